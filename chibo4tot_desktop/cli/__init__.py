@@ -1,0 +1,97 @@
+"""The command line: ``chibo4tot-desktop [--data FILE]`` opens the window; subcommands do the
+rest without Qt. Bad input exits with code 2 and one line of Vietnamese on stderr.
+
+Each ``commands_*`` module adds its subcommands with ``register(subparsers, common)``; add a
+new module to COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from chibo4tot_desktop import __version__
+from chibo4tot_desktop.errors import UserError
+
+COMMAND_MODULES = [
+    "chibo4tot_desktop.cli.commands_core",
+]
+
+_MESSAGES = {
+    "usage: ": "Cách dùng: ",
+    "options": "tùy chọn",
+    "positional arguments": "tham số",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "show program's version number and exit": "hiện phiên bản chương trình rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không nhận ra: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "lựa chọn %(value)r không hợp lệ (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ",
+    "expected one argument": "cần một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tùy chọn %(option)s không rõ, có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng được cùng %s",
+}
+
+
+def _translate(message: str) -> str:
+    return _MESSAGES.get(message, message)
+
+
+argparse._ = _translate  # argparse looks its messages up through this name at call time
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D401 - argparse API
+        """One Vietnamese line on stderr, exit code 2."""
+        self.exit(2, f"Lỗi: {message}. Xem '{self.prog} --help'.\n")
+
+
+def int_year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"năm '{value}' không hợp lệ") from None
+    if not 2000 <= year <= 2100:
+        raise argparse.ArgumentTypeError(f"năm '{value}' không hợp lệ")
+    return year
+
+
+def build_parser() -> ArgumentParser:
+    common = ArgumentParser(add_help=False)
+    common.add_argument("--data", metavar="TỆP", default=argparse.SUPPRESS,
+                        help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    parser = ArgumentParser(
+        prog="chibo4tot-desktop",
+        description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "
+                    "Không có lệnh con thì mở cửa sổ chương trình.")
+    parser.add_argument("--data", metavar="TỆP", default=None,
+                        help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="LỆNH",
+                                       parser_class=ArgumentParser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from chibo4tot_desktop.ui.app import run
+
+            return run(args.data)
+        return args.func(args) or 0
+    except UserError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130

@@ -1,0 +1,92 @@
+"""Core subcommands: ``demo``, ``cells``, ``status``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from chibo4tot_desktop.cli.common import data_target, open_office, resolve_year
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    demo = subparsers.add_parser(
+        "demo", parents=[common], help="tạo dữ liệu mẫu của Đảng bộ phường Tân Giang",
+        description="Tạo dữ liệu mẫu (Đảng bộ phường Tân Giang, giai đoạn 2023 - 2025) trong "
+                    "một tệp mới. Không ghi đè tệp đã có dữ liệu.")
+    demo.add_argument("--open", action="store_true",
+                      help="mở cửa sổ chương trình sau đó (tệp đã có dữ liệu thì mở luôn)")
+    demo.set_defaults(func=cmd_demo)
+
+    cells = subparsers.add_parser("cells", parents=[common], help="in danh sách chi bộ")
+    cells.add_argument("--active", action="store_true", help="chỉ các chi bộ đang hoạt động")
+    cells.set_defaults(func=cmd_cells)
+
+    from chibo4tot_desktop.cli import int_year
+
+    status = subparsers.add_parser("status", parents=[common],
+                                   help="in tình hình thi đua của một năm")
+    status.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
+    status.set_defaults(func=cmd_status)
+
+
+def _utf8_stdout() -> None:
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure and (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        reconfigure(encoding="utf-8", errors="replace")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.demo import build_demo
+    from chibo4tot_desktop.office import Office
+
+    target = data_target(args)
+    db = open_database(target, create=True)
+    try:
+        office = Office(db)
+        if args.open and not office.is_empty():
+            print(f"Tệp {target} đã có dữ liệu; mở tệp như hiện có.", file=sys.stderr)
+        else:
+            build_demo(office)
+            print(f"Đã tạo dữ liệu mẫu: {target}")
+    finally:
+        db.close()
+    if args.open:
+        from chibo4tot_desktop.ui.app import run
+
+        return run(target)
+    return 0
+
+
+def cmd_cells(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.db.models import CellKind
+    from chibo4tot_desktop.text import format_date
+
+    _utf8_stdout()
+    with open_office(args, readonly=False) as office:
+        cells = office.cells(include_dissolved=not args.active)
+        organisation = office.organisation()
+    print(organisation.name)
+    header = f"{'Mã':<8} {'Tên chi bộ':<36} {'Loại':<13} {'Bí thư':<22} {'ĐV':>4}  Ghi chú"
+    print(header)
+    print("-" * len(header))
+    for cell in cells:
+        notes = []
+        if cell.is_pilot:
+            notes.append("chi bộ điểm")
+        if cell.dissolved_on:
+            notes.append(f"giải thể {format_date(cell.dissolved_on)}")
+        print(f"{cell.code:<8} {cell.name[:36]:<36} {CellKind(cell.kind).label:<13} "
+              f"{cell.secretary[:22]:<22} {cell.members_count:>4}  {', '.join(notes)}")
+    print(f"Tổng số: {len(cells)} chi bộ")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.reports import status_text, year_overview
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        print(status_text(year_overview(office, year)))
+    return 0

@@ -1,0 +1,49 @@
+"""Helpers shared by the command modules: opening the data file named on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.paths import default_data_file
+
+
+def data_target(args: argparse.Namespace) -> str:
+    data = getattr(args, "data", None)
+    return str(data) if data else str(default_data_file())
+
+
+@contextlib.contextmanager
+def open_office(args: argparse.Namespace, *, create: bool = False,
+                readonly: bool = False) -> Iterator[Office]:
+    """The office of the data file given with --data (the default file otherwise)."""
+    db = open_database(data_target(args), create=create, readonly=readonly)
+    try:
+        office = Office(db)
+        if not create and not office.has_organisation():
+            raise UserError(f"Tệp dữ liệu '{Path(data_target(args)).name}' chưa có đảng bộ nào "
+                            "(hãy chạy lệnh demo hoặc mở chương trình để khai báo).")
+        yield office
+    finally:
+        db.close()
+
+
+def resolve_year(office: Office, year: int | None) -> int:
+    """The year asked for, or this year when it belongs to a phase."""
+    import datetime as dt
+
+    years = office.years()
+    if year is None:
+        year = dt.date.today().year
+        if year not in years:
+            raise UserError("Hãy chọn năm bằng --year (năm nay không thuộc giai đoạn nào).")
+    if year not in years:
+        listed = ", ".join(str(y) for y in years) or "chưa có"
+        raise UserError(f"Năm {year} không thuộc giai đoạn thi đua nào (các năm: {listed}).")
+    return year
+

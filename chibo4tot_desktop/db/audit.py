@@ -1,0 +1,109 @@
+"""The audit log: one row for every inserted or deleted record and every changed field.
+
+Installed on the session factory, it runs inside each flush, so the audit rows belong to the
+same transaction as the change itself: both are committed or neither is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from enum import Enum
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from chibo4tot_desktop.db.models import AuditEntry, Base
+
+SKIPPED_FIELDS = {"version"}
+_user_name: str | None = None
+
+
+def current_user() -> str:
+    global _user_name
+    if _user_name is None:
+        try:
+            _user_name = getpass.getuser()
+        except Exception:  # no login name (service account, odd environment)
+            _user_name = ""
+    return _user_name
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _text(value) -> str | None:
+    value = _plain(value)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _columns(obj) -> dict:
+    mapper = inspect(obj).mapper
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in SKIPPED_FIELDS
+    }
+
+
+def label(obj) -> str:
+    """A short human description built from the row's own columns (no lazy loads)."""
+    for name in ("name", "title", "text", "key"):
+        value = getattr(obj, name, None)
+        if isinstance(value, str) and value:
+            return value[:200]
+    parts = [f"{key}={getattr(obj, key)}" for key in ("cell_id", "year", "item_id", "kind")
+             if getattr(obj, key, None) is not None]
+    return ", ".join(parts)
+
+
+def _after_flush(session: Session, _context) -> None:
+    now = dt.datetime.now().replace(microsecond=0)
+    user = current_user()
+    rows = []
+
+    def add(action, obj, field="", old=None, new=None):
+        rows.append({
+            "at": now, "user": user, "action": action,
+            "table_name": obj.__tablename__, "row_id": getattr(obj, "id", None),
+            "summary": label(obj), "field": field, "old_value": old, "new_value": new,
+        })
+
+    for obj in session.new:
+        if isinstance(obj, Base) and not isinstance(obj, AuditEntry):
+            add("insert", obj, new=json.dumps(_columns(obj), ensure_ascii=False))
+    for obj in session.deleted:
+        if isinstance(obj, Base) and not isinstance(obj, AuditEntry):
+            add("delete", obj, old=json.dumps(_columns(obj), ensure_ascii=False))
+    for obj in session.dirty:
+        if not isinstance(obj, Base) or isinstance(obj, AuditEntry):
+            continue
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            if attr.key in SKIPPED_FIELDS:
+                continue
+            history = state.attrs[attr.key].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if _plain(old) == _plain(new):
+                continue
+            add("update", obj, attr.key, _text(old), _text(new))
+    if rows:
+        session.connection().execute(AuditEntry.__table__.insert(), rows)
+
+
+def install(factory: sessionmaker) -> None:
+    if not event.contains(factory, "after_flush", _after_flush):
+        event.listen(factory, "after_flush", _after_flush)

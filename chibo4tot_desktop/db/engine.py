@@ -1,0 +1,207 @@
+"""Opening the data file: SQLite with foreign keys and WAL, the schema check, transactions.
+
+``open_database(path)`` returns a ``Database``: create the file on first use (running the
+Alembic migrations), refuse a file that is not ours or that a newer program wrote, migrate an
+older one. Every write goes through ``Database.transaction()``, which commits or rolls back as
+a whole; the audit log is written inside the same transaction (see ``db.audit``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from chibo4tot_desktop.db import audit
+from chibo4tot_desktop.errors import DataFileError
+
+# The newest schema revision this program knows, and every revision it can read or migrate.
+# tests/test_db.py checks these against the Alembic scripts.
+HEAD_REVISION = "0001"
+KNOWN_REVISIONS = ("0001",)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_url(target: str | os.PathLike) -> bool:
+    return "://" in str(target)
+
+
+def make_engine(target: str | os.PathLike, *, readonly: bool = False) -> Engine:
+    """An engine for a file path (SQLite) or a database URL."""
+    if is_url(target):
+        return create_engine(str(target), future=True, pool_pre_ping=True)
+    path = Path(target)
+    if readonly:
+        url = "sqlite+pysqlite:///file:" + path.as_posix() + "?mode=ro&uri=true"
+    else:
+        url = "sqlite+pysqlite:///" + path.as_posix()
+    engine = create_engine(url, future=True, connect_args={"timeout": 5})
+    _configure_sqlite(engine, readonly=readonly)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, readonly: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a transaction reported committed survives a crash or power cut.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse early, with a clear message, a file that is not an SQLite database."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DataFileError(f"Không mở được tệp dữ liệu '{path}': {error.strerror}") from None
+    if header != SQLITE_HEADER:
+        raise DataFileError(
+            f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình (không phải SQLite).")
+
+
+def current_revision(connection) -> str | None:
+    """The Alembic revision stored in the file, or None for a file without our schema."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return row[0] if row else None
+
+
+def has_user_tables(connection) -> bool:
+    names = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+    return bool(names)
+
+
+def run_migrations(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic (imported only when needed)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+class Database:
+    """An open data file: its engine, a session factory, and transaction helpers."""
+
+    def __init__(self, engine: Engine, target: str | os.PathLike, *, readonly: bool = False):
+        self.engine = engine
+        self.target = str(target)
+        self.path = None if is_url(target) else Path(target)
+        self.readonly = readonly
+        self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
+        audit.install(self._sessions)
+        self._listeners: list[Callable[[frozenset[str]], None]] = []
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        """A session for reading; use ``transaction()`` for anything that writes."""
+        return self._sessions()
+
+    @contextlib.contextmanager
+    def transaction(self, *topics: str) -> Iterator[Session]:
+        """One unit of work: all of it is committed, or none of it (on any exception).
+
+        ``topics`` name what the work changes ("cells", "registrations", ...); listeners are
+        told after the commit so screens can refresh what they show.
+        """
+        if self.readonly:
+            raise DataFileError("Tệp dữ liệu đang mở ở chế độ chỉ đọc; không thể ghi thay đổi.")
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+        if topics:
+            self.notify(frozenset(topics))
+
+    def subscribe(self, listener: Callable[[frozenset[str]], None]) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[frozenset[str]], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def notify(self, topics: frozenset[str]) -> None:
+        for listener in list(self._listeners):
+            listener(topics)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(target: str | os.PathLike, *, create: bool = True,
+                  readonly: bool = False, migrate: bool = True) -> Database:
+    """Open (or create) the data file at ``target`` and check its schema version."""
+    if not is_url(target):
+        path = Path(target)
+        if path.exists() and path.stat().st_size > 0:
+            _check_sqlite_file(path)
+        elif not create:
+            raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+        elif readonly:
+            raise DataFileError(f"Tệp dữ liệu '{path}' chưa có; không thể mở chỉ đọc.")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(target, readonly=readonly)
+    try:
+        _check_schema(engine, target, readonly=readonly, migrate=migrate)
+    except sqlite3.DatabaseError as error:
+        engine.dispose()
+        raise DataFileError(f"Tệp dữ liệu bị hỏng hoặc không đọc được: {error}") from None
+    except Exception:
+        engine.dispose()
+        raise
+    return Database(engine, target, readonly=readonly)
+
+
+def _check_schema(engine: Engine, target, *, readonly: bool, migrate: bool) -> None:
+    from sqlalchemy.exc import DatabaseError as SADatabaseError
+
+    try:
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+            foreign = revision is None and has_user_tables(connection)
+    except SADatabaseError as error:
+        raise DataFileError(
+            f"Tệp dữ liệu bị hỏng hoặc không đọc được ({error.orig}).") from None
+    if foreign:
+        raise DataFileError(
+            f"Tệp '{target}' là cơ sở dữ liệu của chương trình khác; không mở.")
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise DataFileError(
+            "Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
+            f"(lược đồ {revision}); hãy cài phiên bản mới nhất để mở tệp này.")
+    if revision == HEAD_REVISION:
+        return
+    if readonly:
+        raise DataFileError("Tệp dữ liệu cần được nâng cấp nhưng đang mở chỉ đọc.")
+    if not migrate:
+        raise DataFileError("Tệp dữ liệu thuộc phiên bản cũ và cần được nâng cấp.")
+    run_migrations(engine)

@@ -1,0 +1,390 @@
+"""The data model: SQLAlchemy 2.x typed models of the movement's records.
+
+One database may hold several organisations (a city office later). Everything below an
+organisation hangs off it: phases and their per-year dates and catalogues, cells,
+registrations, evaluations with their item scores, awards (proposal and decision in one row),
+settings, and the audit log. Derived things (totals, classification bands, verdicts, lateness)
+are not stored: ``rules`` computes them from these rows and the phase's thresholds.
+
+Rows that people edit carry a ``version`` counter (SQLAlchemy's version_id_col), so a write
+based on a stale read fails instead of silently overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CellKind(StrEnum):
+    RESIDENTIAL = "residential"
+    AGENCY = "agency"
+    SCHOOL = "school"
+    ENTERPRISE = "enterprise"
+    POLICE = "police"
+    MILITARY = "military"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CELL_KIND_LABELS[self]
+
+
+CELL_KIND_LABELS = {
+    CellKind.RESIDENTIAL: "Tổ dân phố",
+    CellKind.AGENCY: "Cơ quan",
+    CellKind.SCHOOL: "Trường học",
+    CellKind.ENTERPRISE: "Doanh nghiệp",
+    CellKind.POLICE: "Công an",
+    CellKind.MILITARY: "Quân sự",
+    CellKind.OTHER: "Khác",
+}
+
+
+class Scope(StrEnum):
+    """Whose catalogue a criteria group belongs to."""
+
+    CELL = "cell"
+    ORGANISATION = "organisation"
+
+
+class AwardKind(StrEnum):
+    CELL_RECOGNITION = "cell_recognition"
+    ORG_RECOGNITION = "org_recognition"
+    MERIT = "merit"
+
+    @property
+    def label(self) -> str:
+        return AWARD_KIND_LABELS[self]
+
+
+AWARD_KIND_LABELS = {
+    AwardKind.CELL_RECOGNITION: "Công nhận “Chi bộ 4 tốt”",
+    AwardKind.ORG_RECOGNITION: "Công nhận “Đảng bộ cơ sở 4 tốt”",
+    AwardKind.MERIT: "Giấy khen",
+}
+
+
+class RegistrationSource(StrEnum):
+    TYPED = "typed"
+    FILE = "file"
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    upper_body: Mapped[str] = mapped_column(String(200), default="")
+    place_name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now)
+
+    phases: Mapped[list[Phase]] = relationship(back_populates="organisation",
+                                               order_by="Phase.first_year")
+    cells: Mapped[list[Cell]] = relationship(back_populates="organisation")
+
+    @property
+    def committee_name(self) -> str:
+        """"Đảng bộ phường Tân Giang" -> "Đảng ủy phường Tân Giang" (who receives the papers)."""
+        if self.name.startswith("Đảng bộ"):
+            return "Đảng ủy" + self.name[len("Đảng bộ"):]
+        return self.name
+
+
+class Phase(Base):
+    __tablename__ = "phases"
+    __table_args__ = (
+        CheckConstraint("last_year >= first_year", name="years"),
+        UniqueConstraint("organisation_id", "first_year", name="uq_phases_org_first_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    plan_reference: Mapped[str] = mapped_column(String(200), default="")
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    # Thresholds (see rules.Thresholds); stored here so the office can change them.
+    overall_pass: Mapped[float] = mapped_column(Float, default=80)
+    band_excellent: Mapped[float] = mapped_column(Float, default=90)
+    band_good: Mapped[float] = mapped_column(Float, default=70)
+    band_pass: Mapped[float] = mapped_column(Float, default=50)
+    min_classification: Mapped[str] = mapped_column(String(10), default="HTTNV")
+    max_disciplined: Mapped[int] = mapped_column(Integer, default=0)
+    org_cell_share: Mapped[float] = mapped_column(Float, default=0.7)
+    excellent_share_cap: Mapped[float] = mapped_column(Float, default=0.2)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="phases")
+    years: Mapped[list[PhaseYear]] = relationship(back_populates="phase", order_by="PhaseYear.year",
+                                                  cascade="all, delete-orphan")
+    groups: Mapped[list[CriteriaGroup]] = relationship(
+        back_populates="phase", order_by="(CriteriaGroup.scope, CriteriaGroup.position)",
+        cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def contains(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+    def is_final(self, year: int) -> bool:
+        """The phase's last year holds the final summary (tổng kết) instead of a review."""
+        return year == self.last_year
+
+
+class PhaseYear(Base):
+    __tablename__ = "phase_years"
+    __table_args__ = (UniqueConstraint("phase_id", "year", name="uq_phase_years_phase_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    launch_date: Mapped[dt.date | None] = mapped_column(Date)
+    registration_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    review_deadline: Mapped[dt.date | None] = mapped_column(Date)
+
+    phase: Mapped[Phase] = relationship(back_populates="years")
+
+
+class CriteriaGroup(Base):
+    __tablename__ = "criteria_groups"
+    __table_args__ = (
+        UniqueConstraint("phase_id", "scope", "position", name="uq_criteria_groups_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(20), default=Scope.CELL.value)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    pass_points: Mapped[float] = mapped_column(Float, default=0)
+
+    phase: Mapped[Phase] = relationship(back_populates="groups")
+    items: Mapped[list[CriteriaItem]] = relationship(
+        back_populates="group", order_by="CriteriaItem.position", cascade="all, delete-orphan")
+
+    @property
+    def max_points(self) -> float:
+        return sum(item.max_points for item in self.items)
+
+
+class CriteriaItem(Base):
+    __tablename__ = "criteria_items"
+    __table_args__ = (CheckConstraint("max_points >= 0", name="max_points"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("criteria_groups.id", ondelete="CASCADE"),
+                                          index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    max_points: Mapped[float] = mapped_column(Float)
+
+    group: Mapped[CriteriaGroup] = relationship(back_populates="items")
+
+
+class Cell(Base):
+    __tablename__ = "cells"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "code", name="uq_cells_org_code"),
+        CheckConstraint("members_count >= 0", name="members_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=CellKind.RESIDENTIAL.value)
+    secretary: Mapped[str] = mapped_column(String(120), default="")
+    members_count: Mapped[int] = mapped_column(Integer, default=0)
+    is_pilot: Mapped[bool] = mapped_column(default=False)
+    dissolved_on: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="cells")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:
+        return self.dissolved_on is None
+
+    def active_in(self, year: int) -> bool:
+        """A cell dissolved during year Y no longer takes part in Y."""
+        return self.dissolved_on is None or self.dissolved_on.year > year
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("cell_id", "year", name="uq_registrations_cell_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(String(200), default="Chi bộ 4 tốt")
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    members_count: Mapped[int | None] = mapped_column(Integer)
+    commitment_1: Mapped[str] = mapped_column(Text, default="")
+    commitment_2: Mapped[str] = mapped_column(Text, default="")
+    commitment_3: Mapped[str] = mapped_column(Text, default="")
+    commitment_4: Mapped[str] = mapped_column(Text, default="")
+    signer: Mapped[str] = mapped_column(String(120), default="")
+    source: Mapped[str] = mapped_column(String(10), default=RegistrationSource.TYPED.value)
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    cell: Mapped[Cell] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def commitments(self) -> list[str]:
+        return [self.commitment_1, self.commitment_2, self.commitment_3, self.commitment_4]
+
+
+class Evaluation(Base):
+    """The year's scoring of a cell, or (cell_id NULL) of the organisation itself."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        UniqueConstraint("cell_id", "year", name="uq_evaluations_cell_year"),
+        Index("uq_evaluations_org_year", "organisation_id", "year", unique=True,
+              sqlite_where=text("cell_id IS NULL"), postgresql_where=text("cell_id IS NULL")),
+        CheckConstraint("disciplined_members >= 0", name="disciplined_members"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"),
+                                                index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    disciplined_members: Mapped[int] = mapped_column(Integer, default=0)
+    # The committee's decided classification; NULL means "the band of the committee total".
+    classification: Mapped[str | None] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    cell: Mapped[Cell | None] = relationship()
+    scores: Mapped[list[Score]] = relationship(back_populates="evaluation",
+                                               cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Score(Base):
+    __tablename__ = "scores"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "item_id", name="uq_scores_evaluation_item"),
+        CheckConstraint("self_points IS NULL OR self_points >= 0", name="self_points"),
+        CheckConstraint("committee_points IS NULL OR committee_points >= 0",
+                        name="committee_points"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"),
+                                               index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("criteria_items.id", ondelete="CASCADE"),
+                                         index=True)
+    self_points: Mapped[float | None] = mapped_column(Float)
+    committee_points: Mapped[float | None] = mapped_column(Float)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="scores")
+    item: Mapped[CriteriaItem] = relationship()
+
+
+class Award(Base):
+    """A proposal (đề nghị) and, once the upper body decides, the award itself."""
+
+    __tablename__ = "awards"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "year", "cell_id", "kind", name="uq_awards_recipient"),
+        Index("uq_awards_org_recipient", "organisation_id", "year", "kind", unique=True,
+              sqlite_where=text("cell_id IS NULL"), postgresql_where=text("cell_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"),
+                                                index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    proposed_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_number: Mapped[str] = mapped_column(String(60), default="")
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    register_number: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    cell: Mapped[Cell | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.decision_number) and self.decision_date is not None
+
+
+class Setting(Base):
+    """Free settings (certificate wording, signer, paper offsets), per organisation."""
+
+    __tablename__ = "settings"
+    __table_args__ = (UniqueConstraint("organisation_id", "key", name="uq_settings_org_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id",
+                                                                   ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(10))  # insert / update / delete
+    table_name: Mapped[str] = mapped_column(String(50), index=True)
+    row_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    field: Mapped[str] = mapped_column(String(50), default="")
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,289 @@
+"""The year at a glance: who registered (late or not), who is missing, scored, qualifying,
+proposed and awarded, the organisation's own result, and what needs doing next.
+
+Computed from the stored rows and the phase's settings in a handful of queries; the overview
+tab, the ``status`` command and the summary exports all read this one structure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from chibo4tot_desktop import rules
+from chibo4tot_desktop.db.models import Award, AwardKind, Cell, Evaluation, Registration, Scope
+from chibo4tot_desktop.office import EvaluationResult, Office, evaluate, thresholds_of
+from chibo4tot_desktop.text import format_date, sort_key
+
+
+@dataclass
+class CellYearState:
+    cell: Cell
+    registration: Registration | None
+    days_late: int
+    result: EvaluationResult
+    evaluated: bool
+    consecutive_years: int
+    awards: list[Award] = field(default_factory=list)
+
+    @property
+    def registered(self) -> bool:
+        return self.registration is not None
+
+    @property
+    def late(self) -> bool:
+        return self.days_late > 0
+
+    @property
+    def scored(self) -> bool:
+        return self.evaluated and self.result.committee_totals.complete
+
+    @property
+    def qualifies(self) -> bool:
+        return self.result.verdict.passed
+
+    @property
+    def proposed(self) -> bool:
+        return any(a.kind == AwardKind.CELL_RECOGNITION.value for a in self.awards)
+
+    @property
+    def recognised(self) -> bool:
+        return any(a.kind == AwardKind.CELL_RECOGNITION.value and a.is_decided
+                   for a in self.awards)
+
+    @property
+    def awarded(self) -> bool:
+        return any(a.is_decided for a in self.awards)
+
+
+@dataclass
+class Deadline:
+    label: str
+    date: dt.date | None
+    days_left: int | None
+
+    def describe(self) -> str:
+        if self.date is None:
+            return f"{self.label}: chưa đặt"
+        text = f"{self.label}: {format_date(self.date)}"
+        if self.days_left is None:
+            return text
+        if self.days_left > 0:
+            return f"{text} (còn {self.days_left} ngày)"
+        if self.days_left == 0:
+            return f"{text} (hôm nay)"
+        return f"{text} (đã qua {-self.days_left} ngày)"
+
+
+@dataclass
+class YearOverview:
+    year: int
+    phase_title: str
+    plan_reference: str
+    is_final: bool
+    deadlines: list[Deadline]
+    cells: list[CellYearState]
+    organisation_result: EvaluationResult
+    organisation_awards: list[Award]
+    warnings: list[str]
+    todo: list[str]
+
+    def count(self, attribute: str) -> int:
+        return sum(1 for state in self.cells if getattr(state, attribute))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        registered = self.count("registered")
+        return {
+            "active": len(self.cells),
+            "registered": registered,
+            "late": self.count("late"),
+            "missing": len(self.cells) - registered,
+            "scored": self.count("scored"),
+            "qualifying": self.count("qualifies"),
+            "proposed": self.count("proposed"),
+            "awarded": self.count("awarded"),
+        }
+
+    @property
+    def missing(self) -> list[CellYearState]:
+        return [state for state in self.cells if not state.registered]
+
+    @property
+    def late(self) -> list[CellYearState]:
+        return [state for state in self.cells if state.late]
+
+
+COUNT_LABELS = {
+    "active": "Chi bộ tham gia",
+    "registered": "Đã đăng ký",
+    "late": "Đăng ký muộn",
+    "missing": "Chưa đăng ký",
+    "scored": "Đã chấm điểm",
+    "qualifying": "Đạt “Chi bộ 4 tốt”",
+    "proposed": "Đã đề nghị công nhận",
+    "awarded": "Đã có quyết định khen thưởng",
+}
+
+
+def year_overview(office: Office, year: int, today: dt.date | None = None) -> YearOverview:
+    today = today or dt.date.today()
+    organisation_id = office._require_org()
+    with office.db.session() as session:
+        phase = office._phase_in(session, year)
+        phase_year = next(item for item in phase.years if item.year == year)
+        cells = [cell for cell in session.scalars(
+            select(Cell).where(Cell.organisation_id == organisation_id)) if cell.active_in(year)]
+        registrations = {row.cell_id: row for row in session.scalars(
+            select(Registration).join(Registration.cell)
+            .where(Cell.organisation_id == organisation_id, Registration.year == year))}
+        evaluations = {row.cell_id: row for row in session.scalars(
+            select(Evaluation).where(Evaluation.organisation_id == organisation_id,
+                                     Evaluation.year == year)
+            .options(selectinload(Evaluation.scores)))}
+        awards = list(session.scalars(
+            select(Award).where(Award.organisation_id == organisation_id, Award.year == year)
+            .options(selectinload(Award.cell))))
+    recognised = office.recognised_years()
+
+    states = []
+    for cell in cells:
+        registration = registrations.get(cell.id)
+        if registration is not None:
+            registration.cell = cell
+        late = rules.days_late(registration.received_on if registration else None,
+                               phase_year.registration_deadline)
+        evaluation = evaluations.get(cell.id)
+        states.append(CellYearState(
+            cell=cell, registration=registration, days_late=late,
+            result=evaluate(phase, evaluation, Scope.CELL), evaluated=evaluation is not None,
+            consecutive_years=rules.consecutive_years(recognised.get(cell.id, ()), year),
+            awards=[award for award in awards if award.cell_id == cell.id]))
+    states.sort(key=lambda state: sort_key(state.cell.name))
+
+    cells_passed = sum(1 for state in states if state.qualifies)
+    organisation_result = evaluate(phase, evaluations.get(None), Scope.ORGANISATION,
+                                   cells_passed, len(states))
+
+    deadlines = [
+        Deadline("Phát động", phase_year.launch_date, _days(phase_year.launch_date, today)),
+        Deadline("Hạn đăng ký thi đua", phase_year.registration_deadline,
+                 _days(phase_year.registration_deadline, today)),
+        Deadline("Hạn tổng kết giai đoạn" if phase.is_final(year) else "Hạn sơ kết năm",
+                 phase_year.review_deadline, _days(phase_year.review_deadline, today)),
+    ]
+    thresholds = thresholds_of(phase)
+    warnings = []
+    cap = rules.excellent_cap_warning(
+        [s.result.classification for s in states if s.scored and s.result.classification],
+        thresholds)
+    if cap:
+        warnings.append(cap)
+    overview = YearOverview(
+        year=year, phase_title=phase.title, plan_reference=phase.plan_reference,
+        is_final=phase.is_final(year), deadlines=deadlines, cells=states,
+        organisation_result=organisation_result,
+        organisation_awards=[award for award in awards if award.cell_id is None],
+        warnings=warnings, todo=[])
+    overview.todo = _todo(overview, phase_year, today)
+    return overview
+
+
+def _days(date: dt.date | None, today: dt.date) -> int | None:
+    return None if date is None else (date - today).days
+
+
+def _names(states: list[CellYearState], limit: int = 5) -> str:
+    names = [state.cell.name for state in states[:limit]]
+    if len(states) > limit:
+        names.append(f"và {len(states) - limit} chi bộ khác")
+    return ", ".join(names)
+
+
+def _todo(overview: YearOverview, phase_year, today: dt.date) -> list[str]:
+    todo = []
+    missing = overview.missing
+    if missing:
+        deadline = phase_year.registration_deadline
+        overdue = deadline is not None and today > deadline
+        todo.append(f"{len(missing)} chi bộ chưa đăng ký thi đua"
+                    f"{' (đã quá hạn)' if overdue else ''}: {_names(missing)}")
+    unscored = [state for state in overview.cells if state.registered and not state.scored]
+    if unscored:
+        todo.append(f"{len(unscored)} chi bộ đã đăng ký nhưng chưa chấm đủ điểm: "
+                    f"{_names(unscored)}")
+    not_proposed = [state for state in overview.cells if state.qualifies and not state.proposed]
+    if not_proposed:
+        todo.append(f"{len(not_proposed)} chi bộ đạt “Chi bộ 4 tốt” chưa được lập đề nghị: "
+                    f"{_names(not_proposed)}")
+    waiting = [award for state in overview.cells for award in state.awards
+               if not award.is_decided] + [a for a in overview.organisation_awards
+                                           if not a.is_decided]
+    if waiting:
+        todo.append(f"{len(waiting)} đề nghị đang chờ quyết định của cấp trên")
+    if overview.organisation_result.evaluation is None:
+        todo.append("Đảng bộ chưa tự chấm điểm “Đảng bộ cơ sở 4 tốt”")
+    elif (overview.organisation_result.verdict.passed
+          and not overview.organisation_awards):
+        todo.append("Đảng bộ đạt “Đảng bộ cơ sở 4 tốt”: lập đề nghị công nhận")
+    if overview.is_final:
+        todo.append("Năm cuối giai đoạn: chuẩn bị Hội nghị tổng kết phong trào thi đua")
+    if not todo:
+        todo.append("Không còn việc cần làm cho năm này.")
+    return todo
+
+
+def status_text(overview: YearOverview) -> str:
+    """The year's state as plain text (the ``status`` command)."""
+    lines = [f"{overview.phase_title}", f"Năm {overview.year}"
+             + (" (năm tổng kết giai đoạn)" if overview.is_final else "")]
+    if overview.plan_reference:
+        lines.append(f"Thực hiện {overview.plan_reference}")
+    lines.append("")
+    lines.extend(deadline.describe() for deadline in overview.deadlines)
+    lines.append("")
+    counts = overview.counts
+    lines.extend(f"{COUNT_LABELS[key]}: {value}" for key, value in counts.items())
+    lines.append("")
+    header = f"{'Mã':<8} {'Chi bộ':<36} {'Đăng ký':<22} {'Điểm':>6} {'Xếp loại':<8} {'Kết quả':<14} Khen thưởng"
+    lines.append(header)
+    lines.append("-" * len(header))
+    for state in overview.cells:
+        if state.registration is None:
+            registered = "CHƯA ĐĂNG KÝ"
+        else:
+            registered = format_date(state.registration.received_on)
+            if state.late:
+                registered += f" muộn {state.days_late} ngày"
+        totals = state.result.committee_totals
+        points = rules.fmt_points(totals.total) if state.evaluated and totals.complete else "–"
+        classification = state.result.classification.value if state.scored and \
+            state.result.classification else "–"
+        verdict = state.result.verdict.label if state.evaluated else "Chưa chấm"
+        award_text = "; ".join(
+            (a.decision_number if a.is_decided else "đề nghị") + f" ({AwardKind(a.kind).label})"
+            for a in state.awards) or "–"
+        pilot = " *" if state.cell.is_pilot else ""
+        lines.append(f"{state.cell.code:<8} {(state.cell.name + pilot)[:36]:<36} "
+                     f"{registered:<22} {points:>6} {classification:<8} {verdict:<14} "
+                     f"{award_text}")
+    lines.append("(* chi bộ điểm)")
+    for state in overview.cells:
+        if state.evaluated and not state.qualifies:
+            failing = [r.text for r in state.result.verdict.reasons if not r.ok]
+            if failing:
+                lines.append(f"  {state.cell.name}: {'; '.join(failing)}")
+    lines.append("")
+    org = overview.organisation_result
+    lines.append(f"Đảng bộ cơ sở 4 tốt: {org.verdict.label}")
+    lines.extend(f"  {'✓' if r.ok else '✗'} {r.text}" for r in org.verdict.reasons)
+    if overview.warnings:
+        lines.append("")
+        lines.extend(f"Lưu ý: {warning}" for warning in overview.warnings)
+    lines.append("")
+    lines.append("Việc cần làm:")
+    lines.extend(f"  - {item}" for item in overview.todo)
+    return "\n".join(lines)
