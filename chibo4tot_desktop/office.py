@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -705,11 +705,23 @@ class Office:
                     evaluation.scores.append(score)
                 score.self_points = self_points
                 score.committee_points = committee_points
+            existed = inspect(evaluation).persistent
             try:
                 session.flush()
+                if existed:
+                    # Scores are child rows: bump the evaluation's version even when only
+                    # scores moved, so another person's stale copy is refused.
+                    bumped = session.execute(
+                        update(Evaluation)
+                        .where(Evaluation.id == evaluation.id,
+                               Evaluation.version == evaluation.version)
+                        .values(version=Evaluation.version + 1)).rowcount
+                    if bumped != 1:
+                        raise StaleDataError()
+                    session.refresh(evaluation, ["version"])
             except StaleDataError:
-                raise ConflictError("Phiếu chấm điểm vừa được người khác sửa; hãy mở lại."
-                                    ) from None
+                raise ConflictError("Phiếu chấm điểm vừa được người khác sửa; hãy mở lại để "
+                                    "xem điểm mới nhất rồi nhập lại.") from None
             result = evaluate(phase, evaluation, scope)
         return result
 

@@ -1,0 +1,150 @@
+"""Storage: migrations, SQLite settings, schema-version checks, transactions, audit log."""
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select, text
+
+from chibo4tot_desktop.db import engine as engine_module
+from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.db.models import AuditEntry, Cell
+from chibo4tot_desktop.errors import DataFileError, ValidationError
+from chibo4tot_desktop.office import Office
+
+
+def test_head_revision_matches_the_alembic_scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(engine_module.Path(
+        engine_module.__file__).with_name("migrations")))
+    script = ScriptDirectory.from_config(config)
+    assert script.get_current_head() == engine_module.HEAD_REVISION
+    assert {rev.revision for rev in script.walk_revisions()} == set(
+        engine_module.KNOWN_REVISIONS)
+
+
+def test_migrated_schema_matches_the_models(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from chibo4tot_desktop.db.models import Base
+
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_pragmas(db):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_foreign_keys_are_enforced(office):
+    with pytest.raises(Exception):
+        with office.db.transaction() as session:
+            session.add(Cell(organisation_id=999, code="X", name="Không có đảng bộ"))
+
+
+def test_newer_schema_is_refused(db_path):
+    open_database(db_path).close()
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    with pytest.raises(DataFileError, match="phiên bản mới hơn"):
+        open_database(db_path)
+
+
+def test_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "bang-tinh.sqlite3"
+    path.write_bytes(b"PK\x03\x04 this is a zip, not a database")
+    with pytest.raises(DataFileError, match="không phải là tệp dữ liệu"):
+        open_database(path)
+
+
+def test_another_programs_database_is_refused(tmp_path):
+    path = tmp_path / "khac.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DataFileError, match="chương trình khác"):
+        open_database(path)
+
+
+def test_damaged_file_is_refused(tmp_path):
+    path = tmp_path / "hong.sqlite3"
+    open_database(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError):
+        open_database(path)
+
+
+def test_missing_file_without_create(tmp_path):
+    with pytest.raises(DataFileError, match="Không tìm thấy"):
+        open_database(tmp_path / "khong-co.sqlite3", create=False)
+
+
+def test_readonly_refuses_writes(office, db_path):
+    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    reader = open_database(db_path, readonly=True)
+    try:
+        readonly_office = Office(reader)
+        assert [c.code for c in readonly_office.cells()] == ["TDP01"]
+        with pytest.raises(DataFileError, match="chỉ đọc"):
+            readonly_office.add_cell("TDP02", "Chi bộ Tổ dân phố 2")
+    finally:
+        reader.close()
+
+
+def test_failed_transaction_leaves_nothing(office):
+    before = _count(office, Cell)
+    audit_before = _count(office, AuditEntry)
+    with pytest.raises(RuntimeError):
+        with office.db.transaction("cells") as session:
+            session.add(Cell(organisation_id=office.organisation_id, code="A", name="A"))
+            session.flush()
+            raise RuntimeError("boom")
+    assert _count(office, Cell) == before
+    assert _count(office, AuditEntry) == audit_before
+
+
+def test_audit_log_records_insert_update_delete(office):
+    cell = office.add_cell("TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn A")
+    office.update_cell(cell.id, secretary="Trần Thị B")
+    office.delete_cell(cell.id)
+    rows = [r for r in office.audit_log() if r.table_name == "cells"]
+    actions = [(r.action, r.field, r.old_value, r.new_value) for r in reversed(rows)]
+    assert actions[0][0] == "insert" and "Nguyễn Văn A" in actions[0][3]
+    assert ("update", "secretary", "Nguyễn Văn A", "Trần Thị B") in actions
+    assert actions[-1][0] == "delete" and "Trần Thị B" in actions[-1][2]
+    assert all(r.summary == "Chi bộ Tổ dân phố 1" for r in rows)
+
+
+def test_listeners_hear_after_commit_only(office):
+    heard = []
+    office.db.subscribe(heard.append)
+    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    with pytest.raises(ValidationError):
+        office.add_cell("TDP01", "Chi bộ khác")
+    assert heard == [frozenset({"cells"})]
+
+
+def test_core_imports_no_qt():
+    modules = ["chibo4tot_desktop.cli", "chibo4tot_desktop.office", "chibo4tot_desktop.reports",
+               "chibo4tot_desktop.demo", "chibo4tot_desktop.db.engine",
+               "chibo4tot_desktop.cli.commands_core"]
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+            + "from chibo4tot_desktop.cli import build_parser\nbuild_parser()\n"
+            + "print([m for m in sys.modules if m.startswith('PySide6')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _count(office, model):
+    with office.db.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
