@@ -1,0 +1,115 @@
+"""Draw laid-out pages (``pdf.layout``) into a PDF file with reportlab.
+
+The file is written under a temporary name in the target folder and renamed over the target
+only when complete, so a failure never leaves a half-written PDF under the user's name.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from reportlab.pdfgen.canvas import Canvas
+
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.pdf.fonts import FONT_NAMES, register_fonts
+from chibo4tot_desktop.pdf.layout import Line, Page, Polygon, Rect, Text
+
+
+def draw_page(canvas: Canvas, page: Page) -> None:
+    """Draw one page's items on ``canvas`` (whose page size is already the page's)."""
+    height = page.height
+    font = None
+    fill = None
+    stroke = None
+    line_width = None
+    for item in page.items:
+        if isinstance(item, Text):
+            if font != (item.style, item.size):
+                font = (item.style, item.size)
+                canvas.setFont(FONT_NAMES[item.style], item.size)
+            if fill != item.color:
+                fill = item.color
+                canvas.setFillColorRGB(*item.color)
+            canvas.drawString(item.x, height - item.y, item.text)
+            continue
+        if isinstance(item, Polygon):
+            if item.fill is not None and fill != item.fill:
+                fill = item.fill
+                canvas.setFillColorRGB(*item.fill)
+            if item.stroke is not None and stroke != item.stroke:
+                stroke = item.stroke
+                canvas.setStrokeColorRGB(*item.stroke)
+            if line_width != item.width:
+                line_width = item.width
+                canvas.setLineWidth(item.width)
+            path = canvas.beginPath()
+            first, *rest = item.points
+            path.moveTo(first[0], height - first[1])
+            for x, y in rest:
+                path.lineTo(x, height - y)
+            path.close()
+            canvas.drawPath(path, stroke=item.stroke is not None, fill=item.fill is not None)
+            continue
+        if stroke != item.color:
+            stroke = item.color
+            canvas.setStrokeColorRGB(*item.color)
+        if line_width != item.width:
+            line_width = item.width
+            canvas.setLineWidth(item.width)
+        if isinstance(item, Line):
+            canvas.line(item.x1, height - item.y1, item.x2, height - item.y2)
+        elif isinstance(item, Rect):
+            canvas.rect(item.x, height - item.y - item.h, item.w, item.h, stroke=1, fill=0)
+
+
+def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes:
+    """The PDF document of ``pages`` as bytes."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    canvas.setCreator("chibo4tot-desktop")
+    count = 0
+    for page in pages:
+        canvas.setPageSize((page.width, page.height))
+        draw_page(canvas, page)
+        canvas.showPage()
+        count += 1
+    if count == 0:
+        raise UserError("Không có trang nào để in.")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def write_pdf(pages: Iterable[Page], target: str | os.PathLike, title: str = "",
+              author: str = "") -> Path:
+    """Write ``pages`` to ``target`` (temporary file, then os.replace). Returns the path."""
+    target = Path(target)
+    data = pdf_bytes(pages, title, author)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"Thư mục '{folder}' không có.")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=folder)
+    except OSError as error:
+        raise UserError(f"Không ghi được vào thư mục '{folder}': {error.strerror}.") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, target)
+    except OSError as error:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise UserError(f"Không ghi được tệp '{target.name}': {error.strerror} "
+                        "(tệp có đang mở trong chương trình khác không?).") from None
+    return target
