@@ -148,29 +148,37 @@ def measure(text: str, style: str, size: float) -> float:
     return unit * size
 
 
-def wrap(text: str, style: str, size: float, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` (a word longer than a line is cut)."""
+def wrap(text: str, style: str, size: float, width: float,
+         first_width: float | None = None) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` (a word longer than a line is cut);
+    the first line of each paragraph may have its own ``first_width`` (an indent)."""
     lines: list[str] = []
+    space = measure(" ", style, size)
     for paragraph in text.split("\n"):
         words = paragraph.split()
         if not words:
             lines.append("")
             continue
-        space = measure(" ", style, size)
+        start = len(lines)
+
+        def room() -> float:
+            return first_width if first_width is not None and len(lines) == start else width
+
         current: list[str] = []
         current_width = 0.0
         for word in words:
             word_width = measure(word, style, size)
-            while word_width > width:  # a single overlong word: cut it where it must
+            while word_width > room():  # a single overlong word: cut it where it must
                 if current:
                     lines.append(" ".join(current))
                     current, current_width = [], 0.0
-                cut = _longest_prefix(word, style, size, width)
+                    continue
+                cut = _longest_prefix(word, style, size, room())
                 lines.append(word[:cut])
                 word = word[cut:]
                 word_width = measure(word, style, size)
             needed = word_width if not current else current_width + space + word_width
-            if current and needed > width:
+            if current and needed > room():
                 lines.append(" ".join(current))
                 current, current_width = [word], word_width
             else:

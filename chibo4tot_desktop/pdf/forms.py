@@ -1,0 +1,208 @@
+"""The other printed papers, A4 portrait in the Party document format (36-HD/VPTW):
+
+- the registration form of a cell (bản đăng ký thi đua, what the cell's secretary signs);
+- the proposal list (danh sách đề nghị) the ward's Standing Committee sends to the city.
+
+Settings read (all optional): "proposal.upper_body" (the line above the ward committee in the
+list's header; by default derived from the organisation's upper body, "Thành ủy Hà Tĩnh" ->
+"Đảng bộ thành phố Hà Tĩnh"), "proposal.signer_title" (default "Bí thư") and
+"proposal.signer_name".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from chibo4tot_desktop import rules
+from chibo4tot_desktop.db.models import AwardKind, Organisation, Scope
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.pdf.document import Column, Flow
+from chibo4tot_desktop.pdf.layout import Page
+from chibo4tot_desktop.pdf.render import write_pdf
+from chibo4tot_desktop.text import clean, place_date_line
+
+UPPER_BODY_PREFIXES = (("Thành ủy ", "Đảng bộ thành phố "), ("Huyện ủy ", "Đảng bộ huyện "),
+                       ("Thị ủy ", "Đảng bộ thị xã "), ("Tỉnh ủy ", "Đảng bộ tỉnh "),
+                       ("Quận ủy ", "Đảng bộ quận "))
+
+
+def upper_party_body(organisation: Organisation) -> str:
+    """"Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh" (the line above the committee)."""
+    upper = clean(organisation.upper_body)
+    for committee, body in UPPER_BODY_PREFIXES:
+        if upper.startswith(committee):
+            return body + upper[len(committee):]
+    return upper
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+# ------------------------------------------------------------------------ registration form
+def registration_form_pages(office, year: int, cell_code: str) -> list[Page]:
+    cell = office.cell_by_code(cell_code)  # NotFoundError (a UserError) if unknown
+    registration = office.registration(cell.id, year)
+    if registration is None:
+        raise UserError(f"{cell.name} chưa có bản đăng ký thi đua năm {year}.")
+    organisation = office.organisation()
+    phase = office.phase_for_year(year)
+    groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
+
+    flow = Flow()
+    place = clean(organisation.place_name)
+    flow.party_header(organisation.name, cell.name,
+                      place_date_line(place, registration.received_on) if place else "")
+    flow.centred("BẢN ĐĂNG KÝ THI ĐUA", "bold", 16, after=0)
+    flow.centred(f"Xây dựng “{registration.title}” năm {year}", "bold", 14, after=10)
+    flow.centred(f"Kính gửi: {organisation.committee_name}", "regular", 14, after=12)
+
+    members = registration.members_count if registration.members_count is not None \
+        else cell.members_count
+    basis = (f"Thực hiện {phase.plan_reference} về {_lower_first(phase.title)}"
+             if phase.plan_reference else f"Thực hiện phong trào thi đua {_lower_first(phase.title)}")
+    members_text = f" (có {members} đảng viên)" if members else ""
+    flow.paragraph(f"{basis}, {cell.name}{members_text} đăng ký thi đua phấn đấu đạt danh hiệu "
+                   f"“{registration.title}” năm {year} với các chỉ tiêu, cam kết sau:")
+    commitments = registration.commitments()
+    for index, group in enumerate(groups):
+        flow.ensure(60)
+        flow.paragraph(f"{group.position}. {group.title}", "bold", 14, after=2)
+        text = commitments[index] if index < len(commitments) else ""
+        if clean(text):
+            for line in text.split("\n"):
+                if clean(line):
+                    flow.paragraph(line, "regular", 14, after=2)
+        else:
+            flow.dotted_lines(2)
+        flow.space(4)
+    flow.paragraph(f"{cell.name} cam kết lãnh đạo, tổ chức thực hiện đầy đủ các chỉ tiêu đã "
+                   "đăng ký.")
+    flow.signature(["T/M CHI BỘ", "BÍ THƯ"], registration.signer or cell.secretary,
+                   recipients=[f"- {organisation.committee_name} (báo cáo),", "- Lưu chi bộ."])
+    return flow.finish()
+
+
+def write_registration_form(office, year: int, cell_code: str,
+                            target: str | os.PathLike) -> int:
+    pages = registration_form_pages(office, year, cell_code)
+    cell = office.cell_by_code(cell_code)
+    write_pdf(pages, target, title=f"Bản đăng ký thi đua năm {year} – {cell.name}",
+              author=cell.name)
+    return len(pages)
+
+
+# ---------------------------------------------------------------------------- proposal list
+SECTIONS = (
+    (AwardKind.CELL_RECOGNITION, "Đề nghị công nhận “Chi bộ 4 tốt”"),
+    (AwardKind.MERIT, "Đề nghị tặng Giấy khen"),
+    (AwardKind.ORG_RECOGNITION, "Đề nghị công nhận “Đảng bộ cơ sở 4 tốt”"),
+)
+ROMAN = ("I", "II", "III", "IV")
+PROPOSAL_COLUMNS = (
+    Column("TT", 5, "center"),
+    Column("Tên tổ chức đảng", 31),
+    Column("Số đảng viên", 9, "center"),
+    Column("Tổng điểm", 9, "center"),
+    Column("Xếp loại", 13, "center"),
+    Column("Số năm liên tục đạt", 10, "center"),
+    Column("Ghi chú", 23),
+)
+
+
+def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], dict]:
+    """The table rows (section headings and awards) and counts per kind."""
+    from chibo4tot_desktop.reports import year_overview
+
+    overview = year_overview(office, year)
+    organisation = office.organisation()
+    states = {state.cell.id: state for state in overview.cells}
+    awards = office.awards(year)
+    rows: list[list[str]] = []
+    sections: set[int] = set()
+    counts: dict[AwardKind, int] = {}
+    for number, (kind, heading) in enumerate(
+            [section for section in SECTIONS
+             if any(award.kind == section[0].value for award in awards)]):
+        sections.add(len(rows))
+        rows.append([f"{ROMAN[number]}. {heading}"])
+        kind_awards = [award for award in awards if award.kind == kind.value]
+        counts[kind] = len(kind_awards)
+        for index, award in enumerate(kind_awards, start=1):
+            notes = clean(award.notes)
+            if award.cell is None:
+                result = overview.organisation_result
+                name, members, streak = organisation.name, "", ""
+            else:
+                state = states.get(award.cell_id)
+                result = state.result if state else None
+                name = award.cell.name
+                members = str(award.cell.members_count or "")
+                streak = str(state.consecutive_years) if state and state.consecutive_years \
+                    else ""
+                if award.cell.is_pilot and "chi bộ điểm" not in notes.casefold():
+                    notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
+            totals = result.committee_totals if result else None
+            points = rules.fmt_points(totals.total) if totals and totals.complete else ""
+            classification = (result.classification.value
+                              if result and totals and totals.complete and result.classification
+                              else "")
+            rows.append([str(index), name, members, points, classification, streak, notes])
+    return rows, frozenset(sections), counts
+
+
+def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
+    awards = office.awards(year)
+    if not awards:
+        raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
+    organisation = office.organisation()
+    rows, sections, counts = proposal_rows(office, year)
+    if date is None:
+        proposed = [award.proposed_on for award in awards if award.proposed_on]
+        date = max(proposed) if proposed else dt.date.today()
+    place = clean(organisation.place_name)
+    upper = office.setting("proposal.upper_body", "") or upper_party_body(organisation)
+
+    flow = Flow()
+    flow.party_header(upper, organisation.committee_name,
+                      place_date_line(place, date) if place else "")
+    flow.centred("DANH SÁCH ĐỀ NGHỊ", "bold", 15, after=0)
+    kinds = [kind for kind, _ in SECTIONS if kind in counts]
+    wanted = []
+    if AwardKind.CELL_RECOGNITION in kinds or AwardKind.ORG_RECOGNITION in kinds:
+        titles = [title for kind, title in ((AwardKind.CELL_RECOGNITION, "“Chi bộ 4 tốt”"),
+                                            (AwardKind.ORG_RECOGNITION,
+                                             "“Đảng bộ cơ sở 4 tốt”")) if kind in kinds]
+        wanted.append("công nhận " + ", ".join(titles))
+    if AwardKind.MERIT in kinds:
+        wanted.append("tặng Giấy khen")
+    subtitle = f"{' và '.join(wanted)} năm {year}"
+    flow.centred(subtitle[:1].upper() + subtitle[1:], "bold", 14, after=2)
+    flow.centred(f"(Kèm theo đề nghị của Ban Thường vụ {organisation.committee_name})",
+                 "italic", 13, after=10)
+    flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections)
+    summary = []
+    for kind, label in ((AwardKind.CELL_RECOGNITION, "công nhận “Chi bộ 4 tốt”"),
+                        (AwardKind.MERIT, "tặng Giấy khen"),
+                        (AwardKind.ORG_RECOGNITION, "công nhận “Đảng bộ cơ sở 4 tốt”")):
+        if kind in counts:
+            unit = "tổ chức đảng" if kind is not AwardKind.CELL_RECOGNITION else "chi bộ"
+            summary.append(f"{counts[kind]:02d} {unit} đề nghị {label}")
+    flow.paragraph("Tổng cộng: " + "; ".join(summary) + ".", "italic", 13)
+    signer_title = office.setting("proposal.signer_title", "") or "Bí thư"
+    flow.signature(["T/M BAN THƯỜNG VỤ", signer_title],
+                   office.setting("proposal.signer_name", ""),
+                   recipients=[f"- Ban Thường vụ {clean(organisation.upper_body)} (báo cáo),"
+                               if organisation.upper_body else "- Cấp trên (báo cáo),",
+                               "- Lưu Văn phòng Đảng ủy."])
+    return flow.finish()
+
+
+def write_proposal_list(office, year: int, target: str | os.PathLike,
+                        date: dt.date | None = None) -> int:
+    pages = proposal_list_pages(office, year, date)
+    write_pdf(pages, target, title=f"Danh sách đề nghị khen thưởng năm {year}",
+              author=office.organisation().committee_name)
+    return len(pages)
+
