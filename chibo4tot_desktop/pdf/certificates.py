@@ -178,20 +178,24 @@ class Certificate:
 
     kind: AwardKind
     title: str
-    recipient: str
+    recipient_parts: tuple[str, ...]   # ("Chi bộ Tổ dân phố 6", "Đảng bộ phường Tân Giang")
     achievement: str
     decision: str
     register: str
     place_date: str
+
+    @property
+    def recipient(self) -> str:
+        return ", ".join(self.recipient_parts)
 
 
 def certificate_for(award: Award, organisation: Organisation,
                     settings: CertificateSettings) -> Certificate:
     kind = AwardKind(award.kind)
     if award.cell is not None:
-        recipient = f"{award.cell.name}, {organisation.name}"
+        recipient = (printable(award.cell.name), printable(organisation.name))
     else:
-        recipient = organisation.name
+        recipient = (printable(organisation.name),)
     achievement = settings.wording(kind).replace(YEAR_PLACEHOLDER, str(award.year))
     number = clean(award.decision_number)
     for prefix in ("Số ", "số "):
@@ -201,7 +205,7 @@ def certificate_for(award: Award, organisation: Organisation,
     register = f"Số sổ: {clean(award.register_number)}" if clean(award.register_number) else ""
     place_date = (place_date_line(settings.place, award.decision_date)
                   if settings.place and award.decision_date else "")
-    return Certificate(kind, TITLES[kind], printable(recipient), printable(achievement),
+    return Certificate(kind, TITLES[kind], recipient, printable(achievement),
                        printable(decision), printable(register), printable(place_date))
 
 
@@ -258,7 +262,7 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
 
     # Recipient and achievement, wrapped and shrunk to the middle band.
     recipient_size, recipient_lines, achievement_size, achievement_lines = _fit_middle(
-        certificate.recipient, certificate.achievement)
+        certificate.recipient_parts, certificate.achievement)
     y = MIDDLE_TOP + recipient_size
     for line in recipient_lines:
         page.text(centre, y, line, "bold", recipient_size, "center", DARK_RED)
@@ -272,50 +276,74 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
     # Bottom left: decision and register number.
     left = 92.0
     if certificate.decision:
-        size = _shrink(certificate.decision, "italic", 13, 300, 9)
-        page.text(left, 518.0, certificate.decision, "italic", size)
+        _block(page, left, 518.0, certificate.decision, "italic", 13, 320, "left")
     if certificate.register:
-        page.text(left, 540.0, certificate.register, "regular", 13)
+        _block(page, left, 540.0, certificate.register, "regular", 13, 320, "left")
 
     # Bottom right: place-date line, T/M, signer title, signature room, name.
     y = 412.0
-    for text, style, size in ((certificate.place_date, "italic", 14),
-                              (printable(settings.on_behalf.upper()), "bold", 14),
-                              (printable(settings.signer_title.upper()), "bold", 14)):
-        if text:
-            page.text(right_centre, y, text, style, _shrink(text, style, size, 330, 9),
-                      "center")
-        y += 19.0
+    for text, style in ((certificate.place_date, "italic"),
+                        (printable(settings.on_behalf.upper()), "bold"),
+                        (printable(settings.signer_title.upper()), "bold")):
+        y = _block(page, right_centre, y, text, style, 14, 330, "center")
     if settings.signer_name:
-        name = printable(settings.signer_name)
-        page.text(right_centre, 540.0, name, "bold", _shrink(name, "bold", 15, 330, 9),
-                  "center")
+        _block(page, right_centre, 540.0, printable(settings.signer_name), "bold", 15, 330,
+               "center")
 
     dx, dy = settings.offset_x_mm * MM, settings.offset_y_mm * MM
     return page.translated(dx, dy) if (dx or dy) else page
 
 
-def _shrink(text: str, style: str, size: float, width: float, min_size: float) -> float:
-    """``size``, or the size at which ``text`` fits ``width`` on one line (not below min)."""
+def _block(page: Page, x: float, y: float, text: str, style: str, size: float, width: float,
+           align: str, min_size: float = 10.0) -> float:
+    """``text`` on one line, shrunk down to ``min_size`` if need be, then wrapped; returns the
+    baseline of the next line."""
+    if not text:
+        return y + size * 1.35
     natural = measure(text, style, size)
-    if natural <= width:
-        return size
-    return max(min_size, size * width / natural)
+    if natural > width:
+        size = max(min_size, size * width / natural)
+    for line in wrap(text, style, size, width):
+        page.text(x, y, line, style, size, align)
+        y += size * 1.35
+    return y
 
 
-def _fit_middle(recipient: str, achievement: str):
-    """Sizes and lines of the recipient (at most 2 lines unless tiny) and the achievement that
-    fit the middle band, the largest first."""
+def _recipient_lines(parts: Sequence[str], size: float, width: float) -> list[str]:
+    """The recipient on one line if it fits, else broken after its commas (cell, then the
+    organisation), each part wrapped."""
+    whole = ", ".join(parts)
+    if measure(whole, "bold", size) <= width:
+        return [whole]
+    lines: list[str] = []
+    for index, part in enumerate(parts):
+        lines.extend(wrap(part + ("," if index < len(parts) - 1 else ""), "bold", size, width))
+    return lines
+
+
+def _fit_middle(recipient_parts: Sequence[str], achievement: str):
+    """Sizes and lines of the recipient and the achievement that fit the middle band: one line
+    at a slightly smaller size if that is enough, else broken after the comma, shrinking
+    until both fit."""
     width = BODY_RIGHT - BODY_LEFT
     band = MIDDLE_BOTTOM - MIDDLE_TOP
-    scale = 1.0
-    while True:
+
+    def attempt(scale: float):
         r_size = round(RECIPIENT_SIZE * scale, 2)
-        a_size = round(ACHIEVEMENT_SIZE * scale, 2)
-        r_lines = wrap(recipient, "bold", r_size, width)
+        a_size = round(ACHIEVEMENT_SIZE * max(scale, 0.75), 2)
+        r_lines = _recipient_lines(recipient_parts, r_size, width)
         a_lines = wrap(achievement, "italic", a_size, width)
         height = (r_size + (len(r_lines) - 1) * r_size * 1.22 + a_size * 0.8
                   + len(a_lines) * a_size * 1.25)
+        return r_size, r_lines, a_size, a_lines, height
+
+    for scale in (1.0, 0.95, 0.9, 0.85):
+        r_size, r_lines, a_size, a_lines, height = attempt(scale)
+        if len(r_lines) == 1 and height <= band:
+            return r_size, r_lines, a_size, a_lines
+    scale = 1.0
+    while True:
+        r_size, r_lines, a_size, a_lines, height = attempt(scale)
         fits = height <= band and (len(r_lines) <= 2 or scale <= 0.6)
         if fits or scale <= MIN_SCALE:
             if not fits:  # pathological lengths: keep what fits in the band
@@ -408,12 +436,12 @@ def sample_certificate(settings: CertificateSettings, organisation: Organisation
                        year: int | None = None) -> Certificate:
     """A certificate with example content (the settings dialog's preview)."""
     year = year or dt.date.today().year
-    recipient = f"Chi bộ Tổ dân phố 6, {organisation.name}"
+    recipient = ("Chi bộ Tổ dân phố 6", printable(organisation.name))
     achievement = settings.wording(AwardKind.CELL_RECOGNITION).replace(YEAR_PLACEHOLDER,
                                                                        str(year))
     date = dt.date(year + 1, 1, 12)
     return Certificate(AwardKind.CELL_RECOGNITION, TITLES[AwardKind.CELL_RECOGNITION],
-                       printable(recipient), printable(achievement),
+                       recipient, printable(achievement),
                        f"Quyết định số 1250-QĐ/Th.U ngày {format_date(date)}",
                        f"Số sổ: 01/{year}",
                        place_date_line(settings.place, date) if settings.place else "")

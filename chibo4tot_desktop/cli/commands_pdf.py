@@ -1,0 +1,101 @@
+"""PDF subcommands: ``certificates``, ``form``, ``proposal-list``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from chibo4tot_desktop.cli.commands_core import _utf8_stdout
+from chibo4tot_desktop.cli.common import open_office, resolve_year
+from chibo4tot_desktop.errors import UserError
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    from chibo4tot_desktop.cli import int_year
+
+    certificates = subparsers.add_parser(
+        "certificates", parents=[common],
+        help="in giấy khen, giấy chứng nhận của một năm ra tệp PDF",
+        description="Tạo tệp PDF giấy khen, giấy chứng nhận “Chi bộ 4 tốt” (mỗi khen thưởng đã "
+                    "có quyết định một trang A4 ngang) của năm đã chọn.")
+    certificates.add_argument("--year", type=int_year, metavar="NĂM", required=True,
+                              help="năm khen thưởng")
+    certificates.add_argument("--cell", action="append", default=[], metavar="MÃ",
+                              help="chỉ in cho chi bộ có mã này (dùng nhiều lần được)")
+    certificates.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    certificates.set_defaults(func=cmd_certificates)
+
+    form = subparsers.add_parser(
+        "form", parents=[common], help="in bản đăng ký thi đua của một chi bộ ra tệp PDF",
+        description="Tạo tệp PDF bản đăng ký thi đua của chi bộ (thể thức văn bản của Đảng).")
+    form.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    form.add_argument("--cell", metavar="MÃ", required=True, help="mã chi bộ")
+    form.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    form.set_defaults(func=cmd_form)
+
+    proposal = subparsers.add_parser(
+        "proposal-list", parents=[common],
+        help="in danh sách đề nghị khen thưởng của một năm ra tệp PDF",
+        description="Tạo tệp PDF danh sách đề nghị công nhận “Chi bộ 4 tốt”, “Đảng bộ cơ sở "
+                    "4 tốt” và tặng Giấy khen của năm đã chọn.")
+    proposal.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    proposal.add_argument("--date", metavar="NGÀY",
+                          help="ngày ghi trên văn bản, dạng ngày/tháng/năm (mặc định: ngày đề "
+                               "nghị muộn nhất)")
+    proposal.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    proposal.set_defaults(func=cmd_proposal_list)
+
+
+def _output(value: str) -> Path:
+    path = Path(value)
+    if path.suffix.lower() != ".pdf":
+        raise UserError(f"Tên tệp '{value}' phải có đuôi .pdf.")
+    if path.is_dir():
+        raise UserError(f"'{value}' là một thư mục, không phải tên tệp.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"Thư mục '{parent}' không có.")
+    return path
+
+
+def cmd_certificates(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.pdf.certificates import write_certificates
+
+    _utf8_stdout()
+    output = _output(args.output)
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        pages = write_certificates(office, year, output, args.cell)
+    print(f"Đã tạo {output}: {pages} trang giấy khen, giấy chứng nhận năm {year}.")
+    return 0
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.pdf.forms import write_registration_form
+
+    _utf8_stdout()
+    output = _output(args.output)
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        pages = write_registration_form(office, year, args.cell, output)
+    print(f"Đã tạo {output}: bản đăng ký thi đua năm {year} ({pages} trang).")
+    return 0
+
+
+def cmd_proposal_list(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.pdf.forms import write_proposal_list
+    from chibo4tot_desktop.text import DateParseError, parse_date
+
+    _utf8_stdout()
+    output = _output(args.output)
+    date = None
+    if args.date:
+        try:
+            date = parse_date(args.date)
+        except DateParseError as error:
+            raise UserError(f"Ngày --date: {error}.") from None
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        pages = write_proposal_list(office, year, output, date)
+    print(f"Đã tạo {output}: danh sách đề nghị năm {year} ({pages} trang).")
+    return 0
