@@ -23,7 +23,7 @@ from chibo4tot_desktop.pdf.forms import (
     write_proposal_list,
     write_registration_form,
 )
-from chibo4tot_desktop.pdf.layout import Page, Text, measure, wrap
+from chibo4tot_desktop.pdf.layout import Group, Page, Text, measure, wrap
 from chibo4tot_desktop.pdf.render import write_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
@@ -313,6 +313,7 @@ def test_preprinted_paper_prints_only_the_text_shifted(demo_office):
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in printed_texts
     assert "GIẤY CHỨNG NHẬN" not in printed_texts
     assert all(isinstance(item, Text) for item in printed.items)  # no border art
+    assert any(isinstance(item, Group) for item in plain.items)
     for text, item in printed_texts.items():
         assert item.x == pytest.approx(plain_texts[text].x + 10 * 72 / 25.4)
         assert item.y == pytest.approx(plain_texts[text].y - 5 * 72 / 25.4)

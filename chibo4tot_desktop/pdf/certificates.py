@@ -14,6 +14,7 @@ The issuer, signer, wording, paper kind and offsets are settings ("certificate.*
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -27,6 +28,7 @@ from chibo4tot_desktop.pdf.layout import (
     DARK_RED,
     GOLD,
     MM,
+    Group,
     RED,
     Page,
     measure,
@@ -226,15 +228,16 @@ BODY_LEFT, BODY_RIGHT = 100.0, PAGE_W - 100.0
 MIDDLE_TOP, MIDDLE_BOTTOM = 262.0, 392.0   # the band for the recipient and the achievement
 RECIPIENT_SIZE, ACHIEVEMENT_SIZE = 24.0, 18.0
 MIN_SCALE = 0.4
+LEFT_CENTRE, RIGHT_CENTRE = 215.0, PAGE_W - 205.0
 
 
 def certificate_page(certificate: Certificate, settings: CertificateSettings) -> Page:
     page = Page(PAGE_W, PAGE_H)
+    left_centre, right_centre = LEFT_CENTRE, RIGHT_CENTRE
     plain = settings.paper == PAPER_PLAIN
     if plain:
-        _border(page)
+        page.items.append(_frame())
     centre = PAGE_W / 2
-    left_centre, right_centre = 215.0, PAGE_W - 205.0
 
     # Header: issuer (left), ĐẢNG CỘNG SẢN VIỆT NAM (right).
     issuer = printable(settings.issuer.upper())
@@ -250,13 +253,8 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
     if lines:
         page.text(left_centre, y + 2, "*", "regular", 14, "center")
     if plain:
-        width = page.text(right_centre, 78.0, "ĐẢNG CỘNG SẢN VIỆT NAM", "bold", 15, "center",
-                          RED)
-        page.underline(right_centre, 78.0, width, 15, "center", RED)
-        # The title, with a rule and a diamond under it.
-        title_size = 46.0 if certificate.kind is AwardKind.MERIT else 40.0
-        page.text(centre, 178.0, certificate.title, "bold", title_size, "center", RED)
-        _title_ornament(page, centre, 198.0)
+        page.items.append(_title(certificate.title,
+                                 46.0 if certificate.kind is AwardKind.MERIT else 40.0))
 
     page.text(centre, 236.0, printable(settings.lead_word), "italic", 20, "center")
 
@@ -362,8 +360,12 @@ def _trim(lines: list[str], room: float, line_height: float) -> list[str]:
     return kept
 
 
-def _border(page: Page) -> None:
-    """A red double frame with a gold inner rule and corner ornaments."""
+@functools.lru_cache(maxsize=1)
+def _frame() -> Group:
+    """What plain paper has and a pre-printed blank already carries: a red double frame with a
+    gold inner rule and corner ornaments, "ĐẢNG CỘNG SẢN VIỆT NAM" (bold 15, underlined) and
+    the rule with a diamond under the title. One shared group, stored once in the PDF."""
+    page = Page(PAGE_W, PAGE_H)
     w, h = page.width, page.height
     page.rect(18, 18, w - 36, h - 36, 3.0, DARK_RED)
     page.rect(25, 25, w - 50, h - 50, 0.9, DARK_RED)
@@ -376,17 +378,25 @@ def _border(page: Page) -> None:
     for cx, cy in ((w / 2, 25), (w / 2, h - 25), (25, h / 2), (w - 25, h / 2)):
         _diamond(page, cx, cy, 6, fill=(1, 1, 1), stroke=DARK_RED, width=0.9)
         _diamond(page, cx, cy, 2.5, fill=GOLD, stroke=None)
+    width = page.text(RIGHT_CENTRE, 78.0, "ĐẢNG CỘNG SẢN VIỆT NAM", "bold", 15, "center", RED)
+    page.underline(RIGHT_CENTRE, 78.0, width, 15, "center", RED)
+    cx, y = w / 2, 198.0
+    page.line(cx - 150, y, cx - 12, y, 1.0, DARK_RED)
+    page.line(cx + 12, y, cx + 150, y, 1.0, DARK_RED)
+    _diamond(page, cx, y, 6, fill=GOLD, stroke=DARK_RED, width=0.8)
+    return Group("certificate-frame", tuple(page.items))
+
+
+@functools.lru_cache(maxsize=8)
+def _title(title: str, size: float) -> Group:
+    page = Page(PAGE_W, PAGE_H)
+    page.text(PAGE_W / 2, 178.0, title, "bold", size, "center", RED)
+    return Group(f"certificate-title-{len(title)}-{size:g}-{abs(hash(title))}", tuple(page.items))
 
 
 def _diamond(page: Page, cx: float, cy: float, r: float, fill=None, stroke=BLACK,
              width: float = 0.6) -> None:
     page.polygon(((cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)), fill, stroke, width)
-
-
-def _title_ornament(page: Page, cx: float, y: float) -> None:
-    page.line(cx - 150, y, cx - 12, y, 1.0, DARK_RED)
-    page.line(cx + 12, y, cx + 150, y, 1.0, DARK_RED)
-    _diamond(page, cx, y, 6, fill=GOLD, stroke=DARK_RED, width=0.8)
 
 
 # ---------------------------------------------------------------------------- entry points

@@ -66,6 +66,20 @@ class Polygon:
     width: float = 0.6
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Items repeated identically on many pages (a certificate's border), drawn at (dx, dy).
+
+    The PDF stores them once (a form XObject named ``key``) and every page refers to it, so
+    a 1,000-page batch does not draw the border 1,000 times.
+    """
+
+    key: str
+    items: tuple
+    dx: float = 0.0
+    dy: float = 0.0
+
+
 @dataclass(slots=True)
 class Page:
     width: float
@@ -77,7 +91,15 @@ class Page:
         return self.width > self.height
 
     def texts(self) -> list[Text]:
-        return [item for item in self.items if isinstance(item, Text)]
+        """Every text of the page, those of groups included (at their place on the page)."""
+        result = []
+        for item in self.items:
+            if isinstance(item, Text):
+                result.append(item)
+            elif isinstance(item, Group):
+                result.extend(Text(t.x + item.dx, t.y + item.dy, t.text, t.style, t.size,
+                                   t.color) for t in item.items if isinstance(t, Text))
+        return result
 
     # Drawing helpers -----------------------------------------------------------------
     def text(self, x: float, y: float, text: str, style: str = "regular", size: float = 14,
@@ -114,6 +136,9 @@ class Page:
     def polygon(self, points, fill=None, stroke=BLACK, width=0.6) -> None:
         self.items.append(Polygon(tuple(points), fill, stroke, width))
 
+    def group(self, key: str, items) -> None:
+        self.items.append(Group(key, tuple(items)))
+
     def translated(self, dx: float, dy: float) -> Page:
         """This page with every item moved by (dx, dy) points (pre-printed paper offsets)."""
         moved = []
@@ -127,6 +152,8 @@ class Page:
             elif isinstance(item, Rect):
                 moved.append(Rect(item.x + dx, item.y + dy, item.w, item.h, item.width,
                                   item.color))
+            elif isinstance(item, Group):
+                moved.append(Group(item.key, item.items, item.dx + dx, item.dy + dy))
             else:
                 moved.append(Polygon(tuple((x + dx, y + dy) for x, y in item.points),
                                      item.fill, item.stroke, item.width))

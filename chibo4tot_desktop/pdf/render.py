@@ -16,17 +16,38 @@ from reportlab.pdfgen.canvas import Canvas
 
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.pdf.fonts import FONT_NAMES, register_fonts
-from chibo4tot_desktop.pdf.layout import Line, Page, Polygon, Rect, Text
+from chibo4tot_desktop.pdf.layout import Group, Line, Page, Polygon, Rect, Text
 
 
-def draw_page(canvas: Canvas, page: Page) -> None:
-    """Draw one page's items on ``canvas`` (whose page size is already the page's)."""
-    height = page.height
+def draw_page(canvas: Canvas, page: Page, forms: set | None = None) -> None:
+    """Draw one page's items on ``canvas`` (whose page size is already the page's).
+
+    ``forms`` holds the keys of the groups already stored in this document as form XObjects.
+    """
+    if forms is None:
+        forms = set()
+    _draw_items(canvas, page.items, page.width, page.height, forms)
+
+
+def _draw_items(canvas: Canvas, items, page_width: float, height: float, forms: set) -> None:
     font = None
     fill = None
     stroke = None
     line_width = None
-    for item in page.items:
+    for item in items:
+        if isinstance(item, Group):
+            name = f"{item.key}-{page_width:.0f}x{height:.0f}"
+            if name not in forms:
+                canvas.beginForm(name)
+                _draw_items(canvas, item.items, page_width, height, forms)
+                canvas.endForm()
+                forms.add(name)
+            canvas.saveState()
+            canvas.translate(item.dx, -item.dy)
+            canvas.doForm(name)
+            canvas.restoreState()
+            font = fill = stroke = line_width = None
+            continue
         if isinstance(item, Text):
             if font != (item.style, item.size):
                 font = (item.style, item.size)
@@ -75,9 +96,10 @@ def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes
     canvas.setAuthor(author)
     canvas.setCreator("chibo4tot-desktop")
     count = 0
+    forms: set = set()
     for page in pages:
         canvas.setPageSize((page.width, page.height))
-        draw_page(canvas, page)
+        draw_page(canvas, page, forms)
         canvas.showPage()
         count += 1
     if count == 0:

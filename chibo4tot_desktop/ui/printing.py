@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.pdf.fonts import STYLES, font_set
-from chibo4tot_desktop.pdf.layout import Line, Page, Polygon, Rect, Text
+from chibo4tot_desktop.pdf.layout import Group, Line, Page, Polygon, Rect, Text
 from chibo4tot_desktop.pdf.render import write_pdf
 
 
@@ -68,13 +68,20 @@ def _color(rgb: tuple) -> QColor:
 
 def paint_page(painter: QPainter, device: QPaintDevice, page: Page) -> None:
     """Draw one laid-out page on ``device`` (origin at the paper's top-left corner)."""
-    sx = device.logicalDpiX() / 72.0
-    sy = device.logicalDpiY() / 72.0
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-    fonts: dict = {}
-    for item in page.items:
-        if isinstance(item, Text):
+    _paint_items(painter, page.items, device.logicalDpiX() / 72.0, device.logicalDpiY() / 72.0,
+                 {})
+
+
+def _paint_items(painter: QPainter, items, sx: float, sy: float, fonts: dict) -> None:
+    for item in items:
+        if isinstance(item, Group):
+            painter.save()
+            painter.translate(item.dx * sx, item.dy * sy)
+            _paint_items(painter, item.items, sx, sy, fonts)
+            painter.restore()
+        elif isinstance(item, Text):
             key = (item.style, item.size)
             font = fonts.get(key)
             if font is None:
