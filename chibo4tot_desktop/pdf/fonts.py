@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +149,7 @@ def printable(value: object) -> str:
     Papers are drawn with reportlab's canvas text calls, never with Paragraph markup, so
     ``<``, ``&`` and ``>`` in a name print as themselves and cannot change the layout.
     """
-    text = nfc("" if value is None else str(value))
-    return "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
-                   for char in text)
+    return _CONTROL.sub(" ", nfc("" if value is None else str(value)))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -179,6 +179,9 @@ def wrap(text: str, style: str, size: float, width: float,
          first_width: float | None = None) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` (a word longer than a line is cut);
     the first line of each paragraph may have its own ``first_width`` (an indent)."""
+    if "\n" not in text and measure(text, style, size) <= (
+            width if first_width is None else min(width, first_width)):
+        return [" ".join(text.split())] if text.strip() else [""]  # fits: the common case
     lines: list[str] = []
     space = measure(" ", style, size)
     for paragraph in text.split("\n"):
