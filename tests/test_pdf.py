@@ -371,6 +371,27 @@ def test_registration_form_long_commitments_flow_to_numbered_pages(office, tmp_p
     assert "Phan Văn Long" in page_lines(target, pages)
 
 
+def test_blank_registration_form(demo_office, tmp_path):
+    target = tmp_path / "blank.pdf"
+    # Tổ dân phố 9 did not register in 2023: its blank form, to fill in by hand.
+    assert write_registration_form(demo_office, 2023, "TDP09", target, blank=True) == 1
+    lines = page_lines(target, 1)
+    cell = demo_office.cell_by_code("TDP09")
+    assert "Tân Giang, ngày ..... tháng ..... năm 2023" in lines
+    assert "CHI BỘ TỔ DÂN PHỐ 9" in lines and cell.secretary in lines
+    assert sum(1 for line in lines if set(line) == {"."}) == 12  # 3 lines for each group
+    registered = demo_office.registration(demo_office.cell_by_code("TDP01").id, 2023)
+    write_registration_form(demo_office, 2023, "TDP01", target, blank=True)
+    assert registered.commitment_1 not in " ".join(page_lines(target, 1))
+
+
+def test_registration_form_of_a_dissolved_cell(office):
+    cell = office.add_cell("OLD", "Chi bộ Tổ dân phố cũ")
+    office.dissolve_cell(cell.id, dt.date(2022, 12, 31))
+    with pytest.raises(UserError, match="đã giải thể"):
+        registration_form_pages(office, 2023, "OLD", blank=True)
+
+
 def test_registration_form_bad_input(demo_office, tmp_path):
     with pytest.raises(NotFoundError):
         registration_form_pages(demo_office, 2023, "NOPE")
@@ -431,6 +452,9 @@ def test_cli_certificates_form_and_list(demo_office, db_path, tmp_path, capsys):
     assert main(["proposal-list", "--data", str(db_path), "--year", "2023",
                  "--date", "20/12/2023", str(tmp_path / "d.pdf")]) == 0
     assert "Tân Giang, ngày 20 tháng 12 năm 2023" in page_lines(tmp_path / "d.pdf", 1)
+    assert main(["form", "--data", str(db_path), "--year", "2023", "--cell", "TDP09", "--blank",
+                 str(tmp_path / "b.pdf")]) == 0
+    assert "Tân Giang, ngày ..... tháng ..... năm 2023" in page_lines(tmp_path / "b.pdf", 1)
 
 
 @pytest.mark.parametrize("argv, message", [

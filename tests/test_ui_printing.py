@@ -135,6 +135,7 @@ def test_papers_dialog_saves_each_paper(qtbot, demo_office, tmp_path, monkeypatc
         if cell:
             dialog.cell.setCurrentIndex(dialog.cell.findData(cell))
         assert dialog.cell.isEnabled() == (paper != PROPOSAL_LIST)
+        assert dialog.blank.isEnabled() == (paper == FORM)
         target = tmp_path / f"{paper}.pdf"
         monkeypatch.setattr(QFileDialog, "getSaveFileName",
                             lambda *args, t=str(target)[:-4]: (t, "Tệp PDF (*.pdf)"))
@@ -142,6 +143,14 @@ def test_papers_dialog_saves_each_paper(qtbot, demo_office, tmp_path, monkeypatc
         assert dialog.last_saved == str(target) and target.is_file()
         assert expected in pdf_lines(target)
     assert len(infos) == 3
+    # The blank form of a cell that has not registered.
+    dialog.paper.setCurrentIndex(dialog.paper.findData(FORM))
+    dialog.cell.setCurrentIndex(dialog.cell.findData("TDP09"))
+    dialog.blank.setChecked(True)
+    target = tmp_path / "blank.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    dialog.save_button.click()
+    assert "Tân Giang, ngày ..... tháng ..... năm 2023" in pdf_lines(target)
 
 
 def test_papers_dialog_error_is_a_message_not_a_file(qtbot, demo_office, tmp_path, monkeypatch):

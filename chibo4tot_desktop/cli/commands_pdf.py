@@ -30,6 +30,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         description="Tạo tệp PDF bản đăng ký thi đua của chi bộ (thể thức văn bản của Đảng).")
     form.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
     form.add_argument("--cell", metavar="MÃ", required=True, help="mã chi bộ")
+    form.add_argument("--blank", action="store_true",
+                      help="in mẫu trống (dòng chấm) để chi bộ điền tay")
     form.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
     form.set_defaults(func=cmd_form)
 
@@ -77,8 +79,9 @@ def cmd_form(args: argparse.Namespace) -> int:
     output = _output(args.output)
     with open_office(args) as office:
         year = resolve_year(office, args.year)
-        pages = write_registration_form(office, year, args.cell, output)
-    print(f"Đã tạo {output}: bản đăng ký thi đua năm {year} ({pages} trang).")
+        pages = write_registration_form(office, year, args.cell, output, args.blank)
+    kind = "mẫu trống bản đăng ký" if args.blank else "bản đăng ký"
+    print(f"Đã tạo {output}: {kind} thi đua năm {year} ({pages} trang).")
     return 0
 
 

@@ -80,7 +80,7 @@ class Flow:
             while measure(text, "italic", size) > column + 10 * MM and size > 10:
                 size -= 0.5
             self.page.text(right_centre, top + 34, text, "italic", size, "center")
-        self.y = max(y + 14, top + 40) + 18
+        self.y = max(y + 14, top + 40) + 10
 
     def centred(self, text: str, style: str = "bold", size: float = 14.0,
                 after: float = 4.0) -> None:
@@ -111,9 +111,9 @@ class Flow:
         dot = measure(".", "regular", size)
         dots = "." * int(self.text_width / dot)
         for _ in range(count):
-            self.ensure(size * 1.6)
+            self.ensure(size * 1.5)
             self.page.text(self.left, self.y + size, dots, "regular", size)
-            self.y += size * 1.6
+            self.y += size * 1.5
 
     def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
               size: float = 12.0, header_size: float = 12.0,
@@ -176,8 +176,7 @@ class Flow:
                   room: float = 72.0) -> None:
         """The signature block on the right (bold capitals, room to sign, the name); "Nơi
         nhận" on the left when ``recipients`` are given."""
-        height = len(lines) * 18 + room + 20
-        self.ensure(height)
+        self.ensure(14 + len(lines) * 18 + room + 4)
         centre = self.right - 40 * MM
         top = self.y + 14
         y = top

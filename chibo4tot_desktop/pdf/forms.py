@@ -41,31 +41,41 @@ def _lower_first(text: str) -> str:
 
 
 # ------------------------------------------------------------------------ registration form
-def registration_form_pages(office, year: int, cell_code: str) -> list[Page]:
+def registration_form_pages(office, year: int, cell_code: str, blank: bool = False
+                            ) -> list[Page]:
+    """The cell's registration form filled in from its stored registration; with ``blank``, the
+    form to fill in by hand (dotted lines, no date), whether or not one is stored."""
     cell = office.cell_by_code(cell_code)  # NotFoundError (a UserError) if unknown
-    registration = office.registration(cell.id, year)
-    if registration is None:
-        raise UserError(f"{cell.name} chưa có bản đăng ký thi đua năm {year}.")
+    registration = None if blank else office.registration(cell.id, year)
+    if registration is None and not blank:
+        raise UserError(f"{cell.name} chưa có bản đăng ký thi đua năm {year} "
+                        "(có thể in mẫu trống để chi bộ điền).")
+    if not cell.active_in(year):
+        raise UserError(f"{cell.name} đã giải thể, không đăng ký thi đua năm {year}.")
     organisation = office.organisation()
     phase = office.phase_for_year(year)
     groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
 
     flow = Flow()
     place = clean(organisation.place_name)
-    flow.party_header(organisation.name, cell.name,
-                      place_date_line(place, registration.received_on) if place else "")
+    title = registration.title if registration else "Chi bộ 4 tốt"
+    if registration is not None:
+        date_line = place_date_line(place, registration.received_on) if place else ""
+    else:
+        date_line = f"{place + ', ' if place else ''}ngày ..... tháng ..... năm {year}"
+    flow.party_header(organisation.name, cell.name, date_line)
     flow.centred("BẢN ĐĂNG KÝ THI ĐUA", "bold", 16, after=0)
-    flow.centred(f"Xây dựng “{registration.title}” năm {year}", "bold", 14, after=10)
+    flow.centred(f"Xây dựng “{title}” năm {year}", "bold", 14, after=10)
     flow.centred(f"Kính gửi: {organisation.committee_name}", "regular", 14, after=12)
 
-    members = registration.members_count if registration.members_count is not None \
-        else cell.members_count
+    members = registration.members_count if registration and \
+        registration.members_count is not None else cell.members_count
     basis = (f"Thực hiện {phase.plan_reference} về {_lower_first(phase.title)}"
              if phase.plan_reference else f"Thực hiện phong trào thi đua {_lower_first(phase.title)}")
     members_text = f" (có {members} đảng viên)" if members else ""
     flow.paragraph(f"{basis}, {cell.name}{members_text} đăng ký thi đua phấn đấu đạt danh hiệu "
-                   f"“{registration.title}” năm {year} với các chỉ tiêu, cam kết sau:")
-    commitments = registration.commitments()
+                   f"“{title}” năm {year} với các chỉ tiêu, cam kết sau:")
+    commitments = registration.commitments() if registration else []
     for index, group in enumerate(groups):
         flow.ensure(60)
         flow.paragraph(f"{group.position}. {group.title}", "bold", 14, after=2)
@@ -74,19 +84,22 @@ def registration_form_pages(office, year: int, cell_code: str) -> list[Page]:
             for line in text.split("\n"):
                 if clean(line):
                     flow.paragraph(line, "regular", 14, after=2)
+        elif registration is not None:
+            flow.dotted_lines(2, 14)
         else:
-            flow.dotted_lines(2)
+            flow.dotted_lines(3, 13)
         flow.space(4)
     flow.paragraph(f"{cell.name} cam kết lãnh đạo, tổ chức thực hiện đầy đủ các chỉ tiêu đã "
                    "đăng ký.")
-    flow.signature(["T/M CHI BỘ", "BÍ THƯ"], registration.signer or cell.secretary,
+    signer = (registration.signer if registration else "") or cell.secretary
+    flow.signature(["T/M CHI BỘ", "BÍ THƯ"], signer,
                    recipients=[f"- {organisation.committee_name} (báo cáo),", "- Lưu chi bộ."])
     return flow.finish()
 
 
 def write_registration_form(office, year: int, cell_code: str,
-                            target: str | os.PathLike) -> int:
-    pages = registration_form_pages(office, year, cell_code)
+                            target: str | os.PathLike, blank: bool = False) -> int:
+    pages = registration_form_pages(office, year, cell_code, blank)
     cell = office.cell_by_code(cell_code)
     write_pdf(pages, target, title=f"Bản đăng ký thi đua năm {year} – {cell.name}",
               author=cell.name)

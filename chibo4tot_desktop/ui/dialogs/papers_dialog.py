@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -67,9 +68,10 @@ def year_certificates_job(office, year: int, cell_codes=()) -> PaperJob:
                     f"giay-khen-{year}{suffix}.pdf")
 
 
-def form_job(office, year: int, cell_code: str) -> PaperJob:
-    return PaperJob(lambda: registration_form_pages(office, year, cell_code),
-                    f"Bản đăng ký thi đua năm {year}", f"dang-ky-{cell_code}-{year}.pdf")
+def form_job(office, year: int, cell_code: str, blank: bool = False) -> PaperJob:
+    return PaperJob(lambda: registration_form_pages(office, year, cell_code, blank),
+                    f"{'Mẫu b' if blank else 'B'}ản đăng ký thi đua năm {year}",
+                    f"dang-ky-{cell_code}-{year}{'-mau-trong' if blank else ''}.pdf")
 
 
 def proposal_list_job(office, year: int) -> PaperJob:
@@ -98,6 +100,7 @@ class PapersDialog(QDialog):
         self.paper.setCurrentIndex(list(PAPER_NAMES).index(paper))
         self.cell = QComboBox()
         self.cells = office.cells()
+        self.blank = QCheckBox("Mẫu trống (dòng chấm để chi bộ điền tay)")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
 
@@ -105,6 +108,7 @@ class PapersDialog(QDialog):
         form.addRow("Năm:", self.year)
         form.addRow("Giấy tờ:", self.paper)
         form.addRow("Chi bộ:", self.cell)
+        form.addRow("", self.blank)
 
         self.preview_button = QPushButton("Xem trước…")
         self.print_button = QPushButton("In…")
@@ -141,6 +145,7 @@ class PapersDialog(QDialog):
             self.cell.addItem(f"{cell.name} ({cell.code})", cell.code)
         self.cell.setEnabled(paper != PROPOSAL_LIST)
         self.settings_button.setVisible(paper == CERTIFICATES)
+        self.blank.setEnabled(paper == FORM)
         self.hint.setText({
             CERTIFICATES: "Mỗi khen thưởng đã có số và ngày quyết định in một trang A4 ngang.",
             FORM: "Bản đăng ký thi đua của chi bộ theo thể thức văn bản của Đảng (A4 dọc).",
@@ -156,7 +161,7 @@ class PapersDialog(QDialog):
         if paper == CERTIFICATES:
             return year_certificates_job(self.office, year, [code] if code else [])
         if paper == FORM:
-            return form_job(self.office, year, code or "")
+            return form_job(self.office, year, code or "", self.blank.isChecked())
         return proposal_list_job(self.office, year)
 
     def _save(self) -> None:
