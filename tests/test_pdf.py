@@ -476,3 +476,11 @@ def test_cli_bad_input_exits_2(demo_office, db_path, tmp_path, monkeypatch, caps
     err = capsys.readouterr().err
     assert err.startswith("Lỗi: ") and message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "c.pdf").exists()
+
+
+def test_selected_awards_certificates(demo_office):
+    awards = [a for a in demo_office.awards(2023) if a.is_decided]
+    certificates, _ = cert.award_certificates(demo_office, awards[:2])
+    assert [c.recipient_parts[0] for c in certificates] == [a.cell.name for a in awards[:2]]
+    with pytest.raises(UserError, match="Chưa chọn"):
+        cert.award_certificates(demo_office, [])

@@ -200,3 +200,31 @@ def test_qt_uses_the_same_font_files(qtbot):
     assert set(families) == {"regular", "bold", "italic", "bolditalic"}
     assert all(name == font_set().family for name in families.values())
 
+
+
+def _words(path, number=1):
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", "-f", str(number), "-l",
+                          str(number), str(path), "-"], capture_output=True, check=True)
+    html = unicodedata.normalize("NFC", out.stdout.decode("utf-8"))
+    return [(w, float(a), float(b), float(c)) for a, b, c, _d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        html)]
+
+
+def test_printout_puts_words_where_the_pdf_does(qtbot, demo_office, tmp_path):
+    certificates, settings = cert.year_certificates(demo_office, 2023, ["TDP06"])
+    pages = cert.certificate_pages(certificates, settings)
+    printed = qt_pdf(pages, tmp_path / "qt.pdf")
+    written = tmp_path / "rl.pdf"
+    cert.write_certificates(demo_office, 2023, written, ["TDP06"])
+    ours = _words(written)
+    theirs = _words(printed)
+    assert [w for w, *_ in ours] and sorted(w for w, *_ in ours) == sorted(w for w, *_ in theirs)
+    by_word = {}
+    for word, x0, y0, x1 in theirs:
+        by_word.setdefault(word, []).append((x0, x1))
+    for word, x0, _y0, x1 in ours:
+        # Same word, same place: within 1.5 pt (hinting and rounding differ, layout does not).
+        assert any(abs(x0 - a) < 1.5 and abs(x1 - b) < 1.5 for a, b in by_word[word]), word
