@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import traceback
+import unicodedata
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtCore import QCollator
@@ -14,10 +15,17 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLin
 
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError, ValidationError
-from chibo4tot_desktop.text import DateParseError, fold, format_date, parse_date
+from chibo4tot_desktop.text import DateParseError, clean, format_date, parse_date
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def fold(value: str) -> str:
+    """Search key: lower case without tone marks or diacritics ("Đồng" -> "dong"), so the
+    search box finds names typed without accents."""
+    text = unicodedata.normalize("NFD", clean(value).casefold().replace("đ", "d"))
+    return "".join(char for char in text if not unicodedata.combining(char))
 
 
 def show_error(parent: QWidget | None, error: Exception | str) -> None:
@@ -151,13 +159,20 @@ class VietnameseSortProxy(QSortFilterProxyModel):
         self._pattern = ""
         self.row_filter = None   # optional callable(row object) -> bool
 
+    def _refilter(self, change) -> None:
+        if hasattr(self, "beginFilterChange"):      # Qt >= 6.9
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
+
     def set_search(self, text: str) -> None:
-        self._pattern = fold(text or "").strip()
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "_pattern", fold(text or "").strip()))
 
     def set_row_filter(self, predicate) -> None:
-        self.row_filter = predicate
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "row_filter", predicate))
 
     def filterAcceptsRow(self, source_row, source_parent):
         model = self.sourceModel()
