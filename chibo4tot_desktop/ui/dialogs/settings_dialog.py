@@ -52,6 +52,8 @@ class CatalogueEditor(QWidget):
         self.tree.setColumnWidth(1, 110)
         self.tree.setColumnWidth(2, 110)
         self.tree.setWordWrap(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 0; }")
         self.tree.setEditTriggers(QTreeWidget.EditTrigger.DoubleClicked
                                   | QTreeWidget.EditTrigger.EditKeyPressed
                                   | QTreeWidget.EditTrigger.SelectedClicked)
@@ -71,6 +73,10 @@ class CatalogueEditor(QWidget):
                 continue
             node = QTreeWidgetItem([group.title, "", rules.fmt_points(group.pass_points)])
             node.setData(0, ID_ROLE, group.position)
+            font = node.font(0)
+            font.setBold(True)
+            for column in range(3):
+                node.setFont(column, font)
             node.setFlags(node.flags() | Qt.ItemFlag.ItemIsEditable)
             self.tree.addTopLevelItem(node)
             for item in group.items:

@@ -66,6 +66,8 @@ class OverviewTab(BaseTab):
         todo_layout = QVBoxLayout(todo_box)
         self.todo = QListWidget()
         self.todo.setWordWrap(True)
+        self.todo.setSpacing(3)
+        self.todo.setObjectName("todo")
         todo_layout.addWidget(self.todo)
         bottom.addWidget(todo_box, 2)
         self.chart = ScoreChart()
@@ -95,9 +97,9 @@ class OverviewTab(BaseTab):
                 self.count_labels[key].setText(str(value))
         self.todo.clear()
         for line in overview.warnings:
-            self.todo.addItem(f"Lưu ý: {line}")
+            self.todo.addItem(f"⚠ Lưu ý: {line}")
         for line in overview.todo:
-            self.todo.addItem(line)
+            self.todo.addItem(f"• {line}")
         phase = self.office.phase_for_year(year)
         bars = []
         for state in overview.cells:

@@ -59,6 +59,15 @@ class PointsBox(QDoubleSpinBox):
             return NOT_SCORED
 
 
+def _centred(box: QWidget) -> QWidget:
+    """The spin box at its natural height, centred in a tall (wrapped-text) row."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(4, 0, 4, 0)
+    layout.addWidget(box, 0, Qt.AlignmentFlag.AlignVCenter)
+    return holder
+
+
 class ScoringTab(BaseTab):
     TITLE = "Chấm điểm"
     TOPICS = frozenset({office_module.CELLS, office_module.EVALUATIONS,
@@ -118,8 +127,10 @@ class ScoringTab(BaseTab):
         side_layout.addWidget(result_box, 3)
         form_box = QGroupBox("Đánh giá của Đảng ủy")
         form = QFormLayout(form_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.disciplined = QSpinBox()
         self.disciplined.setRange(0, 100000)
+        self.disciplined.setMaximumWidth(100)
         self.classification = QComboBox()
         self.classification.addItem("Theo điểm (tự động)", None)
         for c in rules.Classification:
@@ -130,7 +141,7 @@ class ScoringTab(BaseTab):
         form.addRow("Đảng viên bị kỷ luật:", self.disciplined)
         form.addRow("Xếp loại quyết định:", self.classification)
         form.addRow("Ghi chú:", self.notes)
-        side_layout.addWidget(form_box, 2)
+        side_layout.addWidget(form_box, 0)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -138,6 +149,7 @@ class ScoringTab(BaseTab):
         self.layout_.addWidget(splitter, 1)
 
         self.unit.currentIndexChanged.connect(self._unit_changed)
+        header.sectionResized.connect(self._fit_rows)
         self.disciplined.valueChanged.connect(self._edited)
         self.classification.currentIndexChanged.connect(self._edited)
         self.notes.textChanged.connect(self._edited)
@@ -240,10 +252,10 @@ class ScoringTab(BaseTab):
                 committee.set_points(score.committee_points if score else None)
                 own.valueChanged.connect(self._edited)
                 committee.valueChanged.connect(self._edited)
-                self.table.setCellWidget(row, self.SELF, own)
-                self.table.setCellWidget(row, self.COMMITTEE, committee)
+                self.table.setCellWidget(row, self.SELF, _centred(own))
+                self.table.setCellWidget(row, self.COMMITTEE, _centred(committee))
                 self.boxes[item.id] = (own, committee)
-        self.table.resizeRowsToContents()
+        self._fit_rows()
         self.disciplined.setValue(self.evaluation.disciplined_members if self.evaluation else 0)
         decided = self.evaluation.classification if self.evaluation else None
         self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
@@ -251,6 +263,12 @@ class ScoringTab(BaseTab):
         self._loading = False
         self.dirty = False
         self.recompute()
+
+    def _fit_rows(self, *_args) -> None:
+        """Rows tall enough for the wrapped item text and the spin boxes."""
+        self.table.resizeRowsToContents()
+        for row in range(self.table.rowCount()):
+            self.table.setRowHeight(row, max(self.table.rowHeight(row) + 4, 32))
 
     # ---------------------------------------------------------------------------- editing
     def _edited(self, *_args) -> None:

@@ -47,7 +47,7 @@ class ScoreChart(QWidget):
         painter.fillRect(self.rect(), QColor("white"))
         font = QFont(self.font())
         metrics = painter.fontMetrics()
-        left, right, top, bottom = 40, 12, 28, 96
+        left, right, top, bottom = 40, 12, 28, 110
         plot = QRectF(left, top, max(10, self.width() - left - right),
                       max(10, self.height() - top - bottom))
         painter.setPen(QColor("#333333"))
@@ -93,8 +93,10 @@ class ScoreChart(QWidget):
             pen.setWidth(2)
             painter.setPen(pen)
             painter.drawLine(plot.left(), y, plot.right(), y)
-            painter.drawText(QRectF(plot.right() - 200, y - 18, 196, 16),
-                             Qt.AlignmentFlag.AlignRight,
-                             f"Ngưỡng {self.threshold:g} điểm")
+            label = f"Ngưỡng {self.threshold:g} điểm"
+            box = QRectF(plot.left() + 4, y - metrics.height() - 4,
+                         metrics.horizontalAdvance(label) + 10, metrics.height() + 2)
+            painter.fillRect(box, QColor(255, 255, 255, 220))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
         painter.setPen(QColor("#888888"))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
