@@ -49,21 +49,30 @@ def run_action(parent: QWidget | None, action, *args, **kwargs):
         return None
 
 
+def unexpected_error_box(kind, value, tb) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE,
+                      "Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó không bị ảnh "
+                      "hưởng; hãy kiểm tra lại thao tác vừa làm.\nNếu lỗi lặp lại, hãy gửi "
+                      "phần “Chi tiết” cho người hỗ trợ kỹ thuật.")
+    box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
+    return box
+
+
+def excepthook(kind, value, tb) -> None:
+    """Unexpected errors become a Vietnamese message box (the details stay folded away);
+    an error the user can act on shows its own Vietnamese message."""
+    if isinstance(value, UserError):
+        show_error(None, value)
+        return
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    traceback.print_exception(kind, value, tb)
+    unexpected_error_box(kind, value, tb).exec()
+
+
 def install_excepthook() -> None:
-    """Unexpected errors become a Vietnamese message box (the details stay folded away)."""
-
-    def hook(kind, value, tb):
-        if isinstance(value, UserError):
-            show_error(None, value)
-            return
-        box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE,
-                          "Đã xảy ra lỗi không mong muốn. Thao tác vừa rồi chưa được thực hiện; "
-                          "dữ liệu đã lưu không bị ảnh hưởng.\nHãy gửi phần chi tiết cho người "
-                          "hỗ trợ kỹ thuật.")
-        box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
-        box.exec()
-
-    sys.excepthook = hook
+    sys.excepthook = excepthook
 
 
 def vietnamese_collator() -> QCollator:

@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(self.file_menu, "Mở tệp dữ liệu…", self.choose_file,
                                         QKeySequence.StandardKey.Open)
         self.recent_menu = self.file_menu.addMenu("Tệp gần đây")
+        self.demo_action = self._action(self.file_menu, "Tạo tệp dữ liệu mẫu (phường Tân Giang)…",
+                                        self.new_demo_file)
         self.file_menu.addSeparator()
         self.quit_action = self._action(self.file_menu, "Thoát", self.close,
                                         QKeySequence("Ctrl+Q"))
@@ -106,6 +108,8 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(self.edit_menu, "Thiết lập…", self.open_settings)
 
         self.tools_menu = bar.addMenu("&Công cụ")
+        self.new_phase_action = self._action(self.tools_menu, "Thêm giai đoạn thi đua…",
+                                             self.first_run)
         self.help_menu = bar.addMenu("&Trợ giúp")
         self._action(self.help_menu, "Giới thiệu", self.about)
         self.update_recent_menu()
@@ -221,9 +225,13 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------------------- files
     def first_run(self) -> bool:
+        """Declare the organisation and a phase (or, later, add the next phase)."""
         dialog = FirstRunDialog(self.office, self)
         if dialog.exec():
+            year = dialog.result_value.first_year if dialog.result_value else None
             self.attach(self.office)
+            if year is not None:
+                self.set_year(year)
             return True
         return False
 
@@ -240,6 +248,34 @@ class MainWindow(QMainWindow):
             return
         if self.open_file(path):
             self.first_run()
+
+    def new_demo_file(self) -> None:
+        """A new data file holding the demo ward, to try the program on."""
+        from chibo4tot_desktop.demo import build_demo
+
+        path, _ = QFileDialog.getSaveFileName(self, "Tạo tệp dữ liệu mẫu",
+                                              str(Path.home() / "du-lieu-mau.sqlite3"),
+                                              "Tệp dữ liệu (*.sqlite3)")
+        if not path:
+            return
+        if not path.endswith(".sqlite3"):
+            path += ".sqlite3"
+        if Path(path).exists():
+            show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác.")
+            return
+        try:
+            db = open_database(path)
+        except UserError as error:
+            show_error(self, error)
+            return
+        try:
+            build_demo(Office(db))
+        except UserError as error:
+            show_error(self, error)
+            return
+        finally:
+            db.close()
+        self.open_file(path)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Mở tệp dữ liệu", str(Path.home()),

@@ -11,9 +11,14 @@ from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
 class FirstRunDialog(FormDialog):
     def __init__(self, office, parent=None):
-        super().__init__("Khai báo đảng bộ và giai đoạn thi đua", parent)
+        has_org = office.has_organisation()
+        super().__init__("Thêm giai đoạn thi đua" if has_org
+                         else "Khai báo đảng bộ và giai đoạn thi đua", parent)
         self.office = office
         year = dt.date.today().year
+        phases = office.phases() if has_org else []
+        if phases:
+            year = max(year, phases[-1].last_year + 1)
         self.code = QLineEdit()
         self.code.setPlaceholderText("ví dụ: TANGIANG")
         self.name = QLineEdit()
@@ -33,10 +38,11 @@ class FirstRunDialog(FormDialog):
         self.last_year.setValue(year + 2)
         self.plan = QLineEdit()
         self.plan.setPlaceholderText("ví dụ: Kế hoạch số 98-KH/Th.U")
-        self.form.addRow("Mã đảng bộ:", self.code)
-        self.form.addRow("Tên đảng bộ:", self.name)
-        self.form.addRow("Cấp ủy cấp trên:", self.upper)
-        self.form.addRow("Địa danh (dòng ngày tháng):", self.place)
+        if not has_org:
+            self.form.addRow("Mã đảng bộ:", self.code)
+            self.form.addRow("Tên đảng bộ:", self.name)
+            self.form.addRow("Cấp ủy cấp trên:", self.upper)
+            self.form.addRow("Địa danh (dòng ngày tháng):", self.place)
         self.form.addRow("Tên giai đoạn:", self.phase_title)
         self.form.addRow("Năm bắt đầu:", self.first_year)
         self.form.addRow("Năm kết thúc:", self.last_year)

@@ -65,6 +65,9 @@ class RegistrationDialog(FormDialog):
         cell_id = self.cell.currentData()
         if cell_id is None:
             raise ValidationError("Chưa chọn chi bộ.", "cell")
+        if self.registration is None and self.office.registration(cell_id, self.year):
+            raise ValidationError(f"{self.cell.currentText()} đã có bản đăng ký năm "
+                                  f"{self.year}; hãy chọn chi bộ đó rồi bấm “Sửa”.", "cell")
         fields = {f"commitment_{n}": edit.toPlainText()
                   for n, edit in enumerate(self.commitments, start=1)}
         return self.office.save_registration(
