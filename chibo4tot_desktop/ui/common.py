@@ -93,12 +93,49 @@ class RowsTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list = []
         self._search: list[str] | None = None
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self.collator = vietnamese_collator()
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self._search = None
+        if self._sorted_by is not None:
+            self.rows = self._ordered(*self._sorted_by)
         self.endResetModel()
+
+    def _key(self, row, column):
+        value = self.sort_value(row, column)
+        if value is None:
+            return (0, 0)
+        if isinstance(value, str):
+            return (2, self.collator.sortKey(value))
+        return (1, value)
+
+    def _ordered(self, column: int, order: Qt.SortOrder) -> list:
+        keys = [self._key(row, column) for row in self.rows]
+        index = sorted(range(len(self.rows)), key=keys.__getitem__,
+                       reverse=order == Qt.SortOrder.DescendingOrder)
+        return [self.rows[i] for i in index]
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        """Vietnamese order (QCollator vi_VN sort keys, numbers by value), None first.
+
+        One key per row, then Python's sort: 10,000 rows sort in tens of milliseconds,
+        where a per-comparison ``lessThan`` would take about a second."""
+        if not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        before = [self.rows[index.row()] for index in persistent]
+        self.rows = self._ordered(column, order)
+        self._search = None
+        self._sorted_by = (column, order)
+        position = {id(row): number for number, row in enumerate(self.rows)}
+        self.changePersistentIndexList(
+            persistent, [self.index(position[id(row)], index.column())
+                         for row, index in zip(before, persistent)])
+        self.layoutChanged.emit()
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.rows)
@@ -158,8 +195,9 @@ class RowsTableModel(QAbstractTableModel):
 
 
 class VietnameseSortProxy(QSortFilterProxyModel):
-    """Sorts text in Vietnamese order (QCollator vi_VN, numbers by value) and filters rows by
-    an accent-insensitive search over every column."""
+    """Sorts in Vietnamese order (QCollator vi_VN with numericMode, numbers by value; the work
+    is done by the source model with precomputed sort keys) and filters rows by an
+    accent-insensitive search over every column."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -191,16 +229,11 @@ class VietnameseSortProxy(QSortFilterProxyModel):
             return True
         return all(word in model.search_text(source_row) for word in self._pattern.split())
 
-    def lessThan(self, left, right):
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a is None or b is None:
-            return a is None and b is not None
-        if isinstance(a, str) and isinstance(b, str):
-            return self.collator.compare(a, b) < 0
-        if isinstance(a, str) != isinstance(b, str):
-            return isinstance(b, str)
-        return a < b
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        """The source model sorts itself (Vietnamese collation, see RowsTableModel.sort);
+        the proxy keeps the source's order and only filters."""
+        self.sourceModel().sort(column, order)
+        super().sort(-1)
 
 
 def make_table(model: RowsTableModel, parent=None) -> tuple[QTableView, VietnameseSortProxy]:
