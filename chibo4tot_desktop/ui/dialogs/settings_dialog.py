@@ -27,6 +27,7 @@ def _points_box(maximum: float = 1000, decimals: int = 2) -> QDoubleSpinBox:
     box.setDecimals(decimals)
     box.setSingleStep(0.5)
     box.setLocale(_vi_locale())
+    box.setMaximumWidth(140)
     return box
 
 
@@ -252,15 +253,18 @@ class SettingsDialog(QDialog):
             self.min_classification.findData(phase.min_classification))
         form.addRow("Xếp loại tối thiểu của “Chi bộ 4 tốt”:", self.min_classification)
         self.max_disciplined = QSpinBox()
+        self.max_disciplined.setMaximumWidth(140)
         self.max_disciplined.setRange(0, 1000)
         self.max_disciplined.setValue(phase.max_disciplined)
         form.addRow("Số đảng viên bị kỷ luật cho phép:", self.max_disciplined)
         self.org_cell_share = QSpinBox()
+        self.org_cell_share.setMaximumWidth(140)
         self.org_cell_share.setRange(0, 100)
         self.org_cell_share.setSuffix(" %")
         self.org_cell_share.setValue(round(phase.org_cell_share * 100))
         form.addRow("Tỷ lệ chi bộ “4 tốt” để đảng bộ đạt:", self.org_cell_share)
         self.excellent_cap = QSpinBox()
+        self.excellent_cap.setMaximumWidth(140)
         self.excellent_cap.setRange(0, 100)
         self.excellent_cap.setSuffix(" %")
         self.excellent_cap.setValue(round(phase.excellent_share_cap * 100))
