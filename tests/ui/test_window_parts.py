@@ -94,3 +94,60 @@ def test_excepthook_shows_vietnamese_boxes(monkeypatch, boxes):
     assert "RuntimeError: boom" in shown[0][1]
     common.excepthook(ValidationError, ValidationError("Chưa nhập tên chi bộ."), None)
     assert boxes.shown[-1] == ("warning", "Chưa nhập tên chi bộ.")
+
+
+def test_dissolve_cell_refuses_bad_date_then_dissolves(window, boxes, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.ui.test_flows import select_row
+
+    cell = add_cell(window)
+    window.show_tab(window.cells_tab)
+    select_row(window.cells_tab.view, cell.id)
+    answers = iter([("30/02/2024", True), ("15/06/2024", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    window.cells_tab.dissolve()
+    assert "không tồn tại" in boxes.shown[-1][1]
+    assert window.office.cell(cell.id).dissolved_on is None
+    window.cells_tab.dissolve()
+    assert window.cells_tab.proxy.index(0, 6).data() == "Giải thể 15/06/2024"
+    window.cells_tab.show_dissolved.setChecked(False)
+    assert window.cells_tab.proxy.rowCount() == 0
+    window.set_year(2024)
+    window.show_tab(window.registrations_tab)
+    assert window.registrations_tab.model.rows == []   # dissolved in 2024: not in 2024
+
+
+def test_organisation_sheet_counts_cells(window):
+    cell = add_cell(window)
+    window.show_tab(window.scoring_tab)
+    tab = window.scoring_tab
+    tab.select_cell(cell.id)
+    score_all(tab, 0.9)
+    assert tab.save()
+    tab.select_cell(None)
+    assert tab.cell_id() is None
+    score_all(tab, 0.9)
+    texts = [tab.reasons.item(i).text() for i in range(tab.reasons.count())]
+    assert "✓ 1/1 chi bộ đạt “Chi bộ 4 tốt” (100%), từ 70% trở lên" in texts
+    assert tab.result.verdict.passed
+    assert tab.save()
+    window.show_tab(window.awards_tab)
+    assert window.awards_tab.org_propose_button.isEnabled()
+    window.awards_tab.propose_organisation()
+    assert not window.awards_tab.org_propose_button.isEnabled()
+    assert window.awards_tab.org_award.text().startswith("Đã đề nghị")
+
+
+def test_changing_year_with_unsaved_scores_asks(window, boxes):
+    cell = add_cell(window)
+    window.show_tab(window.scoring_tab)
+    window.scoring_tab.select_cell(cell.id)
+    score_all(window.scoring_tab, 0.9)
+    boxes.answer = QMessageBox.StandardButton.No     # keep editing
+    window.set_year(2024)
+    assert window.current_year() == 2023 and window.scoring_tab.dirty
+    boxes.answer = QMessageBox.StandardButton.Yes    # discard
+    window.set_year(2024)
+    assert window.current_year() == 2024 and not window.scoring_tab.dirty
+    assert window.office.evaluation(cell.id, 2023) is None
