@@ -324,3 +324,26 @@ def test_demo_walk_every_tab(demo_window):
     assert counts["missing"] == 1 and counts["late"] == 2
     demo_window.set_year(2023)
     assert demo_window.awards_tab.awards_model.rows   # 2023 has decided awards
+
+
+def test_settings_add_item_and_group_keeping_100_points(window):
+    dialog = SettingsDialog(window.office, 2023, window)
+    editor = dialog.cell_catalogue
+    group = editor.tree.topLevelItem(0)
+    editor.tree.setCurrentItem(group.child(4))
+    editor.add_item()
+    group.child(5).setText(editor.TEXT, "Phát triển đảng viên trẻ")
+    group.child(5).setText(editor.MAX, "2")
+    new_group = editor.add_group()
+    new_group.setText(editor.TEXT, "Nhóm bổ sung")
+    new_group.child(0).setText(editor.MAX, "4")
+    for i in range(3):
+        group.child(i).setText(editor.MAX, "4")   # 6 -> 4 three times: -6 points
+    assert editor.total_label.text() == "Tổng điểm: 100/100"
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
+    phase = window.office.phase_for_year(2023)
+    groups = [g for g in phase.groups if g.scope == Scope.CELL.value]
+    assert [g.title for g in groups][-1] == "Nhóm bổ sung"
+    assert groups[0].items[5].text == "Phát triển đảng viên trẻ"
+    assert sum(i.max_points for g in groups for i in g.items) == 100

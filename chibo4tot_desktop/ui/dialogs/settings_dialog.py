@@ -60,7 +60,8 @@ class CatalogueEditor(QWidget):
                                   | QTreeWidget.EditTrigger.SelectedClicked)
         layout.addWidget(self.tree)
         buttons = QHBoxLayout()
-        for text, slot in (("Thêm mục", self.add_item), ("Xóa mục", self.remove_item),
+        for text, slot in (("Thêm nhóm", self.add_group), ("Thêm mục", self.add_item),
+                           ("Xóa mục", self.remove_item),
                            ("Lên", lambda: self.move(-1)), ("Xuống", lambda: self.move(1))):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -150,6 +151,24 @@ class CatalogueEditor(QWidget):
         if item.parent() is None:
             return item, None
         return item.parent(), item
+
+    def add_group(self) -> QTreeWidgetItem:
+        """A new group at the end, with one item (a group cannot be empty)."""
+        positions = [self.tree.topLevelItem(i).data(0, ID_ROLE)
+                     for i in range(self.tree.topLevelItemCount())]
+        node = QTreeWidgetItem(["Nhóm tiêu chí mới", "", "0"])
+        node.setData(0, ID_ROLE, max(positions, default=0) + 1)
+        node.setFlags(node.flags() | Qt.ItemFlag.ItemIsEditable)
+        font = node.font(0)
+        font.setBold(True)
+        for column in range(3):
+            node.setFont(column, font)
+        self.tree.addTopLevelItem(node)
+        self._add_child(node, "Mục tiêu chí mới", 0)
+        node.setExpanded(True)
+        self.tree.setCurrentItem(node)
+        self.update_totals()
+        return node
 
     def add_item(self) -> None:
         node, child = self._current()
