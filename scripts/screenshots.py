@@ -52,6 +52,11 @@ def main(argv: list[str]) -> int:
             path = out / f"{name}.png"
             window.grab().save(str(path))
             print(path)
+        window.set_year(2023)            # the year with decided awards
+        app.processEvents()
+        path = out / "5b-khen-thuong-2023.png"
+        window.grab().save(str(path))
+        print(path)
         dialog = SettingsDialog(office, 2024, window)
         for index, name in ((1, "6-thiet-lap-nguong"), (3, "7-thiet-lap-tieu-chi")):
             dialog.pages.setCurrentIndex(index)

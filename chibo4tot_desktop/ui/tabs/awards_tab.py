@@ -57,6 +57,7 @@ class AwardsTab(BaseTab):
         self.awards_view, self.awards_proxy = make_table(self.awards_model, self)
         set_column_widths(self.awards_view, {0: 240, 1: 210, 2: 100, 3: 120, 4: 110, 5: 220,
                                              6: 80})
+        self.awards_view.sortByColumn(AwardsTableModel.UNIT, Qt.SortOrder.AscendingOrder)
         self.awards_view.doubleClicked.connect(lambda *_: self.record())
         awards_layout.addWidget(self.awards_view)
         splitter.addWidget(awards_box)
