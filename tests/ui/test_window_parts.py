@@ -151,3 +151,55 @@ def test_changing_year_with_unsaved_scores_asks(window, boxes):
     window.set_year(2024)
     assert window.current_year() == 2024 and not window.scoring_tab.dirty
     assert window.office.evaluation(cell.id, 2023) is None
+
+
+def test_ctrl_s_key_saves_and_override_changes_verdict(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    from chibo4tot_desktop.rules import VerdictState
+
+    cell = add_cell(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.show_tab(window.scoring_tab)
+    tab = window.scoring_tab
+    tab.select_cell(cell.id)
+    score_all(tab, 0.9)
+    assert tab.result.verdict.state is VerdictState.PASSED
+    tab.classification.setCurrentIndex(tab.classification.findData("HTNV"))
+    assert tab.result.verdict.state is VerdictState.FAILED
+    assert any("chưa đạt mức" in tab.reasons.item(i).text() for i in range(tab.reasons.count()))
+    box = next(iter(tab.boxes.values()))[1]
+    box.setFocus()
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not tab.dirty
+    saved = window.office.evaluation(cell.id, 2023)
+    assert saved is not None and saved.classification == "HTNV"
+
+
+def test_delete_key_in_search_box_edits_text_not_rows(qtbot, window, boxes):
+    from PySide6.QtCore import Qt
+
+    from tests.ui.test_flows import select_row
+
+    cell = add_cell(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.show_tab(window.cells_tab)
+    select_row(window.cells_tab.view, cell.id)
+    search = window.cells_tab.search
+    search.setFocus()
+    search.setText("abc")
+    search.setCursorPosition(0)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
+    assert search.text() == "bc"
+    assert not [kind for kind, _ in boxes.shown if kind == "question"]
+    search.clear()
+    select_row(window.cells_tab.view, cell.id)
+    window.cells_tab.view.setFocus()
+    boxes.answer = QMessageBox.StandardButton.No
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
+    assert boxes.shown[-1][0] == "question"
+    assert window.office.cells()
