@@ -98,9 +98,13 @@ def group_specs(phase: Phase, scope: Scope = Scope.CELL) -> tuple[rules.GroupSpe
 
 
 def evaluate(phase: Phase, evaluation: Evaluation | None, scope: Scope = Scope.CELL,
-             cells_passed: int = 0, cells_total: int = 0) -> EvaluationResult:
-    """Totals, classification and verdict of ``evaluation`` under ``phase``'s settings."""
-    groups = group_specs(phase, scope)
+             cells_passed: int = 0, cells_total: int = 0,
+             groups: tuple[rules.GroupSpec, ...] | None = None) -> EvaluationResult:
+    """Totals, classification and verdict of ``evaluation`` under ``phase``'s settings.
+
+    ``groups``: ``group_specs(phase, scope)`` computed once by a caller evaluating many."""
+    if groups is None:
+        groups = group_specs(phase, scope)
     thresholds = thresholds_of(phase)
     scores = evaluation.scores if evaluation is not None else []
     self_totals = rules.score_totals(groups, {s.item_id: s.self_points for s in scores})

@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import Award, AwardKind, Cell, Evaluation, Registration, Scope
-from chibo4tot_desktop.office import EvaluationResult, Office, evaluate, thresholds_of
+from chibo4tot_desktop.office import (EvaluationResult, Office, evaluate, group_specs,
+                                     thresholds_of)
 from chibo4tot_desktop.text import format_date, sort_key
 
 
@@ -149,6 +150,7 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
             .options(selectinload(Award.cell))))
     recognised = office.recognised_years()
 
+    cell_groups = group_specs(phase, Scope.CELL)
     states = []
     for cell in cells:
         registration = registrations.get(cell.id)
@@ -159,7 +161,8 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
         evaluation = evaluations.get(cell.id)
         states.append(CellYearState(
             cell=cell, registration=registration, days_late=late,
-            result=evaluate(phase, evaluation, Scope.CELL), evaluated=evaluation is not None,
+            result=evaluate(phase, evaluation, Scope.CELL, groups=cell_groups),
+            evaluated=evaluation is not None,
             consecutive_years=rules.consecutive_years(recognised.get(cell.id, ()), year),
             awards=[award for award in awards if award.cell_id == cell.id]))
     states.sort(key=lambda state: sort_key(state.cell.name))

@@ -7,7 +7,7 @@ extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
 
 # Qt's xcb/offscreen platforms need these shared libraries; poppler-utils reads PDFs in tests.
-debs="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils"
+debs="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils fonts-dejavu-core"
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
   for deb in $debs; do

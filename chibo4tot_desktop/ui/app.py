@@ -13,11 +13,16 @@ def run(data: str | None = None) -> int:
     from chibo4tot_desktop.errors import UserError
     from chibo4tot_desktop.office import Office
     from chibo4tot_desktop.paths import default_data_file
+    from chibo4tot_desktop.ui.common import install_excepthook
     from chibo4tot_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_TITLE)
     app.setOrganizationName("Chibo4tot")
+    install_excepthook()
+    from chibo4tot_desktop.ui.theme import apply_theme
+
+    apply_theme(app)
     target = data or str(default_data_file())
     try:
         db = open_database(target)
@@ -29,4 +34,4 @@ def run(data: str | None = None) -> int:
     try:
         return app.exec()
     finally:
-        db.close()
+        window.office.db.close()

@@ -1,19 +1,352 @@
-"""The main window (bootstrap: title and status bar; the tabs come with the window issue)."""
+"""The main window: the year selector, the five tabs, the menus and the status bar.
+
+Public attributes other parts plug into: ``file_menu``, ``edit_menu``, ``tools_menu``
+(Công cụ), ``help_menu``, ``tabs`` (the QTabWidget), ``overview_tab``, ``cells_tab``,
+``registrations_tab``, ``scoring_tab``, ``awards_tab`` (each with ``button_row.add_button``),
+``year_toolbar``, ``current_year()``, ``office`` and ``open_file(path)``.
+It holds no business rule: the tabs call ``Office`` and ``reports``; after each Office call the
+database's change notice (``DataBridge``) marks the tabs that show the changed topics stale and
+redraws the visible one.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from pathlib import Path
 
-from chibo4tot_desktop import APP_TITLE
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QToolBar)
+
+from chibo4tot_desktop import APP_TITLE, __version__
+from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ui.bridge import DataBridge
+from chibo4tot_desktop.ui.common import show_error
+from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
+from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from chibo4tot_desktop.ui.tabs.awards_tab import AwardsTab
+from chibo4tot_desktop.ui.tabs.cells_tab import CellsTab
+from chibo4tot_desktop.ui.tabs.overview_tab import OverviewTab
+from chibo4tot_desktop.ui.tabs.registrations_tab import RegistrationsTab
+from chibo4tot_desktop.ui.tabs.scoring_tab import ScoringTab
+
+RECENT_KEY = "recent_files"
+MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, office: Office):
+    def __init__(self, office: Office, *, ask_first_run: bool = True):
         super().__init__()
         self.office = office
+        self._shown_year = None
+        self.bridge = DataBridge(self)
+        self.bridge.changed.connect(self.on_data_changed)
+        self.resize(1280, 820)
+
+        self.year_toolbar = QToolBar("Năm thi đua")
+        self.year_toolbar.setObjectName("yearToolbar")
+        self.year_toolbar.setMovable(False)
+        self.year_toolbar.addWidget(QLabel(" Năm thi đua: "))
+        self.year_combo = QComboBox()
+        self.year_combo.setMinimumWidth(90)
+        self.year_toolbar.addWidget(self.year_combo)
+        self.phase_label = QLabel()
+        self.phase_label.setObjectName("phaseLabel")
+        self.year_toolbar.addWidget(QLabel("   "))
+        self.year_toolbar.addWidget(self.phase_label)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.year_toolbar)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.overview_tab = OverviewTab(self)
+        self.cells_tab = CellsTab(self)
+        self.registrations_tab = RegistrationsTab(self)
+        self.scoring_tab = ScoringTab(self)
+        self.awards_tab = AwardsTab(self)
+        for tab in self.all_tabs():
+            self.tabs.addTab(tab, tab.TITLE)
+        self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.file_label = QLabel()
+        self.statusBar().addPermanentWidget(self.file_label)
+        self._build_menus()
+        self.year_combo.currentIndexChanged.connect(self._year_changed)
+        self.attach(office)
+        if ask_first_run and not office.phases():
+            self.first_run()
+
+    # -------------------------------------------------------------------------------- menus
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&Tệp")
+        self.new_file_action = self._action(self.file_menu, "Tạo tệp dữ liệu mới…",
+                                            self.new_file)
+        self.open_action = self._action(self.file_menu, "Mở tệp dữ liệu…", self.choose_file,
+                                        QKeySequence.StandardKey.Open)
+        self.recent_menu = self.file_menu.addMenu("Tệp gần đây")
+        self.demo_action = self._action(self.file_menu, "Tạo tệp dữ liệu mẫu (phường Tân Giang)…",
+                                        self.new_demo_file)
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(self.file_menu, "Thoát", self.close,
+                                        QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.edit_menu = bar.addMenu("&Sửa")
+        self.add_action = self._action(self.edit_menu, "Thêm mới",
+                                       lambda: self._dispatch("add"), QKeySequence("Ctrl+N"))
+        self.find_action = self._action(self.edit_menu, "Tìm", lambda: self._dispatch("find"),
+                                        QKeySequence("Ctrl+F"))
+        self.save_action = self._action(self.edit_menu, "Lưu phiếu chấm",
+                                        lambda: self._dispatch("save"), QKeySequence("Ctrl+S"))
+        self.delete_action = self._action(self.edit_menu, "Xóa…",
+                                          lambda: self._dispatch("delete"),
+                                          QKeySequence(Qt.Key.Key_Delete))
+        self.edit_menu.addSeparator()
+        self.settings_action = self._action(self.edit_menu, "Thiết lập…", self.open_settings)
+
+        self.tools_menu = bar.addMenu("&Công cụ")
+        self.new_phase_action = self._action(self.tools_menu, "Thêm giai đoạn thi đua…",
+                                             self.first_run)
+        self.help_menu = bar.addMenu("&Trợ giúp")
+        self._action(self.help_menu, "Giới thiệu", self.about)
+        self.update_recent_menu()
+
+    def _action(self, menu, text, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda *_: slot())
+        menu.addAction(action)
+        return action
+
+    def _dispatch(self, name: str) -> None:
+        tab = self.tabs.currentWidget()
+        if tab is not None:
+            getattr(tab, name)()
+
+    def _update_actions(self) -> None:
+        tab = self.tabs.currentWidget()
+        has_year = self.current_year() is not None
+        self.add_action.setEnabled(has_year and tab in (self.cells_tab, self.registrations_tab))
+        self.find_action.setEnabled(tab in (self.cells_tab, self.registrations_tab))
+        self.save_action.setEnabled(tab is self.scoring_tab)
+        self.delete_action.setEnabled(tab in (self.cells_tab, self.registrations_tab,
+                                              self.awards_tab))
+        self.settings_action.setEnabled(has_year)
+
+    # --------------------------------------------------------------------------------- data
+    def all_tabs(self):
+        return (self.overview_tab, self.cells_tab, self.registrations_tab, self.scoring_tab,
+                self.awards_tab)
+
+    def attach(self, office: Office) -> None:
+        """Show ``office``'s data file (at start, and after opening another file)."""
+        self.office = office
+        self.bridge.attach(office.db)
+        self.file_label.setText(f"Tệp dữ liệu: {office.db.target}")
         name = office.organisation().name if office.has_organisation() else "Chưa có đảng bộ"
         self.setWindowTitle(f"{APP_TITLE} – {name}")
-        self.setCentralWidget(QLabel(name))
-        self.statusBar().showMessage(f"Tệp dữ liệu: {office.db.target}")
-        self.resize(1200, 800)
+        self.fill_years()
+        if office.db.path is not None:
+            self.remember_file(str(office.db.path))
+
+    def fill_years(self, keep: int | None = None) -> None:
+        import datetime as dt
+
+        years = self.office.years() if self.office.has_organisation() else []
+        keep = keep if keep is not None else self.current_year()
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for year in years:
+            self.year_combo.addItem(str(year), year)
+        if years:
+            wanted = keep if keep in years else (dt.date.today().year if dt.date.today().year
+                                                 in years else years[-1])
+            self.year_combo.setCurrentIndex(self.year_combo.findData(wanted))
+        self.year_combo.blockSignals(False)
+        self._year_changed()
+
+    def current_year(self) -> int | None:
+        return self.year_combo.currentData()
+
+    def set_year(self, year: int) -> None:
+        index = self.year_combo.findData(year)
+        if index >= 0:
+            self.year_combo.setCurrentIndex(index)
+
+    def _year_changed(self, *_args) -> None:
+        year = self.current_year()
+        if self.scoring_tab.dirty and year != self._shown_year:
+            if not self._confirm_discard():
+                self.year_combo.blockSignals(True)
+                self.year_combo.setCurrentIndex(self.year_combo.findData(self._shown_year))
+                self.year_combo.blockSignals(False)
+                return
+            self.scoring_tab.dirty = False
+        self._shown_year = year
+        if year is None:
+            self.phase_label.setText("Chưa khai báo giai đoạn thi đua")
+        else:
+            phase = self.office.phase_for_year(year)
+            final = " (năm tổng kết)" if phase.is_final(year) else ""
+            self.phase_label.setText(f"{phase.title}{final}")
+        for tab in self.all_tabs():
+            tab.stale = True
+        self._refresh_visible()
+
+    def on_data_changed(self, topics: frozenset) -> None:
+        if "settings" in topics:
+            name = self.office.organisation().name if self.office.has_organisation() else ""
+            self.setWindowTitle(f"{APP_TITLE} – {name}")
+            if self.current_year() is not None:
+                self.phase_label.setText(self.office.phase_for_year(self.current_year()).title)
+        for tab in self.all_tabs():
+            if tab.TOPICS & topics:
+                tab.stale = True
+        self._refresh_visible()
+
+    def _refresh_visible(self) -> None:
+        tab = self.tabs.currentWidget()
+        if tab is not None and tab.stale and self.current_year() is not None:
+            tab.refresh()
+        self._update_actions()
+
+    def _tab_changed(self, _index) -> None:
+        self._refresh_visible()
+
+    def show_tab(self, tab) -> None:
+        self.tabs.setCurrentWidget(tab)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
+
+    # -------------------------------------------------------------------------------- files
+    def first_run(self) -> bool:
+        """Declare the organisation and a phase (or, later, add the next phase)."""
+        dialog = FirstRunDialog(self.office, self)
+        if dialog.exec():
+            year = dialog.result_value.first_year if dialog.result_value else None
+            self.attach(self.office)
+            if year is not None:
+                self.set_year(year)
+            return True
+        return False
+
+    def new_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Tạo tệp dữ liệu mới", str(Path.home()),
+                                              "Tệp dữ liệu (*.sqlite3)")
+        if not path:
+            return
+        if not path.endswith(".sqlite3"):
+            path += ".sqlite3"
+        if Path(path).exists():
+            show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác hoặc dùng “Mở tệp dữ "
+                             "liệu”.")
+            return
+        if self.open_file(path):
+            self.first_run()
+
+    def new_demo_file(self) -> None:
+        """A new data file holding the demo ward, to try the program on."""
+        from chibo4tot_desktop.demo import build_demo
+
+        path, _ = QFileDialog.getSaveFileName(self, "Tạo tệp dữ liệu mẫu",
+                                              str(Path.home() / "du-lieu-mau.sqlite3"),
+                                              "Tệp dữ liệu (*.sqlite3)")
+        if not path:
+            return
+        if not path.endswith(".sqlite3"):
+            path += ".sqlite3"
+        if Path(path).exists():
+            show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác.")
+            return
+        try:
+            db = open_database(path)
+        except UserError as error:
+            show_error(self, error)
+            return
+        try:
+            build_demo(Office(db))
+        except UserError as error:
+            show_error(self, error)
+            return
+        finally:
+            db.close()
+        self.open_file(path)
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Mở tệp dữ liệu", str(Path.home()),
+                                              "Tệp dữ liệu (*.sqlite3 *.db);;Mọi tệp (*)")
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str) -> bool:
+        """Open another data file; the current one stays open when that fails."""
+        if self.scoring_tab.dirty and not self._confirm_discard():
+            return False
+        try:
+            db = open_database(path)
+        except UserError as error:
+            show_error(self, error)
+            return False
+        old = self.office.db
+        self.bridge.detach()
+        self.scoring_tab.dirty = False
+        self.scoring_tab.current_unit = None
+        self.attach(Office(db))
+        if old is not db:
+            old.close()
+        if not self.office.phases():
+            self.first_run()
+        return True
+
+    def _confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self, APP_TITLE, "Phiếu chấm đang sửa chưa được lưu. Bỏ các thay đổi đó?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def recent_files(self) -> list[str]:
+        value = QSettings().value(RECENT_KEY, [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def remember_file(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        QSettings().setValue(RECENT_KEY, files[:MAX_RECENT])
+        self.update_recent_menu()
+
+    def update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda *_, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(files))
+
+    # ------------------------------------------------------------------------------- dialogs
+    def open_settings(self) -> None:
+        year = self.current_year()
+        if year is None:
+            show_error(self, "Chưa có giai đoạn thi đua; hãy khai báo đảng bộ và giai đoạn.")
+            return
+        SettingsDialog(self.office, year, self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(self, APP_TITLE,
+                          f"<b>{APP_TITLE}</b> {__version__}<br>Quản lý phong trào thi đua "
+                          "xây dựng “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”.<br>Chạy không cần "
+                          "mạng; dữ liệu lưu trong một tệp trên máy.")
+
+    def closeEvent(self, event):
+        if self.scoring_tab.dirty and not self._confirm_discard():
+            event.ignore()
+            return
+        self.bridge.detach()
+        super().closeEvent(event)

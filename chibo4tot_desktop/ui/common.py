@@ -1,0 +1,313 @@
+"""Small Qt helpers shared by the tabs and dialogs: error boxes, the Vietnamese sort/filter
+proxy, the base table model, date fields and the button row every tab carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+import unicodedata
+
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QCollator
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit,
+                               QMessageBox, QPushButton, QTableView, QWidget)
+
+from chibo4tot_desktop import APP_TITLE
+from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.text import DateParseError, clean, format_date, parse_date
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def fold(value: str) -> str:
+    """Search key: lower case without tone marks or diacritics ("Đồng" -> "dong"), so the
+    search box finds names typed without accents."""
+    text = unicodedata.normalize("NFD", clean(value).casefold().replace("đ", "d"))
+    return "".join(char for char in text if not unicodedata.combining(char))
+
+
+def show_error(parent: QWidget | None, error: Exception | str) -> None:
+    """A Vietnamese message box for an error the user can act on."""
+    QMessageBox.warning(parent, APP_TITLE, str(error))
+
+
+def confirm(parent: QWidget | None, question: str) -> bool:
+    answer = QMessageBox.question(parent, APP_TITLE, question,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def run_action(parent: QWidget | None, action, *args, **kwargs):
+    """Call a core operation; a UserError becomes a message box. Returns None on error."""
+    try:
+        return action(*args, **kwargs)
+    except UserError as error:
+        show_error(parent, error)
+        return None
+
+
+def unexpected_error_box(kind, value, tb) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE,
+                      "Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu trước đó không bị ảnh "
+                      "hưởng; hãy kiểm tra lại thao tác vừa làm.\nNếu lỗi lặp lại, hãy gửi "
+                      "phần “Chi tiết” cho người hỗ trợ kỹ thuật.")
+    box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
+    return box
+
+
+def excepthook(kind, value, tb) -> None:
+    """Unexpected errors become a Vietnamese message box (the details stay folded away);
+    an error the user can act on shows its own Vietnamese message."""
+    if isinstance(value, UserError):
+        show_error(None, value)
+        return
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    traceback.print_exception(kind, value, tb)
+    unexpected_error_box(kind, value, tb).exec()
+
+
+def install_excepthook() -> None:
+    sys.excepthook = excepthook
+
+
+def vietnamese_collator() -> QCollator:
+    collator = QCollator(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    collator.setNumericMode(True)
+    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    return collator
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A table over a list of row objects; subclasses give HEADERS, ``display`` and
+    ``sort_value``. Values are computed only for the rows the view asks for."""
+
+    HEADERS: tuple[str, ...] = ()
+    NUMERIC: frozenset[int] = frozenset()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+        self._search: list[str] | None = None
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self.collator = vietnamese_collator()
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._search = None
+        if self._sorted_by is not None:
+            self.rows = self._ordered(*self._sorted_by)
+        self.endResetModel()
+
+    def _key(self, row, column):
+        value = self.sort_value(row, column)
+        if value is None:
+            return (0, 0)
+        if isinstance(value, str):
+            return (2, self.collator.sortKey(value))
+        return (1, value)
+
+    def _ordered(self, column: int, order: Qt.SortOrder) -> list:
+        keys = [self._key(row, column) for row in self.rows]
+        index = sorted(range(len(self.rows)), key=keys.__getitem__,
+                       reverse=order == Qt.SortOrder.DescendingOrder)
+        return [self.rows[i] for i in index]
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        """Vietnamese order (QCollator vi_VN sort keys, numbers by value), None first.
+
+        One key per row, then Python's sort: 10,000 rows sort in tens of milliseconds,
+        where a per-comparison ``lessThan`` would take about a second."""
+        if not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        before = [self.rows[index.row()] for index in persistent]
+        self.rows = self._ordered(column, order)
+        self._search = None
+        self._sorted_by = (column, order)
+        position = {id(row): number for number, row in enumerate(self.rows)}
+        self.changePersistentIndexList(
+            persistent, [self.index(position[id(row)], index.column())
+                         for row, index in zip(before, persistent)])
+        self.layoutChanged.emit()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, column)
+        if role == SORT_ROLE:
+            return self.sort_value(row, column)
+        if role == ID_ROLE:
+            return self.row_id(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, column)
+        return None
+
+    def display(self, row, column: int) -> str:
+        raise NotImplementedError
+
+    def sort_value(self, row, column: int):
+        return self.display(row, column)
+
+    def row_id(self, row):
+        return row.id
+
+    def foreground(self, row, column: int):
+        return None
+
+    def tooltip(self, row, column: int):
+        return None
+
+    def search_text(self, source_row: int) -> str:
+        """The row's text folded (no accents, lower case) for the search box."""
+        if self._search is None:
+            self._search = [None] * len(self.rows)
+        text = self._search[source_row]
+        if text is None:
+            row = self.rows[source_row]
+            text = fold(" ".join(str(self.display(row, c)) for c in range(len(self.HEADERS))))
+            self._search[source_row] = text
+        return text
+
+
+class VietnameseSortProxy(QSortFilterProxyModel):
+    """Sorts in Vietnamese order (QCollator vi_VN with numericMode, numbers by value; the work
+    is done by the source model with precomputed sort keys) and filters rows by an
+    accent-insensitive search over every column."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.collator = vietnamese_collator()
+        self.setSortRole(SORT_ROLE)
+        self._pattern = ""
+        self.row_filter = None   # optional callable(row object) -> bool
+
+    def _refilter(self, change) -> None:
+        if hasattr(self, "beginFilterChange"):      # Qt >= 6.9
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
+
+    def set_search(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_pattern", fold(text or "").strip()))
+
+    def set_row_filter(self, predicate) -> None:
+        self._refilter(lambda: setattr(self, "row_filter", predicate))
+
+    def filterAcceptsRow(self, source_row, source_parent):
+        model = self.sourceModel()
+        if self.row_filter is not None and not self.row_filter(model.rows[source_row]):
+            return False
+        if not self._pattern:
+            return True
+        return all(word in model.search_text(source_row) for word in self._pattern.split())
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        """The source model sorts itself (Vietnamese collation, see RowsTableModel.sort);
+        the proxy keeps the source's order and only filters."""
+        self.sourceModel().sort(column, order)
+        super().sort(-1)
+
+
+def make_table(model: RowsTableModel, parent=None) -> tuple[QTableView, VietnameseSortProxy]:
+    proxy = VietnameseSortProxy(parent)
+    proxy.setSourceModel(model)
+    view = QTableView(parent)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setWordWrap(False)
+    return view, proxy
+
+
+def set_column_widths(view: QTableView, widths: dict[int, int]) -> None:
+    for column, width in widths.items():
+        view.setColumnWidth(column, width)
+
+
+def selected_ids(view: QTableView) -> list:
+    rows = view.selectionModel().selectedRows() if view.selectionModel() else []
+    return [index.data(ID_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+
+
+class ButtonRow(QHBoxLayout):
+    """The row of buttons above a tab's table. Other parts add theirs ("Xuất Excel", "In")
+    with ``add_button``; they land before the stretch, right of the tab's own buttons."""
+
+    def __init__(self):
+        super().__init__()
+        self.setContentsMargins(0, 0, 0, 0)
+        self.addStretch(1)
+
+    def add_button(self, text: str, slot=None, tooltip: str = "") -> QPushButton:
+        button = QPushButton(text)
+        if slot is not None:
+            button.clicked.connect(slot)
+        if tooltip:
+            button.setToolTip(tooltip)
+        self.insertWidget(self.count() - 1, button)
+        return button
+
+    def add_widget(self, widget: QWidget) -> None:
+        self.insertWidget(self.count() - 1, widget)
+
+
+class DateField(QLineEdit):
+    """A date typed as dd/mm/yyyy; ``date()`` raises ValidationError in Vietnamese."""
+
+    def __init__(self, value: dt.date | None = None, label: str = "ngày", required=True,
+                 parent=None):
+        super().__init__(parent)
+        self.label = label
+        self.required = required
+        self.setPlaceholderText("dd/mm/yyyy")
+        self.setMaximumWidth(130)
+        self.set_date(value)
+
+    def set_date(self, value: dt.date | None) -> None:
+        self.setText(format_date(value))
+
+    def date(self) -> dt.date | None:
+        if not self.text().strip():
+            if self.required:
+                raise ValidationError(f"Chưa nhập {self.label}.", "date")
+            return None
+        try:
+            return parse_date(self.text())
+        except DateParseError as error:
+            raise ValidationError(f"{self.label[0].upper() + self.label[1:]}: {error}.",
+                                  "date") from None

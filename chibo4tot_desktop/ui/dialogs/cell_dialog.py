@@ -1,0 +1,46 @@
+"""Add or edit a cell (chi bộ): code, name, kind, secretary, members, pilot flag."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
+
+from chibo4tot_desktop.db.models import CELL_KIND_LABELS
+from chibo4tot_desktop.ui.dialogs.base import FormDialog
+
+
+class CellDialog(FormDialog):
+    def __init__(self, office, cell=None, parent=None):
+        super().__init__("Sửa chi bộ" if cell else "Thêm chi bộ", parent)
+        self.office = office
+        self.cell = cell
+        self.code = QLineEdit(cell.code if cell else "")
+        self.name = QLineEdit(cell.name if cell else "")
+        self.name.setMinimumWidth(360)
+        self.kind = QComboBox()
+        for kind, label in CELL_KIND_LABELS.items():
+            self.kind.addItem(label, kind.value)
+        if cell:
+            self.kind.setCurrentIndex(max(0, self.kind.findData(cell.kind)))
+        self.secretary = QLineEdit(cell.secretary if cell else "")
+        self.members = QSpinBox()
+        self.members.setRange(0, 100000)
+        self.members.setValue(cell.members_count or 0 if cell else 0)
+        self.pilot = QCheckBox("Chi bộ điểm")
+        self.pilot.setChecked(bool(cell and cell.is_pilot))
+        self.form.addRow("Mã chi bộ:", self.code)
+        self.form.addRow("Tên chi bộ:", self.name)
+        self.form.addRow("Loại chi bộ:", self.kind)
+        self.form.addRow("Bí thư chi bộ:", self.secretary)
+        self.form.addRow("Số đảng viên:", self.members)
+        self.form.addRow("", self.pilot)
+
+    def values(self) -> dict:
+        return {"code": self.code.text(), "name": self.name.text(),
+                "kind": self.kind.currentData(), "secretary": self.secretary.text(),
+                "members_count": self.members.value(), "is_pilot": self.pilot.isChecked()}
+
+    def apply(self):
+        if self.cell is None:
+            return self.office.add_cell(**self.values())
+        return self.office.update_cell(self.cell.id, expected_version=self.cell.version,
+                                       **self.values())

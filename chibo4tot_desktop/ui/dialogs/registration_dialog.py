@@ -1,0 +1,77 @@
+"""Add or edit a cell's registration (bản đăng ký thi đua) for a year, with its commitments
+per criteria group."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
+
+from chibo4tot_desktop.errors import ValidationError
+from chibo4tot_desktop.ui.common import DateField
+from chibo4tot_desktop.ui.dialogs.base import FormDialog
+
+
+class RegistrationDialog(FormDialog):
+    def __init__(self, office, year: int, cells, cell_id: int | None = None, parent=None,
+                 group_titles: list[str] | None = None):
+        super().__init__(f"Bản đăng ký thi đua năm {year}", parent)
+        self.office = office
+        self.year = year
+        self.registration = office.registration(cell_id, year) if cell_id else None
+        reg = self.registration
+        self.cell = QComboBox()
+        for cell in cells:
+            self.cell.addItem(cell.name, cell.id)
+        if cell_id is not None:
+            self.cell.setCurrentIndex(max(0, self.cell.findData(cell_id)))
+            self.cell.setEnabled(reg is None)
+        self.cell.currentIndexChanged.connect(self._cell_changed)
+        self.received = DateField(reg.received_on if reg else dt.date.today(),
+                                  "ngày nhận bản đăng ký")
+        self.title_edit = QLineEdit(reg.title if reg else "Chi bộ 4 tốt")
+        self.members = QSpinBox()
+        self.members.setRange(0, 100000)
+        self.members.setValue(reg.members_count or 0 if reg else 0)
+        self.signer = QLineEdit(reg.signer if reg else "")
+        self.form.addRow("Chi bộ:", self.cell)
+        self.form.addRow("Ngày nhận:", self.received)
+        self.form.addRow("Danh hiệu đăng ký:", self.title_edit)
+        self.form.addRow("Số đảng viên:", self.members)
+        self.commitments = []
+        titles = group_titles or []
+        for number in range(1, 5):
+            edit = QPlainTextEdit(getattr(reg, f"commitment_{number}") if reg else "")
+            edit.setTabChangesFocus(True)
+            edit.setMinimumWidth(480)
+            edit.setFixedHeight(64)
+            title = titles[number - 1] if number <= len(titles) else ""
+            edit.setToolTip(title)
+            self.commitments.append(edit)
+            self.form.addRow(f"Chỉ tiêu nhóm {number}:", edit)
+        self.form.addRow("Bí thư ký:", self.signer)
+        if reg is None:
+            self._cell_changed()
+
+    def _cell_changed(self):
+        cell_id = self.cell.currentData()
+        if cell_id is None or self.registration is not None:
+            return
+        cell = self.office.cell(cell_id)
+        self.members.setValue(cell.members_count or 0)
+        self.signer.setText(cell.secretary)
+
+    def apply(self):
+        cell_id = self.cell.currentData()
+        if cell_id is None:
+            raise ValidationError("Chưa chọn chi bộ.", "cell")
+        if self.registration is None and self.office.registration(cell_id, self.year):
+            raise ValidationError(f"{self.cell.currentText()} đã có bản đăng ký năm "
+                                  f"{self.year}; hãy chọn chi bộ đó rồi bấm “Sửa”.", "cell")
+        fields = {f"commitment_{n}": edit.toPlainText()
+                  for n, edit in enumerate(self.commitments, start=1)}
+        return self.office.save_registration(
+            cell_id, self.year, received_on=self.received.date(), title=self.title_edit.text(),
+            members_count=self.members.value(), signer=self.signer.text(),
+            expected_version=self.registration.version if self.registration else None,
+            **fields)

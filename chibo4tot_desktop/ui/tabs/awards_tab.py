@@ -1,0 +1,195 @@
+"""Khen thưởng: the year's results per cell (who qualifies), proposals (đề nghị) and the upper
+committee's decisions (number, date, issuer, register number), and the organisation's own
+"Đảng bộ cơ sở 4 tốt" result with its reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout)
+
+from chibo4tot_desktop import office as office_module
+from chibo4tot_desktop.db.models import AwardKind
+from chibo4tot_desktop.reports import year_overview
+from chibo4tot_desktop.ui.common import (confirm, make_table, run_action, selected_ids,
+                                         set_column_widths, show_error)
+from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
+from chibo4tot_desktop.ui.models.awards_table_model import AwardsTableModel
+from chibo4tot_desktop.ui.models.results_table_model import ResultsTableModel
+from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
+
+DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
+
+
+class AwardsTab(BaseTab):
+    TITLE = "Khen thưởng"
+    TOPICS = frozenset({office_module.CELLS, office_module.EVALUATIONS, office_module.AWARDS,
+                        office_module.SETTINGS})
+
+    def __init__(self, main, parent=None):
+        super().__init__(main, parent)
+        self.overview = None
+        self.propose_button = self.button_row.add_button("Lập đề nghị “Chi bộ 4 tốt”",
+                                                         self.propose_selected)
+        self.merit_button = self.button_row.add_button("Đề nghị Giấy khen", self.propose_merit)
+        self.decision_button = self.button_row.add_button("Ghi quyết định…", self.record)
+        self.clear_button = self.button_row.add_button("Bỏ quyết định", self.clear_decision)
+        self.withdraw_button = self.button_row.add_button("Rút đề nghị", self.delete)
+        self.only_qualifying = QCheckBox("Chỉ hiện chi bộ đạt")
+        self.button_row.addWidget(self.only_qualifying)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        results_box = QGroupBox("Kết quả các chi bộ")
+        results_layout = QVBoxLayout(results_box)
+        self.results_model = ResultsTableModel(self)
+        self.results_view, self.results_proxy = make_table(self.results_model, self)
+        set_column_widths(self.results_view, {0: 260, 1: 60, 2: 80, 3: 100, 4: 100, 5: 110})
+        self.results_view.sortByColumn(ResultsTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        results_layout.addWidget(self.results_view)
+        splitter.addWidget(results_box)
+
+        awards_box = QGroupBox("Đề nghị và quyết định khen thưởng")
+        awards_layout = QVBoxLayout(awards_box)
+        self.awards_model = AwardsTableModel(parent=self)
+        self.awards_view, self.awards_proxy = make_table(self.awards_model, self)
+        set_column_widths(self.awards_view, {0: 240, 1: 210, 2: 100, 3: 120, 4: 110, 5: 220,
+                                             6: 80})
+        self.awards_view.sortByColumn(AwardsTableModel.UNIT, Qt.SortOrder.AscendingOrder)
+        self.awards_view.doubleClicked.connect(lambda *_: self.record())
+        awards_layout.addWidget(self.awards_view)
+        splitter.addWidget(awards_box)
+
+        org_box = QGroupBox("“Đảng bộ cơ sở 4 tốt”")
+        org_layout = QHBoxLayout(org_box)
+        left = QVBoxLayout()
+        self.org_verdict = QLabel()
+        self.org_verdict.setObjectName("orgVerdict")
+        self.org_verdict.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.org_award = QLabel()
+        self.org_award.setWordWrap(True)
+        self.org_propose_button = QPushButton("Lập đề nghị “Đảng bộ cơ sở 4 tốt”")
+        self.org_propose_button.clicked.connect(self.propose_organisation)
+        self.org_score_button = QPushButton("Mở phiếu tự chấm của Đảng bộ")
+        self.org_score_button.clicked.connect(self.open_org_scoring)
+        left.addWidget(self.org_verdict)
+        left.addWidget(self.org_award)
+        left.addWidget(self.org_propose_button)
+        left.addWidget(self.org_score_button)
+        left.addStretch(1)
+        org_layout.addLayout(left, 1)
+        self.org_reasons = QListWidget()
+        self.org_reasons.setWordWrap(True)
+        org_layout.addWidget(self.org_reasons, 2)
+        splitter.addWidget(org_box)
+        splitter.setSizes([330, 220, 170])
+        self.layout_.addWidget(splitter, 1)
+        self.only_qualifying.toggled.connect(
+            lambda on: self.results_proxy.set_row_filter((lambda s: s.qualifies) if on else None))
+
+    def refresh(self) -> None:
+        self.stale = False
+        year = self.year()
+        if year is None:
+            return
+        self.overview = year_overview(self.office, year)
+        self.results_model.set_rows(self.overview.cells)
+        self.awards_model.organisation_name = self.office.organisation().name
+        self.awards_model.set_rows(self.office.awards(year))
+        org = self.overview.organisation_result
+        colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
+        self.org_verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {colour};")
+        self.org_verdict.setText(f"Năm {year}: {org.verdict.label}")
+        awards = self.overview.organisation_awards
+        if awards:
+            self.org_award.setText("; ".join(
+                (f"Quyết định số {a.decision_number}" if a.is_decided else "Đã đề nghị, chờ "
+                 "quyết định") for a in awards))
+        else:
+            self.org_award.setText("Chưa lập đề nghị.")
+        self.org_propose_button.setEnabled(org.verdict.passed and not any(
+            a.kind == AwardKind.ORG_RECOGNITION.value for a in awards))
+        self.org_reasons.clear()
+        for reason in org.verdict.reasons:
+            item = QListWidgetItem(("✓ " if reason.ok else "✗ ") + reason.text)
+            item.setForeground(QColor("#1b7a1b") if reason.ok else QColor("#b00020"))
+            self.org_reasons.addItem(item)
+
+    def _selected_states(self):
+        ids = set(selected_ids(self.results_view))
+        return [s for s in self.results_model.rows if s.cell.id in ids]
+
+    def _selected_award(self):
+        ids = selected_ids(self.awards_view)
+        if len(ids) != 1:
+            show_error(self, "Hãy chọn một đề nghị trong bảng khen thưởng.")
+            return None
+        return next((a for a in self.awards_model.rows if a.id == ids[0]), None)
+
+    def propose_selected(self) -> None:
+        """Propose every selected cell that qualifies and has no proposal yet."""
+        states = self._selected_states()
+        if not states:
+            states = [s for s in self.results_model.rows if s.qualifies and not s.proposed]
+            if not states:
+                show_error(self, "Không có chi bộ đạt “Chi bộ 4 tốt” nào chưa được đề nghị.")
+                return
+            if not confirm(self, f"Lập đề nghị công nhận “Chi bộ 4 tốt” cho {len(states)} chi "
+                                 "bộ đạt?"):
+                return
+        refused = [s.cell.name for s in states if not s.qualifies]
+        if refused:
+            show_error(self, "Chỉ lập đề nghị cho chi bộ đạt “Chi bộ 4 tốt”; chưa đạt: "
+                       + ", ".join(refused))
+            return
+        for state in states:
+            if state.proposed:
+                continue
+            if run_action(self, self.office.propose, state.cell.id, self.year(),
+                          AwardKind.CELL_RECOGNITION.value, dt.date.today()) is None:
+                return
+
+    def propose_merit(self) -> None:
+        states = self._selected_states()
+        if len(states) != 1:
+            show_error(self, "Hãy chọn một chi bộ để đề nghị tặng Giấy khen.")
+            return
+        run_action(self, self.office.propose, states[0].cell.id, self.year(),
+                   AwardKind.MERIT.value, dt.date.today())
+
+    def propose_organisation(self) -> None:
+        run_action(self, self.office.propose, None, self.year(),
+                   AwardKind.ORG_RECOGNITION.value, dt.date.today())
+
+    def open_org_scoring(self) -> None:
+        self.main.show_tab(self.main.scoring_tab)
+        self.main.scoring_tab.select_cell(None)
+
+    def record(self) -> None:
+        award = self._selected_award()
+        if award is None:
+            return
+        upper = self.office.organisation().upper_body
+        issuer = self.office.setting("award.issuer",
+                                     f"Ban Thường vụ {upper}" if upper else DEFAULT_ISSUER)
+        DecisionDialog(self.office, award, issuer, parent=self).exec()
+
+    def clear_decision(self) -> None:
+        award = self._selected_award()
+        if award is None:
+            return
+        if not award.is_decided:
+            show_error(self, "Đề nghị này chưa có quyết định.")
+            return
+        if confirm(self, "Bỏ số, ngày quyết định và số sổ của khen thưởng này?"):
+            run_action(self, self.office.clear_decision, award.id)
+
+    def delete(self) -> bool:
+        award = self._selected_award()
+        if award is None:
+            return True
+        if confirm(self, "Rút đề nghị khen thưởng đã chọn?"):
+            run_action(self, self.office.withdraw, award.id)
+        return True

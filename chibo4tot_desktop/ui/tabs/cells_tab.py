@@ -1,0 +1,107 @@
+"""Chi bộ: the cells in a table; add, edit, dissolve, reactivate, delete; search; pilot flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QInputDialog, QLineEdit
+
+from chibo4tot_desktop import office as office_module
+from chibo4tot_desktop.text import parse_date, DateParseError
+from chibo4tot_desktop.ui.common import (confirm, make_table, run_action, selected_ids,
+                                         set_column_widths, show_error)
+from chibo4tot_desktop.ui.dialogs.cell_dialog import CellDialog
+from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
+from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
+
+
+class CellsTab(BaseTab):
+    TITLE = "Chi bộ"
+    TOPICS = frozenset({office_module.CELLS})
+
+    def __init__(self, main, parent=None):
+        super().__init__(main, parent)
+        self.add_button = self.button_row.add_button("Thêm chi bộ", self.add)
+        self.edit_button = self.button_row.add_button("Sửa", self.edit)
+        self.dissolve_button = self.button_row.add_button("Giải thể", self.dissolve)
+        self.reactivate_button = self.button_row.add_button("Khôi phục", self.reactivate)
+        self.delete_button = self.button_row.add_button("Xóa", self.delete)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Tìm chi bộ (mã, tên, bí thư)…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.show_dissolved = QCheckBox("Hiện chi bộ đã giải thể")
+        self.show_dissolved.setChecked(True)
+        self.button_row.addWidget(self.search)
+        self.button_row.addWidget(self.show_dissolved)
+        self.model = CellsTableModel(self)
+        self.view, self.proxy = make_table(self.model, self)
+        self.layout_.addWidget(self.view)
+        self.search.textChanged.connect(self.proxy.set_search)
+        self.show_dissolved.toggled.connect(self._apply_dissolved_filter)
+        self.view.doubleClicked.connect(lambda *_: self.edit())
+        set_column_widths(self.view, {0: 80, 1: 300, 2: 110, 3: 190, 4: 110, 5: 100})
+        self.view.sortByColumn(CellsTableModel.NAME, Qt.SortOrder.AscendingOrder)
+
+    def _apply_dissolved_filter(self, show: bool) -> None:
+        self.proxy.set_row_filter(None if show else (lambda cell: cell.dissolved_on is None))
+
+    def refresh(self) -> None:
+        self.stale = False
+        self.model.set_rows(self.office.cells())
+
+    def _selected(self):
+        ids = selected_ids(self.view)
+        return [cell for cell in self.model.rows if cell.id in set(ids)]
+
+    def add(self) -> bool:
+        CellDialog(self.office, parent=self).exec()
+        return True
+
+    def edit(self) -> None:
+        cells = self._selected()
+        if len(cells) != 1:
+            show_error(self, "Hãy chọn một chi bộ để sửa.")
+            return
+        CellDialog(self.office, self.office.cell(cells[0].id), parent=self).exec()
+
+    def find(self) -> bool:
+        self.search.setFocus()
+        self.search.selectAll()
+        return True
+
+    def dissolve(self) -> None:
+        cells = [c for c in self._selected() if c.dissolved_on is None]
+        if len(cells) != 1:
+            show_error(self, "Hãy chọn một chi bộ đang hoạt động để giải thể.")
+            return
+        cell = cells[0]
+        text, ok = QInputDialog.getText(self, "Giải thể chi bộ",
+                                        f"Ngày giải thể {cell.name} (dd/mm/yyyy):",
+                                        text=dt.date.today().strftime("%d/%m/%Y"))
+        if not ok:
+            return
+        try:
+            on = parse_date(text)
+        except DateParseError as error:
+            show_error(self, f"Ngày giải thể: {error}.")
+            return
+        run_action(self, self.office.dissolve_cell, cell.id, on)
+
+    def reactivate(self) -> None:
+        cells = [c for c in self._selected() if c.dissolved_on is not None]
+        if len(cells) != 1:
+            show_error(self, "Hãy chọn một chi bộ đã giải thể để khôi phục.")
+            return
+        run_action(self, self.office.reactivate_cell, cells[0].id)
+
+    def delete(self) -> bool:
+        cells = self._selected()
+        if len(cells) != 1:
+            show_error(self, "Hãy chọn một chi bộ để xóa.")
+            return True
+        cell = cells[0]
+        if confirm(self, f"Xóa hẳn {cell.name}? Chỉ xóa được chi bộ chưa có hồ sơ thi đua."):
+            run_action(self, self.office.delete_cell, cell.id)
+        return True

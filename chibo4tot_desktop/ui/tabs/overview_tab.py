@@ -1,0 +1,112 @@
+"""Tổng quan: the year at a glance (deadlines and days left, counts, what to do next, a chart
+of the committee's total per cell). Everything comes from ``reports.year_overview``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QListWidget, QVBoxLayout)
+
+from chibo4tot_desktop import office as office_module
+from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
+from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
+from chibo4tot_desktop.ui.widgets.score_chart import Bar, ScoreChart
+
+COUNT_KEYS = ("active", "registered", "late", "missing", "scored", "qualifying", "proposed",
+              "awarded")
+
+
+class OverviewTab(BaseTab):
+    TITLE = "Tổng quan"
+    TOPICS = frozenset({office_module.CELLS, office_module.REGISTRATIONS,
+                        office_module.EVALUATIONS, office_module.AWARDS,
+                        office_module.SETTINGS})
+
+    def __init__(self, main, parent=None):
+        super().__init__(main, parent)
+        self.overview = None
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.heading.setWordWrap(True)
+        self.layout_.insertWidget(0, self.heading)
+        top = QHBoxLayout()
+        deadlines_box = QGroupBox("Mốc thời gian")
+        deadlines_layout = QVBoxLayout(deadlines_box)
+        self.deadline_labels = [QLabel() for _ in range(3)]
+        for label in self.deadline_labels:
+            deadlines_layout.addWidget(label)
+        self.org_label = QLabel()
+        self.org_label.setWordWrap(True)
+        deadlines_layout.addWidget(self.org_label)
+        deadlines_layout.addStretch(1)
+        top.addWidget(deadlines_box, 2)
+        counts_box = QGroupBox("Số liệu")
+        grid = QGridLayout(counts_box)
+        self.count_labels = {}
+        for index, key in enumerate(COUNT_KEYS):
+            frame = QFrame()
+            frame.setFrameShape(QFrame.Shape.StyledPanel)
+            inner = QVBoxLayout(frame)
+            inner.setContentsMargins(6, 4, 6, 4)
+            number = QLabel("0")
+            number.setObjectName(f"count_{key}")
+            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            number.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1f3b70;")
+            caption = QLabel(COUNT_LABELS[key])
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            caption.setWordWrap(True)
+            inner.addWidget(number)
+            inner.addWidget(caption)
+            grid.addWidget(frame, index // 4, index % 4)
+            self.count_labels[key] = number
+        top.addWidget(counts_box, 3)
+        self.layout_.addLayout(top)
+        bottom = QHBoxLayout()
+        todo_box = QGroupBox("Việc cần làm")
+        todo_layout = QVBoxLayout(todo_box)
+        self.todo = QListWidget()
+        self.todo.setWordWrap(True)
+        self.todo.setSpacing(3)
+        self.todo.setObjectName("todo")
+        todo_layout.addWidget(self.todo)
+        bottom.addWidget(todo_box, 2)
+        self.chart = ScoreChart()
+        chart_box = QGroupBox("Điểm Đảng ủy chấm theo chi bộ")
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.addWidget(self.chart)
+        bottom.addWidget(chart_box, 3)
+        self.layout_.addLayout(bottom, 1)
+
+    def refresh(self) -> None:
+        self.stale = False
+        year = self.year()
+        if year is None:
+            self.overview = None
+            self.heading.setText("Chưa có giai đoạn thi đua nào.")
+            return
+        overview = year_overview(self.office, year)
+        self.overview = overview
+        final = " – năm tổng kết giai đoạn" if overview.is_final else ""
+        self.heading.setText(f"Năm {year}{final}: {overview.phase_title}")
+        for label, deadline in zip(self.deadline_labels, overview.deadlines):
+            label.setText(deadline.describe())
+        org = overview.organisation_result
+        self.org_label.setText(f"“Đảng bộ cơ sở 4 tốt”: <b>{org.verdict.label}</b>")
+        for key, value in overview.counts.items():
+            if key in self.count_labels:
+                self.count_labels[key].setText(str(value))
+        self.todo.clear()
+        for line in overview.warnings:
+            self.todo.addItem(f"⚠ Lưu ý: {line}")
+        for line in overview.todo:
+            self.todo.addItem(f"• {line}")
+        phase = self.office.phase_for_year(year)
+        bars = []
+        for state in overview.cells:
+            if not state.evaluated:
+                continue
+            verdict = state.result.verdict
+            value = state.result.committee_totals.total
+            bars.append(Bar(state.cell.name.removeprefix("Chi bộ ").strip(), value,
+                            verdict.state.value))
+        self.chart.set_data(bars, phase.overall_pass, 100, f"Năm {year}")
