@@ -44,14 +44,22 @@ def guard_cell(cell) -> None:
             cell.quotePrefix = True
 
 
-def save_atomic(workbook, target: str | Path) -> Path:
-    """Save to a temporary file next to ``target`` and rename it over (never half a file)."""
+def check_target(target: str | Path) -> Path:
+    """The folder must exist and the name end in .xlsx (checked before any work)."""
     target = Path(target)
     if target.suffix.lower() != ".xlsx":
         raise UserError(f"Tên tệp '{target.name}' phải có đuôi .xlsx.")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise UserError(f"Không có thư mục '{directory}'.")
+    if not target.parent.is_dir():
+        raise UserError(f"Không có thư mục '{target.parent}'.")
+    if target.is_dir():
+        raise UserError(f"'{target}' là một thư mục.")
+    return target
+
+
+def save_atomic(workbook, target: str | Path) -> Path:
+    """Save to a temporary file next to ``target`` and rename it over (never half a file)."""
+    target = check_target(target)
+    directory = target.parent
     handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp",
                                          dir=directory)
     os.close(handle)

@@ -24,7 +24,13 @@ from openpyxl.utils import get_column_letter
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import AwardKind, CellKind, Scope
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.excel.common import BORDER, FORMULA_STARTS, font, save_atomic
+from chibo4tot_desktop.excel.common import (
+    BORDER,
+    FORMULA_STARTS,
+    check_target,
+    font,
+    save_atomic,
+)
 from chibo4tot_desktop.office import Office, evaluate
 from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
 from chibo4tot_desktop.text import format_date, place_date_line, sort_key
@@ -93,16 +99,16 @@ _STYLE_OF = {TEXT: "c4t_text", WRAP: "c4t_wrap", DATE: "c4t_date", INT: "c4t_int
 
 def _cell(sheet, value, style: str | None = None, text_font=None, alignment=None):
     cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str):
-        cell.data_type = "s"           # never a formula, whatever the text starts with
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
     if style:
         cell.style = style
     if text_font is not None:
         cell.font = text_font
     if alignment is not None:
         cell.alignment = alignment
+    if isinstance(value, str):
+        cell.data_type = "s"           # never a formula, whatever the text starts with
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True    # after the style, which would reset it
     return cell
 
 
@@ -118,6 +124,7 @@ def _party_header(office: Office) -> tuple[list[str], str]:
 
 
 def write_tables(office: Office, tables: Sequence[Table], target: str | Path) -> Path:
+    check_target(target)
     left, date_line = _party_header(office)
     workbook = Workbook(write_only=True)
     _styles(workbook)
@@ -133,6 +140,14 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     # Streaming mode writes the sheet view and columns with the first row: set them first.
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.print_options.horizontalCentered = True
     split = max(1, count // 2)
     last = get_column_letter(count)
     middle = get_column_letter(split)
@@ -178,14 +193,6 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         sheet.append([])
         for note in table.notes:
             sheet.append([_cell(sheet, note, text_font=font(12, italic=True))])
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.print_options.horizontalCentered = True
 
 
 # ------------------------------------------------------------------------------- kinds
@@ -409,5 +416,6 @@ def export(office: Office, kind: str, year: int, target: str | Path) -> Path:
     builder = BUILDERS.get(kind)
     if builder is None:
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
+    check_target(target)
     office.phase_for_year(year)
     return write_tables(office, builder(office, year), target)

@@ -374,7 +374,7 @@ def _read_list(context: _Context, plan: ImportPlan, name: str,
                 value = row[column] if column < len(row) else ""
                 if key != "skip":
                     record[key] = (value, index + 1, column_letter(column))
-            if all(_is_blank(value) for value, _, _ in record.values()):
+            if all(_is_blank(value) for value, _, _ in record.values()) or _is_total(record):
                 continue
             _add_record(context, plan, name, sheet.name, index + 1, record)
     if not found:
@@ -382,6 +382,17 @@ def _read_list(context: _Context, plan: ImportPlan, name: str,
             name, "", None, None, None,
             f"Tệp '{name}' không phải mẫu của chương trình và không tìm thấy dòng tiêu đề của "
             "danh sách (cần các cột 'Chi bộ' hoặc 'Mã chi bộ', và 'Ngày đăng ký')."))
+
+
+TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")
+
+
+def _is_total(record: dict) -> bool:
+    """The list's own totals row ("Tổng cộng") is not a registration."""
+    for key in ("code", "name"):
+        if key in record and plain_key(record[key][0]) in TOTAL_WORDS:
+            return True
+    return False
 
 
 def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:

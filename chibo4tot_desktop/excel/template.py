@@ -26,6 +26,7 @@ from chibo4tot_desktop.excel.common import (
     LEFT_WRAP,
     MARKER_SHEET,
     PROGRAM,
+    check_target,
     font,
     guard_cell,
     save_atomic,
@@ -94,6 +95,7 @@ def sheet_title(code: str, taken: set[str]) -> str:
 def write_template(office: Office, year: int, target: str | Path,
                    cell_code: str | None = None) -> Path:
     """Write the template for ``year`` (one cell, or every cell active that year)."""
+    check_target(target)
     organisation = office.organisation()
     phase = office.phase_for_year(year)
     if cell_code:
