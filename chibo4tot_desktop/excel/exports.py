@@ -21,8 +21,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.utils import get_column_letter
 
+from sqlalchemy import select
+
 from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.models import AwardKind, CellKind, Scope
+from chibo4tot_desktop.db.models import AwardKind, Cell, CellKind, Registration, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel.common import (
     BORDER,
@@ -179,13 +181,22 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         if count > 1:
             sheet.merged_cells.add(f"A{row}:{last}{row}")
     sheet.append([_cell(sheet, column.title, "c4t_header") for column in table.columns])
-    styles = [_STYLE_OF[column.kind] for column in table.columns]
+    # One styled cell per column, refilled for every row: the streaming writer serialises a
+    # row as soon as it is appended, and styling 100,000 fresh cells costs more than writing.
+    cells = [_cell(sheet, None, _STYLE_OF[column.kind]) for column in table.columns]
     for index, row in enumerate(table.rows):
         if index in table.bold_rows:
             sheet.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
                                 else "c4t_total") for value in row])
-        else:
-            sheet.append([_cell(sheet, value, style) for value, style in zip(row, styles)])
+            continue
+        for cell, value in zip(cells, row):
+            cell.value = value
+            if value.__class__ is str:
+                cell.data_type = "s"
+                guard = value.startswith(FORMULA_STARTS)
+                if guard or cell.quotePrefix:
+                    cell.quotePrefix = guard
+        sheet.append(cells[:len(row)])
     if table.totals is not None:
         sheet.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
                             else "c4t_total") for value in table.totals])
@@ -225,24 +236,37 @@ REGISTRATION_COLUMNS = [
 
 
 def registrations_table(office: Office, year: int) -> list[Table]:
-    overview = year_overview(office, year)
-    registered = [state for state in overview.cells if state.registered]
-    rows = _numbered([
-        [state.cell.code, state.cell.name, state.registration.title,
-         state.registration.received_on, state.registration.members_count,
-         *state.registration.commitments(), state.registration.signer,
-         f"Muộn {state.days_late} ngày" if state.late else "Đúng hạn"]
-        for state in registered])
-    deadline = next(d for d in overview.deadlines if d.label == "Hạn đăng ký thi đua")
-    notes = [f"Hạn đăng ký: {format_date(deadline.date)}."] if deadline.date else []
-    if overview.missing:
-        notes.append("Chưa đăng ký (" + str(len(overview.missing)) + "): "
-                     + ", ".join(state.cell.name for state in overview.missing) + ".")
-    members = sum(state.registration.members_count or 0 for state in registered)
+    # Straight from the registrations (no scoring needed): this list may have thousands of rows.
+    deadline = office.phase_year(year).registration_deadline
+    with office.db.session() as session:
+        registered = session.execute(
+            select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
+                   Registration.received_on, Registration.members_count,
+                   Registration.commitment_1, Registration.commitment_2,
+                   Registration.commitment_3, Registration.commitment_4, Registration.signer)
+            .join(Registration.cell)
+            .where(Cell.organisation_id == office._require_org(), Registration.year == year)
+        ).all()
+    registered.sort(key=lambda row: sort_key(row.name))     # Vietnamese order of cell names
+    rows, late = [], 0
+    for registration in registered:
+        days = rules.days_late(registration.received_on, deadline)
+        late += days > 0
+        rows.append([*registration[1:], f"Muộn {days} ngày" if days > 0 else "Đúng hạn"])
+    notes = [f"Hạn đăng ký: {format_date(deadline)}."] if deadline else []
+    done = {registration.cell_id for registration in registered}
+    with office.db.session() as session:
+        missing = sorted((cell for cell in session.scalars(select(Cell).where(
+            Cell.organisation_id == office.organisation_id, Cell.id.not_in(done or {0})))
+            if cell.active_in(year)), key=lambda cell: sort_key(cell.name))
+    if missing:
+        notes.append(f"Chưa đăng ký ({len(missing)}): "
+                     + ", ".join(cell.name for cell in missing) + ".")
+    members = sum(registration.members_count or 0 for registration in registered)
     return [Table("Đăng ký", "Danh sách chi bộ đăng ký thi đua",
-                  f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, rows,
+                  f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, _numbered(rows),
                   ["", "Tổng cộng", f"{len(registered)} chi bộ", "", "", members, "", "", "", "",
-                   "", f"{len(overview.late)} muộn"], notes)]
+                   "", f"{late} muộn"], notes)]
 
 
 def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], sheet: str,

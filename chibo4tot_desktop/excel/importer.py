@@ -19,7 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chibo4tot_desktop.db.models import Cell
+from sqlalchemy import select
+
+from chibo4tot_desktop.db.models import Cell, Registration
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.excel.common import MARKER_SHEET, PROGRAM
 from chibo4tot_desktop.excel.reader import SheetValues, UnsafeFileError, column_letter, read_workbook
@@ -200,6 +202,17 @@ class ImportOutcome:
 
 
 # ----------------------------------------------------------------------------- building
+@dataclass(frozen=True)
+class CellRef:
+    id: int
+    code: str
+    name: str
+    dissolved_on: dt.date | None
+
+    def active_in(self, year: int) -> bool:
+        return self.dissolved_on is None or self.dissolved_on.year > year
+
+
 class _Context:
     """What the plan builder knows about the office: cells, existing registrations."""
 
@@ -207,16 +220,26 @@ class _Context:
         self.office = office
         self.year = year
         self.organisation_code = office.organisation().code
-        cells = office.cells()
+        # Unsorted on purpose: the plan keeps the file's order, and sorting 10,000 names by
+        # Vietnamese collation costs more than the whole read.
+        # Plain rows (no ORM objects): 10,000 cells load in a fraction of the time.
+        with office.db.session() as session:
+            cells = [CellRef(*row) for row in session.execute(
+                select(Cell.id, Cell.code, Cell.name, Cell.dissolved_on)
+                .where(Cell.organisation_id == office.organisation_id))]
+            self.existing = {row.cell_id: row for row in session.execute(
+                select(Registration.cell_id, Registration.version,
+                       *(getattr(Registration, key) for key in VALUE_FIELDS))
+                .join(Registration.cell).where(
+                    Cell.organisation_id == office.organisation_id, Registration.year == year))}
         self.by_code = {clean(cell.code).casefold(): cell for cell in cells}
-        self.by_name: dict[str, Cell] = {}
+        self.by_name: dict[str, CellRef] = {}
         for cell in cells:
             for key in _name_keys(cell.name):
                 self.by_name.setdefault(key, cell)
-        self.existing = {row.cell_id: row for row in office.registrations(year)}
         self.seen: dict[int, PlannedRow] = {}
 
-    def find_cell(self, code: str, name: str) -> tuple[Cell | None, str | None]:
+    def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, or (None, why not)."""
         by_code = self.by_code.get(clean(code).casefold()) if clean(code) else None
         by_name = None
@@ -390,7 +413,10 @@ TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")
 def _is_total(record: dict) -> bool:
     """The list's own totals row ("Tổng cộng") is not a registration."""
     for key in ("code", "name"):
-        if key in record and plain_key(record[key][0]) in TOTAL_WORDS:
+        value = record[key][0] if key in record else None
+        if isinstance(value, str) and len(value) < 16 and \
+                value.strip()[:4].lower() in ("tổng", "cộng", "tong", "cong") and \
+                plain_key(value) in TOTAL_WORDS:
             return True
     return False
 
@@ -475,6 +501,7 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
             problem("year", typed, f"năm '{typed}' khác năm đang nhập ({context.year})")
 
     values: dict = {}
+    converted: dict = {}
     for key in VALUE_FIELDS:
         if key not in record:
             continue
@@ -495,11 +522,18 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
                 value = _text(raw) if not _is_blank(raw) else DEFAULT_TITLE
             else:
                 value = _text(raw)
-            values.update(context.office._registration_values({key: value}))
+            converted[key] = value
         except DateParseError as error:
             problem(key, raw, str(error))
-        except ValidationError as error:
-            problem(key, raw, _lower_first(str(error).rstrip(".")))
+    try:
+        # The office's own rules, all fields at once; field by field only to name each error.
+        values = context.office._registration_values(converted)
+    except ValidationError:
+        for key, value in converted.items():
+            try:
+                values.update(context.office._registration_values({key: value}))
+            except ValidationError as error:
+                problem(key, record[key][0], _lower_first(str(error).rstrip(".")))
     if "received_on" not in record:
         problem("received_on", "", "thiếu cột ngày đăng ký")
     if problems or cell is None:
