@@ -390,13 +390,13 @@ def _read_list(context: _Context, plan: ImportPlan, name: str,
             continue
         found = True
         header_row, columns = header
+        wanted = [(column, key, column_letter(column)) for column, key in columns.items()
+                  if key != "skip"]
         for index in range(header_row + 1, len(sheet.rows)):
             row = sheet.rows[index]
-            record = {}
-            for column, key in columns.items():
-                value = row[column] if column < len(row) else ""
-                if key != "skip":
-                    record[key] = (value, index + 1, column_letter(column))
+            width = len(row)
+            record = {key: (row[column] if column < width else "", index + 1, letter)
+                      for column, key, letter in wanted}
             if all(_is_blank(value) for value, _, _ in record.values()) or _is_total(record):
                 continue
             _add_record(context, plan, name, sheet.name, index + 1, record)
