@@ -122,8 +122,6 @@ def write_template(office: Office, year: int, target: str | Path,
     lists = workbook.create_sheet(LIST_SHEET)
     for row, title in enumerate(titles, start=1):
         lists.cell(row=row, column=1, value=title)
-    for row, cell in enumerate(sorted(cells, key=lambda c: sort_key(c.name)), start=1):
-        lists.cell(row=row, column=2, value=cell.name)
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
 
