@@ -28,6 +28,7 @@ def test_every_kind_is_office_ready(demo_office, tmp_path):
     for kind in exports.KINDS:
         path = export(demo_office, kind, 2023, tmp_path / f"{kind}.xlsx")
         sheet, header, rows = read(path)
+        assert sheet["A1"].value == "ĐẢNG BỘ THÀNH PHỐ HÀ TĨNH", kind
         assert sheet["A2"].value == "ĐẢNG ỦY PHƯỜNG TÂN GIANG", kind
         assert sheet["A3"].value == "*"
         right = [cell.value for cell in sheet[1] if cell.value][-1]
@@ -149,7 +150,6 @@ def test_a_tab_at_the_start_is_guarded_too(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "a.xlsx")["a"]["A1"].value == "\t=cmd"
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
     target = tmp_path / "dk.xlsx"
     target.write_bytes(b"old content")

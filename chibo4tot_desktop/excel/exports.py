@@ -11,6 +11,7 @@ written in openpyxl's streaming (write-only) mode to a temporary file and rename
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,9 +116,11 @@ def _cell(sheet, value, style: str | None = None, text_font=None, alignment=None
 
 
 def _party_header(office: Office) -> tuple[list[str], str]:
+    from chibo4tot_desktop.pdf.forms import upper_party_body   # the same header as the PDFs
+
     organisation = office.organisation()
     left = []
-    upper = office.setting("excel.header_upper", organisation.upper_body)
+    upper = office.setting("proposal.upper_body", "") or upper_party_body(organisation)
     if upper:
         left.append(upper.upper())
     left.append(organisation.committee_name.upper())
@@ -130,9 +133,23 @@ def write_tables(office: Office, tables: Sequence[Table], target: str | Path) ->
     left, date_line = _party_header(office)
     workbook = Workbook(write_only=True)
     _styles(workbook)
-    for table in tables:
-        _write_table(workbook, table, left, date_line)
-    return save_atomic(workbook, target)
+    try:
+        for table in tables:
+            _write_table(workbook, table, left, date_line)
+        return save_atomic(workbook, target)
+    except BaseException:
+        _discard(workbook)
+        raise
+
+
+def _discard(workbook: Workbook) -> None:
+    """Close the row writers of an unsaved streaming workbook (and their temporary files)."""
+    for sheet in workbook.worksheets:
+        rows = getattr(sheet, "_rows", None)
+        if rows is not None:
+            with contextlib.suppress(Exception):
+                rows.close()
+            sheet._rows = None
 
 
 def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: str) -> None:
