@@ -228,3 +228,24 @@ def test_libreoffice_opens_the_exports(demo_office, tmp_path):
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
     assert "Chi bộ Tổ dân phố 12" in text and "13/03/2023" in text
     assert "Không đạt" in (out / "results.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_template_filled_and_saved_by_libreoffice_imports(demo_office, tmp_path):
+    from chibo4tot_desktop.excel.template import write_template
+
+    path = write_template(demo_office, 2025, tmp_path / "mau.xlsx", cell_code="TDP06")
+    workbook = openpyxl.load_workbook(path)
+    workbook["TDP06"]["B12"] = "4/3/2025"
+    workbook["TDP06"]["B14"] = "Kết nạp 02 đảng viên"
+    workbook.save(path)
+    out = tmp_path / "lo-out"
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    plan = build_plan(demo_office, 2025, [out / "mau.xlsx"])
+    assert plan.problems == [] and len(plan.to_add) == 1
+    assert plan.to_add[0].values["received_on"] == dt.date(2025, 3, 4)
+    assert plan.to_add[0].values["commitment_1"] == "Kết nạp 02 đảng viên"

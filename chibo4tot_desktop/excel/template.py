@@ -194,7 +194,7 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
 
     values = {"code": cell.code, "name": cell.name, "title": DEFAULT_TITLES[0],
               "members_count": cell.members_count or None, "signer": cell.secretary}
-    title_list = DataValidation(type="list", formula1=f"={LIST_SHEET}!$A$1:$A${title_count}",
+    title_list = DataValidation(type="list", formula1=f"{LIST_SHEET}!$A$1:$A${title_count}",
                                 allow_blank=True, showErrorMessage=True,
                                 errorTitle="Danh hiệu", error="Hãy chọn danh hiệu trong danh sách.")
     date_check = DataValidation(type="date", operator="between",
