@@ -138,6 +138,23 @@ def test_refuses_a_truncated_file(tmp_path):
         check_workbook(damaged)
 
 
+def test_refuses_a_workbook_with_a_corrupted_part(tmp_path):
+    workbook = openpyxl.Workbook()
+    for row in range(1, 400):
+        workbook.active.append([f"Chi bộ {row}", row, "đăng ký thi đua"])
+    good = tmp_path / "good.xlsx"
+    workbook.save(good)
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 40
+    data[start:start + 64] = bytes(64)          # the directory is intact, the data is not
+    damaged = tmp_path / "hong.xlsx"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(UnsafeFileError, match="bị hỏng"):
+        read_workbook(damaged)
+
+
 def test_refuses_a_zip_that_is_not_a_workbook(tmp_path):
     path = write_zip(tmp_path / "khac.xlsx", {"readme.txt": b"hello"})
     with pytest.raises(UnsafeFileError, match="thiếu thành phần"):
@@ -325,12 +342,15 @@ def test_plain_list_in_any_column_order_after_title_rows(cells_office, tmp_path)
         [2, "7/3/2024", "CHI BỘ TỔ DÂN PHỐ 2", "22", "A", "", "", "ghi chú"],
         [3, "08.03.2024", "Tổ dân phố 6", None, "", "", "", ""],
         [4, 45360, "Chi bộ Cơ quan phường", 18, "", "", "", ""],
+        [5, "08/03/2024", unicodedata.normalize("NFD", "Chi bộ Tổ dân phố 12"), 30,
+         unicodedata.normalize("NFD", "Giữ vững đoàn kết"), "", "", ""],
     ]
     path = plain_list(tmp_path / "tong hop.xlsx", HEADER, rows)
     plan = build_plan(cells_office, YEAR, [path])
     assert plan.problems == []
     by_code = {row.cell_code: row for row in plan.rows}
-    assert set(by_code) == {"TDP01", "TDP02", "TDP06", "CQ"}
+    assert set(by_code) == {"TDP01", "TDP02", "TDP06", "CQ", "TDP12"}
+    assert by_code["TDP12"].values["commitment_1"] == "Giữ vững đoàn kết"   # NFC again
     assert by_code["TDP01"].values["members_count"] == 31
     assert by_code["TDP01"].values["commitment_2"] == "Cam kết B"
     assert by_code["TDP02"].values["received_on"] == dt.date(2024, 3, 7)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,7 +118,8 @@ def check_workbook(path: str | Path) -> None:
             _check_archive(archive, name)
     except zipfile.BadZipFile:
         raise UnsafeFileError(f"Tệp '{name}' bị hỏng (không đọc được cấu trúc nén).") from None
-    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
+            zlib.error):
         raise UnsafeFileError(f"Tệp '{name}' bị hỏng hoặc dùng kiểu nén không hỗ trợ.") from None
 
 
