@@ -471,3 +471,33 @@ def test_header_words_and_dates():
     assert to_date(dt.datetime(2024, 3, 15, 8, 30)) == dt.date(2024, 3, 15)
     with pytest.raises(ValueError):
         to_date(True)
+
+
+def test_a_year_column_must_match_the_year_imported(cells_office, tmp_path):
+    path = plain_list(tmp_path / "nam.xlsx", ["Năm", "Mã chi bộ", "Ngày đăng ký"],
+                      [[2024, "TDP01", "05/03/2024"], ["2023", "TDP02", "05/03/2024"]],
+                      title_rows=False)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert [row.cell_code for row in plan.rows] == ["TDP01"]
+    assert [p.text() for p in plan.problems] == [
+        "Dòng 3, cột A: năm '2023' khác năm đang nhập (2024)"]
+
+
+def test_a_damaged_or_newer_template_marker_is_refused(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx", cell_code="TDP01")
+    workbook = openpyxl.load_workbook(path)
+    fill(workbook["TDP01"], received_on="05/03/2024")
+    workbook["_chibo4tot"]["B3"] = 99
+    workbook.save(path)
+    assert "phiên bản chương trình mới hơn" in \
+        build_plan(cells_office, YEAR, [path]).problems[0].message
+    workbook["_chibo4tot"]["B4"] = "năm nay"
+    workbook.save(path)
+    assert "bị sửa hỏng" in build_plan(cells_office, YEAR, [path]).problems[0].message
+
+
+def test_an_unfilled_template_imports_nothing_and_says_so(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx")
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.rows == [] and plan.problems == []
+    assert plan.notes == ["Tệp 'mau.xlsx': chưa có trang nào được điền."]

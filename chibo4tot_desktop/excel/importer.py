@@ -241,21 +241,23 @@ class _Context:
 
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, or (None, why not)."""
-        by_code = self.by_code.get(clean(code).casefold()) if clean(code) else None
+        code, name = clean(code), clean(name)
+        by_code = self.by_code.get(code.casefold()) if code else None
         by_name = None
-        if clean(name):
-            for key in _name_keys(name):
-                by_name = self.by_name.get(key)
-                if by_name:
-                    break
-        if clean(code) and by_code is None:
-            return None, f"không có chi bộ mã '{clean(code)}'"
-        if by_code and clean(name) and by_name is not None and by_name.id != by_code.id:
-            return None, (f"mã '{clean(code)}' là của '{by_code.name}', nhưng tên ghi "
-                          f"'{clean(name)}'")
+        if name:
+            by_name = self.by_name.get(name.casefold())
+            if by_name is None:
+                for key in _name_keys(name):
+                    by_name = self.by_name.get(key)
+                    if by_name:
+                        break
+        if code and by_code is None:
+            return None, f"không có chi bộ mã '{code}'"
+        if by_code and by_name is not None and by_name.id != by_code.id:
+            return None, f"mã '{code}' là của '{by_code.name}', nhưng tên ghi '{name}'"
         cell = by_code or by_name
         if cell is None:
-            return None, f"không có chi bộ '{clean(name)}' trong danh sách chi bộ"
+            return None, f"không có chi bộ '{name}' trong danh sách chi bộ"
         return cell, None
 
 
@@ -521,7 +523,7 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
             elif key == "title":
                 value = _text(raw) if not _is_blank(raw) else DEFAULT_TITLE
             else:
-                value = _text(raw)
+                value = raw if raw.__class__ is str else _text(raw)
             converted[key] = value
         except DateParseError as error:
             problem(key, raw, str(error))
@@ -529,6 +531,7 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         # The office's own rules, all fields at once; field by field only to name each error.
         values = context.office._registration_values(converted)
     except ValidationError:
+        values = {}
         for key, value in converted.items():
             try:
                 values.update(context.office._registration_values({key: value}))

@@ -205,8 +205,8 @@ def read_workbook(path: str | Path) -> list[SheetValues]:
                 sheets.append(SheetValues(meta.name, meta.visible == SheetVisibleEnum.Visible,
                                           rows))
             return sheets
-    except UnsafeFileError:
+    except (UnsafeFileError, KeyboardInterrupt, SystemExit, MemoryError):
         raise
-    except Exception as error:  # calamine's errors: zip, XML, password...
+    except BaseException as error:  # calamine's errors (zip, XML, password) and Rust panics
         raise UnsafeFileError(f"Tệp '{name}' bị hỏng, không đọc được "
                               f"({type(error).__name__}).") from None
