@@ -19,6 +19,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.utils import get_column_letter
 
@@ -115,6 +116,35 @@ def _cell(sheet, value, style: str | None = None, text_font=None, alignment=None
     return cell
 
 
+class _ColumnCell(SheetCell):
+    """A write-only cell reused for one column: its style never changes, so its style id is
+    looked up once instead of once per row."""
+
+    __slots__ = ("_cached_style_id",)
+
+    def __init__(self, sheet, style: str, column: int, quote: bool = False):
+        super().__init__(sheet, row=1, column=column)   # the writer sets the real place
+        self.style = style
+        if quote:
+            self.quotePrefix = True
+        self._cached_style_id = None
+
+    # The streaming writer first tries a cell as a value (ValueError, whose message holds the
+    # repr) and asks ``has_style`` twice per cell: keep both cheap.
+    def __repr__(self) -> str:
+        return "<ColumnCell>"
+
+    @property
+    def has_style(self) -> bool:
+        return True
+
+    @property
+    def style_id(self):
+        if self._cached_style_id is None:
+            self._cached_style_id = SheetCell.style_id.fget(self)
+        return self._cached_style_id
+
+
 def _party_header(office: Office) -> tuple[list[str], str]:
     from chibo4tot_desktop.pdf.forms import upper_party_body   # the same header as the PDFs
 
@@ -198,22 +228,29 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         if count > 1:
             sheet.merged_cells.add(f"A{row}:{last}{row}")
     sheet.append([_cell(sheet, column.title, "c4t_header") for column in table.columns])
-    # One styled cell per column, refilled for every row: the streaming writer serialises a
-    # row as soon as it is appended, and styling 100,000 fresh cells costs more than writing.
-    cells = [_cell(sheet, None, _STYLE_OF[column.kind]) for column in table.columns]
+    # Two styled cells per column (plain, and quote-prefixed for formula-like text), refilled
+    # for every row: the streaming writer serialises a row as soon as it is appended, and
+    # styling 100,000 fresh cells costs more than writing them.
+    plain = [_ColumnCell(sheet, _STYLE_OF[column.kind], index)
+             for index, column in enumerate(table.columns, start=1)]
+    guarded = [_ColumnCell(sheet, _STYLE_OF[column.kind], index, quote=True)
+               for index, column in enumerate(table.columns, start=1)]
     for index, row in enumerate(table.rows):
         if index in table.bold_rows:
             sheet.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
                                 else "c4t_total") for value in row])
             continue
-        for cell, value in zip(cells, row):
-            cell.value = value
+        cells = []
+        for column, value in enumerate(row):
             if value.__class__ is str:
-                cell.data_type = "s"
-                guard = value.startswith(FORMULA_STARTS)
-                if guard or cell.quotePrefix:
-                    cell.quotePrefix = guard
-        sheet.append(cells[:len(row)])
+                cell = guarded[column] if value.startswith(FORMULA_STARTS) else plain[column]
+                cell.value = value
+                cell.data_type = "s"           # never a formula
+            else:
+                cell = plain[column]
+                cell.value = value
+            cells.append(cell)
+        sheet.append(cells)
     if table.totals is not None:
         sheet.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
                             else "c4t_total") for value in table.totals])
