@@ -501,3 +501,33 @@ def test_an_unfilled_template_imports_nothing_and_says_so(cells_office, tmp_path
     plan = build_plan(cells_office, YEAR, [path])
     assert plan.rows == [] and plan.problems == []
     assert plan.notes == ["Tệp 'mau.xlsx': chưa có trang nào được điền."]
+
+
+def test_bulk_import_refuses_bad_entries_as_a_whole(cells_office):
+    from chibo4tot_desktop.errors import ValidationError
+
+    first = cells_office.cell_by_code("TDP01").id
+    second = cells_office.cell_by_code("TDP02").id
+    good = {"cell_id": first, "values": {"received_on": dt.date(2024, 3, 5)},
+            "expected_version": None}
+    before = db_fingerprint(cells_office)
+    with pytest.raises(ValidationError, match="hai bản đăng ký"):
+        cells_office.import_registrations(YEAR, [good, dict(good)])
+    with pytest.raises(ValidationError, match="Chưa nhập ngày"):
+        cells_office.import_registrations(YEAR, [good, {"cell_id": second, "values": {},
+                                                        "expected_version": None}])
+    with pytest.raises(ValidationError, match="không phải là số nguyên"):
+        cells_office.import_registrations(YEAR, [good, {
+            "cell_id": second, "expected_version": None,
+            "values": {"received_on": dt.date(2024, 3, 5), "members_count": "x"}}])
+    assert db_fingerprint(cells_office) == before
+    cells_office.dissolve_cell(second, dt.date(2024, 1, 2))
+    before = db_fingerprint(cells_office)
+    with pytest.raises(ValidationError, match="đã giải thể"):
+        cells_office.import_registrations(YEAR, [good, {
+            "cell_id": second, "values": {"received_on": dt.date(2024, 3, 5)},
+            "expected_version": None}])
+    assert db_fingerprint(cells_office) == before
+    assert cells_office.import_registrations(YEAR, [good]) == (1, 0)
+    entries = cells_office.audit_log(table="registrations")
+    assert [entry.action for entry in entries] == ["insert"]
