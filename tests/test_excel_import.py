@@ -240,6 +240,9 @@ def test_template_for_all_cells_is_a_protected_printable_form(cells_office, tmp_
     assert sheet.protection.sheet
     formulas = [dv.formula1 for dv in sheet.data_validations.dataValidation]
     assert "DanhMuc!$A$1:$A$1" in formulas
+    date_rule = next(dv for dv in sheet.data_validations.dataValidation if dv.type == "date")
+    assert (date_rule.formula1, date_rule.formula2) == ("44927", "45657")   # 01/01/2023-31/12/2024
+    assert "B12" in str(date_rule.sqref)
     assert int(sheet.page_setup.paperSize) == 9   # A4
 
 

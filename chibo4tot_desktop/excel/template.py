@@ -199,9 +199,10 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
                                 errorTitle="Danh hiệu", error="Hãy chọn danh hiệu trong danh sách.")
     date_check = DataValidation(type="date", operator="between",
                                 formula1=str(_serial(dt.date(year - 1, 1, 1))),
-                                formula2=str(_serial(dt.date(year + 1, 12, 31))),
+                                formula2=str(_serial(dt.date(year, 12, 31))),
                                 allow_blank=True, showErrorMessage=True, errorTitle="Ngày",
-                                error=f"Nhập ngày dạng ngày/tháng/năm trong năm {year}.")
+                                error=f"Nhập ngày dạng ngày/tháng/năm, từ năm {year - 1} "
+                                      f"đến hết năm {year}.")
     count_check = DataValidation(type="whole", operator="between", formula1="0",
                                  formula2="100000", allow_blank=True, showErrorMessage=True,
                                  errorTitle="Số đảng viên", error="Nhập một số nguyên.")
