@@ -631,6 +631,64 @@ class Office:
             registration.cell = cell
         return registration
 
+    def import_registrations(self, year: int, entries: Sequence[Mapping]) -> tuple[int, int]:
+        """Add or update many registrations of ``year`` in ONE transaction (all or nothing).
+
+        Each entry: {"cell_id", "values" (the REGISTRATION_FIELDS), "source_file",
+        "source_row", "expected_version" (None when the plan saw no registration)}. Values
+        are checked with the same rules as ``save_registration``; a registration added or
+        changed by someone since the plan was made raises ConflictError and nothing is
+        written. Returns (added, updated).
+        """
+        checked = []
+        for entry in entries:
+            values = self._registration_values(entry["values"])
+            if "received_on" not in values:
+                raise ValidationError("Chưa nhập ngày nhận bản đăng ký.", "received_on")
+            checked.append((entry, values))
+        cell_ids = {entry["cell_id"] for entry, _ in checked}
+        if len(cell_ids) != len(checked):
+            raise ValidationError("Một chi bộ có hai bản đăng ký trong cùng lần nhập.", "cell")
+        added = updated = 0
+        with self.db.transaction(REGISTRATIONS) as session:
+            self._phase_in(session, year)
+            cells = {cell.id: cell for cell in session.scalars(
+                select(Cell).where(Cell.organisation_id == self._require_org()))}
+            existing = {row.cell_id: row for row in session.scalars(
+                select(Registration).join(Registration.cell)
+                .where(Cell.organisation_id == self.organisation_id, Registration.year == year))}
+            for entry, values in checked:
+                cell = cells.get(entry["cell_id"])
+                if cell is None:
+                    raise NotFoundError("Không tìm thấy chi bộ.")
+                if not cell.active_in(year):
+                    raise ValidationError(f"Chi bộ '{cell.name}' đã giải thể, không đăng ký năm "
+                                          f"{year} được.", "cell")
+                registration = existing.get(cell.id)
+                expected = entry.get("expected_version")
+                if (registration is None) != (expected is None) or (
+                        registration is not None and registration.version != expected):
+                    raise ConflictError(
+                        f"Bản đăng ký của '{cell.name}' vừa được người khác thêm hoặc sửa; "
+                        "hãy đọc lại tệp để xem thay đổi mới nhất.")
+                if registration is None:
+                    registration = Registration(cell_id=cell.id, year=year)
+                    session.add(registration)
+                    added += 1
+                else:
+                    updated += 1
+                for key, value in values.items():
+                    setattr(registration, key, value)
+                registration.source = RegistrationSource.FILE.value
+                registration.source_file = entry.get("source_file")
+                registration.source_row = entry.get("source_row")
+            try:
+                session.flush()
+            except StaleDataError:
+                raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy đọc lại tệp."
+                                    ) from None
+        return added, updated
+
     def delete_registration(self, registration_id: int) -> None:
         with self.db.transaction(REGISTRATIONS) as session:
             row = self._get_for_update(session, Registration, registration_id, None,

@@ -1,0 +1,177 @@
+"""Excel import/export speed on 10,000 registration rows.
+
+    PYTHONPATH=. /work/venv/bin/python benchmarks/excel_bench.py [--rows 10000]
+
+Import: ``build_plan`` (safety checks + calamine read + conversion + validation + plan) and
+``apply_plan`` (one transaction with audit rows) against the raw read of the same file with
+python-calamine alone. Export: ``export(..., "registrations", ...)`` (queries, Vietnamese sort,
+styles, header, temp file + rename) against openpyxl alone appending the same values in
+write-only mode. Goals: import within 2x of the raw read, export within 1.5x of the raw write.
+Each figure is the best of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from openpyxl import Workbook  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from chibo4tot_desktop.db.engine import open_database  # noqa: E402
+from chibo4tot_desktop.db.models import Cell  # noqa: E402
+from chibo4tot_desktop.excel.exports import REGISTRATION_COLUMNS, export  # noqa: E402
+from chibo4tot_desktop.excel.importer import apply_plan, build_plan  # noqa: E402
+from chibo4tot_desktop.office import Office  # noqa: E402
+
+YEAR = 2024
+HEADER = ["STT", "Mã chi bộ", "Tên chi bộ", "Danh hiệu đăng ký", "Ngày đăng ký", "Số đảng viên",
+          "Chỉ tiêu, cam kết nhóm 1", "Chỉ tiêu, cam kết nhóm 2", "Chỉ tiêu, cam kết nhóm 3",
+          "Chỉ tiêu, cam kết nhóm 4", "Người ký"]
+
+
+def best(function, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def make_office(folder: Path, rows: int) -> Office:
+    db = open_database(folder / "bench.sqlite3")
+    office = Office(db)
+    office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
+    office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
+    with db.engine.begin() as connection:
+        connection.execute(insert(Cell), [
+            {"organisation_id": office.organisation_id, "code": f"CB{n:05d}",
+             "name": f"Chi bộ Tổ dân phố {n}", "kind": "residential",
+             "secretary": f"Nguyễn Văn {n}", "members_count": 20 + n % 30}
+            for n in range(1, rows + 1)])
+    return office
+
+
+def make_file(path: Path, rows: int) -> list[list]:
+    values = []
+    for n in range(1, rows + 1):
+        values.append([n, f"CB{n:05d}", f"Chi bộ Tổ dân phố {n}", "Chi bộ 4 tốt",
+                       dt.date(YEAR, 3, 1 + n % 9), 20 + n % 30,
+                       f"Hoàn thành 100% chỉ tiêu kinh tế - xã hội năm {YEAR}, kết nạp {n % 3} "
+                       "đảng viên mới.",
+                       "Sinh hoạt chi bộ định kỳ đủ 12 kỳ/năm, ít nhất 04 kỳ chuyên đề.",
+                       "Chi bộ đoàn kết, không có đảng viên vi phạm kỷ luật.",
+                       "100% đảng viên hoàn thành nhiệm vụ.", f"Nguyễn Văn {n}"])
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Tổng hợp")
+    sheet.append(["DANH SÁCH CHI BỘ ĐĂNG KÝ THI ĐUA"])
+    sheet.append([])
+    sheet.append(HEADER)
+    for row in values:
+        sheet.append(row)
+    workbook.save(path)
+    return values
+
+
+def raw_read(path: Path) -> int:
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        return sum(len(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                   for name in workbook.sheet_names)
+
+
+def raw_read_openpyxl(path: Path) -> int:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return sum(1 for sheet in workbook.worksheets for _ in sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def raw_write(path: Path, values: list[list]) -> None:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Đăng ký")
+    sheet.append([column.title for column in REGISTRATION_COLUMNS])
+    for row in values:
+        sheet.append(row)
+    workbook.save(path)
+
+
+def raw_write_styled(path: Path, values: list[list]) -> None:
+    """openpyxl alone, each cell with a border/font style (what an office-ready list needs)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Border, Font, NamedStyle, Side
+
+    workbook = Workbook(write_only=True)
+    thin = Side(style="thin")
+    workbook.add_named_style(NamedStyle("plain", font=Font(name="Times New Roman", size=12),
+                                        border=Border(thin, thin, thin, thin)))
+    sheet = workbook.create_sheet("Đăng ký")
+    for row in values:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value)
+            cell.style = "plain"
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        office = make_office(folder, args.rows)
+        source = folder / "dang_ky.xlsx"
+        values = make_file(source, args.rows)
+        print(f"{args.rows} dòng, tệp {source.stat().st_size / 1e6:.1f} MB")
+
+        read_time, count = best(lambda: raw_read(source), args.repeat)
+        openpyxl_time, _ = best(lambda: raw_read_openpyxl(source), 1)
+        plan_time, plan = best(lambda: build_plan(office, YEAR, [source]), args.repeat)
+        assert not plan.problems and len(plan.to_add) == args.rows, plan.problems[:3]
+        start = time.perf_counter()
+        outcome = apply_plan(office, plan)
+        apply_time = time.perf_counter() - start
+        assert outcome.added == args.rows
+        again_time, again = best(lambda: build_plan(office, YEAR, [source]), 1)
+        assert len(again.unchanged) == args.rows
+
+        export_rows = [[index, *row[1:], "Đúng hạn"] for index, row in enumerate(values, 1)]
+        write_time, _ = best(lambda: raw_write(folder / "raw.xlsx", export_rows), args.repeat)
+        styled_time, _ = best(lambda: raw_write_styled(folder / "raw2.xlsx", export_rows),
+                              args.repeat)
+        export_time, _ = best(lambda: export(office, "registrations", YEAR,
+                                             folder / "export.xlsx"), args.repeat)
+
+        print(f"Đọc thô (calamine):                 {read_time:7.3f} s")
+        print(f"(Đọc thô bằng openpyxl read-only:   {openpyxl_time:7.3f} s)")
+        print(f"Nhập: kiểm tra + lập kế hoạch:      {plan_time:7.3f} s  "
+              f"= {plan_time / read_time:4.2f} x đọc thô (mục tiêu ≤ 2)")
+        print(f"Nhập: ghi một giao dịch (+nhật ký): {apply_time:7.3f} s")
+        print(f"Nhập trọn (kế hoạch + ghi):         {plan_time + apply_time:7.3f} s  "
+              f"= {(plan_time + apply_time) / read_time:4.2f} x đọc thô")
+        print(f"Nhập lại cùng tệp (không đổi):      {again_time:7.3f} s")
+        print(f"Ghi thô (openpyxl write-only):      {write_time:7.3f} s")
+        print(f"(Ghi thô có định dạng ô, openpyxl:  {styled_time:7.3f} s)")
+        print(f"Xuất danh sách đăng ký:             {export_time:7.3f} s  "
+              f"= {export_time / write_time:4.2f} x ghi thô (mục tiêu ≤ 1,5), "
+              f"{export_time / styled_time:4.2f} x ghi thô có định dạng")
+        office.db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""Excel subcommands: ``template``, ``import``, ``export``."""
+
+from __future__ import annotations
+
+import argparse
+
+from chibo4tot_desktop.cli.commands_core import _utf8_stdout
+from chibo4tot_desktop.cli.common import open_office, resolve_year
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    from chibo4tot_desktop.cli import int_year
+    from chibo4tot_desktop.excel.exports import KINDS
+
+    template = subparsers.add_parser(
+        "template", parents=[common], help="lập mẫu đăng ký thi đua (Excel) gửi các chi bộ",
+        description="Lập tệp Excel mẫu bản đăng ký thi đua: một chi bộ (--cell) hoặc tất cả "
+                    "chi bộ (mỗi chi bộ một trang).")
+    template.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
+    template.add_argument("--cell", metavar="MÃ", help="mã chi bộ (bỏ trống: tất cả chi bộ)")
+    template.add_argument("output", metavar="TỆP.xlsx", help="tệp Excel sẽ tạo")
+    template.set_defaults(func=cmd_template)
+
+    importer = subparsers.add_parser(
+        "import", parents=[common], help="nhập bản đăng ký thi đua từ tệp Excel",
+        description="Đọc các tệp Excel (mẫu của chương trình hoặc danh sách tổng hợp), kiểm "
+                    "tra từng dòng, in kế hoạch nhập và mọi lỗi. Có lỗi thì không nhập gì, "
+                    "trừ khi dùng --only-good.")
+    importer.add_argument("files", nargs="+", metavar="TỆP.xlsx", help="các tệp cần nhập")
+    importer.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
+    importer.add_argument("--dry-run", action="store_true",
+                          help="chỉ kiểm tra và in kế hoạch, không ghi gì")
+    importer.add_argument("--only-good", action="store_true",
+                          help="nhập các dòng đúng, bỏ qua các dòng lỗi")
+    importer.set_defaults(func=cmd_import)
+
+    export = subparsers.add_parser(
+        "export", parents=[common], help="xuất danh sách ra Excel",
+        description="Xuất danh sách ra tệp Excel: "
+                    + "; ".join(f"{key} = {label}" for key, label in KINDS.items()) + ".")
+    export.add_argument("kind", choices=list(KINDS), metavar="LOẠI",
+                        help="loại danh sách: " + ", ".join(KINDS))
+    export.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
+    export.add_argument("output", metavar="TỆP.xlsx", help="tệp Excel sẽ tạo")
+    export.set_defaults(func=cmd_export)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.excel.template import write_template
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        path = write_template(office, year, args.output, args.cell)
+    print(f"Đã lập mẫu đăng ký năm {year}: {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import sys
+
+    from chibo4tot_desktop.excel.importer import apply_plan, build_plan
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        plan = build_plan(office, year, args.files)
+        print("\n".join(plan.report_lines(limit=None)))
+        if args.dry_run:
+            print("Chạy thử (--dry-run): chưa ghi gì.")
+            return 2 if plan.problems else 0
+        if plan.problems and not args.only_good:
+            print(f"Lỗi: có {len(plan.problems)} lỗi; chưa nhập gì. Sửa tệp rồi nhập lại, hoặc "
+                  "dùng --only-good để nhập các dòng đúng.", file=sys.stderr)
+            return 2
+        if plan.problems and not plan.has_changes and not plan.rows:
+            print("Lỗi: không có dòng đúng nào để nhập; chưa ghi gì.", file=sys.stderr)
+            return 2
+        outcome = apply_plan(office, plan, only_good=args.only_good)
+    print(outcome.message())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.excel.exports import KINDS, export
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        path = export(office, args.kind, year, args.output)
+    print(f"Đã xuất {KINDS[args.kind].lower()} năm {year}: {path}")
+    return 0

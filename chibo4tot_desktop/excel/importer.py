@@ -1,0 +1,599 @@
+"""Import of registrations from Excel: files -> a checked plan -> one transaction.
+
+``build_plan`` reads the files (safely, see ``reader``), recognises the program's own
+templates (by their hidden marker) or a plain consolidated list (a Vietnamese header row in any
+column order, after title rows and merged cells), converts and checks every value with the
+same rules as the office's forms, and sorts the rows into: to add, to update, unchanged, and
+problems (file, sheet, row, column, value, Vietnamese message). Nothing is written.
+
+``apply_plan`` writes the plan in ONE transaction (``Office.import_registrations``): every row
+or none. With problems it refuses unless the user chose to import the good rows only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from chibo4tot_desktop.db.models import Cell, Registration
+from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.excel.common import MARKER_SHEET, PROGRAM
+from chibo4tot_desktop.excel.reader import SheetValues, UnsafeFileError, column_letter, read_workbook
+from chibo4tot_desktop.excel.template import (
+    FORM_LABEL_KEYS,
+    TEMPLATE_KIND,
+    TEMPLATE_VERSION,
+)
+from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.text import DateParseError, clean, fold, format_date, parse_date
+
+ADD, UPDATE, UNCHANGED = "add", "update", "unchanged"
+DEFAULT_TITLE = "Chi bộ 4 tốt"
+HEADER_SCAN_ROWS = 30
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+VALUE_FIELDS = ("title", "received_on", "members_count", "commitment_1", "commitment_2",
+                "commitment_3", "commitment_4", "signer")
+FIELD_LABELS = {
+    "code": "mã chi bộ", "name": "tên chi bộ", "title": "danh hiệu",
+    "received_on": "ngày đăng ký", "members_count": "số đảng viên",
+    "commitment_1": "cam kết nhóm 1", "commitment_2": "cam kết nhóm 2",
+    "commitment_3": "cam kết nhóm 3", "commitment_4": "cam kết nhóm 4",
+    "signer": "người ký", "year": "năm",
+}
+
+# Header texts of a plain list, compared without diacritics, case or punctuation.
+HEADER_KEYS = {
+    "ma chi bo": "code", "ma": "code", "ma cb": "code", "ma so": "code", "ma don vi": "code",
+    "chi bo": "name", "ten chi bo": "name", "ten": "name", "ten don vi": "name",
+    "don vi": "name", "chi bo truc thuoc": "name",
+    "danh hieu": "title", "danh hieu dang ky": "title", "danh hieu thi dua": "title",
+    "dang ky danh hieu": "title",
+    "ngay dang ky": "received_on", "ngay nhan": "received_on", "ngay": "received_on",
+    "ngay gui": "received_on", "ngay nhan ban dang ky": "received_on",
+    "ngay dang ky ngay thang nam": "received_on",
+    "so dang vien": "members_count", "so dv": "members_count", "dang vien": "members_count",
+    "tong so dang vien": "members_count",
+    "nguoi ky": "signer", "bi thu": "signer", "bi thu chi bo": "signer",
+    "bi thu chi bo nguoi ky": "signer", "nguoi dang ky": "signer",
+    "nam": "year", "nam dang ky": "year", "nam thi dua": "year",
+    "stt": "skip", "tt": "skip", "so tt": "skip", "ghi chu": "skip", "tinh trang": "skip",
+}
+_COMMITMENT = re.compile(r"^(?:(?:chi tieu|cam ket|nhom|tieu chi|nhom tieu chi)\b.*?\b([1-4])\b"
+                         r"|([1-4])\b)")
+
+
+def plain_key(value: object) -> str:
+    """"Ngày đăng ký (ngày/tháng/năm)" -> "ngay dang ky ngay thang nam"."""
+    text = unicodedata.normalize("NFD", clean(value).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def header_field(value: object) -> str | None:
+    key = plain_key(value)
+    if not key:
+        return None
+    if key in HEADER_KEYS:
+        return HEADER_KEYS[key]
+    match = _COMMITMENT.match(key)
+    if match:
+        return f"commitment_{match.group(1) or match.group(2)}"
+    return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, where it is, and what to do (Vietnamese)."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str | None
+    value: object
+    message: str
+
+    def text(self) -> str:
+        if self.row and self.column:
+            return f"Dòng {self.row}, cột {self.column}: {self.message}"
+        if self.row:
+            return f"Dòng {self.row}: {self.message}"
+        return self.message
+
+    def full_text(self) -> str:
+        place = self.file + (f", trang '{self.sheet}'" if self.sheet else "")
+        return f"{place}: {self.text()}"
+
+
+@dataclass
+class PlannedRow:
+    file: str
+    sheet: str
+    row: int
+    cell_id: int
+    cell_code: str
+    cell_name: str
+    values: dict
+    action: str
+    changes: list[str] = field(default_factory=list)
+    expected_version: int | None = None
+
+    def describe(self) -> str:
+        where = f"{self.file}, trang '{self.sheet}', dòng {self.row}"
+        if self.action == UPDATE:
+            return f"{self.cell_name} ({where}): sửa {', '.join(self.changes)}"
+        return f"{self.cell_name} ({where}), ngày {format_date(self.values['received_on'])}"
+
+
+@dataclass
+class ImportPlan:
+    year: int
+    files: list[str]
+    rows: list[PlannedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def of(self, action: str) -> list[PlannedRow]:
+        return [row for row in self.rows if row.action == action]
+
+    @property
+    def to_add(self) -> list[PlannedRow]:
+        return self.of(ADD)
+
+    @property
+    def to_update(self) -> list[PlannedRow]:
+        return self.of(UPDATE)
+
+    @property
+    def unchanged(self) -> list[PlannedRow]:
+        return self.of(UNCHANGED)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(row.action != UNCHANGED for row in self.rows)
+
+    def summary(self) -> str:
+        parts = [f"Thêm mới: {len(self.to_add)}", f"Cập nhật: {len(self.to_update)}",
+                 f"Không đổi: {len(self.unchanged)}", f"Lỗi: {len(self.problems)}"]
+        return " · ".join(parts)
+
+    def report_lines(self, limit: int | None = None) -> list[str]:
+        """The plan as text: counts, what changes, every problem (the CLI prints this)."""
+        lines = [f"Năm {self.year}, {len(self.files)} tệp. {self.summary()}"]
+        sections = ((self.to_add, "Sẽ thêm mới"), (self.to_update, "Sẽ cập nhật"))
+        for rows, title in sections:
+            if rows:
+                lines.append(f"{title} ({len(rows)}):")
+                shown = rows if limit is None else rows[:limit]
+                lines.extend(f"  + {row.describe()}" for row in shown)
+                if len(shown) < len(rows):
+                    lines.append(f"  ... và {len(rows) - len(shown)} dòng khác")
+        if self.problems:
+            lines.append(f"Lỗi ({len(self.problems)}), các dòng này không được nhập:")
+            lines.extend(f"  ! {problem.full_text()}" for problem in self.problems)
+        lines.extend(f"Ghi chú: {note}" for note in self.notes)
+        if self.rows and not self.has_changes:
+            lines.append(f"Không có gì mới: {len(self.unchanged)} bản đăng ký trong tệp đã có "
+                         "sẵn và giống hệt dữ liệu hiện có.")
+        return lines
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    added: int
+    updated: int
+    unchanged: int
+    skipped: int
+
+    def message(self) -> str:
+        if not self.added and not self.updated:
+            return (f"Không có gì mới để nhập ({self.unchanged} bản đăng ký đã có, giống hệt)."
+                    + (f" Bỏ qua {self.skipped} lỗi." if self.skipped else ""))
+        text = f"Đã nhập: thêm {self.added}, cập nhật {self.updated}, không đổi {self.unchanged}."
+        if self.skipped:
+            text += f" Bỏ qua {self.skipped} lỗi (các dòng lỗi không được nhập)."
+        return text
+
+
+# ----------------------------------------------------------------------------- building
+@dataclass(frozen=True)
+class CellRef:
+    id: int
+    code: str
+    name: str
+    dissolved_on: dt.date | None
+
+    def active_in(self, year: int) -> bool:
+        return self.dissolved_on is None or self.dissolved_on.year > year
+
+
+class _Context:
+    """What the plan builder knows about the office: cells, existing registrations."""
+
+    def __init__(self, office: Office, year: int):
+        self.office = office
+        self.year = year
+        self.organisation_code = office.organisation().code
+        # Unsorted on purpose: the plan keeps the file's order, and sorting 10,000 names by
+        # Vietnamese collation costs more than the whole read.
+        # Plain rows (no ORM objects): 10,000 cells load in a fraction of the time.
+        with office.db.session() as session:
+            cells = [CellRef(*row) for row in session.execute(
+                select(Cell.id, Cell.code, Cell.name, Cell.dissolved_on)
+                .where(Cell.organisation_id == office.organisation_id))]
+            self.existing = {row.cell_id: row for row in session.execute(
+                select(Registration.cell_id, Registration.version,
+                       *(getattr(Registration, key) for key in VALUE_FIELDS))
+                .join(Registration.cell).where(
+                    Cell.organisation_id == office.organisation_id, Registration.year == year))}
+        self.by_code = {clean(cell.code).casefold(): cell for cell in cells}
+        self.by_name: dict[str, CellRef] = {}
+        for cell in cells:
+            for key in _name_keys(cell.name):
+                self.by_name.setdefault(key, cell)
+        self.seen: dict[int, PlannedRow] = {}
+
+    def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
+        """The cell for a typed code and/or name, or (None, why not)."""
+        code, name = clean(code), clean(name)
+        by_code = self.by_code.get(code.casefold()) if code else None
+        by_name = None
+        if name:
+            by_name = self.by_name.get(name.casefold())
+            if by_name is None:
+                for key in _name_keys(name):
+                    by_name = self.by_name.get(key)
+                    if by_name:
+                        break
+        if code and by_code is None:
+            return None, f"không có chi bộ mã '{code}'"
+        if by_code and by_name is not None and by_name.id != by_code.id:
+            return None, f"mã '{code}' là của '{by_code.name}', nhưng tên ghi '{name}'"
+        cell = by_code or by_name
+        if cell is None:
+            return None, f"không có chi bộ '{name}' trong danh sách chi bộ"
+        return cell, None
+
+
+def _name_keys(name: str) -> list[str]:
+    """Ways a typed cell name may match: folded, without spaces, with "Chi bộ" added."""
+    folded = fold(name)
+    keys = [folded, folded.replace(" ", "")]
+    if not folded.startswith("chi bộ"):
+        keys += ["chi bộ " + folded, ("chi bộ " + folded).replace(" ", "")]
+    return keys
+
+
+def build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> ImportPlan:
+    """Read and check ``paths``; nothing is written."""
+    office.phase_for_year(year)
+    context = _Context(office, year)
+    plan = ImportPlan(year=year, files=[Path(path).name for path in paths])
+    for path in paths:
+        name = Path(path).name
+        try:
+            sheets = read_workbook(path)
+        except UnsafeFileError as error:
+            plan.problems.append(Problem(name, "", None, None, None, str(error)))
+            continue
+        marker = next((sheet for sheet in sheets if sheet.name == MARKER_SHEET), None)
+        if marker is not None:
+            _read_template(context, plan, name, sheets, marker)
+        else:
+            _read_list(context, plan, name, sheets)
+    return plan
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _marker_values(marker: SheetValues) -> tuple[dict, list[tuple[str, str]]]:
+    values, sheets = {}, []
+    for row in marker.rows:
+        if not row or _is_blank(row[0]):
+            continue
+        key = clean(row[0])
+        if key == "sheet" and len(row) >= 3:
+            sheets.append((clean(row[1]), clean(_text(row[2]))))
+        elif len(row) >= 2:
+            values[key] = _text(row[1])
+    return values, sheets
+
+
+def _read_template(context: _Context, plan: ImportPlan, name: str, sheets: list[SheetValues],
+                   marker: SheetValues) -> None:
+    values, form_sheets = _marker_values(marker)
+
+    def refuse(message: str) -> None:
+        plan.problems.append(Problem(name, "", None, None, None, message))
+
+    if values.get("program") != PROGRAM or values.get("kind") != TEMPLATE_KIND:
+        refuse(f"Tệp '{name}' là tệp của chương trình nhưng không phải mẫu đăng ký thi đua "
+               f"(loại '{values.get('kind', '')}'); không nhập.")
+        return
+    try:
+        version = int(float(values.get("version", "0")))
+        template_year = int(float(values.get("year", "0")))
+    except ValueError:
+        refuse(f"Tệp '{name}': phần đánh dấu của mẫu bị sửa hỏng; hãy dùng mẫu mới.")
+        return
+    if version > TEMPLATE_VERSION:
+        refuse(f"Tệp '{name}' là mẫu của phiên bản chương trình mới hơn; hãy cập nhật "
+               "chương trình.")
+        return
+    if template_year != context.year:
+        refuse(f"Tệp '{name}' là mẫu đăng ký năm {template_year}, không nhập vào năm "
+               f"{context.year}.")
+        return
+    if values.get("organisation") != context.organisation_code:
+        refuse(f"Tệp '{name}' là mẫu của đảng bộ khác (mã '{values.get('organisation')}'); "
+               "không nhập.")
+        return
+    by_name = {sheet.name: sheet for sheet in sheets}
+    filled = 0
+    empty: list[str] = []
+    for sheet_name, code in form_sheets:
+        sheet = by_name.get(sheet_name)
+        if sheet is None:
+            plan.problems.append(Problem(name, sheet_name, None, None, None,
+                                         f"Thiếu trang '{sheet_name}' của chi bộ mã '{code}' "
+                                         "(trang đã bị xóa hoặc đổi tên)."))
+            continue
+        record = {}
+        for index, row in enumerate(sheet.rows, start=1):
+            if len(row) < 2 or _is_blank(row[0]):
+                continue
+            key = FORM_LABEL_KEYS.get(plain_key(row[0]).removesuffix(" nguoi ky")
+                                      .removesuffix(" ngay thang nam")) or header_field(row[0])
+            if key in FIELD_LABELS and key not in record and key not in ("year",):
+                record[key] = (row[1], index, "B")
+        inputs = [record.get(key, ("",))[0] for key in ("received_on", "commitment_1",
+                                                         "commitment_2", "commitment_3",
+                                                         "commitment_4")]
+        if all(_is_blank(value) for value in inputs):
+            empty.append(sheet_name)
+            continue
+        filled += 1
+        typed_code = _text(record.get("code", ("",))[0])
+        if clean(typed_code) and clean(typed_code) != code:
+            row_number = record["code"][1]
+            plan.problems.append(Problem(name, sheet_name, row_number, "B", typed_code,
+                                         f"mã chi bộ đã bị sửa (mẫu ghi '{code}')"))
+            continue
+        record["code"] = (code, record.get("code", (None, 1, "B"))[1], "B")
+        record.pop("name", None)
+        _add_record(context, plan, name, sheet_name, _first_row(record), record)
+    if form_sheets and not filled:
+        plan.notes.append(f"Tệp '{name}': chưa có trang nào được điền.")
+    elif empty:
+        plan.notes.append(f"Tệp '{name}': {len(empty)} trang chưa điền, bỏ qua "
+                          f"({', '.join(empty)}).")
+
+
+def _first_row(record: dict) -> int:
+    return min(row for _, row, _ in record.values())
+
+
+def _read_list(context: _Context, plan: ImportPlan, name: str,
+               sheets: list[SheetValues]) -> None:
+    found = False
+    for sheet in sheets:
+        if not sheet.visible:
+            continue
+        header = _find_header(sheet.rows)
+        if header is None:
+            continue
+        found = True
+        header_row, columns = header
+        wanted = [(column, key, column_letter(column)) for column, key in columns.items()
+                  if key != "skip"]
+        for index in range(header_row + 1, len(sheet.rows)):
+            row = sheet.rows[index]
+            width = len(row)
+            record = {key: (row[column] if column < width else "", index + 1, letter)
+                      for column, key, letter in wanted}
+            if all(_is_blank(value) for value, _, _ in record.values()) or _is_total(record):
+                continue
+            _add_record(context, plan, name, sheet.name, index + 1, record)
+    if not found:
+        plan.problems.append(Problem(
+            name, "", None, None, None,
+            f"Tệp '{name}' không phải mẫu của chương trình và không tìm thấy dòng tiêu đề của "
+            "danh sách (cần các cột 'Chi bộ' hoặc 'Mã chi bộ', và 'Ngày đăng ký')."))
+
+
+TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")
+
+
+def _is_total(record: dict) -> bool:
+    """The list's own totals row ("Tổng cộng") is not a registration."""
+    for key in ("code", "name"):
+        value = record[key][0] if key in record else None
+        if isinstance(value, str) and len(value) < 16 and \
+                value.strip()[:4].lower() in ("tổng", "cộng", "tong", "cong") and \
+                plain_key(value) in TOTAL_WORDS:
+            return True
+    return False
+
+
+def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns: dict[int, str] = {}
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                key = header_field(value)
+                if key and (key == "skip" or key not in columns.values()):
+                    columns[column] = key
+        keys = set(columns.values())
+        if ("name" in keys or "code" in keys) and "received_on" in keys:
+            return index, columns
+    return None
+
+
+# ------------------------------------------------------------------------- conversions
+def _text(value: object) -> str:
+    if _is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return format_date(value.date())
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)
+
+
+def to_date(value: object) -> dt.date:
+    """A date from a real date, an Excel serial number, or text "15/3/2024", "15-03-2024"."""
+    if isinstance(value, bool):
+        raise DateParseError(f"'{value}' không phải là ngày")
+    if isinstance(value, (int, float)):
+        if not 1 <= value < 2958466:
+            raise DateParseError(f"'{_text(value)}' không phải là ngày")
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, dt.time):
+        raise DateParseError(f"'{value}' là giờ, không phải là ngày")
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{5}(\.0+)?\s*", value):
+        return to_date(float(value))
+    return parse_date(value)
+
+
+def to_count(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = clean(value)
+        if re.fullmatch(r"\d+[.,]0+", text):
+            return int(text.split(",")[0].split(".")[0])
+        return text
+    return value
+
+
+def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row: int,
+                record: dict) -> None:
+    problems: list[Problem] = []
+
+    def problem(key: str, value: object, message: str) -> None:
+        _, row_number, column = record.get(key, (None, row, None))
+        problems.append(Problem(file, sheet, row_number, column, value, message))
+
+    code = _text(record.get("code", ("",))[0])
+    name = _text(record.get("name", ("",))[0])
+    cell = None
+    if not clean(code) and not clean(name):
+        problem("name", "", "chưa ghi tên chi bộ")
+    else:
+        cell, why = context.find_cell(code, name)
+        if cell is None:
+            problem("code" if clean(code) and "mã" in why else "name", name or code, why)
+        elif not cell.active_in(context.year):
+            problem("name", name or code,
+                    f"chi bộ '{cell.name}' đã giải thể, không đăng ký năm {context.year} được")
+            cell = None
+    if "year" in record and not _is_blank(record["year"][0]):
+        typed = _text(record["year"][0]).strip()
+        if typed != str(context.year):
+            problem("year", typed, f"năm '{typed}' khác năm đang nhập ({context.year})")
+
+    values: dict = {}
+    converted: dict = {}
+    for key in VALUE_FIELDS:
+        if key not in record:
+            continue
+        raw = record[key][0]
+        try:
+            if key == "received_on":
+                if _is_blank(raw):
+                    problem(key, raw, "chưa nhập ngày đăng ký")
+                    continue
+                value = to_date(raw)
+                if not context.year - 1 <= value.year <= context.year:
+                    problem(key, raw, f"ngày '{format_date(value)}' không thuộc năm "
+                                      f"{context.year}")
+                    continue
+            elif key == "members_count":
+                value = None if _is_blank(raw) else to_count(raw)
+            elif key == "title":
+                value = _text(raw) if not _is_blank(raw) else DEFAULT_TITLE
+            else:
+                value = raw if raw.__class__ is str else _text(raw)
+            converted[key] = value
+        except DateParseError as error:
+            problem(key, raw, str(error))
+    try:
+        # The office's own rules, all fields at once; field by field only to name each error.
+        values = context.office._registration_values(converted)
+    except ValidationError:
+        values = {}
+        for key, value in converted.items():
+            try:
+                values.update(context.office._registration_values({key: value}))
+            except ValidationError as error:
+                problem(key, record[key][0], _lower_first(str(error).rstrip(".")))
+    if "received_on" not in record:
+        problem("received_on", "", "thiếu cột ngày đăng ký")
+    if problems or cell is None:
+        plan.problems.extend(problems)
+        return
+    values.setdefault("title", DEFAULT_TITLE)
+
+    earlier = context.seen.get(cell.id)
+    if earlier is not None:
+        where = f"{earlier.file}, trang '{earlier.sheet}', dòng {earlier.row}"
+        if earlier.values == values:
+            plan.notes.append(f"{file}, trang '{sheet}', dòng {row}: {cell.name} trùng với "
+                              f"{where} (giống hệt), chỉ nhập một lần.")
+            return
+        plan.problems.append(Problem(file, sheet, row, None, cell.name,
+                                     f"chi bộ '{cell.name}' đã có ở {where} với nội dung "
+                                     "khác; hãy giữ lại một dòng"))
+        if earlier in plan.rows:
+            plan.rows.remove(earlier)
+            plan.problems.append(Problem(earlier.file, earlier.sheet, earlier.row, None,
+                                         cell.name, f"chi bộ '{cell.name}' có thêm một dòng "
+                                         f"khác ở {file}, trang '{sheet}', dòng {row}"))
+        return
+
+    existing = context.existing.get(cell.id)
+    action, changes = ADD, []
+    if existing is not None:
+        changes = [FIELD_LABELS[key] for key, value in values.items()
+                   if getattr(existing, key) != value]
+        action = UPDATE if changes else UNCHANGED
+    planned = PlannedRow(file, sheet, row, cell.id, cell.code, cell.name, values, action,
+                         changes, existing.version if existing is not None else None)
+    context.seen[cell.id] = planned
+    plan.rows.append(planned)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+# ----------------------------------------------------------------------------- applying
+def apply_plan(office: Office, plan: ImportPlan, only_good: bool = False) -> ImportOutcome:
+    """Write the plan in one transaction; with problems, only when ``only_good``."""
+    if plan.problems and not only_good:
+        raise UserError(f"Có {len(plan.problems)} lỗi trong tệp; chưa nhập gì. Hãy sửa tệp, "
+                        "hoặc chọn nhập các dòng đúng (bỏ qua dòng lỗi).")
+    changing = [row for row in plan.rows if row.action != UNCHANGED]
+    if changing:
+        office.import_registrations(plan.year, [
+            {"cell_id": row.cell_id, "values": row.values, "source_file": row.file,
+             "source_row": row.row, "expected_version": row.expected_version}
+            for row in changing])
+    return ImportOutcome(len(plan.to_add), len(plan.to_update), len(plan.unchanged),
+                         len(plan.problems))
+
+
+def import_files(office: Office, year: int, paths: Iterable[str | Path],
+                 only_good: bool = False) -> tuple[ImportPlan, ImportOutcome]:
+    plan = build_plan(office, year, list(paths))
+    return plan, apply_plan(office, plan, only_good)

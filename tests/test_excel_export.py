@@ -1,0 +1,251 @@
+"""Excel out: every list read back with openpyxl; the text guard; atomic writing; the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zipfile
+
+import openpyxl
+import pytest
+
+from chibo4tot_desktop.cli import main
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.excel import exports
+from chibo4tot_desktop.excel.exports import HEADER_ROW, export
+from chibo4tot_desktop.excel.importer import UNCHANGED, build_plan
+from chibo4tot_desktop.text import sort_key
+
+
+def read(path):
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    return sheet, rows[HEADER_ROW - 1], rows[HEADER_ROW:]
+
+
+def test_every_kind_is_office_ready(demo_office, tmp_path):
+    for kind in exports.KINDS:
+        path = export(demo_office, kind, 2023, tmp_path / f"{kind}.xlsx")
+        sheet, header, rows = read(path)
+        assert sheet["A1"].value == "ĐẢNG BỘ THÀNH PHỐ HÀ TĨNH", kind
+        assert sheet["A2"].value == "ĐẢNG ỦY PHƯỜNG TÂN GIANG", kind
+        assert sheet["A3"].value == "*"
+        right = [cell.value for cell in sheet[1] if cell.value][-1]
+        assert right == "ĐẢNG CỘNG SẢN VIỆT NAM"
+        assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        assert all(sheet.cell(row=HEADER_ROW, column=c).border.left.style == "thin"
+                   for c in range(1, len(header) + 1))
+        assert sheet.cell(row=HEADER_ROW, column=1).font.name == "Times New Roman"
+        assert rows, kind
+        assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_registrations_list_content_sort_dates_and_totals(demo_office, tmp_path):
+    path = export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx")
+    sheet, header, rows = read(path)
+    assert header[:6] == ("STT", "Mã chi bộ", "Tên chi bộ", "Danh hiệu đăng ký", "Ngày đăng ký",
+                          "Số đảng viên")
+    data = [row for row in rows if isinstance(row[0], int)]
+    stored = demo_office.registrations(2023)
+    assert len(data) == len(stored) == 15
+    names = [row[2] for row in data]
+    assert names == sorted(names, key=sort_key)
+    assert names.index("Chi bộ Tổ dân phố 2") < names.index("Chi bộ Tổ dân phố 10")
+    by_name = {row.cell.name: row for row in stored}
+    for row in data:
+        assert row[4].date() == by_name[row[2]].received_on
+        assert row[5] == by_name[row[2]].members_count
+    late = {row[2]: row[11] for row in data}
+    assert late["Chi bộ Tổ dân phố 4"] == "Muộn 3 ngày"
+    date_cell = sheet.cell(row=HEADER_ROW + 1, column=5)
+    assert date_cell.is_date and date_cell.number_format == "dd/mm/yyyy"
+    total = rows[len(data)]
+    assert total[1] == "Tổng cộng" and total[2] == "15 chi bộ"
+    assert total[5] == sum(row.members_count for row in stored)
+    notes = [row[0] for row in rows[len(data) + 1:] if row and row[0]]
+    assert "Chưa đăng ký (1): Chi bộ Tổ dân phố 9." in notes
+
+
+def test_exported_registrations_reimport_as_unchanged(demo_office, tmp_path):
+    path = export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx")
+    plan = build_plan(demo_office, 2023, [path])
+    assert plan.problems == []
+    assert len(plan.rows) == 15 and {row.action for row in plan.rows} == {UNCHANGED}
+
+
+def test_results_scores_proposals_awards_summary_content(demo_office, tmp_path):
+    _, header, rows = read(export(demo_office, "results", 2023, tmp_path / "kq.xlsx"))
+    results = {row[2]: row for row in rows if isinstance(row[0], int)}
+    assert results["Chi bộ Tổ dân phố 8"][7] == "Không đạt"
+    assert "kỷ luật" in results["Chi bộ Tổ dân phố 8"][8]
+    assert results["Chi bộ Tổ dân phố 6"][5] == "HTXSNV"
+    assert results["Chi bộ Tổ dân phố 9"][7] == "Chưa chấm"
+
+    _, header, rows = read(export(demo_office, "scores", 2023, tmp_path / "cd.xlsx"))
+    assert header == ("Đơn vị", "Mục", "Nội dung tiêu chí", "Điểm tối đa", "Tự chấm",
+                      "Đảng ủy chấm")
+    totals = [row for row in rows if row[1] == "Cộng"]
+    assert len(totals) == 15 and all(row[3] == 100 for row in totals)
+    tdp6 = [row for row in rows if row[0] == "Chi bộ Tổ dân phố 6" and row[1] != "Cộng"]
+    total6 = next(row for row in totals if row[0] == "Chi bộ Tổ dân phố 6")
+    assert sum(row[5] for row in tdp6) == pytest.approx(total6[5])
+
+    _, _, rows = read(export(demo_office, "proposals", 2023, tmp_path / "dn.xlsx"))
+    units = [row[1] for row in rows if isinstance(row[0], int)]
+    assert units[0] == "Đảng bộ phường Tân Giang"
+    assert units.count("Chi bộ Tổ dân phố 6") == 2      # recognition and Giấy khen
+
+    _, header, rows = read(export(demo_office, "awards", 2023, tmp_path / "kt.xlsx"))
+    awards = [row for row in rows if isinstance(row[0], int)]
+    assert all(row[5] in ("1250-QĐ/Th.U", "1251-QĐ/Th.U", "1252-QĐ/Th.U") for row in awards)
+    assert awards[0][1] == "01/2023" and awards[0][6] == dt.datetime(2024, 1, 12)
+
+    _, header, rows = read(export(demo_office, "summary", 2025, tmp_path / "tk.xlsx"))
+    assert header == ("Nội dung", "Năm 2023", "Năm 2024", "Năm 2025")
+    counts = {row[0]: row[1:] for row in rows}
+    assert counts["Chi bộ tham gia"] == (16, 16, 16)
+    assert counts["Đã đăng ký"][:2] == (15, 15)
+    _, header, _ = read(export(demo_office, "summary", 2024, tmp_path / "tk24.xlsx"))
+    assert header == ("Nội dung", "Năm 2024")
+
+
+def test_text_that_looks_like_a_formula_stays_text(demo_office, tmp_path):
+    cell = demo_office.cell_by_code("TDP01")
+    demo_office.update_cell(cell.id, secretary="=HYPERLINK(\"http://x\",\"y\")")
+    demo_office.save_registration(cell.id, 2025, received_on=dt.date(2025, 3, 5),
+                                  commitment_1="+1 đảng viên", commitment_2="-tốt",
+                                  commitment_3="@all", commitment_4="=SUM(A1:A9)",
+                                  signer="=1+2")
+    path = export(demo_office, "registrations", 2025, tmp_path / "dk.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    sheet, _, rows = read(path)
+    row = rows[0]
+    assert row[6:11] == ("+1 đảng viên", "-tốt", "@all", "=SUM(A1:A9)", "=1+2")
+    guarded = sheet.cell(row=HEADER_ROW + 1, column=11)
+    assert guarded.data_type == "s" and guarded.quotePrefix
+    path = export(demo_office, "cells", 2025, tmp_path / "cb.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_a_tab_at_the_start_is_guarded_too(tmp_path):
+    from openpyxl import Workbook
+
+    from chibo4tot_desktop.excel.common import needs_text_guard
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("a")
+    cell = exports._cell(sheet, "\t=cmd")
+    assert needs_text_guard("\t=cmd") and not needs_text_guard("Chi bộ")
+    assert cell.data_type == "s" and cell.quotePrefix
+    sheet.append([cell])
+    workbook.save(tmp_path / "a.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["a"]["A1"].value == "\t=cmd"
+
+
+def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
+    target = tmp_path / "dk.xlsx"
+    target.write_bytes(b"old content")
+
+    def broken(self, filename):
+        with open(filename, "wb") as handle:
+            handle.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    with pytest.raises(OSError):
+        export(demo_office, "registrations", 2023, target)
+    assert target.read_bytes() == b"old content"
+    assert sorted(p.name for p in tmp_path.iterdir() if "dk" in p.name) == ["dk.xlsx"]
+
+
+def test_bad_target_names(demo_office, tmp_path):
+    with pytest.raises(UserError, match="đuôi .xlsx"):
+        export(demo_office, "cells", 2023, tmp_path / "a.csv")
+    with pytest.raises(UserError, match="Không có thư mục"):
+        export(demo_office, "cells", 2023, tmp_path / "no" / "a.xlsx")
+    with pytest.raises(UserError, match="Không có loại danh sách"):
+        export(demo_office, "nothing", 2023, tmp_path / "a.xlsx")
+
+
+# ------------------------------------------------------------------------------- the CLI
+def run(capsys, *args):
+    code = main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_template_import_export(tmp_path, capsys):
+    data = tmp_path / "demo.sqlite3"
+    assert run(capsys, "demo", "--data", data)[0] == 0
+    code, out, _ = run(capsys, "template", "--data", data, "--year", 2025, tmp_path / "m.xlsx",
+                       "--cell", "TDP06")
+    assert code == 0 and "Đã lập mẫu đăng ký năm 2025" in out
+    workbook = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    workbook["TDP06"]["B12"] = "31/02/2025"
+    workbook.save(tmp_path / "m.xlsx")
+    code, out, err = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx")
+    assert code == 2 and "Dòng 12, cột B: ngày '31/02/2025' không tồn tại" in out
+    assert "chưa nhập gì" in err
+    workbook["TDP06"]["B12"] = "05/03/2025"
+    workbook.save(tmp_path / "m.xlsx")
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx",
+                       "--dry-run")
+    assert code == 0 and "Thêm mới: 1" in out and "chưa ghi gì" in out
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx")
+    assert code == 0 and "Đã nhập: thêm 1" in out
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx")
+    assert code == 0 and "Không có gì mới" in out
+    code, out, _ = run(capsys, "export", "--data", data, "registrations", "--year", 2025,
+                       tmp_path / "dk.xlsx")
+    assert code == 0 and "Đã xuất" in out
+    _, _, rows = read(tmp_path / "dk.xlsx")
+    assert rows[0][2] == "Chi bộ Tổ dân phố 6" and rows[0][4] == dt.datetime(2025, 3, 5)
+    bad = tmp_path / "x.xlsx"
+    bad.write_text("hello")
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, bad, "--only-good")
+    assert code == 2 and "không phải là tệp Excel .xlsx" in out
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_exports(demo_office, tmp_path):
+    paths = [export(demo_office, kind, 2023, tmp_path / f"{kind}.xlsx")
+             for kind in ("registrations", "results")]
+    out = tmp_path / "csv"
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out),
+         *map(str, paths)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = (out / "registrations.csv").read_text(encoding="utf-8")
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "Chi bộ Tổ dân phố 12" in text and "13/03/2023" in text
+    assert "Không đạt" in (out / "results.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_template_filled_and_saved_by_libreoffice_imports(demo_office, tmp_path):
+    from chibo4tot_desktop.excel.template import write_template
+
+    path = write_template(demo_office, 2025, tmp_path / "mau.xlsx", cell_code="TDP06")
+    workbook = openpyxl.load_workbook(path)
+    workbook["TDP06"]["B12"] = "4/3/2025"
+    workbook["TDP06"]["B14"] = "Kết nạp 02 đảng viên"
+    workbook.save(path)
+    out = tmp_path / "lo-out"
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    plan = build_plan(demo_office, 2025, [out / "mau.xlsx"])
+    assert plan.problems == [] and len(plan.to_add) == 1
+    assert plan.to_add[0].values["received_on"] == dt.date(2025, 3, 4)
+    assert plan.to_add[0].values["commitment_1"] == "Kết nạp 02 đảng viên"

@@ -1,0 +1,536 @@
+"""Excel in: the safe reader, the registration template, the import plan and its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import unicodedata
+import zipfile
+
+import openpyxl
+import pytest
+from sqlalchemy import text
+
+from chibo4tot_desktop.errors import ConflictError, UserError
+from chibo4tot_desktop.excel import reader
+from chibo4tot_desktop.excel.importer import (
+    ADD,
+    UNCHANGED,
+    UPDATE,
+    apply_plan,
+    build_plan,
+    header_field,
+    to_date,
+)
+from chibo4tot_desktop.excel.reader import UnsafeFileError, check_workbook, read_workbook
+from chibo4tot_desktop.excel.template import write_template
+
+YEAR = 2024
+
+
+@pytest.fixture
+def cells_office(office):
+    for number in (1, 2, 6, 12):
+        office.add_cell(f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}", "residential",
+                        f"Bí thư {number}", 20 + number)
+    office.add_cell("CQ", "Chi bộ Cơ quan phường", "agency", "Lê Văn Minh", 18)
+    return office
+
+
+def db_fingerprint(office) -> str:
+    """Every row of every table, hashed: equal before and after means nothing was written."""
+    digest = hashlib.sha256()
+    with office.db.engine.connect() as connection:
+        for table in ("cells", "registrations", "audit_log", "evaluations", "awards"):
+            for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY id")):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def plain_list(path, header, rows, title_rows=True):
+    """A consolidated list as an office types it: title rows, merged cells, then a header."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Tổng hợp"
+    start = 1
+    if title_rows:
+        sheet["A1"] = "ĐẢNG ỦY PHƯỜNG TÂN GIANG"
+        sheet.merge_cells("A1:D1")
+        sheet["A3"] = "DANH SÁCH CHI BỘ ĐĂNG KÝ THI ĐUA NĂM 2024"
+        sheet.merge_cells("A3:H3")
+        start = 5
+    for column, title in enumerate(header, start=1):
+        sheet.cell(row=start, column=column, value=title)
+    for offset, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=start + offset, column=column, value=value)
+            if isinstance(value, dt.date):
+                cell.number_format = "dd/mm/yyyy"
+    workbook.save(path)
+    return path
+
+
+# ------------------------------------------------------------------------------ reader
+def write_zip(path, members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def minimal_members(sheet_xml: bytes) -> dict[str, bytes]:
+    """The parts of a real (openpyxl) workbook with sheet1.xml replaced."""
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["xl/worksheets/sheet1.xml"] = sheet_xml
+    return members
+
+
+def test_openpyxl_parses_through_defusedxml(monkeypatch):
+    from openpyxl import xml as openpyxl_xml
+
+    assert openpyxl_xml.DEFUSEDXML is True
+    reader.require_defused_openpyxl()
+    monkeypatch.setattr(openpyxl_xml, "DEFUSEDXML", False)
+    with pytest.raises(UnsafeFileError, match="defusedxml"):
+        reader.require_defused_openpyxl()
+
+
+def test_refuses_a_text_file_named_xlsx(tmp_path):
+    path = tmp_path / "danh sach.xlsx"
+    path.write_text("Mã,Tên\nTDP01,Chi bộ\n", encoding="utf-8")
+    with pytest.raises(UnsafeFileError, match="không phải là tệp Excel .xlsx"):
+        check_workbook(path)
+
+
+def test_refuses_an_empty_file(tmp_path):
+    path = tmp_path / "rong.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(UnsafeFileError, match="rỗng"):
+        check_workbook(path)
+
+
+def test_refuses_a_password_protected_workbook(tmp_path):
+    path = tmp_path / "mat khau.xlsx"
+    path.write_bytes(reader.OLE_SIGNATURE + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le")
+                     + b"\0" * 100 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 2000)
+    with pytest.raises(UnsafeFileError, match="mật khẩu"):
+        check_workbook(path)
+
+
+def test_refuses_an_old_xls_with_advice(tmp_path):
+    path = tmp_path / "cu.xls"
+    path.write_bytes(reader.OLE_SIGNATURE + b"\0" * 504 + "Workbook".encode("utf-16-le")
+                     + b"\0" * 2000)
+    with pytest.raises(UnsafeFileError, match=r"đời cũ \(.xls\)"):
+        check_workbook(path)
+
+
+def test_refuses_a_truncated_file(tmp_path):
+    good = tmp_path / "good.xlsx"
+    openpyxl.Workbook().save(good)
+    damaged = tmp_path / "hong.xlsx"
+    damaged.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(UnsafeFileError, match="bị hỏng"):
+        check_workbook(damaged)
+
+
+def test_refuses_a_workbook_with_a_corrupted_part(tmp_path):
+    workbook = openpyxl.Workbook()
+    for row in range(1, 400):
+        workbook.active.append([f"Chi bộ {row}", row, "đăng ký thi đua"])
+    good = tmp_path / "good.xlsx"
+    workbook.save(good)
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 40
+    data[start:start + 64] = bytes(64)          # the directory is intact, the data is not
+    damaged = tmp_path / "hong.xlsx"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(UnsafeFileError, match="bị hỏng"):
+        read_workbook(damaged)
+
+
+def test_refuses_a_zip_that_is_not_a_workbook(tmp_path):
+    path = write_zip(tmp_path / "khac.xlsx", {"readme.txt": b"hello"})
+    with pytest.raises(UnsafeFileError, match="thiếu thành phần"):
+        check_workbook(path)
+    ods = write_zip(tmp_path / "bang.xlsx", {"mimetype": b"application/vnd.oasis."
+                                             b"opendocument.spreadsheet", "content.xml": b"<a/>"})
+    with pytest.raises(UnsafeFileError, match="OpenDocument"):
+        check_workbook(ods)
+
+
+def test_refuses_a_zip_bomb_from_the_directory_sizes(tmp_path):
+    members = minimal_members(b'<?xml version="1.0"?><worksheet/>')
+    members["xl/media/padding.bin"] = b"\0" * (3 * 1024 * 1024)   # ratio ~ 1000:1
+    path = write_zip(tmp_path / "bom.xlsx", members)
+    with pytest.raises(UnsafeFileError, match="bom nén"):
+        check_workbook(path)
+
+
+def test_refuses_an_xml_bomb(tmp_path):
+    bomb = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+            b'</sheetData></worksheet>')
+    path = write_zip(tmp_path / "bom xml.xlsx", minimal_members(bomb))
+    with pytest.raises(UnsafeFileError, match="DOCTYPE"):
+        check_workbook(path)
+    with pytest.raises(UnsafeFileError):
+        read_workbook(path)
+
+
+def test_refuses_a_doctype_hidden_after_a_long_prolog(tmp_path):
+    padded = (b'<?xml version="1.0"?>\n<!--' + b"x" * (reader.HEAD_BYTES + 10) + b'-->'
+              b'<!DOCTYPE a [<!ENTITY e "e">]><worksheet/>')
+    path = write_zip(tmp_path / "an.xlsx", minimal_members(padded))
+    with pytest.raises(UnsafeFileError, match="bất thường"):
+        check_workbook(path)
+
+
+def test_refuses_a_sheet_declaring_a_huge_grid(tmp_path):
+    huge = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')
+    path = write_zip(tmp_path / "to.xlsx", minimal_members(huge))
+    with pytest.raises(UnsafeFileError, match="quá lớn"):
+        check_workbook(path)
+
+
+def test_reads_values_from_a1_with_hidden_flags(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active["C3"] = "x"
+    hidden = workbook.create_sheet("an")
+    hidden.sheet_state = "hidden"
+    workbook.save(tmp_path / "ok.xlsx")
+    sheets = read_workbook(tmp_path / "ok.xlsx")
+    assert sheets[0].rows[2][2] == "x" and sheets[0].visible
+    assert sheets[1].name == "an" and not sheets[1].visible
+
+
+# ---------------------------------------------------------------------------- template
+def test_template_for_all_cells_is_a_protected_printable_form(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:3] == ["Hướng dẫn", "DanhMuc", "_chibo4tot"]
+    assert workbook["DanhMuc"].sheet_state == "hidden"
+    assert workbook["_chibo4tot"].sheet_state == "veryHidden"
+    marker = {row[0]: row[1:] for row in workbook["_chibo4tot"].iter_rows(values_only=True)}
+    assert marker["kind"][0] == "registration-template" and marker["year"][0] == YEAR
+    # Vietnamese order of names: Cơ quan before Tổ dân phố 1, 2, 6, 12.
+    assert workbook.sheetnames[3:] == ["CQ", "TDP01", "TDP02", "TDP06", "TDP12"]
+    sheet = workbook["TDP06"]
+    assert sheet["A1"].value == "ĐẢNG BỘ PHƯỜNG TÂN GIANG"
+    assert sheet["A2"].value == "CHI BỘ TỔ DÂN PHỐ 6" and sheet["A3"].value == "*"
+    assert sheet["B1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM" and sheet["B1"].font.b
+    assert sheet["B1"].font.name == "Times New Roman" and sheet["B1"].font.sz == 15
+    assert sheet["A7"].value == "Kính gửi: Đảng ủy phường Tân Giang"
+    labels = {sheet.cell(row=row, column=1).value: sheet.cell(row=row, column=2)
+              for row in range(9, 19)}
+    assert labels["Mã chi bộ"].value == "TDP06" and labels["Mã chi bộ"].protection.locked
+    assert labels["Tên chi bộ"].value == "Chi bộ Tổ dân phố 6"
+    date_cell = labels["Ngày đăng ký (ngày/tháng/năm)"]
+    assert not date_cell.protection.locked and date_cell.number_format == "dd/mm/yyyy"
+    assert labels["Bí thư chi bộ (người ký)"].value == "Bí thư 6"
+    assert sheet.protection.sheet
+    formulas = [dv.formula1 for dv in sheet.data_validations.dataValidation]
+    assert "DanhMuc!$A$1:$A$1" in formulas
+    date_rule = next(dv for dv in sheet.data_validations.dataValidation if dv.type == "date")
+    assert (date_rule.formula1, date_rule.formula2) == ("44927", "45657")   # 01/01/2023-31/12/2024
+    assert "B12" in str(date_rule.sqref)
+    assert int(sheet.page_setup.paperSize) == 9   # A4
+
+
+def test_template_for_one_cell_and_for_an_unknown_code(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mot.xlsx", cell_code="TDP12")
+    assert openpyxl.load_workbook(path).sheetnames[3:] == ["TDP12"]
+    with pytest.raises(UserError, match="Không có chi bộ mã 'XYZ'"):
+        write_template(cells_office, YEAR, tmp_path / "x.xlsx", cell_code="XYZ")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def fill(sheet, **values):
+    rows = {"received_on": 12, "members_count": 13, "commitment_1": 14, "commitment_2": 15,
+            "commitment_3": 16, "commitment_4": 17, "signer": 18, "title": 11}
+    for key, value in values.items():
+        sheet.cell(row=rows[key], column=2, value=value)
+
+
+def test_round_trip_template_filled_with_real_world_mistakes(cells_office, tmp_path):
+    template = write_template(cells_office, YEAR, tmp_path / "mau.xlsx")
+    workbook = openpyxl.load_workbook(template)
+    nfd = unicodedata.normalize("NFD", "Sinh hoạt đủ 12 kỳ, chất lượng tốt  ")
+    fill(workbook["TDP01"], received_on="15/3/2024", members_count=" 30 ",
+         commitment_1="Hoàn thành 100% chỉ tiêu   ", commitment_2=nfd)
+    fill(workbook["TDP02"], received_on="15-03-2024", commitment_1="Kết nạp 01 đảng viên")
+    fill(workbook["TDP06"], received_on=45366, commitment_1="Dẫn đầu")   # serial of 15/03/2024
+    fill(workbook["TDP12"], received_on=dt.date(2024, 3, 8), commitment_1="Giữ vững")
+    workbook.save(tmp_path / "da dien.xlsx")
+
+    plan = build_plan(cells_office, YEAR, [tmp_path / "da dien.xlsx"])
+    assert plan.problems == []
+    assert len(plan.to_add) == 4 and not plan.to_update
+    assert any("1 trang chưa điền" in note and "CQ" in note for note in plan.notes)
+    outcome = apply_plan(cells_office, plan)
+    assert (outcome.added, outcome.updated) == (4, 0)
+
+    stored = {row.cell.code: row for row in cells_office.registrations(YEAR)}
+    assert {code: row.received_on for code, row in stored.items()} == {
+        "TDP01": dt.date(2024, 3, 15), "TDP02": dt.date(2024, 3, 15),
+        "TDP06": dt.date(2024, 3, 15), "TDP12": dt.date(2024, 3, 8)}
+    assert stored["TDP01"].members_count == 30
+    assert stored["TDP01"].commitment_1 == "Hoàn thành 100% chỉ tiêu"
+    assert stored["TDP01"].commitment_2 == "Sinh hoạt đủ 12 kỳ, chất lượng tốt"
+    assert unicodedata.is_normalized("NFC", stored["TDP01"].commitment_2)
+    assert stored["TDP06"].members_count == 26          # pre-filled from the cell
+    assert stored["TDP01"].source == "file" and stored["TDP01"].source_file == "da dien.xlsx"
+    assert cells_office.audit_log(table="registrations")
+
+    again = build_plan(cells_office, YEAR, [tmp_path / "da dien.xlsx"])
+    assert [row.action for row in again.rows] == [UNCHANGED] * 4
+    assert "Không có gì mới" in "\n".join(again.report_lines())
+    before = db_fingerprint(cells_office)
+    outcome = apply_plan(cells_office, again)
+    assert (outcome.added, outcome.updated, outcome.unchanged) == (0, 0, 4)
+    assert "Không có gì mới" in outcome.message()
+    assert db_fingerprint(cells_office) == before
+
+
+def test_template_of_another_year_or_office_is_refused(cells_office, tmp_path):
+    path = write_template(cells_office, 2023, tmp_path / "2023.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    fill(workbook["TDP01"], received_on="06/03/2023", commitment_1="x")
+    workbook.save(path)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert not plan.rows
+    assert plan.problems[0].message == ("Tệp '2023.xlsx' là mẫu đăng ký năm 2023, không nhập "
+                                        "vào năm 2024.")
+    workbook["_chibo4tot"]["B5"] = "KHAC"
+    workbook["_chibo4tot"]["B4"] = YEAR
+    workbook.save(path)
+    assert "đảng bộ khác" in build_plan(cells_office, YEAR, [path]).problems[0].message
+    workbook["_chibo4tot"]["B2"] = "scores-template"
+    workbook.save(path)
+    assert "không phải mẫu đăng ký" in build_plan(cells_office, YEAR, [path]).problems[0].message
+
+
+def test_edited_code_and_removed_sheet_in_a_template(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    workbook["TDP01"]["B9"] = "TDP02"
+    fill(workbook["TDP01"], received_on="06/03/2024")
+    del workbook["TDP12"]
+    workbook.save(path)
+    problems = [p.full_text() for p in build_plan(cells_office, YEAR, [path]).problems]
+    assert "mau.xlsx, trang 'TDP01': Dòng 9, cột B: mã chi bộ đã bị sửa (mẫu ghi 'TDP01')" \
+        in problems
+    assert any("Thiếu trang 'TDP12'" in problem for problem in problems)
+
+
+# -------------------------------------------------------------------------- plain lists
+HEADER = ["STT", "Ngày đăng ký", "Tên chi bộ", "Số ĐV", "Chỉ tiêu nhóm 1", "Cam kết nhóm 2",
+          "Người ký", "Ghi chú"]
+
+
+def test_plain_list_in_any_column_order_after_title_rows(cells_office, tmp_path):
+    rows = [
+        [1, dt.date(2024, 3, 6), "chi bộ tổ dân phố  1 ", 31.0, "Chỉ tiêu A", "Cam kết B",
+         "Bí thư 1", ""],
+        [],
+        [2, "7/3/2024", "CHI BỘ TỔ DÂN PHỐ 2", "22", "A", "", "", "ghi chú"],
+        [3, "08.03.2024", "Tổ dân phố 6", None, "", "", "", ""],
+        [4, 45360, "Chi bộ Cơ quan phường", 18, "", "", "", ""],
+        [5, "08/03/2024", unicodedata.normalize("NFD", "Chi bộ Tổ dân phố 12"), 30,
+         unicodedata.normalize("NFD", "Giữ vững đoàn kết"), "", "", ""],
+    ]
+    path = plain_list(tmp_path / "tong hop.xlsx", HEADER, rows)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == []
+    by_code = {row.cell_code: row for row in plan.rows}
+    assert set(by_code) == {"TDP01", "TDP02", "TDP06", "CQ", "TDP12"}
+    assert by_code["TDP12"].values["commitment_1"] == "Giữ vững đoàn kết"   # NFC again
+    assert by_code["TDP01"].values["members_count"] == 31
+    assert by_code["TDP01"].values["commitment_2"] == "Cam kết B"
+    assert by_code["TDP02"].values["received_on"] == dt.date(2024, 3, 7)
+    assert by_code["TDP06"].values["received_on"] == dt.date(2024, 3, 8)
+    assert by_code["CQ"].values["received_on"] == dt.date(2024, 3, 9)
+    assert by_code["TDP02"].row == 8      # the empty row 7 is skipped, numbering stays Excel's
+
+
+def test_every_bad_value_is_reported_with_its_place(cells_office, tmp_path):
+    header = ["STT", "Tên chi bộ", "Ngày đăng ký", "Số đảng viên"]
+    rows = [
+        [1, "Chi bộ Tổ dân phố 1", "31/02/2024", 20],
+        [2, "Chi bộ Tổ dân phố 99", "06/03/2024", 20],
+        [3, "Chi bộ Tổ dân phố 2", "hôm qua", "hai mươi"],
+        [4, "Chi bộ Tổ dân phố 6", "", -3],
+        [5, "", "06/03/2024", 1],
+        [6, "Chi bộ Tổ dân phố 12", "06/03/2019", 2.5],
+    ]
+    path = plain_list(tmp_path / "loi.xlsx", header, rows, title_rows=False)
+    texts = [problem.text() for problem in build_plan(cells_office, YEAR, [path]).problems]
+    assert "Dòng 2, cột C: ngày '31/02/2024' không tồn tại" in texts
+    assert "Dòng 3, cột B: không có chi bộ 'Chi bộ Tổ dân phố 99' trong danh sách chi bộ" \
+        in texts
+    assert "Dòng 4, cột C: 'hôm qua' không phải là ngày (cần dạng ngày/tháng/năm)" in texts
+    assert "Dòng 4, cột D: số đảng viên 'hai mươi' không phải là số nguyên" in texts
+    assert "Dòng 5, cột C: chưa nhập ngày đăng ký" in texts
+    assert "Dòng 5, cột D: số đảng viên không được âm" in texts
+    assert "Dòng 6, cột B: chưa ghi tên chi bộ" in texts
+    assert "Dòng 7, cột C: ngày '06/03/2019' không thuộc năm 2024" in texts
+    assert "Dòng 7, cột D: số đảng viên '2.5' không phải là số nguyên" in texts
+
+
+def test_the_same_cell_twice(cells_office, tmp_path):
+    header = ["Mã chi bộ", "Tên chi bộ", "Ngày đăng ký"]
+    rows = [["TDP01", "Chi bộ Tổ dân phố 1", "06/03/2024"],
+            ["tdp01 ", "chi bộ tổ dân phố 1", dt.date(2024, 3, 6)],   # identical: once
+            ["TDP02", "", "06/03/2024"],
+            ["", "Chi bộ Tổ dân phố 2", "07/03/2024"],                  # differs: both refused
+            ["TDP06", "Chi bộ Tổ dân phố 12", "07/03/2024"]]            # code and name disagree
+    path = plain_list(tmp_path / "trung.xlsx", header, rows, title_rows=False)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert [row.cell_code for row in plan.rows] == ["TDP01"]
+    assert any("trùng với" in note and "dòng 2" in note for note in plan.notes)
+    texts = [problem.text() for problem in plan.problems]
+    assert any(text.startswith("Dòng 5: chi bộ 'Chi bộ Tổ dân phố 2' đã có ở") for text in texts)
+    assert any(text.startswith("Dòng 4: chi bộ 'Chi bộ Tổ dân phố 2' có thêm") for text in texts)
+    assert any("mã 'TDP06' là của 'Chi bộ Tổ dân phố 6'" in text for text in texts)
+
+
+def test_a_file_without_a_header_row(cells_office, tmp_path):
+    path = plain_list(tmp_path / "trong.xlsx", ["Họ tên", "Địa chỉ"], [["a", "b"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert "không tìm thấy dòng tiêu đề" in plan.problems[0].message
+
+
+def test_refused_import_leaves_the_database_unchanged(cells_office, tmp_path):
+    cells_office.save_registration(cells_office.cell_by_code("TDP01").id, YEAR,
+                                   received_on=dt.date(2024, 3, 1))
+    header = ["Tên chi bộ", "Ngày đăng ký"]
+    rows = [["Chi bộ Tổ dân phố 1", "05/03/2024"], ["Chi bộ Tổ dân phố 2", "05/03/2024"],
+            ["Chi bộ Tổ dân phố 6", "32/03/2024"]]
+    path = plain_list(tmp_path / "mot loi.xlsx", header, rows)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert [row.action for row in plan.rows] == [UPDATE, ADD] and len(plan.problems) == 1
+    assert plan.rows[0].changes == ["ngày đăng ký"]
+    before = db_fingerprint(cells_office)
+    with pytest.raises(UserError, match="có 1 lỗi trong tệp; chưa nhập gì".capitalize()):
+        apply_plan(cells_office, plan)
+    assert db_fingerprint(cells_office) == before
+    outcome = apply_plan(cells_office, plan, only_good=True)
+    assert (outcome.added, outcome.updated, outcome.skipped) == (1, 1, 1)
+    assert cells_office.registration(cells_office.cell_by_code("TDP01").id, YEAR).received_on \
+        == dt.date(2024, 3, 5)
+
+
+def test_unsafe_file_among_several_refuses_the_lot(cells_office, tmp_path):
+    good = plain_list(tmp_path / "tot.xlsx", ["Tên chi bộ", "Ngày đăng ký"],
+                      [["Chi bộ Tổ dân phố 1", "05/03/2024"]])
+    bad = tmp_path / "xau.xlsx"
+    bad.write_bytes(b"not a zip at all")
+    before = db_fingerprint(cells_office)
+    plan = build_plan(cells_office, YEAR, [good, bad])
+    assert len(plan.to_add) == 1 and "không phải là tệp Excel" in plan.problems[0].message
+    with pytest.raises(UserError):
+        apply_plan(cells_office, plan)
+    assert db_fingerprint(cells_office) == before
+
+
+def test_a_change_made_after_the_plan_is_a_conflict_and_writes_nothing(cells_office, tmp_path):
+    path = plain_list(tmp_path / "a.xlsx", ["Tên chi bộ", "Ngày đăng ký"],
+                      [["Chi bộ Tổ dân phố 1", "05/03/2024"],
+                       ["Chi bộ Tổ dân phố 2", "05/03/2024"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    cells_office.save_registration(cells_office.cell_by_code("TDP02").id, YEAR,
+                                   received_on=dt.date(2024, 3, 2))
+    before = db_fingerprint(cells_office)
+    with pytest.raises(ConflictError, match="Chi bộ Tổ dân phố 2"):
+        apply_plan(cells_office, plan)
+    assert db_fingerprint(cells_office) == before
+
+
+def test_dissolved_cell_is_a_problem(cells_office, tmp_path):
+    cells_office.dissolve_cell(cells_office.cell_by_code("TDP12").id, dt.date(2023, 6, 1))
+    path = plain_list(tmp_path / "a.xlsx", ["Mã chi bộ", "Ngày đăng ký"],
+                      [["TDP12", "05/03/2024"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert "đã giải thể" in plan.problems[0].message
+
+
+def test_header_words_and_dates():
+    assert header_field("Ngày\nđăng ký") == "received_on"
+    assert header_field("TÊN CHI BỘ") == "name"
+    assert header_field("Chỉ tiêu, cam kết nhóm 3") == "commitment_3"
+    assert header_field("Ma chi bo") == "code"
+    assert header_field("Địa chỉ") is None
+    assert to_date(45366.0) == dt.date(2024, 3, 15)
+    assert to_date("45366") == dt.date(2024, 3, 15)
+    assert to_date(dt.datetime(2024, 3, 15, 8, 30)) == dt.date(2024, 3, 15)
+    with pytest.raises(ValueError):
+        to_date(True)
+
+
+def test_a_year_column_must_match_the_year_imported(cells_office, tmp_path):
+    path = plain_list(tmp_path / "nam.xlsx", ["Năm", "Mã chi bộ", "Ngày đăng ký"],
+                      [[2024, "TDP01", "05/03/2024"], ["2023", "TDP02", "05/03/2024"]],
+                      title_rows=False)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert [row.cell_code for row in plan.rows] == ["TDP01"]
+    assert [p.text() for p in plan.problems] == [
+        "Dòng 3, cột A: năm '2023' khác năm đang nhập (2024)"]
+
+
+def test_a_damaged_or_newer_template_marker_is_refused(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx", cell_code="TDP01")
+    workbook = openpyxl.load_workbook(path)
+    fill(workbook["TDP01"], received_on="05/03/2024")
+    workbook["_chibo4tot"]["B3"] = 99
+    workbook.save(path)
+    assert "phiên bản chương trình mới hơn" in \
+        build_plan(cells_office, YEAR, [path]).problems[0].message
+    workbook["_chibo4tot"]["B4"] = "năm nay"
+    workbook.save(path)
+    assert "bị sửa hỏng" in build_plan(cells_office, YEAR, [path]).problems[0].message
+
+
+def test_an_unfilled_template_imports_nothing_and_says_so(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx")
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.rows == [] and plan.problems == []
+    assert plan.notes == ["Tệp 'mau.xlsx': chưa có trang nào được điền."]
+
+
+def test_bulk_import_refuses_bad_entries_as_a_whole(cells_office):
+    from chibo4tot_desktop.errors import ValidationError
+
+    first = cells_office.cell_by_code("TDP01").id
+    second = cells_office.cell_by_code("TDP02").id
+    good = {"cell_id": first, "values": {"received_on": dt.date(2024, 3, 5)},
+            "expected_version": None}
+    before = db_fingerprint(cells_office)
+    with pytest.raises(ValidationError, match="hai bản đăng ký"):
+        cells_office.import_registrations(YEAR, [good, dict(good)])
+    with pytest.raises(ValidationError, match="Chưa nhập ngày"):
+        cells_office.import_registrations(YEAR, [good, {"cell_id": second, "values": {},
+                                                        "expected_version": None}])
+    with pytest.raises(ValidationError, match="không phải là số nguyên"):
+        cells_office.import_registrations(YEAR, [good, {
+            "cell_id": second, "expected_version": None,
+            "values": {"received_on": dt.date(2024, 3, 5), "members_count": "x"}}])
+    assert db_fingerprint(cells_office) == before
+    cells_office.dissolve_cell(second, dt.date(2024, 1, 2))
+    before = db_fingerprint(cells_office)
+    with pytest.raises(ValidationError, match="đã giải thể"):
+        cells_office.import_registrations(YEAR, [good, {
+            "cell_id": second, "values": {"received_on": dt.date(2024, 3, 5)},
+            "expected_version": None}])
+    assert db_fingerprint(cells_office) == before
+    assert cells_office.import_registrations(YEAR, [good]) == (1, 0)
+    entries = cells_office.audit_log(table="registrations")
+    assert [entry.action for entry in entries] == ["insert"]

@@ -1,0 +1,133 @@
+"""The import preview dialog and the Excel actions of the window (pytest-qt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from chibo4tot_desktop.ui.dialogs import import_dialog
+from chibo4tot_desktop.ui.dialogs.import_dialog import ImportDialog, excel_menu, export_list, save_template
+
+YEAR = 2024
+
+
+@pytest.fixture
+def cells_office(office):
+    for number in (1, 2, 3):
+        office.add_cell(f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}", "residential",
+                        f"Bí thư {number}", 20)
+    return office
+
+
+def write_list(path, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Tên chi bộ", "Ngày đăng ký", "Số đảng viên"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def tab_titles(dialog):
+    return [dialog.tabs.tabText(index) for index in range(dialog.tabs.count())]
+
+
+def tab_rows(dialog, prefix):
+    index = next(i for i in range(dialog.tabs.count()) if dialog.tabs.tabText(i).startswith(prefix))
+    return dialog.tabs.widget(index).model().rows
+
+
+def test_problems_block_the_import_until_the_user_skips_them(qtbot, cells_office, tmp_path):
+    path = write_list(tmp_path / "a.xlsx", [["Chi bộ Tổ dân phố 1", "05/03/2024", 20],
+                                            ["Chi bộ Tổ dân phố 2", "31/02/2024", 20]])
+    dialog = ImportDialog(cells_office, YEAR, [path])
+    qtbot.addWidget(dialog)
+    assert tab_titles(dialog) == ["Lỗi (1)", "Thêm mới (1)", "Cập nhật (0)", "Không đổi (0)"]
+    assert tab_rows(dialog, "Lỗi") == [["a.xlsx", "Sheet", "3", "B", "31/02/2024",
+                                        "ngày '31/02/2024' không tồn tại"]]
+    assert tab_rows(dialog, "Thêm mới")[0][:2] == ["Chi bộ Tổ dân phố 1", "05/03/2024"]
+    assert not dialog.import_button.isEnabled()
+    assert not dialog.only_good.isHidden()
+    dialog.only_good.setChecked(True)
+    assert dialog.import_button.isEnabled()
+    dialog.import_button.click()
+    assert dialog.result() == QDialog.Accepted
+    assert (dialog.outcome.added, dialog.outcome.skipped) == (1, 1)
+    assert [row.cell.code for row in cells_office.registrations(YEAR)] == ["TDP01"]
+
+
+def test_a_clean_file_imports_and_the_second_time_nothing_is_new(qtbot, cells_office, tmp_path):
+    path = write_list(tmp_path / "b.xlsx", [["Chi bộ Tổ dân phố 1", dt.date(2024, 3, 5), 20],
+                                            ["chi bộ tổ dân phố 3 ", "6-3-2024", "21"]])
+    dialog = ImportDialog(cells_office, YEAR, [path])
+    qtbot.addWidget(dialog)
+    assert tab_titles(dialog)[0] == "Thêm mới (2)" and dialog.only_good.isHidden()
+    dialog.import_button.click()
+    assert dialog.outcome.added == 2 and len(cells_office.registrations(YEAR)) == 2
+
+    again = ImportDialog(cells_office, YEAR, [path])
+    qtbot.addWidget(again)
+    assert "Không đổi (2)" in tab_titles(again)
+    assert not again.import_button.isEnabled()
+    assert "Không có gì mới" in again.notes_label.text()
+
+
+def test_a_change_in_between_is_reported_and_the_plan_reloaded(qtbot, cells_office, tmp_path):
+    path = write_list(tmp_path / "c.xlsx", [["Chi bộ Tổ dân phố 2", "05/03/2024", 20]])
+    dialog = ImportDialog(cells_office, YEAR, [path])
+    qtbot.addWidget(dialog)
+    cells_office.save_registration(cells_office.cell_by_code("TDP02").id, YEAR,
+                                   received_on=dt.date(2024, 3, 1))
+    dialog.import_button.click()
+    assert dialog.outcome is None and dialog.result() != QDialog.Accepted
+    assert "vừa được người khác thêm hoặc sửa" in dialog.error_label.text()
+    assert "Cập nhật (1)" in tab_titles(dialog)        # the plan now sees the new row
+    assert cells_office.registration(cells_office.cell_by_code("TDP02").id, YEAR).received_on \
+        == dt.date(2024, 3, 1)
+
+
+def test_an_unsafe_file_is_listed_as_a_problem(qtbot, cells_office, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    dialog = ImportDialog(cells_office, YEAR, [bad])
+    qtbot.addWidget(dialog)
+    assert "đời cũ" in tab_rows(dialog, "Lỗi")[0][5]
+    assert not dialog.import_button.isEnabled()
+
+
+def test_template_and_export_actions(qtbot, demo_office, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    path = save_template(None, demo_office, 2025, "TDP06", tmp_path / "mau.xlsx")
+    assert openpyxl.load_workbook(path).sheetnames[-1] == "TDP06"
+    path = export_list(None, demo_office, "results", 2023, tmp_path / "kq.xlsx")
+    assert openpyxl.load_workbook(path).worksheets[0]["A5"].value.startswith("KẾT QUẢ")
+    assert export_list(None, demo_office, "results", 2023, tmp_path / "kq.pdf") is None
+    assert warnings == ["Tên tệp 'kq.pdf' phải có đuôi .xlsx."]
+
+    monkeypatch.setattr(import_dialog.QFileDialog, "getSaveFileName",
+                        lambda *args: (str(tmp_path / "tu chon"), ""))
+    path = export_list(None, demo_office, "awards", 2023)
+    assert path == tmp_path / "tu chon.xlsx" and path.exists()
+
+
+def test_the_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    menu = excel_menu(window, demo_office, lambda: 2023)
+    actions = [action.text() for action in menu.actions()]
+    assert actions[:2] == ["Lập mẫu đăng ký thi đua...", "Nhập đăng ký từ Excel..."]
+    export_menu = menu.actions()[2].menu()
+    assert len(export_menu.actions()) == 7
+    monkeypatch.setattr(import_dialog.QFileDialog, "getSaveFileName",
+                        lambda *args: (str(tmp_path / "tong-hop.xlsx"), ""))
+    export_menu.actions()[-1].trigger()
+    assert (tmp_path / "tong-hop.xlsx").exists()
+    monkeypatch.setattr(import_dialog.QFileDialog, "getOpenFileNames", lambda *args: ([], ""))
+    menu.actions()[1].trigger()        # cancelled file choice: nothing happens
