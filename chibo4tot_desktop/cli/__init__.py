@@ -18,6 +18,7 @@ from chibo4tot_desktop.errors import UserError
 COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_core",
     "chibo4tot_desktop.cli.commands_pdf",
+    "chibo4tot_desktop.cli.commands_safety",
 ]
 
 _MESSAGES = {

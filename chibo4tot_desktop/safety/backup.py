@@ -145,14 +145,11 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
     """Delete the backups ``keep_set`` does not keep; return the deleted paths."""
     now = now or dt.datetime.now()
     backups = list_backups(data_path)
-    # Two copies in the same second: the bucket rule sees one time; keep the later name.
-    by_time: dict[dt.datetime, BackupInfo] = {}
-    for info in backups:
-        by_time.setdefault(info.taken_at, info)
-    keep = keep_set(by_time, now, policy)
+    # Copies taken in the same second share their fate (kept or deleted together).
+    keep = keep_set((info.taken_at for info in backups), now, policy)
     deleted = []
     for info in backups:
-        if info.taken_at in keep and by_time[info.taken_at] is info:
+        if info.taken_at in keep:
             continue
         with contextlib.suppress(FileNotFoundError):
             info.path.unlink()
@@ -204,10 +201,10 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
     the audit log position (highest audit id) in the snapshot, or -1 without an audit log.
     """
     source, target = Path(source), Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     position = -1
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         src = connect_existing(source)
         try:
             dst = sqlite3.connect(str(temporary))
@@ -234,10 +231,8 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
         raise DataFileError(f"Không ghi được bản sao lưu '{target}': "
                             f"{error.strerror or error}") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        for extra in ("-journal", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
+        for extra in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
                 Path(str(temporary) + extra).unlink()
     return position
 
