@@ -158,6 +158,22 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
 
 
 # ------------------------------------------------------------------------ taking a backup
+_CONSTRAINT_LINES = ("CHECK constraint failed", "NOT NULL constraint failed", "NULL value in")
+
+
+def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
+    """integrity_check's lines -> (damage, constraint violations).
+
+    SQLite also reports rows that break a CHECK or NOT NULL constraint of the schema; those
+    are readable data for the logical checks to list, not a damaged file.
+    """
+    if lines == ["ok"]:
+        return [], []
+    constraint = [line for line in lines if line.startswith(_CONSTRAINT_LINES)]
+    damage = [line for line in lines if not line.startswith(_CONSTRAINT_LINES)]
+    return damage, constraint
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
@@ -211,10 +227,11 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
             try:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
-                result = dst.execute("PRAGMA quick_check").fetchall()
-                if result != [("ok",)]:
+                result = [str(row[0]) for row in dst.execute("PRAGMA quick_check")]
+                damage, _constraint = split_integrity(result)
+                if damage:
                     raise DataFileError("Bản sao lưu vừa tạo không đọc lại được: "
-                                        + "; ".join(str(row[0]) for row in result[:3]))
+                                        + "; ".join(damage[:3]))
                 with contextlib.suppress(sqlite3.OperationalError):
                     position = dst.execute("SELECT coalesce(max(id), 0) FROM audit_log"
                                            ).fetchone()[0]

@@ -29,7 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chibo4tot_desktop.errors import DataFileError
-from chibo4tot_desktop.safety.backup import BEFORE_REPAIR, connect_existing, make_backup
+from chibo4tot_desktop.safety.backup import (
+    BEFORE_REPAIR,
+    connect_existing,
+    make_backup,
+    split_integrity,
+)
 
 EXAMPLES = 5
 REPAIR_SUMMARY = "Sửa tự động khi kiểm tra tệp dữ liệu"
@@ -131,9 +136,9 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
                 return False, "không phải tệp dữ liệu SQLite"
     except OSError as error:
         return False, f"không đọc được ({error.strerror or error})"
-    integrity = physical_check(path)
-    if integrity != ["ok"]:
-        return False, "bị hỏng (" + integrity[0] + ")"
+    damage, _constraint = split_integrity(physical_check(path))
+    if damage:
+        return False, "bị hỏng (" + damage[0] + ")"
     revision = _revision(path)
     if revision is None:
         return False, "không phải tệp dữ liệu của chương trình"
@@ -370,7 +375,8 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
-    report = CheckReport(path, physical_check(path))
+    damage, constraint = split_integrity(physical_check(path))
+    report = CheckReport(path, damage or ["ok"])
     if report.damaged:
         return report
     report.revision = _revision(path)
@@ -382,6 +388,9 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
     connection = connect_existing(path)
     try:
         report.findings = find_problems(connection)
+        report.findings.append(Finding(
+            "constraint", "Dòng vi phạm ràng buộc của lược đồ (CHECK, NOT NULL)",
+            len(constraint), constraint[:EXAMPLES]))
         needs_repair = any(f.repairable and f.count for f in report.findings)
         if repair_safe and needs_repair:
             if backup:
