@@ -8,6 +8,7 @@ from pathlib import Path
 
 from chibo4tot_desktop.cli.common import data_target
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.safety.backup import format_size
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -41,17 +42,6 @@ def _utf8_stdout() -> None:
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure and (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
         reconfigure(encoding="utf-8", errors="replace")
-
-
-def format_size(size: int) -> str:
-    """1536 -> "1,5 KB" (Vietnamese decimal comma)."""
-    value = float(size)
-    for unit in ("byte", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            text = f"{value:.0f}" if unit == "byte" else f"{value:.1f}".replace(".", ",")
-            return f"{text} {unit}"
-        value /= 1024
-    return f"{size} byte"
 
 
 def _existing_data(args) -> Path:

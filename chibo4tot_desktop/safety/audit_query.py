@@ -6,7 +6,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import AuditEntry
@@ -94,12 +94,12 @@ def search_audit(db: Database, filters: AuditFilter = AuditFilter()) -> list[Aud
 
 def audit_users(db: Database) -> list[str]:
     with db.session() as session:
-        return sorted(u for u in session.scalars(select(distinct(AuditEntry.user))) if u)
+        return sorted(u for u in session.scalars(select(AuditEntry.user).distinct()) if u)
 
 
 def audit_tables(db: Database) -> list[str]:
     with db.session() as session:
-        return sorted(session.scalars(select(distinct(AuditEntry.table_name))),
+        return sorted(session.scalars(select(AuditEntry.table_name).distinct()),
                       key=lambda name: TABLE_LABELS.get(name, name))
 
 

@@ -64,6 +64,17 @@ class BackupInfo:
         return REASON_LABELS.get(self.reason, self.reason or "")
 
 
+def format_size(size: int) -> str:
+    """1536 -> "1,5 KB" (Vietnamese decimal comma)."""
+    value = float(size)
+    for unit in ("byte", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            text = f"{value:.0f}" if unit == "byte" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+        value /= 1024
+    return f"{size} byte"
+
+
 # ------------------------------------------------------------------------------ names, list
 def backups_dir(data_path: str | os.PathLike) -> Path:
     """The ``backups/`` folder beside the data file."""

@@ -107,3 +107,38 @@ def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
         if own_lock:
             lock.release()
     return RestoreResult(data_path, backup, previous)
+
+
+def newest_good_backup(data_path: str | os.PathLike):
+    """The newest backup of ``data_path`` fit to restore (``BackupInfo``), or None."""
+    from chibo4tot_desktop.safety.backup import list_backups
+
+    for info in list_backups(data_path):
+        if is_good_database(info.path)[0]:
+            return info
+    return None
+
+
+def restore_and_reopen(db, backup: str | os.PathLike):
+    """For a program holding ``db`` open: close it, restore ``backup``, open the file again.
+
+    Returns the new ``Database`` (writer lock held). The backup is checked before ``db`` is
+    closed, so a bad backup leaves ``db`` open and untouched. If the restore fails later, the
+    file (unchanged: the replacement is atomic) is opened again and handed over on the error
+    as ``error.database``, so the caller never ends up without its data.
+    """
+    from chibo4tot_desktop.db.engine import open_database
+
+    data_path = db.path
+    if data_path is None:
+        raise DataFileError("Chỉ khôi phục được tệp dữ liệu trên máy.")
+    good, why = is_good_database(backup)
+    if not good:
+        raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
+    db.close()
+    try:
+        restore_backup(backup, data_path)
+    except DataFileError as error:
+        error.database = open_database(data_path, lock=True)
+        raise
+    return open_database(data_path, lock=True)
