@@ -180,3 +180,15 @@ def test_network_warning_for_a_local_temp_file(tmp_path):
     # The test machine's temporary folder is local (this reads the real /proc/mounts).
     if sys.platform.startswith("linux"):
         assert network_warning(tmp_path / "x.sqlite3") is None
+
+
+def test_safety_core_imports_no_qt():
+    modules = ["chibo4tot_desktop.safety.backup", "chibo4tot_desktop.safety.check",
+               "chibo4tot_desktop.safety.restore", "chibo4tot_desktop.safety.lock",
+               "chibo4tot_desktop.safety.location", "chibo4tot_desktop.safety.audit_query",
+               "chibo4tot_desktop.cli.commands_safety"]
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+            + "print([m for m in sys.modules if m.startswith('PySide6')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

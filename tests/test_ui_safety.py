@@ -269,3 +269,31 @@ def test_audit_dialog_filters(qtbot, office, db_path):
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=2000)
     assert "Trần Thị Bình" in dialog.table.item(0, 5).text()
     assert dialog.count_label.text() == "1 dòng"
+
+
+# ------------------------------------------------------------------------------- start-up
+def test_app_run_opens_safely_and_backs_up_on_close(qtbot, qapp, demo_office, db_path,
+                                                    monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from chibo4tot_desktop.ui import app as app_module
+
+    demo_office.db.close()
+    seen = {}
+
+    def fake_exec(self):
+        window = next(w for w in QApplication.topLevelWidgets() if w.isVisible()
+                      and w.windowTitle().startswith("Chi bộ 4 tốt"))
+        seen["title"] = window.windowTitle()
+        seen["locked"] = (db_path.parent / (db_path.name + ".lock")).exists()
+        window.close()
+        return 0
+
+    monkeypatch.setattr(type(qapp), "exec", fake_exec)
+    assert app_module.run(str(db_path)) == 0
+    assert seen["locked"] and "(chỉ đọc)" not in seen["title"]
+    assert not (db_path.parent / (db_path.name + ".lock")).exists()
+    assert [b.reason for b in list_backups(db_path)] == ["khi-dong"]
+    # Nothing changed since: closing again takes no new backup.
+    assert app_module.run(str(db_path)) == 0
+    assert len(list_backups(db_path)) == 1
