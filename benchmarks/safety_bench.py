@@ -54,7 +54,7 @@ def grow(path: Path, cells: int) -> None:
 
 
 def measure(path: Path) -> None:
-    print(f"  {"file size":<42} {format_size(path.stat().st_size):>12}")
+    print(f"  {'file size':<42} {format_size(path.stat().st_size):>12}")
     timed("PRAGMA integrity_check", lambda: physical_check(path))
     timed("check (physical + logical, no repair)", lambda: run_check(path, repair_safe=False))
     backup = timed("backup (API, quick_check, fsync, rename)",

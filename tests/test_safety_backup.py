@@ -4,6 +4,7 @@ backup before migrating an older file, restore returning exactly the data of tha
 import datetime as dt
 import os
 import sqlite3
+import time
 
 import pytest
 from sqlalchemy import text
@@ -117,6 +118,19 @@ def test_thin_backups_deletes_files_outside_the_keep_set(tmp_path, db_path, db):
     assert left == keep_set(times, now)
     assert len(deleted) == 120 - len(left)
     assert (folder / "ghi-chu.txt").exists()
+
+
+def test_thinning_removes_temporaries_left_by_a_crash_but_not_fresh_ones(db_path, db):
+    folder = backup_module.backups_dir(db_path)
+    folder.mkdir()
+    stale = folder / ".data-2025-01-01_000000-tu-dong.sqlite3.4242.tmp"
+    fresh = folder / ".data-2025-01-01_000001-tu-dong.sqlite3.4243.tmp"
+    stale.write_bytes(b"half a backup")
+    fresh.write_bytes(b"being written")
+    old = time.time() - 2 * backup_module.STALE_TEMPORARY_SECONDS
+    os.utime(stale, (old, old))
+    thin_backups(db_path)
+    assert not stale.exists() and fresh.exists()
 
 
 # ---------------------------------------------------------------------------- the snapshot
@@ -299,7 +313,28 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(office, db_path, tmp_p
     assert list_backups(db_path) == []   # refused before backing the current file up
 
 
-def test_restore_waits_for_nobody_it_refuses_while_the_file_is_open(office, db_path):
+def test_restore_reports_a_file_it_cannot_replace(office, db_path, monkeypatch):
+    from chibo4tot_desktop.safety import restore as restore_module
+
+    taken = make_backup(db_path, "thu-cong")
+    office.add_cell("SAU", "Chi bộ sau")
+    before = table_checksum(db_path)
+
+    real_replace = os.replace
+
+    def refused(src, dst):   # Windows, while another program has the data file open
+        if os.fspath(dst) == os.fspath(db_path):
+            raise PermissionError(13, "The process cannot access the file")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(restore_module.os, "replace", refused)
+    with pytest.raises(DataFileError, match="chưa bị thay đổi"):
+        restore_backup(taken.path, db_path)
+    assert table_checksum(db_path) == before
+    assert not any(p.name.endswith(".tmp") for p in db_path.parent.iterdir())
+
+
+def test_restore_refuses_while_the_file_is_open_for_writing(office, db_path):
     taken = make_backup(db_path, "thu-cong")
     holder = WriterLock(db_path).acquire()
     try:

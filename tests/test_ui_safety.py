@@ -4,8 +4,6 @@ automatic backups, the backups dialog and the audit log viewer."""
 import datetime as dt
 import sqlite3
 
-import pytest
-
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.office import Office
 from chibo4tot_desktop.safety.audit_query import AuditFilter, plain, search_audit

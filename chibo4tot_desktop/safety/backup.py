@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ META_LAST_BACKUP_AT = "last_backup_at"
 META_LAST_BACKUP_POSITION = "last_backup_audit_id"
 
 AUTO_INTERVAL = dt.timedelta(days=1)
+STALE_TEMPORARY_SECONDS = 3600
 
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6})(?:-(?P<reason>[a-z-]+?))?"
                    r"(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
@@ -165,6 +167,15 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
         with contextlib.suppress(FileNotFoundError):
             info.path.unlink()
             deleted.append(info.path)
+    # Temporary files of a backup interrupted by a crash (a running one is seconds old).
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(backups_dir(data_path)):
+            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    age = time.time() - entry.stat().st_mtime
+                    if age > STALE_TEMPORARY_SECONDS:
+                        os.unlink(entry.path)
+                        deleted.append(Path(entry.path))
     return deleted
 
 

@@ -100,6 +100,11 @@ def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
                 _checkpoint_away(data_path)
             os.replace(temporary, data_path)
             _fsync_dir(data_path.parent)
+        except OSError as error:
+            raise DataFileError(
+                f"Không thay được tệp dữ liệu '{data_path.name}' ({error.strerror or error}); "
+                "có thể một chương trình khác đang mở tệp (kể cả ở chế độ chỉ đọc). Tệp dữ "
+                "liệu chưa bị thay đổi.") from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()
