@@ -355,3 +355,37 @@ def test_restore_over_a_damaged_file_keeps_its_bytes(office, db_path):
     result = restore_backup(taken.path, db_path)
     assert result.previous_saved_to.read_bytes() == bytes(data)
     assert table_checksum(db_path) == table_checksum(taken.path)
+
+
+def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_path,
+                                                                 monkeypatch):
+    from chibo4tot_desktop.safety.restore import restore_and_reopen
+
+    taken = make_backup(db_path, "thu-cong")
+    office.add_cell("SAU", "Chi bộ sau")
+    real_replace = os.replace
+
+    def refused(src, dst):
+        if os.fspath(dst) == os.fspath(db_path):
+            raise PermissionError(13, "busy")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(DataFileError) as caught:
+        restore_and_reopen(office.db, taken.path)
+    reopened = caught.value.database
+    try:
+        assert reopened.lock.held
+        assert "SAU" in {c.code for c in Office(reopened).cells()}
+    finally:
+        reopened.close()
+    # A bad backup is refused before the open file is even closed.
+    bad = db_path.parent / "bad.sqlite3"
+    bad.write_bytes(b"not a database at all")
+    db = open_database(db_path, lock=True)
+    try:
+        with pytest.raises(DataFileError, match="Không khôi phục được"):
+            restore_and_reopen(db, bad)
+        assert db.lock.held and Office(db).cells()
+    finally:
+        db.close()

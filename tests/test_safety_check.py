@@ -212,3 +212,19 @@ def test_format_size(size, text):
     from chibo4tot_desktop.cli.commands_safety import format_size
 
     assert format_size(size) == text
+
+
+def test_check_and_restore_refuse_newer_and_foreign_files(office, db_path, tmp_path, capsys):
+    newer = tmp_path / "moi-hon.sqlite3"
+    make_backup(db_path, "thu-cong", target=newer)
+    with sqlite3.connect(newer) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    code, _, err = run(capsys, "check", "--data", str(newer))
+    assert code == 2 and "phiên bản mới hơn" in err
+    code, _, err = run(capsys, "restore", str(newer), "--data", str(db_path))
+    assert code == 2 and "phiên bản mới hơn" in err
+    foreign = tmp_path / "khac.sqlite3"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    code, _, err = run(capsys, "check", "--data", str(foreign))
+    assert code == 2 and "không phải là tệp dữ liệu" in err

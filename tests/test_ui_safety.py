@@ -295,3 +295,54 @@ def test_app_run_opens_safely_and_backs_up_on_close(qtbot, qapp, demo_office, db
     # Nothing changed since: closing again takes no new backup.
     assert app_module.run(str(db_path)) == 0
     assert len(list_backups(db_path)) == 1
+
+
+# ---------------------------------------------------------------------------- File menu
+def test_safety_menu_backups_restore_audit_and_check(qtbot, demo_office, db_path):
+    from PySide6.QtWidgets import QMainWindow
+
+    from chibo4tot_desktop.ui.safety import SafetyMenu
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    state = {"db": demo_office.db, "replaced": 0}
+
+    def replace(db):
+        state["db"] = db
+        state["replaced"] += 1
+
+    menu = window.menuBar().addMenu("Tệp")
+    safety = SafetyMenu(window, menu, lambda: state["db"], replace)
+    assert [a.text() for a in menu.actions()] == [
+        "Sao lưu và khôi phục…", "Kiểm tra tệp dữ liệu…", "Nhật ký thay đổi…"]
+
+    safety.backups_action.trigger()
+    dialog = safety.dialog
+    dialog.backup_button.click()
+    moment = table_checksum(db_path)
+    Office(state["db"]).add_cell("MOI", "Chi bộ mới")
+    dialog.table.selectRow(0)
+    dialog.confirm = lambda text: True
+    assert dialog.restore_selected()
+    assert state["replaced"] == 1 and state["db"] is not demo_office.db
+    assert table_checksum(db_path) == moment and state["db"].lock.held
+    dialog.close()
+
+    safety.audit_action.trigger()
+    assert safety.dialog.table.rowCount() > 0
+    safety.dialog.close()
+
+    with sqlite3.connect(db_path) as connection:   # an orphan score, written behind our back
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("INSERT INTO scores (evaluation_id, item_id, self_points) "
+                           "VALUES (999999, 1, 1)")
+    heard = []
+    state["db"].subscribe(heard.append)
+    safety.check_action.trigger()
+    report = safety.dialog.report
+    assert {f.key: f.repaired for f in report.findings}["orphans"] == 1
+    assert "Bản ghi mồ côi (bản ghi cha đã mất): 1 (đã sửa 1)" in \
+        safety.dialog.text.toPlainText()
+    assert heard and "cells" in heard[0]
+    safety.dialog.close()
+    state["db"].close()

@@ -159,3 +159,91 @@ class AutoBackupDriver(QObject):
     def on_close(self) -> BackupInfo | None:
         self.timer.stop()
         return self._run(self.auto.on_close)
+
+
+class SafetyMenu(QObject):
+    """The File menu's data safety actions, for any main window.
+
+    ``get_db()`` returns the window's current ``Database``; ``replace_db(db)`` is called with
+    the new one after a restore (the window rebuilds its ``Office`` and screens from it).
+    Wiring: ``SafetyMenu(window, file_menu, lambda: self.office.db, self.set_database)``.
+    """
+
+    def __init__(self, window: QWidget, menu, get_db: Callable[[], Database],
+                 replace_db: Callable[[Database], None]):
+        super().__init__(window)
+        self.window = window
+        self.get_db = get_db
+        self.replace_db = replace_db
+        self.backups_action = menu.addAction("Sao lưu và khôi phục…")
+        self.check_action = menu.addAction("Kiểm tra tệp dữ liệu…")
+        self.audit_action = menu.addAction("Nhật ký thay đổi…")
+        self.backups_action.triggered.connect(self.show_backups)
+        self.check_action.triggered.connect(self.run_check)
+        self.audit_action.triggered.connect(self.show_audit)
+        self.dialog = None
+
+    def _restore(self, backup: Path) -> None:
+        from chibo4tot_desktop.safety.restore import restore_and_reopen
+
+        try:
+            db = restore_and_reopen(self.get_db(), backup)
+        except UserError as error:
+            reopened = getattr(error, "database", None)
+            if reopened is not None:
+                self.replace_db(reopened)
+            raise
+        self.replace_db(db)
+
+    def show_backups(self):
+        from chibo4tot_desktop.ui.dialogs.backups_dialog import BackupsDialog
+
+        db = self.get_db()
+        if db.path is None:
+            QMessageBox.information(self.window, APP_TITLE,
+                                    "Dữ liệu nằm trên máy chủ; việc sao lưu do máy chủ lo.")
+            return None
+        self.dialog = BackupsDialog(db.path, self.window, restore_handler=self._restore,
+                                    readonly=db.readonly)
+        self.dialog.open()
+        return self.dialog
+
+    def show_audit(self):
+        from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog
+
+        self.dialog = AuditDialog(self.get_db(), self.window)
+        self.dialog.open()
+        return self.dialog
+
+    def run_check(self):
+        """The full check; safe repairs when this window is the writer. Shows the report."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
+
+        from chibo4tot_desktop.safety.check import run_check
+
+        db = self.get_db()
+        if db.path is None:
+            return None
+        try:
+            report = run_check(db.path, repair_safe=not db.readonly)
+        except UserError as error:
+            QMessageBox.critical(self.window, APP_TITLE, str(error))
+            return None
+        if any(f.repaired for f in report.findings):
+            db.notify(frozenset({"cells", "registrations", "evaluations", "awards",
+                                 "settings"}))
+        dialog = QDialog(self.window)
+        dialog.setWindowTitle("Kiểm tra tệp dữ liệu")
+        dialog.resize(760, 480)
+        text = QPlainTextEdit("\n".join(report.lines()))
+        text.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.report = report
+        dialog.text = text
+        self.dialog = dialog
+        dialog.open()
+        return dialog
