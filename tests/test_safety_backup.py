@@ -389,3 +389,41 @@ def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_pat
         assert db.lock.held and Office(db).cells()
     finally:
         db.close()
+
+
+def test_a_new_session_factory_always_gets_the_audit_listener():
+    """Regression: the change counter of the automatic backups is the audit log.
+
+    ``audit.install`` used ``event.contains``, which answers True for a new session factory
+    that reuses the id() of a freed one; such a database (reopened after a restore, say)
+    saved changes without audit rows.
+    """
+    import gc
+
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import sessionmaker
+
+    from chibo4tot_desktop.db import audit
+    from chibo4tot_desktop.db.models import AuditEntry, Base, Organisation
+
+    from sqlalchemy import event
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    stale = 0
+    for attempt in range(40):
+        old = sessionmaker(engine)
+        audit.install(old)
+        del old
+        gc.collect()
+        factory = sessionmaker(engine)
+        # What fooled the old check: the registry still "contains" the freed factory's entry.
+        stale += event.contains(factory, "after_flush", audit._after_flush)
+        audit.install(factory)
+        with factory() as session:
+            session.add(Organisation(code=f"O{attempt}", name="Đảng bộ"))
+            session.flush()
+            written = session.scalar(select(func.count()).select_from(AuditEntry))
+            session.rollback()
+        assert written == 1, f"no audit row (attempt {attempt})"
+    assert stale, "no stale registration seen; the test did not exercise the bug"
