@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_core",
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
+    "chibo4tot_desktop.cli.commands_safety",
 ]
 
 _MESSAGES = {

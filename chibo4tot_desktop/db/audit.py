@@ -105,5 +105,9 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def install(factory: sessionmaker) -> None:
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
+    # The mark lives on the factory itself: ``event.contains`` answers True for a new factory
+    # that reuses the id() of a freed one, which left later databases without an audit log.
+    if getattr(factory, "_audit_installed", False):
+        return
+    event.listen(factory, "after_flush", _after_flush)
+    factory._audit_installed = True

@@ -23,8 +23,8 @@ from chibo4tot_desktop.errors import DataFileError
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0001"
-KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = "0002_i6"
+KNOWN_REVISIONS = ("0001", "0002_i6")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -106,11 +106,13 @@ def run_migrations(engine: Engine, revision: str = "head") -> None:
 class Database:
     """An open data file: its engine, a session factory, and transaction helpers."""
 
-    def __init__(self, engine: Engine, target: str | os.PathLike, *, readonly: bool = False):
+    def __init__(self, engine: Engine, target: str | os.PathLike, *, readonly: bool = False,
+                 lock=None):
         self.engine = engine
         self.target = str(target)
         self.path = None if is_url(target) else Path(target)
         self.readonly = readonly
+        self.lock = lock  # safety.lock.WriterLock held while open (open_database(lock=True))
         self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
         audit.install(self._sessions)
         self._listeners: list[Callable[[frozenset[str]], None]] = []
@@ -154,11 +156,34 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def open_database(target: str | os.PathLike, *, create: bool = True,
-                  readonly: bool = False, migrate: bool = True) -> Database:
-    """Open (or create) the data file at ``target`` and check its schema version."""
+                  readonly: bool = False, migrate: bool = True, lock: bool = False) -> Database:
+    """Open (or create) the data file at ``target`` and check its schema version.
+
+    ``lock``: take the writer lock (``safety.lock``) first, so a second copy of the program
+    gets ``DataFileLockedError`` and can open read-only; released by ``Database.close()``.
+    """
+    writer_lock = None
+    if lock and not readonly and not is_url(target):
+        from chibo4tot_desktop.safety.lock import WriterLock
+
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        writer_lock = WriterLock(target).acquire()
+    try:
+        database = _open(target, create=create, readonly=readonly, migrate=migrate)
+    except BaseException:
+        if writer_lock is not None:
+            writer_lock.release()
+        raise
+    database.lock = writer_lock
+    return database
+
+
+def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
     if not is_url(target):
         path = Path(target)
         if path.exists() and path.stat().st_size > 0:
@@ -204,4 +229,10 @@ def _check_schema(engine: Engine, target, *, readonly: bool, migrate: bool) -> N
         raise DataFileError("Tệp dữ liệu cần được nâng cấp nhưng đang mở chỉ đọc.")
     if not migrate:
         raise DataFileError("Tệp dữ liệu thuộc phiên bản cũ và cần được nâng cấp.")
+    if revision is not None and not is_url(target):
+        # An existing file of an older schema: keep a copy as it was before touching it.
+        from chibo4tot_desktop.safety.backup import BEFORE_MIGRATION, make_backup
+
+        engine.dispose()
+        make_backup(target, BEFORE_MIGRATION, thin=False)
     run_migrations(engine)

@@ -377,14 +377,27 @@ class Setting(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_table_row", "table_name", "row_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     user: Mapped[str] = mapped_column(String(100), default="")
     action: Mapped[str] = mapped_column(String(10))  # insert / update / delete
-    table_name: Mapped[str] = mapped_column(String(50), index=True)
+    table_name: Mapped[str] = mapped_column(String(50))
     row_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(String(300), default="")
     field: Mapped[str] = mapped_column(String(50), default="")
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class SafetyMeta(Base):
+    """Facts about the file itself (last backup time, audit position then); not office data.
+
+    Written with plain SQL by ``safety.backup``, so never audited and never a "change".
+    """
+
+    __tablename__ = "safety_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

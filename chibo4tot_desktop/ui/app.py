@@ -9,12 +9,11 @@ def run(data: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from chibo4tot_desktop import APP_TITLE
-    from chibo4tot_desktop.db.engine import open_database
-    from chibo4tot_desktop.errors import UserError
     from chibo4tot_desktop.office import Office
     from chibo4tot_desktop.paths import default_data_file
     from chibo4tot_desktop.ui.common import install_excepthook
     from chibo4tot_desktop.ui.main_window import MainWindow
+    from chibo4tot_desktop.ui.safety import AutoBackupDriver, open_data_file
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_TITLE)
@@ -24,14 +23,22 @@ def run(data: str | None = None) -> int:
 
     apply_theme(app)
     target = data or str(default_data_file())
-    try:
-        db = open_database(target)
-    except UserError as error:
-        QMessageBox.critical(None, APP_TITLE, str(error))
+    # Physical check (damaged: offer the newest good backup), writer lock (second copy:
+    # offer read-only), network-share warning; None when the user chose to stop.
+    db = open_data_file(target)
+    if db is None:
         return 2
     window = MainWindow(Office(db))
+    if db.readonly:
+        window.setWindowTitle(window.windowTitle() + " (chỉ đọc)")
+    auto_backup = AutoBackupDriver(db, window)
+    auto_backup.backedUp.connect(lambda text: window.statusBar().showMessage(text, 10000))
+    auto_backup.failed.connect(lambda text: QMessageBox.warning(window, APP_TITLE, text))
     window.show()
     try:
         return app.exec()
     finally:
+        auto_backup.on_close()
         window.office.db.close()
+        if window.office.db is not db:
+            db.close()

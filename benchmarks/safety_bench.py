@@ -1,0 +1,92 @@
+"""Speed of the data safety operations on a realistic and on a large data file.
+
+    PYTHONPATH=. python benchmarks/safety_bench.py [--cells 300]
+
+Prints, for the demo ward and for the demo plus CELLS extra cells with three years of
+registrations and scores (each written through the office API, so the audit log is real):
+file size, integrity_check, the full check, a backup, a restore, the row checksum, and
+opening with the lock and the start-up check (what the window does before it shows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+
+from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.demo import build_demo
+from chibo4tot_desktop.office import Office, ScoreInput
+from chibo4tot_desktop.safety.backup import format_size, make_backup
+from chibo4tot_desktop.safety.check import physical_check, run_check, table_checksum
+from chibo4tot_desktop.safety.restore import restore_backup
+
+
+def timed(label: str, action, repeat: int = 3):
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - start)
+    print(f"  {label:<42} {best * 1000:9.1f} ms")
+    return result
+
+
+def grow(path: Path, cells: int) -> None:
+    db = open_database(path)
+    office = Office(db)
+    phase = office.phase_for_year(2024)
+    items = [item for group in phase.groups if group.scope == "cell" for item in group.items]
+    for number in range(cells):
+        cell = office.add_cell(f"X{number:04d}", f"Chi bộ thêm {number}",
+                               secretary=f"Bí thư {number}", members_count=30)
+        for year in (2023, 2024, 2025):
+            office.save_registration(cell.id, year, received_on=dt.date(year, 3, 5),
+                                     signer=f"Bí thư {number}")
+            if year < 2025:
+                office.save_evaluation(cell.id, year, scores={
+                    item.id: ScoreInput(item.max_points * 0.8, item.max_points * 0.85)
+                    for item in items})
+    db.close()
+
+
+def measure(path: Path) -> None:
+    print(f"  {'file size':<42} {format_size(path.stat().st_size):>12}")
+    timed("PRAGMA integrity_check", lambda: physical_check(path))
+    timed("check (physical + logical, no repair)", lambda: run_check(path, repair_safe=False))
+    backup = timed("backup (API, quick_check, fsync, rename)",
+                   lambda: make_backup(path, "thu-cong", thin=False))
+    timed("row checksum (every table)", lambda: table_checksum(path))
+    timed("restore (check, backup current, replace)",
+          lambda: restore_backup(backup.path, path), repeat=1)
+    timed("open with lock + start-up check", lambda: _open(path))
+
+
+def _open(path: Path) -> None:
+    physical_check(path)
+    open_database(path, lock=True).close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cells", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.sqlite3"
+        db = open_database(path)
+        build_demo(Office(db))
+        db.close()
+        print("Demo ward (16 cells, 2023-2024):")
+        measure(path)
+        start = time.perf_counter()
+        grow(path, args.cells)
+        print(f"\nDemo + {args.cells} cells x 3 years (built in "
+              f"{time.perf_counter() - start:.0f} s through the office API):")
+        measure(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Data safety subcommands: ``backup``, ``restore``, ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chibo4tot_desktop.cli.common import data_target
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.safety.backup import format_size
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    backup = subparsers.add_parser(
+        "backup", parents=[common], help="sao lưu tệp dữ liệu",
+        description="Sao lưu tệp dữ liệu (an toàn cả khi chương trình đang mở tệp). Không ghi "
+                    "RA thì bản sao lưu nằm trong thư mục backups cạnh tệp dữ liệu.")
+    backup.add_argument("out", nargs="?", metavar="RA",
+                        help="tệp (hoặc thư mục) sẽ chứa bản sao lưu")
+    backup.add_argument("--list", action="store_true",
+                        help="chỉ liệt kê các bản sao lưu đã có (ngày giờ, dung lượng)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = subparsers.add_parser(
+        "restore", parents=[common], help="khôi phục tệp dữ liệu từ một bản sao lưu",
+        description="Thay tệp dữ liệu bằng một bản sao lưu. Bản sao lưu được kiểm tra trước; "
+                    "tệp hiện tại được sao lưu lại trước khi bị thay.")
+    restore.add_argument("backup", metavar="BẢN_SAO_LƯU", help="tệp sao lưu cần khôi phục")
+    restore.set_defaults(func=cmd_restore)
+
+    check = subparsers.add_parser(
+        "check", parents=[common], help="kiểm tra (và sửa lỗi an toàn) tệp dữ liệu",
+        description="Kiểm tra vật lý (integrity_check) rồi kiểm tra logic dữ liệu. Chỉ sửa "
+                    "những lỗi sửa được an toàn, sau khi đã sao lưu. Mã thoát 0: không còn "
+                    "lỗi; 1: còn lỗi cần người kiểm tra hoặc tệp bị hỏng.")
+    check.add_argument("--no-repair", action="store_true", help="chỉ kiểm tra, không sửa gì")
+    check.set_defaults(func=cmd_check)
+
+
+def _utf8_stdout() -> None:
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure and (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        reconfigure(encoding="utf-8", errors="replace")
+
+
+def _existing_data(args) -> Path:
+    path = Path(data_target(args))
+    if "://" in str(path):
+        raise UserError("Lệnh này chỉ dùng cho tệp dữ liệu trên máy.")
+    if not path.is_file():
+        raise UserError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    return path
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.safety.backup import MANUAL, backup_name, list_backups, make_backup
+    from chibo4tot_desktop.text import format_date
+
+    _utf8_stdout()
+    data = _existing_data(args)
+    if args.list:
+        backups = list_backups(data)
+        if not backups:
+            print("Chưa có bản sao lưu nào.")
+        for info in backups:
+            print(f"{format_date(info.taken_at.date())} {info.taken_at:%H:%M:%S}  "
+                  f"{format_size(info.size):>10}  {info.reason_label:<24} {info.path}")
+        return 0
+    target = None
+    if args.out:
+        target = Path(args.out)
+        if target.is_dir():
+            import datetime as dt
+
+            target = target / backup_name(data, dt.datetime.now(), MANUAL)
+        if target.exists():
+            raise UserError(f"Tệp '{target}' đã có; hãy chọn tên khác (không ghi đè).")
+        if target.resolve() == data.resolve():
+            raise UserError("Bản sao lưu không được trùng với tệp dữ liệu.")
+    info = make_backup(data, MANUAL, target=target)
+    print(f"Đã sao lưu: {info.path} ({format_size(info.size)})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.safety.restore import restore_backup
+
+    _utf8_stdout()
+    data = Path(data_target(args))
+    backup = Path(args.backup)
+    if not backup.is_file():
+        raise UserError(f"Không tìm thấy bản sao lưu '{backup}'.")
+    if data.exists() and backup.resolve() == data.resolve():
+        raise UserError("Bản sao lưu chính là tệp dữ liệu; không có gì để khôi phục.")
+    result = restore_backup(backup, data)
+    print(f"Đã khôi phục tệp dữ liệu {data} từ bản sao lưu {backup}.")
+    if result.previous_saved_to:
+        print(f"Tệp trước khi khôi phục được giữ tại: {result.previous_saved_to}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.safety.check import run_check
+    from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock
+
+    _utf8_stdout()
+    data = _existing_data(args)
+    repair = not args.no_repair
+    lock = WriterLock(data)
+    note = None
+    if repair:
+        try:
+            lock.acquire()
+        except DataFileLockedError as error:
+            repair = False
+            note = (f"Tệp đang được {error.holder.describe()} mở nên chỉ kiểm tra, không sửa. "
+                    "Hãy đóng chương trình rồi chạy lại để sửa.")
+    try:
+        report = run_check(data, repair_safe=repair)
+    finally:
+        lock.release()
+    for line in report.lines():
+        print(line)
+    if note:
+        print(note)
+    return 1 if report.damaged or report.remaining else 0

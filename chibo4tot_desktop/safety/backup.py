@@ -1,0 +1,377 @@
+"""Backups through SQLite's online backup API, their names and their thinning.
+
+A backup is a consistent snapshot taken with ``sqlite3.Connection.backup`` (never a copy of the
+live file, whose WAL may hold committed pages the main file does not have yet). It is written
+to a temporary name in the ``backups/`` folder beside the data file, checked, flushed to disk
+and only then renamed to its final name ``<stem>-YYYY-MM-DD_HHMMSS-<reason>.sqlite3``.
+
+``AutoBackup`` decides when: on close, and at most once a day while the program is open, when
+anything changed since the last backup. "Changed" is the audit log's position (its highest id:
+every change through the office writes audit rows in the same transaction) compared with the
+position recorded in ``safety_meta`` when the last backup was taken.
+
+``keep_set`` is the pure thinning rule: the most recent copies, then the newest copy of each of
+the last days, weeks and months.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from chibo4tot_desktop.errors import DataFileError
+
+BACKUP_DIR_NAME = "backups"
+BACKUP_SUFFIX = ".sqlite3"
+STAMP_FORMAT = "%Y-%m-%d_%H%M%S"
+
+# Why a backup was taken: the name's last part (ASCII, so any file system accepts it).
+AUTO, ON_CLOSE, MANUAL = "tu-dong", "khi-dong", "thu-cong"
+BEFORE_MIGRATION, BEFORE_RESTORE, BEFORE_REPAIR = "truoc-nang-cap", "truoc-khoi-phuc", "truoc-sua"
+REASON_LABELS = {
+    AUTO: "Tự động (hằng ngày)",
+    ON_CLOSE: "Khi đóng chương trình",
+    MANUAL: "Sao lưu thủ công",
+    BEFORE_MIGRATION: "Trước khi nâng cấp tệp",
+    BEFORE_RESTORE: "Trước khi khôi phục",
+    BEFORE_REPAIR: "Trước khi sửa lỗi",
+}
+
+META_LAST_BACKUP_AT = "last_backup_at"
+META_LAST_BACKUP_POSITION = "last_backup_audit_id"
+
+AUTO_INTERVAL = dt.timedelta(days=1)
+STALE_TEMPORARY_SECONDS = 3600
+
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6})(?:-(?P<reason>[a-z-]+?))?"
+                   r"(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size: int
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS.get(self.reason, self.reason or "")
+
+
+def format_size(size: int) -> str:
+    """1536 -> "1,5 KB" (Vietnamese decimal comma)."""
+    value = float(size)
+    for unit in ("byte", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            text = f"{value:.0f}" if unit == "byte" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+        value /= 1024
+    return f"{size} byte"
+
+
+# ------------------------------------------------------------------------------ names, list
+def backups_dir(data_path: str | os.PathLike) -> Path:
+    """The ``backups/`` folder beside the data file."""
+    return Path(data_path).parent / BACKUP_DIR_NAME
+
+
+def backup_name(data_path: str | os.PathLike, taken_at: dt.datetime, reason: str) -> str:
+    return f"{Path(data_path).stem}-{taken_at.strftime(STAMP_FORMAT)}-{reason}{BACKUP_SUFFIX}"
+
+
+def parse_backup_name(name: str, stem: str | None = None) -> tuple[dt.datetime, str] | None:
+    """(time taken, reason) from a backup's file name; None for anything else."""
+    match = _NAME.match(name)
+    if match is None or (stem is not None and match["stem"] != stem):
+        return None
+    try:
+        taken_at = dt.datetime.strptime(match["stamp"], STAMP_FORMAT)
+    except ValueError:
+        return None
+    return taken_at, match["reason"] or ""
+
+
+def list_backups(data_path: str | os.PathLike) -> list[BackupInfo]:
+    """The data file's backups, newest first (temporary and foreign files are ignored)."""
+    folder = backups_dir(data_path)
+    stem = Path(data_path).stem
+    result = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            parsed = parse_backup_name(entry.name, stem)
+            if parsed is None or not entry.is_file():
+                continue
+            with contextlib.suppress(OSError):
+                result.append(BackupInfo(Path(entry.path), parsed[0], parsed[1],
+                                         entry.stat().st_size))
+    result.sort(key=lambda info: (info.taken_at, info.path.name), reverse=True)
+    return result
+
+
+# ----------------------------------------------------------------------------- thinning
+@dataclass(frozen=True)
+class ThinPolicy:
+    recent: int = 5      # the newest copies, whatever their age
+    days: int = 14       # the newest copy of each of the last 14 calendar days
+    weeks: int = 8       # ... of each of the last 8 weeks (Monday to Sunday)
+    months: int = 24     # ... of each of the last 24 calendar months
+
+
+def keep_set(times: Iterable[dt.datetime], now: dt.datetime,
+             policy: ThinPolicy = ThinPolicy()) -> set[dt.datetime]:
+    """Which backup times to keep at ``now``; the others may be deleted.
+
+    Kept: the ``recent`` newest; for each of the last ``days`` days, ``weeks`` weeks and
+    ``months`` months (counted back from ``now``, the current one included) the newest copy in
+    it; and anything dated after ``now`` (a clock set wrong is no reason to delete).
+    """
+    ordered = sorted(set(times), reverse=True)
+    keep = {t for t in ordered if t > now}
+    past = [t for t in ordered if t <= now]
+    keep.update(past[:policy.recent])
+    today = now.date()
+    this_monday = today - dt.timedelta(days=today.weekday())
+    buckets: dict[tuple[str, int], dt.datetime] = {}
+    for t in past:  # newest first: the first one seen in a bucket is its newest
+        day = t.date()
+        age_days = (today - day).days
+        age_weeks = (this_monday - (day - dt.timedelta(days=day.weekday()))).days // 7
+        age_months = (today.year * 12 + today.month) - (day.year * 12 + day.month)
+        for kind, age, limit in (("d", age_days, policy.days), ("w", age_weeks, policy.weeks),
+                                 ("m", age_months, policy.months)):
+            if age < limit:
+                buckets.setdefault((kind, age), t)
+    keep.update(buckets.values())
+    return keep
+
+
+def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
+                 policy: ThinPolicy = ThinPolicy()) -> list[Path]:
+    """Delete the backups ``keep_set`` does not keep; return the deleted paths."""
+    now = now or dt.datetime.now()
+    backups = list_backups(data_path)
+    # Copies taken in the same second share their fate (kept or deleted together).
+    keep = keep_set((info.taken_at for info in backups), now, policy)
+    deleted = []
+    for info in backups:
+        if info.taken_at in keep:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            info.path.unlink()
+            deleted.append(info.path)
+    # Temporary files of a backup interrupted by a crash (a running one is seconds old).
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(backups_dir(data_path)):
+            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    age = time.time() - entry.stat().st_mtime
+                    if age > STALE_TEMPORARY_SECONDS:
+                        os.unlink(entry.path)
+                        deleted.append(Path(entry.path))
+    return deleted
+
+
+# ------------------------------------------------------------------------ taking a backup
+_CONSTRAINT_LINES = ("CHECK constraint failed", "NOT NULL constraint failed", "NULL value in")
+
+
+def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
+    """integrity_check's lines -> (damage, constraint violations).
+
+    SQLite also reports rows that break a CHECK or NOT NULL constraint of the schema; those
+    are readable data for the logical checks to list, not a damaged file.
+    """
+    if lines == ["ok"]:
+        return [], []
+    constraint = [line for line in lines if line.startswith(_CONSTRAINT_LINES)]
+    damage = [line for line in lines if not line.startswith(_CONSTRAINT_LINES)]
+    return damage, constraint
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
+    """A plain sqlite3 connection to a file that must already exist (never creates one)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    if readonly:
+        uri = "file:" + _uri_path(path) + "?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, timeout=10)
+    else:
+        connection = sqlite3.connect(str(path), timeout=10)
+    connection.execute("PRAGMA busy_timeout = 10000")
+    return connection
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(path.resolve().as_posix(), safe="/:")
+
+
+def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
+    """Snapshot ``source`` into the new file ``target`` with the backup API, atomically.
+
+    The copy is written under a temporary name, switched to a rollback journal (one
+    self-contained file), checked with ``quick_check``, flushed to disk, then renamed. Returns
+    the audit log position (highest audit id) in the snapshot, or -1 without an audit log.
+    """
+    source, target = Path(source), Path(target)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    position = -1
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = connect_existing(source)
+        try:
+            dst = sqlite3.connect(str(temporary))
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+                result = [str(row[0]) for row in dst.execute("PRAGMA quick_check")]
+                damage, _constraint = split_integrity(result)
+                if damage:
+                    raise DataFileError("Bản sao lưu vừa tạo không đọc lại được: "
+                                        + "; ".join(damage[:3]))
+                with contextlib.suppress(sqlite3.OperationalError):
+                    position = dst.execute("SELECT coalesce(max(id), 0) FROM audit_log"
+                                           ).fetchone()[0]
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        _fsync_file(temporary)
+        os.replace(temporary, target)
+        _fsync_dir(target.parent)
+    except sqlite3.DatabaseError as error:
+        raise DataFileError(f"Không sao lưu được tệp dữ liệu: {error}") from None
+    except OSError as error:
+        raise DataFileError(f"Không ghi được bản sao lưu '{target}': "
+                            f"{error.strerror or error}") from None
+    finally:
+        for extra in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(temporary) + extra).unlink()
+    return position
+
+
+def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
+                target: str | os.PathLike | None = None, now: dt.datetime | None = None,
+                thin: bool = True) -> BackupInfo:
+    """Back the data file up (into ``backups/`` unless ``target`` is given) and note it.
+
+    The time and audit position of the backup are written to the data file's ``safety_meta``
+    (when the file has that table), then the folder is thinned.
+    """
+    data_path = Path(data_path)
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    if target is None:
+        folder = backups_dir(data_path)
+        target = folder / backup_name(data_path, now, reason)
+        counter = 2
+        while target.exists():
+            target = folder / (Path(backup_name(data_path, now, reason)).stem
+                               + f"-{counter}{BACKUP_SUFFIX}")
+            counter += 1
+    target = Path(target)
+    position = copy_database(data_path, target)
+    if position >= 0:
+        record_backup(data_path, now, position)
+    if thin and target.parent == backups_dir(data_path):
+        thin_backups(data_path, now)
+    return BackupInfo(target, now, reason, target.stat().st_size)
+
+
+def record_backup(data_path: Path, when: dt.datetime, position: int) -> None:
+    """Note in the data file when it was last backed up (no-op before schema 0002)."""
+    try:
+        connection = connect_existing(data_path)
+    except DataFileError:
+        return
+    try:
+        with connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO safety_meta (key, value) VALUES (?, ?)",
+                [(META_LAST_BACKUP_AT, when.isoformat()),
+                 (META_LAST_BACKUP_POSITION, str(position))])
+    except sqlite3.OperationalError:
+        pass  # an older schema without safety_meta, or busy: the next backup notes it
+    finally:
+        connection.close()
+
+
+def read_meta(connection: sqlite3.Connection) -> dict[str, str]:
+    try:
+        return dict(connection.execute("SELECT key, value FROM safety_meta").fetchall())
+    except sqlite3.OperationalError:
+        return {}
+
+
+# ---------------------------------------------------------------------------- automatic
+class AutoBackup:
+    """When to back up an open data file: on close, and daily while open, if it changed."""
+
+    def __init__(self, data_path: str | os.PathLike,
+                 clock: Callable[[], dt.datetime] = dt.datetime.now):
+        self.data_path = Path(data_path)
+        self.clock = clock
+
+    def state(self) -> tuple[int, int | None, dt.datetime | None]:
+        """(audit position now, position at the last backup, time of the last backup)."""
+        connection = connect_existing(self.data_path)
+        try:
+            position = connection.execute(
+                "SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+            meta = read_meta(connection)
+        finally:
+            connection.close()
+        saved = meta.get(META_LAST_BACKUP_POSITION)
+        when = meta.get(META_LAST_BACKUP_AT)
+        last_at = dt.datetime.fromisoformat(when) if when else None
+        if last_at is None:
+            backups = list_backups(self.data_path)
+            last_at = backups[0].taken_at if backups else None
+        return position, (int(saved) if saved else None), last_at
+
+    def changed(self) -> bool:
+        position, saved, _ = self.state()
+        return position != (saved if saved is not None else 0)
+
+    def due(self) -> bool:
+        position, saved, last_at = self.state()
+        if position == (saved if saved is not None else 0):
+            return False
+        return last_at is None or self.clock() - last_at >= AUTO_INTERVAL
+
+    def run_if_due(self) -> BackupInfo | None:
+        """The daily backup while open (call it every hour or so)."""
+        if not self.due():
+            return None
+        return make_backup(self.data_path, AUTO, now=self.clock())
+
+    def on_close(self) -> BackupInfo | None:
+        """The backup when the program closes the file, if anything changed."""
+        if not self.data_path.is_file() or not self.changed():
+            return None
+        return make_backup(self.data_path, ON_CLOSE, now=self.clock())

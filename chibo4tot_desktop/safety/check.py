@@ -1,0 +1,432 @@
+"""The data file's health: the physical check first, then the logical checks, with counts.
+
+``physical_check`` runs ``PRAGMA integrity_check``; a damaged file stops there (the only cure
+is a backup). ``run_check`` then looks for what the program's own rules would never write but
+an old version, a crash in another tool or a hand edit could leave:
+
+- rows whose parent is gone (orphans, ``PRAGMA foreign_key_check``) - repaired: deleted, as
+  the parent's deletion would have done (every foreign key cascades);
+- text not in Unicode NFC (it breaks search and sorting) - repaired: normalised;
+- scores above the item's maximum or negative; scores on an item of another phase or scope;
+- awards with a register number but no decision, or half a decision (number without date or
+  date without number); decisions dated before their proposal;
+- registrations and evaluations of cells dissolved by then; records in years outside every
+  phase.
+
+Only the first two are repaired, after a backup, in one transaction that also writes audit
+rows; the others need a person's judgement and are listed with examples.
+``table_checksum`` fingerprints every row of every table (tests: restore, failed imports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.safety.backup import (
+    BEFORE_REPAIR,
+    connect_existing,
+    make_backup,
+    split_integrity,
+)
+
+EXAMPLES = 5
+REPAIR_SUMMARY = "Sửa tự động khi kiểm tra tệp dữ liệu"
+# Tables that hold the office's data (the audit log keeps old text as it was written).
+SKIPPED_TEXT_TABLES = {"audit_log", "alembic_version", "safety_meta"}
+EPSILON = 1e-9
+
+
+@dataclass
+class Finding:
+    key: str
+    title: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+    repairable: bool = False
+    repaired: int = 0
+
+
+@dataclass
+class CheckReport:
+    path: Path
+    integrity: list[str]
+    revision: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    backup: Path | None = None
+
+    @property
+    def damaged(self) -> bool:
+        return self.integrity != ["ok"]
+
+    @property
+    def problems(self) -> int:
+        return sum(f.count for f in self.findings)
+
+    @property
+    def remaining(self) -> int:
+        return sum(f.count - f.repaired for f in self.findings)
+
+    def lines(self) -> list[str]:
+        """The report in Vietnamese, as the command line prints it."""
+        out = [f"Kiểm tra tệp dữ liệu: {self.path}"]
+        if self.damaged:
+            out.append("1. Kiểm tra vật lý (integrity_check): TỆP BỊ HỎNG")
+            out.extend(f"   - {line}" for line in self.integrity[:10])
+            if len(self.integrity) > 10:
+                out.append(f"   ... và {len(self.integrity) - 10} lỗi khác")
+            out.append("Không kiểm tra tiếp. Hãy khôi phục bản sao lưu tốt gần nhất "
+                       "(lệnh: restore BẢN_SAO_LƯU).")
+            return out
+        out.append("1. Kiểm tra vật lý (integrity_check): tốt")
+        out.append("2. Kiểm tra logic:")
+        for finding in self.findings:
+            if finding.count == 0:
+                out.append(f"   - {finding.title}: 0")
+                continue
+            state = (f"đã sửa {finding.repaired}" if finding.repaired
+                     else "sửa được tự động" if finding.repairable else "cần kiểm tra và sửa tay")
+            out.append(f"   - {finding.title}: {finding.count} ({state})")
+            out.extend(f"       · {example}" for example in finding.examples)
+            if finding.count > len(finding.examples):
+                out.append(f"       · ... và {finding.count - len(finding.examples)} trường "
+                           "hợp khác")
+        if self.backup:
+            out.append(f"Đã sao lưu trước khi sửa: {self.backup}")
+        if self.problems == 0:
+            out.append("Kết quả: không có lỗi.")
+        else:
+            repaired = sum(f.repaired for f in self.findings)
+            out.append(f"Kết quả: {self.problems} vấn đề; đã sửa {repaired}; còn "
+                       f"{self.remaining} cần người kiểm tra.")
+        return out
+
+
+# -------------------------------------------------------------------------------- physical
+def physical_check(path: str | Path) -> list[str]:
+    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found."""
+    path = Path(path)
+    try:
+        connection = connect_existing(path)
+    except DataFileError as error:
+        return [str(error)]
+    try:
+        rows = connection.execute("PRAGMA integrity_check").fetchall()
+        return [str(row[0]) for row in rows] or ["ok"]
+    except sqlite3.DatabaseError as error:
+        return [f"Không đọc được tệp: {error}"]
+    finally:
+        connection.close()
+
+
+def is_good_database(path: str | Path) -> tuple[bool, str]:
+    """A backup fit to restore: physically sound and with a schema this program knows."""
+    from chibo4tot_desktop.db.engine import KNOWN_REVISIONS, SQLITE_HEADER
+
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return False, "không phải tệp dữ liệu SQLite"
+    except OSError as error:
+        return False, f"không đọc được ({error.strerror or error})"
+    damage, _constraint = split_integrity(physical_check(path))
+    if damage:
+        return False, "bị hỏng (" + damage[0] + ")"
+    revision = _revision(path)
+    if revision is None:
+        return False, "không phải tệp dữ liệu của chương trình"
+    if revision not in KNOWN_REVISIONS:
+        return False, f"do phiên bản mới hơn của chương trình tạo (lược đồ {revision})"
+    return True, ""
+
+
+def _revision(path: Path) -> str | None:
+    try:
+        connection = connect_existing(path)
+    except DataFileError:
+        return None
+    try:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        connection.close()
+
+
+# --------------------------------------------------------------------------------- logical
+def _cell_label(name: str | None, year: int | None = None) -> str:
+    label = name or "(chi bộ đã xóa)"
+    return f"{label}, năm {year}" if year is not None else label
+
+
+def _text_columns(connection: sqlite3.Connection) -> dict[str, list[str]]:
+    tables = [row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    result = {}
+    for table in tables:
+        if table in SKIPPED_TEXT_TABLES:
+            continue
+        columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')
+                   if any(kind in (row[2] or "").upper() for kind in ("CHAR", "TEXT", "CLOB"))]
+        if columns:
+            result[table] = columns
+    return result
+
+
+def _orphans(connection):
+    rows = connection.execute("PRAGMA foreign_key_check").fetchall()
+    return [(table, rowid, parent) for table, rowid, parent, _fkid in rows]
+
+
+def _not_nfc(connection):
+    found = []
+    for table, columns in _text_columns(connection).items():
+        for column in columns:
+            for rowid, value in connection.execute(
+                    f'SELECT rowid, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'):
+                if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
+                    found.append((table, column, rowid, value))
+    return found
+
+
+LOGICAL_QUERIES: list[tuple[str, str, str]] = [
+    ("score_above_max", "Điểm vượt điểm tối đa của mục",
+     f"""SELECT c.name, e.year, g.position || '.' || i.position, s.self_points,
+                s.committee_points, i.max_points
+         FROM scores s JOIN criteria_items i ON i.id = s.item_id
+         JOIN criteria_groups g ON g.id = i.group_id
+         JOIN evaluations e ON e.id = s.evaluation_id LEFT JOIN cells c ON c.id = e.cell_id
+         WHERE s.self_points > i.max_points + {EPSILON}
+            OR s.committee_points > i.max_points + {EPSILON}
+         ORDER BY e.year, c.name"""),
+    ("score_negative", "Điểm âm",
+     """SELECT c.name, e.year, g.position || '.' || i.position, s.self_points,
+               s.committee_points, i.max_points
+        FROM scores s JOIN criteria_items i ON i.id = s.item_id
+        JOIN criteria_groups g ON g.id = i.group_id
+        JOIN evaluations e ON e.id = s.evaluation_id LEFT JOIN cells c ON c.id = e.cell_id
+        WHERE s.self_points < 0 OR s.committee_points < 0 ORDER BY e.year, c.name"""),
+    ("score_wrong_catalogue", "Điểm chấm cho mục tiêu chí không thuộc bộ tiêu chí của năm",
+     """SELECT c.name, e.year, g.position || '.' || i.position
+        FROM scores s JOIN evaluations e ON e.id = s.evaluation_id
+        JOIN criteria_items i ON i.id = s.item_id JOIN criteria_groups g ON g.id = i.group_id
+        JOIN phases p ON p.id = g.phase_id LEFT JOIN cells c ON c.id = e.cell_id
+        WHERE p.organisation_id != e.organisation_id
+           OR e.year NOT BETWEEN p.first_year AND p.last_year
+           OR g.scope != CASE WHEN e.cell_id IS NULL THEN 'organisation' ELSE 'cell' END
+        ORDER BY e.year, c.name"""),
+    ("award_register_without_decision", "Khen thưởng có số sổ nhưng chưa có quyết định",
+     """SELECT c.name, a.year, a.register_number FROM awards a
+        LEFT JOIN cells c ON c.id = a.cell_id
+        WHERE a.register_number != '' AND (a.decision_number = '' OR a.decision_date IS NULL)
+        ORDER BY a.year, c.name"""),
+    ("award_half_decision", "Quyết định khen thưởng thiếu số hoặc thiếu ngày",
+     """SELECT c.name, a.year, a.decision_number FROM awards a
+        LEFT JOIN cells c ON c.id = a.cell_id
+        WHERE (a.decision_number != '') != (a.decision_date IS NOT NULL)
+        ORDER BY a.year, c.name"""),
+    ("award_decided_before_proposal", "Ngày quyết định trước ngày đề nghị",
+     """SELECT c.name, a.year, a.decision_number FROM awards a
+        LEFT JOIN cells c ON c.id = a.cell_id
+        WHERE a.decision_date IS NOT NULL AND a.proposed_on IS NOT NULL
+          AND a.decision_date < a.proposed_on ORDER BY a.year, c.name"""),
+    ("registration_dissolved", "Đăng ký thi đua của chi bộ đã giải thể",
+     """SELECT c.name, r.year, c.dissolved_on FROM registrations r
+        JOIN cells c ON c.id = r.cell_id
+        WHERE c.dissolved_on IS NOT NULL
+          AND CAST(substr(c.dissolved_on, 1, 4) AS INTEGER) <= r.year
+        ORDER BY r.year, c.name"""),
+    ("evaluation_dissolved", "Phiếu chấm điểm của chi bộ đã giải thể",
+     """SELECT c.name, e.year, c.dissolved_on FROM evaluations e
+        JOIN cells c ON c.id = e.cell_id
+        WHERE c.dissolved_on IS NOT NULL
+          AND CAST(substr(c.dissolved_on, 1, 4) AS INTEGER) <= e.year
+        ORDER BY e.year, c.name"""),
+    ("outside_phases", "Hồ sơ thuộc năm không nằm trong giai đoạn thi đua nào",
+     """SELECT c.name, x.year, x.what FROM (
+            SELECT r.cell_id AS cell_id, cc.organisation_id AS org, r.year AS year,
+                   'đăng ký' AS what
+              FROM registrations r JOIN cells cc ON cc.id = r.cell_id
+            UNION ALL SELECT e.cell_id, e.organisation_id, e.year, 'phiếu chấm' FROM evaluations e
+            UNION ALL SELECT a.cell_id, a.organisation_id, a.year, 'khen thưởng' FROM awards a
+        ) x LEFT JOIN cells c ON c.id = x.cell_id
+        WHERE NOT EXISTS (SELECT 1 FROM phases p WHERE p.organisation_id = x.org
+                          AND x.year BETWEEN p.first_year AND p.last_year)
+        ORDER BY x.year, c.name"""),
+]
+
+
+def _points(value) -> str:
+    if value is None:
+        return "trống"
+    return f"{value:g}".replace(".", ",")
+
+
+def _describe(key: str, row: tuple) -> str:
+    name, year = row[0], row[1]
+    base = _cell_label(name if name is not None or key.startswith("registration") else
+                       "Đảng bộ", year)
+    if key in ("score_above_max", "score_negative"):
+        return (f"{base}: mục {row[2]}, tự chấm {_points(row[3])}, Đảng ủy chấm "
+                f"{_points(row[4])}, tối đa {_points(row[5])}")
+    if key == "score_wrong_catalogue":
+        return f"{base}: mục {row[2]}"
+    if key == "award_register_without_decision":
+        return f"{base}: số sổ {row[2]}"
+    if key in ("award_half_decision", "award_decided_before_proposal"):
+        return f"{base}: quyết định '{row[2] or ''}'"
+    if key in ("registration_dissolved", "evaluation_dissolved"):
+        try:
+            day = dt.date.fromisoformat(str(row[2])[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            day = str(row[2])
+        return f"{base}: giải thể ngày {day}"
+    if key == "outside_phases":
+        return f"{base}: {row[2]}"
+    return base
+
+
+def find_problems(connection: sqlite3.Connection) -> list[Finding]:
+    findings = []
+    orphans = _orphans(connection)
+    finding = Finding("orphans", "Bản ghi mồ côi (bản ghi cha đã mất)", len(orphans),
+                      repairable=True)
+    finding.examples = [f"bảng {table}, dòng {rowid} (thiếu {parent})"
+                        for table, rowid, parent in orphans[:EXAMPLES]]
+    findings.append(finding)
+    texts = _not_nfc(connection)
+    finding = Finding("not_nfc", "Chữ tiếng Việt chưa chuẩn hóa Unicode (NFC)", len(texts),
+                      repairable=True)
+    finding.examples = [f"bảng {table}, cột {column}, dòng {rowid}: "
+                        f"'{unicodedata.normalize('NFC', value)[:60]}'"
+                        for table, column, rowid, value in texts[:EXAMPLES]]
+    findings.append(finding)
+    for key, title, query in LOGICAL_QUERIES:
+        rows = connection.execute(query).fetchall()
+        findings.append(Finding(key, title, len(rows),
+                                [_describe(key, row) for row in rows[:EXAMPLES]]))
+    return findings
+
+
+def _audit(connection, action, table, rowid, field="", old=None, new=None):
+    from chibo4tot_desktop.db.audit import current_user
+
+    connection.execute(
+        "INSERT INTO audit_log (at, user, action, table_name, row_id, summary, field, "
+        "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (dt.datetime.now().replace(microsecond=0).isoformat(sep=" "), current_user(), action,
+         table, rowid, REPAIR_SUMMARY, field, old, new))
+
+
+def _row_json(connection, table: str, rowid: int) -> str | None:
+    cursor = connection.execute(f'SELECT * FROM "{table}" WHERE rowid = ?', (rowid,))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cursor.description]
+    return json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str)
+
+
+def repair(connection: sqlite3.Connection) -> dict[str, int]:
+    """Apply the safe repairs in one transaction; return how many rows each fixed."""
+    done = {"orphans": 0, "not_nfc": 0}
+    connection.execute("PRAGMA foreign_keys = ON")
+    with connection:
+        connection.execute("BEGIN IMMEDIATE")
+        for _round in range(10):  # deleting an orphan cascades to its own children
+            orphans = _orphans(connection)
+            if not orphans:
+                break
+            for table, rowid, _parent in orphans:
+                old = _row_json(connection, table, rowid)
+                if old is None:
+                    continue
+                connection.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+                _audit(connection, "delete", table, rowid, old=old)
+                done["orphans"] += 1
+        for table, column, rowid, value in _not_nfc(connection):
+            fixed = unicodedata.normalize("NFC", value)
+            try:
+                connection.execute("SAVEPOINT nfc")
+                connection.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?',
+                                   (fixed, rowid))
+                _audit(connection, "update", table, rowid, column, value, fixed)
+                connection.execute("RELEASE nfc")
+                done["not_nfc"] += 1
+            except sqlite3.IntegrityError:
+                # Normalising would clash with another row: a person must choose.
+                connection.execute("ROLLBACK TO nfc")
+                connection.execute("RELEASE nfc")
+    return done
+
+
+def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True) -> CheckReport:
+    """The physical check, then the logical checks; repair the safe ones (after a backup)."""
+    from chibo4tot_desktop.db.engine import KNOWN_REVISIONS
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    damage, constraint = split_integrity(physical_check(path))
+    report = CheckReport(path, damage or ["ok"])
+    if report.damaged:
+        return report
+    report.revision = _revision(path)
+    if report.revision is None:
+        raise DataFileError(f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
+    if report.revision not in KNOWN_REVISIONS:
+        raise DataFileError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
+                            f"(lược đồ {report.revision}); không kiểm tra.")
+    connection = connect_existing(path)
+    try:
+        report.findings = find_problems(connection)
+        report.findings.append(Finding(
+            "constraint", "Dòng vi phạm ràng buộc của lược đồ (CHECK, NOT NULL)",
+            len(constraint), constraint[:EXAMPLES]))
+        needs_repair = any(f.repairable and f.count for f in report.findings)
+        if repair_safe and needs_repair:
+            if backup:
+                connection.close()
+                report.backup = make_backup(path, BEFORE_REPAIR).path
+                connection = connect_existing(path)
+            done = repair(connection)
+            after = {f.key: f.count for f in find_problems(connection)}
+            for finding in report.findings:
+                if finding.key in done:
+                    finding.repaired = finding.count - after.get(finding.key, 0)
+    finally:
+        connection.close()
+    return report
+
+
+# ------------------------------------------------------------------------------- checksum
+def table_checksum(path: str | Path, exclude: tuple[str, ...] = ("safety_meta",)) -> str:
+    """SHA-256 of every row of every table (in rowid order), to prove data unchanged."""
+    connection = connect_existing(path)
+    try:
+        return connection_checksum(connection, exclude)
+    finally:
+        connection.close()
+
+
+def connection_checksum(connection: sqlite3.Connection,
+                        exclude: tuple[str, ...] = ("safety_meta",)) -> str:
+    digest = hashlib.sha256()
+    tables = sorted(row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+    for table in tables:
+        if table in exclude:
+            continue
+        digest.update(f"\x00table {table}\x00".encode())
+        for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+            digest.update(json.dumps(row, ensure_ascii=False, default=repr).encode("utf-8"))
+            digest.update(b"\n")
+    return digest.hexdigest()

@@ -1,0 +1,149 @@
+"""Restore a backup over the data file: check it, back the current file up, replace atomically.
+
+1. The backup must be physically sound (integrity_check) and of a schema this program knows.
+2. The writer lock is taken: nobody may have the file open for writing meanwhile.
+3. The current file is backed up (reason "truoc-khoi-phuc"); if it is too damaged for the
+   backup API, its bytes (and its WAL) are kept instead, so nothing is ever lost.
+4. The backup is snapshotted (backup API) to a temporary file beside the data file, flushed,
+   the old file's WAL is checkpointed away, and the temporary file is renamed over the data
+   file (``os.replace``: readers see the old file or the new one, never a mix).
+
+An older backup is migrated to the current schema the next time the file is opened (and that
+migration itself takes a backup first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.safety.backup import (
+    BEFORE_RESTORE,
+    _fsync_dir,
+    backup_name,
+    backups_dir,
+    copy_database,
+    make_backup,
+)
+from chibo4tot_desktop.safety.check import is_good_database
+from chibo4tot_desktop.safety.lock import WriterLock
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    data_path: Path
+    restored_from: Path
+    previous_saved_to: Path | None  # where the file that was replaced now lives
+
+
+def _keep_damaged_copy(data_path: Path, now: dt.datetime) -> Path:
+    """Raw bytes of a file the backup API cannot read (it is not live: we hold the lock)."""
+    folder = backups_dir(data_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / backup_name(data_path, now, "hong").replace(".sqlite3", ".damaged")
+    shutil.copy2(data_path, target)
+    for extra in ("-wal",):
+        side = Path(str(data_path) + extra)
+        if side.exists():
+            shutil.copy2(side, Path(str(target) + extra))
+    return target
+
+
+def _checkpoint_away(data_path: Path) -> None:
+    """Fold the WAL into the main file and remove it, so no old WAL meets the new file."""
+    with contextlib.suppress(sqlite3.DatabaseError):
+        connection = sqlite3.connect(str(data_path), timeout=10)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            connection.close()
+    for extra in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(data_path) + extra).unlink()
+
+
+def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
+                   lock: WriterLock | None = None) -> RestoreResult:
+    """Replace ``data_path`` by the contents of ``backup`` (see the module's steps).
+
+    ``lock``: the caller's writer lock when it already holds one (the window, which closed its
+    database first); otherwise the lock is taken and released here.
+    """
+    backup, data_path = Path(backup), Path(data_path)
+    if not backup.is_file():
+        raise DataFileError(f"Không tìm thấy bản sao lưu '{backup}'.")
+    good, why = is_good_database(backup)
+    if not good:
+        raise DataFileError(f"Không khôi phục được: bản sao lưu '{backup.name}' {why}.")
+    own_lock = lock is None
+    lock = lock or WriterLock(data_path)
+    lock.acquire()
+    try:
+        now = dt.datetime.now().replace(microsecond=0)
+        previous = None
+        if data_path.exists():
+            try:
+                previous = make_backup(data_path, BEFORE_RESTORE, now=now, thin=False).path
+            except DataFileError:
+                previous = _keep_damaged_copy(data_path, now)
+        temporary = data_path.with_name(f".{data_path.name}.restore-{os.getpid()}.tmp")
+        try:
+            copy_database(backup, temporary)
+            if data_path.exists():
+                _checkpoint_away(data_path)
+            os.replace(temporary, data_path)
+            _fsync_dir(data_path.parent)
+        except OSError as error:
+            raise DataFileError(
+                f"Không thay được tệp dữ liệu '{data_path.name}' ({error.strerror or error}); "
+                "có thể một chương trình khác đang mở tệp (kể cả ở chế độ chỉ đọc). Tệp dữ "
+                "liệu chưa bị thay đổi.") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+    finally:
+        if own_lock:
+            lock.release()
+    return RestoreResult(data_path, backup, previous)
+
+
+def newest_good_backup(data_path: str | os.PathLike):
+    """The newest backup of ``data_path`` fit to restore (``BackupInfo``), or None."""
+    from chibo4tot_desktop.safety.backup import list_backups
+
+    for info in list_backups(data_path):
+        if is_good_database(info.path)[0]:
+            return info
+    return None
+
+
+def restore_and_reopen(db, backup: str | os.PathLike):
+    """For a program holding ``db`` open: close it, restore ``backup``, open the file again.
+
+    Returns the new ``Database`` (writer lock held). The backup is checked before ``db`` is
+    closed, so a bad backup leaves ``db`` open and untouched. If the restore fails later, the
+    file (unchanged: the replacement is atomic) is opened again and handed over on the error
+    as ``error.database``, so the caller never ends up without its data.
+    """
+    from chibo4tot_desktop.db.engine import open_database
+
+    data_path = db.path
+    if data_path is None:
+        raise DataFileError("Chỉ khôi phục được tệp dữ liệu trên máy.")
+    good, why = is_good_database(backup)
+    if not good:
+        raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
+    db.close()
+    try:
+        restore_backup(backup, data_path)
+    except DataFileError as error:
+        error.database = open_database(data_path, lock=True)
+        raise
+    return open_database(data_path, lock=True)

@@ -1,0 +1,83 @@
+"""The child of the crash test: edits the data file in a loop until it is killed.
+
+Usage: python crash_child.py DATA LOG TRIAL
+
+It prints "ready" once its imports are done (the parent then kills it at a random moment:
+while opening, migrating or writing), opens the file with the writer lock (a lock left by the
+previous, killed child must not block), and repeats four kinds of change through the office
+API. After each change has returned - committed, what the user would see as "saved" - it
+appends one line to LOG: ``<kind> <key> <sequence>``. Sequences only grow, so the parent can
+tell "this change or a later one" apart from "lost".
+
+If the Excel importer exists (``chibo4tot_desktop.excel``), a fifth kind imports a small
+registration list through it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+
+def main() -> None:
+    data, log_path, trial = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.office import Office, ScoreInput
+
+    importer = None
+    try:
+        from chibo4tot_desktop.excel import importer as importer  # noqa: PLW0127
+        import openpyxl
+    except ImportError:
+        importer = None
+
+    print("ready", flush=True)
+    db = open_database(data, lock=True)
+    office = Office(db)
+    cells = [cell for cell in office.cells() if cell.code.startswith("BASE")]
+    phase = office.phase_for_year(2024)
+    items = [item for group in phase.groups if group.scope == "cell" for item in group.items]
+    log = open(log_path, "a", encoding="utf-8")
+    kinds = 5 if importer is not None else 4
+    # The crash test's negative control: log BEFORE the change is committed (a program that
+    # says "saved" too early); the parent must then find lost changes.
+    early = os.environ.get("CRASH_LOG_EARLY") == "1"
+    step = 0
+    while True:
+        sequence = trial * 1_000_000 + step
+        cell = cells[step % len(cells)]
+        kind = step % kinds
+        line = {0: f"cell K{trial}-{step} {sequence}", 1: f"secretary {cell.id} {sequence}",
+                2: f"evaluation {cell.id} {sequence}"}.get(kind,
+                                                           f"registration {cell.id} {sequence}")
+        if early:
+            log.write(line + "\n")
+            log.flush()
+        if kind == 0:
+            office.add_cell(f"K{trial}-{step}", f"Chi bộ thử {trial}-{step}")
+        elif kind == 1:
+            office.update_cell(cell.id, secretary=f"Bí thư {sequence}")
+        elif kind == 2:
+            scores = {item.id: ScoreInput(committee_points=(sequence + index) % 3)
+                      for index, item in enumerate(items)}
+            office.save_evaluation(cell.id, 2024, scores=scores, notes=f"Lần {sequence}")
+        elif kind == 3:
+            office.save_registration(cell.id, 2024, received_on=dt.date(2024, 3, 1),
+                                     signer=f"Người ký {sequence}")
+        else:
+            path = os.path.join(os.path.dirname(log_path), f"nhap-{os.getpid()}.xlsx")
+            workbook = openpyxl.Workbook()
+            sheet = workbook.active
+            sheet.append(["Mã chi bộ", "Tên chi bộ", "Ngày đăng ký", "Người ký"])
+            sheet.append([cell.code, cell.name, "01/03/2024", f"Người ký {sequence}"])
+            workbook.save(path)
+            importer.import_files(office, 2024, [path])
+        if not early:
+            log.write(line + "\n")
+            log.flush()
+        step += 1
+
+
+if __name__ == "__main__":
+    main()
