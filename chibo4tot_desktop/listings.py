@@ -45,6 +45,25 @@ _SQL_COLUMN = {
     "signer": Registration.signer,
 }
 PAGE_ROWS = 500  # ids per IN (...) query (under SQLite's bound-parameter limit)
+SORT_RUN = 8192  # items sorted in one C call (a few milliseconds holding the GIL)
+
+
+def gil_friendly_sorted(items, key, reverse: bool = False) -> list:
+    """``sorted(items, key=key, reverse=reverse)``, stable, in short runs merged in Python.
+
+    One ``sorted()`` of 100,000 items keeps Python's GIL for ~50 ms (longer with tuple keys),
+    during which the GUI thread cannot run any Python: the window stutters. Sorting runs of
+    ``SORT_RUN`` items and merging them (``heapq.merge`` is stable, and ticks the interpreter
+    between items) keeps every hold to a few milliseconds.
+    """
+    import heapq
+
+    items = list(items)
+    if len(items) <= SORT_RUN:
+        return sorted(items, key=key, reverse=reverse)
+    runs = [sorted(items[start:start + SORT_RUN], key=key, reverse=reverse)
+            for start in range(0, len(items), SORT_RUN)]
+    return list(heapq.merge(*runs, key=key, reverse=reverse))
 
 
 class RegistrationListing:
@@ -57,6 +76,7 @@ class RegistrationListing:
         self.organisation_id = organisation_id
         self.year = year
         self._deadlines: dict[int, dt.date | None] | None = None
+        self._sort_keys: dict[str, tuple] = {}
 
     def _where(self, query):
         query = query.join(Cell, Registration.cell_id == Cell.id).where(
@@ -77,52 +97,72 @@ class RegistrationListing:
 
     def ordered_ids(self, column: str = "name", descending: bool = False,
                     progress: Progress = null_progress) -> list[int]:
-        """Every id in the order of ``column`` (ties: cell name, then year, then id)."""
-        progress(0, None, "Đang đọc danh sách đăng ký…")
+        """Every id in the order of ``column`` (ties: cell name, then year, then id).
+
+        Rows without a value come last. Written so that no single step holds Python's GIL for
+        long (rows fetched in chunks, sorts on plain integers), which keeps a window
+        responsive while a worker thread runs this.
+        """
         if column == "days_late":
             value_column = Registration.received_on
         elif column in _SQL_COLUMN:
             value_column = _SQL_COLUMN[column]
         else:
             raise ValueError(column)
-        with self.db.session() as session:
-            rows = session.execute(self._where(select(
-                Registration.id, value_column, Cell.name, Registration.year))).all()
-        check_cancelled(progress)
-        progress(0, len(rows), "Đang sắp xếp…")
-        keys: dict[object, tuple] = {}
-
-        def text_key(value):
-            key = keys.get(value)
-            if key is None:
-                key = keys[value] = sort_key(value)
-            return key
-
         kind = next(c.kind for c in self.columns if c.key == column)
+        progress(0, None, "Đang đọc danh sách đăng ký…")
+        rows = self._fetch(select(Registration.id, value_column, Cell.name, Registration.year),
+                           progress)
+        progress(0, len(rows), "Đang sắp xếp…")
+        name_rank = self._ranks((row[2] for row in rows), progress)
+        # Tie order: one integer per row (name rank, year, id), sorted in C.
+        tie = [(name_rank[name] << 48) | ((year & 0xFFFF) << 32) | (row_id & 0xFFFFFFFF)
+               for row_id, _value, name, year in rows]
+        order = gil_friendly_sorted(range(len(rows)), tie.__getitem__)
+        del tie
+        check_cancelled(progress)
         if column == "days_late":
             deadlines = self.deadlines()
-            values = [rules.days_late(received, deadlines.get(year))
-                      for _id, received, _name, year in rows]
+            primary = [rules.days_late(received, deadlines.get(year))
+                       for _id, received, _name, year in rows]
+        elif kind == "text":
+            ranks = name_rank if column == "name" else self._ranks(
+                (row[1] for row in rows), progress)
+            primary = [ranks.get(row[1]) if row[1] is not None else None for row in rows]
+        elif kind == "date":
+            primary = [row[1].toordinal() if row[1] is not None else None for row in rows]
         else:
-            values = [row[1] for row in rows]
-        check_cancelled(progress)
-        if kind == "text":
-            primary = [text_key(value) for value in values]
-        else:
-            primary = values
-        check_cancelled(progress)
-        names = [text_key(row[2]) for row in rows]
-        check_cancelled(progress)
-        # None (no value) always last; the tie-breakers always ascending.
-        order = list(range(len(rows)))
-        order.sort(key=lambda i: (names[i], rows[i][3], rows[i][0]))
+            primary = [row[1] for row in rows]
         check_cancelled(progress)
         present = [i for i in order if primary[i] is not None]
         missing = [i for i in order if primary[i] is None]
-        # stable, also with reverse=True: equal keys keep the tie-breaking order
-        present.sort(key=primary.__getitem__, reverse=descending)
+        # stable, also with reverse=True: equal values keep the tie order
+        present = gil_friendly_sorted(present, primary.__getitem__, reverse=descending)
         progress(len(rows), len(rows))
         return [rows[i][0] for i in present + missing]
+
+    def _fetch(self, query, progress: Progress, chunk: int = 2000) -> list[tuple]:
+        rows: list[tuple] = []
+        with self.db.engine.connect() as connection:
+            result = connection.execute(self._where(query))
+            while True:
+                part = result.fetchmany(chunk)
+                if not part:
+                    break
+                rows.extend(tuple(row) for row in part)
+                check_cancelled(progress)
+        return rows
+
+    def _ranks(self, values, progress: Progress) -> dict[str, int]:
+        """Rank of each distinct text in Vietnamese order (sort keys cached between calls)."""
+        keys = self._sort_keys
+        distinct = {value for value in values if value is not None}
+        for count, value in enumerate(distinct - keys.keys()):
+            keys[value] = sort_key(value)
+            if count % 2000 == 0:
+                check_cancelled(progress)
+        ordered = gil_friendly_sorted(distinct, keys.__getitem__)
+        return {value: rank for rank, value in enumerate(ordered)}
 
     def count(self) -> int:
         from sqlalchemy import func

@@ -13,6 +13,7 @@ is thrown away. ``idsReady`` is emitted each time a new order is in place.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from PySide6.QtCore import (
@@ -35,25 +36,30 @@ CACHED_PAGES = 50   # pages kept (10,000 rows); older ones are forgotten
 
 
 class _OrderSignals(QObject):
-    done = Signal(int, object, object)   # generation, ids (list) or None, error or None
+    # Only the generation crosses threads; the result waits in ``_OrderJob.results`` (Python
+    # objects carried by queued signals are best avoided).
+    done = Signal(int)
 
 
 class _OrderJob(QRunnable):
     def __init__(self, listing: RegistrationListing, column: str, descending: bool,
-                 generation: int, state: ProgressState, signals: _OrderSignals):
+                 generation: int, state: ProgressState, signals: _OrderSignals,
+                 results: dict, lock: threading.Lock):
         super().__init__()
         self.listing, self.column, self.descending = listing, column, descending
         self.generation, self.state, self.signals = generation, state, signals
+        self.results, self.lock = results, lock
 
     def run(self) -> None:
         try:
-            ids = self.listing.ordered_ids(self.column, self.descending, self.state)
+            outcome = (self.listing.ordered_ids(self.column, self.descending, self.state), None)
         except Cancelled:
             return
         except Exception as error:  # noqa: BLE001 - shown by the window
-            self.signals.done.emit(self.generation, None, error)
-            return
-        self.signals.done.emit(self.generation, ids, None)
+            outcome = (None, str(error) or type(error).__name__)
+        with self.lock:
+            self.results[self.generation] = outcome
+        self.signals.done.emit(self.generation)
 
 
 class RegistrationsTableModel(QAbstractTableModel):
@@ -71,6 +77,8 @@ class RegistrationsTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
         self._generation = 0
         self._running: ProgressState | None = None
+        self._results: dict[int, tuple] = {}
+        self._lock = threading.Lock()
         self._signals = _OrderSignals()
         self._signals.done.connect(self._order_done)
         self._pool = pool or QThreadPool.globalInstance()
@@ -146,17 +154,19 @@ class RegistrationsTableModel(QAbstractTableModel):
         self._generation += 1
         self._running = ProgressState()
         job = _OrderJob(self.listing, column, descending, self._generation, self._running,
-                        self._signals)
+                        self._signals, self._results, self._lock)
         self.busyChanged.emit(True)
         self._pool.start(job)
 
-    def _order_done(self, generation: int, ids, error) -> None:
+    def _order_done(self, generation: int) -> None:
+        with self._lock:
+            ids, error = self._results.pop(generation, (None, None))
         if generation != self._generation:
             return  # superseded
         self._running = None
         self.busyChanged.emit(False)
         if error is not None:
-            self.failed.emit(str(error))
+            self.failed.emit(error)
             return
         self._apply(ids)
         self.idsReady.emit()
