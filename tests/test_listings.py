@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chibo4tot_desktop.listings import REGISTRATION_COLUMNS, RegistrationListing
 from chibo4tot_desktop.progress import Cancelled, ProgressState
@@ -148,3 +150,24 @@ def test_reload_sees_new_rows(qtbot, demo_office, model):
     row = model.row_of(demo_office.registration(cell.id, 2023).id)
     assert model.data(model.index(row, 3)) == "01/04/2023"
     assert model.data(model.index(row, 4)) == 22
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), max_size=40000), st.booleans())
+@settings(max_examples=25, deadline=None)
+def test_gil_friendly_sorted_is_a_stable_sort(values, reverse):
+    from chibo4tot_desktop import listings
+
+    items = list(enumerate(values))
+    key = lambda item: item[1]  # noqa: E731
+    assert listings.gil_friendly_sorted(items, key, reverse) == sorted(items, key=key,
+                                                                       reverse=reverse)
+
+
+def test_gil_friendly_sorted_merges_runs(monkeypatch):
+    from chibo4tot_desktop import listings
+
+    monkeypatch.setattr(listings, "SORT_RUN", 7)
+    words = ["Đào", "Anh", "Ân", "Bình", "Dũng", "anh", "Ấn", "Dương", "Đức", "Ba"] * 5
+    assert listings.gil_friendly_sorted(words, sort_key) == sorted(words, key=sort_key)
+    assert listings.gil_friendly_sorted(words, sort_key, True) == sorted(words, key=sort_key,
+                                                                         reverse=True)
