@@ -140,11 +140,26 @@ def atomic_write(target: str | os.PathLike, progress: Progress = null_progress,
     try:
         yield temp
         check_cancelled(progress)
+        # mkstemp makes the file private (0600); give it the mode a new file normally gets.
+        with contextlib.suppress(OSError):
+            os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def _umask() -> int:
+    """The process's umask without changing it (Linux /proc; 0o022 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
 
 
 class Throttle:

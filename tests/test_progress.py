@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -19,6 +20,12 @@ from chibo4tot_desktop.progress import (
     null_progress,
     track,
 )
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # ------------------------------------------------------------------------------- core
@@ -73,6 +80,8 @@ def test_atomic_write_replaces_the_target_only_at_the_end(tmp_path):
         assert not target.exists()
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in target.parent.iterdir()) == ["danh-sach.xlsx"]
+    if os.name == "posix":  # not the private 0600 of a temporary file
+        assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
 
 
 @pytest.mark.parametrize("failure", ["cancel-inside", "cancel-after", "error"])
