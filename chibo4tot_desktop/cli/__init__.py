@@ -76,6 +76,9 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--data", metavar="TỆP", default=None,
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="tự kiểm tra chương trình (cơ sở dữ liệu, Excel, PDF, defusedxml, "
+                             "Qt) trong một thư mục tạm rồi thoát; mã thoát 0 là đạt")
     subparsers = parser.add_subparsers(dest="command", metavar="LỆNH",
                                        parser_class=ArgumentParser)
     for name in COMMAND_MODULES:
@@ -87,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.self_test:
+            from chibo4tot_desktop.selftest import run_self_test
+
+            return run_self_test()
         if args.command is None:
             from chibo4tot_desktop.ui.app import run
 

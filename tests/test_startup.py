@@ -1,0 +1,40 @@
+"""Start-up stays light: opening the window on a data file imports none of the heavy libraries
+(they are imported when their feature is used). Run in a fresh interpreter, the way the
+program starts; benchmarks/startup_bench.py measures the time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("openpyxl", "reportlab", "alembic", "mako", "PIL", "python_calamine", "defusedxml")
+
+PROBE = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    def report():
+        window = QApplication.topLevelWidgets()
+        heavy = [name for name in {heavy!r} if name in sys.modules]
+        print("WINDOW", any(w.isVisible() for w in window), "HEAVY", ",".join(heavy) or "-")
+        app.quit()
+    QTimer.singleShot(0, report)
+    from chibo4tot_desktop.cli import main
+    sys.exit(main(["--data", sys.argv[1]]))
+""")
+
+
+def test_opening_the_window_imports_no_heavy_library(tmp_path, db):
+    db.close()  # the fixture's file: created and migrated, nothing left open
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "CHIBO4TOT_DATA_DIR": str(tmp_path / "appdata")}
+    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), str(db.path)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "WINDOW True HEAVY -" in result.stdout, result.stdout + result.stderr
