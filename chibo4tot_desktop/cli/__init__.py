@@ -63,16 +63,23 @@ def int_year(value: str) -> int:
     return year
 
 
+DATABASE_URL_HELP = ("cơ sở dữ liệu dùng chung trên máy chủ PostgreSQL, ví dụ "
+                     "postgresql+psycopg://tên:mật-khẩu@máy-chủ/tên-csdl (thay cho --data)")
+
+
 def build_parser() -> ArgumentParser:
     common = ArgumentParser(add_help=False)
     common.add_argument("--data", metavar="TỆP", default=argparse.SUPPRESS,
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
+                        help=DATABASE_URL_HELP)
     parser = ArgumentParser(
         prog="chibo4tot-desktop",
         description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "
                     "Không có lệnh con thì mở cửa sổ chương trình.")
     parser.add_argument("--data", metavar="TỆP", default=None,
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    parser.add_argument("--database-url", metavar="URL", default=None, help=DATABASE_URL_HELP)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="LỆNH",
                                        parser_class=ArgumentParser)
@@ -88,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from chibo4tot_desktop.ui.app import run
 
-            return run(args.data)
+            from chibo4tot_desktop.cli.common import data_target
+
+            return run(data_target(args))
         return args.func(args) or 0
     except UserError as error:
         print(f"Lỗi: {error}", file=sys.stderr)

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chibo4tot_desktop.db import audit
-from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.errors import ConflictError, DataFileError
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
@@ -103,6 +104,16 @@ def run_migrations(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def _is_contention(error: OperationalError) -> bool:
+    """A write that lost a race with another user (SQLite lock, PostgreSQL deadlock or
+    serialization failure), as opposed to a broken database."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code in ("40001", "40P01", "55P03"):
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 class Database:
     """An open data file: its engine, a session factory, and transaction helpers."""
 
@@ -136,6 +147,11 @@ class Database:
         try:
             with session.begin():
                 yield session
+        except OperationalError as error:
+            if _is_contention(error):
+                raise ConflictError("Dữ liệu đang được người khác ghi cùng lúc; thay đổi chưa "
+                                    "được lưu, hãy thử lại.") from None
+            raise
         finally:
             session.close()
         if topics:
@@ -189,6 +205,10 @@ def _check_schema(engine: Engine, target, *, readonly: bool, migrate: bool) -> N
             revision = current_revision(connection)
             foreign = revision is None and has_user_tables(connection)
     except SADatabaseError as error:
+        if is_url(target):
+            reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
+            raise DataFileError(
+                f"Không kết nối được cơ sở dữ liệu trên máy chủ ({reason}).") from None
         raise DataFileError(
             f"Tệp dữ liệu bị hỏng hoặc không đọc được ({error.orig}).") from None
     if foreign:
