@@ -17,6 +17,7 @@ from chibo4tot_desktop.errors import UserError
 
 COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_core",
+    "chibo4tot_desktop.cli.commands_packet",
     "chibo4tot_desktop.cli.commands_pdf",
 ]
 
