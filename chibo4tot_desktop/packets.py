@@ -26,6 +26,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,8 +178,19 @@ THRESHOLD_FIELDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
 
 def packet_bytes(office: Office, year: int, now: dt.datetime | None = None) -> bytes:
     """The packet file's content."""
-    data = packet_data(office, year)
-    body = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    return bytes_of(packet_data(office, year), year, now)
+
+
+def _default(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def bytes_of(data: dict, year: int, now: dt.datetime | None = None) -> bytes:
+    """A packet holding ``data`` (as ``packet_data`` makes it) for ``year``."""
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1,
+                      default=_default).encode("utf-8")
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "program_version": __version__,
@@ -197,8 +209,11 @@ def packet_bytes(office: Office, year: int, now: dt.datetime | None = None) -> b
 def export_packet(office: Office, year: int, target: str | os.PathLike,
                   now: dt.datetime | None = None) -> Path:
     """Write the ward's year to ``target`` (a temporary name first, then renamed)."""
+    return write_packet_file(packet_bytes(office, year, now), target)
+
+
+def write_packet_file(content: bytes, target: str | os.PathLike) -> Path:
     target = Path(target)
-    content = packet_bytes(office, year, now)
     temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         with temporary.open("wb") as handle:
@@ -252,7 +267,8 @@ def read_packet(path: str | os.PathLike) -> Packet:
             data_bytes = _read_member(archive, by_name[DATA], MAX_DATA_BYTES, source)
     except zipfile.BadZipFile:
         raise _refuse(source, "tệp bị hỏng hoặc không phải gói dữ liệu (tệp nén hỏng)") from None
-    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+            zlib.error):
         raise _refuse(source, "tệp bị hỏng (không giải nén được)") from None
     manifest = _json(manifest_bytes, source, MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
