@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.engine import Database
-from chibo4tot_desktop.db.models import AwardKind, Organisation
+from chibo4tot_desktop.db.models import AwardKind, ImportedPacket, Organisation
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.office import Office
 from chibo4tot_desktop.reports import year_overview
@@ -83,7 +83,17 @@ def wards(db: Database) -> list[Organisation]:
 
 
 def _ward_overviews(db: Database, year: int):
+    """(organisation, overview) of the wards with data for ``year``: a ward that came by
+    packets counts for the years of its packets only; one typed in here (no packet) for every
+    year of its phases."""
+    with db.session() as session:
+        packet_years: dict[int, set[int]] = {}
+        for organisation_id, packet_year in session.execute(
+                select(ImportedPacket.organisation_id, ImportedPacket.year)):
+            packet_years.setdefault(organisation_id, set()).add(packet_year)
     for organisation in wards(db):
+        if organisation.id in packet_years and year not in packet_years[organisation.id]:
+            continue
         office = Office(db, organisation.id)
         try:
             overview = year_overview(office, year)

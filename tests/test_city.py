@@ -49,6 +49,7 @@ def test_results_by_ward(city, ward):  # noqa: F811
     assert results[0].share_text == f"{counts['qualifying'] / counts['active'] * 100:.1f}" \
         .replace(".", ",") + "%"
     assert results_by_ward(city, 2031) == []
+    assert results_by_ward(city, 2024) == []   # within the phase, but no packet for 2024
 
 
 def test_consolidated_proposals(city, ward):  # noqa: F811
