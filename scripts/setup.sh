@@ -8,6 +8,8 @@ extra=""
 
 # Qt's xcb/offscreen platforms need these shared libraries; poppler-utils reads PDFs in tests.
 debs="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils"
+# With --test also PostgreSQL (Debian's server package): .ci/run runs the storage tests on it.
+[ "${1:-}" = "--test" ] && debs="$debs postgresql"
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
   for deb in $debs; do
