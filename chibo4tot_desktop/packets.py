@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from chibo4tot_desktop import __version__, rules
@@ -54,7 +55,7 @@ from chibo4tot_desktop.db.models import (
     Score,
     Setting,
 )
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import ConflictError, UserError
 from chibo4tot_desktop.office import AWARDS, CELLS, EVALUATIONS, REGISTRATIONS, SETTINGS, Office
 from chibo4tot_desktop.text import clean
 
@@ -501,9 +502,15 @@ def import_packets(db: Database, paths: Sequence[str | os.PathLike],
     packets.sort(key=lambda p: p.exported_at)
     now = now or dt.datetime.now().replace(microsecond=0)
     outcomes = []
-    with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS, AWARDS) as session:
-        for packet in packets:
-            outcomes.append(_import_one(session, packet, now))
+    try:
+        with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS,
+                            AWARDS) as session:
+            for packet in packets:
+                outcomes.append(_import_one(session, packet, now))
+    except IntegrityError:
+        # Another person imported the same ward at the same moment.
+        raise ConflictError("Gói dữ liệu của đảng bộ này vừa được người khác nhập cùng lúc; "
+                            "chưa nhập gì, hãy thử lại.") from None
     return outcomes
 
 
@@ -520,9 +527,15 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
         session.add(organisation)
         session.flush()
     else:
-        previous = session.scalar(select(ImportedPacket).where(
-            ImportedPacket.organisation_id == organisation.id,
-            ImportedPacket.year == packet.year))
+        packet_years = {row.year: row for row in session.scalars(select(ImportedPacket).where(
+            ImportedPacket.organisation_id == organisation.id))}
+        if not packet_years:
+            # Typed in here, not received by packets (e.g. the ward's own file): a packet
+            # must never overwrite it.
+            raise PacketError(
+                f"{organisation.name} ({organisation.code}) trong cơ sở dữ liệu này được nhập "
+                "trực tiếp, không phải từ gói dữ liệu; không ghi đè, không nhập gì.")
+        previous = packet_years.get(packet.year)
     cells_count = len(data["cells"])
 
     def outcome(action):

@@ -94,3 +94,13 @@ def test_simultaneous_saves_one_wins_one_is_told(two_offices):
         stored = first.evaluation(cell.id, 2023)
         assert stored.version > version
         assert stored.scores[0].committee_points == (1 if saved == ["a"] else 2)
+
+
+def test_missing_driver_is_a_clear_message(monkeypatch):
+    import sys
+
+    from chibo4tot_desktop.errors import DataFileError
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)   # as if not installed
+    with pytest.raises(DataFileError, match="thiếu thư viện"):
+        open_database("postgresql+psycopg://u@127.0.0.1:1/x")

@@ -235,6 +235,17 @@ def test_damaged_file_is_refused(ward, db, tmp_path):
     assert _counts(db, Organisation) == 0
 
 
+def test_packet_never_overwrites_a_ward_typed_in_here(ward, tmp_path):
+    """Importing a ward's (old) packet into its own file must not replace its data."""
+    old = export_packet(ward, 2023, tmp_path / "old.zip", now=T0)
+    cell = ward.cell_by_code("TDP01")
+    ward.update_cell(cell.id, name="Chi bộ Tổ dân phố 1 (đổi tên)")
+    before = _summary(ward, 2023)
+    with pytest.raises(PacketError, match="nhập trực tiếp"):
+        import_packets(ward.db, [old])
+    assert _summary(ward, 2023) == before
+
+
 def test_oversized_members_are_refused(ward, db, tmp_path, monkeypatch):
     good = export_packet(ward, 2023, tmp_path / "good.zip", now=T0)
     monkeypatch.setattr(packets, "MAX_DATA_BYTES", 1000)

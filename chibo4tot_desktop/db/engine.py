@@ -37,7 +37,12 @@ def is_url(target: str | os.PathLike) -> bool:
 def make_engine(target: str | os.PathLike, *, readonly: bool = False) -> Engine:
     """An engine for a file path (SQLite) or a database URL."""
     if is_url(target):
-        return create_engine(str(target), future=True, pool_pre_ping=True)
+        try:
+            return create_engine(str(target), future=True, pool_pre_ping=True)
+        except ImportError as error:   # e.g. psycopg missing from this installation
+            raise DataFileError(f"Bản cài đặt này thiếu thư viện để kết nối cơ sở dữ liệu "
+                                f"'{error.name or error}' (cài thêm: pip install "
+                                "\"chibo4tot-desktop[postgres]\").") from None
     path = Path(target)
     if readonly:
         url = "sqlite+pysqlite:///file:" + path.as_posix() + "?mode=ro&uri=true"
