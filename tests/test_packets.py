@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from chibo4tot_desktop import packets
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.engine import open_database
-from chibo4tot_desktop.db.models import AuditEntry, Award, Cell, Evaluation, Organisation
+from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
 from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.office import Office, ScoreInput
 from chibo4tot_desktop.packets import PacketError, export_packet, import_packets
