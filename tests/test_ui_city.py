@@ -92,3 +92,32 @@ def test_database_dialog_saves_checks_and_forgets(qtbot, tmp_path):
     again.local.setChecked(True)
     again.save()
     assert connection.saved_database_url() is None
+
+
+def test_unreachable_server_lets_the_user_choose_again(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from chibo4tot_desktop.ui.dialogs.database_dialog import open_or_choose
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    asked = []
+    unreachable = "postgresql+psycopg://u@127.0.0.1:1/x"
+    # The user gives up: nothing opened.
+    assert open_or_choose(unreachable, choose=lambda text: (asked.append(text), (False, None))[1]
+                          ) is None
+    assert "Không kết nối được" in asked[0]
+    # The user goes back to the file on this computer (the default data file).
+    db = open_or_choose(unreachable, choose=lambda text: (True, None))
+    try:
+        assert db.is_sqlite and db.path.name == "chibo4tot.sqlite3"
+    finally:
+        db.close()
+    # Another server that does not answer either: said once, nothing opened.
+    assert open_or_choose(unreachable, choose=lambda text: (True, unreachable)) is None
+    assert "Không kết nối được" in shown[-1]
+    # A damaged local file: said, nothing opened, no dialog.
+    bad = tmp_path / "hong.sqlite3"
+    bad.write_bytes(b"not a database at all, just text")
+    assert open_or_choose(str(bad), choose=lambda text: pytest.fail("no dialog")) is None
+    assert "không phải" in shown[-1]

@@ -6,11 +6,9 @@ import sys
 
 
 def run(data: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from chibo4tot_desktop import APP_TITLE
-    from chibo4tot_desktop.db.engine import open_database
-    from chibo4tot_desktop.errors import UserError
     from chibo4tot_desktop.office import Office
     from chibo4tot_desktop.paths import default_data_file
     from chibo4tot_desktop.ui.main_window import MainWindow
@@ -19,10 +17,10 @@ def run(data: str | None = None) -> int:
     app.setApplicationName(APP_TITLE)
     app.setOrganizationName("Chibo4tot")
     target = data or str(default_data_file())
-    try:
-        db = open_database(target)
-    except UserError as error:
-        QMessageBox.critical(None, APP_TITLE, str(error))
+    from chibo4tot_desktop.ui.dialogs.database_dialog import open_or_choose
+
+    db = open_or_choose(target)   # a server out of reach: choose again, not locked out
+    if db is None:
         return 2
     window = MainWindow(Office(db))
     window.show()

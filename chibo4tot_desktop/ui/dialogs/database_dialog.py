@@ -80,3 +80,37 @@ class DatabaseDialog(QDialog):
             self.status.setText(f"Lỗi: {error}")
             return
         self.accept()
+
+
+def open_or_choose(target: str, parent=None, choose=None):
+    """Open ``target``; when it is a server that cannot be reached, say why and let the user
+    choose again (another URL, or the file on this computer) instead of being locked out.
+    Returns the open Database, or None when the user gives up. ``choose`` (for tests) stands
+    for showing the dialog: it gets the error text and returns (accepted, url or None)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from chibo4tot_desktop import APP_TITLE
+    from chibo4tot_desktop.db.engine import is_url, open_database
+    from chibo4tot_desktop.paths import default_data_file
+
+    try:
+        return open_database(target)
+    except UserError as error:
+        if not is_url(target):
+            QMessageBox.critical(parent, APP_TITLE, str(error))
+            return None
+        message = str(error)
+    if choose is None:
+        def choose(text):
+            dialog = DatabaseDialog(parent)
+            dialog.status.setText(f"Lỗi: {text}")
+            accepted = bool(dialog.exec())
+            return accepted, dialog.chosen_url
+    accepted, url = choose(message)
+    if not accepted:
+        return None
+    try:
+        return open_database(url or str(default_data_file()))
+    except UserError as error:
+        QMessageBox.critical(parent, APP_TITLE, str(error))
+        return None
