@@ -121,3 +121,23 @@ def test_unreachable_server_lets_the_user_choose_again(qtbot, tmp_path, monkeypa
     bad.write_bytes(b"not a database at all, just text")
     assert open_or_choose(str(bad), choose=lambda text: pytest.fail("no dialog")) is None
     assert "không phải" in shown[-1]
+
+
+def test_ward_exports_its_packet_from_the_window(qtbot, ward, tmp_path, monkeypatch, db):  # noqa: F811
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from chibo4tot_desktop.packets import import_packets
+    from chibo4tot_desktop.ui.dialogs.packet_dialog import export_packet_with_dialog
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: said.append(args[2]))
+    target = tmp_path / "goi"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    saved = export_packet_with_dialog(None, ward, 2023)
+    assert saved == tmp_path / "goi.zip" and "Đã lưu gói dữ liệu năm 2023" in said[-1]
+    assert [o.action for o in import_packets(db, [saved])] == ["new"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: ("", ""))
+    assert export_packet_with_dialog(None, ward, 2023) is None
+    assert export_packet_with_dialog(None, ward, 2031, str(tmp_path / "x.zip")) is None
+    assert "không thuộc giai đoạn" in said[-1]
