@@ -717,7 +717,10 @@ class Office:
                         notes: str = "", disciplined_members: int = 0,
                         classification: str | None = None,
                         expected_version: int | None = None) -> EvaluationResult:
-        """Store the scores (item id -> ScoreInput) and the rest of a cell's evaluation."""
+        """Store the scores (item id -> ScoreInput) and the rest of a cell's evaluation.
+
+        ``expected_version`` is the version the caller read (0 when there was no evaluation
+        yet): if someone else saved in between, ConflictError and nothing is written."""
         disciplined = _count(disciplined_members, "Số đảng viên bị kỷ luật", "disciplined_members")
         if classification:
             try:
@@ -781,7 +784,8 @@ class Office:
                     if bumped != 1:
                         raise StaleDataError()
                     session.refresh(evaluation, ["version"])
-            except StaleDataError:
+            except (StaleDataError, IntegrityError):
+                # IntegrityError: someone else created this evaluation at the same moment.
                 raise ConflictError("Phiếu chấm điểm vừa được người khác sửa; hãy mở lại để "
                                     "xem điểm mới nhất rồi nhập lại.") from None
             result = evaluate(phase, evaluation, scope)

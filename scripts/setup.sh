@@ -10,6 +10,8 @@ extra=""
 debs="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils fonts-dejavu-core"
 # Qt >= 6.5 needs libxcb-cursor0 (and these xcb helpers) for its xcb platform on a real display.
 debs="$debs libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"
+# With --test also PostgreSQL (Debian's server package): .ci/run runs the storage tests on it.
+[ "${1:-}" = "--test" ] && debs="$debs postgresql"
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
   for deb in $debs; do

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,9 +25,45 @@ def db_path(tmp_path):
     return tmp_path / "data.sqlite3"
 
 
+# CHIBO4TOT_TEST_DATABASE_URL=postgresql+psycopg://... runs the `db` fixture on that server:
+# each test gets a new, empty PostgreSQL schema (dropped afterwards). See README.
+TEST_DATABASE_URL = os.environ.get("CHIBO4TOT_TEST_DATABASE_URL", "").strip()
+
+
 @pytest.fixture
-def db(db_path):
-    database = open_database(db_path)
+def db_target(db_path):
+    """What the `db` fixture opens: the SQLite file, or a fresh schema on the test server."""
+    if not TEST_DATABASE_URL:
+        yield db_path
+        return
+    with fresh_pg_schema(TEST_DATABASE_URL) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def fresh_pg_schema(server_url: str):
+    """A new empty schema on the server; yields a URL whose connections use only it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = "t_" + uuid.uuid4().hex[:16]
+    admin = create_engine(server_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        url = make_url(server_url).update_query_dict({"options": f"-csearch_path={name}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_target):
+    database = open_database(db_target)
     yield database
     database.close()
 

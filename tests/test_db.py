@@ -39,6 +39,8 @@ def test_migrated_schema_matches_the_models(db):
 
 
 def test_sqlite_pragmas(db):
+    if not db.is_sqlite:
+        pytest.skip("SQLite only (the test database is PostgreSQL)")
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -89,9 +91,9 @@ def test_missing_file_without_create(tmp_path):
         open_database(tmp_path / "khong-co.sqlite3", create=False)
 
 
-def test_readonly_refuses_writes(office, db_path):
+def test_readonly_refuses_writes(office, db_target):
     office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
-    reader = open_database(db_path, readonly=True)
+    reader = open_database(db_target, readonly=True)
     try:
         readonly_office = Office(reader)
         assert [c.code for c in readonly_office.cells()] == ["TDP01"]

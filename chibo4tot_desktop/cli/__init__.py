@@ -17,6 +17,7 @@ from chibo4tot_desktop.errors import UserError
 
 COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_core",
+    "chibo4tot_desktop.cli.commands_packet",
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
     "chibo4tot_desktop.cli.commands_safety",
@@ -65,16 +66,23 @@ def int_year(value: str) -> int:
     return year
 
 
+DATABASE_URL_HELP = ("cơ sở dữ liệu dùng chung trên máy chủ PostgreSQL, ví dụ "
+                     "postgresql+psycopg://tên:mật-khẩu@máy-chủ/tên-csdl (thay cho --data)")
+
+
 def build_parser() -> ArgumentParser:
     common = ArgumentParser(add_help=False)
     common.add_argument("--data", metavar="TỆP", default=argparse.SUPPRESS,
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
+                        help=DATABASE_URL_HELP)
     parser = ArgumentParser(
         prog="chibo4tot-desktop",
         description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "
                     "Không có lệnh con thì mở cửa sổ chương trình.")
     parser.add_argument("--data", metavar="TỆP", default=None,
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    parser.add_argument("--database-url", metavar="URL", default=None, help=DATABASE_URL_HELP)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="tự kiểm tra chương trình (cơ sở dữ liệu, Excel, PDF, defusedxml, "
@@ -97,7 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from chibo4tot_desktop.ui.app import run
 
-            return run(args.data)
+            from chibo4tot_desktop.cli.common import data_target
+
+            return run(data_target(args))
         return args.func(args) or 0
     except UserError as error:
         print(f"Lỗi: {error}", file=sys.stderr)

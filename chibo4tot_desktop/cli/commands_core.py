@@ -48,7 +48,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"Tệp {target} đã có dữ liệu; mở tệp như hiện có.", file=sys.stderr)
         else:
             build_demo(office)
-            print(f"Đã tạo dữ liệu mẫu: {target}")
+            from chibo4tot_desktop.connection import display_url
+
+            print(f"Đã tạo dữ liệu mẫu: {display_url(target) if db.path is None else target}")
     finally:
         db.close()
     if args.open:

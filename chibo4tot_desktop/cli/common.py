@@ -10,23 +10,25 @@ from pathlib import Path
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.office import Office
-from chibo4tot_desktop.paths import default_data_file
+from chibo4tot_desktop.connection import choose_target, display_url
 
 
 def data_target(args: argparse.Namespace) -> str:
-    data = getattr(args, "data", None)
-    return str(data) if data else str(default_data_file())
+    """--database-url, --data, CHIBO4TOT_DATABASE_URL, the saved URL, or the default file."""
+    return choose_target(getattr(args, "data", None), getattr(args, "database_url", None))
 
 
 @contextlib.contextmanager
 def open_office(args: argparse.Namespace, *, create: bool = False,
                 readonly: bool = False) -> Iterator[Office]:
     """The office of the data file given with --data (the default file otherwise)."""
-    db = open_database(data_target(args), create=create, readonly=readonly)
+    target = data_target(args)
+    db = open_database(target, create=create, readonly=readonly)
     try:
         office = Office(db)
         if not create and not office.has_organisation():
-            raise UserError(f"Tệp dữ liệu '{Path(data_target(args)).name}' chưa có đảng bộ nào "
+            name = display_url(target) if db.path is None else Path(target).name
+            raise UserError(f"Tệp dữ liệu '{name}' chưa có đảng bộ nào "
                             "(hãy chạy lệnh demo hoặc mở chương trình để khai báo).")
         yield office
     finally:

@@ -16,15 +16,16 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chibo4tot_desktop.db import audit
-from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.errors import ConflictError, DataFileError
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0002_i6"
-KNOWN_REVISIONS = ("0001", "0002_i6")
+HEAD_REVISION = "0002_i8"
+KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -36,7 +37,12 @@ def is_url(target: str | os.PathLike) -> bool:
 def make_engine(target: str | os.PathLike, *, readonly: bool = False) -> Engine:
     """An engine for a file path (SQLite) or a database URL."""
     if is_url(target):
-        return create_engine(str(target), future=True, pool_pre_ping=True)
+        try:
+            return create_engine(str(target), future=True, pool_pre_ping=True)
+        except ImportError as error:   # e.g. psycopg missing from this installation
+            raise DataFileError(f"Bản cài đặt này thiếu thư viện để kết nối cơ sở dữ liệu "
+                                f"'{error.name or error}' (cài thêm: pip install "
+                                "\"chibo4tot-desktop[postgres]\").") from None
     path = Path(target)
     if readonly:
         url = "sqlite+pysqlite:///file:" + path.as_posix() + "?mode=ro&uri=true"
@@ -103,6 +109,16 @@ def run_migrations(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def _is_contention(error: OperationalError) -> bool:
+    """A write that lost a race with another user (SQLite lock, PostgreSQL deadlock or
+    serialization failure), as opposed to a broken database."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code in ("40001", "40P01", "55P03"):
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 class Database:
     """An open data file: its engine, a session factory, and transaction helpers."""
 
@@ -138,6 +154,11 @@ class Database:
         try:
             with session.begin():
                 yield session
+        except OperationalError as error:
+            if _is_contention(error):
+                raise ConflictError("Dữ liệu đang được người khác ghi cùng lúc; thay đổi chưa "
+                                    "được lưu, hãy thử lại.") from None
+            raise
         finally:
             session.close()
         if topics:
@@ -214,6 +235,10 @@ def _check_schema(engine: Engine, target, *, readonly: bool, migrate: bool) -> N
             revision = current_revision(connection)
             foreign = revision is None and has_user_tables(connection)
     except SADatabaseError as error:
+        if is_url(target):
+            reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
+            raise DataFileError(
+                f"Không kết nối được cơ sở dữ liệu trên máy chủ ({reason}).") from None
         raise DataFileError(
             f"Tệp dữ liệu bị hỏng hoặc không đọc được ({error.orig}).") from None
     if foreign:

@@ -401,3 +401,19 @@ class SafetyMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+class ImportedPacket(Base):
+    """The latest exchange packet imported for a ward's year (see ``packets``): a newer packet
+    of the same ward and year updates the data, an older or identical one changes nothing."""
+
+    __tablename__ = "imported_packets"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "year", name="uq_imported_packets_org_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    exported_at: Mapped[dt.datetime] = mapped_column(DateTime)  # when the ward made it (UTC)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(String(300), default="")

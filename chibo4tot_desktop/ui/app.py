@@ -23,9 +23,16 @@ def run(data: str | None = None) -> int:
 
     apply_theme(app)
     target = data or str(default_data_file())
-    # Physical check (damaged: offer the newest good backup), writer lock (second copy:
-    # offer read-only), network-share warning; None when the user chose to stop.
-    db = open_data_file(target)
+    from chibo4tot_desktop.db.engine import is_url
+
+    if is_url(target):
+        from chibo4tot_desktop.ui.dialogs.database_dialog import open_or_choose
+
+        db = open_or_choose(target)   # a server out of reach: choose again, not locked out
+    else:
+        # Physical check (damaged: offer the newest good backup), writer lock (second copy:
+        # offer read-only), network-share warning; None when the user chose to stop.
+        db = open_data_file(target)
     if db is None:
         return 2
     window = MainWindow(Office(db))

@@ -1,0 +1,1 @@
+"""Tabs of the main window (each a self-contained widget)."""

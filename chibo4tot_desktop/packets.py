@@ -1,0 +1,717 @@
+"""Exchange packets between a ward and the city: one file holding a ward's year.
+
+A packet is a zip with two members:
+
+- ``data.json``: the organisation, the phase (settings, yearly dates, criteria catalogue),
+  the organisation's settings, its cells, and the year's registrations, evaluations with their
+  scores, and proposals/awards. Criteria items are referred to by (scope, group position, item
+  position), cells by their code, so the data does not depend on row ids.
+- ``manifest.json``: format name and version, the ward's code and name, the year, when the
+  packet was made (UTC), and the SHA-256 and size of ``data.json``.
+
+``export_packet`` writes it to a temporary name, then renames it. ``import_packets`` reads
+packets into the city's database: every packet is checked first (zip intact, only the two
+expected members, sizes within limits, checksum, well-formed data); if any is refused nothing
+is written. Each ward is its own Organisation (matched by its code). A newer packet of a ward's
+year replaces that year's registrations, evaluations and awards; an identical or older one is
+reported and changes nothing. The checksum detects damage and careless edits; it is not a
+signature against someone who rewrites both files on purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from chibo4tot_desktop import __version__, rules
+from chibo4tot_desktop.db.engine import Database
+from chibo4tot_desktop.db.models import (
+    Award,
+    AwardKind,
+    Cell,
+    CellKind,
+    CriteriaGroup,
+    CriteriaItem,
+    Evaluation,
+    ImportedPacket,
+    Organisation,
+    Phase,
+    PhaseYear,
+    Registration,
+    RegistrationSource,
+    Scope,
+    Score,
+    Setting,
+)
+from chibo4tot_desktop.errors import ConflictError, UserError
+from chibo4tot_desktop.office import AWARDS, CELLS, EVALUATIONS, REGISTRATIONS, SETTINGS, Office
+from chibo4tot_desktop.text import clean
+
+FORMAT = "chibo4tot-desktop/packet"
+FORMAT_VERSION = 1
+MANIFEST, DATA = "manifest.json", "data.json"
+MAX_PACKET_BYTES = 50 * 1024 * 1024      # the zip file itself
+MAX_MANIFEST_BYTES = 64 * 1024
+MAX_DATA_BYTES = 100 * 1024 * 1024       # data.json once uncompressed
+MAX_ROWS = 100_000                       # cells, registrations, ... per list
+PACKETS = "packets"                      # listener topic
+
+
+class PacketError(UserError):
+    """A packet refused: damaged, altered, not a packet, or holding bad data."""
+
+
+@dataclass(frozen=True)
+class Packet:
+    """A packet read and checked (nothing written yet)."""
+
+    source: str
+    organisation_code: str
+    organisation_name: str
+    year: int
+    exported_at: dt.datetime
+    sha256: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    source: str
+    organisation_code: str
+    organisation_name: str
+    year: int
+    action: str          # "new", "updated", "identical", "older"
+    cells: int
+
+    @property
+    def changed(self) -> bool:
+        return self.action in ("new", "updated")
+
+    def describe(self) -> str:
+        who = f"{self.organisation_name} ({self.organisation_code}) năm {self.year}"
+        return {
+            "new": f"{self.source}: đã nhập {who}, {self.cells} chi bộ.",
+            "updated": f"{self.source}: đã cập nhật {who} theo gói mới hơn, {self.cells} chi bộ.",
+            "identical": f"{self.source}: {who} đã được nhập đúng gói này; không thay đổi gì.",
+            "older": f"{self.source}: gói của {who} cũ hơn gói đã nhập; không thay đổi gì.",
+        }[self.action]
+
+
+# ------------------------------------------------------------------------------ export
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def packet_data(office: Office, year: int) -> dict:
+    """The ward's year as plain JSON-able data."""
+    organisation = office.organisation()
+    phase = office.phase_for_year(year)
+    item_keys = {item.id: (group.scope, group.position, item.position)
+                 for group in phase.groups for item in group.items}
+    cells = office.cells(include_dissolved=True)
+    code_of = {cell.id: cell.code for cell in cells}
+    registrations = office.registrations(year)
+    evaluations = office.evaluations(year)
+    awards = office.awards(year)
+    return {
+        "organisation": {
+            "code": organisation.code, "name": organisation.name,
+            "upper_body": organisation.upper_body, "place_name": organisation.place_name,
+        },
+        "phase": {
+            "title": phase.title, "plan_reference": phase.plan_reference,
+            "first_year": phase.first_year, "last_year": phase.last_year,
+            **{key: getattr(phase, key) for key in THRESHOLD_FIELDS},
+            "years": [{"year": item.year, "launch_date": _date(item.launch_date),
+                       "registration_deadline": _date(item.registration_deadline),
+                       "review_deadline": _date(item.review_deadline)}
+                      for item in phase.years],
+            "groups": [{"scope": group.scope, "position": group.position,
+                        "title": group.title, "pass_points": group.pass_points,
+                        "items": [{"position": item.position, "text": item.text,
+                                   "max_points": item.max_points} for item in group.items]}
+                       for group in phase.groups],
+        },
+        "settings": office.settings(),
+        "cells": [{"code": cell.code, "name": cell.name, "kind": cell.kind,
+                   "secretary": cell.secretary, "members_count": cell.members_count,
+                   "is_pilot": cell.is_pilot, "dissolved_on": _date(cell.dissolved_on)}
+                  for cell in cells],
+        "registrations": [{
+            "cell": code_of[row.cell_id], "title": row.title,
+            "received_on": _date(row.received_on), "members_count": row.members_count,
+            "commitments": row.commitments(), "signer": row.signer, "source": row.source,
+        } for row in registrations],
+        "evaluations": [{
+            "cell": code_of.get(row.cell_id) if row.cell_id is not None else None,
+            "notes": row.notes, "disciplined_members": row.disciplined_members,
+            "classification": row.classification,
+            "scores": [{"item": list(item_keys[score.item_id]),
+                        "self_points": score.self_points,
+                        "committee_points": score.committee_points}
+                       for score in sorted(row.scores, key=lambda s: item_keys[s.item_id])],
+        } for row in evaluations],
+        "awards": [{
+            "cell": code_of.get(row.cell_id) if row.cell_id is not None else None,
+            "kind": row.kind, "proposed_on": _date(row.proposed_on),
+            "decision_number": row.decision_number, "decision_date": _date(row.decision_date),
+            "issuer": row.issuer, "register_number": row.register_number, "notes": row.notes,
+        } for row in awards],
+    }
+
+
+THRESHOLD_FIELDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
+                    "min_classification", "max_disciplined", "org_cell_share",
+                    "excellent_share_cap")
+
+
+def packet_bytes(office: Office, year: int, now: dt.datetime | None = None) -> bytes:
+    """The packet file's content."""
+    return bytes_of(packet_data(office, year), year, now)
+
+
+def _default(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def bytes_of(data: dict, year: int, now: dt.datetime | None = None) -> bytes:
+    """A packet holding ``data`` (as ``packet_data`` makes it) for ``year``."""
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1,
+                      default=_default).encode("utf-8")
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "program_version": __version__,
+        "organisation_code": data["organisation"]["code"],
+        "organisation_name": data["organisation"]["name"],
+        "year": year, "exported_at": now.isoformat(timespec="microseconds"),
+        "files": {DATA: {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        archive.writestr(DATA, body)
+    return buffer.getvalue()
+
+
+def export_packet(office: Office, year: int, target: str | os.PathLike,
+                  now: dt.datetime | None = None) -> Path:
+    """Write the ward's year to ``target`` (a temporary name first, then renamed)."""
+    return write_packet_file(packet_bytes(office, year, now), target)
+
+
+def write_packet_file(content: bytes, target: str | os.PathLike) -> Path:
+    target = Path(target)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise UserError(f"Không ghi được tệp '{target}': {error.strerror}.") from None
+    return target
+
+
+# ------------------------------------------------------------------------------ reading
+def _refuse(source: str, why: str) -> PacketError:
+    return PacketError(f"Gói dữ liệu '{source}' bị từ chối: {why}; không nhập gì.")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
+                 source: str) -> bytes:
+    if info.file_size > limit:
+        raise _refuse(source, f"tệp {info.filename} quá lớn")
+    with archive.open(info) as handle:
+        content = handle.read(limit + 1)   # never trust the size written in the header
+    if len(content) > limit:
+        raise _refuse(source, f"tệp {info.filename} quá lớn")
+    return content
+
+
+def read_packet(path: str | os.PathLike) -> Packet:
+    """Open and check a packet file; PacketError (Vietnamese) when it cannot be trusted."""
+    path = Path(path)
+    source = path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise PacketError(f"Không tìm thấy tệp '{path}'.") from None
+    if size > MAX_PACKET_BYTES:
+        raise _refuse(source, "tệp quá lớn")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            if sorted(names) != sorted([MANIFEST, DATA]):
+                raise _refuse(source, "không phải gói dữ liệu của chương trình (nội dung tệp "
+                                      "nén không đúng)")
+            by_name = {info.filename: info for info in infos}
+            if any(info.flag_bits & 0x1 for info in infos):
+                raise _refuse(source, "tệp nén có mật khẩu")
+            manifest_bytes = _read_member(archive, by_name[MANIFEST], MAX_MANIFEST_BYTES, source)
+            data_bytes = _read_member(archive, by_name[DATA], MAX_DATA_BYTES, source)
+    except zipfile.BadZipFile:
+        raise _refuse(source, "tệp bị hỏng hoặc không phải gói dữ liệu (tệp nén hỏng)") from None
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+            zlib.error):
+        raise _refuse(source, "tệp bị hỏng (không giải nén được)") from None
+    manifest = _json(manifest_bytes, source, MANIFEST)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _refuse(source, "không phải gói dữ liệu của chương trình")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise _refuse(source, "gói do phiên bản khác của chương trình tạo "
+                              f"(định dạng {manifest.get('format_version')!r})")
+    expected = manifest.get("files", {}).get(DATA, {}) if isinstance(
+        manifest.get("files"), dict) else {}
+    digest = hashlib.sha256(data_bytes).hexdigest()
+    if not isinstance(expected, dict) or expected.get("sha256") != digest \
+            or expected.get("size") != len(data_bytes):
+        raise _refuse(source, "mã kiểm tra (SHA-256) không khớp, gói đã bị hỏng hoặc bị sửa")
+    data = _json(data_bytes, source, DATA)
+    checker = _Checker(source)
+    checker.data(data)
+    code = data["organisation"]["code"]
+    year = manifest.get("year")
+    if manifest.get("organisation_code") != code or not isinstance(year, int) \
+            or not data["phase"]["first_year"] <= year <= data["phase"]["last_year"]:
+        raise _refuse(source, "phần mô tả gói không khớp với dữ liệu")
+    try:
+        exported_at = dt.datetime.fromisoformat(str(manifest.get("exported_at")))
+    except ValueError:
+        raise _refuse(source, "thời điểm tạo gói không hợp lệ") from None
+    if exported_at.tzinfo is not None:
+        exported_at = exported_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return Packet(source, code, data["organisation"]["name"], year, exported_at, digest, data)
+
+
+def _json(content: bytes, source: str, name: str):
+    try:
+        return json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _refuse(source, f"{name} không đọc được") from None
+
+
+class _Checker:
+    """Checks the shape and values of data.json, cleaning texts (NFC) in place."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str):
+        raise _refuse(self.source, f"dữ liệu không hợp lệ ({where})")
+
+    def obj(self, value, where: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(where)
+        return value
+
+    def rows(self, value, where: str) -> list:
+        if not isinstance(value, list) or len(value) > MAX_ROWS:
+            self.fail(where)
+        return value
+
+    def text(self, row: dict, key: str, where: str, max_length: int, required=False,
+             multiline=False, nullable=False):
+        value = row.get(key)
+        if value is None and nullable:
+            return
+        if not isinstance(value, str):
+            self.fail(f"{where}: {key}")
+        if multiline:
+            value = "\n".join(clean(line) for line in value.split("\n")).strip("\n")
+        else:
+            value = clean(value)
+        if len(value) > max_length or (required and not value):
+            self.fail(f"{where}: {key}")
+        row[key] = value
+
+    def number(self, row: dict, key: str, where: str, integer=False, nullable=False,
+               low: float = 0, high: float = 100_000):
+        value = row.get(key)
+        if value is None and nullable:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                (integer and not isinstance(value, int)) or value != value \
+                or not low <= value <= high:
+            self.fail(f"{where}: {key}")
+
+    def date(self, row: dict, key: str, where: str, nullable=True):
+        value = row.get(key)
+        if value is None and nullable:
+            return
+        try:
+            row[key] = dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{where}: {key}")
+
+    def choice(self, row: dict, key: str, where: str, allowed, nullable=False):
+        value = row.get(key)
+        if value is None and nullable:
+            return
+        if value not in allowed:
+            self.fail(f"{where}: {key}")
+
+    def data(self, data) -> None:
+        data = self.obj(data, "gói")
+        org = self.obj(data.get("organisation"), "đảng bộ")
+        self.text(org, "code", "đảng bộ", 40, required=True)
+        self.text(org, "name", "đảng bộ", 200, required=True)
+        self.text(org, "upper_body", "đảng bộ", 200)
+        self.text(org, "place_name", "đảng bộ", 100)
+        phase = self.obj(data.get("phase"), "giai đoạn")
+        self.text(phase, "title", "giai đoạn", 300, required=True)
+        self.text(phase, "plan_reference", "giai đoạn", 200)
+        self.number(phase, "first_year", "giai đoạn", integer=True, low=2000, high=2100)
+        self.number(phase, "last_year", "giai đoạn", integer=True, low=phase["first_year"],
+                    high=phase["first_year"] + 10)
+        for key in ("overall_pass", "band_excellent", "band_good", "band_pass"):
+            self.number(phase, key, "giai đoạn", high=1000)
+        for key in ("org_cell_share", "excellent_share_cap"):
+            self.number(phase, key, "giai đoạn", high=1)
+        self.number(phase, "max_disciplined", "giai đoạn", integer=True)
+        self.choice(phase, "min_classification", "giai đoạn",
+                    {c.value for c in rules.Classification})
+        years = set()
+        for item in self.rows(phase.get("years"), "lịch năm"):
+            self.obj(item, "lịch năm")
+            self.number(item, "year", "lịch năm", integer=True, low=phase["first_year"],
+                        high=phase["last_year"])
+            if item["year"] in years:
+                self.fail("lịch năm trùng")
+            years.add(item["year"])
+            for key in ("launch_date", "registration_deadline", "review_deadline"):
+                self.date(item, key, "lịch năm")
+        items = set()
+        groups = set()
+        for group in self.rows(phase.get("groups"), "bộ tiêu chí"):
+            self.obj(group, "bộ tiêu chí")
+            self.choice(group, "scope", "bộ tiêu chí", {s.value for s in Scope})
+            self.number(group, "position", "bộ tiêu chí", integer=True, low=1, high=1000)
+            if (group["scope"], group["position"]) in groups:
+                self.fail("nhóm tiêu chí trùng")
+            groups.add((group["scope"], group["position"]))
+            self.text(group, "title", "bộ tiêu chí", 300, required=True)
+            self.number(group, "pass_points", "bộ tiêu chí", high=1000)
+            for item in self.rows(group.get("items"), "mục tiêu chí"):
+                self.obj(item, "mục tiêu chí")
+                self.number(item, "position", "mục tiêu chí", integer=True, low=1, high=1000)
+                key = (group["scope"], group["position"], item["position"])
+                if key in items:
+                    self.fail("mục tiêu chí trùng")
+                items.add(key)
+                self.text(item, "text", "mục tiêu chí", 5000, required=True, multiline=True)
+                self.number(item, "max_points", "mục tiêu chí", high=1000)
+        settings = self.obj(data.get("settings"), "thiết lập")
+        if len(settings) > 1000 or any(
+                not isinstance(k, str) or len(k) > 100 or not isinstance(v, str)
+                or len(v) > 10_000 for k, v in settings.items()):
+            self.fail("thiết lập")
+        cells = set()
+        for cell in self.rows(data.get("cells"), "chi bộ"):
+            self.obj(cell, "chi bộ")
+            self.text(cell, "code", "chi bộ", 40, required=True)
+            if cell["code"] in cells:
+                self.fail(f"mã chi bộ trùng '{cell['code']}'")
+            cells.add(cell["code"])
+            self.text(cell, "name", "chi bộ", 200, required=True)
+            self.choice(cell, "kind", "chi bộ", {k.value for k in CellKind})
+            self.text(cell, "secretary", "chi bộ", 120)
+            self.number(cell, "members_count", "chi bộ", integer=True)
+            if not isinstance(cell.get("is_pilot"), bool):
+                self.fail("chi bộ: is_pilot")
+            self.date(cell, "dissolved_on", "chi bộ")
+        seen = set()
+        for row in self.rows(data.get("registrations"), "đăng ký"):
+            self.obj(row, "đăng ký")
+            self.choice(row, "cell", "đăng ký", cells)
+            if row["cell"] in seen:
+                self.fail("đăng ký trùng")
+            seen.add(row["cell"])
+            self.text(row, "title", "đăng ký", 200)
+            self.date(row, "received_on", "đăng ký", nullable=False)
+            self.number(row, "members_count", "đăng ký", integer=True, nullable=True)
+            commitments = row.get("commitments")
+            if not isinstance(commitments, list) or len(commitments) != 4:
+                self.fail("đăng ký: commitments")
+            holder = {str(i): v for i, v in enumerate(commitments)}
+            for i in range(4):
+                self.text(holder, str(i), "đăng ký", 20_000, multiline=True)
+            row["commitments"] = [holder[str(i)] for i in range(4)]
+            self.text(row, "signer", "đăng ký", 120)
+            self.choice(row, "source", "đăng ký", {s.value for s in RegistrationSource})
+        seen = set()
+        for row in self.rows(data.get("evaluations"), "phiếu chấm"):
+            self.obj(row, "phiếu chấm")
+            self.choice(row, "cell", "phiếu chấm", cells, nullable=True)
+            if row["cell"] in seen:
+                self.fail("phiếu chấm trùng")
+            seen.add(row["cell"])
+            self.text(row, "notes", "phiếu chấm", 20_000, multiline=True)
+            self.number(row, "disciplined_members", "phiếu chấm", integer=True)
+            self.choice(row, "classification", "phiếu chấm",
+                        {c.value for c in rules.Classification}, nullable=True)
+            scope = Scope.CELL.value if row["cell"] is not None else Scope.ORGANISATION.value
+            scored = set()
+            for score in self.rows(row.get("scores"), "điểm"):
+                self.obj(score, "điểm")
+                key = score.get("item")
+                if not isinstance(key, list) or len(key) != 3 or tuple(key) not in items \
+                        or key[0] != scope or tuple(key) in scored:
+                    self.fail("điểm: mục tiêu chí")
+                scored.add(tuple(key))
+                self.number(score, "self_points", "điểm", nullable=True, high=1000)
+                self.number(score, "committee_points", "điểm", nullable=True, high=1000)
+        seen = set()
+        for row in self.rows(data.get("awards"), "khen thưởng"):
+            self.obj(row, "khen thưởng")
+            self.choice(row, "cell", "khen thưởng", cells, nullable=True)
+            self.choice(row, "kind", "khen thưởng", {k.value for k in AwardKind})
+            if (row["cell"], row["kind"]) in seen:
+                self.fail("khen thưởng trùng")
+            seen.add((row["cell"], row["kind"]))
+            self.date(row, "proposed_on", "khen thưởng")
+            self.date(row, "decision_date", "khen thưởng")
+            self.text(row, "decision_number", "khen thưởng", 60)
+            self.text(row, "issuer", "khen thưởng", 200)
+            self.text(row, "register_number", "khen thưởng", 40)
+            self.text(row, "notes", "khen thưởng", 20_000, multiline=True)
+
+
+# ------------------------------------------------------------------------------ import
+def import_packets(db: Database, paths: Sequence[str | os.PathLike],
+                   now: dt.datetime | None = None) -> list[ImportOutcome]:
+    """Check every packet, then import them all in one transaction (all or nothing)."""
+    packets = [read_packet(path) for path in paths]
+    # Several packets of one ward and year in one go: the newest wins, in the order made.
+    packets.sort(key=lambda p: p.exported_at)
+    now = now or dt.datetime.now().replace(microsecond=0)
+    outcomes = []
+    try:
+        with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS,
+                            AWARDS) as session:
+            for packet in packets:
+                outcomes.append(_import_one(session, packet, now))
+    except IntegrityError:
+        # Another person imported the same ward at the same moment.
+        raise ConflictError("Gói dữ liệu của đảng bộ này vừa được người khác nhập cùng lúc; "
+                            "chưa nhập gì, hãy thử lại.") from None
+    return outcomes
+
+
+def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOutcome:
+    data = packet.data
+    org_data = data["organisation"]
+    organisation = session.scalar(select(Organisation).where(
+        Organisation.code == packet.organisation_code))
+    previous = None
+    if organisation is None:
+        organisation = Organisation(code=org_data["code"], name=org_data["name"],
+                                    upper_body=org_data["upper_body"],
+                                    place_name=org_data["place_name"])
+        session.add(organisation)
+        session.flush()
+    else:
+        packet_years = {row.year: row for row in session.scalars(select(ImportedPacket).where(
+            ImportedPacket.organisation_id == organisation.id))}
+        if not packet_years:
+            # Typed in here, not received by packets (e.g. the ward's own file): a packet
+            # must never overwrite it.
+            raise PacketError(
+                f"{organisation.name} ({organisation.code}) trong cơ sở dữ liệu này được nhập "
+                "trực tiếp, không phải từ gói dữ liệu; không ghi đè, không nhập gì.")
+        previous = packet_years.get(packet.year)
+    cells_count = len(data["cells"])
+
+    def outcome(action):
+        return ImportOutcome(packet.source, packet.organisation_code, org_data["name"],
+                             packet.year, action, cells_count)
+
+    if previous is not None:
+        if previous.sha256 == packet.sha256:
+            return outcome("identical")
+        if packet.exported_at <= previous.exported_at:
+            return outcome("older")
+    for key in ("name", "upper_body", "place_name"):
+        if getattr(organisation, key) != org_data[key]:
+            setattr(organisation, key, org_data[key])
+    items = _sync_phase(session, organisation, data["phase"])
+    _sync_settings(session, organisation, data["settings"])
+    cell_ids = _sync_cells(session, organisation, data["cells"])
+    _replace_year(session, organisation, packet.year, data, cell_ids, items)
+    if previous is None:
+        session.add(ImportedPacket(organisation_id=organisation.id, year=packet.year,
+                                   exported_at=packet.exported_at, sha256=packet.sha256,
+                                   imported_at=now, file_name=packet.source[:300]))
+        action = "new"
+    else:
+        previous.exported_at = packet.exported_at
+        previous.sha256 = packet.sha256
+        previous.imported_at = now
+        previous.file_name = packet.source[:300]
+        action = "updated"
+    session.flush()
+    return outcome(action)
+
+
+def _sync_phase(session: Session, organisation: Organisation, data: dict
+                ) -> dict[tuple, int]:
+    """The ward's phase as in the packet (matched by first year); returns item key -> id."""
+    phase = session.scalar(
+        select(Phase).where(Phase.organisation_id == organisation.id,
+                            Phase.first_year == data["first_year"])
+        .options(selectinload(Phase.years),
+                 selectinload(Phase.groups).selectinload(CriteriaGroup.items)))
+    if phase is None:
+        overlapping = session.scalar(select(Phase.id).where(
+            Phase.organisation_id == organisation.id,
+            Phase.first_year <= data["last_year"], Phase.last_year >= data["first_year"]))
+        if overlapping is not None:
+            raise PacketError(f"Giai đoạn {data['first_year']} - {data['last_year']} trong gói "
+                              f"của {organisation.name} chồng lên giai đoạn khác đã nhập; "
+                              "không nhập gì.")
+        phase = Phase(organisation_id=organisation.id, first_year=data["first_year"],
+                      last_year=data["last_year"], title=data["title"])
+        session.add(phase)
+    for key in ("title", "plan_reference", "last_year", *THRESHOLD_FIELDS):
+        if getattr(phase, key) != data[key]:
+            setattr(phase, key, data[key])
+    years = {item.year: item for item in phase.years}
+    for item in data["years"]:
+        row = years.pop(item["year"], None)
+        if row is None:
+            row = PhaseYear(year=item["year"])
+            phase.years.append(row)
+        for key in ("launch_date", "registration_deadline", "review_deadline"):
+            if getattr(row, key) != item[key]:
+                setattr(row, key, item[key])
+    for row in years.values():
+        phase.years.remove(row)
+    groups = {(group.scope, group.position): group for group in phase.groups}
+    for group_data in data["groups"]:
+        group = groups.pop((group_data["scope"], group_data["position"]), None)
+        if group is None:
+            group = CriteriaGroup(scope=group_data["scope"], position=group_data["position"],
+                                  title=group_data["title"])
+            phase.groups.append(group)
+        for key in ("title", "pass_points"):
+            if getattr(group, key) != group_data[key]:
+                setattr(group, key, group_data[key])
+        items = {item.position: item for item in group.items}
+        for item_data in group_data["items"]:
+            item = items.pop(item_data["position"], None)
+            if item is None:
+                item = CriteriaItem(position=item_data["position"], text=item_data["text"],
+                                    max_points=item_data["max_points"])
+                group.items.append(item)
+            for key in ("text", "max_points"):
+                if getattr(item, key) != item_data[key]:
+                    setattr(item, key, item_data[key])
+        for item in items.values():
+            group.items.remove(item)
+    for group in groups.values():
+        phase.groups.remove(group)
+    session.flush()
+    return {(group.scope, group.position, item.position): item.id
+            for group in phase.groups for item in group.items}
+
+
+def _sync_settings(session: Session, organisation: Organisation, values: dict) -> None:
+    existing = {row.key: row for row in session.scalars(
+        select(Setting).where(Setting.organisation_id == organisation.id))}
+    for key, value in values.items():
+        row = existing.get(key)
+        if row is None:
+            session.add(Setting(organisation_id=organisation.id, key=key, value=value))
+        elif row.value != value:
+            row.value = value
+
+
+def _sync_cells(session: Session, organisation: Organisation, cells: list[dict]
+                ) -> dict[str, int]:
+    existing = {cell.code: cell for cell in session.scalars(
+        select(Cell).where(Cell.organisation_id == organisation.id))}
+    for data in cells:
+        cell = existing.get(data["code"])
+        if cell is None:
+            cell = Cell(organisation_id=organisation.id, code=data["code"])
+            session.add(cell)
+            existing[data["code"]] = cell
+        for key in ("name", "kind", "secretary", "members_count", "is_pilot", "dissolved_on"):
+            if getattr(cell, key) != data[key]:
+                setattr(cell, key, data[key])
+    session.flush()
+    return {code: cell.id for code, cell in existing.items()}
+
+
+def _replace_year(session: Session, organisation: Organisation, year: int, data: dict,
+                  cell_ids: dict[str, int], items: dict[tuple, int]) -> None:
+    """The year's registrations, evaluations and awards become exactly the packet's."""
+    org_cells = select(Cell.id).where(Cell.organisation_id == organisation.id)
+    session.execute(delete(Registration).where(Registration.year == year,
+                                               Registration.cell_id.in_(org_cells)))
+    session.execute(delete(Score).where(Score.evaluation_id.in_(
+        select(Evaluation.id).where(Evaluation.organisation_id == organisation.id,
+                                    Evaluation.year == year))))
+    session.execute(delete(Evaluation).where(Evaluation.organisation_id == organisation.id,
+                                             Evaluation.year == year))
+    session.execute(delete(Award).where(Award.organisation_id == organisation.id,
+                                        Award.year == year))
+    session.expire_all()
+    for row in data["registrations"]:
+        commitments = row["commitments"]
+        session.add(Registration(
+            cell_id=cell_ids[row["cell"]], year=year, title=row["title"] or "Chi bộ 4 tốt",
+            received_on=row["received_on"], members_count=row["members_count"],
+            commitment_1=commitments[0], commitment_2=commitments[1],
+            commitment_3=commitments[2], commitment_4=commitments[3],
+            signer=row["signer"], source=row["source"]))
+    for row in data["evaluations"]:
+        evaluation = Evaluation(
+            organisation_id=organisation.id,
+            cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
+            notes=row["notes"], disciplined_members=row["disciplined_members"],
+            classification=row["classification"])
+        for score in row["scores"]:
+            evaluation.scores.append(Score(item_id=items[tuple(score["item"])],
+                                           self_points=score["self_points"],
+                                           committee_points=score["committee_points"]))
+        session.add(evaluation)
+    for row in data["awards"]:
+        session.add(Award(
+            organisation_id=organisation.id,
+            cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
+            kind=row["kind"], proposed_on=row["proposed_on"],
+            decision_number=row["decision_number"], decision_date=row["decision_date"],
+            issuer=row["issuer"], register_number=row["register_number"], notes=row["notes"]))
+    session.flush()
+
+
+def imported_packets(db: Database) -> list[tuple[str, str, int, dt.datetime, dt.datetime]]:
+    """(ward code, ward name, year, made at, imported at) of every imported packet."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Organisation.code, Organisation.name, ImportedPacket.year,
+                   ImportedPacket.exported_at, ImportedPacket.imported_at)
+            .join(Organisation, Organisation.id == ImportedPacket.organisation_id)
+            .order_by(ImportedPacket.year, Organisation.code))
+        return [tuple(row) for row in rows]
+
+
+def describe_outcomes(outcomes: Iterable[ImportOutcome]) -> list[str]:
+    return [outcome.describe() for outcome in outcomes]

@@ -1,0 +1,41 @@
+"""The ward's side of the exchange: "Xuất gói dữ liệu gửi thành phố..." saves the year's packet.
+
+Entry point for the main window: ``export_packet_with_dialog(parent, office, year)`` (menu
+Tệp, or a button on the overview tab); it asks where to save (unless ``path`` is given) and
+returns the saved path, or None when cancelled or refused (the reason is shown).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from chibo4tot_desktop import APP_TITLE
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.packets import export_packet
+
+
+def default_packet_name(office, year: int) -> str:
+    return f"goi-du-lieu-{office.organisation().code}-{year}.zip"
+
+
+def export_packet_with_dialog(parent, office, year: int, path: str | None = None
+                              ) -> Path | None:
+    try:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                parent, f"Lưu gói dữ liệu năm {year} gửi thành phố",
+                default_packet_name(office, year), "Gói dữ liệu (*.zip)")
+            if not path:
+                return None
+        if not path.lower().endswith(".zip"):
+            path += ".zip"
+        saved = export_packet(office, year, path)
+    except UserError as error:
+        QMessageBox.warning(parent, APP_TITLE, str(error))
+        return None
+    QMessageBox.information(parent, APP_TITLE,
+                            f"Đã lưu gói dữ liệu năm {year}: {saved}.\nGửi tệp này cho "
+                            "văn phòng thành phố để nhập.")
+    return saved

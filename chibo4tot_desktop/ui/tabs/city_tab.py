@@ -1,0 +1,219 @@
+"""The city tab: the wards imported from packets, their results and the share of
+"Chi bộ 4 tốt" per ward, the consolidated proposal list; import packets, export the list to
+Excel, print every ward's certificates, choose the database.
+
+Entry point for the main window: ``CityTab(db, parent)`` as a tab ("Thành phố"); it refreshes
+itself when packets are imported (``Database.subscribe``). All work is done by the core
+(``packets``, ``city``, ``city_export``); this widget only shows and asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import func, select
+
+from chibo4tot_desktop import city, city_export, connection, packets
+from chibo4tot_desktop.db.engine import Database
+from chibo4tot_desktop.db.models import ImportedPacket
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.rules import fmt_points
+from chibo4tot_desktop.text import format_date
+
+RESULT_COLUMNS = ["Mã", "Đảng bộ", "Chi bộ", "Đã đăng ký", "Đã chấm", "Đạt “4 tốt”",
+                  "Tỷ lệ “Chi bộ 4 tốt”", "Đề nghị", "Được công nhận", "“Đảng bộ cơ sở 4 tốt”"]
+PROPOSAL_COLUMNS = ["Đảng bộ", "Đơn vị được đề nghị", "Hình thức", "Điểm", "Xếp loại",
+                    "Kết quả xét", "Quyết định"]
+SHARE_COLUMN = 6
+
+
+class CityTab(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Năm:"))
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(self._default_year())
+        bar.addWidget(self.year)
+        self.import_button = QPushButton("Nhập gói dữ liệu của phường...")
+        self.export_button = QPushButton("Xuất danh sách đề nghị (Excel)...")
+        self.print_button = QPushButton("In giấy khen tất cả các đảng bộ...")
+        self.database_button = QPushButton("Cơ sở dữ liệu...")
+        for button in (self.import_button, self.export_button, self.print_button,
+                       self.database_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        splitter = QSplitter(Qt.Vertical)
+        self.results = _table(RESULT_COLUMNS)
+        self.proposals = _table(PROPOSAL_COLUMNS)
+        splitter.addWidget(self.results)
+        splitter.addWidget(self.proposals)
+        layout.addWidget(splitter, 1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.message)
+
+        self.year.valueChanged.connect(self.refresh)
+        self.import_button.clicked.connect(self._ask_import)
+        self.export_button.clicked.connect(self._ask_export)
+        self.print_button.clicked.connect(self._print)
+        self.database_button.clicked.connect(self._database)
+        self._listener = self._changed
+        db.subscribe(self._listener)
+        self.destroyed.connect(lambda *_: db.unsubscribe(self._listener))
+        self.refresh()
+
+    # ------------------------------------------------------------------ data
+    def _default_year(self) -> int:
+        with self.db.session() as session:
+            year = session.scalar(select(func.max(ImportedPacket.year)))
+        return year or dt.date.today().year
+
+    def _changed(self, topics: frozenset[str]) -> None:
+        if topics & {packets.PACKETS, "evaluations", "awards", "cells", "registrations"}:
+            self.refresh()
+
+    def refresh(self) -> None:
+        year = self.year.value()
+        try:
+            results = city.results_by_ward(self.db, year)
+            rows = city.consolidated_proposals(self.db, year)
+        except UserError as error:
+            self.show_message(f"Lỗi: {error}")
+            return
+        self.results.setRowCount(len(results))
+        for row, result in enumerate(results):
+            values = [result.ward_code, result.ward_name, result.cells, result.registered,
+                      result.scored, result.qualifying, result.share_text, result.proposed,
+                      result.recognised, result.organisation_verdict]
+            for column, value in enumerate(values):
+                self.results.setItem(row, column, _item(value))
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setValue(round((result.share or 0) * 1000))
+            bar.setFormat(result.share_text)
+            self.results.setCellWidget(row, SHARE_COLUMN, bar)
+        self.proposals.setRowCount(len(rows))
+        for row, proposal in enumerate(rows):
+            decision = (f"{proposal.decision_number} ngày {format_date(proposal.decision_date)}"
+                        if proposal.decided else "Chờ quyết định")
+            values = [proposal.ward_name, proposal.recipient, proposal.kind_label,
+                      fmt_points(proposal.committee_total), proposal.classification or "–",
+                      proposal.verdict, decision]
+            for column, value in enumerate(values):
+                self.proposals.setItem(row, column, _item(value))
+        if not results:
+            self.show_message(f"Chưa có đảng bộ nào có dữ liệu năm {year}; hãy nhập gói dữ "
+                              "liệu của các phường.")
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    # ---------------------------------------------------------------- actions
+    def import_files(self, paths: Sequence[str]) -> list[packets.ImportOutcome] | None:
+        """Import the packets (all or nothing) and say what happened."""
+        if not paths:
+            return None
+        try:
+            outcomes = packets.import_packets(self.db, list(paths))
+        except UserError as error:
+            self.show_message(f"Lỗi: {error}")
+            return None
+        years = {outcome.year for outcome in outcomes if outcome.changed}
+        if len(years) == 1:
+            self.year.setValue(years.pop())   # refreshes through valueChanged
+        self.refresh()
+        self.show_message("\n".join(packets.describe_outcomes(outcomes)))
+        return outcomes
+
+    def export_proposals(self, path: str) -> int | None:
+        try:
+            count = city_export.write_proposals_xlsx(self.db, self.year.value(), path)
+        except UserError as error:
+            self.show_message(f"Lỗi: {error}")
+            return None
+        self.show_message(f"Đã lưu danh sách {count} đề nghị vào {path}.")
+        return count
+
+    def certificates_job(self):
+        """The printing job (preview, print, save as PDF) of every ward's certificates."""
+        from chibo4tot_desktop.ui.printing import PaperJob
+
+        year = self.year.value()
+
+        def make():
+            pages = city_export.certificate_pages(self.db, year)
+            if not pages:
+                raise UserError(f"Năm {year} chưa có khen thưởng nào đã có quyết định để in "
+                                "giấy khen.")
+            return pages
+
+        return PaperJob(make, f"Giấy khen, giấy chứng nhận năm {year} (các đảng bộ)",
+                        f"giay-khen-cac-dang-bo-{year}.pdf")
+
+    def _ask_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Chọn các gói dữ liệu của phường", "",
+                                                "Gói dữ liệu (*.zip)")
+        self.import_files(paths)
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Lưu danh sách tổng hợp đề nghị",
+            f"danh-sach-de-nghi-{self.year.value()}.xlsx", "Excel (*.xlsx)")
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            self.export_proposals(path)
+
+    def _print(self) -> None:
+        from chibo4tot_desktop.ui import printing
+
+        printing.preview(self, self.certificates_job())
+
+    def _database(self) -> None:
+        from chibo4tot_desktop.ui.dialogs.database_dialog import DatabaseDialog
+
+        dialog = DatabaseDialog(self)
+        if dialog.exec():
+            where = (f"máy chủ {connection.display_url(dialog.chosen_url)}"
+                     if dialog.chosen_url else "tệp dữ liệu trên máy")
+            self.show_message(f"Đã lưu: lần mở sau chương trình sẽ dùng {where}.")
+
+
+def _table(columns: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QTableWidget.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _item(value) -> QTableWidgetItem:
+    item = QTableWidgetItem("" if value is None else str(value))
+    if isinstance(value, (int, float)):
+        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    return item

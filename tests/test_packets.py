@@ -1,0 +1,323 @@
+"""Exchange packets: a ward's year exported by one program, imported into the city's database
+(the `db` fixture: SQLite, or PostgreSQL with CHIBO4TOT_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from chibo4tot_desktop import packets
+from chibo4tot_desktop.cli import main
+from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
+from chibo4tot_desktop.demo import build_demo
+from chibo4tot_desktop.office import Office, ScoreInput
+from chibo4tot_desktop.packets import PacketError, export_packet, import_packets
+from chibo4tot_desktop.reports import year_overview
+
+T0 = dt.datetime(2024, 1, 5, 8, 0, 0)
+
+
+@pytest.fixture
+def ward(tmp_path):
+    """The demo ward, in its own SQLite file (another program's database)."""
+    database = open_database(tmp_path / "ward.sqlite3")
+    office = Office(database)
+    build_demo(office)
+    yield office
+    database.close()
+
+
+def _counts(db, table) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(table))
+
+
+def _ward_office(db, code) -> Office:
+    with db.session() as session:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.code == code))
+    return Office(db, org_id)
+
+
+def _summary(office, year):
+    overview = year_overview(office, year, today=dt.date(2024, 1, 5))
+    return (overview.counts, [
+        (s.cell.code, s.cell.name, s.registration.received_on if s.registration else None,
+         s.result.committee_totals.total, s.result.self_totals.total,
+         s.result.verdict.label, s.result.classification,
+         sorted((a.kind, a.decision_number, a.register_number) for a in s.awards))
+        for s in overview.cells], overview.organisation_result.verdict.label)
+
+
+def test_packet_round_trip_gives_the_same_year(ward, db, tmp_path):
+    path = export_packet(ward, 2023, tmp_path / "tg-2023.zip", now=T0)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["data.json", "manifest.json"]
+        manifest = json.loads(archive.read("manifest.json"))
+        body = archive.read("data.json")
+    assert manifest["organisation_code"] == "TANGIANG" and manifest["year"] == 2023
+    assert manifest["files"]["data.json"]["sha256"] == hashlib.sha256(body).hexdigest()
+    assert not list(tmp_path.glob(".*tmp*"))     # the temporary file was renamed
+
+    outcomes = import_packets(db, [path])
+    assert [(o.action, o.organisation_code, o.cells) for o in outcomes] == [
+        ("new", "TANGIANG", len(ward.cells()))]
+    city_ward = _ward_office(db, "TANGIANG")
+    assert _summary(city_ward, 2023) == _summary(ward, 2023)
+    # Registrations keep their commitments; settings (certificate wording) come along.
+    assert [r.commitments() for r in city_ward.registrations(2023)] == \
+        [r.commitments() for r in ward.registrations(2023)]
+    assert city_ward.setting("certificate.signer_name") == "Nguyễn Văn Thành"
+    # The other year was not in the packet.
+    assert city_ward.registrations(2024) == []
+
+
+def test_identical_packet_changes_nothing(ward, db, tmp_path):
+    path = export_packet(ward, 2023, tmp_path / "a.zip", now=T0)
+    import_packets(db, [path])
+    audit_rows = _counts(db, AuditEntry)
+    again = import_packets(db, [path])
+    assert [o.action for o in again] == ["identical"]
+    assert "không thay đổi gì" in again[0].describe()
+    assert _counts(db, AuditEntry) == audit_rows
+
+
+def test_newer_packet_updates_and_older_is_refused(ward, db, tmp_path):
+    old = export_packet(ward, 2023, tmp_path / "old.zip", now=T0)
+    import_packets(db, [old])
+    # The ward changes its year: a score, a withdrawn proposal's decision, a new cell.
+    cell = ward.cell_by_code("TDP06")
+    evaluation = ward.evaluation(cell.id, 2023)
+    first = evaluation.scores[0]
+    ward.save_evaluation(cell.id, 2023, scores={first.item_id: ScoreInput(0, 0)},
+                         notes=evaluation.notes,
+                         disciplined_members=evaluation.disciplined_members,
+                         expected_version=evaluation.version)
+    award = next(a for a in ward.awards(2023) if a.cell_id == cell.id)
+    ward.clear_decision(award.id)
+    ward.withdraw(award.id)
+    ward.add_cell("TDP13", "Chi bộ Tổ dân phố 13", members_count=20)
+    new = export_packet(ward, 2023, tmp_path / "new.zip", now=T0 + dt.timedelta(days=2))
+
+    outcomes = import_packets(db, [new])
+    assert [o.action for o in outcomes] == ["updated"]
+    city_ward = _ward_office(db, "TANGIANG")
+    assert _summary(city_ward, 2023) == _summary(ward, 2023)
+    assert city_ward.cell_by_code("TDP13").name == "Chi bộ Tổ dân phố 13"
+    city_cell = city_ward.cell_by_code("TDP06")
+    assert award.kind not in [a.kind for a in city_ward.awards(2023)
+                              if a.cell_id == city_cell.id]
+
+    before = _summary(city_ward, 2023)
+    outcomes = import_packets(db, [old])
+    assert [o.action for o in outcomes] == ["older"]
+    assert "cũ hơn" in outcomes[0].describe()
+    assert _summary(city_ward, 2023) == before
+
+
+def _retitle(path, target, code, name):
+    """Another ward's packet: the same content under another organisation code and name."""
+    with zipfile.ZipFile(path) as archive:
+        data = json.loads(archive.read("data.json"))
+        manifest = json.loads(archive.read("manifest.json"))
+    data["organisation"]["code"] = code
+    data["organisation"]["name"] = name
+    content = packets.bytes_of(data, manifest["year"],
+                               dt.datetime.fromisoformat(manifest["exported_at"]))
+    return packets.write_packet_file(content, target)
+
+
+def test_wards_are_kept_apart(ward, db, tmp_path):
+    first = export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)
+    second = _retitle(first, tmp_path / "hp.zip", "HAPHUONG", "Đảng bộ phường Hà Phương")
+    outcomes = import_packets(db, [first, second])
+    assert sorted(o.action for o in outcomes) == ["new", "new"]
+    with db.session() as session:
+        orgs = session.execute(select(Organisation.code, func.count(Cell.id))
+                               .join(Cell, Cell.organisation_id == Organisation.id)
+                               .group_by(Organisation.code).order_by(Organisation.code)).all()
+    assert orgs == [("HAPHUONG", len(ward.cells())), ("TANGIANG", len(ward.cells()))]
+    # Updating one ward leaves the other alone.
+    cell = ward.cell_by_code("TDP01")
+    ward.update_cell(cell.id, name="Chi bộ Tổ dân phố 1 (mới)")
+    newer = _retitle(export_packet(ward, 2023, tmp_path / "tg2.zip",
+                                   now=T0 + dt.timedelta(hours=1)),
+                     tmp_path / "hp2.zip", "HAPHUONG", "Đảng bộ phường Hà Phương")
+    assert [o.action for o in import_packets(db, [newer])] == ["updated"]
+    assert _ward_office(db, "HAPHUONG").cell_by_code("TDP01").name.endswith("(mới)")
+    assert _ward_office(db, "TANGIANG").cell_by_code("TDP01").name == "Chi bộ Tổ dân phố 1"
+
+
+def _rewrite(path, target, *, manifest=None, data=None, extra=None, keep_checksum=False):
+    with zipfile.ZipFile(path) as archive:
+        manifest_value = json.loads(archive.read("manifest.json"))
+        body = archive.read("data.json")
+    if data is not None:
+        value = json.loads(body)
+        data(value)
+        body = json.dumps(value, ensure_ascii=False).encode()
+        if not keep_checksum:
+            manifest_value["files"]["data.json"] = {
+                "sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+    if manifest is not None:
+        manifest(manifest_value)
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest_value))
+        archive.writestr("data.json", body)
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return target
+
+
+def _set_members(value):
+    value["cells"][0]["members_count"] = 99
+
+
+def _negative(value):
+    value["cells"][0]["members_count"] = -3
+
+
+def _unknown_cell(value):
+    value["registrations"][0]["cell"] = "KHONGCO"
+
+
+def _score_over_item(value):
+    value["evaluations"][0]["scores"][0]["item"] = ["cell", 99, 1]
+
+
+BAD_PACKETS = [
+    ("altered", dict(data=_set_members, keep_checksum=True), "SHA-256"),
+    ("negative", dict(data=_negative), "không hợp lệ"),
+    ("unknown cell", dict(data=_unknown_cell), "không hợp lệ"),
+    ("unknown item", dict(data=_score_over_item), "không hợp lệ"),
+    ("extra member", dict(extra={"../../evil.sh": "rm -rf /"}), "nội dung tệp nén không đúng"),
+    ("wrong format", dict(manifest=lambda m: m.update(format="khac")), "không phải gói"),
+    ("future format", dict(manifest=lambda m: m.update(format_version=7)), "phiên bản khác"),
+    ("other year", dict(manifest=lambda m: m.update(year=2031)), "không khớp"),
+]
+
+
+@pytest.mark.parametrize("label, change, message", BAD_PACKETS, ids=[b[0] for b in BAD_PACKETS])
+def test_bad_packets_are_refused_and_nothing_is_written(ward, db, tmp_path, label, change,
+                                                        message):
+    good = export_packet(ward, 2023, tmp_path / "good.zip", now=T0)
+    bad = _rewrite(good, tmp_path / "bad.zip", **change)
+    with pytest.raises(PacketError, match=message) as caught:
+        import_packets(db, [good, bad])    # the good one is not imported either
+    assert "không nhập gì" in str(caught.value)
+    assert _counts(db, Organisation) == 0 and _counts(db, Evaluation) == 0
+
+
+def test_damaged_file_is_refused(ward, db, tmp_path):
+    good = export_packet(ward, 2023, tmp_path / "good.zip", now=T0)
+    content = bytearray(good.read_bytes())
+    for offset in range(200, 400):       # inside data.json's compressed bytes
+        content[offset] ^= 0x5A
+    damaged = tmp_path / "hong.zip"
+    damaged.write_bytes(bytes(content))
+    with pytest.raises(PacketError, match="hỏng"):
+        import_packets(db, [damaged])
+    truncated = tmp_path / "cut.zip"
+    truncated.write_bytes(good.read_bytes()[:500])
+    with pytest.raises(PacketError, match="hỏng"):
+        import_packets(db, [truncated])
+    not_zip = tmp_path / "text.zip"
+    not_zip.write_text("xin chào", encoding="utf-8")
+    with pytest.raises(PacketError, match="hỏng"):
+        import_packets(db, [not_zip])
+    with pytest.raises(PacketError, match="Không tìm thấy"):
+        import_packets(db, [tmp_path / "khong-co.zip"])
+    assert _counts(db, Organisation) == 0
+
+
+def test_packet_never_overwrites_a_ward_typed_in_here(ward, tmp_path):
+    """Importing a ward's (old) packet into its own file must not replace its data."""
+    old = export_packet(ward, 2023, tmp_path / "old.zip", now=T0)
+    cell = ward.cell_by_code("TDP01")
+    ward.update_cell(cell.id, name="Chi bộ Tổ dân phố 1 (đổi tên)")
+    before = _summary(ward, 2023)
+    with pytest.raises(PacketError, match="nhập trực tiếp"):
+        import_packets(ward.db, [old])
+    assert _summary(ward, 2023) == before
+
+
+def test_oversized_members_are_refused(ward, db, tmp_path, monkeypatch):
+    good = export_packet(ward, 2023, tmp_path / "good.zip", now=T0)
+    monkeypatch.setattr(packets, "MAX_DATA_BYTES", 1000)
+    with pytest.raises(PacketError, match="quá lớn"):
+        import_packets(db, [good])
+    monkeypatch.setattr(packets, "MAX_PACKET_BYTES", 100)
+    with pytest.raises(PacketError, match="quá lớn"):
+        import_packets(db, [good])
+
+
+def test_zip_bombs_are_not_inflated(db, tmp_path, monkeypatch):
+    """A member that inflates beyond the limit is refused, also when its header lies about
+    its size (zipfile then stops at the declared size and the CRC fails)."""
+    monkeypatch.setattr(packets, "MAX_DATA_BYTES", 10_000)
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", "{}")
+        archive.writestr("data.json", b"0" * 5_000_000)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(PacketError, match="quá lớn"):
+        import_packets(db, [path])
+    content = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        start = 0
+        while (start := content.find(signature, start)) >= 0:
+            content[start + offset:start + offset + 4] = (100).to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(content))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("data.json").file_size == 100
+    with pytest.raises(PacketError, match="hỏng"):
+        import_packets(db, [path])
+    assert _counts(db, Organisation) == 0
+
+
+def test_cli_export_import_and_city(ward, tmp_path, capsys):
+    ward_file = ward.db.target
+    packet = tmp_path / "tg.zip"
+    assert main(["packet", "export", "--data", ward_file, "--year", "2023", str(packet)]) == 0
+    city = tmp_path / "city.sqlite3"
+    assert main(["--data", str(city), "packet", "import", str(packet)]) == 0
+    out = capsys.readouterr().out
+    assert "đã nhập Đảng bộ phường Tân Giang (TANGIANG) năm 2023" in out
+    assert main(["packet", "import", "--data", str(city), str(packet)]) == 0
+    assert "không thay đổi gì" in capsys.readouterr().out
+    assert main(["packet", "list", "--data", str(city)]) == 0
+    assert "TANGIANG" in capsys.readouterr().out
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04rac")
+    assert main(["packet", "import", "--data", str(city), str(bad)]) == 2
+    assert "bị từ chối" in capsys.readouterr().err
+    assert main(["packet", "export", "--data", ward_file, "--year", "2023",
+                 str(tmp_path / "x.txt")]) == 2
+    assert "đuôi .zip" in capsys.readouterr().err
+    assert main(["packet", "export", "--data", ward_file, "--year", "2031",
+                 str(tmp_path / "x.zip")]) == 2
+    assert "không thuộc giai đoạn" in capsys.readouterr().err
+
+
+def test_cli_database_url_option(ward, tmp_path, capsys, monkeypatch):
+    packet = export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)
+    city_url = "sqlite:///" + (tmp_path / "city-url.sqlite3").as_posix()
+    assert main(["--database-url", city_url, "packet", "import", str(packet)]) == 0
+    assert main(["city", "results", "--database-url", city_url, "--year", "2023"]) == 0
+    assert "Đảng bộ phường Tân Giang" in capsys.readouterr().out
+    assert main(["--database-url", "mysql://x/y", "status"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
+    assert main(["--database-url", city_url, "--data", "a.sqlite3", "status"]) == 2
+    assert "--data cùng với --database-url" in capsys.readouterr().err
+    assert main(["--database-url", "postgresql+psycopg://u@127.0.0.1:1/x", "status"]) == 2
+    assert "Không kết nối được" in capsys.readouterr().err
+    # The environment variable is used when neither option is given.
+    monkeypatch.setenv("CHIBO4TOT_DATABASE_URL", city_url)
+    assert main(["city", "results", "--year", "2023"]) == 0
+    assert "TANGIANG" in capsys.readouterr().out
