@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.safety.check import table_checksum
-import hostile_files
+from tests import hostile_files
 
 importer = pytest.importorskip("chibo4tot_desktop.excel.importer")
 

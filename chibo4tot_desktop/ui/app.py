@@ -13,7 +13,7 @@ def run(data: str | None = None) -> int:
     from chibo4tot_desktop.paths import default_data_file
     from chibo4tot_desktop.ui.common import install_excepthook
     from chibo4tot_desktop.ui.main_window import MainWindow
-    from chibo4tot_desktop.ui.safety import AutoBackupDriver, open_data_file
+    from chibo4tot_desktop.ui.safety import open_data_file
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_TITLE)
@@ -38,14 +38,10 @@ def run(data: str | None = None) -> int:
     window = MainWindow(Office(db))
     if db.readonly:
         window.setWindowTitle(window.windowTitle() + " (chỉ đọc)")
-    auto_backup = AutoBackupDriver(db, window)
-    auto_backup.backedUp.connect(lambda text: window.statusBar().showMessage(text, 10000))
-    auto_backup.failed.connect(lambda text: QMessageBox.warning(window, APP_TITLE, text))
     window.show()
     try:
         return app.exec()
     finally:
-        auto_backup.on_close()
         window.office.db.close()
         if window.office.db is not db:
             db.close()

@@ -73,6 +73,11 @@ class MainWindow(QMainWindow):
         self.file_label = QLabel()
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
+        self.auto_backup = None
+        self.city_tab = None
+        from chibo4tot_desktop.ui.features import wire_all
+
+        wire_all(self)
         self.year_combo.currentIndexChanged.connect(self._year_changed)
         self.attach(office)
         if ask_first_run and not office.phases():
@@ -146,6 +151,11 @@ class MainWindow(QMainWindow):
         """Show ``office``'s data file (at start, and after opening another file)."""
         self.office = office
         self.bridge.attach(office.db)
+        self._start_auto_backup(office.db)
+        if self.city_tab is not None:
+            self.tabs.removeTab(self.tabs.indexOf(self.city_tab))
+            self.city_tab.deleteLater()
+            self.city_tab = None
         self.file_label.setText(f"Tệp dữ liệu: {office.db.target}")
         name = office.organisation().name if office.has_organisation() else "Chưa có đảng bộ"
         self.setWindowTitle(f"{APP_TITLE} – {name}")
@@ -210,7 +220,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_visible(self) -> None:
         tab = self.tabs.currentWidget()
-        if tab is not None and tab.stale and self.current_year() is not None:
+        if tab is not None and getattr(tab, "stale", False) and self.current_year() is not None:
             tab.refresh()
         self._update_actions()
 
@@ -344,9 +354,47 @@ class MainWindow(QMainWindow):
                           "xây dựng “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”.<br>Chạy không cần "
                           "mạng; dữ liệu lưu trong một tệp trên máy.")
 
+    # ------------------------------------------------------------ safety and the city level
+    def _start_auto_backup(self, db) -> None:
+        """Back up the file being left (on close), then watch the new one."""
+        from chibo4tot_desktop.ui.safety import AutoBackupDriver
+
+        if self.auto_backup is not None:
+            if self.auto_backup.db is not db:
+                self.auto_backup.on_close()
+            self.auto_backup.timer.stop()
+            self.auto_backup.deleteLater()
+        self.auto_backup = AutoBackupDriver(db, self)
+        self.auto_backup.backedUp.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.auto_backup.failed.connect(
+            lambda text: QMessageBox.warning(self, APP_TITLE, text))
+
+    def set_database(self, db) -> None:
+        """After a restore: show the restored file (the old Database is already closed)."""
+        self.bridge.detach()
+        self.scoring_tab.dirty = False
+        self.scoring_tab.current_unit = None
+        if self.auto_backup is not None:
+            self.auto_backup.timer.stop()
+            self.auto_backup.deleteLater()
+            self.auto_backup = None
+        self.attach(Office(db))
+
+    def show_city_tab(self) -> None:
+        """Results by ward (a city office importing the wards' packets)."""
+        from chibo4tot_desktop.ui.tabs.city_tab import CityTab
+
+        if self.city_tab is None:
+            self.city_tab = CityTab(self.office.db, self)
+            self.tabs.addTab(self.city_tab, "Thành phố")
+        self.tabs.setCurrentWidget(self.city_tab)
+
     def closeEvent(self, event):
         if self.scoring_tab.dirty and not self._confirm_discard():
             event.ignore()
             return
+        if self.auto_backup is not None:
+            self.auto_backup.on_close()
+            self.auto_backup.timer.stop()
         self.bridge.detach()
         super().closeEvent(event)

@@ -1,0 +1,151 @@
+"""Wires the feature modules into the main window: Excel (templates, import, exports), papers
+(certificates, forms, proposal list; preview, print, PDF), data safety (backups, restore,
+check, audit log, automatic backups) and the city level (packets, results by ward, database).
+
+Every slot reads ``main.office`` and ``main.current_year()`` when it runs, so it follows the
+data file and year the user has open. No business rule here: each call goes to the core or to
+the feature's own dialog.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from chibo4tot_desktop import APP_TITLE
+from chibo4tot_desktop.errors import UserError
+
+
+def _year_or_warn(main) -> int | None:
+    year = main.current_year()
+    if year is None:
+        QMessageBox.warning(main, APP_TITLE, "Chưa có năm thi đua nào; hãy khai báo giai đoạn.")
+    return year
+
+
+def _guard(main, action):
+    try:
+        return action()
+    except UserError as error:
+        QMessageBox.warning(main, APP_TITLE, str(error))
+        return None
+
+
+def wire_excel(main) -> None:
+    from chibo4tot_desktop.excel import exports
+    from chibo4tot_desktop.ui.dialogs.import_dialog import export_list, run_import, save_template
+
+    def export(kind):
+        def slot():
+            year = _year_or_warn(main)
+            if year is not None:
+                _guard(main, lambda: export_list(main, main.office, kind, year))
+        return slot
+
+    def template():
+        year = _year_or_warn(main)
+        if year is not None:
+            states = main.registrations_tab._selected_states()
+            code = states[0].cell.code if len(states) == 1 else None
+            _guard(main, lambda: save_template(main, main.office, year, code))
+
+    def import_():
+        year = _year_or_warn(main)
+        if year is not None:
+            _guard(main, lambda: run_import(main, main.office, year))
+
+    menu = QMenu("&Excel", main)
+    main.menuBar().insertMenu(main.tools_menu.menuAction(), menu)
+    main.excel_menu = menu
+    menu.addAction("Lập mẫu đăng ký thi đua…", template)
+    menu.addAction("Nhập đăng ký từ Excel…", import_)
+    export_menu = menu.addMenu("Xuất Excel")
+    for kind, label in exports.KINDS.items():
+        export_menu.addAction(f"{label}…", export(kind))
+
+    main.registrations_tab.button_row.add_button("Mẫu đăng ký Excel…", template)
+    main.registrations_tab.button_row.add_button("Nhập từ Excel…", import_)
+    main.registrations_tab.button_row.add_button("Xuất Excel", export("registrations"))
+    main.cells_tab.button_row.add_button("Xuất Excel", export("cells"))
+    main.scoring_tab.button_row.add_button("Xuất phiếu chấm Excel", export("scores"))
+    main.awards_tab.button_row.add_button("Xuất kết quả Excel", export("results"))
+    main.awards_tab.button_row.add_button("Xuất danh sách đề nghị", export("proposals"))
+    main.overview_tab.button_row.add_button("Xuất thống kê Excel", export("summary"))
+
+
+def wire_papers(main) -> None:
+    from chibo4tot_desktop.ui import printing
+    from chibo4tot_desktop.ui.dialogs.papers_dialog import (
+        CertificateSettingsDialog,
+        form_job,
+        open_papers_dialog,
+        proposal_list_job,
+        year_certificates_job,
+    )
+
+    def certificates(action):
+        def slot():
+            year = _year_or_warn(main)
+            if year is not None:
+                _guard(main, lambda: action(main, year_certificates_job(main.office, year)))
+        return slot
+
+    def form():
+        year = _year_or_warn(main)
+        states = main.registrations_tab._selected_states()
+        if year is None:
+            return
+        if len(states) != 1:
+            QMessageBox.warning(main, APP_TITLE, "Hãy chọn một chi bộ trong danh sách.")
+            return
+        state = states[0]
+        blank = state.registration is None
+        _guard(main, lambda: printing.preview(main, form_job(main.office, year, state.cell.code,
+                                                             blank)))
+
+    def proposal_list():
+        year = _year_or_warn(main)
+        if year is not None:
+            _guard(main, lambda: printing.preview(main, proposal_list_job(main.office, year)))
+
+    papers = QMenu("In giấy tờ", main)
+    main.file_menu.insertMenu(main.quit_action, papers)
+    papers.addAction("In giấy tờ (chọn loại)…",
+                     lambda: open_papers_dialog(main, main.office, main.current_year()))
+    papers.addAction("Xem trước và in giấy khen của năm…", certificates(printing.preview))
+    papers.addAction("Lưu giấy khen của năm ra PDF…", certificates(printing.save_as_pdf))
+    papers.addAction("Danh sách đề nghị khen thưởng…", proposal_list)
+    main.tools_menu.addAction("Cài đặt giấy khen…",
+                              lambda: CertificateSettingsDialog(main.office, main).exec())
+    main.awards_tab.button_row.add_button("In giấy khen…", certificates(printing.preview))
+    main.registrations_tab.button_row.add_button("In bản đăng ký…", form)
+
+
+def wire_safety(main) -> None:
+    from chibo4tot_desktop.ui.safety import SafetyMenu
+
+    menu = QMenu("An toàn dữ liệu", main)
+    main.file_menu.insertMenu(main.quit_action, menu)
+    main.safety_menu = SafetyMenu(main, menu, lambda: main.office.db, main.set_database)
+
+
+def wire_city(main) -> None:
+    from chibo4tot_desktop.ui.dialogs.database_dialog import DatabaseDialog
+    from chibo4tot_desktop.ui.dialogs.packet_dialog import export_packet_with_dialog
+
+    def packet():
+        year = _year_or_warn(main)
+        if year is not None:
+            _guard(main, lambda: export_packet_with_dialog(main, main.office, year))
+
+    menu = QMenu("Liên thông thành phố", main)
+    main.file_menu.insertMenu(main.quit_action, menu)
+    menu.addAction("Xuất gói dữ liệu gửi thành phố…", packet)
+    menu.addAction("Kết quả các phường (nhập gói)…", lambda: main.show_city_tab())
+    menu.addAction("Cơ sở dữ liệu dùng chung…", lambda: DatabaseDialog(main).exec())
+
+
+def wire_all(main) -> None:
+    wire_excel(main)
+    wire_papers(main)
+    wire_safety(main)
+    wire_city(main)
