@@ -30,8 +30,10 @@ PROBE = textwrap.dedent("""
 """)
 
 
-def test_opening_the_window_imports_no_heavy_library(tmp_path, db):
-    db.close()  # the fixture's file: created and migrated, nothing left open
+def test_opening_the_window_imports_no_heavy_library(tmp_path, demo_office):
+    # The demo ward (an empty file would open the first-run dialog, which waits for a person).
+    db = demo_office.db
+    db.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
            "CHIBO4TOT_DATA_DIR": str(tmp_path / "appdata")}
     result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), str(db.path)],

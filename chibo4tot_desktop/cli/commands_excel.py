@@ -10,7 +10,7 @@ from chibo4tot_desktop.cli.common import open_office, resolve_year
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     from chibo4tot_desktop.cli import int_year
-    from chibo4tot_desktop.excel.exports import KINDS
+    from chibo4tot_desktop.excel.kinds import KINDS
 
     template = subparsers.add_parser(
         "template", parents=[common], help="lập mẫu đăng ký thi đua (Excel) gửi các chi bộ",

@@ -63,15 +63,7 @@ class Table:
     bold_rows: set[int] = field(default_factory=set)   # indexes in rows (subtotals)
 
 
-KINDS = {
-    "cells": "Danh sách chi bộ",
-    "registrations": "Danh sách đăng ký thi đua",
-    "scores": "Bảng chấm điểm",
-    "results": "Kết quả đánh giá, xếp loại",
-    "proposals": "Danh sách đề nghị công nhận",
-    "awards": "Sổ khen thưởng",
-    "summary": "Thống kê sơ kết, tổng kết",
-}
+from chibo4tot_desktop.excel.kinds import KINDS  # noqa: E402, F401  (re-exported)
 
 
 # ------------------------------------------------------------------------------ writing

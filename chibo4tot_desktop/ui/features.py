@@ -31,17 +31,19 @@ def _guard(main, action):
 
 
 def wire_excel(main) -> None:
-    from chibo4tot_desktop.excel import exports
-    from chibo4tot_desktop.ui.dialogs.import_dialog import export_list, run_import, save_template
-
+    # openpyxl and the Excel modules load on first use, not while the window opens.
     def export(kind):
         def slot():
+            from chibo4tot_desktop.ui.dialogs.import_dialog import export_list
+
             year = _year_or_warn(main)
             if year is not None:
                 _guard(main, lambda: export_list(main, main.office, kind, year))
         return slot
 
     def template():
+        from chibo4tot_desktop.ui.dialogs.import_dialog import save_template
+
         year = _year_or_warn(main)
         if year is not None:
             states = main.registrations_tab._selected_states()
@@ -49,9 +51,18 @@ def wire_excel(main) -> None:
             _guard(main, lambda: save_template(main, main.office, year, code))
 
     def import_():
+        from chibo4tot_desktop.ui.dialogs.import_dialog import run_import
+
         year = _year_or_warn(main)
         if year is not None:
             _guard(main, lambda: run_import(main, main.office, year))
+
+    def fill_exports():
+        from chibo4tot_desktop.excel.kinds import KINDS
+
+        if export_menu.isEmpty():
+            for kind, label in KINDS.items():
+                export_menu.addAction(f"{label}…", export(kind))
 
     menu = QMenu("&Excel", main)
     main.menuBar().insertMenu(main.tools_menu.menuAction(), menu)
@@ -59,8 +70,7 @@ def wire_excel(main) -> None:
     menu.addAction("Lập mẫu đăng ký thi đua…", template)
     menu.addAction("Nhập đăng ký từ Excel…", import_)
     export_menu = menu.addMenu("Xuất Excel")
-    for kind, label in exports.KINDS.items():
-        export_menu.addAction(f"{label}…", export(kind))
+    export_menu.aboutToShow.connect(fill_exports)
 
     main.registrations_tab.button_row.add_button("Mẫu đăng ký Excel…", template)
     main.registrations_tab.button_row.add_button("Nhập từ Excel…", import_)
@@ -72,24 +82,32 @@ def wire_excel(main) -> None:
     main.overview_tab.button_row.add_button("Xuất thống kê Excel", export("summary"))
 
 
-def wire_papers(main) -> None:
+def _printing():
     from chibo4tot_desktop.ui import printing
-    from chibo4tot_desktop.ui.dialogs.papers_dialog import (
-        CertificateSettingsDialog,
-        form_job,
-        open_papers_dialog,
-        proposal_list_job,
-        year_certificates_job,
-    )
 
-    def certificates(action):
+    return printing
+
+
+def _papers():
+    from chibo4tot_desktop.ui.dialogs import papers_dialog
+
+    return papers_dialog
+
+
+def wire_papers(main) -> None:
+    # reportlab and the printing code load on first use, not while the window opens.
+    def certificates(action_name):
         def slot():
             year = _year_or_warn(main)
             if year is not None:
-                _guard(main, lambda: action(main, year_certificates_job(main.office, year)))
+                action = getattr(_printing(), action_name)
+                _guard(main, lambda: action(main, _papers().year_certificates_job(
+                    main.office, year)))
         return slot
 
     def form():
+        printing = _printing()
+        form_job = _papers().form_job
         year = _year_or_warn(main)
         states = main.registrations_tab._selected_states()
         if year is None:
@@ -105,18 +123,19 @@ def wire_papers(main) -> None:
     def proposal_list():
         year = _year_or_warn(main)
         if year is not None:
-            _guard(main, lambda: printing.preview(main, proposal_list_job(main.office, year)))
+            _guard(main, lambda: _printing().preview(main, _papers().proposal_list_job(
+                main.office, year)))
 
     papers = QMenu("In giấy tờ", main)
     main.file_menu.insertMenu(main.quit_action, papers)
     papers.addAction("In giấy tờ (chọn loại)…",
-                     lambda: open_papers_dialog(main, main.office, main.current_year()))
-    papers.addAction("Xem trước và in giấy khen của năm…", certificates(printing.preview))
-    papers.addAction("Lưu giấy khen của năm ra PDF…", certificates(printing.save_as_pdf))
+                     lambda: _papers().open_papers_dialog(main, main.office, main.current_year()))
+    papers.addAction("Xem trước và in giấy khen của năm…", certificates("preview"))
+    papers.addAction("Lưu giấy khen của năm ra PDF…", certificates("save_as_pdf"))
     papers.addAction("Danh sách đề nghị khen thưởng…", proposal_list)
-    main.tools_menu.addAction("Cài đặt giấy khen…",
-                              lambda: CertificateSettingsDialog(main.office, main).exec())
-    main.awards_tab.button_row.add_button("In giấy khen…", certificates(printing.preview))
+    main.tools_menu.addAction(
+        "Cài đặt giấy khen…", lambda: _papers().CertificateSettingsDialog(main.office, main).exec())
+    main.awards_tab.button_row.add_button("In giấy khen…", certificates("preview"))
     main.registrations_tab.button_row.add_button("In bản đăng ký…", form)
 
 
@@ -129,10 +148,14 @@ def wire_safety(main) -> None:
 
 
 def wire_city(main) -> None:
-    from chibo4tot_desktop.ui.dialogs.database_dialog import DatabaseDialog
-    from chibo4tot_desktop.ui.dialogs.packet_dialog import export_packet_with_dialog
+    def open_database_dialog():
+        from chibo4tot_desktop.ui.dialogs.database_dialog import DatabaseDialog
+
+        DatabaseDialog(main).exec()
 
     def packet():
+        from chibo4tot_desktop.ui.dialogs.packet_dialog import export_packet_with_dialog
+
         year = _year_or_warn(main)
         if year is not None:
             _guard(main, lambda: export_packet_with_dialog(main, main.office, year))
@@ -141,7 +164,7 @@ def wire_city(main) -> None:
     main.file_menu.insertMenu(main.quit_action, menu)
     menu.addAction("Xuất gói dữ liệu gửi thành phố…", packet)
     menu.addAction("Kết quả các phường (nhập gói)…", lambda: main.show_city_tab())
-    menu.addAction("Cơ sở dữ liệu dùng chung…", lambda: DatabaseDialog(main).exec())
+    menu.addAction("Cơ sở dữ liệu dùng chung…", open_database_dialog)
 
 
 def wire_all(main) -> None:
