@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from pathlib import Path
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import data_target, open_office, resolve_year
+from chibo4tot_desktop.cli.common import data_target, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 
 
@@ -63,18 +62,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     certificates.set_defaults(func=cmd_city_certificates)
 
 
-def _output(value: str, suffix: str) -> Path:
-    path = Path(value)
-    if path.suffix.lower() != suffix:
-        raise UserError(f"Tên tệp '{value}' phải có đuôi {suffix}.")
-    if path.is_dir():
-        raise UserError(f"'{value}' là một thư mục, không phải tên tệp.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"Thư mục '{parent}' không có.")
-    return path
-
-
 @contextlib.contextmanager
 def _database(args):
     """The city's database (created when new: the city starts empty)."""
@@ -91,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.packets import export_packet
 
     _utf8_stdout()
-    output = _output(args.output, ".zip")
+    output = output_path(args.output, ".zip")
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         export_packet(office, year, output)
@@ -154,7 +141,7 @@ def cmd_city_proposals(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
-    output = _output(args.output, ".xlsx")
+    output = output_path(args.output, ".xlsx")
     date = None
     if args.date:
         try:
@@ -171,7 +158,7 @@ def cmd_city_certificates(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.city_export import write_city_certificates
 
     _utf8_stdout()
-    output = _output(args.output, ".pdf")
+    output = output_path(args.output, ".pdf")
     with _database(args) as db:
         pages = write_city_certificates(db, args.year, output)
     print(f"Đã tạo {output}: {pages} trang giấy khen, giấy chứng nhận năm {args.year}.")

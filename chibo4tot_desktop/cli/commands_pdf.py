@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import open_office, resolve_year
+from chibo4tot_desktop.cli.common import open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 
 
@@ -48,23 +47,11 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     proposal.set_defaults(func=cmd_proposal_list)
 
 
-def _output(value: str) -> Path:
-    path = Path(value)
-    if path.suffix.lower() != ".pdf":
-        raise UserError(f"Tên tệp '{value}' phải có đuôi .pdf.")
-    if path.is_dir():
-        raise UserError(f"'{value}' là một thư mục, không phải tên tệp.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"Thư mục '{parent}' không có.")
-    return path
-
-
 def cmd_certificates(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.pdf.certificates import write_certificates
 
     _utf8_stdout()
-    output = _output(args.output)
+    output = output_path(args.output, ".pdf")
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         pages = write_certificates(office, year, output, args.cell)
@@ -76,7 +63,7 @@ def cmd_form(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.pdf.forms import write_registration_form
 
     _utf8_stdout()
-    output = _output(args.output)
+    output = output_path(args.output, ".pdf")
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         pages = write_registration_form(office, year, args.cell, output, args.blank)
@@ -90,7 +77,7 @@ def cmd_proposal_list(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
-    output = _output(args.output)
+    output = output_path(args.output, ".pdf")
     date = None
     if args.date:
         try:

@@ -49,3 +49,17 @@ def resolve_year(office: Office, year: int | None) -> int:
         raise UserError(f"Năm {year} không thuộc giai đoạn thi đua nào (các năm: {listed}).")
     return year
 
+
+
+def output_path(value: str, suffix: str) -> Path:
+    """The file a command will write: the right extension, not a folder, in a folder that
+    exists; otherwise a Vietnamese UserError before any work is done."""
+    path = Path(value)
+    if path.suffix.lower() != suffix:
+        raise UserError(f"Tên tệp '{value}' phải có đuôi {suffix}.")
+    if path.is_dir():
+        raise UserError(f"'{value}' là một thư mục, không phải tên tệp.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"Thư mục '{parent}' không có.")
+    return path

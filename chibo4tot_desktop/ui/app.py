@@ -6,7 +6,7 @@ import sys
 
 
 def run(data: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from chibo4tot_desktop import APP_TITLE
     from chibo4tot_desktop.office import Office
