@@ -13,7 +13,7 @@ from pathlib import Path
 from chibo4tot_desktop.city import ProposalRow, consolidated_proposals, wards
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office
 from chibo4tot_desktop.text import clean, format_date, place_date_line
 
 UPPER_PREFIXES = ("Thành ủy ", "Tỉnh ủy ", "Huyện ủy ", "Quận ủy ", "Thị ủy ")

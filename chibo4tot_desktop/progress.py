@@ -13,7 +13,7 @@ has asked to stop. The function must then leave nothing half-written, which come
   untouched.
 
     def export_registrations(office, year, target, progress=null_progress):
-        rows = office.registrations(year)
+        rows = queries.registrations(office, year)
         with atomic_write(target, progress) as temp:
             book = Workbook()
             for row in track(rows, progress, "Đang ghi bản đăng ký"):

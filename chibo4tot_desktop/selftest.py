@@ -18,6 +18,10 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from chibo4tot_desktop.ops.cells import add_cell
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase
+
 SAMPLE_NAME = "Chi bộ Tổ dân phố Đồng Tiến – “4 tốt” <&>"
 SAMPLE_TEXT = "Ủy ban Kiểm tra Đảng ủy phường Tân Giang: Nguyễn Thị Ánh, ấp Ỷ Lan, ỹ ỵ"
 
@@ -42,10 +46,14 @@ def _require(condition: bool, message: str) -> None:
 
 # ----------------------------------------------------------------------------------- checks
 def check_database(folder: Path) -> str:
-    from chibo4tot_desktop.db.engine import HEAD_REVISION, current_revision, open_database
-    from chibo4tot_desktop.office import Office
-
     import datetime as dt
+
+    from chibo4tot_desktop.db.engine import (
+        HEAD_REVISION,
+        current_revision,
+        open_database,
+    )
+    from chibo4tot_desktop.ops import Office, queries
 
     path = folder / "tu-kiem-tra.sqlite3"
     db = open_database(path)
@@ -55,15 +63,15 @@ def check_database(folder: Path) -> str:
         _require(revision == HEAD_REVISION,
                  f"lược đồ {revision}, cần {HEAD_REVISION} (chưa chạy được các bước nâng cấp)")
         office = Office(db)
-        office.create_organisation("KT", "Đảng bộ phường Kiểm Tra", "Thành ủy", "Kiểm Tra")
-        office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
-        cell = office.add_cell("TDP01", SAMPLE_NAME, "residential", "Nguyễn Văn Hùng", 30)
-        office.save_registration(cell.id, 2024, received_on=dt.date(2024, 3, 8))
+        create_organisation(office, "KT", "Đảng bộ phường Kiểm Tra", "Thành ủy", "Kiểm Tra")
+        create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025)
+        cell = add_cell(office, "TDP01", SAMPLE_NAME, "residential", "Nguyễn Văn Hùng", 30)
+        save_registration(office, cell.id, 2024, received_on=dt.date(2024, 3, 8))
     finally:
         db.close()
     db = open_database(path)
     try:
-        registrations = Office(db).registrations(2024)
+        registrations = queries.registrations(Office(db), 2024)
     finally:
         db.close()
     _require(len(registrations) == 1 and registrations[0].cell.name == SAMPLE_NAME,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from chibo4tot_desktop.db.models import Cell
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.progress import (
     Cancelled,
     ProgressState,
@@ -201,7 +202,7 @@ def test_cancel_button_stops_the_work_and_nothing_is_written(qtbot, tmp_path):
 
 
 def test_cancelled_database_work_in_the_dialog_leaves_the_data_unchanged(qtbot, office):
-    from chibo4tot_desktop.ui.progress import run_with_progress, ProgressRunner
+    from chibo4tot_desktop.ui.progress import ProgressRunner, run_with_progress
 
     organisation_id = office.organisation_id
 
@@ -219,7 +220,7 @@ def test_cancelled_database_work_in_the_dialog_leaves_the_data_unchanged(qtbot, 
     with pytest.raises(Cancelled):
         runner.run(work)
     timer.stop()
-    assert office.cells() == []
+    assert queries.cells(office) == []
     # and the same work, not cancelled, commits everything
     assert run_with_progress(None, "Nhập", "Đang nhập…", lambda progress: 7) == 7
 

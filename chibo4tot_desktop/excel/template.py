@@ -31,7 +31,7 @@ from chibo4tot_desktop.excel.common import (
     guard_cell,
     save_atomic,
 )
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.text import sort_key
 
 TEMPLATE_KIND = "registration-template"
@@ -96,21 +96,21 @@ def write_template(office: Office, year: int, target: str | Path,
                    cell_code: str | None = None) -> Path:
     """Write the template for ``year`` (one cell, or every cell active that year)."""
     check_target(target)
-    organisation = office.organisation()
-    phase = office.phase_for_year(year)
+    organisation = queries.organisation(office)
+    phase = queries.phase_for_year(office, year)
     if cell_code:
-        cell = office.cell_by_code(cell_code)
+        cell = queries.cell_by_code(office, cell_code)
         if not cell.active_in(year):
             raise UserError(f"Chi bộ '{cell.name}' đã giải thể, không có mẫu đăng ký năm {year}.")
         cells = [cell]
     else:
-        cells = [cell for cell in office.cells() if cell.active_in(year)]
+        cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
         if not cells:
             raise UserError(f"Năm {year} chưa có chi bộ nào để lập mẫu đăng ký.")
     group_titles = [group.title for group in phase.groups if group.scope == Scope.CELL.value]
     fields = form_fields(group_titles)
     titles = list(DEFAULT_TITLES)
-    for registration in office.registrations(year):
+    for registration in queries.registrations(office, year):
         if registration.title not in titles:
             titles.append(registration.title)
 
