@@ -37,6 +37,7 @@ from chibo4tot_desktop.city_export import (  # noqa: E402
 )
 from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.db.models import AwardKind, Scope  # noqa: E402
+from chibo4tot_desktop.files import write_bytes  # noqa: E402
 from chibo4tot_desktop.office import Office, ScoreInput  # noqa: E402
 from chibo4tot_desktop.reports import year_overview  # noqa: E402
 
@@ -90,7 +91,7 @@ def make_packets(template: Path, folder: Path, wards: int) -> list[Path]:
                 top = maxima[tuple(score["item"])]
                 score["committee_points"] = round(top * rng.uniform(0.65, 1.0) * 2) / 2
         content = packets.bytes_of(data, YEAR, made + dt.timedelta(minutes=number))
-        paths.append(packets.write_packet_file(content, folder / f"W{number:02d}-{YEAR}.zip"))
+        paths.append(write_bytes(folder / f"W{number:02d}-{YEAR}.zip", content))
     return paths
 
 

@@ -16,6 +16,7 @@ from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
 from chibo4tot_desktop.demo import build_demo
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.office import Office, ScoreInput
 from chibo4tot_desktop.packets import PacketError, export_packet, import_packets
 from chibo4tot_desktop.reports import year_overview
@@ -129,7 +130,7 @@ def _retitle(path, target, code, name):
     data["organisation"]["name"] = name
     content = packets.bytes_of(data, manifest["year"],
                                dt.datetime.fromisoformat(manifest["exported_at"]))
-    return packets.write_packet_file(content, target)
+    return write_bytes(target, content)
 
 
 def test_wards_are_kept_apart(ward, db, tmp_path):
