@@ -45,6 +45,7 @@ from chibo4tot_desktop.ops.registrations import save_registration  # noqa: E402
 from chibo4tot_desktop.ops.scoring import save_evaluation  # noqa: E402
 from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 from chibo4tot_desktop.ops.verdicts import ScoreInput  # noqa: E402
+from chibo4tot_desktop.files import write_bytes  # noqa: E402
 from chibo4tot_desktop.reports import year_overview  # noqa: E402
 
 YEAR = 2023
@@ -97,7 +98,7 @@ def make_packets(template: Path, folder: Path, wards: int) -> list[Path]:
                 top = maxima[tuple(score["item"])]
                 score["committee_points"] = round(top * rng.uniform(0.65, 1.0) * 2) / 2
         content = packets.bytes_of(data, YEAR, made + dt.timedelta(minutes=number))
-        paths.append(packets.write_packet_file(content, folder / f"W{number:02d}-{YEAR}.zip"))
+        paths.append(write_bytes(folder / f"W{number:02d}-{YEAR}.zip", content))
     return paths
 
 

@@ -9,10 +9,11 @@ A packet is a zip with two members:
 - ``manifest.json``: format name and version, the ward's code and name, the year, when the
   packet was made (UTC), and the SHA-256 and size of ``data.json``.
 
-``export_packet`` writes it to a temporary name, then renames it. ``read_packet`` checks a
-packet; ``ops.exchange.import_packets`` reads packets into the city's database: every packet is checked first (zip intact, only the two
-expected members, sizes within limits, checksum, well-formed data); if any is refused nothing
-is written. Each ward is its own Organisation (matched by its code). A newer packet of a ward's
+``export_packet`` writes it through the program's one file writer (``files.atomic_write``).
+``read_packet`` checks a packet; ``ops.exchange.import_packets`` reads packets into the city's
+database: every packet is checked first (zip intact, only the two expected members, sizes
+within limits, checksum, well-formed data); if any is refused nothing is written. Each ward is
+its own Organisation (matched by its code). A newer packet of a ward's
 year replaces that year's registrations, evaluations and awards; an identical or older one is
 reported and changes nothing. The checksum detects damage and careless edits; it is not a
 signature against someone who rewrites both files on purpose.
@@ -45,6 +46,7 @@ from chibo4tot_desktop.db.models import (
 )
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.text import clean
 
 FORMAT = "chibo4tot-desktop/packet"
@@ -196,23 +198,8 @@ def bytes_of(data: dict, year: int, now: dt.datetime | None = None) -> bytes:
 
 def export_packet(office: Office, year: int, target: str | os.PathLike,
                   now: dt.datetime | None = None) -> Path:
-    """Write the ward's year to ``target`` (a temporary name first, then renamed)."""
-    return write_packet_file(packet_bytes(office, year, now), target)
-
-
-def write_packet_file(content: bytes, target: str | os.PathLike) -> Path:
-    target = Path(target)
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise UserError(f"Không ghi được tệp '{target}': {error.strerror}.") from None
-    return target
+    """Write the ward's year to ``target`` (through the one file writer)."""
+    return write_bytes(target, packet_bytes(office, year, now))
 
 
 # ------------------------------------------------------------------------------ reading

@@ -5,7 +5,7 @@ Each check prints one Vietnamese line ("[ĐẠT] ..." or "[LỖI] ..."); the exi
 pass, 1 otherwise. Everything is written in a temporary folder that is removed afterwards.
 The checks use openpyxl and reportlab directly (not the program's Excel/PDF modules), so they
 test the bundle itself: the migrations as data files, the hidden imports, the bundled font,
-defusedxml, and the Qt plugins.
+defusedxml, and the Qt plugins; their files go through the program's one file writer.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ops.setup import create_organisation, create_phase
+from chibo4tot_desktop.files import atomic_write
 
 SAMPLE_NAME = "Chi bộ Tổ dân phố Đồng Tiến – “4 tốt” <&>"
 SAMPLE_TEXT = "Ủy ban Kiểm tra Đảng ủy phường Tân Giang: Nguyễn Thị Ánh, ấp Ỷ Lan, ỹ ỵ"
@@ -90,9 +91,8 @@ def check_excel(folder: Path) -> str:
     sheet.title = "Đăng ký"
     sheet.append(["Chi bộ", "Ngày nhận", "Điểm"])
     sheet.append([SAMPLE_NAME, dt.date(2024, 3, 8), 87.5])
-    partial = path.with_name(path.name + ".tmp")
-    book.save(partial)
-    os.replace(partial, path)
+    with atomic_write(path) as temporary:
+        book.save(temporary)
     back = load_workbook(path, read_only=True)
     rows = list(back["Đăng ký"].iter_rows(values_only=True))
     back.close()
@@ -121,13 +121,12 @@ def check_pdf(folder: Path) -> str:
     missing_glyphs = [ch for ch in SAMPLE_TEXT if ch != " " and ord(ch) not in face.charToGlyph]
     _require(not missing_glyphs, f"phông chữ thiếu chữ: {''.join(missing_glyphs)}")
     path = folder / "tu-kiem-tra.pdf"
-    partial = path.with_name(path.name + ".tmp")
-    canvas = Canvas(str(partial), pagesize=A4)
-    canvas.setFont("C4T-SelfTest", 14)
-    canvas.drawString(72, 760, SAMPLE_TEXT)
-    canvas.drawString(72, 740, SAMPLE_NAME)
-    canvas.save()
-    os.replace(partial, path)
+    with atomic_write(path) as temporary:
+        canvas = Canvas(str(temporary), pagesize=A4)
+        canvas.setFont("C4T-SelfTest", 14)
+        canvas.drawString(72, 760, SAMPLE_TEXT)
+        canvas.drawString(72, 740, SAMPLE_NAME)
+        canvas.save()
     data = path.read_bytes()
     _require(data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF"),
              "tệp PDF không hoàn chỉnh")

@@ -163,7 +163,7 @@ def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="Không ghi được tệp .*dk.xlsx"):
         export(demo_office, "registrations", 2023, target)
     assert target.read_bytes() == b"old content"
     assert sorted(p.name for p in tmp_path.iterdir() if "dk" in p.name) == ["dk.xlsx"]

@@ -24,6 +24,7 @@ from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.verdicts import ScoreInput
 from chibo4tot_desktop.ops.exchange import import_packets
 from chibo4tot_desktop.packets import PacketError, export_packet
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.reports import year_overview
 
 T0 = dt.datetime(2024, 1, 5, 8, 0, 0)
@@ -152,7 +153,7 @@ def _retitle(path, target, code, name):
     data["organisation"]["name"] = name
     content = packets.bytes_of(data, manifest["year"],
                                dt.datetime.fromisoformat(manifest["exported_at"]))
-    return packets.write_packet_file(content, target)
+    return write_bytes(target, content)
 
 
 def test_wards_are_kept_apart(ward, db, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -12,21 +11,15 @@ from sqlalchemy import func, select
 from chibo4tot_desktop.db.models import Cell
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.files import atomic_write
 from chibo4tot_desktop.progress import (
     Cancelled,
     ProgressState,
     Throttle,
-    atomic_write,
     check_cancelled,
     null_progress,
     track,
 )
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # ------------------------------------------------------------------------------- core
@@ -71,38 +64,6 @@ def test_track_stops_when_cancelled_midway():
             if item == 4:
                 state.cancel()
     assert seen == [0, 1, 2, 3, 4]
-
-
-def test_atomic_write_replaces_the_target_only_at_the_end(tmp_path):
-    target = tmp_path / "out" / "danh-sach.xlsx"
-    with atomic_write(target) as temp:
-        assert temp.parent == target.parent and temp != target
-        temp.write_bytes(b"new")
-        assert not target.exists()
-    assert target.read_bytes() == b"new"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["danh-sach.xlsx"]
-    if os.name == "posix":  # not the private 0600 of a temporary file
-        assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
-
-
-@pytest.mark.parametrize("failure", ["cancel-inside", "cancel-after", "error"])
-def test_atomic_write_leaves_the_old_file_when_cancelled_or_failing(tmp_path, failure):
-    target = tmp_path / "giay-khen.pdf"
-    target.write_bytes(b"old")
-    state = ProgressState()
-    expected = ValueError if failure == "error" else Cancelled
-    with pytest.raises(expected):
-        with atomic_write(target, state) as temp:
-            temp.write_bytes(b"half")
-            if failure == "cancel-inside":
-                state.cancel()
-                state(1, 2)
-            elif failure == "cancel-after":
-                state.cancel()  # cancelled after the last step, before the rename
-            else:
-                raise ValueError("broken")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["giay-khen.pdf"]
 
 
 def test_cancelled_import_rolls_the_transaction_back(office):

@@ -181,7 +181,7 @@ def _scope(args):
 def cmd_catalogue_export(args) -> int:
     from chibo4tot_desktop import rules
     from chibo4tot_desktop.ops import queries
-    from chibo4tot_desktop.progress import atomic_write
+    from chibo4tot_desktop.files import atomic_write
 
     output = output_path(args.file, ".csv")
     scope = _scope(args)

@@ -5,8 +5,8 @@ more ``Table``s; ``write_tables`` lays them out the same way: the Party header (
 left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place-date line right), title rows, a frozen header
 row repeated on every printed page, column widths, thin borders, totals, A4 landscape fitted
 to the page width, dates as real Excel dates shown dd/mm/yyyy, rows in Vietnamese order. Text
-that starts with = + - @ or a tab is stored as text, never as a formula. The workbook is
-written in openpyxl's streaming (write-only) mode to a temporary file and renamed.
+passes the text guard of ``common`` (never a formula). The workbook is written in openpyxl's
+streaming (write-only) mode through the program's one file writer.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from chibo4tot_desktop.db.models import AwardKind, Cell, CellKind, Registration,
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel.common import (
     BORDER,
-    FORMULA_STARTS,
     check_target,
     font,
-    save_atomic,
+    guard_cell,
+    needs_text_guard,
+    save_workbook,
 )
 from chibo4tot_desktop.ops import (
     Office,
@@ -104,10 +105,7 @@ def _cell(sheet, value, style: str | None = None, text_font=None, alignment=None
         cell.font = text_font
     if alignment is not None:
         cell.alignment = alignment
-    if isinstance(value, str):
-        cell.data_type = "s"           # never a formula, whatever the text starts with
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True    # after the style, which would reset it
+    guard_cell(cell)                   # after the style, which would reset the mark
     return cell
 
 
@@ -163,7 +161,7 @@ def write_tables(office: Office, tables: Sequence[Table], target: str | Path) ->
     try:
         for table in tables:
             _write_table(workbook, table, left, date_line)
-        return save_atomic(workbook, target)
+        return save_workbook(workbook, target)
     except BaseException:
         _discard(workbook)
         raise
@@ -225,8 +223,8 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         if count > 1:
             sheet.merged_cells.add(f"A{row}:{last}{row}")
     sheet.append([_cell(sheet, column.title, "c4t_header") for column in table.columns])
-    # Two styled cells per column (plain, and quote-prefixed for formula-like text), refilled
-    # for every row: the streaming writer serialises a row as soon as it is appended, and
+    # Two styled cells per column (plain, and marked "typed as text" for what the text guard
+    # marks), refilled for every row: the streaming writer serialises a row as soon as it is appended, and
     # styling 100,000 fresh cells costs more than writing them.
     plain = [_ColumnCell(sheet, _STYLE_OF[column.kind], index)
              for index, column in enumerate(table.columns, start=1)]
@@ -240,7 +238,7 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         cells = []
         for column, value in enumerate(row):
             if value.__class__ is str:
-                cell = guarded[column] if value.startswith(FORMULA_STARTS) else plain[column]
+                cell = guarded[column] if needs_text_guard(value) else plain[column]
                 cell.value = value
                 cell.data_type = "s"           # never a formula
             else:

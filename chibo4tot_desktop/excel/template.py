@@ -28,8 +28,7 @@ from chibo4tot_desktop.excel.common import (
     PROGRAM,
     check_target,
     font,
-    guard_cell,
-    save_atomic,
+    save_workbook,
 )
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.text import sort_key
@@ -138,7 +137,7 @@ def write_template(office: Office, year: int, target: str | Path,
         sheet = workbook.create_sheet(title)
         _write_form(sheet, organisation, year, cell, fields, len(titles))
         marker.append(("sheet", title, cell.code))
-    return save_atomic(workbook, target)
+    return save_workbook(workbook, target)   # every text through the text guard
 
 
 def _write_instructions(sheet, organisation, year: int, count: int) -> None:
@@ -215,7 +214,6 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
         label.alignment = LEFT_WRAP
         label.border = BORDER
         value = sheet.cell(row=row, column=2, value=values.get(field.key))
-        guard_cell(value)
         value.font = font(12)
         value.alignment = LEFT_WRAP
         value.border = BORDER
