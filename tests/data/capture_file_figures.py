@@ -39,13 +39,13 @@ def sheet_values(path):
     return {ws.title: [[c for c in row] for row in ws.iter_rows(min_row=4, values_only=True)]
             for ws in wb.worksheets}
 
-def capture(path):
+def capture(path, years=(2023, 2024)):
     db = open_database(path)
     office = Office(db)
     out = {"figures": {}, "papers": {}, "excel": {}}
     tmp = Path(tempfile.mkdtemp())
     try:
-        for year in (2023, 2024):
+        for year in years:
             out["figures"][str(year)] = figures(office, year)
             write_proposal_list(office, year, tmp / f"p{year}.pdf")
             out["papers"][f"proposals-{year}"] = pdf_text(tmp / f"p{year}.pdf")
@@ -56,6 +56,8 @@ def capture(path):
         write_certificates(office, 2023, tmp / "c.pdf")
         out["papers"]["certificates-2023"] = pdf_text(tmp / "c.pdf")
         for year, code in ((2023, "TDP05"), (2023, "TDP06"), (2024, "TDP06")):
+            if year not in years:
+                continue
             write_registration_form(office, year, code, tmp / "f.pdf")
             out["papers"][f"form-{year}-{code}"] = pdf_text(tmp / "f.pdf")
     finally:
@@ -63,6 +65,6 @@ def capture(path):
     return out
 
 if __name__ == "__main__":
-    data = capture(sys.argv[1])
+    data = capture(sys.argv[1], tuple(int(y) for y in sys.argv[3:]) or (2023, 2024))
     Path(sys.argv[2]).write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str),
                                  encoding="utf-8")
