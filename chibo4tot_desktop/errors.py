@@ -24,3 +24,12 @@ class ConflictError(UserError):
 
 class DataFileError(UserError):
     """The data file cannot be used: not ours, damaged, or from a newer program."""
+
+
+class DecidedYearError(ValidationError):
+    """A change that would move what a decided year's decisions rest on. Nothing was written;
+    the same change is made only when confirmed with a written reason (``confirm=...``)."""
+
+    def __init__(self, message: str, years: list[int]):
+        super().__init__(message, "confirm")
+        self.years = years

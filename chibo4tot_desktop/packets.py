@@ -35,6 +35,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from chibo4tot_desktop import __version__, rules
+from chibo4tot_desktop.timeline import IDENTITY_FIELDS, IDENTITY_LENGTHS
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import (
     AwardKind,
@@ -104,11 +105,16 @@ def _date(value: dt.date | None) -> str | None:
 
 
 def packet_data(office: Office, year: int) -> dict:
-    """The ward's year as plain JSON-able data."""
-    organisation = queries.organisation(office)
+    """The ward's year as plain JSON-able data: the identity in force for the year (and every
+    version), the catalogue the year is scored with, the cells' lives and merges."""
+    code = queries.organisation(office).code
+    organisation = queries.identity_on(office, queries.year_document_date(office, year))
     phase = queries.phase_for_year(office, year)
+    groups = [group for scope in Scope
+              if any(version.scope == scope.value for version in phase.versions)
+              for group in phase.catalogue(year, scope)]
     item_keys = {item.id: (group.scope, group.position, item.position)
-                 for group in phase.groups for item in group.items}
+                 for group in groups for item in group.items}
     cells = queries.cells(office, include_dissolved=True)
     code_of = {cell.id: cell.code for cell in cells}
     registrations = queries.registrations(office, year)
@@ -116,9 +122,14 @@ def packet_data(office: Office, year: int) -> dict:
     awards = queries.awards(office, year)
     return {
         "organisation": {
-            "code": organisation.code, "name": organisation.name,
+            "code": code, "name": organisation.name,
             "upper_body": organisation.upper_body, "place_name": organisation.place_name,
         },
+        "identities": [{"valid_from": _date(version.valid_from),
+                        **{key: getattr(version, key) or "" for key in IDENTITY_FIELDS}}
+                       for version in queries.identities(office)],
+        "links": [[code_of[link.predecessor_id], code_of[link.successor_id]]
+                  for link in queries.links(office)],
         "phase": {
             "title": phase.title, "plan_reference": phase.plan_reference,
             "first_year": phase.first_year, "last_year": phase.last_year,
@@ -131,12 +142,13 @@ def packet_data(office: Office, year: int) -> dict:
                         "title": group.title, "pass_points": group.pass_points,
                         "items": [{"position": item.position, "text": item.text,
                                    "max_points": item.max_points} for item in group.items]}
-                       for group in phase.groups],
+                       for group in groups],
         },
         "settings": queries.settings(office),
         "cells": [{"code": cell.code, "name": cell.name, "kind": cell.kind,
                    "secretary": cell.secretary, "members_count": cell.members_count,
-                   "is_pilot": cell.is_pilot, "dissolved_on": _date(cell.dissolved_on)}
+                   "is_pilot": cell.is_pilot, "started_on": _date(cell.started_on),
+                   "dissolved_on": _date(cell.dissolved_on)}
                   for cell in cells],
         "registrations": [{
             "cell": code_of[row.cell_id], "title": row.title,
@@ -157,10 +169,13 @@ def packet_data(office: Office, year: int) -> dict:
             "kind": row.kind, "proposed_on": _date(row.proposed_on),
             "decision_number": row.decision_number, "decision_date": _date(row.decision_date),
             "issuer": row.issuer, "register_number": row.register_number, "notes": row.notes,
+            **{key: getattr(row, key) for key in DECIDED_FIELDS},
         } for row in awards],
     }
 
 
+DECIDED_FIELDS = ("decided_points", "decided_classification", "decided_verdict",
+                  "decided_members", "decided_streak")
 THRESHOLD_FIELDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
                     "min_classification", "max_disciplined", "org_cell_share",
                     "excellent_share_cap")
@@ -409,7 +424,24 @@ class _Checker:
             self.number(cell, "members_count", "chi bộ", integer=True)
             if not isinstance(cell.get("is_pilot"), bool):
                 self.fail("chi bộ: is_pilot")
+            self.date(cell, "started_on", "chi bộ")
             self.date(cell, "dissolved_on", "chi bộ")
+        # Added by later versions of the program: absent from older packets.
+        for link in self.rows(data.setdefault("links", []), "sáp nhập"):
+            if not isinstance(link, list) or len(link) != 2 or link[0] == link[1] \
+                    or any(code not in cells for code in link):
+                self.fail("sáp nhập")
+        dates = set()
+        for version in self.rows(data.setdefault("identities", []), "tên gọi"):
+            self.obj(version, "tên gọi")
+            self.date(version, "valid_from", "tên gọi", nullable=False)
+            if version["valid_from"] in dates:
+                self.fail("tên gọi trùng ngày")
+            dates.add(version["valid_from"])
+            for key in IDENTITY_FIELDS:
+                version.setdefault(key, "")
+                self.text(version, key, "tên gọi", IDENTITY_LENGTHS[key],
+                          required=key == "name")
         seen = set()
         for row in self.rows(data.get("registrations"), "đăng ký"):
             self.obj(row, "đăng ký")
@@ -465,6 +497,16 @@ class _Checker:
             self.text(row, "issuer", "khen thưởng", 200)
             self.text(row, "register_number", "khen thưởng", 40)
             self.text(row, "notes", "khen thưởng", 20_000, multiline=True)
+            for key in ("decided_points", "decided_members", "decided_streak"):
+                row.setdefault(key, None)
+                self.number(row, key, "khen thưởng", nullable=True, high=1000,
+                            integer=key != "decided_points")
+            row.setdefault("decided_classification", None)
+            self.choice(row, "decided_classification", "khen thưởng",
+                        {c.value for c in rules.Classification}, nullable=True)
+            row.setdefault("decided_verdict", None)
+            self.choice(row, "decided_verdict", "khen thưởng",
+                        {v.value for v in rules.VerdictState}, nullable=True)
 
 
 def imported_packets(db: Database) -> list[tuple[str, str, int, dt.datetime, dt.datetime]]:

@@ -25,8 +25,8 @@ from chibo4tot_desktop.errors import ConflictError, DataFileError
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0002_i8"
-KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8")
+HEAD_REVISION = "0003_dated_history"
+KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_dated_history")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -105,9 +105,36 @@ def run_migrations(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        return
+    # SQLite rebuilds a table to change its constraints (drop, copy, rename): with the foreign
+    # keys on, dropping the old table would cascade into its children. They are switched off
+    # (outside the transaction, the only place SQLite takes it) and the references checked
+    # before the commit.
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                before = _broken_references(connection)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = _broken_references(connection) - before
+                if broken:
+                    raise DataFileError(
+                        "Nâng cấp tệp dữ liệu dừng lại: có bản ghi mất liên kết "
+                        f"({sorted(broken)[0][0]}); tệp được giữ nguyên như trước.")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _broken_references(connection) -> set[tuple]:
+    """(table, rowid, parent table) of every row whose parent is missing."""
+    return {tuple(row[:3]) for row in
+            connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()}
 
 
 def _is_contention(error: OperationalError) -> bool:
@@ -144,6 +171,15 @@ class Database:
 
         ``organisation_id``: see only that organisation's rows (``db.scope``)."""
         session = self._sessions()
+        if organisation_id is not None:
+            session.info[scope.ORGANISATION_ID] = organisation_id
+        return session
+
+    def session_on(self, connection, organisation_id: int | None = None) -> Session:
+        """A reading session on ``connection`` (inside its transaction, seeing what it has
+        written so far), with the organisation filter; closing it leaves the transaction."""
+        session = self._sessions(bind=connection,
+                                 join_transaction_mode="rollback_only")
         if organisation_id is not None:
             session.info[scope.ORGANISATION_ID] = organisation_id
         return session

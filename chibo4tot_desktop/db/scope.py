@@ -15,15 +15,18 @@ from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
 
 from chibo4tot_desktop.db.models import (
     Award,
+    CatalogueVersion,
     Cell,
+    CellLink,
     Evaluation,
+    OrganisationIdentity,
     Phase,
     Registration,
     Setting,
 )
 
 ORGANISATION_ID = "organisation_id"
-OWNED = (Phase, Cell, Evaluation, Award, Setting)
+OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity)
 
 
 def _filter(state: ORMExecuteState) -> None:
@@ -35,6 +38,11 @@ def _filter(state: ORMExecuteState) -> None:
                              include_aliases=True)
         for model in OWNED
     ]
+    options.append(with_loader_criteria(
+        CatalogueVersion,
+        lambda cls: cls.phase_id.in_(
+            select(Phase.id).where(Phase.organisation_id == organisation_id)),
+        include_aliases=True))
     options.append(with_loader_criteria(
         Registration,
         lambda cls: cls.cell_id.in_(

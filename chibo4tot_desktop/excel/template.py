@@ -95,18 +95,23 @@ def write_template(office: Office, year: int, target: str | Path,
                    cell_code: str | None = None) -> Path:
     """Write the template for ``year`` (one cell, or every cell active that year)."""
     check_target(target)
-    organisation = queries.organisation(office)
     phase = queries.phase_for_year(office, year)
+    phase_year = next(item for item in phase.years if item.year == year)
+    # The identity in force when the cells register that year.
+    organisation = queries.identity_on(office, phase_year.registration_deadline
+                                       or queries.year_document_date(office, year))
+    in_year = queries.cells_in_year(office, year)
     if cell_code:
         cell = queries.cell_by_code(office, cell_code)
-        if not cell.active_in(year):
-            raise UserError(f"Chi bộ '{cell.name}' đã giải thể, không có mẫu đăng ký năm {year}.")
+        if cell.id not in {item.id for item in in_year}:
+            raise UserError(f"Chi bộ '{cell.name}' không thuộc năm {year} (chưa thành lập hoặc "
+                            f"đã kết thúc hoạt động), không có mẫu đăng ký năm {year}.")
         cells = [cell]
     else:
-        cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
+        cells = in_year
         if not cells:
             raise UserError(f"Năm {year} chưa có chi bộ nào để lập mẫu đăng ký.")
-    group_titles = [group.title for group in phase.groups if group.scope == Scope.CELL.value]
+    group_titles = [group.title for group in phase.catalogue(year, Scope.CELL)]
     fields = form_fields(group_titles)
     titles = list(DEFAULT_TITLES)
     for registration in queries.registrations(office, year):
@@ -126,7 +131,7 @@ def write_template(office: Office, year: int, target: str | Path,
 
     marker = workbook.create_sheet(MARKER_SHEET)
     for row in (("program", PROGRAM), ("kind", TEMPLATE_KIND), ("version", TEMPLATE_VERSION),
-                ("year", year), ("organisation", organisation.code)):
+                ("year", year), ("organisation", queries.organisation(office).code)):
         marker.append(row)
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True

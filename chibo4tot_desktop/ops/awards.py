@@ -117,6 +117,15 @@ def next_register_numbers(first: str, count: int) -> list[str]:
             for offset in range(count)]
 
 
+def _keep_facts(award: Award, facts) -> None:
+    """What the decision rests on, as computed now (``reports.DecisionFacts``)."""
+    award.decided_points = facts.points if facts else None
+    award.decided_classification = facts.classification if facts else None
+    award.decided_verdict = facts.verdict if facts else None
+    award.decided_members = facts.members if facts else None
+    award.decided_streak = facts.streak if facts else None
+
+
 def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: str,
             register: str) -> None:
     if award.proposed_on and date < award.proposed_on:
@@ -160,9 +169,25 @@ def record_decision(office: Office, award_ids: Sequence[int], *, decision_number
         for award, register in zip(awards, registers):
             _decide(session, award, number, date, issuer, register)
             session.flush()
+        _keep_decided_facts(office, session, awards)
         for award in awards:
             _ = award.cell
     return awards
+
+
+def _keep_decided_facts(office: Office, session: Session, awards: Sequence[Award]) -> None:
+    """Store on each award the facts of its unit as they stand with the decision recorded
+    (the consecutive years count it)."""
+    from chibo4tot_desktop.reports import overview_in
+
+    reader = office.db.session_on(session.connection(), office.organisation_id)
+    try:
+        overviews = {year: overview_in(reader, year) for year in {a.year for a in awards}}
+        facts = {award.id: overviews[award.year].facts(award) for award in awards}
+    finally:
+        reader.close()
+    for award in awards:
+        _keep_facts(award, facts[award.id])
 
 
 def clear_decision(office: Office, award_id: int) -> Award:
@@ -171,6 +196,7 @@ def clear_decision(office: Office, award_id: int) -> Award:
         award.decision_number = ""
         award.decision_date = None
         award.register_number = ""
+        _keep_facts(award, None)
         session.flush()
         _ = award.cell
     return award

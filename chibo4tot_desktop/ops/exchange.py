@@ -28,12 +28,15 @@ from chibo4tot_desktop.db.changes import (
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import (
     Award,
+    CatalogueVersion,
     Cell,
+    CellLink,
     CriteriaGroup,
     CriteriaItem,
     Evaluation,
     ImportedPacket,
     Organisation,
+    OrganisationIdentity,
     Phase,
     PhaseYear,
     Registration,
@@ -41,7 +44,11 @@ from chibo4tot_desktop.db.models import (
     Setting,
 )
 from chibo4tot_desktop.errors import ConflictError
+from chibo4tot_desktop.timeline import BEGINNING, IDENTITY_FIELDS
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.setup import MOVED_TO_IDENTITY
 from chibo4tot_desktop.packets import (
+    DECIDED_FIELDS,
     THRESHOLD_FIELDS,
     ImportOutcome,
     Packet,
@@ -106,9 +113,10 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
     for key in ("name", "upper_body", "place_name"):
         if getattr(organisation, key) != org_data[key]:
             setattr(organisation, key, org_data[key])
-    items = _sync_phase(session, organisation, data["phase"])
+    _sync_identities(session, organisation, data)
+    items = _sync_phase(session, organisation, data["phase"], packet.year)
     _sync_settings(session, organisation, data["settings"])
-    cell_ids = _sync_cells(session, organisation, data["cells"])
+    cell_ids = _sync_cells(session, organisation, data["cells"], data["links"])
     _replace_year(session, organisation, packet.year, data, cell_ids, items)
     if previous is None:
         session.add(ImportedPacket(organisation_id=organisation.id, year=packet.year,
@@ -125,14 +133,42 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
     return outcome(action)
 
 
-def _sync_phase(session: Session, organisation: Organisation, data: dict
+def _sync_identities(session: Session, organisation: Organisation, data: dict) -> None:
+    """The ward's identity versions as the packet gives them (a packet of an older program
+    has none: its organisation block becomes the only version)."""
+    versions = data["identities"]
+    if not versions:
+        old = {field: data["settings"].get(key, "")
+               for key, field in MOVED_TO_IDENTITY.items()}
+        versions = [{"valid_from": BEGINNING, **{
+            key: data["organisation"].get(key, old.get(key, "")) or old.get(key, "")
+            for key in IDENTITY_FIELDS}}]
+    existing = {row.valid_from: row for row in session.scalars(
+        select(OrganisationIdentity).where(
+            OrganisationIdentity.organisation_id == organisation.id))}
+    for version in versions:
+        row = existing.pop(version["valid_from"], None)
+        if row is None:
+            row = OrganisationIdentity(organisation_id=organisation.id,
+                                       valid_from=version["valid_from"], name="")
+            session.add(row)
+        for key in IDENTITY_FIELDS:
+            if getattr(row, key) != version[key]:
+                setattr(row, key, version[key])
+    for row in existing.values():
+        session.delete(row)
+
+
+def _sync_phase(session: Session, organisation: Organisation, data: dict, year: int
                 ) -> dict[tuple, int]:
-    """The ward's phase as in the packet (matched by first year); returns item key -> id."""
+    """The ward's phase as in the packet (matched by first year), with the packet's year
+    scored on the catalogue it carries; returns item key -> id."""
     phase = session.scalar(
         select(Phase).where(Phase.organisation_id == organisation.id,
                             Phase.first_year == data["first_year"])
         .options(selectinload(Phase.years),
-                 selectinload(Phase.groups).selectinload(CriteriaGroup.items)))
+                 selectinload(Phase.versions).selectinload(CatalogueVersion.groups)
+                 .selectinload(CriteriaGroup.items)))
     if phase is None:
         overlapping = session.scalar(select(Phase.id).where(
             Phase.organisation_id == organisation.id,
@@ -158,39 +194,78 @@ def _sync_phase(session: Session, organisation: Organisation, data: dict
                 setattr(row, key, item[key])
     for row in years.values():
         phase.years.remove(row)
-    groups = {(group.scope, group.position): group for group in phase.groups}
-    for group_data in data["groups"]:
-        group = groups.pop((group_data["scope"], group_data["position"]), None)
-        if group is None:
-            group = CriteriaGroup(scope=group_data["scope"], position=group_data["position"],
-                                  title=group_data["title"])
-            phase.groups.append(group)
-        for key in ("title", "pass_points"):
-            if getattr(group, key) != group_data[key]:
-                setattr(group, key, group_data[key])
-        items = {item.position: item for item in group.items}
-        for item_data in group_data["items"]:
-            item = items.pop(item_data["position"], None)
-            if item is None:
-                item = CriteriaItem(position=item_data["position"], text=item_data["text"],
-                                    max_points=item_data["max_points"])
-                group.items.append(item)
-            for key in ("text", "max_points"):
-                if getattr(item, key) != item_data[key]:
-                    setattr(item, key, item_data[key])
-        for item in items.values():
-            group.items.remove(item)
-    for group in groups.values():
-        phase.groups.remove(group)
     session.flush()
-    return {(group.scope, group.position, item.position): item.id
-            for group in phase.groups for item in group.items}
+    items: dict[tuple, int] = {}
+    for scope in sorted({group["scope"] for group in data["groups"]}):
+        wanted = sorted((group for group in data["groups"] if group["scope"] == scope),
+                        key=lambda group: group["position"])
+        version = _catalogue_of_year(session, organisation, phase, scope, year, wanted)
+        items.update({(scope, group.position, item.position): item.id
+                      for group in version.groups for item in group.items})
+    return items
+
+
+def _catalogue_of_year(session: Session, organisation: Organisation, phase: Phase,
+                       scope: str, year: int, wanted: list[dict]) -> CatalogueVersion:
+    """The catalogue version ``year`` is scored with, equal to the packet's: the one in force
+    if it already is, else that one edited (nothing else scored with it) or a new version
+    from ``year``. Other years keep theirs."""
+    versions = [version for version in phase.versions if version.scope == scope]
+    version = phase.catalogue_version(year, scope) if versions else None
+    if version is not None and _content(version.groups) == _content(wanted):
+        return version
+    if version is not None:
+        others = [other for other in queries.catalogue_scored_years(session, version)
+                  if other != year]
+        if any(other > year for other in others):
+            raise PacketError(
+                f"Bộ tiêu chí năm {year} trong gói của {organisation.name} khác bộ tiêu chí "
+                f"các năm sau đã nhập ({', '.join(map(str, others))}); hãy nhập các gói theo "
+                "thứ tự năm. Không nhập gì.")
+        if version.first_year == year or (not others and version.first_year <= year):
+            for group in list(version.groups):
+                version.groups.remove(group)
+            session.flush()
+            _fill(version, phase, wanted)
+            session.flush()
+            return version
+    created = CatalogueVersion(phase_id=phase.id, scope=scope,
+                               first_year=year if versions else phase.first_year)
+    phase.versions.append(created)
+    _fill(created, phase, wanted)
+    session.flush()
+    return created
+
+
+def _fill(version: CatalogueVersion, phase: Phase, wanted: list[dict]) -> None:
+    for group_data in wanted:
+        group = CriteriaGroup(phase_id=phase.id, scope=version.scope,
+                              position=group_data["position"], title=group_data["title"],
+                              pass_points=group_data["pass_points"])
+        for item_data in group_data["items"]:
+            group.items.append(CriteriaItem(position=item_data["position"],
+                                            text=item_data["text"],
+                                            max_points=item_data["max_points"]))
+        version.groups.append(group)
+
+
+def _content(groups) -> list:
+    """What a catalogue says, row ids aside (ORM groups or the packet's dicts)."""
+    def get(obj, key):
+        return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+    return [(get(group, "position"), get(group, "title"), float(get(group, "pass_points")),
+             [(get(item, "position"), get(item, "text"), float(get(item, "max_points")))
+              for item in (group["items"] if isinstance(group, dict) else group.items)])
+            for group in groups]
 
 
 def _sync_settings(session: Session, organisation: Organisation, values: dict) -> None:
     existing = {row.key: row for row in session.scalars(
         select(Setting).where(Setting.organisation_id == organisation.id))}
     for key, value in values.items():
+        if key in MOVED_TO_IDENTITY:      # an older program's: now in the identity versions
+            continue
         row = existing.get(key)
         if row is None:
             session.add(Setting(organisation_id=organisation.id, key=key, value=value))
@@ -198,8 +273,8 @@ def _sync_settings(session: Session, organisation: Organisation, values: dict) -
             row.value = value
 
 
-def _sync_cells(session: Session, organisation: Organisation, cells: list[dict]
-                ) -> dict[str, int]:
+def _sync_cells(session: Session, organisation: Organisation, cells: list[dict],
+                links: list[list[str]]) -> dict[str, int]:
     existing = {cell.code: cell for cell in session.scalars(
         select(Cell).where(Cell.organisation_id == organisation.id))}
     for data in cells:
@@ -208,11 +283,22 @@ def _sync_cells(session: Session, organisation: Organisation, cells: list[dict]
             cell = Cell(organisation_id=organisation.id, code=data["code"])
             session.add(cell)
             existing[data["code"]] = cell
-        for key in ("name", "kind", "secretary", "members_count", "is_pilot", "dissolved_on"):
-            if getattr(cell, key) != data[key]:
-                setattr(cell, key, data[key])
+        for key in ("name", "kind", "secretary", "members_count", "is_pilot", "started_on",
+                    "dissolved_on"):
+            if getattr(cell, key) != data.get(key):
+                setattr(cell, key, data.get(key))
     session.flush()
-    return {code: cell.id for code, cell in existing.items()}
+    ids = {code: cell.id for code, cell in existing.items()}
+    have = {(row.predecessor_id, row.successor_id): row for row in session.scalars(
+        select(CellLink).where(CellLink.organisation_id == organisation.id))}
+    for predecessor, successor in links:
+        pair = (ids[predecessor], ids[successor])
+        if have.pop(pair, None) is None:
+            session.add(CellLink(organisation_id=organisation.id, predecessor_id=pair[0],
+                                 successor_id=pair[1]))
+    for row in have.values():
+        session.delete(row)
+    return ids
 
 
 def _replace_year(session: Session, organisation: Organisation, year: int, data: dict,
@@ -257,5 +343,6 @@ def _replace_year(session: Session, organisation: Organisation, year: int, data:
             cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
             kind=row["kind"], proposed_on=row["proposed_on"],
             decision_number=row["decision_number"], decision_date=row["decision_date"],
-            issuer=row["issuer"], register_number=row["register_number"], notes=row["notes"]))
+            issuer=row["issuer"], register_number=row["register_number"], notes=row["notes"],
+            **{key: row.get(key) for key in DECIDED_FIELDS}))
     session.flush()

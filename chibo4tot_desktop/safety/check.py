@@ -10,8 +10,8 @@ an old version, a crash in another tool or a hand edit could leave:
 - scores above the item's maximum or negative; scores on an item of another phase or scope;
 - awards with a register number but no decision, or half a decision (number without date or
   date without number); decisions dated before their proposal;
-- registrations and evaluations of cells dissolved by then; records in years outside every
-  phase.
+- registrations and evaluations of a cell in a year it does not belong to (founded later or
+  ended before, by the year rule of ``timeline``); records in years outside every phase.
 
 Only the first two are repaired, after a backup, by ``ops.repairs`` (one transaction through
 the session, audited like every change); the others need a person's judgement and are listed
@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chibo4tot_desktop import timeline
 from chibo4tot_desktop.errors import DataFileError
 from chibo4tot_desktop.ops import repairs
 from chibo4tot_desktop.safety.backup import (
@@ -184,13 +185,20 @@ LOGICAL_QUERIES: list[tuple[str, str, str]] = [
         JOIN evaluations e ON e.id = s.evaluation_id LEFT JOIN cells c ON c.id = e.cell_id
         WHERE s.self_points < 0 OR s.committee_points < 0 ORDER BY e.year, c.name"""),
     ("score_wrong_catalogue", "Điểm chấm cho mục tiêu chí không thuộc bộ tiêu chí của năm",
+     # The item's version must be the one in force for the evaluation's year: of the phase
+     # and scope, the latest first year not after it.
      """SELECT c.name, e.year, g.position || '.' || i.position
         FROM scores s JOIN evaluations e ON e.id = s.evaluation_id
         JOIN criteria_items i ON i.id = s.item_id JOIN criteria_groups g ON g.id = i.group_id
-        JOIN phases p ON p.id = g.phase_id LEFT JOIN cells c ON c.id = e.cell_id
+        JOIN catalogue_versions v ON v.id = g.version_id
+        JOIN phases p ON p.id = v.phase_id LEFT JOIN cells c ON c.id = e.cell_id
         WHERE p.organisation_id != e.organisation_id
            OR e.year NOT BETWEEN p.first_year AND p.last_year
-           OR g.scope != CASE WHEN e.cell_id IS NULL THEN 'organisation' ELSE 'cell' END
+           OR v.scope != CASE WHEN e.cell_id IS NULL THEN 'organisation' ELSE 'cell' END
+           OR v.first_year > e.year
+           OR EXISTS (SELECT 1 FROM catalogue_versions w WHERE w.phase_id = v.phase_id
+                      AND w.scope = v.scope AND w.first_year > v.first_year
+                      AND w.first_year <= e.year)
         ORDER BY e.year, c.name"""),
     ("award_register_without_decision", "Khen thưởng có số sổ nhưng chưa có quyết định",
      """SELECT c.name, a.year, a.register_number FROM awards a
@@ -207,18 +215,6 @@ LOGICAL_QUERIES: list[tuple[str, str, str]] = [
         LEFT JOIN cells c ON c.id = a.cell_id
         WHERE a.decision_date IS NOT NULL AND a.proposed_on IS NOT NULL
           AND a.decision_date < a.proposed_on ORDER BY a.year, c.name"""),
-    ("registration_dissolved", "Đăng ký thi đua của chi bộ đã giải thể",
-     """SELECT c.name, r.year, c.dissolved_on FROM registrations r
-        JOIN cells c ON c.id = r.cell_id
-        WHERE c.dissolved_on IS NOT NULL
-          AND CAST(substr(c.dissolved_on, 1, 4) AS INTEGER) <= r.year
-        ORDER BY r.year, c.name"""),
-    ("evaluation_dissolved", "Phiếu chấm điểm của chi bộ đã giải thể",
-     """SELECT c.name, e.year, c.dissolved_on FROM evaluations e
-        JOIN cells c ON c.id = e.cell_id
-        WHERE c.dissolved_on IS NOT NULL
-          AND CAST(substr(c.dissolved_on, 1, 4) AS INTEGER) <= e.year
-        ORDER BY e.year, c.name"""),
     ("outside_phases", "Hồ sơ thuộc năm không nằm trong giai đoạn thi đua nào",
      """SELECT c.name, x.year, x.what FROM (
             SELECT r.cell_id AS cell_id, cc.organisation_id AS org, r.year AS year,
@@ -253,11 +249,7 @@ def _describe(key: str, row: tuple) -> str:
     if key in ("award_half_decision", "award_decided_before_proposal"):
         return f"{base}: quyết định '{row[2] or ''}'"
     if key in ("registration_dissolved", "evaluation_dissolved"):
-        try:
-            day = dt.date.fromisoformat(str(row[2])[:10]).strftime("%d/%m/%Y")
-        except ValueError:
-            day = str(row[2])
-        return f"{base}: giải thể ngày {day}"
+        return f"{base}: {row[2]}"
     if key == "outside_phases":
         return f"{base}: {row[2]}"
     return base
@@ -282,7 +274,57 @@ def find_problems(connection: sqlite3.Connection) -> list[Finding]:
         rows = connection.execute(query).fetchall()
         findings.append(Finding(key, title, len(rows),
                                 [_describe(key, row) for row in rows[:EXAMPLES]]))
+    for key, title, rows in _outside_life(connection):
+        findings.append(Finding(key, title, len(rows),
+                                [_describe(key, row) for row in rows[:EXAMPLES]]))
     return findings
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _outside_life(connection: sqlite3.Connection) -> list[tuple[str, str, list[tuple]]]:
+    """Registrations and evaluations of a cell in a year it does not belong to (founded
+    later, or ended before, by the organisation's year rule): they fall out of the year."""
+    rules_of = {org: timeline.year_rule(value) for org, value in connection.execute(
+        "SELECT organisation_id, value FROM settings WHERE key = ?",
+        (timeline.YEAR_RULE_KEY,))}
+    review = {(org, year): _day(day) for org, year, day in connection.execute(
+        "SELECT p.organisation_id, y.year, y.review_deadline FROM phase_years y "
+        "JOIN phases p ON p.id = y.phase_id")}
+    cells = {row[0]: row[1:] for row in connection.execute(
+        "SELECT id, name, organisation_id, started_on, dissolved_on FROM cells")}
+    results = []
+    for key, title, table in (
+            ("registration_dissolved", "Đăng ký thi đua của chi bộ không thuộc năm đó "
+                                       "(chưa thành lập hoặc đã kết thúc hoạt động)",
+             "registrations"),
+            ("evaluation_dissolved", "Phiếu chấm điểm của chi bộ không thuộc năm đó "
+                                     "(chưa thành lập hoặc đã kết thúc hoạt động)",
+             "evaluations")):
+        found = []
+        for cell_id, year in connection.execute(
+                f"SELECT cell_id, year FROM {table} WHERE cell_id IS NOT NULL "
+                "ORDER BY year, cell_id"):
+            if cell_id not in cells:
+                continue                    # an orphan: reported (and repaired) as such
+            name, org, started, ended = cells[cell_id]
+            started, ended = _day(started), _day(ended)
+            rule = rules_of.get(org, timeline.DEFAULT_YEAR_RULE)
+            day = review.get((org, year))
+            if timeline.in_year(started, ended, year, rule, day):
+                continue
+            if started and not timeline.in_year(started, None, year, rule, day):
+                why = f"thành lập ngày {started:%d/%m/%Y}"
+            else:
+                why = f"kết thúc hoạt động ngày {ended:%d/%m/%Y}" if ended else "không thuộc năm"
+            found.append((name, year, why))
+        results.append((key, title, found))
+    return results
 
 
 def _repair(path: Path) -> dict[str, int]:
