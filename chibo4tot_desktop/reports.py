@@ -414,6 +414,7 @@ def cell_history(office: Office, cell_id: int) -> list[HistoryEntry]:
     lives = queries.cell_timeline(office)
     units = [cell_id] + lives.ancestors(cell_id)
     entries = []
+    this_year = dt.date.today().year
     for year in queries.years(office):
         present = [unit for unit in units if lives.in_year(unit, year)]
         if not present:
@@ -422,7 +423,9 @@ def cell_history(office: Office, cell_id: int) -> list[HistoryEntry]:
         states = {state.cell.id: state for state in overview.cells}
         for unit in present:
             state = states.get(unit)
-            if state is not None:
-                entries.append(HistoryEntry(year, state.cell.code, state.cell.name,
-                                            unit == cell_id, state))
+            if state is None or (year > this_year and not (
+                    state.registered or state.evaluated or state.awards)):
+                continue        # a year still to come, with nothing in it yet
+            entries.append(HistoryEntry(year, state.cell.code, state.cell.name,
+                                        unit == cell_id, state))
     return entries

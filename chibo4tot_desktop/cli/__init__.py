@@ -78,6 +78,9 @@ def build_parser() -> ArgumentParser:
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
     common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
                         help=DATABASE_URL_HELP)
+    common.add_argument("--org-code", metavar="MÃ", default=argparse.SUPPRESS,
+                        help="làm việc với đảng bộ có mã này trong tệp (ví dụ đảng bộ cũ đã hợp "
+                             "nhất vào; mặc định: đảng bộ hiện hành)")
     parser = ArgumentParser(
         prog="chibo4tot-desktop",
         description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "

@@ -25,7 +25,7 @@ def open_office(args: argparse.Namespace, *, create: bool = False,
     target = data_target(args)
     db = open_database(target, create=create, readonly=readonly)
     try:
-        office = Office(db)
+        office = Office(db, _organisation_id(db, getattr(args, "org_code", None)))
         if not create and not office.has_organisation():
             name = display_url(target) if db.path is None else Path(target).name
             raise UserError(f"Tệp dữ liệu '{name}' chưa có đảng bộ nào "
@@ -33,6 +33,15 @@ def open_office(args: argparse.Namespace, *, create: bool = False,
         yield office
     finally:
         db.close()
+
+
+def _organisation_id(db, code: str | None) -> int | None:
+    """The organisation named by --org-code (None: the current one)."""
+    if not code:
+        return None
+    from chibo4tot_desktop.ops.organisations import organisation_by_code
+
+    return organisation_by_code(db, code).id
 
 
 def resolve_year(office: Office, year: int | None) -> int:

@@ -153,6 +153,19 @@ def _copy_in(office: Office, reader: Session, day: dt.date, file_name: str) -> O
     return result
 
 
+def organisation_by_code(db, code: str) -> Organisation:
+    """An organisation of the file by its code (NotFoundError listing the codes)."""
+    from chibo4tot_desktop.text import clean
+
+    with db.session() as session:
+        rows = list(session.scalars(select(Organisation).order_by(Organisation.id)))
+    for row in rows:
+        if row.code.casefold() == clean(code).casefold():
+            return row
+    raise NotFoundError(f"Tệp dữ liệu không có đảng bộ mã '{clean(code)}' (các mã: "
+                        + ", ".join(row.code for row in rows) + ").")
+
+
 def describe(organisation: Organisation) -> str:
     """"Đảng bộ phường Bắc Hà (hợp nhất từ 01/07/2025)"."""
     if organisation.merged_on:
