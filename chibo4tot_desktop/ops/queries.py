@@ -167,6 +167,20 @@ def catalogue_scored_years(session: Session, version: CatalogueVersion) -> list[
     return sorted(year for (year,) in rows)
 
 
+def catalogue_use(office: Office, phase_id: int, year: int, scope) -> tuple[int, int, list[int]]:
+    """The catalogue of ``scope`` in force for ``year``: (its first year, its last year, the
+    years scored with it)."""
+    with office.read() as session:
+        phase = session.scalar(_phase_query().where(Phase.id == phase_id))
+        if phase is None:
+            raise NotFoundError("Không tìm thấy giai đoạn.")
+        version = phase.catalogue_version(year, scope)
+        later = [other.first_year for other in phase.versions
+                 if other.scope == version.scope and other.first_year > version.first_year]
+        last = min(later) - 1 if later else phase.last_year
+        return version.first_year, last, catalogue_scored_years(session, version)
+
+
 # ------------------------------------------------------------------------------- time
 def year_rule_in(session: Session) -> timeline.YearRule:
     return timeline.year_rule(session.scalar(

@@ -63,6 +63,12 @@ class MainWindow(QMainWindow):
         self.phase_label.setObjectName("phaseLabel")
         self.year_toolbar.addWidget(QLabel("   "))
         self.year_toolbar.addWidget(self.phase_label)
+        # A ward merged into this one lives in the same file: choose whose records to show.
+        self.organisation_label = QLabel("   Đảng bộ: ")
+        self.organisation_combo = QComboBox()
+        self.organisation_combo.setMinimumWidth(260)
+        self.organisation_label_action = self.year_toolbar.addWidget(self.organisation_label)
+        self.organisation_combo_action = self.year_toolbar.addWidget(self.organisation_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.year_toolbar)
 
         self.tabs = QTabWidget()
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
 
         wire_all(self)
         self.year_combo.currentIndexChanged.connect(self._year_changed)
+        self.organisation_combo.currentIndexChanged.connect(self._organisation_changed)
         self.attach(office)
         if ask_first_run and not queries.phases(office):
             self.first_run()
@@ -122,6 +129,9 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu("&Công cụ")
         self.new_phase_action = self._action(self.tools_menu, "Thêm giai đoạn thi đua…",
                                              self.first_run)
+        self.take_in_action = self._action(self.tools_menu,
+                                           "Nhận hồ sơ đảng bộ hợp nhất vào (tệp dữ liệu)…",
+                                           self.take_in_file)
         self.help_menu = bar.addMenu("&Trợ giúp")
         self._action(self.help_menu, "Giới thiệu", self.about)
         self.update_recent_menu()
@@ -166,9 +176,77 @@ class MainWindow(QMainWindow):
         self.file_label.setText(f"Tệp dữ liệu: {office.db.target}")
         name = queries.organisation(office).name if office.has_organisation() else "Chưa có đảng bộ"
         self.setWindowTitle(f"{APP_TITLE} – {name}")
+        self.fill_organisations()
         self.fill_years()
         if office.db.path is not None:
             self.remember_file(str(office.db.path))
+
+    def fill_organisations(self) -> None:
+        """The current organisation and the wards merged into it (shown only when there are
+        some): their records are read and printed as they were."""
+        from chibo4tot_desktop.ops.organisations import describe
+
+        self.organisation_combo.blockSignals(True)
+        self.organisation_combo.clear()
+        current = Office(self.office.db)
+        before = queries.predecessors(current) if current.has_organisation() else []
+        if before:
+            self.organisation_combo.addItem(queries.organisation(current).name + " (hiện hành)",
+                                            current.organisation_id)
+            for row in before:
+                self.organisation_combo.addItem(describe(row), row.id)
+            self.organisation_combo.setCurrentIndex(
+                max(0, self.organisation_combo.findData(self.office.organisation_id)))
+        self.organisation_label_action.setVisible(bool(before))
+        self.organisation_combo_action.setVisible(bool(before))
+        self.organisation_combo.blockSignals(False)
+
+    def _organisation_changed(self, _index) -> None:
+        organisation_id = self.organisation_combo.currentData()
+        if organisation_id is None or organisation_id == self.office.organisation_id:
+            return
+        if self.scoring_tab.dirty and not self._confirm_discard():
+            self.fill_organisations()
+            return
+        self.show_organisation(organisation_id)
+
+    def show_organisation(self, organisation_id: int) -> None:
+        """Show the records of another organisation of the same file."""
+        self.scoring_tab.dirty = False
+        self.scoring_tab.current_unit = None
+        self.office = Office(self.office.db, organisation_id)
+        name = queries.organisation(self.office).name
+        self.setWindowTitle(f"{APP_TITLE} – {name}")
+        self.fill_organisations()
+        self.fill_years()
+
+    def take_in_file(self) -> None:
+        """A ward merged into this one: take its data file in as a predecessor."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from chibo4tot_desktop.ops.organisations import take_in_file
+        from chibo4tot_desktop.text import DateParseError, parse_date
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Tệp dữ liệu của đảng bộ hợp nhất vào", str(Path.home()),
+            "Tệp dữ liệu (*.sqlite3 *.db);;Mọi tệp (*)")
+        if not path:
+            return
+        text, ok = QInputDialog.getText(self, "Ngày hợp nhất", "Ngày hợp nhất (dd/mm/yyyy):")
+        if not ok:
+            return
+        try:
+            day = parse_date(text)
+        except DateParseError as error:
+            show_error(self, f"Ngày hợp nhất: {error}.")
+            return
+        try:
+            row = take_in_file(Office(self.office.db), path, day)
+        except UserError as error:
+            show_error(self, error)
+            return
+        self.fill_organisations()
+        self.show_status(f"Đã nhận hồ sơ của {row.name}.")
 
     def fill_years(self, keep: int | None = None) -> None:
         import datetime as dt
