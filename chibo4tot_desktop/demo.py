@@ -31,7 +31,7 @@ from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.awards import propose_many, record_decision
 from chibo4tot_desktop.ops.cells import add_cell, merge_cells
 from chibo4tot_desktop.ops.organisations import take_in_file
-from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.registrations import import_registrations, save_registration
 from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.setup import (
     create_organisation,
@@ -195,13 +195,23 @@ def _phase(office: Office):
 
 
 def _registrations(office: Office, cells: dict, year: int) -> None:
+    """The year's registrations: typed one by one in 2023 and 2024; from 2025 on read from
+    the cells' filled templates (one import)."""
+    entries = []
     for code, cell in cells.items():
-        if code in MISSING[year]:
+        if code in MISSING.get(year, ()):
             continue
-        received = LATE[year].get(code) or dt.date(year, 3, 6 + (cell.id % 4))
-        save_registration(office, cell.id, year, received_on=received,
-                          members_count=cell.members_count, signer=cell.secretary,
-                          **COMMITMENTS)
+        received = LATE.get(year, {}).get(code) or dt.date(year, 3, 6 + (cell.id % 4))
+        values = {"received_on": received, "members_count": cell.members_count,
+                  "signer": cell.secretary, "title": "Chi bộ 4 tốt", **COMMITMENTS}
+        if year < 2025:
+            save_registration(office, cell.id, year, **values)
+        else:
+            entries.append({"cell_id": cell.id, "values": values, "expected_version": None,
+                            "source_file": f"dang-ky-thi-dua-{year}.xlsx",
+                            "source_row": len(entries) + 1})
+    if entries:
+        import_registrations(office, year, entries)
 
 
 def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.Random) -> None:

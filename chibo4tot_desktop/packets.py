@@ -175,7 +175,7 @@ def packet_data(office: Office, year: int) -> dict:
 
 
 DECIDED_FIELDS = ("decided_points", "decided_classification", "decided_verdict",
-                  "decided_members", "decided_streak")
+                  "decided_members", "decided_streak", "decided_cells")
 THRESHOLD_FIELDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
                     "min_classification", "max_disciplined", "org_cell_share",
                     "excellent_share_cap")
@@ -504,6 +504,8 @@ class _Checker:
             row.setdefault("decided_classification", None)
             self.choice(row, "decided_classification", "khen thưởng",
                         {c.value for c in rules.Classification}, nullable=True)
+            row.setdefault("decided_cells", None)
+            self.text(row, "decided_cells", "khen thưởng", 20, nullable=True)
             row.setdefault("decided_verdict", None)
             self.choice(row, "decided_verdict", "khen thưởng",
                         {v.value for v in rules.VerdictState}, nullable=True)

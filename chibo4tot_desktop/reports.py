@@ -89,14 +89,15 @@ class DecisionFacts:
     verdict: str | None
     members: int | None = None
     streak: int | None = None
+    cells: str | None = None        # the organisation: "12/16" cells reach “Chi bộ 4 tốt”
 
     @classmethod
     def of_result(cls, result: EvaluationResult, members: int | None = None,
-                  streak: int | None = None) -> DecisionFacts:
+                  streak: int | None = None, cells: str | None = None) -> DecisionFacts:
         totals = result.committee_totals
         return cls(round(totals.total, 2) if totals.complete else None,
                    result.classification.value if totals.complete and result.classification
-                   else None, result.verdict.state.value, members, streak)
+                   else None, result.verdict.state.value, members, streak, cells)
 
     @classmethod
     def kept(cls, award: Award) -> DecisionFacts | None:
@@ -105,7 +106,7 @@ class DecisionFacts:
         if award.decided_verdict is None:
             return None
         return cls(award.decided_points, award.decided_classification, award.decided_verdict,
-                   award.decided_members, award.decided_streak)
+                   award.decided_members, award.decided_streak, award.decided_cells)
 
     def describe(self) -> str:
         parts = [rules.fmt_points(self.points) + " điểm" if self.points is not None
@@ -118,6 +119,8 @@ class DecisionFacts:
             parts.append(f"{self.members} đảng viên")
         if self.streak:
             parts.append(f"{self.streak} năm liên tục")
+        if self.cells:
+            parts.append(f"{self.cells} chi bộ đạt")
         return ", ".join(parts)
 
 
@@ -165,7 +168,9 @@ class YearOverview:
     def facts(self, award: Award) -> DecisionFacts | None:
         """Today's facts for ``award``'s recipient (None: no longer part of the year)."""
         if award.cell_id is None:
-            return DecisionFacts.of_result(self.organisation_result)
+            passed = sum(1 for state in self.cells if state.qualifies)
+            return DecisionFacts.of_result(self.organisation_result,
+                                           cells=f"{passed}/{len(self.cells)}")
         for state in self.cells:
             if state.cell.id == award.cell_id:
                 return DecisionFacts.of_result(state.result, state.members,

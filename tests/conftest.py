@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.demo import build_demo  # noqa: E402
-from chibo4tot_desktop.ops import Office  # noqa: E402
+from chibo4tot_desktop.ops import Office, queries  # noqa: E402
 from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 
 
@@ -62,8 +62,25 @@ def fresh_pg_schema(server_url: str):
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo ward built once per session in a closed SQLite file (a test's `demo_office`
+    starts from a copy of it)."""
+    path = tmp_path_factory.mktemp("templates") / "demo.sqlite3"
+    database = open_database(path)
+    try:
+        build_demo(Office(database))
+    finally:
+        database.close()
+    return path
+
+
 @pytest.fixture
-def db(db_target):
+def db(request, db_target):
+    if "demo_office" in request.fixturenames and not isinstance(db_target, str):
+        import shutil
+
+        shutil.copyfile(request.getfixturevalue("demo_template"), db_target)
     database = open_database(db_target)
     yield database
     database.close()
@@ -80,6 +97,8 @@ def office(db):
 
 @pytest.fixture
 def demo_office(db):
+    """The demo ward: a copy of the session's template (built here on PostgreSQL)."""
     office = Office(db)
-    build_demo(office)
+    if queries.is_empty(office):
+        build_demo(office)
     return office

@@ -471,12 +471,14 @@ class Award(Base):
     register_number: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     # What the decision was made on, kept as it was computed when it was recorded: total
-    # points, classification, verdict state, the year's members and consecutive years.
+    # points, classification, verdict state, the year's members and consecutive years (for
+    # the organisation: its cells reaching “Chi bộ 4 tốt” out of the year's cells).
     decided_points: Mapped[float | None] = mapped_column(Float)
     decided_classification: Mapped[str | None] = mapped_column(String(10))
     decided_verdict: Mapped[str | None] = mapped_column(String(12))
     decided_members: Mapped[int | None] = mapped_column(Integer)
     decided_streak: Mapped[int | None] = mapped_column(Integer)
+    decided_cells: Mapped[str | None] = mapped_column(String(20))   # "12/16" (organisation)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
                                          server_default=text("1"))
 

@@ -124,6 +124,7 @@ def _keep_facts(award: Award, facts) -> None:
     award.decided_verdict = facts.verdict if facts else None
     award.decided_members = facts.members if facts else None
     award.decided_streak = facts.streak if facts else None
+    award.decided_cells = facts.cells if facts else None
 
 
 def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: str,

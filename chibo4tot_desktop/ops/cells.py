@@ -32,6 +32,8 @@ from chibo4tot_desktop.ops.history import keeping_decided_years
 from chibo4tot_desktop.text import format_date
 
 CELL_FIELDS = ("code", "name", "kind", "secretary", "members_count", "is_pilot", "started_on")
+NEW_CELL_HINT = ("Chi bộ không ghi ngày thành lập thì coi như có từ trước, thuộc cả các năm cũ; "
+                 "nếu là chi bộ mới thành lập, hãy ghi ngày thành lập.")
 
 
 def cell_values(values: Mapping) -> dict:
@@ -140,7 +142,7 @@ def add_cell(office: Office, code: str, name: str, kind: str = CellKind.RESIDENT
                           "started_on": started_on})
     with office.write(CELLS) as session:
         _check_unique(session, values["code"], values["name"], None)
-        with keeping_decided_years(office, session, confirm):
+        with keeping_decided_years(office, session, confirm, hint=NEW_CELL_HINT):
             cell = Cell(organisation_id=office.require_org(), **values)
             session.add(cell)
     return cell

@@ -84,10 +84,12 @@ def _differences(before: dict, after: dict) -> list[tuple[int, str]]:
 
 @contextlib.contextmanager
 def keeping_decided_years(office: Office, session: Session, confirm: str | None,
-                          years: Iterable[int] | None = None) -> Iterator[None]:
+                          years: Iterable[int] | None = None,
+                          hint: str = "") -> Iterator[None]:
     """Run the body; if it moved a decided year (of ``years``, or any), refuse with
     ``DecidedYearError`` (the caller's transaction rolls back) unless ``confirm`` holds a
-    written reason: then the change stands and the audit log records the reason."""
+    written reason: then the change stands and the audit log records the reason. ``hint``
+    ends the refusal (how to make the change without moving the year)."""
     reason = confirmation(confirm)
     years = None if years is None else set(years)
     session.flush()
@@ -107,8 +109,8 @@ def keeping_decided_years(office: Office, session: Session, confirm: str | None,
     if reason is None:
         raise DecidedYearError(
             f"Năm {', '.join(map(str, closed))} đã có quyết định khen thưởng; thay đổi này làm "
-            f"đổi kết quả đã quyết định ({listed}). Chưa lưu gì. Nếu vẫn cần thay đổi, hãy "
-            "xác nhận và ghi lý do.", closed)
+            f"đổi kết quả đã quyết định ({listed}). Chưa lưu gì. {hint + ' ' if hint else ''}"
+            "Nếu vẫn cần thay đổi, hãy xác nhận và ghi lý do.", closed)
     session.add(AuditEntry(
         at=dt.datetime.now().replace(microsecond=0), user=current_user(), action="confirm",
         table_name="awards", row_id=None,

@@ -208,7 +208,8 @@ def upgrade() -> None:
                    sa.Column("decided_classification", sa.String(length=10), nullable=True),
                    sa.Column("decided_verdict", sa.String(length=12), nullable=True),
                    sa.Column("decided_members", sa.Integer(), nullable=True),
-                   sa.Column("decided_streak", sa.Integer(), nullable=True)):
+                   sa.Column("decided_streak", sa.Integer(), nullable=True),
+                   sa.Column("decided_cells", sa.String(length=20), nullable=True)):
         op.add_column("awards", column)
 
 
