@@ -458,3 +458,34 @@ def test_the_demo_tells_the_story(demo_office):
     assert [p.first_year for p in queries.phases(demo_office)] == [2023, 2026]
     assert year_overview(demo_office, 2026).count("registered") == 16
     assert all(year_overview(demo_office, year).decided for year in (2023, 2024, 2025))
+
+
+# ----------------------------------------------------------------------------- packets
+def test_packets_carry_the_years_as_they_were(demo_office, tmp_path):
+    """A receiving database (here: an empty one) takes in the ward's years: each keeps its
+    identity, its catalogue, its cells and merges, and the facts its decisions rest on."""
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.ops.exchange import import_packets
+    from chibo4tot_desktop.packets import export_packet
+
+    paths = []
+    for year in (2023, 2024, 2025):
+        path = tmp_path / f"goi-{year}.zip"
+        export_packet(demo_office, year, path,
+                      now=dt.datetime(year + 1, 2, 1, 8, 0, 0))
+        paths.append(path)
+    city_db = open_database(tmp_path / "tinh.sqlite3")
+    try:
+        import_packets(city_db, paths)
+        ward = Office(city_db)
+        for year in (2023, 2024, 2025):
+            assert figures(ward, year) == figures(demo_office, year), year
+        assert [v.name for v in queries.identities(ward)] == [
+            "Đảng bộ phường Tân Giang", "Đảng bộ phường Thành Sen"]
+        successor = queries.cell_by_code(ward, "TDPTT")
+        assert len(queries.cell_timeline(ward).ancestors(successor.id)) == 2
+        kept = {(a.cell_id, a.kind): a.decided_points for a in queries.awards(ward, 2025)}
+        assert kept[(successor.id, "cell_recognition")] == 85.5
+    finally:
+        city_db.close()

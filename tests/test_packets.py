@@ -15,7 +15,6 @@ from chibo4tot_desktop import packets
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
-from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.awards import clear_decision, withdraw
 from chibo4tot_desktop.ops.registrations import delete_registration
@@ -31,11 +30,13 @@ T0 = dt.datetime(2024, 1, 5, 8, 0, 0)
 
 
 @pytest.fixture
-def ward(tmp_path):
+def ward(tmp_path, demo_template):
     """The demo ward, in its own SQLite file (another program's database)."""
+    import shutil
+
+    shutil.copyfile(demo_template, tmp_path / "ward.sqlite3")
     database = open_database(tmp_path / "ward.sqlite3")
     office = Office(database)
-    build_demo(office)
     yield office
     database.close()
 
