@@ -131,6 +131,24 @@ def check_life(session: Session, cell: Cell, started_on: dt.date | None,
             else "started_on")
 
 
+def changed_years(session: Session, before: tuple, after: tuple) -> set[int]:
+    """The years whose cells change when a cell's life goes from ``before`` to ``after``
+    ((started_on, ended_on) each; None for a cell that does not exist)."""
+    rule = queries.year_rule_in(session)
+    years = set()
+    for year, review_day in queries.review_days_in(session).items():
+        was = before is not None and timeline.in_year(*before, year, rule, review_day)
+        now = after is not None and timeline.in_year(*after, year, rule, review_day)
+        if was != now:
+            years.add(year)
+    return years
+
+
+def years_from(session: Session, year: int) -> set[int]:
+    """``year`` and every later year of the organisation's phases."""
+    return {other for other in queries.review_days_in(session) if other >= year}
+
+
 def add_cell(office: Office, code: str, name: str, kind: str = CellKind.RESIDENTIAL.value,
              secretary: str = "", members_count: int = 0, is_pilot: bool = False,
              started_on: dt.date | None = None, confirm: str | None = None) -> Cell:
@@ -142,7 +160,8 @@ def add_cell(office: Office, code: str, name: str, kind: str = CellKind.RESIDENT
                           "started_on": started_on})
     with office.write(CELLS) as session:
         _check_unique(session, values["code"], values["name"], None)
-        with keeping_decided_years(office, session, confirm, hint=NEW_CELL_HINT):
+        years = changed_years(session, None, (values["started_on"], None))
+        with keeping_decided_years(office, session, confirm, years, hint=NEW_CELL_HINT):
             cell = Cell(organisation_id=office.require_org(), **values)
             session.add(cell)
     return cell
@@ -154,9 +173,12 @@ def update_cell(office: Office, cell_id: int, expected_version: int | None = Non
     with office.write(CELLS) as session:
         cell = get_for_update(session, Cell, cell_id, expected_version, "chi bộ")
         _check_unique(session, values.get("code"), values.get("name"), cell_id)
+        years: set[int] = set()
         if "started_on" in values:
             check_life(session, cell, values["started_on"], cell.dissolved_on)
-        with keeping_decided_years(office, session, confirm):
+            years = changed_years(session, (cell.started_on, cell.dissolved_on),
+                                  (values["started_on"], cell.dissolved_on))
+        with keeping_decided_years(office, session, confirm, years):
             for key, value in values.items():
                 setattr(cell, key, value)
     return cell
@@ -172,7 +194,8 @@ def dissolve_cell(office: Office, cell_id: int, on: dt.date,
             raise ValidationError(f"{cell.name} đã kết thúc hoạt động ngày "
                                   f"{format_date(cell.dissolved_on)}.", "dissolved_on")
         check_life(session, cell, cell.started_on, on)
-        with keeping_decided_years(office, session, confirm):
+        years = changed_years(session, (cell.started_on, None), (cell.started_on, on))
+        with keeping_decided_years(office, session, confirm, years):
             cell.dissolved_on = on
     return cell
 
@@ -222,7 +245,8 @@ def merge_cells(office: Office, cell_ids: Sequence[int], on: dt.date, *,
                                       "into")
         if new_values is not None:
             _check_unique(session, new_values["code"], new_values["name"], None)
-        with keeping_decided_years(office, session, confirm):
+        # The cells of the merge year on, and the successors' consecutive years after it.
+        with keeping_decided_years(office, session, confirm, years_from(session, on.year)):
             if new_values is not None:
                 created = Cell(organisation_id=office.require_org(), **new_values)
                 session.add(created)
@@ -240,7 +264,8 @@ def reactivate_cell(office: Office, cell_id: int, confirm: str | None = None) ->
     """The cell goes on (its end, and the merge links to its successors, are removed)."""
     with office.write(CELLS) as session:
         cell = get_for_update(session, Cell, cell_id, None, "chi bộ")
-        with keeping_decided_years(office, session, confirm):
+        years = years_from(session, cell.dissolved_on.year) if cell.dissolved_on else set()
+        with keeping_decided_years(office, session, confirm, years):
             cell.dissolved_on = None
             for link in session.scalars(select(CellLink)
                                         .where(CellLink.predecessor_id == cell_id)):

@@ -92,6 +92,9 @@ def keeping_decided_years(office: Office, session: Session, confirm: str | None,
     ends the refusal (how to make the change without moving the year)."""
     reason = confirmation(confirm)
     years = None if years is None else set(years)
+    if years is not None and not years:
+        yield                       # nothing a decision rests on can move
+        return
     session.flush()
     before = _decided_facts(office, session, years)
     yield

@@ -501,6 +501,23 @@ def _apply_settings(session: Session, organisation_id: int, values: Mapping[str,
 
 
 # ------------------------------------------------------------------------------ all at once
+VERDICT_SETTINGS = (timeline.YEAR_RULE_KEY, timeline.STREAK_THROUGH_MERGE_KEY)
+
+
+def _verdict_years(session: Session, changes: SetupChanges) -> set[int] | None:
+    """The years whose verdicts the changes can move (None: any): the phase's for its
+    thresholds, dates and catalogues; every year for the year rule or the merge streak; none
+    for names, signers and the papers' wording."""
+    if any(key in changes.settings for key in VERDICT_SETTINGS):
+        return None
+    if changes.phase or changes.years or changes.catalogues:
+        phase = _phase_for_update(session, changes.phase_id)
+        # a review day that moves may move which cells make up the year, and the streaks
+        # of the years after it
+        return set(range(phase.first_year, phase.last_year + 1)) | (
+            {year for year in queries.review_days_in(session) if year > phase.last_year}
+            if changes.years else set())
+    return set()
 def save_setup(office: Office, changes: SetupChanges,
                confirm: str | None = None) -> Organisation | None:
     """Save the identity, phase, calendar, catalogues and settings changes in ONE
@@ -511,7 +528,7 @@ def save_setup(office: Office, changes: SetupChanges,
     organisation_values = identity_values(changes.organisation)
     with office.write(SETTINGS, EVALUATIONS, REGISTRATIONS) as session:
         organisation = session.get(Organisation, office.require_org())
-        with keeping_decided_years(office, session, confirm):
+        with keeping_decided_years(office, session, confirm, _verdict_years(session, changes)):
             if changes.identities is not None:
                 _apply_identities(session, organisation, changes.identities)
             if organisation_values:
