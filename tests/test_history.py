@@ -489,3 +489,30 @@ def test_packets_carry_the_years_as_they_were(demo_office, tmp_path):
         assert kept[(successor.id, "cell_recognition")] == 85.5
     finally:
         city_db.close()
+
+
+@pytest.mark.parametrize("started, ended, rule, expected", [
+    (None, None, "review", True),
+    (None, dt.date(2023, 12, 10), "review", True),        # ended on the review day
+    (None, dt.date(2023, 12, 9), "review", False),        # ended the day before
+    (dt.date(2023, 12, 10), None, "review", True),        # founded on the review day
+    (dt.date(2023, 12, 11), None, "review", False),       # founded the day after
+    (None, dt.date(2023, 12, 31), "year_end", False),     # ended during the year
+    (None, dt.date(2024, 1, 1), "year_end", True),
+    (dt.date(2023, 12, 31), None, "year_end", True),
+    (dt.date(2024, 1, 1), None, "year_end", False),
+])
+def test_which_cells_make_up_a_year(started, ended, rule, expected):
+    assert timeline.in_year(started, ended, 2023, timeline.YearRule(rule),
+                            dt.date(2023, 12, 10)) is expected
+
+
+def test_the_identity_of_a_day():
+    versions = [timeline.Identity(timeline.BEGINNING, "A"),
+                timeline.Identity(dt.date(2025, 7, 1), "B")]
+    pick = lambda day: timeline.identity_on(versions, day, factory=lambda v: v).name  # noqa
+    assert [pick(dt.date(2025, 6, 30)), pick(dt.date(2025, 7, 1)), pick(None)] == \
+        ["A", "B", "B"]
+    assert timeline.Identity(timeline.BEGINNING, "Đảng bộ phường X",
+                             upper_body="Tỉnh ủy Hà Tĩnh").party_header_body == \
+        "Đảng bộ tỉnh Hà Tĩnh"
