@@ -152,6 +152,8 @@ def _retitle(path, target, code, name):
         manifest = json.loads(archive.read("manifest.json"))
     data["organisation"]["code"] = code
     data["organisation"]["name"] = name
+    for version in data.get("identities", []):
+        version["name"] = name
     content = packets.bytes_of(data, manifest["year"],
                                dt.datetime.fromisoformat(manifest["exported_at"]))
     return write_bytes(target, content)

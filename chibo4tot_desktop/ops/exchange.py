@@ -157,10 +157,6 @@ def _sync_identities(session: Session, organisation: Organisation, data: dict) -
                 setattr(row, key, version[key])
     for row in existing.values():
         session.delete(row)
-    latest = max(versions, key=lambda version: version["valid_from"])
-    for key in ("name", "upper_body", "place_name"):   # the ward as it is called now
-        if getattr(organisation, key) != latest[key]:
-            setattr(organisation, key, latest[key])
 
 
 def _sync_phase(session: Session, organisation: Organisation, data: dict, year: int
