@@ -467,7 +467,7 @@ def test_dissolved_cell_is_a_problem(cells_office, tmp_path):
     path = plain_list(tmp_path / "a.xlsx", ["Mã chi bộ", "Ngày đăng ký"],
                       [["TDP12", "05/03/2024"]])
     plan = build_plan(cells_office, YEAR, [path])
-    assert "đã giải thể" in plan.problems[0].message
+    assert "không thuộc năm 2024" in plan.problems[0].message
 
 
 def test_header_words_and_dates():
@@ -533,7 +533,7 @@ def test_bulk_import_refuses_bad_entries_as_a_whole(cells_office):
     assert db_fingerprint(cells_office) == before
     dissolve_cell(cells_office, second, dt.date(2024, 1, 2))
     before = db_fingerprint(cells_office)
-    with pytest.raises(ValidationError, match="đã giải thể"):
+    with pytest.raises(ValidationError, match="đã kết thúc hoạt động ngày 02/01/2024"):
         import_registrations(cells_office, YEAR, [good, {
             "cell_id": second, "values": {"received_on": dt.date(2024, 3, 5)},
             "expected_version": None}])

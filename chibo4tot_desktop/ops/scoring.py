@@ -60,8 +60,10 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
                                 checks.points(value.committee_points, item, "Đảng ủy chấm"))
         if cell_id is not None:
             cell = cell_of_year(session, session.get(Cell, cell_id), year)
+            # The year's figure (its registration's); without one, today's number.
             members = session.scalar(select(Registration.members_count).where(
-                Registration.cell_id == cell.id, Registration.year == year))
+                Registration.cell_id == cell.id, Registration.year == year)) \
+                or cell.members_count
             if members and disciplined > members:
                 raise ValidationError(
                     f"Số đảng viên bị kỷ luật ({disciplined}) lớn hơn số đảng viên của chi "
