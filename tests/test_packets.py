@@ -80,7 +80,8 @@ def test_packet_round_trip_gives_the_same_year(ward, db, tmp_path):
     # Registrations keep their commitments; settings (certificate wording) come along.
     assert [r.commitments() for r in queries.registrations(city_ward, 2023)] == \
         [r.commitments() for r in queries.registrations(ward, 2023)]
-    assert queries.setting(city_ward, "certificate.signer_name") == "Nguyễn Văn Thành"
+    assert queries.identity_on(city_ward, dt.date(2024, 1, 12)).certificate_signer_name == \
+        "Nguyễn Văn Thành"
     # The other year was not in the packet.
     assert queries.registrations(city_ward, 2024) == []
 
@@ -98,25 +99,28 @@ def test_identical_packet_changes_nothing(ward, db, tmp_path):
 def test_newer_packet_updates_and_older_is_refused(ward, db, tmp_path):
     old = export_packet(ward, 2023, tmp_path / "old.zip", now=T0)
     import_packets(db, [old])
-    # The ward changes its year: a score, a withdrawn proposal's decision, a new cell.
+    # The ward changes its year (decided: with a reason): a score, a withdrawn proposal's
+    # decision, a new cell.
     cell = queries.cell_by_code(ward, "TDP06")
     evaluation = queries.evaluation(ward, cell.id, 2023)
     first = evaluation.scores[0]
     save_evaluation(ward, cell.id, 2023, scores={first.item_id: ScoreInput(0, 0)},
                          notes=evaluation.notes,
                          disciplined_members=evaluation.disciplined_members,
-                         expected_version=evaluation.version)
+                         expected_version=evaluation.version,
+                         confirm="Sửa theo biên bản phúc tra")
     award = next(a for a in queries.awards(ward, 2023) if a.cell_id == cell.id)
     clear_decision(ward, award.id)
     withdraw(ward, award.id)
-    add_cell(ward, "TDP13", "Chi bộ Tổ dân phố 13", members_count=20)
+    add_cell(ward, "TDP16", "Chi bộ Tổ dân phố 16", members_count=20,
+             started_on=dt.date(2026, 11, 1))
     new = export_packet(ward, 2023, tmp_path / "new.zip", now=T0 + dt.timedelta(days=2))
 
     outcomes = import_packets(db, [new])
     assert [o.action for o in outcomes] == ["updated"]
     city_ward = _ward_office(db, "TANGIANG")
     assert _summary(city_ward, 2023) == _summary(ward, 2023)
-    assert queries.cell_by_code(city_ward, "TDP13").name == "Chi bộ Tổ dân phố 13"
+    assert queries.cell_by_code(city_ward, "TDP16").name == "Chi bộ Tổ dân phố 16"
     city_cell = queries.cell_by_code(city_ward, "TDP06")
     assert award.kind not in [a.kind for a in queries.awards(city_ward, 2023)
                               if a.cell_id == city_cell.id]
@@ -135,7 +139,8 @@ def test_a_replaced_year_audits_every_row_it_deletes(ward, db, tmp_path):
     gone = queries.registration(city_ward, queries.cell_by_code(city_ward, "TDP06").id, 2023)
     count_before = len(queries.registrations(city_ward, 2023))
     delete_registration(ward, queries.registration(
-        ward, queries.cell_by_code(ward, "TDP06").id, 2023).id)
+        ward, queries.cell_by_code(ward, "TDP06").id, 2023).id,
+        confirm="Bản đăng ký nhập nhầm")
     import_packets(db, [export_packet(ward, 2023, tmp_path / "new.zip",
                                       now=T0 + dt.timedelta(days=1))])
     assert len(queries.registrations(city_ward, 2023)) == count_before - 1

@@ -18,7 +18,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.awards import propose, record_decision
 from chibo4tot_desktop.ops.cells import add_cell, dissolve_cell
 from chibo4tot_desktop.ops.registrations import save_registration
-from chibo4tot_desktop.ops.setup import set_settings
+from chibo4tot_desktop.ops.setup import set_settings, update_organisation
 from chibo4tot_desktop.paths import resource
 from chibo4tot_desktop.pdf import certificates as cert
 from chibo4tot_desktop.pdf import fonts
@@ -164,7 +164,7 @@ def test_demo_certificates_one_landscape_page_per_decided_award(demo_office, tmp
     assert pages == len(awards) == page_count(target)
     width, height = page_size(target)
     assert (round(width), round(height)) == (842, 595)
-    organisation = queries.organisation(demo_office)
+    organisation = queries.identity_on(demo_office, dt.date(2024, 1, 12))   # of the decision
     for number, award in enumerate(awards, start=1):
         lines = page_lines(target, number)
         text = " ".join(lines)
@@ -206,8 +206,8 @@ def test_certificates_for_selected_cells_only(demo_office, tmp_path):
 def test_certificates_bad_input(demo_office, tmp_path):
     with pytest.raises(NotFoundError, match="XX"):
         cert.write_certificates(demo_office, 2023, tmp_path / "x.pdf", ["XX"])
-    with pytest.raises(UserError, match="2024"):
-        cert.write_certificates(demo_office, 2024, tmp_path / "x.pdf")
+    with pytest.raises(UserError, match="2026"):
+        cert.write_certificates(demo_office, 2026, tmp_path / "x.pdf")
     with pytest.raises(UserError, match="Các chi bộ đã chọn"):
         cert.write_certificates(demo_office, 2023, tmp_path / "x.pdf", ["TDP09"])
     assert not (tmp_path / "x.pdf").exists()
@@ -282,7 +282,8 @@ def test_settings_defaults_round_trip_and_validation(office):
                                offset_x_mm="2,5", offset_y_mm=-3)
     assert saved.signer_name == "Lê Văn Minh"
     stored = queries.settings(office, "certificate.")
-    assert stored["certificate.signer_name"] == "Lê Văn Minh"
+    assert queries.identity_on(office, None).certificate_signer_name == "Lê Văn Minh"
+    assert "certificate.signer_name" not in stored      # dated: in the identity version
     assert stored["certificate.offset_x_mm"] == "2.5"
     assert cert.load_settings(office) == saved
     for bad in ({"offset_x_mm": "abc"}, {"offset_y_mm": 51}, {"paper": "glossy"},
@@ -293,8 +294,8 @@ def test_settings_defaults_round_trip_and_validation(office):
 
 
 def test_damaged_stored_setting_falls_back(office):
-    set_settings(office, {"certificate.offset_x_mm": "nonsense",
-                         "certificate.signer_name": "Hồ Thị Ánh"})
+    set_settings(office, {"certificate.offset_x_mm": "nonsense"})
+    update_organisation(office, certificate_signer_name="Hồ Thị Ánh")
     settings = cert.load_settings(office)
     assert settings.offset_x_mm == 0 and settings.signer_name == "Hồ Thị Ánh"
 
@@ -310,8 +311,8 @@ def test_wording_setting_with_year_placeholder(demo_office, tmp_path):
 def test_preprinted_paper_prints_only_the_text_shifted(demo_office):
     certificates, settings = cert.year_certificates(demo_office, 2023, ["TDP01"])
     plain = cert.certificate_page(certificates[0], settings)
-    settings = cert.save_settings(demo_office, paper="preprinted", offset_x_mm=10,
-                                  offset_y_mm=-5)
+    cert.save_settings(demo_office, paper="preprinted", offset_x_mm=10, offset_y_mm=-5)
+    settings = cert.load_settings(demo_office, dt.date(2024, 1, 12))
     printed = cert.certificate_page(certificates[0], settings)
     plain_texts = {t.text: t for t in plain.texts()}
     printed_texts = {t.text: t for t in printed.texts()}
@@ -394,7 +395,7 @@ def test_blank_registration_form(demo_office, tmp_path):
 def test_registration_form_of_a_dissolved_cell(office):
     cell = add_cell(office, "OLD", "Chi bộ Tổ dân phố cũ")
     dissolve_cell(office, cell.id, dt.date(2022, 12, 31))
-    with pytest.raises(UserError, match="đã giải thể"):
+    with pytest.raises(UserError, match="không thuộc năm 2023"):
         registration_form_pages(office, 2023, "OLD", blank=True)
 
 
@@ -465,11 +466,11 @@ def test_cli_certificates_form_and_list(demo_office, db_path, tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["certificates", "--year", "2023", "--cell", "XX", "OUT"], "Không có chi bộ mã 'XX'"),
-    (["certificates", "--year", "2024", "OUT"], "chưa có khen thưởng nào"),
+    (["certificates", "--year", "2026", "OUT"], "chưa có khen thưởng nào"),
     (["certificates", "--year", "2019", "OUT"], "không thuộc giai đoạn"),
     (["form", "--year", "2023", "--cell", "TDP09", "OUT"], "chưa có bản đăng ký"),
     (["form", "--year", "2023", "--cell", "ZZ", "OUT"], "Không có chi bộ mã 'ZZ'"),
-    (["proposal-list", "--year", "2024", "OUT"], "chưa có đề nghị"),
+    (["proposal-list", "--year", "2026", "OUT"], "chưa có đề nghị"),
     (["proposal-list", "--year", "2023", "--date", "31/02/2024", "OUT"], "không tồn tại"),
     (["certificates", "--year", "2023", "out.txt"], "phải có đuôi .pdf"),
     (["certificates", "--year", "2023", "missing/dir/out.pdf"], "không có"),
