@@ -257,7 +257,7 @@ def test_restore_returns_exactly_the_data_of_that_moment(demo_office, db_path):
     taken = make_backup(db_path, "thu-cong")
     cell = queries.cells(demo_office)[0]
     update_cell(demo_office, cell.id, secretary="Người khác")
-    add_cell(demo_office, "MOI", "Chi bộ mới")
+    add_cell(demo_office, "MOI", "Chi bộ mới", started_on=dt.date(2026, 11, 1))
     changed = table_checksum(db_path)
     assert changed != moment
     demo_office.db.close()
