@@ -19,14 +19,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chibo4tot_desktop.db import audit, scope
+from chibo4tot_desktop.db import audit, blobs, scope
 from chibo4tot_desktop.db.changes import Change
 from chibo4tot_desktop.errors import ConflictError, DataFileError
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0002_i8"
-KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8")
+HEAD_REVISION = "0003_evidence_keys"
+KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_evidence_keys")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -132,6 +132,7 @@ class Database:
         self.lock = lock  # safety.lock.WriterLock held while open (open_database(lock=True))
         self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
         audit.install(self._sessions)
+        blobs.install(self._sessions)
         scope.install(self._sessions)
         self._listeners: list[Callable[[frozenset[str]], None]] = []
 

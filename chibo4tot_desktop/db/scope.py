@@ -17,13 +17,14 @@ from chibo4tot_desktop.db.models import (
     Award,
     Cell,
     Evaluation,
+    EvidenceFile,
     Phase,
     Registration,
     Setting,
 )
 
 ORGANISATION_ID = "organisation_id"
-OWNED = (Phase, Cell, Evaluation, Award, Setting)
+OWNED = (Phase, Cell, Evaluation, Award, Setting, EvidenceFile)
 
 
 def _filter(state: ORMExecuteState) -> None:

@@ -185,16 +185,17 @@ def _apply_phase(session: Session, phase: Phase, changes: Mapping) -> None:
         if key not in PHASE_SETTINGS:
             raise ValueError(key)
         setattr(phase, key, phase_value(key, value))
-    if not (phase.band_excellent >= phase.band_good >= phase.band_pass >= 0):
+    check_bands(phase.band_excellent, phase.band_good, phase.band_pass)
+
+
+def check_bands(excellent: float, good: float, passing: float) -> None:
+    if not (excellent >= good >= passing >= 0):
         raise ValidationError("Các mức xếp loại phải giảm dần: xuất sắc ≥ tốt ≥ "
                               "hoàn thành ≥ 0.", "band_good")
 
 
-def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> None:
-    row = session.scalar(select(PhaseYear).where(PhaseYear.phase_id == phase.id,
-                                                 PhaseYear.year == year))
-    if row is None:
-        raise NotFoundError(f"Giai đoạn không có năm {year}.")
+def check_year_dates(year: int, dates: YearDates) -> None:
+    """A year's calendar: its dates near the year, the registration deadline after the launch."""
     for value in (dates.launch_date, dates.registration_deadline, dates.review_deadline):
         if value is not None and abs(value.year - year) > 1:
             raise ValidationError(f"Ngày {value:%d/%m/%Y} không thuộc năm {year}.", "date")
@@ -202,6 +203,14 @@ def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> 
             and dates.registration_deadline < dates.launch_date):
         raise ValidationError(f"Năm {year}: hạn đăng ký phải sau ngày phát động.",
                               "registration_deadline")
+
+
+def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> None:
+    row = session.scalar(select(PhaseYear).where(PhaseYear.phase_id == phase.id,
+                                                 PhaseYear.year == year))
+    if row is None:
+        raise NotFoundError(f"Giai đoạn không có năm {year}.")
+    check_year_dates(year, dates)
     row.launch_date = dates.launch_date
     row.registration_deadline = dates.registration_deadline
     row.review_deadline = dates.review_deadline
