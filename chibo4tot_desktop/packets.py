@@ -435,6 +435,14 @@ def _manifest(archive: zipfile.ZipFile, source: str) -> tuple[dict, bytes, dict]
     by_name = {info.filename: info for info in infos}
     if len(by_name) != len(infos):
         raise _refuse(source, "tệp nén có tên trùng")
+    # The sizes the zip's directory declares, before anything is decompressed.
+    limits = {MANIFEST: MAX_MANIFEST_BYTES, SIGNATURE: MAX_SIGNATURE_BYTES, DATA: MAX_DATA_BYTES}
+    for info in infos:
+        limit = limits.get(info.filename, evidence.MAX_BYTES)
+        if info.file_size > limit:
+            raise _refuse(source, f"tệp {info.filename} quá lớn "
+                                  f"({info.file_size // (1024 * 1024)} MB; tối đa "
+                                  f"{limit // (1024 * 1024)} MB)")
     if any(info.flag_bits & 0x1 for info in infos):
         raise _refuse(source, "tệp nén có mật khẩu")
     if MANIFEST not in by_name:
@@ -539,6 +547,9 @@ def _key_file_claim(content: bytes, source: str) -> SenderClaim:
 def _trusted_sender(claim: SenderClaim, keyring: Keyring, manifest: dict) -> Sender:
     sender = keyring.sender(claim.signing_public)
     who = f"'{claim.name}'" + (f" (mã {claim.code})" if claim.code else "")
+    if keyring.own is not None and claim.signing_public == keyring.own.signing_public:
+        raise _refuse(claim.source, "gói do chính văn phòng này tạo, không nhập vào chính tệp "
+                                    "dữ liệu của mình")
     if sender is None:
         raise UnknownSenderError(
             f"Gói dữ liệu '{claim.source}' bị từ chối: được ký bằng khóa chưa đăng ký, tự xưng "

@@ -28,7 +28,7 @@ WARDS = [("TANGIANG", "Đảng bộ phường Tân Giang"), ("HAPHUONG", "Đản
 def city(ward, db, tmp_path):  # noqa: F811
     """The city's database with three wards imported (the demo under three codes)."""
     first = export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)
-    files = [first] + [_retitle(first, tmp_path / f"{code}.zip", code, name)
+    files = [first] + [_retitle(first, tmp_path / f"{code}.zip", code, name, db)
                        for code, name in WARDS[1:]]
     import_packets(db, files)
     return db

@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
     "chibo4tot_desktop.cli.commands_safety",
+    "chibo4tot_desktop.cli.commands_keys",
+    "chibo4tot_desktop.cli.commands_evidence",
 ]
 
 _MESSAGES = {
@@ -78,6 +80,9 @@ def build_parser() -> ArgumentParser:
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
     common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
                         help=DATABASE_URL_HELP)
+    common.add_argument("--org", metavar="MÃ", default=argparse.SUPPRESS,
+                        help="mã đảng bộ cần làm việc, khi cơ sở dữ liệu có nhiều đảng bộ (cấp "
+                             "trên nhận gói của các phường); mặc định: đảng bộ đầu tiên")
     parser = ArgumentParser(
         prog="chibo4tot-desktop",
         description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "

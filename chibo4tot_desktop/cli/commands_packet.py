@@ -23,17 +23,33 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
     packet = subparsers.add_parser(
         "packet", parents=[common], help="gói dữ liệu gửi giữa phường và thành phố",
-        description="Xuất dữ liệu một năm của đảng bộ phường thành một gói (tệp .zip có mã "
-                    "kiểm tra SHA-256), hoặc nhập các gói của các phường vào cơ sở dữ liệu "
-                    "của thành phố.")
+        description="Xuất dữ liệu một năm của đảng bộ phường thành một gói (tệp .zip có chữ "
+                    "ký của văn phòng và mã kiểm tra SHA-256 của từng tệp), nhập các gói của "
+                    "các phường vào cơ sở dữ liệu của cấp trên, hoặc nhập gói quyết định cấp "
+                    "trên gửi xuống. Chỉ nhận gói ký bằng khóa đã đăng ký (lệnh 'keys').")
     actions = packet.add_subparsers(dest="packet_command", metavar="VIỆC", required=True,
                                     parser_class=ArgumentParser)
-    export = actions.add_parser("export", parents=[common], help="xuất gói dữ liệu của một năm")
+    export = actions.add_parser("export", parents=[common],
+                                help="xuất gói dữ liệu của một năm (có chữ ký của văn phòng)")
     export.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    export.add_argument("--seal-to", metavar="MÃ_HOẶC_SỐ",
+                        help="mã hóa gói cho bên nhận đã đăng ký khóa (xem 'keys list'): chỉ "
+                             "tệp dữ liệu của bên đó mở được")
     export.add_argument("output", metavar="TỆP.zip", help="tệp gói sẽ tạo")
     export.set_defaults(func=cmd_export)
+    decisions = actions.add_parser(
+        "decisions", parents=[common], help="cấp trên: lập gói quyết định gửi xuống một phường",
+        description="Gói các quyết định khen thưởng cấp trên đã ghi cho đảng bộ --org trong năm "
+                    "(số, ngày, cơ quan ban hành, số sổ, bản quét), có chữ ký của văn phòng cấp "
+                    "trên; phường nhập bằng 'packet import'.")
+    decisions.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    decisions.add_argument("--seal-to", metavar="MÃ_HOẶC_SỐ",
+                           help="mã hóa gói cho phường nhận (khóa đã đăng ký)")
+    decisions.add_argument("output", metavar="TỆP.zip", help="tệp gói sẽ tạo")
+    decisions.set_defaults(func=cmd_decisions)
     imp = actions.add_parser("import", parents=[common],
-                             help="nhập các gói dữ liệu của các phường (tất cả hoặc không gì)")
+                             help="nhập gói dữ liệu của các phường, hoặc gói quyết định của cấp "
+                                  "trên (tất cả hoặc không gì)")
     imp.add_argument("files", metavar="TỆP", nargs="+", help="các tệp gói")
     imp.set_defaults(func=cmd_import)
     listing = actions.add_parser("list", parents=[common], help="in các gói đã nhập")
@@ -80,6 +96,12 @@ def _database(args):
         db.close()
 
 
+def _seal_to(office, value):
+    from chibo4tot_desktop.ops.keys import sender_by_code_or_id
+
+    return sender_by_code_or_id(office.db, value) if value else None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.packets import export_packet
 
@@ -87,9 +109,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     output = output_path(args.output, ".zip")
     with open_office(args) as office:
         year = resolve_year(office, args.year)
-        export_packet(office, year, output)
+        receiver = _seal_to(office, args.seal_to)
+        export_packet(office, year, output, seal_to=receiver)
         name = queries.organisation(office).name
-    print(f"Đã tạo gói dữ liệu {output}: {name}, năm {year}.")
+    sealed = f", mã hóa cho {receiver.name}" if receiver else ""
+    print(f"Đã tạo gói dữ liệu {output}: {name}, năm {year}{sealed}.")
+    return 0
+
+
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.packets import export_decisions
+
+    _utf8_stdout()
+    output = output_path(args.output, ".zip")
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        receiver = _seal_to(office, args.seal_to)
+        export_decisions(office, year, output, seal_to=receiver)
+        name = queries.organisation(office).name
+    sealed = f", mã hóa cho {receiver.name}" if receiver else ""
+    print(f"Đã tạo gói quyết định {output} gửi {name}, năm {year}{sealed}.")
     return 0
 
 

@@ -25,7 +25,8 @@ def open_office(args: argparse.Namespace, *, create: bool = False,
     target = data_target(args)
     db = open_database(target, create=create, readonly=readonly)
     try:
-        office = Office(db)
+        office = Office(db, organisation_by_code(db, args.org) if getattr(args, "org", None)
+                        else None)
         if not create and not office.has_organisation():
             name = display_url(target) if db.path is None else Path(target).name
             raise UserError(f"Tệp dữ liệu '{name}' chưa có đảng bộ nào "
@@ -33,6 +34,18 @@ def open_office(args: argparse.Namespace, *, create: bool = False,
         yield office
     finally:
         db.close()
+
+
+def organisation_by_code(db, code: str) -> int:
+    """The id of the organisation with ``code`` (--org) in a database holding several."""
+    from chibo4tot_desktop import city
+    from chibo4tot_desktop.text import clean
+
+    for organisation in city.wards(db):
+        if organisation.code.casefold() == clean(code).casefold():
+            return organisation.id
+    known = ", ".join(org.code for org in city.wards(db)) or "chưa có"
+    raise UserError(f"Không có đảng bộ mã '{clean(code)}' trong dữ liệu (các mã: {known}).")
 
 
 def resolve_year(office: Office, year: int | None) -> int:

@@ -236,6 +236,15 @@ def evidence_of_year(office: Office, year: int) -> list[EvidenceInfo]:
         return _infos(session, rows, name)
 
 
+def evidence_info(office: Office, evidence_id: int) -> EvidenceInfo:
+    name = _organisation_name(office)
+    with office.read() as session:
+        row = session.get(EvidenceFile, evidence_id)
+        if row is None:
+            raise NotFoundError("Không tìm thấy tệp đính kèm (có thể đã bị xóa).")
+        return _infos(session, [row], name)[0]
+
+
 def evidence_content(office: Office, evidence_id: int) -> tuple[EvidenceInfo, bytes]:
     """An attached file and its bytes, checked against the SHA-256 stored with them."""
     name = _organisation_name(office)

@@ -21,7 +21,13 @@ from sqlalchemy import select
 from chibo4tot_desktop import signing
 from chibo4tot_desktop.db.changes import KEYS
 from chibo4tot_desktop.db.engine import Database
-from chibo4tot_desktop.db.models import OfficeKey, SenderRole, TrustedSender
+from chibo4tot_desktop.db.models import (
+    ImportedPacket,
+    OfficeKey,
+    Organisation,
+    SenderRole,
+    TrustedSender,
+)
 from chibo4tot_desktop.errors import NotFoundError, UserError, ValidationError
 from chibo4tot_desktop.ops import checks
 from chibo4tot_desktop.ops.base import Office
@@ -160,3 +166,14 @@ def sender_by_code_or_id(db: Database, value: str) -> Sender:
         raise UserError(f"Không có (hoặc có nhiều hơn một) khóa đã đăng ký ứng với '{value}'; "
                         "xem lệnh 'keys list'.")
     return found[0]
+
+
+def own_label(db: Database) -> tuple[str, str]:
+    """(code, name) this office goes by: its own organisation's (the first one typed in here,
+    not received by packets), or ("", "") for an upper level holding only its wards."""
+    with db.session() as session:
+        received = select(ImportedPacket.organisation_id)
+        row = session.execute(select(Organisation.code, Organisation.name)
+                              .where(Organisation.id.not_in(received))
+                              .order_by(Organisation.id).limit(1)).first()
+    return (row[0], row[1]) if row else ("", "")
