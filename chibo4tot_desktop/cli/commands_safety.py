@@ -20,6 +20,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                         help="tệp (hoặc thư mục) sẽ chứa bản sao lưu")
     backup.add_argument("--list", action="store_true",
                         help="chỉ liệt kê các bản sao lưu đã có (ngày giờ, dung lượng)")
+    backup.add_argument("--second", action="store_true",
+                        help="sao lưu vào thư mục sao lưu thứ hai (ổ USB) đã chọn")
+    backup.add_argument("--second-folder", metavar="THƯ_MỤC",
+                        help="chọn thư mục sao lưu thứ hai (trên ổ USB hoặc ổ đĩa khác; được "
+                             "dùng khi yêu cầu và khi đóng chương trình nếu có mặt); chuỗi "
+                             "rỗng để bỏ")
     backup.set_defaults(func=cmd_backup)
 
     restore = subparsers.add_parser(
@@ -57,15 +63,34 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.safety.backup import MANUAL, backup_name, list_backups, make_backup
     from chibo4tot_desktop.text import format_date
 
+    from chibo4tot_desktop.safety.backup import backup_to_second, second_folder
+
     _utf8_stdout()
     data = _existing_data(args)
+    if args.second_folder is not None:
+        from chibo4tot_desktop.cli.common import open_office
+        from chibo4tot_desktop.ops.setup import set_second_backup_folder
+
+        with open_office(args) as office:
+            value = set_second_backup_folder(office, args.second_folder)
+        print(f"Thư mục sao lưu thứ hai: {value}." if value else
+              "Đã bỏ thư mục sao lưu thứ hai.")
+        return 0
     if args.list:
-        backups = list_backups(data)
+        second = second_folder(data)
+        backups = list_backups(data) + (list_backups(data, second) if second and
+                                         second.is_dir() else [])
         if not backups:
             print("Chưa có bản sao lưu nào.")
         for info in backups:
             print(f"{format_date(info.taken_at.date())} {info.taken_at:%H:%M:%S}  "
                   f"{format_size(info.size):>10}  {info.reason_label:<24} {info.path}")
+        if second is not None and not second.is_dir():
+            print(f"Thư mục sao lưu thứ hai {second} hiện không có (ổ USB chưa cắm).")
+        return 0
+    if args.second:
+        info = backup_to_second(data)
+        print(f"Đã sao lưu vào thư mục thứ hai: {info.path} ({format_size(info.size)})")
         return 0
     target = None
     if args.out:

@@ -8,8 +8,10 @@ changed in ONE transaction: a refused catalogue leaves the thresholds as they we
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -354,3 +356,37 @@ def save_setup(office: Office, changes: SetupChanges) -> Organisation | None:
             _apply_settings(session, organisation.id, changes.settings)
         session.flush()
     return organisation
+
+
+# ------------------------------------------------------------------ second backup folder
+SECOND_FOLDER_LENGTH = 500
+
+
+def same_disk(first: Path, second: Path) -> bool:
+    """Both on one disk (one volume): a copy there is lost with the disk."""
+    return os.stat(first).st_dev == os.stat(second).st_dev
+
+
+def set_second_backup_folder(office: Office, folder: str | os.PathLike | None) -> str:
+    """Choose (or, with an empty value, forget) the second backup folder - a folder on a USB
+    stick or another disk - used on request and on close when present. It must exist when
+    chosen and be on another disk than the data file. Returns the value stored."""
+    from chibo4tot_desktop.safety.backup import SECOND_FOLDER_KEY
+
+    value = str(folder or "").strip()
+    if value:
+        path = Path(value)
+        if len(value) > SECOND_FOLDER_LENGTH or not path.is_absolute():
+            raise ValidationError("Thư mục sao lưu thứ hai phải là đường dẫn đầy đủ (ví dụ "
+                                  "E:\\SaoLuu).", "folder")
+        if not path.is_dir():
+            raise ValidationError(f"Không có thư mục '{value}'; hãy cắm ổ USB rồi chọn lại.",
+                                  "folder")
+        data = office.db.path
+        if data is not None and same_disk(path, data.resolve().parent):
+            raise ValidationError("Thư mục sao lưu thứ hai phải ở ổ đĩa khác với tệp dữ liệu "
+                                  "(ví dụ ổ USB), để còn bản sao khi ổ đĩa này hỏng.",
+                                  "folder")
+        value = str(path.resolve())
+    save_setup(office, SetupChanges(settings={SECOND_FOLDER_KEY: value}))
+    return value

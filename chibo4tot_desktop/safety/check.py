@@ -282,7 +282,48 @@ def find_problems(connection: sqlite3.Connection) -> list[Finding]:
         rows = connection.execute(query).fetchall()
         findings.append(Finding(key, title, len(rows),
                                 [_describe(key, row) for row in rows[:EXAMPLES]]))
+    findings.extend(evidence_findings(connection))
     return findings
+
+
+def evidence_findings(connection: sqlite3.Connection) -> list[Finding]:
+    """Evidence files whose bytes no longer match their SHA-256 or are no longer a sound PDF,
+    JPEG or PNG, and stored bytes no record refers to (a person decides: restore a backup,
+    attach again)."""
+    from chibo4tot_desktop import evidence
+    from chibo4tot_desktop.errors import ValidationError
+
+    damaged = Finding("evidence_damaged", "Tệp đính kèm bị hỏng (nội dung không khớp mã kiểm "
+                                          "tra hoặc không còn là PDF, JPEG, PNG)")
+    unused = Finding("evidence_unused", "Nội dung tệp đính kèm không thuộc hồ sơ nào")
+    try:
+        blobs = connection.execute("SELECT id, sha256, media_type FROM evidence_blobs "
+                                   "ORDER BY id").fetchall()
+    except sqlite3.OperationalError:
+        return []      # a file of an older schema, without evidence
+    for blob_id, sha256, media_type in blobs:
+        content, = connection.execute("SELECT content FROM evidence_blobs WHERE id = ?",
+                                      (blob_id,)).fetchone()
+        names = [row[0] for row in connection.execute(
+            "SELECT file_name FROM evidence_files WHERE blob_id = ? ORDER BY id", (blob_id,))]
+        problem = None
+        if not isinstance(content, bytes) or hashlib.sha256(content).hexdigest() != sha256:
+            problem = "nội dung không khớp mã kiểm tra"
+        else:
+            try:
+                evidence.check(evidence.stored_name("tep", media_type), content)
+            except (ValidationError, KeyError) as error:
+                problem = str(error)
+        if problem:
+            damaged.count += 1
+            if len(damaged.examples) < EXAMPLES:
+                damaged.examples.append(f"{', '.join(names) or f'nội dung số {blob_id}'}: "
+                                        f"{problem}")
+        if not names:
+            unused.count += 1
+            if len(unused.examples) < EXAMPLES:
+                unused.examples.append(f"nội dung số {blob_id} ({len(content or b'')} byte)")
+    return [damaged, unused]
 
 
 def _repair(path: Path) -> dict[str, int]:

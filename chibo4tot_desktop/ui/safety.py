@@ -157,8 +157,11 @@ class AutoBackupDriver(QObject):
         return self._run(self.auto.run_if_due)
 
     def on_close(self) -> BackupInfo | None:
+        """The backup beside the file, then one in the second folder when it is there."""
         self.timer.stop()
-        return self._run(self.auto.on_close)
+        info = self._run(self.auto.on_close)
+        self._run(self.auto.second_on_close)
+        return info
 
 
 class SafetyMenu(QObject):
@@ -204,9 +207,16 @@ class SafetyMenu(QObject):
                                     "Dữ liệu nằm trên máy chủ; việc sao lưu do máy chủ lo.")
             return None
         self.dialog = BackupsDialog(db.path, self.window, restore_handler=self._restore,
-                                    readonly=db.readonly)
+                                    readonly=db.readonly,
+                                    set_second_folder=self._set_second_folder)
         self.dialog.open()
         return self.dialog
+
+    def _set_second_folder(self, folder: str) -> str:
+        from chibo4tot_desktop.ops import Office
+        from chibo4tot_desktop.ops.setup import set_second_backup_folder
+
+        return set_second_backup_folder(Office(self.get_db()), folder)
 
     def show_audit(self):
         from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog
