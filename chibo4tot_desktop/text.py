@@ -5,7 +5,7 @@ line, Excel, PDF and the window's tables all sort with it. It follows CLDR's Vie
 collation as QCollator(vi_VN) with numeric mode does: punctuation before numbers, numbers by
 value before letters, letters in the order a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư
 v x y, the tone marks compared only after the letters (none, huyền, hỏi, ngã, sắc, nặng), case
-last ("Tổ dân phố 2" before "Tổ dân phố 12").
+last ("Tổ dân phố 2" before "Tổ dân phố 12"). ``fold`` is the one key for finding typed text.
 """
 
 from __future__ import annotations
@@ -40,9 +40,22 @@ def clean(value: object) -> str:
     return " ".join(text.split())
 
 
-def fold(value: str) -> str:
-    """A matching key: cleaned, lower case, NFC. Used to find a cell by its typed name."""
-    return clean(value).casefold()
+def fold(value: object, *, accents: bool = True) -> str:
+    """The one key for finding text the way a person types it: cleaned, NFC, case folded.
+
+    Two uses:
+    - ``fold(name)`` keeps the accents: matching a typed cell name against the list (import,
+      "CHI BỘ  tổ dân phố 6" finds "Chi bộ Tổ dân phố 6"); in Vietnamese the tone tells names
+      apart ("Hà" is not "Hạ"), so they must stay.
+    - ``fold(text, accents=False)`` also drops every tone and diacritic and makes đ a d
+      ("Đồng Xuân" -> "dong xuan"): the search boxes and the audit-log search, which must find
+      what was typed without accents, and the reading of Excel column headings.
+    """
+    text = clean(value).casefold()
+    if accents:
+        return text
+    text = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    return "".join(char for char in text if not unicodedata.combining(char))
 
 
 # ---------------------------------------------------------------------------------- collation

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import traceback
-import unicodedata
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit,
@@ -14,17 +13,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLin
 
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError, ValidationError
-from chibo4tot_desktop.text import DateParseError, clean, format_date, parse_date, sort_key
+from chibo4tot_desktop.text import DateParseError, fold, format_date, parse_date, sort_key
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def fold(value: str) -> str:
-    """Search key: lower case without tone marks or diacritics ("Đồng" -> "dong"), so the
-    search box finds names typed without accents."""
-    text = unicodedata.normalize("NFD", clean(value).casefold().replace("đ", "d"))
-    return "".join(char for char in text if not unicodedata.combining(char))
 
 
 def show_error(parent: QWidget | None, error: Exception | str) -> None:
@@ -187,7 +179,8 @@ class RowsTableModel(QAbstractTableModel):
         text = self._search[source_row]
         if text is None:
             row = self.rows[source_row]
-            text = fold(" ".join(str(self.display(row, c)) for c in range(len(self.HEADERS))))
+            text = fold(" ".join(str(self.display(row, c)) for c in range(len(self.HEADERS))),
+                        accents=False)
             self._search[source_row] = text
         return text
 
@@ -195,7 +188,7 @@ class RowsTableModel(QAbstractTableModel):
 class VietnameseSortProxy(QSortFilterProxyModel):
     """Sorts in the program's Vietnamese order (``text.sort_key``, numbers by value; the work
     is done by the source model with cached sort keys) and filters rows by an
-    accent-insensitive search over every column."""
+    accent-insensitive search over every column (``text.fold(..., accents=False)``)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -213,7 +206,7 @@ class VietnameseSortProxy(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def set_search(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "_pattern", fold(text or "").strip()))
+        self._refilter(lambda: setattr(self, "_pattern", fold(text or "", accents=False)))
 
     def set_row_filter(self, predicate) -> None:
         self._refilter(lambda: setattr(self, "row_filter", predicate))
