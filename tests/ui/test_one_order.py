@@ -6,6 +6,7 @@ import pytest
 
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.excel.exports import export
+from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
 from tests.test_excel_export import read
 
@@ -28,7 +29,7 @@ NAMES = [
 def cells(office):
     # Added in another order, with codes that sort otherwise, so no order is there by chance.
     for number, name in enumerate(reversed(NAMES)):
-        office.add_cell(f"C{number:02d}", name)
+        add_cell(office, f"C{number:02d}", name)
     return NAMES
 
 
