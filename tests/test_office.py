@@ -77,6 +77,9 @@ def test_duplicate_code_or_name_is_refused(office):
         add_cell(office, "TDP01", "Chi bộ khác")
     with pytest.raises(ValidationError, match="Tên chi bộ"):
         add_cell(office, "X", "chi bộ tổ dân phố 1")
+    add_cell(office, "UY", "Chi bộ Ủy ban")
+    with pytest.raises(ValidationError, match="Tên chi bộ 'CHI BỘ ỦY BAN' đã có"):
+        add_cell(office, "Y", "CHI BỘ ỦY BAN")      # beyond ASCII: Ủ and ủ are one letter
 
 
 def test_names_are_stored_nfc_and_trimmed(office):
