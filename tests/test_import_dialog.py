@@ -14,7 +14,6 @@ from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ui.dialogs import import_dialog
 from chibo4tot_desktop.ui.dialogs.import_dialog import (
     ImportDialog,
-    excel_menu,
     export_list,
     save_template,
 )
@@ -123,15 +122,18 @@ def test_template_and_export_actions(qtbot, demo_office, tmp_path, monkeypatch):
     assert path == tmp_path / "tu chon.xlsx" and path.exists()
 
 
-def test_the_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QWidget
+def test_the_windows_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
+    """The real window's Excel menu: template, import, and one export per list."""
+    from chibo4tot_desktop.ui.main_window import MainWindow
 
-    window = QWidget()
+    window = MainWindow(demo_office, ask_first_run=False)
     qtbot.addWidget(window)
-    menu = excel_menu(window, demo_office, lambda: 2023)
+    window.set_year(2023)
+    menu = window.excel_menu
     actions = [action.text() for action in menu.actions()]
-    assert actions[:2] == ["Lập mẫu đăng ký thi đua...", "Nhập đăng ký từ Excel..."]
+    assert actions[:2] == ["Lập mẫu đăng ký thi đua…", "Nhập đăng ký từ Excel…"]
     export_menu = menu.actions()[2].menu()
+    export_menu.aboutToShow.emit()
     assert len(export_menu.actions()) == 7
     monkeypatch.setattr(import_dialog.QFileDialog, "getSaveFileName",
                         lambda *args: (str(tmp_path / "tong-hop.xlsx"), ""))

@@ -7,7 +7,7 @@ import sqlite3
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.cells import add_cell, update_cell
-from chibo4tot_desktop.safety.audit_query import AuditFilter, plain, search_audit
+from chibo4tot_desktop.safety.audit_query import AuditFilter, search_audit
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
 from chibo4tot_desktop.safety.restore import restore_and_reopen
@@ -227,10 +227,6 @@ def test_backups_dialog_read_only_cannot_restore(qtbot, demo_office, db_path):
 
 
 # ---------------------------------------------------------------------------- audit viewer
-def test_plain_search_ignores_diacritics_and_case():
-    assert plain("Nguyễn Văn Ánh  ĐẠT") == "nguyen van anh dat"
-
-
 def test_audit_dialog_filters(qtbot, office, db_path):
     cell = add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn An")
     update_cell(office, cell.id, secretary="Trần Thị Bình")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +76,7 @@ _COMMITMENT = re.compile(r"^(?:(?:chi tieu|cam ket|nhom|tieu chi|nhom tieu chi)\
 
 def plain_key(value: object) -> str:
     """"Ngày đăng ký (ngày/tháng/năm)" -> "ngay dang ky ngay thang nam"."""
-    text = unicodedata.normalize("NFD", clean(value).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value, accents=False)).split())
 
 
 def header_field(value: object) -> str | None:
@@ -249,7 +246,7 @@ class _Context:
                        *(getattr(Registration, key) for key in VALUE_FIELDS))
                 .join(Registration.cell).where(
                     Cell.organisation_id == office.organisation_id, Registration.year == year))}
-        self.by_code = {clean(cell.code).casefold(): cell for cell in cells}
+        self.by_code = {fold(cell.code): cell for cell in cells}
         self.by_name: dict[str, CellRef] = {}
         for cell in cells:
             for key in _name_keys(cell.name):
@@ -259,10 +256,10 @@ class _Context:
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, or (None, why not)."""
         code, name = clean(code), clean(name)
-        by_code = self.by_code.get(code.casefold()) if code else None
+        by_code = self.by_code.get(fold(code)) if code else None
         by_name = None
         if name:
-            by_name = self.by_name.get(name.casefold())
+            by_name = self.by_name.get(fold(name))
             if by_name is None:
                 for key in _name_keys(name):
                     by_name = self.by_name.get(key)

@@ -21,7 +21,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
 from chibo4tot_desktop.pdf.layout import Page
 from chibo4tot_desktop.pdf.render import write_pdf
-from chibo4tot_desktop.text import clean, place_date_line
+from chibo4tot_desktop.text import clean, fold, place_date_line
 
 UPPER_BODY_PREFIXES = (("Thành ủy ", "Đảng bộ thành phố "), ("Huyện ủy ", "Đảng bộ huyện "),
                        ("Thị ủy ", "Đảng bộ thị xã "), ("Tỉnh ủy ", "Đảng bộ tỉnh "),
@@ -155,7 +155,7 @@ def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], d
                 members = str(award.cell.members_count or "")
                 streak = str(state.consecutive_years) if state and state.consecutive_years \
                     else ""
-                if award.cell.is_pilot and "chi bộ điểm" not in notes.casefold():
+                if award.cell.is_pilot and "chi bộ điểm" not in fold(notes):
                     notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
             totals = result.committee_totals if result else None
             points = rules.fmt_points(totals.total) if totals and totals.complete else ""
