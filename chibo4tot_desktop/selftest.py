@@ -217,8 +217,26 @@ def check_data_folder(folder: Path) -> str:
     return f"tệp dữ liệu mặc định ở thư mục của người dùng: {data_file}"
 
 
+def check_signatures(folder: Path) -> str:
+    """The bundled ``cryptography``: a packet's signature and its sealing work both ways."""
+    from chibo4tot_desktop import signing
+
+    sender, receiver = signing.new_keys(), signing.new_keys()
+    message = SAMPLE_TEXT.encode("utf-8")
+    signature = signing.sign(sender.signing_private, message)
+    _require(signing.verify(sender.signing_public, message, signature),
+             "chữ ký đúng mà không kiểm được")
+    _require(not signing.verify(sender.signing_public, message + b"!", signature),
+             "nội dung đã sửa mà chữ ký vẫn được nhận")
+    sealed = signing.seal(message, receiver.box_public)
+    _require(signing.open_sealed(sealed, receiver.box_private, receiver.box_public) == message,
+             "không mở được gói đã mã hóa")
+    return "ký, kiểm chữ ký và mã hóa gói dữ liệu (Ed25519, X25519, ChaCha20-Poly1305)"
+
+
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("Cơ sở dữ liệu", check_database),
+    ("Chữ ký gói dữ liệu", check_signatures),
     ("Excel", check_excel),
     ("PDF", check_pdf),
     ("defusedxml", check_defusedxml),

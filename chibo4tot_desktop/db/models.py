@@ -491,8 +491,11 @@ class EvidenceFile(Base):
 
     __tablename__ = "evidence_files"
     __table_args__ = (
-        CheckConstraint("(registration_id IS NOT NULL) + (evaluation_id IS NOT NULL) "
-                        "+ (award_id IS NOT NULL) = 1", name="one_target"),
+        # CASE, not booleans added up: PostgreSQL has no "boolean + boolean".
+        CheckConstraint("(CASE WHEN registration_id IS NULL THEN 0 ELSE 1 END) "
+                        "+ (CASE WHEN evaluation_id IS NULL THEN 0 ELSE 1 END) "
+                        "+ (CASE WHEN award_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

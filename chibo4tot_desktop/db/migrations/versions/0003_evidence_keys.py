@@ -39,8 +39,10 @@ def upgrade() -> None:
     sa.Column('file_name', sa.String(length=255), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('attached_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint('(registration_id IS NOT NULL) + (evaluation_id IS NOT NULL) + '
-                       '(award_id IS NOT NULL) = 1', name=op.f('ck_evidence_files_one_target')),
+    sa.CheckConstraint('(CASE WHEN registration_id IS NULL THEN 0 ELSE 1 END) '
+                       '+ (CASE WHEN evaluation_id IS NULL THEN 0 ELSE 1 END) '
+                       '+ (CASE WHEN award_id IS NULL THEN 0 ELSE 1 END) = 1',
+                       name=op.f('ck_evidence_files_one_target')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
                             name=op.f('fk_evidence_files_organisation_id_organisations'),
                             ondelete='CASCADE'),
