@@ -530,6 +530,13 @@ def test_a_decision_clashing_with_the_wards_register_is_refused(ward, city, tmp_
 def test_decision_packet_command_line(ward, city, tmp_path, capsys):
     import_packets(city, [export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)])
     city_ward, _award = _decide_at_city(city)
+    # The upper level records a second decision from the command line, on the ward (--org).
+    at_city = ["--data", str(city.path), "--org", "TANGIANG", "--year", "2023", "--kind",
+               "cell", "--cell", "TDP01"]
+    assert main(["awards", "clear", *at_city]) == 0
+    assert main(["awards", "decide", *at_city, "--number", "126-QĐ/TU", "--date",
+                 "21/01/2024", "--issuer", "Ban Thường vụ Tỉnh ủy", "--register", "90/2023"]) == 0
+    capsys.readouterr()
     out = tmp_path / "qd.zip"
     assert main(["packet", "decisions", "--data", str(city.path), "--org", "TANGIANG",
                  "--year", "2023", str(out)]) == 0
@@ -548,7 +555,10 @@ def test_decision_packet_command_line(ward, city, tmp_path, capsys):
                  fingerprint]) == 0
     assert "Cấp trên gửi xuống" in capsys.readouterr().out
     assert main(["packet", "import", "--data", str(ward.db.path), str(out)]) == 0
-    assert "đã ghi 1 quyết định của cấp trên" in capsys.readouterr().out
+    assert "đã ghi 2 quyết định của cấp trên" in capsys.readouterr().out
+    decided = {a.cell.code: a.decision_number for a in queries.awards(ward, 2023)
+               if a.decision_source == "upper"}
+    assert decided == {"TDP06": "125-QĐ/TU", "TDP01": "126-QĐ/TU"}
     assert main(["keys", "list", "--data", str(ward.db.path)]) == 0
     listed = capsys.readouterr().out
     assert own_fingerprint(ward) in listed and fingerprint in listed
