@@ -156,7 +156,8 @@ class ImportOutcome:
 
     @property
     def changed(self) -> bool:
-        return self.action in ("new", "updated") or (self.action == "decisions" and self.cells)
+        return self.action in ("new", "updated") or (self.action == "decisions"
+                                                     and self.cells > 0)
 
     def describe(self) -> str:
         who = f"{self.organisation_name} ({self.organisation_code}) năm {self.year}"

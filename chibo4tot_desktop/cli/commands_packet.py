@@ -135,9 +135,20 @@ def cmd_decisions(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.ops.exchange import import_packets
 
+    import sys
+
+    from chibo4tot_desktop.packets import UnknownSenderError
+
     _utf8_stdout()
     with _database(args) as db:
-        outcomes = import_packets(db, args.files)
+        try:
+            outcomes = import_packets(db, args.files)
+        except UnknownSenderError as error:
+            print(f"Lỗi: {error}", file=sys.stderr)
+            print(f"Sau khi so vân tay qua điện thoại: chibo4tot-desktop keys trust "
+                  f"'{error.claim.source}' --fingerprint \"VÂN TAY\" (rồi nhập lại).",
+                  file=sys.stderr)
+            return 2
     for outcome in outcomes:
         print(outcome.describe())
     changed = sum(1 for outcome in outcomes if outcome.changed)
