@@ -15,20 +15,20 @@ from chibo4tot_desktop import packets
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
-from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.office import Office, ScoreInput
 from chibo4tot_desktop.packets import PacketError, export_packet, import_packets
 from chibo4tot_desktop.reports import year_overview
+from tests.datafiles import copy_data_file
 
 T0 = dt.datetime(2024, 1, 5, 8, 0, 0)
 
 
 @pytest.fixture
-def ward(tmp_path):
+def ward(tmp_path, demo_template):
     """The demo ward, in its own SQLite file (another program's database)."""
+    copy_data_file(demo_template, tmp_path / "ward.sqlite3")
     database = open_database(tmp_path / "ward.sqlite3")
     office = Office(database)
-    build_demo(office)
     yield office
     database.close()
 
