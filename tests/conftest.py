@@ -20,7 +20,8 @@ import pytest  # noqa: E402
 
 from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.demo import build_demo  # noqa: E402
-from chibo4tot_desktop.office import Office  # noqa: E402
+from chibo4tot_desktop.ops import Office, queries  # noqa: E402
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 from tests.datafiles import copy_data_file  # noqa: E402
 
 
@@ -103,8 +104,8 @@ def _template_from(empty: Path, path: Path, fill) -> Path:
 
 
 def _declare_office(office: Office) -> None:
-    office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
-    office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
+    create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
+    create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +141,7 @@ def office(db):
     """An office with the organisation and a phase 2023-2025, no cells (already in the copied
     SQLite file, declared here on PostgreSQL)."""
     office = Office(db)
-    if office.is_empty():
+    if queries.is_empty(office):
         _declare_office(office)
     return office
 
@@ -149,6 +150,6 @@ def office(db):
 def demo_office(db):
     """The demo ward: already in the copied SQLite file, built here on PostgreSQL."""
     office = Office(db)
-    if office.is_empty():
+    if queries.is_empty(office):
         build_demo(office)
     return office
