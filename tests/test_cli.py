@@ -7,6 +7,16 @@ import sys
 import pytest
 
 from chibo4tot_desktop.cli import main
+from tests.datafiles import copy_data_file
+
+
+@pytest.fixture
+def demo_file(tmp_path, demo_template):
+    """A data file holding the demo ward, as the `demo` command makes it (a copy of the
+    session's demo template; test_demo_then_status_prints_a_coherent_year runs the command)."""
+    path = tmp_path / "demo.sqlite3"
+    copy_data_file(demo_template, path)
+    return str(path)
 
 
 def run(capsys, *args):
@@ -37,27 +47,24 @@ def test_demo_then_status_prints_a_coherent_year(tmp_path, capsys):
     assert int(lines["Đạt “Chi bộ 4 tốt”"]) == int(lines["Đã có quyết định khen thưởng"])
 
 
-def test_status_2024_shows_unscored_and_todo(tmp_path, capsys):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
+def test_status_2024_shows_unscored_and_todo(demo_file, capsys):
+    data = demo_file
     code, out, _ = run(capsys, "status", "--data", data, "--year", "2024")
     assert code == 0
     assert "đã đăng ký nhưng chưa chấm đủ điểm: Chi bộ Tổ dân phố 2" in out
     assert "chưa được lập đề nghị" in out
 
 
-def test_demo_refuses_a_file_with_data(tmp_path, capsys):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
+def test_demo_refuses_a_file_with_data(demo_file, capsys):
+    data = demo_file
     code, out, err = run(capsys, "demo", "--data", data)
     assert code == 2
     assert err.startswith("Lỗi: Tệp dữ liệu đã có dữ liệu")
     assert len(err.strip().splitlines()) == 1
 
 
-def test_cells_lists_the_demo_cells(tmp_path, capsys):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
+def test_cells_lists_the_demo_cells(demo_file, capsys):
+    data = demo_file
     code, out, _ = run(capsys, "cells", "--data", data)
     assert code == 0
     assert "Đảng bộ phường Tân Giang" in out
@@ -74,9 +81,8 @@ def test_cells_lists_the_demo_cells(tmp_path, capsys):
     (["khong-co-lenh"], "lựa chọn 'khong-co-lenh' không hợp lệ"),
     (["cells", "--bogus"], "tham số không nhận ra"),
 ])
-def test_bad_input_exits_2_with_one_vietnamese_line(tmp_path, capsys, args, message):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
+def test_bad_input_exits_2_with_one_vietnamese_line(demo_file, capsys, args, message):
+    data = demo_file
     with pytest.raises(SystemExit) as raised:
         code = main(args + ["--data", data])
         raise SystemExit(code)

@@ -19,6 +19,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.cells import update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.text import sort_key
+from tests.datafiles import copy_data_file
 
 
 def read(path):
@@ -185,9 +186,9 @@ def run(capsys, *args):
     return code, captured.out, captured.err
 
 
-def test_cli_template_import_export(tmp_path, capsys):
+def test_cli_template_import_export(tmp_path, capsys, demo_template):
     data = tmp_path / "demo.sqlite3"
-    assert run(capsys, "demo", "--data", data)[0] == 0
+    copy_data_file(demo_template, data)
     code, out, _ = run(capsys, "template", "--data", data, "--year", 2025, tmp_path / "m.xlsx",
                        "--cell", "TDP06")
     assert code == 0 and "Đã lập mẫu đăng ký năm 2025" in out

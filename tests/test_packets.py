@@ -15,7 +15,6 @@ from chibo4tot_desktop import packets, signing
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
-from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.awards import clear_decision, withdraw
 from chibo4tot_desktop.ops.registrations import delete_registration
@@ -28,18 +27,19 @@ from chibo4tot_desktop.packets import PacketError, export_packet
 from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.reports import year_overview
 from tests.builders import trust_keys, trust_office
+from tests.datafiles import copy_data_file
 
 # After the demo's decisions (12/01/2024): a packet is never made before what it holds.
 T0 = dt.datetime(2024, 2, 1, 8, 0, 0)
 
 
 @pytest.fixture
-def ward(tmp_path, db):
+def ward(tmp_path, db, demo_template):
     """The demo ward, in its own SQLite file (another program's database), whose key the city
     (the `db` fixture) registered."""
+    copy_data_file(demo_template, tmp_path / "ward.sqlite3")
     database = open_database(tmp_path / "ward.sqlite3")
     office = Office(database)
-    build_demo(office)
     trust_office(db, office)
     yield office
     database.close()
