@@ -7,7 +7,9 @@ Import: ``build_plan`` (safety checks + calamine read + conversion + validation 
 python-calamine alone. Export: ``export(..., "registrations", ...)`` (queries, Vietnamese sort,
 styles, header, temp file + rename) against openpyxl alone appending the same values in
 write-only mode. Goals: import within 2x of the raw read, export within 1.5x of the raw write.
-Each figure is the best of ``--repeat`` runs.
+Each figure is the best of ``--repeat`` runs. The import reads in a child process (see
+``excel/reader.py``), which imports this script again as its main module: so the project's
+modules are imported inside the functions, as the program's own entry points keep theirs light.
 """
 
 from __future__ import annotations
@@ -20,16 +22,6 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from openpyxl import Workbook  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-
-from chibo4tot_desktop.db.engine import open_database  # noqa: E402
-from chibo4tot_desktop.db.models import Cell  # noqa: E402
-from chibo4tot_desktop.excel.exports import REGISTRATION_COLUMNS, export  # noqa: E402
-from chibo4tot_desktop.excel.importer import apply_plan, build_plan  # noqa: E402
-from chibo4tot_desktop.office import Office  # noqa: E402
 
 YEAR = 2024
 HEADER = ["STT", "Mã chi bộ", "Tên chi bộ", "Danh hiệu đăng ký", "Ngày đăng ký", "Số đảng viên",
@@ -46,7 +38,13 @@ def best(function, repeat: int) -> tuple[float, object]:
     return min(times), result
 
 
-def make_office(folder: Path, rows: int) -> Office:
+def make_office(folder: Path, rows: int):
+    from sqlalchemy import insert
+
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.db.models import Cell
+    from chibo4tot_desktop.office import Office
+
     db = open_database(folder / "bench.sqlite3")
     office = Office(db)
     office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
@@ -61,6 +59,8 @@ def make_office(folder: Path, rows: int) -> Office:
 
 
 def make_file(path: Path, rows: int) -> list[list]:
+    from openpyxl import Workbook
+
     values = []
     for n in range(1, rows + 1):
         values.append([n, f"CB{n:05d}", f"Chi bộ Tổ dân phố {n}", "Chi bộ 4 tốt",
@@ -82,6 +82,8 @@ def make_file(path: Path, rows: int) -> list[list]:
 
 
 def raw_read(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
     with CalamineWorkbook.from_path(str(path)) as workbook:
         return sum(len(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
                    for name in workbook.sheet_names)
@@ -98,6 +100,10 @@ def raw_read_openpyxl(path: Path) -> int:
 
 
 def raw_write(path: Path, values: list[list]) -> None:
+    from openpyxl import Workbook
+
+    from chibo4tot_desktop.excel.exports import REGISTRATION_COLUMNS
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Đăng ký")
     sheet.append([column.title for column in REGISTRATION_COLUMNS])
@@ -108,6 +114,7 @@ def raw_write(path: Path, values: list[list]) -> None:
 
 def raw_write_styled(path: Path, values: list[list]) -> None:
     """openpyxl alone, each cell with a border/font style (what an office-ready list needs)."""
+    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Border, Font, NamedStyle, Side
 
@@ -127,6 +134,9 @@ def raw_write_styled(path: Path, values: list[list]) -> None:
 
 
 def main() -> int:
+    from chibo4tot_desktop.excel.exports import export
+    from chibo4tot_desktop.excel.importer import apply_plan, build_plan
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
