@@ -266,6 +266,7 @@ class _ReadingProcess:
         self.copy, self.name = copy, name
         self.memory_limit, self.time_limit = memory_limit, time_limit
         self.process = self.connection = None
+        self.answered = False     # the child sent its last message and leaves by itself
 
     def start(self) -> None:
         if self.process is not None:
@@ -305,9 +306,12 @@ class _ReadingProcess:
             kind = message[0]
             if kind == "rows":
                 sheets[-1].rows.extend(message[1])
-            elif kind == "sheet":
+                continue
+            if kind == "sheet":
                 sheets.append(SheetValues(message[1], message[2], []))
-            elif kind == "done":
+                continue
+            self.answered = True
+            if kind == "done":
                 return sheets
             elif kind == "refused":
                 raise UnsafeFileError(message[1])
@@ -317,12 +321,14 @@ class _ReadingProcess:
                 raise _too_big_or_damaged(name, "cần nhiều bộ nhớ hơn mức cho phép")
 
     def close(self) -> None:
-        """Closing the pipe tells a child still waiting to leave; one still reading is killed."""
+        """A child that answered leaves by itself; any other (still booting, waiting for "go"
+        after a refusal, reading past the time limit) is killed."""
         if self.process is None:
             return
         self.connection.close()
-        self.process.join(5)
+        if self.answered:
+            self.process.join(10)
         if self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
         self.process.close()
