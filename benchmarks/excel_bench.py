@@ -5,8 +5,8 @@
 Import: ``read_workbook`` alone (zip checks, the extent measure, calamine in a child process,
 the values sent back), ``build_plan`` (that read + conversion + validation + plan) and
 ``apply_plan`` (one transaction with audit rows) against the raw read of the same file with
-python-calamine alone, in this process. Export: ``export(..., "registrations", ...)`` (queries, Vietnamese sort,
-styles, header, temp file + rename) against openpyxl alone appending the same values in
+python-calamine alone, in this process. Export: ``export(..., "registrations", ...)``
+(queries, Vietnamese sort, styles, header, temp file + rename) against openpyxl alone appending the same values in
 write-only mode. Goals: import within 2x of the raw read, export within 1.5x of the raw write.
 Each figure is the best of ``--repeat`` runs. The import reads in a child process (see
 ``excel/reader.py``), which imports this script again as its main module: so the project's
@@ -44,12 +44,13 @@ def make_office(folder: Path, rows: int):
 
     from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.db.models import Cell
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.ops.setup import create_organisation, create_phase
 
     db = open_database(folder / "bench.sqlite3")
     office = Office(db)
-    office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
-    office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
+    create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
+    create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025)
     with db.engine.begin() as connection:
         connection.execute(insert(Cell), [
             {"organisation_id": office.organisation_id, "code": f"CB{n:05d}",

@@ -7,10 +7,10 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from chibo4tot_desktop.connection import choose_target, display_url
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import Office
-from chibo4tot_desktop.connection import choose_target, display_url
+from chibo4tot_desktop.ops import Office, queries
 
 
 def data_target(args: argparse.Namespace) -> str:
@@ -39,7 +39,7 @@ def resolve_year(office: Office, year: int | None) -> int:
     """The year asked for, or this year when it belongs to a phase."""
     import datetime as dt
 
-    years = office.years()
+    years = queries.years(office)
     if year is None:
         year = dt.date.today().year
         if year not in years:

@@ -2,8 +2,9 @@
 
 A backup is a consistent snapshot taken with ``sqlite3.Connection.backup`` (never a copy of the
 live file, whose WAL may hold committed pages the main file does not have yet). It is written
-to a temporary name in the ``backups/`` folder beside the data file, checked, flushed to disk
-and only then renamed to its final name ``<stem>-YYYY-MM-DD_HHMMSS-<reason>.sqlite3``.
+through the one file writer (``files.atomic_write``) into the ``backups/`` folder beside the
+data file: checked under its temporary name, and only then renamed to its final name
+``<stem>-YYYY-MM-DD_HHMMSS-<reason>.sqlite3``.
 
 ``AutoBackup`` decides when: on close, and at most once a day while the program is open, when
 anything changed since the last backup. "Changed" is the audit log's position (its highest id:
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.files import FileWriteError, atomic_write, is_temporary_name, reason_of
 
 BACKUP_DIR_NAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
@@ -170,7 +172,7 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
     # Temporary files of a backup interrupted by a crash (a running one is seconds old).
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(backups_dir(data_path)):
-            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            if is_temporary_name(entry.name):
                 with contextlib.suppress(OSError):
                     age = time.time() - entry.stat().st_mtime
                     if age > STALE_TEMPORARY_SECONDS:
@@ -196,21 +198,6 @@ def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
     return damage, constraint
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
 def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
     """A plain sqlite3 connection to a file that must already exist (never creates one)."""
     path = Path(path)
@@ -231,21 +218,19 @@ def _uri_path(path: Path) -> str:
     return quote(path.resolve().as_posix(), safe="/:")
 
 
-def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
-    """Snapshot ``source`` into the new file ``target`` with the backup API, atomically.
+def snapshot_into(source: str | os.PathLike, path: Path) -> int:
+    """Copy the database ``source`` into the new, empty file ``path`` with the backup API.
 
-    The copy is written under a temporary name, switched to a rollback journal (one
-    self-contained file), checked with ``quick_check``, flushed to disk, then renamed. Returns
-    the audit log position (highest audit id) in the snapshot, or -1 without an audit log.
+    The copy is switched to a rollback journal (one self-contained file) and checked with
+    ``quick_check`` (DataFileError if it does not read back). Returns the audit log position
+    (highest audit id) in the copy, or -1 without an audit log. The copy's side files
+    (journal, WAL) are removed whatever happens.
     """
-    source, target = Path(source), Path(target)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     position = -1
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         src = connect_existing(source)
         try:
-            dst = sqlite3.connect(str(temporary))
+            dst = sqlite3.connect(str(path))
             try:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
@@ -261,18 +246,29 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
                 dst.close()
         finally:
             src.close()
-        _fsync_file(temporary)
-        os.replace(temporary, target)
-        _fsync_dir(target.parent)
+    finally:
+        for extra in ("-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(path) + extra).unlink()
+    return position
+
+
+def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
+    """Snapshot ``source`` into the new file ``target`` (``snapshot_into``), through the one
+    file writer: the copy is checked before it takes the target's name. Returns the audit log
+    position in the snapshot, or -1 without an audit log."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(target) as temporary:
+            position = snapshot_into(source, temporary)
     except sqlite3.DatabaseError as error:
         raise DataFileError(f"Không sao lưu được tệp dữ liệu: {error}") from None
+    except FileWriteError as error:
+        raise DataFileError(f"Không ghi được bản sao lưu '{target}': {error.reason}.") from None
     except OSError as error:
         raise DataFileError(f"Không ghi được bản sao lưu '{target}': "
-                            f"{error.strerror or error}") from None
-    finally:
-        for extra in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(str(temporary) + extra).unlink()
+                            f"{reason_of(error)}.") from None
     return position
 
 
