@@ -174,6 +174,20 @@ def test_a_long_text_within_the_limit_is_measured_not_refused(tmp_path):
     assert measured.sheets[0].careful and measured.sheets[0].longest_text == 30_000
 
 
+def test_a_big_sheet_of_numbers_is_not_taken_for_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(extent, "MAX_TOTAL_TEXT", 200_000)
+    monkeypatch.setattr(extent, "TEXT_COUNTED_FROM", 50_000)
+    numbers = "".join(f'<row r="{n}"><c r="A{n}" s="1"><v>{n}</v></c>'
+                      f'<c r="B{n}" t="inlineStr"><is><t>x</t></is></c></row>'
+                      for n in range(1, 8001))          # about 600 KB of XML
+    measured = scan_workbook(raw_xlsx(tmp_path / "so.xlsx", sheet_xml(numbers)))
+    assert not measured.sheets[0].careful and measured.text < 200_000
+    words = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{"chữ" * 10}</t></is>'
+                    "</c></row>" for n in range(1, 8001))
+    with pytest.raises(UnsafeFileError, match="các ô chứa hơn 200.000 ký tự chữ"):
+        scan_workbook(raw_xlsx(tmp_path / "chu.xlsx", sheet_xml(words)))
+
+
 def test_too_many_cells_stop_the_measure(tmp_path, monkeypatch):
     monkeypatch.setattr(extent, "MAX_CELLS", 1000)
     path = raw_xlsx(tmp_path / "nhieu.xlsx", sheet_xml(

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from chibo4tot_desktop.excel.reader import UnsafeFileError
+from chibo4tot_desktop.errors import UnsafeFileError
 
 # A ward has a few hundred cells (chi bộ); its lists have a few hundred rows, the program's
 # template one sheet of about twenty rows per cell, and a city's consolidated lists a few tens
@@ -69,6 +69,10 @@ MAX_TEXT_LENGTH = 32_767      # one cell's text: Excel itself cannot put more in
 MAX_TOTAL_TEXT = 100_000_000  # all sheets: characters the cells hold, a shared string once
                               # for every cell that uses it
 MAX_SHARED_STRINGS = MAX_CELLS
+# Below this many characters in all, the quick way counts a sheet's own text as the bytes of
+# its XML (no more characters than bytes); above it, only the bytes inside <t> and <v>, so
+# that a big sheet of numbers is not refused for text it does not have.
+TEXT_COUNTED_FROM = MAX_TOTAL_TEXT // 4
 
 READ_BYTES = 256 * 1024       # compressed bytes read at a time
 CHUNK_BYTES = 1024 * 1024     # inflated bytes handled at a time
@@ -85,6 +89,9 @@ _SHARED_CELL = re.compile(rb'<c r="[A-Za-z]{1,3}[1-9][0-9]{0,6}"' + _ATTRIBUTES 
                           + _ATTRIBUTES + rb">(?:<v>([0-9]{1,12})</v></c>)?")
 _CELL_DELIMITERS = b" \t\n\r\x0b\x0c/>"
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_TEXT_ELEMENT = re.compile(rb"<([tv])(?: [^<>]*)?>([^<]*)</\1>")
+_TEXT_STARTS = (b"<t>", b"<t ", b"<t/", b"<v>", b"<v ", b"<v/")
+_PREFIXED_TEXT = re.compile(rb":[tv][\s/>]")
 _CELL_START_AT = re.compile(rb"<c[\s/>]")
 _FIRST, _SECOND, _HEAD = itemgetter(0), itemgetter(1), itemgetter(slice(0, 1))
 _SHARED_ROOT = re.compile(rb'(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<sst[\s>]')
@@ -537,7 +544,10 @@ class _QuickSheet:
             sheet.rows, sheet.columns = max(sheet.rows, rows), max(sheet.columns, columns)
         # Text: a cell's own text has no more characters than the bytes between it and the
         # next cell; a shared string is counted at its length in every cell using it.
-        text = len(region)
+        if scan.result.text + len(region) <= TEXT_COUNTED_FROM:
+            text = len(region)
+        else:
+            text = _own_text(region)
         longest = max(map(len, pieces[1:]), default=0)
         if longest > MAX_TEXT_LENGTH:
             longest = 0
@@ -564,6 +574,17 @@ class _QuickSheet:
         sheet.text += text
         sheet.longest_text = max(sheet.longest_text, longest)
         scan.check_running(sheet)
+
+
+def _own_text(region: bytes) -> int:
+    """Bytes inside the <t> and <v> elements of ``region`` (what calamine makes text of),
+    when each of them is plain text; else the careful way counts."""
+    if _PREFIXED_TEXT.search(region) or b"<!" in region:
+        raise _NotSimple
+    elements = _TEXT_ELEMENT.findall(region)
+    if len(elements) != sum(region.count(start) for start in _TEXT_STARTS):
+        raise _NotSimple
+    return sum(map(len, map(_SECOND, elements)))
 
 
 class _CarefulSheet:

@@ -45,7 +45,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import UnsafeFileError
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -67,10 +67,6 @@ COPY_BYTES = 1024 * 1024
 EARLY_START_BYTES = 256 * 1024
 
 _ROOT_START = re.compile(rb"<(?![?!])")
-
-
-class UnsafeFileError(UserError):
-    """A file refused before reading; the message is Vietnamese and names the file."""
 
 
 @dataclass(frozen=True)

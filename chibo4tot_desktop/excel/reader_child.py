@@ -40,7 +40,7 @@ def main(path: str, file_name: str, connection, memory_limit: int) -> None:
     _quiet()
     from python_calamine import CalamineWorkbook  # noqa: F401 - loaded while the parent measures
 
-    from chibo4tot_desktop.excel.reader import UnsafeFileError
+    from chibo4tot_desktop.errors import UnsafeFileError
 
     try:
         if connection.recv() != "go":
@@ -97,7 +97,7 @@ def check_values(rows: list[list], totals: list[int], file_name: str, sheet_name
     """What calamine returned, against the same limits the measure applied (its safety net:
     whatever the measure missed never reaches the window)."""
     from chibo4tot_desktop.excel.extent import MAX_GRID_CELLS, MAX_TOTAL_TEXT, number
-    from chibo4tot_desktop.excel.reader import UnsafeFileError
+    from chibo4tot_desktop.errors import UnsafeFileError
 
     totals[0] += sum(len(row) for row in rows)
     totals[1] += sum(len(value) for row in rows for value in row if value.__class__ is str)
