@@ -58,6 +58,19 @@ def test_values_come_back_as_calamine_reads_them(tmp_path):
     assert no_reader_left()
 
 
+def test_a_child_started_before_the_measure_reads_only_what_passed_it(tmp_path, monkeypatch):
+    """Large files start the child first (it boots while the file is measured): a refusal
+    ends it unread, a sound file is read."""
+    monkeypatch.setattr(reader, "EARLY_START_BYTES", 0)
+    far = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
+    with pytest.raises(UnsafeFileError, match="trang 'Sheet1' quá lớn: có ô XFD1048576"):
+        read_workbook(far)
+    assert no_reader_left()
+    sound = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    assert read_workbook(sound)[0].rows == [hostile_files.HEADERS]
+    assert no_reader_left()
+
+
 def test_a_reader_that_dies_is_one_sentence(tmp_path, unmeasured):
     """calamine aborts its process on a failed allocation: here it is the child that dies."""
     path = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
@@ -117,6 +130,23 @@ def test_a_file_that_cannot_be_copied_is_named(tmp_path, monkeypatch, case):
     with pytest.raises(UnsafeFileError, match=words) as refusal:
         read_workbook(path)
     assert "'danh sach.xlsx'" in str(refusal.value)
+
+
+def test_copies_left_by_a_killed_program_are_removed(tmp_path):
+    import os
+    import time
+
+    stale = tmp_path / f"{reader.COPY_PREFIX}abc"
+    fresh = tmp_path / f"{reader.COPY_PREFIX}def"
+    other = tmp_path / "chibo4tot-khac"
+    for folder in (stale, fresh, other):
+        folder.mkdir()
+        (folder / "workbook.xlsx").write_bytes(b"PK")
+    old = time.time() - reader.STALE_COPY_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert reader.remove_stale_copies(tmp_path) == 1
+    assert not stale.exists() and fresh.exists() and other.exists()
 
 
 # ------------------------------------------------- the import command, in a process of its own

@@ -37,7 +37,9 @@ to go on without it.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import shutil
 import tempfile
 import time
 import zipfile
@@ -62,6 +64,9 @@ HEAD_BYTES = 64 * 1024
 READ_MEMORY_LIMIT = 2 * 1024**3
 READ_TIME_LIMIT = 60.0
 COPY_BYTES = 1024 * 1024
+COPY_PREFIX = "chibo4tot-doc-"
+# A private copy left by a program killed while reading (a read lasts READ_TIME_LIMIT at most).
+STALE_COPY_SECONDS = 3600
 # Larger files start the child before they are measured (it boots while the measure runs);
 # smaller ones are measured first, so a refused small file costs no process.
 EARLY_START_BYTES = 256 * 1024
@@ -200,8 +205,8 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
     path = Path(path)
     name = path.name
     deadline = time.monotonic() + time_limit
-    with tempfile.TemporaryDirectory(prefix="chibo4tot-doc-",
-                                     ignore_cleanup_errors=True) as folder:
+    remove_stale_copies()
+    with tempfile.TemporaryDirectory(prefix=COPY_PREFIX, ignore_cleanup_errors=True) as folder:
         copy = _private_copy(path, Path(folder) / "workbook.xlsx")
         check_workbook(copy, name)
         reading = _ReadingProcess(copy, name, memory_limit, time_limit)
@@ -213,6 +218,26 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
             return reading.collect(deadline)
         finally:
             reading.close()
+
+
+def remove_stale_copies(folder: str | Path | None = None) -> int:
+    """Remove the private copies that killed programs left in the temporary folder."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = 0
+    limit = time.time() - STALE_COPY_SECONDS
+    try:
+        entries = [entry for entry in os.scandir(folder)
+                   if entry.name.startswith(COPY_PREFIX)]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat().st_mtime < limit:
+                shutil.rmtree(entry.path)
+                removed += 1
+        except OSError:
+            pass            # another user's, or still held on Windows: next time
+    return removed
 
 
 def _private_copy(source: Path, target: Path) -> Path:
