@@ -29,9 +29,10 @@ def limit_memory(memory_limit: int) -> None:
     except ImportError:       # Windows
         return
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        memory_limit = min(memory_limit, hard)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for existing in (soft, hard):          # a lower limit set for the user stays
+        if existing != resource.RLIM_INFINITY:
+            memory_limit = min(memory_limit, existing)
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
 
 
