@@ -24,3 +24,8 @@ class ConflictError(UserError):
 
 class DataFileError(UserError):
     """The data file cannot be used: not ours, damaged, or from a newer program."""
+
+
+class UnsafeFileError(UserError):
+    """A file from outside (a spreadsheet) refused before or while reading it; the message
+    names the file."""
