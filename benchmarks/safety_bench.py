@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.office import Office, ScoreInput
 from chibo4tot_desktop.safety.backup import format_size, make_backup
@@ -67,7 +68,7 @@ def measure(path: Path) -> None:
 
 def _open(path: Path) -> None:
     physical_check(path)
-    open_database(path, lock=True).close()
+    open_for_writing(path).close()
 
 
 def main() -> None:

@@ -22,8 +22,8 @@ import sys
 
 def main() -> None:
     data, log_path, trial = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.office import Office, ScoreInput
+    from chibo4tot_desktop.safety.opening import open_for_writing
 
     importer = None
     try:
@@ -33,7 +33,7 @@ def main() -> None:
         importer = None
 
     print("ready", flush=True)
-    db = open_database(data, lock=True)
+    db = open_for_writing(data)
     office = Office(db)
     cells = [cell for cell in office.cells() if cell.code.startswith("BASE")]
     phase = office.phase_for_year(2024)

@@ -17,6 +17,7 @@ from chibo4tot_desktop.db.engine import (
 )
 from chibo4tot_desktop.errors import DataFileError
 from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.safety import backup as backup_module
 from chibo4tot_desktop.safety.backup import (
     AutoBackup,
@@ -382,7 +383,7 @@ def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_pat
     # A bad backup is refused before the open file is even closed.
     bad = db_path.parent / "bad.sqlite3"
     bad.write_bytes(b"not a database at all")
-    db = open_database(db_path, lock=True)
+    db = open_for_writing(db_path)
     try:
         with pytest.raises(DataFileError, match="Không khôi phục được"):
             restore_and_reopen(db, bad)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.office import Office
 
 CHILD = Path(__file__).with_name("crash_child.py")
@@ -129,7 +130,7 @@ def test_killed_at_random_moments_loses_no_saved_change(tmp_path):
     assert failures == []
     assert changes > TRIALS          # the children really were writing when killed
     # The file still opens normally for writing, and the office reads it.
-    db = open_database(path, lock=True)
+    db = open_for_writing(path)
     try:
         assert len(Office(db).cells()) >= 4
     finally:

@@ -62,7 +62,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.excel.importer import apply_plan, build_plan
 
     _utf8_stdout()
-    with open_office(args) as office:
+    with open_office(args, write=not args.dry_run) as office:
         year = resolve_year(office, args.year)
         plan = build_plan(office, year, args.files)
         print("\n".join(plan.report_lines(limit=None)))

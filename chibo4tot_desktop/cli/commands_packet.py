@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import data_target, open_office, output_path, resolve_year
+from chibo4tot_desktop.cli.common import open_data, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 
 
@@ -62,18 +61,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     certificates.set_defaults(func=cmd_city_certificates)
 
 
-@contextlib.contextmanager
-def _database(args):
-    """The city's database (created when new: the city starts empty)."""
-    from chibo4tot_desktop.db.engine import open_database
-
-    db = open_database(data_target(args), create=True)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.packets import export_packet
 
@@ -91,7 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.packets import import_packets
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args, write=True, create=True) as db:   # the city starts empty
         outcomes = import_packets(db, args.files)
     for outcome in outcomes:
         print(outcome.describe())
@@ -106,7 +93,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import format_date
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args) as db:
         rows = imported_packets(db)
     if not rows:
         print("Chưa nhập gói dữ liệu nào.")
@@ -120,7 +107,7 @@ def cmd_city_results(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.city import results_by_ward
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args) as db:
         results = results_by_ward(db, args.year)
     if not results:
         raise UserError(f"Chưa có đảng bộ nào có dữ liệu năm {args.year}.")
@@ -148,7 +135,7 @@ def cmd_city_proposals(args: argparse.Namespace) -> int:
             date = parse_date(args.date)
         except DateParseError as error:
             raise UserError(f"Ngày --date: {error}.") from None
-    with _database(args) as db:
+    with open_data(args) as db:
         count = write_proposals_xlsx(db, args.year, output, args.issuer, args.place, date)
     print(f"Đã tạo {output}: {count} đề nghị năm {args.year}.")
     return 0
@@ -159,7 +146,7 @@ def cmd_city_certificates(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     output = output_path(args.output, ".pdf")
-    with _database(args) as db:
+    with open_data(args) as db:
         pages = write_city_certificates(db, args.year, output)
     print(f"Đã tạo {output}: {pages} trang giấy khen, giấy chứng nhận năm {args.year}.")
     return 0

@@ -179,6 +179,28 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
     return deleted
 
 
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp(?:-journal|-wal|-shm)?$")
+
+
+def interrupted_backup_temporaries(data_path: str | os.PathLike) -> list[Path]:
+    """Temporaries of this data file's backups in ``backups/`` whose backup is not running:
+    its process has ended (on this machine), or it is more than an hour old."""
+    from chibo4tot_desktop.safety.lock import _pid_alive
+
+    stem = Path(data_path).stem
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(backups_dir(data_path)):
+            match = _TEMPORARY.match(entry.name)
+            if match is None or parse_backup_name(match["name"], stem) is None:
+                continue
+            with contextlib.suppress(OSError):
+                old = time.time() - entry.stat().st_mtime > STALE_TEMPORARY_SECONDS
+                if old or not _pid_alive(int(match["pid"])):
+                    found.append(Path(entry.path))
+    return found
+
+
 # ------------------------------------------------------------------------ taking a backup
 _CONSTRAINT_LINES = ("CHECK constraint failed", "NOT NULL constraint failed", "NULL value in")
 
@@ -212,23 +234,20 @@ def _fsync_file(path: Path) -> None:
 
 
 def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
-    """A plain sqlite3 connection to a file that must already exist (never creates one)."""
+    """A plain sqlite3 connection to a file that must already exist (never creates one).
+
+    ``readonly``: one that writes nothing (``db.engine.connect_for_check``).
+    """
+    from chibo4tot_desktop.db.engine import connect_for_check
+
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
     if readonly:
-        uri = "file:" + _uri_path(path) + "?mode=ro"
-        connection = sqlite3.connect(uri, uri=True, timeout=10)
-    else:
-        connection = sqlite3.connect(str(path), timeout=10)
+        return connect_for_check(path)
+    connection = sqlite3.connect(str(path), timeout=10)
     connection.execute("PRAGMA busy_timeout = 10000")
     return connection
-
-
-def _uri_path(path: Path) -> str:
-    from urllib.parse import quote
-
-    return quote(path.resolve().as_posix(), safe="/:")
 
 
 def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
@@ -243,7 +262,7 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
     position = -1
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        src = connect_existing(source)
+        src = connect_existing(source, readonly=True)
         try:
             dst = sqlite3.connect(str(temporary))
             try:
@@ -304,19 +323,25 @@ def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
 
 
 def record_backup(data_path: Path, when: dt.datetime, position: int) -> None:
-    """Note in the data file when it was last backed up (no-op before schema 0002)."""
+    """Note in the data file when it was last backed up (no-op before schema 0002, and for a
+    file this program does not open: another program's, or a newer version's)."""
+    from chibo4tot_desktop.db.engine import KNOWN_REVISIONS, read_revision
+
     try:
         connection = connect_existing(data_path)
     except DataFileError:
         return
     try:
+        revision, _foreign = read_revision(connection)
+        if revision not in KNOWN_REVISIONS:
+            return
         with connection:
             connection.executemany(
                 "INSERT OR REPLACE INTO safety_meta (key, value) VALUES (?, ?)",
                 [(META_LAST_BACKUP_AT, when.isoformat()),
                  (META_LAST_BACKUP_POSITION, str(position))])
     except sqlite3.OperationalError:
-        pass  # an older schema without safety_meta, or busy: the next backup notes it
+        pass  # an older schema without safety_meta, busy, read-only: the next backup notes it
     finally:
         connection.close()
 

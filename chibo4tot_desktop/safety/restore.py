@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -40,6 +41,25 @@ class RestoreResult:
     data_path: Path
     restored_from: Path
     previous_saved_to: Path | None  # where the file that was replaced now lives
+
+
+def _temporary_name(data_path: Path) -> Path:
+    return data_path.with_name(f".{data_path.name}.restore-{os.getpid()}.tmp")
+
+
+def restore_temporaries(data_path: str | os.PathLike) -> list[Path]:
+    """What an interrupted restore of ``data_path`` left beside it: the restore's temporary
+    file and the snapshot's own (``copy_database``), with SQLite's side files. Call it only
+    while holding the writer lock: then no restore of this file is running."""
+    data_path = Path(data_path)
+    pattern = re.compile(r"^\.{1,2}" + re.escape(data_path.name)
+                         + r"\.restore-\d+\.tmp(?:\.\d+\.tmp)?(?:-journal|-wal|-shm)?$")
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(data_path.parent):
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+                found.append(Path(entry.path))
+    return found
 
 
 def _keep_damaged_copy(data_path: Path, now: dt.datetime) -> Path:
@@ -93,7 +113,7 @@ def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
                 previous = make_backup(data_path, BEFORE_RESTORE, now=now, thin=False).path
             except DataFileError:
                 previous = _keep_damaged_copy(data_path, now)
-        temporary = data_path.with_name(f".{data_path.name}.restore-{os.getpid()}.tmp")
+        temporary = _temporary_name(data_path)
         try:
             copy_database(backup, temporary)
             if data_path.exists():
@@ -132,7 +152,7 @@ def restore_and_reopen(db, backup: str | os.PathLike):
     file (unchanged: the replacement is atomic) is opened again and handed over on the error
     as ``error.database``, so the caller never ends up without its data.
     """
-    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.safety.opening import open_for_writing
 
     data_path = db.path
     if data_path is None:
@@ -140,10 +160,15 @@ def restore_and_reopen(db, backup: str | os.PathLike):
     good, why = is_good_database(backup)
     if not good:
         raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
+    # The writer lock stays held from before the restore to after the reopening: no other
+    # copy of the program can slip in between.
+    lock, db.lock = db.lock, None
     db.close()
     try:
-        restore_backup(backup, data_path)
+        restore_backup(backup, data_path, lock=lock)
     except DataFileError as error:
-        error.database = open_database(data_path, lock=True)
+        error.database = None
+        with contextlib.suppress(DataFileError):
+            error.database = open_for_writing(data_path, lock=lock)
         raise
-    return open_database(data_path, lock=True)
+    return open_for_writing(data_path, lock=lock)
