@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from chibo4tot_desktop.db.engine import open_database
-from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.safety.opening import open_for_writing
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,12 +10,11 @@ import time
 
 import pytest
 
-from chibo4tot_desktop.db.engine import open_database
-from chibo4tot_desktop.safety.opening import open_for_reading, open_for_writing
 from chibo4tot_desktop.office import Office
 from chibo4tot_desktop.safety import lock as lock_module
 from chibo4tot_desktop.safety.location import linux_mount_type, network_warning
 from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock, holder_of, lock_path
+from chibo4tot_desktop.safety.opening import open_for_reading, open_for_writing
 
 
 def test_second_writer_is_refused_with_a_clear_message_and_can_read(office, db_path):

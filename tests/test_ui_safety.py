@@ -5,11 +5,11 @@ import datetime as dt
 import sqlite3
 
 from chibo4tot_desktop.db.engine import open_database
-from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.office import Office
 from chibo4tot_desktop.safety.audit_query import AuditFilter, plain, search_audit
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
+from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.safety.restore import restore_and_reopen
 from chibo4tot_desktop.ui import safety as ui_safety
 from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog

@@ -58,7 +58,7 @@ def sqlite_uri(path: str | os.PathLike, **params: str) -> str:
     return "file://" + quote(text_path, safe="/:") + (f"?{query}" if query else "")
 
 
-def _folder_writable(folder: Path) -> bool:
+def folder_writable(folder: Path) -> bool:
     if os.access in os.supports_effective_ids:
         return os.access(folder, os.W_OK, effective_ids=True)
     return os.access(folder, os.W_OK)
@@ -72,7 +72,7 @@ def readonly_uri(path: str | os.PathLike) -> str:
     """
     path = Path(path)
     wal = path.with_name(path.name + "-wal")
-    if not _folder_writable(path.parent) and _header_journal(path) == 2 and not (
+    if not folder_writable(path.parent) and _header_journal(path) == 2 and not (
             wal.exists() and wal.stat().st_size > 0):
         return sqlite_uri(path, immutable="1")
     return sqlite_uri(path, mode="ro")

@@ -122,14 +122,14 @@ def physical_check(path: str | Path) -> list[str]:
     read where it lies (a folder nobody may write to, while SQLite needs to write beside the
     file) is not a damaged file: that raises ``DataFileReadOnlyError``.
     """
-    from chibo4tot_desktop.db.engine import _folder_writable, connect_for_check
+    from chibo4tot_desktop.db.engine import folder_writable, connect_for_check
 
     path = Path(path)
     if not path.is_file():
         return [f"Không tìm thấy tệp dữ liệu '{path}'."]
     connection = None
     try:
-        if _folder_writable(path.parent):
+        if folder_writable(path.parent):
             connection = sqlite3.connect(str(path), timeout=10)
             connection.execute("PRAGMA busy_timeout = 10000")
         else:

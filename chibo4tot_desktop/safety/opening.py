@@ -36,8 +36,7 @@ from chibo4tot_desktop.db.engine import (
     HEAD_REVISION,
     SQLITE_HEADER,
     Database,
-    _folder_writable,
-    _open,
+    folder_writable,
     connect_for_check,
     is_url,
     open_database,
@@ -86,7 +85,7 @@ def open_for_writing(target: str | os.PathLike, *, create: bool = False,
         remove_interrupted_temporaries(path)
         if path.exists():
             _check_contents(path, WRITE_CHECK)
-        db = _open(path, create=create, readonly=False, migrate=True)
+        db = open_database(path, create=create)
     except BaseException:
         lock.release()
         raise
@@ -107,7 +106,7 @@ def open_for_reading(target: str | os.PathLike) -> Database:
     _check_place(path, create=False, write=False)
     if _check_contents(path, READ_CHECK) != HEAD_REVISION:
         _prepare_for_reading(path)
-    return _open(path, create=False, readonly=True, migrate=False)
+    return open_database(path, create=False, readonly=True, migrate=False)
 
 
 def _prepare_for_reading(path: Path) -> None:
@@ -143,7 +142,7 @@ def _check_place(path: Path, *, create: bool, write: bool) -> None:
         _try_open(path, os.O_RDONLY)
     if not write:
         return
-    if not _folder_writable(path.parent):
+    if not folder_writable(path.parent):
         raise readonly_folder_error(path.parent)
     if path.exists():
         _try_open(path, os.O_RDWR)
@@ -203,7 +202,7 @@ def _check_contents(path: Path, pragma: str) -> str | None:
     except sqlite3.OperationalError as error:
         text = str(error).lower()
         if "readonly" in text or "unable to open" in text:   # where it lies, not what it is
-            if not _folder_writable(path.parent):
+            if not folder_writable(path.parent):
                 raise DataFileReadOnlyError(
                     f"Không đọc được tệp dữ liệu '{path.name}': nó nằm trong thư mục chỉ đọc "
                     f"'{path.parent}' và còn những thay đổi chưa ghi hết vào tệp (tệp -wal cạnh "
