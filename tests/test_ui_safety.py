@@ -120,9 +120,9 @@ def test_second_copy_is_offered_read_only(qtbot, demo_office, db_path):
 
 def test_network_share_is_warned_about(qtbot, demo_office, db_path, monkeypatch):
     demo_office.db.close()
-    from chibo4tot_desktop.safety import location
+    from chibo4tot_desktop.safety import opening
 
-    monkeypatch.setattr(location, "network_warning", lambda path: "Tệp nằm trên ổ mạng")
+    monkeypatch.setattr(opening, "network_warning", lambda path: "Tệp nằm trên ổ mạng")
     answers = Answers()
     db = open_data_file(db_path, questions=answers)
     db.close()

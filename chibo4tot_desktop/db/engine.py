@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from chibo4tot_desktop.db import audit
 from chibo4tot_desktop.errors import (
     ConflictError,
+    DataFileEmptyError,
     DataFileError,
+    DataFileMissingError,
     DataFileNewerError,
     DataFileNotOursError,
     DataFileReadOnlyError,
@@ -289,7 +291,9 @@ def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
             _check_sqlite_file(path)
             check_schema_readonly(path)   # refuse before anything is written to the file
         elif not create:
-            raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+            if path.exists():
+                raise DataFileEmptyError(f"Tệp dữ liệu '{path.name}' rỗng (0 byte).")
+            raise DataFileMissingError(f"Không tìm thấy tệp dữ liệu '{path}'.")
         elif readonly:
             raise DataFileError(f"Tệp dữ liệu '{path}' chưa có; không thể mở chỉ đọc.")
         else:
@@ -309,9 +313,11 @@ def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
 def refuse_schema(target, revision: str | None, foreign: bool) -> None:
     """Raise for a file that is not ours or that a newer program wrote."""
     if foreign:
-        name = Path(target).name if not is_url(target) else target
+        if is_url(target):
+            raise DataFileNotOursError("Cơ sở dữ liệu trên máy chủ là của chương trình khác; "
+                                       "không mở.")
         raise DataFileNotOursError(
-            f"Tệp '{name}' là cơ sở dữ liệu của chương trình khác; không mở.")
+            f"Tệp '{Path(target).name}' là cơ sở dữ liệu của chương trình khác; không mở.")
     if revision is not None and revision not in KNOWN_REVISIONS:
         raise DataFileNewerError(
             "Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "

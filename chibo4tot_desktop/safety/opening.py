@@ -51,11 +51,14 @@ from chibo4tot_desktop.errors import (
     DataFileNotOursError,
     DataFileReadOnlyError,
 )
+from chibo4tot_desktop.safety.backup import interrupted_backup_temporaries, split_integrity
+from chibo4tot_desktop.safety.location import network_warning
 from chibo4tot_desktop.safety.lock import (
     DataFileLockedError,
     WriterLock,
     readonly_folder_error,
 )
+from chibo4tot_desktop.safety.restore import newest_good_backup, restore_temporaries
 from chibo4tot_desktop.text import format_date
 
 # The physical check at each opening: the thorough one before writing, the quick one (pages
@@ -90,8 +93,6 @@ def open_for_writing(target: str | os.PathLike, *, create: bool = False,
         lock.release()
         raise
     db.lock = lock
-    from chibo4tot_desktop.safety.location import network_warning
-
     warning = network_warning(path)
     if warning:
         db.warnings.append(warning)
@@ -185,8 +186,6 @@ def _check_contents(path: Path, pragma: str) -> str | None:
     if header != SQLITE_HEADER:
         raise DataFileNotOursError(
             f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình (không phải SQLite).")
-    from chibo4tot_desktop.safety.backup import split_integrity
-
     problem = None
     try:
         connection = connect_for_check(path)
@@ -213,7 +212,7 @@ def _check_contents(path: Path, pragma: str) -> str | None:
     except sqlite3.DatabaseError as error:
         problem = str(error)
     if problem is not None:
-        backup = _newest_good_backup(path)
+        backup = newest_good_backup(path)
         raise DataFileDamagedError(
             f"Tệp dữ liệu '{path.name}' bị hỏng ({problem}); không nên làm việc tiếp trên "
             "tệp này. " + _backup_hint(path, backup), problem, backup)
@@ -223,16 +222,10 @@ def _check_contents(path: Path, pragma: str) -> str | None:
 
 def empty_file_error(path: Path) -> DataFileEmptyError:
     """A file of zero bytes: not "not found", not "damaged" - empty (and what to do)."""
-    backup = _newest_good_backup(path)
+    backup = newest_good_backup(path)
     return DataFileEmptyError(
         f"Tệp dữ liệu '{path.name}' rỗng (0 byte): trong tệp không có dữ liệu nào. "
         + _backup_hint(path, backup), backup)
-
-
-def _newest_good_backup(path: Path):
-    from chibo4tot_desktop.safety.restore import newest_good_backup
-
-    return newest_good_backup(path)
 
 
 def backup_moment(backup) -> str:
@@ -253,9 +246,6 @@ def _backup_hint(path: Path, backup) -> str:
 def remove_interrupted_temporaries(path: Path) -> list[Path]:
     """Delete what an interrupted backup or restore of ``path`` left behind (the caller holds
     the writer lock, so no restore is running; a backup still running keeps its files)."""
-    from chibo4tot_desktop.safety.backup import interrupted_backup_temporaries
-    from chibo4tot_desktop.safety.restore import restore_temporaries
-
     removed = []
     for leftover in restore_temporaries(path) + interrupted_backup_temporaries(path):
         with contextlib.suppress(FileNotFoundError):
