@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chibo4tot_desktop import packets  # noqa: E402
+from chibo4tot_desktop.ops import exchange  # noqa: E402
 from chibo4tot_desktop.city import consolidated_proposals, results_by_ward  # noqa: E402
 from chibo4tot_desktop.city_export import (  # noqa: E402
     write_city_certificates,
@@ -37,7 +38,14 @@ from chibo4tot_desktop.city_export import (  # noqa: E402
 )
 from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.db.models import AwardKind, Scope  # noqa: E402
-from chibo4tot_desktop.office import Office, ScoreInput  # noqa: E402
+from chibo4tot_desktop.ops import Office  # noqa: E402
+from chibo4tot_desktop.ops.awards import propose, record_decision  # noqa: E402
+from chibo4tot_desktop.ops.cells import add_cell  # noqa: E402
+from chibo4tot_desktop.ops.registrations import save_registration  # noqa: E402
+from chibo4tot_desktop.ops.scoring import save_evaluation  # noqa: E402
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
+from chibo4tot_desktop.ops.verdicts import ScoreInput  # noqa: E402
+from chibo4tot_desktop.files import write_bytes  # noqa: E402
 from chibo4tot_desktop.reports import year_overview  # noqa: E402
 
 YEAR = 2023
@@ -45,29 +53,29 @@ YEAR = 2023
 
 def build_ward(path: Path, cells: int) -> Office:
     office = Office(open_database(path))
-    office.create_organisation("W00", "Đảng bộ phường Mẫu", "Thành ủy Hà Tĩnh", "Mẫu")
-    phase = office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
+    create_organisation(office, "W00", "Đảng bộ phường Mẫu", "Thành ủy Hà Tĩnh", "Mẫu")
+    phase = create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
     items = [item for group in phase.groups if group.scope == Scope.CELL.value
              for item in group.items]
     rng = random.Random(8)
     for number in range(1, cells + 1):
-        cell = office.add_cell(f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}",
+        cell = add_cell(office, f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}",
                                members_count=rng.randint(15, 60))
-        office.save_registration(cell.id, YEAR, received_on=dt.date(YEAR, 3, rng.randint(1, 14)),
+        save_registration(office, cell.id, YEAR, received_on=dt.date(YEAR, 3, rng.randint(1, 14)),
                                  commitment_1="Hoàn thành chỉ tiêu.", signer="Bí thư")
         share = rng.uniform(0.7, 0.97)
-        office.save_evaluation(cell.id, YEAR, scores={
+        save_evaluation(office, cell.id, YEAR, scores={
             item.id: ScoreInput(round(item.max_points * min(1, share + 0.03) * 2) / 2,
                                 round(item.max_points * share * 2) / 2) for item in items})
     result_of = {state.cell.id: state for state in year_overview(office, YEAR).cells}
     register = 1
     for cell_id, state in result_of.items():
         if state.qualifies:
-            award = office.propose(cell_id, YEAR, AwardKind.CELL_RECOGNITION.value,
+            award = propose(office, cell_id, YEAR, AwardKind.CELL_RECOGNITION.value,
                                    proposed_on=dt.date(YEAR, 12, 12))
-            office.record_decision(award.id, decision_number="1250-QĐ/Th.U",
+            record_decision(office, [award.id], decision_number="1250-QĐ/Th.U",
                                    decision_date=dt.date(YEAR, 12, 28),
-                                   issuer="Ban Thường vụ Thành ủy", register_number=str(register))
+                                   issuer="Ban Thường vụ Thành ủy", first_register_number=str(register))
             register += 1
     return office
 
@@ -90,7 +98,7 @@ def make_packets(template: Path, folder: Path, wards: int) -> list[Path]:
                 top = maxima[tuple(score["item"])]
                 score["committee_points"] = round(top * rng.uniform(0.65, 1.0) * 2) / 2
         content = packets.bytes_of(data, YEAR, made + dt.timedelta(minutes=number))
-        paths.append(packets.write_packet_file(content, folder / f"W{number:02d}-{YEAR}.zip"))
+        paths.append(write_bytes(folder / f"W{number:02d}-{YEAR}.zip", content))
     return paths
 
 
@@ -107,10 +115,10 @@ def run(target: str, label: str, paths: list[Path], out: Path) -> None:
     db = open_database(target)
     try:
         outcomes = timed(f"import {len(paths)} packets (one transaction)",
-                         lambda: packets.import_packets(db, paths))
+                         lambda: exchange.import_packets(db, paths))
         assert all(o.action == "new" for o in outcomes)
         again = timed("re-import the same packets (identical)",
-                      lambda: packets.import_packets(db, paths))
+                      lambda: exchange.import_packets(db, paths))
         assert all(o.action == "identical" for o in again)
         rows = timed("consolidated proposals query", lambda: consolidated_proposals(db, YEAR))
         results = timed("results by ward", lambda: results_by_ward(db, YEAR))

@@ -29,7 +29,8 @@ from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.db.models import Cell  # noqa: E402
 from chibo4tot_desktop.excel.exports import REGISTRATION_COLUMNS, export  # noqa: E402
 from chibo4tot_desktop.excel.importer import apply_plan, build_plan  # noqa: E402
-from chibo4tot_desktop.office import Office  # noqa: E402
+from chibo4tot_desktop.ops import Office  # noqa: E402
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 
 YEAR = 2024
 HEADER = ["STT", "Mã chi bộ", "Tên chi bộ", "Danh hiệu đăng ký", "Ngày đăng ký", "Số đảng viên",
@@ -49,8 +50,8 @@ def best(function, repeat: int) -> tuple[float, object]:
 def make_office(folder: Path, rows: int) -> Office:
     db = open_database(folder / "bench.sqlite3")
     office = Office(db)
-    office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
-    office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
+    create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
+    create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025)
     with db.engine.begin() as connection:
         connection.execute(insert(Cell), [
             {"organisation_id": office.organisation_id, "code": f"CB{n:05d}",

@@ -31,10 +31,11 @@ from chibo4tot_desktop.db.models import (  # noqa: E402
     CriteriaItem,
     Evaluation,
     Registration,
-    Score,
     Scope,
+    Score,
 )
-from chibo4tot_desktop.office import Office  # noqa: E402
+from chibo4tot_desktop.ops import Office  # noqa: E402
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
           "Dương", "Phan", "Trương", "Lý", "Đinh", "Lương", "Vũ"]
@@ -76,10 +77,10 @@ def make_city(path: Path, cells: int = 200, years: int = 5, first_year: int = 20
     db = open_database(path)
     try:
         office = Office(db)
-        office.create_organisation("THANHPHO", "Đảng bộ phường Trung Tâm Thành Phố",
+        create_organisation(office, "THANHPHO", "Đảng bộ phường Trung Tâm Thành Phố",
                                    "Thành ủy Hà Tĩnh", "Hà Tĩnh")
         last_year = first_year + years - 1
-        phase = office.create_phase(f"Xây dựng “Chi bộ 4 tốt” giai đoạn {first_year} - "
+        phase = create_phase(office, f"Xây dựng “Chi bộ 4 tốt” giai đoạn {first_year} - "
                                     f"{last_year}", first_year, last_year,
                                     "Kế hoạch số 98-KH/Th.U")
         org_id = office.organisation_id

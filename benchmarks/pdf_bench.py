@@ -28,6 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from chibo4tot_desktop.db.models import AwardKind  # noqa: E402
+from chibo4tot_desktop.ops.awards import propose, record_decision  # noqa: E402
+from chibo4tot_desktop.ops.cells import add_cell  # noqa: E402
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 from chibo4tot_desktop.pdf import certificates as cert  # noqa: E402
 from chibo4tot_desktop.pdf.fonts import FONT_NAMES, register_fonts  # noqa: E402
 from chibo4tot_desktop.pdf.layout import A4_LANDSCAPE  # noqa: E402
@@ -93,24 +96,24 @@ def best(function, repeat: int) -> float:
 
 def database_run(count: int, repeat: int) -> tuple[float, int]:
     from chibo4tot_desktop.db.engine import open_database
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
 
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder) / "bench.sqlite3")
         office = Office(db)
-        office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh",
+        create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh",
                                    "Tân Giang")
-        office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
+        create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025)
         import datetime as dt
 
         for index in range(count):
-            cell = office.add_cell(f"C{index:04d}", f"Chi bộ Tổ dân phố {index + 1}")
-            award = office.propose(cell.id, 2023, AwardKind.CELL_RECOGNITION.value,
+            cell = add_cell(office, f"C{index:04d}", f"Chi bộ Tổ dân phố {index + 1}")
+            award = propose(office, cell.id, 2023, AwardKind.CELL_RECOGNITION.value,
                                    dt.date(2023, 12, 1))
-            office.record_decision(award.id, decision_number="1250-QĐ/Th.U",
+            record_decision(office, [award.id], decision_number="1250-QĐ/Th.U",
                                    decision_date=dt.date(2024, 1, 12),
                                    issuer="Ban Thường vụ Thành ủy Hà Tĩnh",
-                                   register_number=f"{index + 1:04d}/2023")
+                                   first_register_number=f"{index + 1:04d}/2023")
         target = Path(folder) / "out.pdf"
         pages = [0]
 

@@ -20,7 +20,11 @@ from pathlib import Path
 
 from chibo4tot_desktop.db.engine import connect_readonly, open_database
 from chibo4tot_desktop.demo import build_demo
-from chibo4tot_desktop.office import Office, ScoreInput
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.scoring import save_evaluation
+from chibo4tot_desktop.ops.verdicts import ScoreInput
 from chibo4tot_desktop.safety.backup import format_size, make_backup
 from chibo4tot_desktop.safety.check import physical_check, run_check, table_checksum
 from chibo4tot_desktop.safety.opening import open_for_reading, open_for_writing
@@ -41,16 +45,16 @@ def timed(label: str, action, repeat: int = 3):
 def grow(path: Path, cells: int) -> None:
     db = open_database(path)
     office = Office(db)
-    phase = office.phase_for_year(2024)
+    phase = queries.phase_for_year(office, 2024)
     items = [item for group in phase.groups if group.scope == "cell" for item in group.items]
     for number in range(cells):
-        cell = office.add_cell(f"X{number:04d}", f"Chi bộ thêm {number}",
+        cell = add_cell(office, f"X{number:04d}", f"Chi bộ thêm {number}",
                                secretary=f"Bí thư {number}", members_count=30)
         for year in (2023, 2024, 2025):
-            office.save_registration(cell.id, year, received_on=dt.date(year, 3, 5),
+            save_registration(office, cell.id, year, received_on=dt.date(year, 3, 5),
                                      signer=f"Bí thư {number}")
             if year < 2025:
-                office.save_evaluation(cell.id, year, scores={
+                save_evaluation(office, cell.id, year, scores={
                     item.id: ScoreInput(item.max_points * 0.8, item.max_points * 0.85)
                     for item in items})
     db.close()

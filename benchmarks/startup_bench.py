@@ -29,6 +29,8 @@ from __future__ import annotations
 import sys
 import time
 
+from chibo4tot_desktop.ops import queries
+
 HEAVY = ("openpyxl", "reportlab", "alembic", "PIL", "mako", "calamine", "python_calamine")
 
 
@@ -76,7 +78,6 @@ def _frame_first(app, data: str) -> None:
     """Prototype (not the program's code): the window's frame is shown before the core is
     imported; the data file is opened once it is on screen, then its content is filled in.
     Prints FRAME (exposed, as the other modes) and DATA (the content set and painted)."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QLabel, QMainWindow
 
     frame = QMainWindow()
@@ -86,10 +87,10 @@ def _frame_first(app, data: str) -> None:
 
     def load():
         from chibo4tot_desktop.db.engine import open_database
-        from chibo4tot_desktop.office import Office
+        from chibo4tot_desktop.ops import Office
 
         office = Office(open_database(data))
-        name = office.organisation().name
+        name = queries.organisation(office).name
         frame.setWindowTitle(f"Chi bộ 4 tốt – {name}")
         frame.setCentralWidget(QLabel(name))
         frame.statusBar().showMessage(f"Tệp dữ liệu: {data}")

@@ -103,7 +103,7 @@ def main(argv=None) -> int:
 
     from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.listings import RegistrationListing
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
     from chibo4tot_desktop.ui.models.registrations_model import RegistrationsTableModel
 
     app = QApplication.instance() or QApplication([])

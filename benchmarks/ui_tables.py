@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,7 +34,7 @@ def main(count: int) -> None:
 
     from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.db.models import Cell, Registration
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
     from chibo4tot_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -40,8 +42,8 @@ def main(count: int) -> None:
         os.environ["CHIBO4TOT_DATA_DIR"] = folder
         db = open_database(Path(folder) / "big.sqlite3")
         office = Office(db)
-        office.create_organisation("TG", "Đảng bộ phường Tân Giang")
-        office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
+        create_organisation(office, "TG", "Đảng bộ phường Tân Giang")
+        create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025)
         with db.transaction() as session:   # bulk rows for the benchmark only
             cells = [Cell(organisation_id=office.organisation_id, code=f"C{i:05d}",
                           name=f"Chi bộ Tổ dân phố {i}", secretary="Nguyễn Văn Ân",

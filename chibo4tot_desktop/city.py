@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import AwardKind, ImportedPacket, Organisation
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.text import sort_key
 
@@ -80,6 +80,12 @@ def wards(db: Database) -> list[Organisation]:
     with db.session() as session:
         rows = list(session.scalars(select(Organisation)))
     return sorted(rows, key=lambda org: sort_key(org.name))
+
+
+def latest_packet_year(db: Database) -> int | None:
+    """The newest year any ward's packet covers (the city tab opens on it)."""
+    with db.session() as session:
+        return session.scalar(select(func.max(ImportedPacket.year)))
 
 
 def _ward_overviews(db: Database, year: int):

@@ -1,19 +1,18 @@
 """The city's papers: the consolidated proposal list (Excel) and every ward's certificates in
-one PDF. The list is written with openpyxl directly (Party header, Vietnamese order, dates
-dd/mm/yyyy); files go to a temporary name first, then are renamed."""
+one PDF. The list is written with openpyxl (Party header, Vietnamese order, dates dd/mm/yyyy)
+and saved like every Excel file of the program (``excel.common.save_workbook``: the text guard,
+then the one file writer)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 from chibo4tot_desktop.city import ProposalRow, consolidated_proposals, wards
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office
 from chibo4tot_desktop.text import clean, format_date, place_date_line
 
 UPPER_PREFIXES = ("Thành ủy ", "Tỉnh ủy ", "Huyện ủy ", "Quận ủy ", "Thị ủy ")
@@ -48,6 +47,9 @@ def write_proposals_xlsx(db: Database, year: int, target: str | os.PathLike,
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from chibo4tot_desktop.excel.common import check_target, save_workbook
+
+    check_target(target)
     rows = consolidated_proposals(db, year)
     if not rows:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào của các đảng bộ.")
@@ -119,7 +121,7 @@ def write_proposals_xlsx(db: Database, year: int, target: str | os.PathLike,
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    _save(book, Path(target))
+    save_workbook(book, target)
     return len(rows)
 
 
@@ -131,21 +133,6 @@ def _values(number: int, row: ProposalRow) -> list:
             row.members, row.self_total, row.committee_total, row.classification or None,
             row.verdict, row.consecutive_years or None, row.proposed_on, decision or None,
             row.register_number or None]
-
-
-def _save(book, target: Path) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"Thư mục '{folder}' không có.")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    try:
-        book.save(temp_name)
-        os.replace(temp_name, target)
-    except OSError as error:
-        Path(temp_name).unlink(missing_ok=True)
-        raise UserError(f"Không ghi được tệp '{target.name}': {error.strerror} "
-                        "(tệp có đang mở trong chương trình khác không?).") from None
 
 
 def certificate_pages(db: Database, year: int) -> list:

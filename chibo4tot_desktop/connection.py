@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from chibo4tot_desktop.errors import ValidationError
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.paths import default_data_file, user_data_dir
 
 DATABASE_URL_ENV = "CHIBO4TOT_DATABASE_URL"
@@ -71,14 +72,12 @@ def saved_database_url() -> str | None:
 
 
 def save_database_url(url: str | None) -> str | None:
-    """Save (or with None/"" forget) the URL; written to a temporary name, then renamed."""
+    """Save (or with None/"" forget) the URL (through the one file writer)."""
     checked = check_database_url(url) if url and url.strip() else None
     target = _connection_file()
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(json.dumps({"database_url": checked}, ensure_ascii=False),
-                         encoding="utf-8")
-    os.replace(temporary, target)
+    write_bytes(target, json.dumps({"database_url": checked}, ensure_ascii=False)
+                .encode("utf-8"))
     return checked
 
 

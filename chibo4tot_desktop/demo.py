@@ -12,7 +12,18 @@ import random
 
 from chibo4tot_desktop.db.models import AwardKind, CellKind, Scope
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import Office, ScoreInput
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.awards import propose, record_decision
+from chibo4tot_desktop.ops.cells import add_cell
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.scoring import save_evaluation
+from chibo4tot_desktop.ops.setup import (
+    create_organisation,
+    create_phase,
+    set_settings,
+    update_phase_year,
+)
+from chibo4tot_desktop.ops.verdicts import ScoreInput
 
 ORGANISATION = {
     "code": "TANGIANG",
@@ -53,31 +64,31 @@ EXCELLENT = {"TDP06", "TDP12"}                            # the pilot cells
 
 def build_demo(office: Office) -> None:
     """Create the demo ward in an empty database (refuses a database that has data)."""
-    if not office.is_empty():
+    if not queries.is_empty(office):
         raise UserError("Tệp dữ liệu đã có dữ liệu; lệnh demo chỉ tạo dữ liệu mẫu trong tệp "
                         "mới hoặc trống.")
-    office.create_organisation(**ORGANISATION)
-    phase = office.create_phase(PHASE_TITLE, 2023, 2025, PLAN_REFERENCE,
+    create_organisation(office, **ORGANISATION)
+    phase = create_phase(office, PHASE_TITLE, 2023, 2025, PLAN_REFERENCE,
                                 launch_date=dt.date(2023, 3, 6))
     for year, launch in ((2024, dt.date(2024, 3, 1)), (2025, dt.date(2025, 3, 3))):
-        office.update_phase_year(phase.id, year, launch_date=launch,
+        update_phase_year(office, phase.id, year, launch_date=launch,
                                  registration_deadline=dt.date(year, 3, 10),
                                  review_deadline=dt.date(year, 12, 10))
     cells = {}
     rng = random.Random(98)
     for number in range(1, 13):
         code = f"TDP{number:02d}"
-        cells[code] = office.add_cell(
+        cells[code] = add_cell(office,
             code, f"Chi bộ Tổ dân phố {number}", CellKind.RESIDENTIAL.value,
             SECRETARIES[number - 1], rng.randint(22, 48), is_pilot=number in (6, 12))
     for index, (code, name, kind, members) in enumerate(OTHER_CELLS):
-        cells[code] = office.add_cell(code, name, kind.value, SECRETARIES[12 + index], members)
+        cells[code] = add_cell(office, code, name, kind.value, SECRETARIES[12 + index], members)
 
     for year in (2023, 2024):
         _registrations(office, cells, year)
         _scores(office, phase.id, cells, year, random.Random(year))
     _awards_2023(office, cells)
-    office.set_settings({
+    set_settings(office, {
         "certificate.issuer": "BAN THƯỜNG VỤ THÀNH ỦY HÀ TĨNH",
         "certificate.signer_title": "PHÓ BÍ THƯ THƯỜNG TRỰC",
         "certificate.signer_name": "Nguyễn Văn Thành",
@@ -89,7 +100,7 @@ def _registrations(office: Office, cells: dict, year: int) -> None:
         if code in MISSING[year]:
             continue
         received = LATE[year].get(code) or dt.date(year, 3, 6 + (cell.id % 4))
-        office.save_registration(
+        save_registration(office,
             cell.id, year, received_on=received, members_count=cell.members_count,
             signer=cell.secretary,
             commitment_1="Lãnh đạo hoàn thành 100% chỉ tiêu kinh tế - xã hội, quốc phòng - an "
@@ -103,7 +114,7 @@ def _registrations(office: Office, cells: dict, year: int) -> None:
 
 
 def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.Random) -> None:
-    phase = office.phase(phase_id)
+    phase = queries.phase(office, phase_id)
     cell_groups = [g for g in phase.groups if g.scope == Scope.CELL.value]
     for code, cell in cells.items():
         if code in MISSING[year] or code in UNSCORED.get(year, ()):
@@ -122,7 +133,7 @@ def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.R
                                         item.max_points)
                 own = _round_half(committee + rng.choice((0, 0.5, 0.5, 1)), item.max_points)
                 scores[item.id] = ScoreInput(own, committee)
-        office.save_evaluation(cell.id, year, scores=scores,
+        save_evaluation(office, cell.id, year, scores=scores,
                                disciplined_members=DISCIPLINED[year].get(code, 0),
                                notes="" if code not in LOW[year] else
                                "Chưa hoàn thành chỉ tiêu kết nạp đảng viên.")
@@ -130,7 +141,7 @@ def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.R
     scores = {item.id: ScoreInput(_round_half(item.max_points * 0.9, item.max_points),
                                   _round_half(item.max_points * 0.88, item.max_points))
               for group in org_groups for item in group.items}
-    office.save_evaluation(None, year, scores=scores,
+    save_evaluation(office, None, year, scores=scores,
                            notes="Đảng bộ tự chấm theo tiêu chí “Đảng bộ cơ sở 4 tốt”.")
 
 
@@ -149,21 +160,21 @@ def _awards_2023(office: Office, cells: dict) -> None:
     for state in overview.cells:
         if not state.qualifies:
             continue
-        award = office.propose(state.cell.id, 2023, AwardKind.CELL_RECOGNITION.value,
+        award = propose(office, state.cell.id, 2023, AwardKind.CELL_RECOGNITION.value,
                                proposed_on)
-        office.record_decision(award.id, decision_number="1250-QĐ/Th.U",
+        record_decision(office, [award.id], decision_number="1250-QĐ/Th.U",
                                decision_date=decided_on, issuer=issuer,
-                               register_number=f"{register:02d}/2023")
+                               first_register_number=f"{register:02d}/2023")
         register += 1
     for code in sorted(EXCELLENT):
-        award = office.propose(cells[code].id, 2023, AwardKind.MERIT.value, proposed_on,
+        award = propose(office, cells[code].id, 2023, AwardKind.MERIT.value, proposed_on,
                                notes="Chi bộ điểm, dẫn đầu phong trào năm 2023")
-        office.record_decision(award.id, decision_number="1251-QĐ/Th.U",
+        record_decision(office, [award.id], decision_number="1251-QĐ/Th.U",
                                decision_date=decided_on, issuer=issuer,
-                               register_number=f"{register:02d}/2023")
+                               first_register_number=f"{register:02d}/2023")
         register += 1
     if overview.organisation_result.verdict.passed:
-        award = office.propose(None, 2023, AwardKind.ORG_RECOGNITION.value, proposed_on)
-        office.record_decision(award.id, decision_number="1252-QĐ/Th.U",
+        award = propose(office, None, 2023, AwardKind.ORG_RECOGNITION.value, proposed_on)
+        record_decision(office, [award.id], decision_number="1252-QĐ/Th.U",
                                decision_date=decided_on, issuer=issuer,
-                               register_number=f"{register:02d}/2023")
+                               first_register_number=f"{register:02d}/2023")

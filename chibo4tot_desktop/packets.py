@@ -9,10 +9,11 @@ A packet is a zip with two members:
 - ``manifest.json``: format name and version, the ward's code and name, the year, when the
   packet was made (UTC), and the SHA-256 and size of ``data.json``.
 
-``export_packet`` writes it to a temporary name, then renames it. ``import_packets`` reads
-packets into the city's database: every packet is checked first (zip intact, only the two
-expected members, sizes within limits, checksum, well-formed data); if any is refused nothing
-is written. Each ward is its own Organisation (matched by its code). A newer packet of a ward's
+``export_packet`` writes it through the program's one file writer (``files.atomic_write``).
+``read_packet`` checks a packet; ``ops.exchange.import_packets`` reads packets into the city's
+database: every packet is checked first (zip intact, only the two expected members, sizes
+within limits, checksum, well-formed data); if any is refused nothing is written. Each ward is
+its own Organisation (matched by its code). A newer packet of a ward's
 year replaces that year's registrations, evaluations and awards; an identical or older one is
 reported and changes nothing. The checksum detects damage and careless edits; it is not a
 signature against someone who rewrites both files on purpose.
@@ -27,36 +28,25 @@ import json
 import os
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
 
 from chibo4tot_desktop import __version__, rules
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import (
-    Award,
     AwardKind,
-    Cell,
     CellKind,
-    CriteriaGroup,
-    CriteriaItem,
-    Evaluation,
     ImportedPacket,
     Organisation,
-    Phase,
-    PhaseYear,
-    Registration,
     RegistrationSource,
     Scope,
-    Score,
-    Setting,
 )
-from chibo4tot_desktop.errors import ConflictError, UserError
-from chibo4tot_desktop.office import AWARDS, CELLS, EVALUATIONS, REGISTRATIONS, SETTINGS, Office
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.text import clean
 
 FORMAT = "chibo4tot-desktop/packet"
@@ -66,7 +56,6 @@ MAX_PACKET_BYTES = 50 * 1024 * 1024      # the zip file itself
 MAX_MANIFEST_BYTES = 64 * 1024
 MAX_DATA_BYTES = 100 * 1024 * 1024       # data.json once uncompressed
 MAX_ROWS = 100_000                       # cells, registrations, ... per list
-PACKETS = "packets"                      # listener topic
 
 
 class PacketError(UserError):
@@ -116,15 +105,15 @@ def _date(value: dt.date | None) -> str | None:
 
 def packet_data(office: Office, year: int) -> dict:
     """The ward's year as plain JSON-able data."""
-    organisation = office.organisation()
-    phase = office.phase_for_year(year)
+    organisation = queries.organisation(office)
+    phase = queries.phase_for_year(office, year)
     item_keys = {item.id: (group.scope, group.position, item.position)
                  for group in phase.groups for item in group.items}
-    cells = office.cells(include_dissolved=True)
+    cells = queries.cells(office, include_dissolved=True)
     code_of = {cell.id: cell.code for cell in cells}
-    registrations = office.registrations(year)
-    evaluations = office.evaluations(year)
-    awards = office.awards(year)
+    registrations = queries.registrations(office, year)
+    evaluations = queries.evaluations(office, year)
+    awards = queries.awards(office, year)
     return {
         "organisation": {
             "code": organisation.code, "name": organisation.name,
@@ -144,7 +133,7 @@ def packet_data(office: Office, year: int) -> dict:
                                    "max_points": item.max_points} for item in group.items]}
                        for group in phase.groups],
         },
-        "settings": office.settings(),
+        "settings": queries.settings(office),
         "cells": [{"code": cell.code, "name": cell.name, "kind": cell.kind,
                    "secretary": cell.secretary, "members_count": cell.members_count,
                    "is_pilot": cell.is_pilot, "dissolved_on": _date(cell.dissolved_on)}
@@ -209,23 +198,8 @@ def bytes_of(data: dict, year: int, now: dt.datetime | None = None) -> bytes:
 
 def export_packet(office: Office, year: int, target: str | os.PathLike,
                   now: dt.datetime | None = None) -> Path:
-    """Write the ward's year to ``target`` (a temporary name first, then renamed)."""
-    return write_packet_file(packet_bytes(office, year, now), target)
-
-
-def write_packet_file(content: bytes, target: str | os.PathLike) -> Path:
-    target = Path(target)
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise UserError(f"Không ghi được tệp '{target}': {error.strerror}.") from None
-    return target
+    """Write the ward's year to ``target`` (through the one file writer)."""
+    return write_bytes(target, packet_bytes(office, year, now))
 
 
 # ------------------------------------------------------------------------------ reading
@@ -491,215 +465,6 @@ class _Checker:
             self.text(row, "issuer", "khen thưởng", 200)
             self.text(row, "register_number", "khen thưởng", 40)
             self.text(row, "notes", "khen thưởng", 20_000, multiline=True)
-
-
-# ------------------------------------------------------------------------------ import
-def import_packets(db: Database, paths: Sequence[str | os.PathLike],
-                   now: dt.datetime | None = None) -> list[ImportOutcome]:
-    """Check every packet, then import them all in one transaction (all or nothing)."""
-    packets = [read_packet(path) for path in paths]
-    # Several packets of one ward and year in one go: the newest wins, in the order made.
-    packets.sort(key=lambda p: p.exported_at)
-    now = now or dt.datetime.now().replace(microsecond=0)
-    outcomes = []
-    try:
-        with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS,
-                            AWARDS) as session:
-            for packet in packets:
-                outcomes.append(_import_one(session, packet, now))
-    except IntegrityError:
-        # Another person imported the same ward at the same moment.
-        raise ConflictError("Gói dữ liệu của đảng bộ này vừa được người khác nhập cùng lúc; "
-                            "chưa nhập gì, hãy thử lại.") from None
-    return outcomes
-
-
-def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOutcome:
-    data = packet.data
-    org_data = data["organisation"]
-    organisation = session.scalar(select(Organisation).where(
-        Organisation.code == packet.organisation_code))
-    previous = None
-    if organisation is None:
-        organisation = Organisation(code=org_data["code"], name=org_data["name"],
-                                    upper_body=org_data["upper_body"],
-                                    place_name=org_data["place_name"])
-        session.add(organisation)
-        session.flush()
-    else:
-        packet_years = {row.year: row for row in session.scalars(select(ImportedPacket).where(
-            ImportedPacket.organisation_id == organisation.id))}
-        if not packet_years:
-            # Typed in here, not received by packets (e.g. the ward's own file): a packet
-            # must never overwrite it.
-            raise PacketError(
-                f"{organisation.name} ({organisation.code}) trong cơ sở dữ liệu này được nhập "
-                "trực tiếp, không phải từ gói dữ liệu; không ghi đè, không nhập gì.")
-        previous = packet_years.get(packet.year)
-    cells_count = len(data["cells"])
-
-    def outcome(action):
-        return ImportOutcome(packet.source, packet.organisation_code, org_data["name"],
-                             packet.year, action, cells_count)
-
-    if previous is not None:
-        if previous.sha256 == packet.sha256:
-            return outcome("identical")
-        if packet.exported_at <= previous.exported_at:
-            return outcome("older")
-    for key in ("name", "upper_body", "place_name"):
-        if getattr(organisation, key) != org_data[key]:
-            setattr(organisation, key, org_data[key])
-    items = _sync_phase(session, organisation, data["phase"])
-    _sync_settings(session, organisation, data["settings"])
-    cell_ids = _sync_cells(session, organisation, data["cells"])
-    _replace_year(session, organisation, packet.year, data, cell_ids, items)
-    if previous is None:
-        session.add(ImportedPacket(organisation_id=organisation.id, year=packet.year,
-                                   exported_at=packet.exported_at, sha256=packet.sha256,
-                                   imported_at=now, file_name=packet.source[:300]))
-        action = "new"
-    else:
-        previous.exported_at = packet.exported_at
-        previous.sha256 = packet.sha256
-        previous.imported_at = now
-        previous.file_name = packet.source[:300]
-        action = "updated"
-    session.flush()
-    return outcome(action)
-
-
-def _sync_phase(session: Session, organisation: Organisation, data: dict
-                ) -> dict[tuple, int]:
-    """The ward's phase as in the packet (matched by first year); returns item key -> id."""
-    phase = session.scalar(
-        select(Phase).where(Phase.organisation_id == organisation.id,
-                            Phase.first_year == data["first_year"])
-        .options(selectinload(Phase.years),
-                 selectinload(Phase.groups).selectinload(CriteriaGroup.items)))
-    if phase is None:
-        overlapping = session.scalar(select(Phase.id).where(
-            Phase.organisation_id == organisation.id,
-            Phase.first_year <= data["last_year"], Phase.last_year >= data["first_year"]))
-        if overlapping is not None:
-            raise PacketError(f"Giai đoạn {data['first_year']} - {data['last_year']} trong gói "
-                              f"của {organisation.name} chồng lên giai đoạn khác đã nhập; "
-                              "không nhập gì.")
-        phase = Phase(organisation_id=organisation.id, first_year=data["first_year"],
-                      last_year=data["last_year"], title=data["title"])
-        session.add(phase)
-    for key in ("title", "plan_reference", "last_year", *THRESHOLD_FIELDS):
-        if getattr(phase, key) != data[key]:
-            setattr(phase, key, data[key])
-    years = {item.year: item for item in phase.years}
-    for item in data["years"]:
-        row = years.pop(item["year"], None)
-        if row is None:
-            row = PhaseYear(year=item["year"])
-            phase.years.append(row)
-        for key in ("launch_date", "registration_deadline", "review_deadline"):
-            if getattr(row, key) != item[key]:
-                setattr(row, key, item[key])
-    for row in years.values():
-        phase.years.remove(row)
-    groups = {(group.scope, group.position): group for group in phase.groups}
-    for group_data in data["groups"]:
-        group = groups.pop((group_data["scope"], group_data["position"]), None)
-        if group is None:
-            group = CriteriaGroup(scope=group_data["scope"], position=group_data["position"],
-                                  title=group_data["title"])
-            phase.groups.append(group)
-        for key in ("title", "pass_points"):
-            if getattr(group, key) != group_data[key]:
-                setattr(group, key, group_data[key])
-        items = {item.position: item for item in group.items}
-        for item_data in group_data["items"]:
-            item = items.pop(item_data["position"], None)
-            if item is None:
-                item = CriteriaItem(position=item_data["position"], text=item_data["text"],
-                                    max_points=item_data["max_points"])
-                group.items.append(item)
-            for key in ("text", "max_points"):
-                if getattr(item, key) != item_data[key]:
-                    setattr(item, key, item_data[key])
-        for item in items.values():
-            group.items.remove(item)
-    for group in groups.values():
-        phase.groups.remove(group)
-    session.flush()
-    return {(group.scope, group.position, item.position): item.id
-            for group in phase.groups for item in group.items}
-
-
-def _sync_settings(session: Session, organisation: Organisation, values: dict) -> None:
-    existing = {row.key: row for row in session.scalars(
-        select(Setting).where(Setting.organisation_id == organisation.id))}
-    for key, value in values.items():
-        row = existing.get(key)
-        if row is None:
-            session.add(Setting(organisation_id=organisation.id, key=key, value=value))
-        elif row.value != value:
-            row.value = value
-
-
-def _sync_cells(session: Session, organisation: Organisation, cells: list[dict]
-                ) -> dict[str, int]:
-    existing = {cell.code: cell for cell in session.scalars(
-        select(Cell).where(Cell.organisation_id == organisation.id))}
-    for data in cells:
-        cell = existing.get(data["code"])
-        if cell is None:
-            cell = Cell(organisation_id=organisation.id, code=data["code"])
-            session.add(cell)
-            existing[data["code"]] = cell
-        for key in ("name", "kind", "secretary", "members_count", "is_pilot", "dissolved_on"):
-            if getattr(cell, key) != data[key]:
-                setattr(cell, key, data[key])
-    session.flush()
-    return {code: cell.id for code, cell in existing.items()}
-
-
-def _replace_year(session: Session, organisation: Organisation, year: int, data: dict,
-                  cell_ids: dict[str, int], items: dict[tuple, int]) -> None:
-    """The year's registrations, evaluations and awards become exactly the packet's."""
-    org_cells = select(Cell.id).where(Cell.organisation_id == organisation.id)
-    session.execute(delete(Registration).where(Registration.year == year,
-                                               Registration.cell_id.in_(org_cells)))
-    session.execute(delete(Score).where(Score.evaluation_id.in_(
-        select(Evaluation.id).where(Evaluation.organisation_id == organisation.id,
-                                    Evaluation.year == year))))
-    session.execute(delete(Evaluation).where(Evaluation.organisation_id == organisation.id,
-                                             Evaluation.year == year))
-    session.execute(delete(Award).where(Award.organisation_id == organisation.id,
-                                        Award.year == year))
-    session.expire_all()
-    for row in data["registrations"]:
-        commitments = row["commitments"]
-        session.add(Registration(
-            cell_id=cell_ids[row["cell"]], year=year, title=row["title"] or "Chi bộ 4 tốt",
-            received_on=row["received_on"], members_count=row["members_count"],
-            commitment_1=commitments[0], commitment_2=commitments[1],
-            commitment_3=commitments[2], commitment_4=commitments[3],
-            signer=row["signer"], source=row["source"]))
-    for row in data["evaluations"]:
-        evaluation = Evaluation(
-            organisation_id=organisation.id,
-            cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
-            notes=row["notes"], disciplined_members=row["disciplined_members"],
-            classification=row["classification"])
-        for score in row["scores"]:
-            evaluation.scores.append(Score(item_id=items[tuple(score["item"])],
-                                           self_points=score["self_points"],
-                                           committee_points=score["committee_points"]))
-        session.add(evaluation)
-    for row in data["awards"]:
-        session.add(Award(
-            organisation_id=organisation.id,
-            cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
-            kind=row["kind"], proposed_on=row["proposed_on"],
-            decision_number=row["decision_number"], decision_date=row["decision_date"],
-            issuer=row["issuer"], register_number=row["register_number"], notes=row["notes"]))
-    session.flush()
 
 
 def imported_packets(db: Database) -> list[tuple[str, str, int, dt.datetime, dt.datetime]]:

@@ -7,13 +7,13 @@ has asked to stop. The function must then leave nothing half-written, which come
 
 - database writes happen inside one ``Database.transaction()``: ``Cancelled`` is an exception,
   so the transaction rolls back;
-- files are written with ``atomic_write(target, progress)``: the data goes to a temporary file
-  beside the target, renamed over it (``os.replace``) only at the end and only when not
+- files are written with ``files.atomic_write(target, progress)``: the data goes to a
+  temporary file beside the target, renamed over it only at the end and only when not
   cancelled; on cancellation or any error the temporary file is removed and the target is
   untouched.
 
     def export_registrations(office, year, target, progress=null_progress):
-        rows = office.registrations(year)
+        rows = queries.registrations(office, year)
         with atomic_write(target, progress) as temp:
             book = Workbook()
             for row in track(rows, progress, "Đang ghi bản đăng ký"):
@@ -23,13 +23,9 @@ has asked to stop. The function must then leave nothing half-written, which come
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Protocol, TypeVar
 
 from chibo4tot_desktop.errors import UserError
@@ -120,46 +116,6 @@ def track(items: Iterable[T], progress: Progress, message: str | None = None,
         yield item
         done += 1
     progress(done, total if total is not None else done)
-
-
-@contextlib.contextmanager
-def atomic_write(target: str | os.PathLike, progress: Progress = null_progress,
-                 suffix: str | None = None) -> Iterator[Path]:
-    """A temporary path beside ``target``; renamed over ``target`` when the block ends well.
-
-    The block writes the whole file to the yielded path. If it raises (``Cancelled`` or any
-    error), or the work is cancelled by the time it ends, the temporary file is deleted and
-    ``target`` is left as it was.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=suffix or target.suffix
-                                    or ".tmp", dir=target.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        check_cancelled(progress)
-        # mkstemp makes the file private (0600); give it the mode a new file normally gets.
-        with contextlib.suppress(OSError):
-            os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-
-
-def _umask() -> int:
-    """The process's umask without changing it (Linux /proc; 0o022 elsewhere)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
 
 
 class Throttle:

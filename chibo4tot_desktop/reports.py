@@ -14,9 +14,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.models import Award, AwardKind, Cell, Evaluation, Registration, Scope
-from chibo4tot_desktop.office import (EvaluationResult, Office, evaluate, group_specs,
-                                     thresholds_of)
+from chibo4tot_desktop.db.models import (
+    Award,
+    AwardKind,
+    Cell,
+    Evaluation,
+    Registration,
+    Scope,
+)
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.base import Office
+from chibo4tot_desktop.ops.verdicts import (
+    EvaluationResult,
+    evaluate,
+    group_specs,
+    thresholds_of,
+)
 from chibo4tot_desktop.text import format_date, sort_key
 
 
@@ -132,25 +145,24 @@ COUNT_LABELS = {
 
 def year_overview(office: Office, year: int, today: dt.date | None = None) -> YearOverview:
     today = today or dt.date.today()
-    organisation_id = office._require_org()
-    with office.db.session() as session:
-        phase = office._phase_in(session, year)
+    office.require_org()
+    with office.read() as session:
+        phase = queries.phase_in(session, year)
         phase_year = next(item for item in phase.years if item.year == year)
-        cells = [cell for cell in session.scalars(
-            select(Cell).where(Cell.organisation_id == organisation_id)) if cell.active_in(year)]
+        cells = [cell for cell in session.scalars(select(Cell)) if cell.active_in(year)]
         registrations = {row.cell_id: row for row in session.scalars(
-            select(Registration).join(Registration.cell)
-            .where(Cell.organisation_id == organisation_id, Registration.year == year))}
+            select(Registration).where(Registration.year == year))}
         evaluations = {row.cell_id: row for row in session.scalars(
-            select(Evaluation).where(Evaluation.organisation_id == organisation_id,
-                                     Evaluation.year == year)
+            select(Evaluation).where(Evaluation.year == year)
             .options(selectinload(Evaluation.scores)))}
         awards = list(session.scalars(
-            select(Award).where(Award.organisation_id == organisation_id, Award.year == year)
-            .options(selectinload(Award.cell))))
-    recognised = office.recognised_years()
+            select(Award).where(Award.year == year).options(selectinload(Award.cell))))
+    recognised = queries.recognised_years(office)
 
     cell_groups = group_specs(phase, Scope.CELL)
+    awards_of: dict[int | None, list[Award]] = {}
+    for award in awards:
+        awards_of.setdefault(award.cell_id, []).append(award)
     states = []
     for cell in cells:
         registration = registrations.get(cell.id)
@@ -164,7 +176,7 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
             result=evaluate(phase, evaluation, Scope.CELL, groups=cell_groups),
             evaluated=evaluation is not None,
             consecutive_years=rules.consecutive_years(recognised.get(cell.id, ()), year),
-            awards=[award for award in awards if award.cell_id == cell.id]))
+            awards=awards_of.get(cell.id, [])))
     states.sort(key=lambda state: sort_key(state.cell.name))
 
     cells_passed = sum(1 for state in states if state.qualifies)
@@ -189,7 +201,7 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
         year=year, phase_title=phase.title, plan_reference=phase.plan_reference,
         is_final=phase.is_final(year), deadlines=deadlines, cells=states,
         organisation_result=organisation_result,
-        organisation_awards=[award for award in awards if award.cell_id is None],
+        organisation_awards=awards_of.get(None, []),
         warnings=warnings, todo=[])
     overview.todo = _todo(overview, phase_year, today)
     return overview

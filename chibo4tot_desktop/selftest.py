@@ -5,7 +5,7 @@ Each check prints one Vietnamese line ("[ĐẠT] ..." or "[LỖI] ..."); the exi
 pass, 1 otherwise. Everything is written in a temporary folder that is removed afterwards.
 The checks use openpyxl and reportlab directly (not the program's Excel/PDF modules), so they
 test the bundle itself: the migrations as data files, the hidden imports, the bundled font,
-defusedxml, and the Qt plugins.
+defusedxml, and the Qt plugins; their files go through the program's one file writer.
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+
+from chibo4tot_desktop.ops.cells import add_cell
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase
+from chibo4tot_desktop.files import atomic_write
 
 SAMPLE_NAME = "Chi bộ Tổ dân phố Đồng Tiến – “4 tốt” <&>"
 SAMPLE_TEXT = "Ủy ban Kiểm tra Đảng ủy phường Tân Giang: Nguyễn Thị Ánh, ấp Ỷ Lan, ỹ ỵ"
@@ -42,10 +47,14 @@ def _require(condition: bool, message: str) -> None:
 
 # ----------------------------------------------------------------------------------- checks
 def check_database(folder: Path) -> str:
-    from chibo4tot_desktop.db.engine import HEAD_REVISION, current_revision, open_database
-    from chibo4tot_desktop.office import Office
-
     import datetime as dt
+
+    from chibo4tot_desktop.db.engine import (
+        HEAD_REVISION,
+        current_revision,
+        open_database,
+    )
+    from chibo4tot_desktop.ops import Office, queries
 
     path = folder / "tu-kiem-tra.sqlite3"
     db = open_database(path)
@@ -55,15 +64,15 @@ def check_database(folder: Path) -> str:
         _require(revision == HEAD_REVISION,
                  f"lược đồ {revision}, cần {HEAD_REVISION} (chưa chạy được các bước nâng cấp)")
         office = Office(db)
-        office.create_organisation("KT", "Đảng bộ phường Kiểm Tra", "Thành ủy", "Kiểm Tra")
-        office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025)
-        cell = office.add_cell("TDP01", SAMPLE_NAME, "residential", "Nguyễn Văn Hùng", 30)
-        office.save_registration(cell.id, 2024, received_on=dt.date(2024, 3, 8))
+        create_organisation(office, "KT", "Đảng bộ phường Kiểm Tra", "Thành ủy", "Kiểm Tra")
+        create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025)
+        cell = add_cell(office, "TDP01", SAMPLE_NAME, "residential", "Nguyễn Văn Hùng", 30)
+        save_registration(office, cell.id, 2024, received_on=dt.date(2024, 3, 8))
     finally:
         db.close()
     db = open_database(path)
     try:
-        registrations = Office(db).registrations(2024)
+        registrations = queries.registrations(Office(db), 2024)
     finally:
         db.close()
     _require(len(registrations) == 1 and registrations[0].cell.name == SAMPLE_NAME,
@@ -82,9 +91,8 @@ def check_excel(folder: Path) -> str:
     sheet.title = "Đăng ký"
     sheet.append(["Chi bộ", "Ngày nhận", "Điểm"])
     sheet.append([SAMPLE_NAME, dt.date(2024, 3, 8), 87.5])
-    partial = path.with_name(path.name + ".tmp")
-    book.save(partial)
-    os.replace(partial, path)
+    with atomic_write(path) as temporary:
+        book.save(temporary)
     back = load_workbook(path, read_only=True)
     rows = list(back["Đăng ký"].iter_rows(values_only=True))
     back.close()
@@ -113,13 +121,12 @@ def check_pdf(folder: Path) -> str:
     missing_glyphs = [ch for ch in SAMPLE_TEXT if ch != " " and ord(ch) not in face.charToGlyph]
     _require(not missing_glyphs, f"phông chữ thiếu chữ: {''.join(missing_glyphs)}")
     path = folder / "tu-kiem-tra.pdf"
-    partial = path.with_name(path.name + ".tmp")
-    canvas = Canvas(str(partial), pagesize=A4)
-    canvas.setFont("C4T-SelfTest", 14)
-    canvas.drawString(72, 760, SAMPLE_TEXT)
-    canvas.drawString(72, 740, SAMPLE_NAME)
-    canvas.save()
-    os.replace(partial, path)
+    with atomic_write(path) as temporary:
+        canvas = Canvas(str(temporary), pagesize=A4)
+        canvas.setFont("C4T-SelfTest", 14)
+        canvas.drawString(72, 760, SAMPLE_TEXT)
+        canvas.drawString(72, 740, SAMPLE_NAME)
+        canvas.save()
     data = path.read_bytes()
     _require(data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF"),
              "tệp PDF không hoàn chỉnh")

@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from chibo4tot_desktop.ops import queries
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -22,7 +24,7 @@ def main(argv: list[str]) -> int:
 
     from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.demo import build_demo
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
     from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
     from chibo4tot_desktop.ui.main_window import MainWindow
     from chibo4tot_desktop.ui.theme import apply_theme
@@ -47,7 +49,7 @@ def main(argv: list[str]) -> int:
         for index, name in enumerate(names):
             window.tabs.setCurrentIndex(index)
             if window.tabs.currentWidget() is window.scoring_tab:
-                window.scoring_tab.select_cell(office.cell_by_code("TDP07").id)
+                window.scoring_tab.select_cell(queries.cell_by_code(office, "TDP07").id)
             app.processEvents()
             path = out / f"{name}.png"
             window.grab().save(str(path))

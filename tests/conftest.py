@@ -11,7 +11,8 @@ import pytest  # noqa: E402
 
 from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.demo import build_demo  # noqa: E402
-from chibo4tot_desktop.office import Office  # noqa: E402
+from chibo4tot_desktop.ops import Office  # noqa: E402
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -72,8 +73,8 @@ def db(db_target):
 def office(db):
     """An office with the organisation and a phase 2023-2025, no cells."""
     office = Office(db)
-    office.create_organisation("TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
-    office.create_phase("Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
+    create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
+    create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
     return office
 
 

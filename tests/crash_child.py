@@ -19,24 +19,31 @@ import datetime as dt
 import os
 import sys
 
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.cells import add_cell, update_cell
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.scoring import save_evaluation
+
 
 def main() -> None:
     data, log_path, trial = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    from chibo4tot_desktop.office import Office, ScoreInput
+    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.ops.verdicts import ScoreInput
     from chibo4tot_desktop.safety.opening import open_for_writing
 
     importer = None
     try:
-        from chibo4tot_desktop.excel import importer as importer  # noqa: PLW0127
         import openpyxl
+
+        from chibo4tot_desktop.excel import importer as importer  # noqa: PLW0127
     except ImportError:
         importer = None
 
     print("ready", flush=True)
     db = open_for_writing(data)
     office = Office(db)
-    cells = [cell for cell in office.cells() if cell.code.startswith("BASE")]
-    phase = office.phase_for_year(2024)
+    cells = [cell for cell in queries.cells(office) if cell.code.startswith("BASE")]
+    phase = queries.phase_for_year(office, 2024)
     items = [item for group in phase.groups if group.scope == "cell" for item in group.items]
     log = open(log_path, "a", encoding="utf-8")
     kinds = 5 if importer is not None else 4
@@ -55,15 +62,15 @@ def main() -> None:
             log.write(line + "\n")
             log.flush()
         if kind == 0:
-            office.add_cell(f"K{trial}-{step}", f"Chi bộ thử {trial}-{step}")
+            add_cell(office, f"K{trial}-{step}", f"Chi bộ thử {trial}-{step}")
         elif kind == 1:
-            office.update_cell(cell.id, secretary=f"Bí thư {sequence}")
+            update_cell(office, cell.id, secretary=f"Bí thư {sequence}")
         elif kind == 2:
             scores = {item.id: ScoreInput(committee_points=(sequence + index) % 3)
                       for index, item in enumerate(items)}
-            office.save_evaluation(cell.id, 2024, scores=scores, notes=f"Lần {sequence}")
+            save_evaluation(office, cell.id, 2024, scores=scores, notes=f"Lần {sequence}")
         elif kind == 3:
-            office.save_registration(cell.id, 2024, received_on=dt.date(2024, 3, 1),
+            save_registration(office, cell.id, 2024, received_on=dt.date(2024, 3, 1),
                                      signer=f"Người ký {sequence}")
         else:
             path = os.path.join(os.path.dirname(log_path), f"nhap-{os.getpid()}.xlsx")

@@ -14,7 +14,9 @@ from chibo4tot_desktop.city import consolidated_proposals, results_by_ward
 from chibo4tot_desktop.city_export import write_city_certificates, write_proposals_xlsx
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.packets import export_packet, import_packets
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.exchange import import_packets
+from chibo4tot_desktop.packets import export_packet
 from chibo4tot_desktop.reports import year_overview
 from tests.test_packets import T0, _retitle, ward  # noqa: F401  (fixture)
 
@@ -54,7 +56,7 @@ def test_results_by_ward(city, ward):  # noqa: F811
 
 def test_consolidated_proposals(city, ward):  # noqa: F811
     rows = consolidated_proposals(city, 2023)
-    awards = ward.awards(2023)
+    awards = queries.awards(ward, 2023)
     assert len(rows) == 3 * len(awards)
     assert [r.ward_code for r in rows[:len(awards)]] == ["DAINAI"] * len(awards)
     # Within a ward: the ward's own recognition first, then cells in Vietnamese name order.
@@ -83,7 +85,7 @@ def test_proposals_excel_read_back(city, ward, tmp_path):  # noqa: F811
     assert "TỔNG HỢP ĐỀ NGHỊ" in sheet["A4"].value and "2023" in sheet["A4"].value
     assert sheet["A7"].value == "STT"
     data = [[c.value for c in row] for row in sheet.iter_rows(min_row=8)]
-    assert len(data) == count == 3 * len(ward.awards(2023))
+    assert len(data) == count == 3 * len(queries.awards(ward, 2023))
     assert [row[0] for row in data] == list(range(1, count + 1))
     assert data[0][1] == "Đảng bộ phường Đại Nài"
     assert data[-1][1] == "Đảng bộ phường Tân Giang"
@@ -103,7 +105,7 @@ def test_proposals_excel_read_back(city, ward, tmp_path):  # noqa: F811
 def test_all_certificates_at_once(city, ward, tmp_path):  # noqa: F811
     target = tmp_path / "giay-khen.pdf"
     pages = write_city_certificates(city, 2023, target)
-    decided = [a for a in ward.awards(2023) if a.is_decided]
+    decided = [a for a in queries.awards(ward, 2023) if a.is_decided]
     assert pages == 3 * len(decided)
     text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True,
                           text=True, check=True).stdout

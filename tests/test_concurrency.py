@@ -9,13 +9,16 @@ import pytest
 
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.errors import ConflictError
-from chibo4tot_desktop.office import Office, ScoreInput
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell
+from chibo4tot_desktop.ops.scoring import save_evaluation
+from chibo4tot_desktop.ops.verdicts import ScoreInput
 
 
 @pytest.fixture
 def two_offices(office, db_target):
     """The office's data opened a second time, on its own engine and connection."""
-    cell = office.add_cell("TDP06", "Chi bộ Tổ dân phố 6", members_count=30)
+    cell = add_cell(office, "TDP06", "Chi bộ Tổ dân phố 6", members_count=30)
     other_db = open_database(db_target)
     other = Office(other_db, office.organisation_id)
     yield office, other, cell
@@ -23,43 +26,43 @@ def two_offices(office, db_target):
 
 
 def _first_item(office, year=2023):
-    phase = office.phase_for_year(year)
+    phase = queries.phase_for_year(office, year)
     return next(g for g in phase.groups if g.scope == "cell").items[0]
 
 
 def test_second_save_on_a_stale_copy_is_refused(two_offices):
     first, second, cell = two_offices
     item = _first_item(first)
-    first.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(2, 2)})
+    save_evaluation(first, cell.id, 2023, scores={item.id: ScoreInput(2, 2)})
     # Both people open the scoring sheet and read the same version.
-    version_a = first.evaluation(cell.id, 2023).version
-    version_b = second.evaluation(cell.id, 2023).version
+    version_a = queries.evaluation(first, cell.id, 2023).version
+    version_b = queries.evaluation(second, cell.id, 2023).version
     assert version_a == version_b
     # A changes only a score and saves.
-    first.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(3, 3)},
+    save_evaluation(first, cell.id, 2023, scores={item.id: ScoreInput(3, 3)},
                           expected_version=version_a)
     # B saves from the old copy: refused, with a Vietnamese message, and A's score stays.
     with pytest.raises(ConflictError, match="vừa được người khác sửa"):
-        second.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(1, 1)},
+        save_evaluation(second, cell.id, 2023, scores={item.id: ScoreInput(1, 1)},
                                notes="của người thứ hai", expected_version=version_b)
-    stored = second.evaluation(cell.id, 2023)
+    stored = queries.evaluation(second, cell.id, 2023)
     assert [(s.self_points, s.committee_points) for s in stored.scores] == [(3, 3)]
     assert stored.notes == ""
     # After reopening (the new version) B may save.
-    second.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(1, 1)},
+    save_evaluation(second, cell.id, 2023, scores={item.id: ScoreInput(1, 1)},
                            expected_version=stored.version)
-    assert first.evaluation(cell.id, 2023).scores[0].committee_points == 1
+    assert queries.evaluation(first, cell.id, 2023).scores[0].committee_points == 1
 
 
 def test_both_creating_the_first_evaluation(two_offices):
     first, second, cell = two_offices
     item = _first_item(first)
     # Both opened an empty sheet (version 0 = "no evaluation yet").
-    first.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(2, 2)}, expected_version=0)
+    save_evaluation(first, cell.id, 2023, scores={item.id: ScoreInput(2, 2)}, expected_version=0)
     with pytest.raises(ConflictError):
-        second.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(1, 1)},
+        save_evaluation(second, cell.id, 2023, scores={item.id: ScoreInput(1, 1)},
                                expected_version=0)
-    assert second.evaluation(cell.id, 2023).scores[0].committee_points == 2
+    assert queries.evaluation(second, cell.id, 2023).scores[0].committee_points == 2
 
 
 def test_simultaneous_saves_one_wins_one_is_told(two_offices):
@@ -67,16 +70,16 @@ def test_simultaneous_saves_one_wins_one_is_told(two_offices):
     exactly one save lands and the other raises ConflictError (no lost update, no crash)."""
     first, second, cell = two_offices
     item = _first_item(first)
-    first.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(0, 0)})
+    save_evaluation(first, cell.id, 2023, scores={item.id: ScoreInput(0, 0)})
     for round_number in range(5):
-        version = first.evaluation(cell.id, 2023).version
+        version = queries.evaluation(first, cell.id, 2023).version
         barrier = threading.Barrier(2)
         outcomes: dict[str, object] = {}
 
         def save(name, office, points):
             barrier.wait()
             try:
-                office.save_evaluation(cell.id, 2023, scores={item.id: ScoreInput(points, points)},
+                save_evaluation(office, cell.id, 2023, scores={item.id: ScoreInput(points, points)},
                                        expected_version=version)
                 outcomes[name] = "saved"
             except ConflictError as error:
@@ -91,7 +94,7 @@ def test_simultaneous_saves_one_wins_one_is_told(two_offices):
         saved = [name for name, outcome in outcomes.items() if outcome == "saved"]
         refused = [outcome for outcome in outcomes.values() if isinstance(outcome, ConflictError)]
         assert len(saved) == 1 and len(refused) == 1, (round_number, outcomes)
-        stored = first.evaluation(cell.id, 2023)
+        stored = queries.evaluation(first, cell.id, 2023)
         assert stored.version > version
         assert stored.scores[0].committee_points == (1 if saved == ["a"] else 2)
 

@@ -1,8 +1,6 @@
 """Storage: migrations, SQLite settings, schema-version checks, transactions, audit log."""
 
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import func, select, text
@@ -11,7 +9,8 @@ from chibo4tot_desktop.db import engine as engine_module
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AuditEntry, Cell
 from chibo4tot_desktop.errors import DataFileError, ValidationError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell, delete_cell, update_cell
 
 
 def test_head_revision_matches_the_alembic_scripts():
@@ -92,13 +91,13 @@ def test_missing_file_without_create(tmp_path):
 
 
 def test_readonly_refuses_writes(office, db_target):
-    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
     reader = open_database(db_target, readonly=True)
     try:
         readonly_office = Office(reader)
-        assert [c.code for c in readonly_office.cells()] == ["TDP01"]
+        assert [c.code for c in queries.cells(readonly_office)] == ["TDP01"]
         with pytest.raises(DataFileError, match="chỉ đọc"):
-            readonly_office.add_cell("TDP02", "Chi bộ Tổ dân phố 2")
+            add_cell(readonly_office, "TDP02", "Chi bộ Tổ dân phố 2")
     finally:
         reader.close()
 
@@ -116,10 +115,10 @@ def test_failed_transaction_leaves_nothing(office):
 
 
 def test_audit_log_records_insert_update_delete(office):
-    cell = office.add_cell("TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn A")
-    office.update_cell(cell.id, secretary="Trần Thị B")
-    office.delete_cell(cell.id)
-    rows = [r for r in office.audit_log() if r.table_name == "cells"]
+    cell = add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn A")
+    update_cell(office, cell.id, secretary="Trần Thị B")
+    delete_cell(office, cell.id)
+    rows = [r for r in queries.audit_log(office) if r.table_name == "cells"]
     actions = [(r.action, r.field, r.old_value, r.new_value) for r in reversed(rows)]
     assert actions[0][0] == "insert" and "Nguyễn Văn A" in actions[0][3]
     assert ("update", "secretary", "Nguyễn Văn A", "Trần Thị B") in actions
@@ -130,21 +129,10 @@ def test_audit_log_records_insert_update_delete(office):
 def test_listeners_hear_after_commit_only(office):
     heard = []
     office.db.subscribe(heard.append)
-    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
     with pytest.raises(ValidationError):
-        office.add_cell("TDP01", "Chi bộ khác")
+        add_cell(office, "TDP01", "Chi bộ khác")
     assert heard == [frozenset({"cells"})]
-
-
-def test_core_imports_no_qt():
-    modules = ["chibo4tot_desktop.cli", "chibo4tot_desktop.office", "chibo4tot_desktop.reports",
-               "chibo4tot_desktop.demo", "chibo4tot_desktop.db.engine",
-               "chibo4tot_desktop.cli.commands_core"]
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
-            + "from chibo4tot_desktop.cli import build_parser\nbuild_parser()\n"
-            + "print([m for m in sys.modules if m.startswith('PySide6')])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def _count(office, model):

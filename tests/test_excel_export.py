@@ -15,6 +15,9 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel import exports
 from chibo4tot_desktop.excel.exports import HEADER_ROW, export
 from chibo4tot_desktop.excel.importer import UNCHANGED, build_plan
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.cells import update_cell
+from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.text import sort_key
 
 
@@ -51,7 +54,7 @@ def test_registrations_list_content_sort_dates_and_totals(demo_office, tmp_path)
     assert header[:6] == ("STT", "Mã chi bộ", "Tên chi bộ", "Danh hiệu đăng ký", "Ngày đăng ký",
                           "Số đảng viên")
     data = [row for row in rows if isinstance(row[0], int)]
-    stored = demo_office.registrations(2023)
+    stored = queries.registrations(demo_office, 2023)
     assert len(data) == len(stored) == 15
     names = [row[2] for row in data]
     assert names == sorted(names, key=sort_key)
@@ -115,9 +118,9 @@ def test_results_scores_proposals_awards_summary_content(demo_office, tmp_path):
 
 
 def test_text_that_looks_like_a_formula_stays_text(demo_office, tmp_path):
-    cell = demo_office.cell_by_code("TDP01")
-    demo_office.update_cell(cell.id, secretary="=HYPERLINK(\"http://x\",\"y\")")
-    demo_office.save_registration(cell.id, 2025, received_on=dt.date(2025, 3, 5),
+    cell = queries.cell_by_code(demo_office, "TDP01")
+    update_cell(demo_office, cell.id, secretary="=HYPERLINK(\"http://x\",\"y\")")
+    save_registration(demo_office, cell.id, 2025, received_on=dt.date(2025, 3, 5),
                                   commitment_1="+1 đảng viên", commitment_2="-tốt",
                                   commitment_3="@all", commitment_4="=SUM(A1:A9)",
                                   signer="=1+2")
@@ -160,7 +163,7 @@ def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="Không ghi được tệp .*dk.xlsx"):
         export(demo_office, "registrations", 2023, target)
     assert target.read_bytes() == b"old content"
     assert sorted(p.name for p in tmp_path.iterdir() if "dk" in p.name) == ["dk.xlsx"]

@@ -23,8 +23,15 @@ from chibo4tot_desktop.excel.importer import (
     header_field,
     to_date,
 )
-from chibo4tot_desktop.excel.reader import UnsafeFileError, check_workbook, read_workbook
+from chibo4tot_desktop.excel.reader import (
+    UnsafeFileError,
+    check_workbook,
+    read_workbook,
+)
 from chibo4tot_desktop.excel.template import write_template
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.cells import add_cell, dissolve_cell
+from chibo4tot_desktop.ops.registrations import import_registrations, save_registration
 
 YEAR = 2024
 
@@ -32,9 +39,9 @@ YEAR = 2024
 @pytest.fixture
 def cells_office(office):
     for number in (1, 2, 6, 12):
-        office.add_cell(f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}", "residential",
+        add_cell(office, f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}", "residential",
                         f"Bí thư {number}", 20 + number)
-    office.add_cell("CQ", "Chi bộ Cơ quan phường", "agency", "Lê Văn Minh", 18)
+    add_cell(office, "CQ", "Chi bộ Cơ quan phường", "agency", "Lê Văn Minh", 18)
     return office
 
 
@@ -279,7 +286,7 @@ def test_round_trip_template_filled_with_real_world_mistakes(cells_office, tmp_p
     outcome = apply_plan(cells_office, plan)
     assert (outcome.added, outcome.updated) == (4, 0)
 
-    stored = {row.cell.code: row for row in cells_office.registrations(YEAR)}
+    stored = {row.cell.code: row for row in queries.registrations(cells_office, YEAR)}
     assert {code: row.received_on for code, row in stored.items()} == {
         "TDP01": dt.date(2024, 3, 15), "TDP02": dt.date(2024, 3, 15),
         "TDP06": dt.date(2024, 3, 15), "TDP12": dt.date(2024, 3, 8)}
@@ -289,7 +296,7 @@ def test_round_trip_template_filled_with_real_world_mistakes(cells_office, tmp_p
     assert unicodedata.is_normalized("NFC", stored["TDP01"].commitment_2)
     assert stored["TDP06"].members_count == 26          # pre-filled from the cell
     assert stored["TDP01"].source == "file" and stored["TDP01"].source_file == "da dien.xlsx"
-    assert cells_office.audit_log(table="registrations")
+    assert queries.audit_log(cells_office, table="registrations")
 
     again = build_plan(cells_office, YEAR, [tmp_path / "da dien.xlsx"])
     assert [row.action for row in again.rows] == [UNCHANGED] * 4
@@ -410,7 +417,7 @@ def test_a_file_without_a_header_row(cells_office, tmp_path):
 
 
 def test_refused_import_leaves_the_database_unchanged(cells_office, tmp_path):
-    cells_office.save_registration(cells_office.cell_by_code("TDP01").id, YEAR,
+    save_registration(cells_office, queries.cell_by_code(cells_office, "TDP01").id, YEAR,
                                    received_on=dt.date(2024, 3, 1))
     header = ["Tên chi bộ", "Ngày đăng ký"]
     rows = [["Chi bộ Tổ dân phố 1", "05/03/2024"], ["Chi bộ Tổ dân phố 2", "05/03/2024"],
@@ -425,7 +432,7 @@ def test_refused_import_leaves_the_database_unchanged(cells_office, tmp_path):
     assert db_fingerprint(cells_office) == before
     outcome = apply_plan(cells_office, plan, only_good=True)
     assert (outcome.added, outcome.updated, outcome.skipped) == (1, 1, 1)
-    assert cells_office.registration(cells_office.cell_by_code("TDP01").id, YEAR).received_on \
+    assert queries.registration(cells_office, queries.cell_by_code(cells_office, "TDP01").id, YEAR).received_on \
         == dt.date(2024, 3, 5)
 
 
@@ -447,7 +454,7 @@ def test_a_change_made_after_the_plan_is_a_conflict_and_writes_nothing(cells_off
                       [["Chi bộ Tổ dân phố 1", "05/03/2024"],
                        ["Chi bộ Tổ dân phố 2", "05/03/2024"]])
     plan = build_plan(cells_office, YEAR, [path])
-    cells_office.save_registration(cells_office.cell_by_code("TDP02").id, YEAR,
+    save_registration(cells_office, queries.cell_by_code(cells_office, "TDP02").id, YEAR,
                                    received_on=dt.date(2024, 3, 2))
     before = db_fingerprint(cells_office)
     with pytest.raises(ConflictError, match="Chi bộ Tổ dân phố 2"):
@@ -456,7 +463,7 @@ def test_a_change_made_after_the_plan_is_a_conflict_and_writes_nothing(cells_off
 
 
 def test_dissolved_cell_is_a_problem(cells_office, tmp_path):
-    cells_office.dissolve_cell(cells_office.cell_by_code("TDP12").id, dt.date(2023, 6, 1))
+    dissolve_cell(cells_office, queries.cell_by_code(cells_office, "TDP12").id, dt.date(2023, 6, 1))
     path = plain_list(tmp_path / "a.xlsx", ["Mã chi bộ", "Ngày đăng ký"],
                       [["TDP12", "05/03/2024"]])
     plan = build_plan(cells_office, YEAR, [path])
@@ -509,28 +516,28 @@ def test_an_unfilled_template_imports_nothing_and_says_so(cells_office, tmp_path
 def test_bulk_import_refuses_bad_entries_as_a_whole(cells_office):
     from chibo4tot_desktop.errors import ValidationError
 
-    first = cells_office.cell_by_code("TDP01").id
-    second = cells_office.cell_by_code("TDP02").id
+    first = queries.cell_by_code(cells_office, "TDP01").id
+    second = queries.cell_by_code(cells_office, "TDP02").id
     good = {"cell_id": first, "values": {"received_on": dt.date(2024, 3, 5)},
             "expected_version": None}
     before = db_fingerprint(cells_office)
     with pytest.raises(ValidationError, match="hai bản đăng ký"):
-        cells_office.import_registrations(YEAR, [good, dict(good)])
+        import_registrations(cells_office, YEAR, [good, dict(good)])
     with pytest.raises(ValidationError, match="Chưa nhập ngày"):
-        cells_office.import_registrations(YEAR, [good, {"cell_id": second, "values": {},
+        import_registrations(cells_office, YEAR, [good, {"cell_id": second, "values": {},
                                                         "expected_version": None}])
     with pytest.raises(ValidationError, match="không phải là số nguyên"):
-        cells_office.import_registrations(YEAR, [good, {
+        import_registrations(cells_office, YEAR, [good, {
             "cell_id": second, "expected_version": None,
             "values": {"received_on": dt.date(2024, 3, 5), "members_count": "x"}}])
     assert db_fingerprint(cells_office) == before
-    cells_office.dissolve_cell(second, dt.date(2024, 1, 2))
+    dissolve_cell(cells_office, second, dt.date(2024, 1, 2))
     before = db_fingerprint(cells_office)
     with pytest.raises(ValidationError, match="đã giải thể"):
-        cells_office.import_registrations(YEAR, [good, {
+        import_registrations(cells_office, YEAR, [good, {
             "cell_id": second, "values": {"received_on": dt.date(2024, 3, 5)},
             "expected_version": None}])
     assert db_fingerprint(cells_office) == before
-    assert cells_office.import_registrations(YEAR, [good]) == (1, 0)
-    entries = cells_office.audit_log(table="registrations")
+    assert import_registrations(cells_office, YEAR, [good]) == (1, 0)
+    entries = queries.audit_log(cells_office, table="registrations")
     assert [entry.action for entry in entries] == ["insert"]

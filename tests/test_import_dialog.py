@@ -8,8 +8,15 @@ import openpyxl
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.cells import add_cell
+from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ui.dialogs import import_dialog
-from chibo4tot_desktop.ui.dialogs.import_dialog import ImportDialog, excel_menu, export_list, save_template
+from chibo4tot_desktop.ui.dialogs.import_dialog import (
+    ImportDialog,
+    export_list,
+    save_template,
+)
 
 YEAR = 2024
 
@@ -17,7 +24,7 @@ YEAR = 2024
 @pytest.fixture
 def cells_office(office):
     for number in (1, 2, 3):
-        office.add_cell(f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}", "residential",
+        add_cell(office, f"TDP{number:02d}", f"Chi bộ Tổ dân phố {number}", "residential",
                         f"Bí thư {number}", 20)
     return office
 
@@ -57,7 +64,7 @@ def test_problems_block_the_import_until_the_user_skips_them(qtbot, cells_office
     dialog.import_button.click()
     assert dialog.result() == QDialog.Accepted
     assert (dialog.outcome.added, dialog.outcome.skipped) == (1, 1)
-    assert [row.cell.code for row in cells_office.registrations(YEAR)] == ["TDP01"]
+    assert [row.cell.code for row in queries.registrations(cells_office, YEAR)] == ["TDP01"]
 
 
 def test_a_clean_file_imports_and_the_second_time_nothing_is_new(qtbot, cells_office, tmp_path):
@@ -67,7 +74,7 @@ def test_a_clean_file_imports_and_the_second_time_nothing_is_new(qtbot, cells_of
     qtbot.addWidget(dialog)
     assert tab_titles(dialog)[0] == "Thêm mới (2)" and dialog.only_good.isHidden()
     dialog.import_button.click()
-    assert dialog.outcome.added == 2 and len(cells_office.registrations(YEAR)) == 2
+    assert dialog.outcome.added == 2 and len(queries.registrations(cells_office, YEAR)) == 2
 
     again = ImportDialog(cells_office, YEAR, [path])
     qtbot.addWidget(again)
@@ -80,13 +87,13 @@ def test_a_change_in_between_is_reported_and_the_plan_reloaded(qtbot, cells_offi
     path = write_list(tmp_path / "c.xlsx", [["Chi bộ Tổ dân phố 2", "05/03/2024", 20]])
     dialog = ImportDialog(cells_office, YEAR, [path])
     qtbot.addWidget(dialog)
-    cells_office.save_registration(cells_office.cell_by_code("TDP02").id, YEAR,
+    save_registration(cells_office, queries.cell_by_code(cells_office, "TDP02").id, YEAR,
                                    received_on=dt.date(2024, 3, 1))
     dialog.import_button.click()
     assert dialog.outcome is None and dialog.result() != QDialog.Accepted
     assert "vừa được người khác thêm hoặc sửa" in dialog.error_label.text()
     assert "Cập nhật (1)" in tab_titles(dialog)        # the plan now sees the new row
-    assert cells_office.registration(cells_office.cell_by_code("TDP02").id, YEAR).received_on \
+    assert queries.registration(cells_office, queries.cell_by_code(cells_office, "TDP02").id, YEAR).received_on \
         == dt.date(2024, 3, 1)
 
 
@@ -115,15 +122,18 @@ def test_template_and_export_actions(qtbot, demo_office, tmp_path, monkeypatch):
     assert path == tmp_path / "tu chon.xlsx" and path.exists()
 
 
-def test_the_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QWidget
+def test_the_windows_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
+    """The real window's Excel menu: template, import, and one export per list."""
+    from chibo4tot_desktop.ui.main_window import MainWindow
 
-    window = QWidget()
+    window = MainWindow(demo_office, ask_first_run=False)
     qtbot.addWidget(window)
-    menu = excel_menu(window, demo_office, lambda: 2023)
+    window.set_year(2023)
+    menu = window.excel_menu
     actions = [action.text() for action in menu.actions()]
-    assert actions[:2] == ["Lập mẫu đăng ký thi đua...", "Nhập đăng ký từ Excel..."]
+    assert actions[:2] == ["Lập mẫu đăng ký thi đua…", "Nhập đăng ký từ Excel…"]
     export_menu = menu.actions()[2].menu()
+    export_menu.aboutToShow.emit()
     assert len(export_menu.actions()) == 7
     monkeypatch.setattr(import_dialog.QFileDialog, "getSaveFileName",
                         lambda *args: (str(tmp_path / "tong-hop.xlsx"), ""))

@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chibo4tot_desktop.listings import REGISTRATION_COLUMNS, RegistrationListing
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.progress import Cancelled, ProgressState
 from chibo4tot_desktop.text import sort_key
 
@@ -19,7 +21,7 @@ def listing(demo_office):
 
 
 def _all(demo_office):
-    return [r for year in demo_office.years() for r in demo_office.registrations(year)]
+    return [r for year in queries.years(demo_office) for r in queries.registrations(demo_office, year)]
 
 
 def test_ordered_by_cell_name_in_vietnamese_order_then_year(demo_office, listing):
@@ -55,7 +57,7 @@ def test_days_late_comes_from_the_years_deadline(demo_office, listing):
 
 
 def test_rows_gives_the_shown_values_of_any_ids(demo_office, listing):
-    registration = demo_office.registration(demo_office.cell_by_code("THTG").id, 2023)
+    registration = queries.registration(demo_office, queries.cell_by_code(demo_office, "THTG").id, 2023)
     values = listing.rows([registration.id])[registration.id]
     assert values == ("THTG", "Chi bộ Trường Tiểu học Tân Giang", 2023, "16/03/2023", 6,
                       registration.members_count, registration.signer)
@@ -142,12 +144,12 @@ def test_a_newer_order_supersedes_an_older_one(qtbot, model):
 
 
 def test_reload_sees_new_rows(qtbot, demo_office, model):
-    cell = demo_office.cell_by_code("TDP09")  # missing in 2023
-    demo_office.save_registration(cell.id, 2023, received_on=dt.date(2023, 4, 1))
+    cell = queries.cell_by_code(demo_office, "TDP09")  # missing in 2023
+    save_registration(demo_office, cell.id, 2023, received_on=dt.date(2023, 4, 1))
     with qtbot.waitSignal(model.idsReady, timeout=10000):
         model.reload()
     assert model.rowCount() == 31
-    row = model.row_of(demo_office.registration(cell.id, 2023).id)
+    row = model.row_of(queries.registration(demo_office, cell.id, 2023).id)
     assert model.data(model.index(row, 3)) == "01/04/2023"
     assert model.data(model.index(row, 4)) == 22
 

@@ -9,8 +9,7 @@ import os
 import shutil
 import socket
 import sqlite3
-import subprocess
-import sys
+import time
 
 import pytest
 
@@ -25,7 +24,8 @@ from chibo4tot_desktop.errors import (
     DataFileNotOursError,
     DataFileReadOnlyError,
 )
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
 from chibo4tot_desktop.safety.lock import (
@@ -97,7 +97,7 @@ def registration_list(path, codes):
 def test_write_commands_are_refused_while_another_program_holds_the_file(
         tmp_path, demo_file, capsys):
     ward = Office(open_database(demo_file))
-    codes = [cell.code for cell in ward.cells()][:3]
+    codes = [cell.code for cell in queries.cells(ward)][:3]
     ward.db.close()
     sheet = registration_list(tmp_path / "dang-ky.xlsx", codes)
     backup = make_backup(demo_file, "thu-cong").path
@@ -112,7 +112,11 @@ def test_write_commands_are_refused_while_another_program_holds_the_file(
         for args in (["import", "--data", demo_file, "--year", "2024", sheet],
                      ["restore", "--data", demo_file, backup],
                      ["packet", "import", "--data", city, packet],
-                     ["demo", "--data", fresh]):
+                     ["demo", "--data", fresh],
+                     ["cells", "add", "--data", demo_file, "--code", "TDP99", "--name",
+                      "Chi bộ mới"],
+                     ["settings", "set", "--data", demo_file, "--year", "2024",
+                      "proposal.signer_name=Nguyễn Văn An"]):
             code, _out, err = run(capsys, *args)
             assert code == 2, (args, err)
             assert f"hoa trên máy {socket.gethostname()}" in err, err
@@ -149,7 +153,7 @@ def test_read_commands_open_read_only_without_the_lock(demo_file, capsys):
         db = open_for_reading(demo_file)
         try:
             assert db.readonly and db.lock is None
-            assert Office(db).cells()
+            assert queries.cells(Office(db))
         finally:
             db.close()
         for args in (["cells"], ["status", "--year", "2023"]):
@@ -220,11 +224,11 @@ def test_a_deleted_lock_file_is_noticed_at_the_next_write(office, db_path):
     mine = Office(db)
     lock_path(db_path).unlink()             # a sync tool or an antivirus
     with pytest.raises(LockLostError, match="đã bị xóa hoặc bị thay.*đã lấy lại khóa"):
-        mine.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
-    assert mine.cells() == []               # refused: nothing written
+        add_cell(mine, "TDP01", "Chi bộ Tổ dân phố 1")
+    assert queries.cells(mine) == []               # refused: nothing written
     assert db.lock.still_held()
-    mine.add_cell("TDP01", "Chi bộ Tổ dân phố 1")   # the lock is ours again
-    assert [cell.code for cell in mine.cells()] == ["TDP01"]
+    add_cell(mine, "TDP01", "Chi bộ Tổ dân phố 1")   # the lock is ours again
+    assert [cell.code for cell in queries.cells(mine)] == ["TDP01"]
     with pytest.raises(DataFileLockedError):
         open_for_writing(db_path)
     db.close()
@@ -238,8 +242,8 @@ def test_after_a_deleted_lock_file_two_writers_never_both_write(office, db_path)
     second = open_for_writing(db_path)       # nothing tells it the first is there ...
     try:
         with pytest.raises(LockLostError, match="đang được .* mở để ghi"):
-            Office(first).add_cell("A", "Chi bộ A")   # ... but the first stops writing
-        Office(second).add_cell("B", "Chi bộ B")
+            add_cell(Office(first), "A", "Chi bộ A")   # ... but the first stops writing
+        add_cell(Office(second), "B", "Chi bộ B")
         token = json.loads(lock_path(db_path).read_text(encoding="utf-8"))["token"]
         first.close()
         # The first closing did not delete the second's lock file: a third is refused.
@@ -247,7 +251,7 @@ def test_after_a_deleted_lock_file_two_writers_never_both_write(office, db_path)
         assert json.loads(lock_path(db_path).read_text(encoding="utf-8"))["token"] == token
         with pytest.raises(DataFileLockedError):
             open_for_writing(db_path)
-        assert [cell.code for cell in Office(second).cells()] == ["B"]
+        assert [cell.code for cell in queries.cells(Office(second))] == ["B"]
     finally:
         second.close()
     assert not lock_path(db_path).exists()
@@ -263,7 +267,7 @@ def test_a_replaced_lock_file_is_noticed_and_left_alone(office, db_path):
     os.replace(copy, path)                  # e.g. a sync tool bringing back an old copy
     assert not db.lock.still_held()
     with pytest.raises(LockLostError):
-        Office(db).add_cell("A", "Chi bộ A")
+        add_cell(Office(db), "A", "Chi bộ A")
     # The replaced file was not locked by anyone: the program took the lock again.
     assert db.lock.still_held()
     db.lock.release()
@@ -361,7 +365,7 @@ def test_a_write_refused_by_the_disk_is_a_message(demo_file, restore_modes):
         db = open_database(demo_file)       # the bare opener, without the opening's checks
         try:
             with pytest.raises(DataFileReadOnlyError, match="chỉ đọc. Thay đổi chưa được lưu"):
-                Office(db).add_cell("MOI", "Chi bộ mới")
+                add_cell(Office(db), "MOI", "Chi bộ mới")
         finally:
             db.close()
 
@@ -373,7 +377,7 @@ def test_an_unwritable_restore_source_is_not_called_damaged(demo_file, tmp_path,
     source = source_folder / "ban-chep.sqlite3"
     shutil.copy(demo_file, source)          # a copy of the data file itself, in WAL mode
     db = open_database(demo_file)
-    Office(db).add_cell("MOI", "Chi bộ mới")
+    add_cell(Office(db), "MOI", "Chi bộ mới")
     db.close()
     readonly(source)
     readonly(source_folder)
@@ -385,7 +389,7 @@ def test_an_unwritable_restore_source_is_not_called_damaged(demo_file, tmp_path,
     assert "hỏng" not in err
     db = open_for_reading(demo_file)
     try:
-        assert "MOI" not in {cell.code for cell in Office(db).cells()}
+        assert "MOI" not in {cell.code for cell in queries.cells(Office(db))}
     finally:
         db.close()
 
@@ -468,32 +472,30 @@ def test_a_path_is_opened_as_the_path_it_is(tmp_path, capsys, monkeypatch, name)
 
 
 # -------------------------------------------------------------------------- temporaries
-def _dead_pid() -> int:
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                           capture_output=True, text=True, check=True)
-    return int(child.stdout)
-
-
 def test_temporaries_of_interrupted_work_are_removed_at_the_next_opening(demo_file):
+    from chibo4tot_desktop.files import temporary_name
+    from chibo4tot_desktop.safety.backup import ABANDONED_TEMPORARY_SECONDS
+
     folder = demo_file.parent
     backups = folder / "backups"
     backups.mkdir()
-    dead = _dead_pid()
-    name = demo_file.name
-    leftovers = [
-        backups / f".phuong-2025-01-02_080000-tu-dong.sqlite3.{dead}.tmp",
-        backups / f".phuong-2025-01-02_080000-tu-dong.sqlite3.{dead}.tmp-journal",
-        folder / f".{name}.restore-{dead}.tmp",
-        folder / f"..{name}.restore-{dead}.tmp.{dead}.tmp",
-        folder / f"..{name}.restore-{dead}.tmp.{dead}.tmp-journal",
-    ]
-    running = backups / f".phuong-2025-01-02_090000-thu-cong.sqlite3.{os.getpid()}.tmp"
-    kept = [running,                                           # a backup still running
-            backups / f".khac-2025-01-02_080000-tu-dong.sqlite3.{dead}.tmp",  # another file's
-            folder / f".khac.sqlite3.restore-{dead}.tmp",
-            folder / "ghi-chu.tmp"]
-    for path in leftovers + kept:
+
+    def temporary(target, *sides):
+        path = target.parent / temporary_name(target)
+        return [path] + [path.with_name(path.name + side) for side in sides]
+
+    abandoned = (temporary(backups / "phuong-2025-01-02_080000-tu-dong.sqlite3", "-journal")
+                 + temporary(backups / "phuong-2025-01-02_080000-hong.damaged"))
+    restored = temporary(demo_file, "-journal", "-wal")     # a restore cut short
+    running = temporary(backups / "phuong-2025-01-02_090000-thu-cong.sqlite3")  # still going
+    others = (temporary(backups / "khac-2025-01-02_080000-tu-dong.sqlite3")   # another file's
+              + temporary(folder / "khac.sqlite3") + [folder / "ghi-chu.tmp"])
+    long_ago = time.time() - 2 * ABANDONED_TEMPORARY_SECONDS
+    for path in abandoned + restored + running + others:
         path.write_bytes(b"half written")
+        if path not in running:
+            os.utime(path, (long_ago, long_ago))
+    leftovers = abandoned + restored
     open_for_reading(demo_file).close()      # reading removes nothing
     assert all(path.exists() for path in leftovers)
     with held_by_another_program(demo_file):  # nor does a refused opening
@@ -502,14 +504,14 @@ def test_temporaries_of_interrupted_work_are_removed_at_the_next_opening(demo_fi
     assert all(path.exists() for path in leftovers)
     open_for_writing(demo_file).close()
     assert [path.name for path in leftovers if path.exists()] == []
-    assert all(path.exists() for path in kept)
+    assert all(path.exists() for path in running + others)
 
 
 # ----------------------------------------------------------------------- restore
 def test_restore_is_refused_while_another_program_holds_the_file(demo_file, capsys):
     backup = make_backup(demo_file, "thu-cong").path
     db = open_database(demo_file)
-    Office(db).add_cell("SAU", "Chi bộ thêm sau")
+    add_cell(Office(db), "SAU", "Chi bộ thêm sau")
     db.close()
     before = table_checksum(demo_file)
     with held_by_another_program(demo_file, user="lan"):

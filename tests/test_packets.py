@@ -16,8 +16,15 @@ from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AuditEntry, Cell, Evaluation, Organisation
 from chibo4tot_desktop.demo import build_demo
-from chibo4tot_desktop.office import Office, ScoreInput
-from chibo4tot_desktop.packets import PacketError, export_packet, import_packets
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.awards import clear_decision, withdraw
+from chibo4tot_desktop.ops.registrations import delete_registration
+from chibo4tot_desktop.ops.cells import add_cell, update_cell
+from chibo4tot_desktop.ops.scoring import save_evaluation
+from chibo4tot_desktop.ops.verdicts import ScoreInput
+from chibo4tot_desktop.ops.exchange import import_packets
+from chibo4tot_desktop.packets import PacketError, export_packet
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.reports import year_overview
 
 T0 = dt.datetime(2024, 1, 5, 8, 0, 0)
@@ -66,15 +73,15 @@ def test_packet_round_trip_gives_the_same_year(ward, db, tmp_path):
 
     outcomes = import_packets(db, [path])
     assert [(o.action, o.organisation_code, o.cells) for o in outcomes] == [
-        ("new", "TANGIANG", len(ward.cells()))]
+        ("new", "TANGIANG", len(queries.cells(ward)))]
     city_ward = _ward_office(db, "TANGIANG")
     assert _summary(city_ward, 2023) == _summary(ward, 2023)
     # Registrations keep their commitments; settings (certificate wording) come along.
-    assert [r.commitments() for r in city_ward.registrations(2023)] == \
-        [r.commitments() for r in ward.registrations(2023)]
-    assert city_ward.setting("certificate.signer_name") == "Nguyễn Văn Thành"
+    assert [r.commitments() for r in queries.registrations(city_ward, 2023)] == \
+        [r.commitments() for r in queries.registrations(ward, 2023)]
+    assert queries.setting(city_ward, "certificate.signer_name") == "Nguyễn Văn Thành"
     # The other year was not in the packet.
-    assert city_ward.registrations(2024) == []
+    assert queries.registrations(city_ward, 2024) == []
 
 
 def test_identical_packet_changes_nothing(ward, db, tmp_path):
@@ -91,26 +98,26 @@ def test_newer_packet_updates_and_older_is_refused(ward, db, tmp_path):
     old = export_packet(ward, 2023, tmp_path / "old.zip", now=T0)
     import_packets(db, [old])
     # The ward changes its year: a score, a withdrawn proposal's decision, a new cell.
-    cell = ward.cell_by_code("TDP06")
-    evaluation = ward.evaluation(cell.id, 2023)
+    cell = queries.cell_by_code(ward, "TDP06")
+    evaluation = queries.evaluation(ward, cell.id, 2023)
     first = evaluation.scores[0]
-    ward.save_evaluation(cell.id, 2023, scores={first.item_id: ScoreInput(0, 0)},
+    save_evaluation(ward, cell.id, 2023, scores={first.item_id: ScoreInput(0, 0)},
                          notes=evaluation.notes,
                          disciplined_members=evaluation.disciplined_members,
                          expected_version=evaluation.version)
-    award = next(a for a in ward.awards(2023) if a.cell_id == cell.id)
-    ward.clear_decision(award.id)
-    ward.withdraw(award.id)
-    ward.add_cell("TDP13", "Chi bộ Tổ dân phố 13", members_count=20)
+    award = next(a for a in queries.awards(ward, 2023) if a.cell_id == cell.id)
+    clear_decision(ward, award.id)
+    withdraw(ward, award.id)
+    add_cell(ward, "TDP13", "Chi bộ Tổ dân phố 13", members_count=20)
     new = export_packet(ward, 2023, tmp_path / "new.zip", now=T0 + dt.timedelta(days=2))
 
     outcomes = import_packets(db, [new])
     assert [o.action for o in outcomes] == ["updated"]
     city_ward = _ward_office(db, "TANGIANG")
     assert _summary(city_ward, 2023) == _summary(ward, 2023)
-    assert city_ward.cell_by_code("TDP13").name == "Chi bộ Tổ dân phố 13"
-    city_cell = city_ward.cell_by_code("TDP06")
-    assert award.kind not in [a.kind for a in city_ward.awards(2023)
+    assert queries.cell_by_code(city_ward, "TDP13").name == "Chi bộ Tổ dân phố 13"
+    city_cell = queries.cell_by_code(city_ward, "TDP06")
+    assert award.kind not in [a.kind for a in queries.awards(city_ward, 2023)
                               if a.cell_id == city_cell.id]
 
     before = _summary(city_ward, 2023)
@@ -118,6 +125,23 @@ def test_newer_packet_updates_and_older_is_refused(ward, db, tmp_path):
     assert [o.action for o in outcomes] == ["older"]
     assert "cũ hơn" in outcomes[0].describe()
     assert _summary(city_ward, 2023) == before
+
+
+def test_a_replaced_year_audits_every_row_it_deletes(ward, db, tmp_path):
+    """A newer packet replaces the year's rows; each one removed has its audit row."""
+    import_packets(db, [export_packet(ward, 2023, tmp_path / "old.zip", now=T0)])
+    city_ward = _ward_office(db, "TANGIANG")
+    gone = queries.registration(city_ward, queries.cell_by_code(city_ward, "TDP06").id, 2023)
+    count_before = len(queries.registrations(city_ward, 2023))
+    delete_registration(ward, queries.registration(
+        ward, queries.cell_by_code(ward, "TDP06").id, 2023).id)
+    import_packets(db, [export_packet(ward, 2023, tmp_path / "new.zip",
+                                      now=T0 + dt.timedelta(days=1))])
+    assert len(queries.registrations(city_ward, 2023)) == count_before - 1
+    with db.session() as session:
+        deleted = set(session.scalars(select(AuditEntry.row_id).where(
+            AuditEntry.table_name == "registrations", AuditEntry.action == "delete")))
+    assert gone.id in deleted
 
 
 def _retitle(path, target, code, name):
@@ -129,7 +153,7 @@ def _retitle(path, target, code, name):
     data["organisation"]["name"] = name
     content = packets.bytes_of(data, manifest["year"],
                                dt.datetime.fromisoformat(manifest["exported_at"]))
-    return packets.write_packet_file(content, target)
+    return write_bytes(target, content)
 
 
 def test_wards_are_kept_apart(ward, db, tmp_path):
@@ -141,16 +165,16 @@ def test_wards_are_kept_apart(ward, db, tmp_path):
         orgs = session.execute(select(Organisation.code, func.count(Cell.id))
                                .join(Cell, Cell.organisation_id == Organisation.id)
                                .group_by(Organisation.code).order_by(Organisation.code)).all()
-    assert orgs == [("HAPHUONG", len(ward.cells())), ("TANGIANG", len(ward.cells()))]
+    assert orgs == [("HAPHUONG", len(queries.cells(ward))), ("TANGIANG", len(queries.cells(ward)))]
     # Updating one ward leaves the other alone.
-    cell = ward.cell_by_code("TDP01")
-    ward.update_cell(cell.id, name="Chi bộ Tổ dân phố 1 (mới)")
+    cell = queries.cell_by_code(ward, "TDP01")
+    update_cell(ward, cell.id, name="Chi bộ Tổ dân phố 1 (mới)")
     newer = _retitle(export_packet(ward, 2023, tmp_path / "tg2.zip",
                                    now=T0 + dt.timedelta(hours=1)),
                      tmp_path / "hp2.zip", "HAPHUONG", "Đảng bộ phường Hà Phương")
     assert [o.action for o in import_packets(db, [newer])] == ["updated"]
-    assert _ward_office(db, "HAPHUONG").cell_by_code("TDP01").name.endswith("(mới)")
-    assert _ward_office(db, "TANGIANG").cell_by_code("TDP01").name == "Chi bộ Tổ dân phố 1"
+    assert queries.cell_by_code(_ward_office(db, "HAPHUONG"), "TDP01").name.endswith("(mới)")
+    assert queries.cell_by_code(_ward_office(db, "TANGIANG"), "TDP01").name == "Chi bộ Tổ dân phố 1"
 
 
 def _rewrite(path, target, *, manifest=None, data=None, extra=None, keep_checksum=False):
@@ -238,8 +262,8 @@ def test_damaged_file_is_refused(ward, db, tmp_path):
 def test_packet_never_overwrites_a_ward_typed_in_here(ward, tmp_path):
     """Importing a ward's (old) packet into its own file must not replace its data."""
     old = export_packet(ward, 2023, tmp_path / "old.zip", now=T0)
-    cell = ward.cell_by_code("TDP01")
-    ward.update_cell(cell.id, name="Chi bộ Tổ dân phố 1 (đổi tên)")
+    cell = queries.cell_by_code(ward, "TDP01")
+    update_cell(ward, cell.id, name="Chi bộ Tổ dân phố 1 (đổi tên)")
     before = _summary(ward, 2023)
     with pytest.raises(PacketError, match="nhập trực tiếp"):
         import_packets(ward.db, [old])

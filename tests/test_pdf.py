@@ -14,6 +14,11 @@ import pytest
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.errors import NotFoundError, UserError, ValidationError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.awards import propose, record_decision
+from chibo4tot_desktop.ops.cells import add_cell, dissolve_cell
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ops.setup import set_settings
 from chibo4tot_desktop.paths import resource
 from chibo4tot_desktop.pdf import certificates as cert
 from chibo4tot_desktop.pdf import fonts
@@ -25,6 +30,7 @@ from chibo4tot_desktop.pdf.forms import (
 )
 from chibo4tot_desktop.pdf.layout import Group, Page, Text, measure, wrap
 from chibo4tot_desktop.pdf.render import write_pdf
+from tests.builders import qualifying_cell
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdftotext) is needed")
@@ -153,12 +159,12 @@ def test_write_pdf_replaces_atomically_and_leaves_no_temp(tmp_path):
 # ------------------------------------------------------------------------- certificates
 def test_demo_certificates_one_landscape_page_per_decided_award(demo_office, tmp_path):
     target = tmp_path / "giay-khen.pdf"
-    awards = [a for a in demo_office.awards(2023) if a.is_decided]
+    awards = [a for a in queries.awards(demo_office, 2023) if a.is_decided]
     pages = cert.write_certificates(demo_office, 2023, target)
     assert pages == len(awards) == page_count(target)
     width, height = page_size(target)
     assert (round(width), round(height)) == (842, 595)
-    organisation = demo_office.organisation()
+    organisation = queries.organisation(demo_office)
     for number, award in enumerate(awards, start=1):
         lines = page_lines(target, number)
         text = " ".join(lines)
@@ -208,11 +214,11 @@ def test_certificates_bad_input(demo_office, tmp_path):
 
 
 def _long_award(office, name: str):
-    cell = office.add_cell("LONG", name, members_count=30)
-    award = office.propose(cell.id, 2023, AwardKind.CELL_RECOGNITION.value, dt.date(2023, 12, 1))
-    return office.record_decision(award.id, decision_number="99-QĐ/Th.U",
+    cell = qualifying_cell(office, "LONG", name, members=30)
+    award = propose(office, cell.id, 2023, AwardKind.CELL_RECOGNITION.value, dt.date(2023, 12, 1))
+    return record_decision(office, [award.id], decision_number="99-QĐ/Th.U",
                                   decision_date=dt.date(2024, 1, 5),
-                                  issuer="Ban Thường vụ Thành ủy Hà Tĩnh", register_number="7")
+                                  issuer="Ban Thường vụ Thành ủy Hà Tĩnh", first_register_number="7")
 
 
 def test_long_names_wrap_and_shrink_inside_the_border(office, tmp_path):
@@ -275,7 +281,7 @@ def test_settings_defaults_round_trip_and_validation(office):
     saved = cert.save_settings(office, signer_name="  Lê   Văn Minh ", paper="preprinted",
                                offset_x_mm="2,5", offset_y_mm=-3)
     assert saved.signer_name == "Lê Văn Minh"
-    stored = office.settings("certificate.")
+    stored = queries.settings(office, "certificate.")
     assert stored["certificate.signer_name"] == "Lê Văn Minh"
     assert stored["certificate.offset_x_mm"] == "2.5"
     assert cert.load_settings(office) == saved
@@ -287,7 +293,7 @@ def test_settings_defaults_round_trip_and_validation(office):
 
 
 def test_damaged_stored_setting_falls_back(office):
-    office.set_settings({"certificate.offset_x_mm": "nonsense",
+    set_settings(office, {"certificate.offset_x_mm": "nonsense",
                          "certificate.signer_name": "Hồ Thị Ánh"})
     settings = cert.load_settings(office)
     assert settings.offset_x_mm == 0 and settings.signer_name == "Hồ Thị Ánh"
@@ -338,8 +344,8 @@ def test_registration_form_text(demo_office, tmp_path):
     assert (round(width), round(height)) == (595, 842)
     lines = page_lines(target, 1)
     text = " ".join(lines)
-    cell = demo_office.cell_by_code("TDP06")
-    registration = demo_office.registration(cell.id, 2023)
+    cell = queries.cell_by_code(demo_office, "TDP06")
+    registration = queries.registration(demo_office, cell.id, 2023)
     for expected in ("ĐẢNG BỘ PHƯỜNG TÂN GIANG", "CHI BỘ TỔ DÂN PHỐ 6", "*",
                      "ĐẢNG CỘNG SẢN VIỆT NAM", "BẢN ĐĂNG KÝ THI ĐUA",
                      "Xây dựng “Chi bộ 4 tốt” năm 2023", "Kính gửi: Đảng ủy phường Tân Giang",
@@ -353,10 +359,10 @@ def test_registration_form_text(demo_office, tmp_path):
 
 
 def test_registration_form_long_commitments_flow_to_numbered_pages(office, tmp_path):
-    cell = office.add_cell("A1", "Chi bộ Khối phố <Đông> & Tây", secretary="Phan Văn Long")
+    cell = add_cell(office, "A1", "Chi bộ Khối phố <Đông> & Tây", secretary="Phan Văn Long")
     long_text = "\n".join(f"Chỉ tiêu số {n}: tổ chức thực hiện tốt các nhiệm vụ chính trị "
                           f"được giao, bảo đảm chất lượng và tiến độ của năm." for n in range(40))
-    office.save_registration(cell.id, 2023, received_on=dt.date(2023, 3, 9),
+    save_registration(office, cell.id, 2023, received_on=dt.date(2023, 3, 9),
                              commitment_1=long_text, commitment_2="Sinh hoạt đủ 12 kỳ.")
     target = tmp_path / "long.pdf"
     pages = write_registration_form(office, 2023, "A1", target)
@@ -376,18 +382,18 @@ def test_blank_registration_form(demo_office, tmp_path):
     # Tổ dân phố 9 did not register in 2023: its blank form, to fill in by hand.
     assert write_registration_form(demo_office, 2023, "TDP09", target, blank=True) == 1
     lines = page_lines(target, 1)
-    cell = demo_office.cell_by_code("TDP09")
+    cell = queries.cell_by_code(demo_office, "TDP09")
     assert "Tân Giang, ngày ..... tháng ..... năm 2023" in lines
     assert "CHI BỘ TỔ DÂN PHỐ 9" in lines and cell.secretary in lines
     assert sum(1 for line in lines if set(line) == {"."}) == 12  # 3 lines for each group
-    registered = demo_office.registration(demo_office.cell_by_code("TDP01").id, 2023)
+    registered = queries.registration(demo_office, queries.cell_by_code(demo_office, "TDP01").id, 2023)
     write_registration_form(demo_office, 2023, "TDP01", target, blank=True)
     assert registered.commitment_1 not in " ".join(page_lines(target, 1))
 
 
 def test_registration_form_of_a_dissolved_cell(office):
-    cell = office.add_cell("OLD", "Chi bộ Tổ dân phố cũ")
-    office.dissolve_cell(cell.id, dt.date(2022, 12, 31))
+    cell = add_cell(office, "OLD", "Chi bộ Tổ dân phố cũ")
+    dissolve_cell(office, cell.id, dt.date(2022, 12, 31))
     with pytest.raises(UserError, match="đã giải thể"):
         registration_form_pages(office, 2023, "OLD", blank=True)
 
@@ -411,7 +417,7 @@ def test_proposal_list_text(demo_office, tmp_path):
                      "I. Đề nghị công nhận “Chi bộ 4 tốt”", "II. Đề nghị tặng Giấy khen",
                      "III. Đề nghị công nhận “Đảng bộ cơ sở 4 tốt”", "T/M BAN THƯỜNG VỤ"):
         assert expected in all_lines, expected
-    recognitions = [a for a in demo_office.awards(2023)
+    recognitions = [a for a in queries.awards(demo_office, 2023)
                     if a.kind == AwardKind.CELL_RECOGNITION.value]
     for award in recognitions:
         assert award.cell.name in text
@@ -421,8 +427,8 @@ def test_proposal_list_text(demo_office, tmp_path):
 
 def test_proposal_list_many_rows_repeat_the_header(office, tmp_path):
     for n in range(1, 61):
-        cell = office.add_cell(f"C{n}", f"Chi bộ Tổ dân phố {n}", members_count=20 + n)
-        office.propose(cell.id, 2023, AwardKind.CELL_RECOGNITION.value, dt.date(2023, 12, 2))
+        cell = qualifying_cell(office, f"C{n}", f"Chi bộ Tổ dân phố {n}", members=20 + n)
+        propose(office, cell.id, 2023, AwardKind.CELL_RECOGNITION.value, dt.date(2023, 12, 2))
     target = tmp_path / "many.pdf"
     pages = write_proposal_list(office, 2023, target, date=dt.date(2023, 12, 5))
     assert pages == page_count(target) >= 3
@@ -479,7 +485,7 @@ def test_cli_bad_input_exits_2(demo_office, db_path, tmp_path, monkeypatch, caps
 
 
 def test_selected_awards_certificates(demo_office):
-    awards = [a for a in demo_office.awards(2023) if a.is_decided]
+    awards = [a for a in queries.awards(demo_office, 2023) if a.is_decided]
     certificates, _ = cert.award_certificates(demo_office, awards[:2])
     assert [c.recipient_parts[0] for c in certificates] == [a.cell.name for a in awards[:2]]
     with pytest.raises(UserError, match="Chưa chọn"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -11,21 +10,16 @@ from sqlalchemy import func, select
 
 from chibo4tot_desktop.db.models import Cell
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.files import atomic_write
 from chibo4tot_desktop.progress import (
     Cancelled,
     ProgressState,
     Throttle,
-    atomic_write,
     check_cancelled,
     null_progress,
     track,
 )
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # ------------------------------------------------------------------------------- core
@@ -70,38 +64,6 @@ def test_track_stops_when_cancelled_midway():
             if item == 4:
                 state.cancel()
     assert seen == [0, 1, 2, 3, 4]
-
-
-def test_atomic_write_replaces_the_target_only_at_the_end(tmp_path):
-    target = tmp_path / "out" / "danh-sach.xlsx"
-    with atomic_write(target) as temp:
-        assert temp.parent == target.parent and temp != target
-        temp.write_bytes(b"new")
-        assert not target.exists()
-    assert target.read_bytes() == b"new"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["danh-sach.xlsx"]
-    if os.name == "posix":  # not the private 0600 of a temporary file
-        assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
-
-
-@pytest.mark.parametrize("failure", ["cancel-inside", "cancel-after", "error"])
-def test_atomic_write_leaves_the_old_file_when_cancelled_or_failing(tmp_path, failure):
-    target = tmp_path / "giay-khen.pdf"
-    target.write_bytes(b"old")
-    state = ProgressState()
-    expected = ValueError if failure == "error" else Cancelled
-    with pytest.raises(expected):
-        with atomic_write(target, state) as temp:
-            temp.write_bytes(b"half")
-            if failure == "cancel-inside":
-                state.cancel()
-                state(1, 2)
-            elif failure == "cancel-after":
-                state.cancel()  # cancelled after the last step, before the rename
-            else:
-                raise ValueError("broken")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["giay-khen.pdf"]
 
 
 def test_cancelled_import_rolls_the_transaction_back(office):
@@ -201,7 +163,7 @@ def test_cancel_button_stops_the_work_and_nothing_is_written(qtbot, tmp_path):
 
 
 def test_cancelled_database_work_in_the_dialog_leaves_the_data_unchanged(qtbot, office):
-    from chibo4tot_desktop.ui.progress import run_with_progress, ProgressRunner
+    from chibo4tot_desktop.ui.progress import ProgressRunner, run_with_progress
 
     organisation_id = office.organisation_id
 
@@ -219,7 +181,7 @@ def test_cancelled_database_work_in_the_dialog_leaves_the_data_unchanged(qtbot, 
     with pytest.raises(Cancelled):
         runner.run(work)
     timer.stop()
-    assert office.cells() == []
+    assert queries.cells(office) == []
     # and the same work, not cancelled, commits everything
     assert run_with_progress(None, "Nhập", "Đang nhập…", lambda progress: 7) == 7
 

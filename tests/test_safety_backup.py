@@ -16,8 +16,8 @@ from chibo4tot_desktop.db.engine import (
     run_migrations,
 )
 from chibo4tot_desktop.errors import DataFileError
-from chibo4tot_desktop.office import Office
-from chibo4tot_desktop.safety.opening import open_for_writing
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell, update_cell
 from chibo4tot_desktop.safety import backup as backup_module
 from chibo4tot_desktop.safety.backup import (
     AutoBackup,
@@ -31,6 +31,7 @@ from chibo4tot_desktop.safety.backup import (
 )
 from chibo4tot_desktop.safety.check import table_checksum
 from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock
+from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.safety.restore import restore_backup
 
 D = dt.datetime
@@ -136,7 +137,7 @@ def test_thinning_removes_temporaries_left_by_a_crash_but_not_fresh_ones(db_path
 
 # ---------------------------------------------------------------------------- the snapshot
 def test_backup_holds_committed_changes_still_in_the_wal(office, db_path):
-    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
     wal = db_path.with_name(db_path.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0   # the change is in the WAL only
     info = make_backup(db_path, "thu-cong")
@@ -183,14 +184,14 @@ def test_auto_backup_only_when_changed_and_at_most_daily(office, db_path):
     assert first is not None and first.reason == "tu-dong"
     assert not auto.changed() and auto.run_if_due() is None and auto.on_close() is None
 
-    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
     clock.now = D(2025, 3, 1, 20, 0)           # changed, but the last backup is 12 h old
     assert auto.changed() and auto.run_if_due() is None
     clock.now = D(2025, 3, 2, 8, 0)            # a day later
     second = auto.run_if_due()
     assert second is not None and second.taken_at == D(2025, 3, 2, 8, 0)
 
-    office.add_cell("TDP02", "Chi bộ Tổ dân phố 2")
+    add_cell(office, "TDP02", "Chi bộ Tổ dân phố 2")
     clock.now = D(2025, 3, 2, 9, 0)
     closing = auto.on_close()                  # on close: whenever something changed
     assert closing is not None and closing.reason == "khi-dong"
@@ -224,7 +225,7 @@ def test_older_schema_is_migrated_only_after_a_backup(db_path):
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")
                                       ).scalar() == HEAD_REVISION
-        assert Office(db).organisation().name == "Đảng bộ phường Tân Giang"
+        assert queries.organisation(Office(db)).name == "Đảng bộ phường Tân Giang"
     finally:
         db.close()
     backups = list_backups(db_path)
@@ -255,9 +256,9 @@ def test_new_file_and_head_file_take_no_backup(db_path):
 def test_restore_returns_exactly_the_data_of_that_moment(demo_office, db_path):
     moment = table_checksum(db_path)
     taken = make_backup(db_path, "thu-cong")
-    cell = demo_office.cells()[0]
-    demo_office.update_cell(cell.id, secretary="Người khác")
-    demo_office.add_cell("MOI", "Chi bộ mới")
+    cell = queries.cells(demo_office)[0]
+    update_cell(demo_office, cell.id, secretary="Người khác")
+    add_cell(demo_office, "MOI", "Chi bộ mới")
     changed = table_checksum(db_path)
     assert changed != moment
     demo_office.db.close()
@@ -268,7 +269,7 @@ def test_restore_returns_exactly_the_data_of_that_moment(demo_office, db_path):
     assert table_checksum(result.previous_saved_to) == changed
     reopened = open_database(db_path)
     try:
-        assert "MOI" not in {c.code for c in Office(reopened).cells()}
+        assert "MOI" not in {c.code for c in queries.cells(Office(reopened))}
     finally:
         reopened.close()
     assert not any(p.name.endswith(".tmp") for p in db_path.parent.iterdir())
@@ -278,7 +279,7 @@ def test_restore_never_lets_an_old_wal_reach_the_restored_file(office, db_path):
     taken = make_backup(db_path, "thu-cong")
     moment = table_checksum(taken.path)
     for index in range(30):
-        office.add_cell(f"C{index:02d}", f"Chi bộ {index}")
+        add_cell(office, f"C{index:02d}", f"Chi bộ {index}")
     # The writer is still open: its committed pages sit in the WAL.
     office.db.engine.dispose()
     result = restore_backup(taken.path, db_path)
@@ -318,7 +319,7 @@ def test_restore_reports_a_file_it_cannot_replace(office, db_path, monkeypatch):
     from chibo4tot_desktop.safety import restore as restore_module
 
     taken = make_backup(db_path, "thu-cong")
-    office.add_cell("SAU", "Chi bộ sau")
+    add_cell(office, "SAU", "Chi bộ sau")
     before = table_checksum(db_path)
 
     real_replace = os.replace
@@ -363,7 +364,7 @@ def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_pat
     from chibo4tot_desktop.safety.restore import restore_and_reopen
 
     taken = make_backup(db_path, "thu-cong")
-    office.add_cell("SAU", "Chi bộ sau")
+    add_cell(office, "SAU", "Chi bộ sau")
     real_replace = os.replace
 
     def refused(src, dst):
@@ -377,7 +378,7 @@ def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_pat
     reopened = caught.value.database
     try:
         assert reopened.lock.held
-        assert "SAU" in {c.code for c in Office(reopened).cells()}
+        assert "SAU" in {c.code for c in queries.cells(Office(reopened))}
     finally:
         reopened.close()
     # A bad backup is refused before the open file is even closed.
@@ -387,7 +388,7 @@ def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_pat
     try:
         with pytest.raises(DataFileError, match="Không khôi phục được"):
             restore_and_reopen(db, bad)
-        assert db.lock.held and Office(db).cells()
+        assert db.lock.held and queries.cells(Office(db))
     finally:
         db.close()
 
@@ -401,13 +402,11 @@ def test_a_new_session_factory_always_gets_the_audit_listener():
     """
     import gc
 
-    from sqlalchemy import create_engine, func, select
+    from sqlalchemy import create_engine, event, func, select
     from sqlalchemy.orm import sessionmaker
 
     from chibo4tot_desktop.db import audit
     from chibo4tot_desktop.db.models import AuditEntry, Base, Organisation
-
-    from sqlalchemy import event
 
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)

@@ -6,9 +6,10 @@ import unicodedata
 import pytest
 
 from chibo4tot_desktop.cli import main
+from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
+from chibo4tot_desktop.ops.repairs import REPAIR_NOTE
 from chibo4tot_desktop.safety.check import (
-    REPAIR_SUMMARY,
     physical_check,
     run_check,
     split_integrity,
@@ -119,8 +120,8 @@ def test_check_finds_counts_and_repairs_only_what_is_safe(demo_office, db_path):
     with sqlite3.connect(db_path) as c:
         name, = c.execute("SELECT name FROM cells WHERE code = 'TDP05'").fetchone()
         assert unicodedata.is_normalized("NFC", name)
-        audit = c.execute("SELECT action, count(*) FROM audit_log WHERE summary = ? "
-                          "GROUP BY action ORDER BY action", (REPAIR_SUMMARY,)).fetchall()
+        audit = c.execute("SELECT action, count(*) FROM audit_log WHERE summary LIKE ? "
+                          "GROUP BY action ORDER BY action", (REPAIR_NOTE + ": %",)).fetchall()
         assert audit == [("delete", orphan_scores + 1), ("update", 1)]
 
 
@@ -177,7 +178,7 @@ def test_restore_command(demo_office, db_path, tmp_path, capsys):
     saved = tmp_path / "ban-sao.sqlite3"
     make_backup(db_path, "thu-cong", target=saved)
     moment = table_checksum(saved)
-    demo_office.add_cell("MOI", "Chi bộ mới")
+    add_cell(demo_office, "MOI", "Chi bộ mới")
     demo_office.db.close()
     code, out, err = run(capsys, "restore", str(saved), "--data", str(db_path))
     assert code == 0, err

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.safety.check import table_checksum
 from tests import hostile_files
 
@@ -34,7 +35,7 @@ def attempt(office, path):
 
 @pytest.mark.parametrize("name", sorted(hostile_files.GENERATORS))
 def test_hostile_file_is_refused_and_changes_nothing(demo_office, db_path, tmp_path, name):
-    codes = [cell.code for cell in demo_office.cells()]
+    codes = [cell.code for cell in queries.cells(demo_office)]
     path = hostile_files.GENERATORS[name](tmp_path / f"{name}.xlsx", codes)
     before = table_checksum(db_path)
     started = time.monotonic()
@@ -45,7 +46,7 @@ def test_hostile_file_is_refused_and_changes_nothing(demo_office, db_path, tmp_p
 
 def test_a_valid_list_does_import(demo_office, db_path, tmp_path):
     """The control: the same kind of file, all rows good, changes the database."""
-    codes = [cell.code for cell in demo_office.cells()][:3]
+    codes = [cell.code for cell in queries.cells(demo_office)][:3]
     path = hostile_files.openpyxl_list(
         tmp_path / "tot.xlsx",
         [hostile_files.HEADERS] + [[i + 1, code, "", "05/03/2024", 30, "Người ký mới"]

@@ -10,15 +10,21 @@ import time
 
 import pytest
 
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.safety import lock as lock_module
 from chibo4tot_desktop.safety.location import linux_mount_type, network_warning
-from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock, holder_of, lock_path
+from chibo4tot_desktop.safety.lock import (
+    DataFileLockedError,
+    WriterLock,
+    holder_of,
+    lock_path,
+)
 from chibo4tot_desktop.safety.opening import open_for_reading, open_for_writing
 
 
 def test_second_writer_is_refused_with_a_clear_message_and_can_read(office, db_path):
-    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
     first = open_for_writing(db_path)
     try:
         with pytest.raises(DataFileLockedError) as caught:
@@ -29,7 +35,7 @@ def test_second_writer_is_refused_with_a_clear_message_and_can_read(office, db_p
         assert caught.value.holder.pid == os.getpid()
         reader = open_for_reading(db_path)   # read-only needs no lock
         try:
-            assert [c.code for c in Office(reader).cells()] == ["TDP01"]
+            assert [c.code for c in queries.cells(Office(reader))] == ["TDP01"]
         finally:
             reader.close()
     finally:

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from PySide6.QtWidgets import QProgressBar
 
 from chibo4tot_desktop import connection
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.packets import export_packet
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.dialogs.database_dialog import DatabaseDialog
@@ -39,7 +40,7 @@ def test_import_shows_results_and_share_per_ward(tab, ward, tmp_path):  # noqa: 
     assert isinstance(bar, QProgressBar) and bar.value() == round(share * 1000)
     assert tab.results.item(0, SHARE_COLUMN).text() == f"{share * 100:.1f}".replace(".", ",") + "%"
     assert tab.results.item(0, 5).text() == str(counts["qualifying"])
-    assert tab.proposals.rowCount() == 2 * len(ward.awards(2023))
+    assert tab.proposals.rowCount() == 2 * len(queries.awards(ward, 2023))
     # Another year: empty tables and a hint.
     tab.year.setValue(2025)
     assert tab.results.rowCount() == 0 and tab.proposals.rowCount() == 0
@@ -57,10 +58,10 @@ def test_export_and_certificates_from_the_tab(tab, ward, tmp_path):  # noqa: F81
     tab.import_files([str(export_packet(ward, 2023, tmp_path / "tg.zip", now=T0))])
     target = tmp_path / "ds.xlsx"
     count = tab.export_proposals(str(target))
-    assert count == len(ward.awards(2023))
+    assert count == len(queries.awards(ward, 2023))
     assert load_workbook(target).active["H1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
     pages = tab.certificates_job().pages
-    assert len(pages) == len([a for a in ward.awards(2023) if a.is_decided])
+    assert len(pages) == len([a for a in queries.awards(ward, 2023) if a.is_decided])
     tab.year.setValue(2025)
     assert tab.export_proposals(str(tmp_path / "x.xlsx")) is None
     assert "chưa có đề nghị" in tab.message.text()
@@ -126,7 +127,7 @@ def test_unreachable_server_lets_the_user_choose_again(qtbot, tmp_path, monkeypa
 def test_ward_exports_its_packet_from_the_window(qtbot, ward, tmp_path, monkeypatch, db):  # noqa: F811
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from chibo4tot_desktop.packets import import_packets
+    from chibo4tot_desktop.ops.exchange import import_packets
     from chibo4tot_desktop.ui.dialogs.packet_dialog import export_packet_with_dialog
 
     said = []

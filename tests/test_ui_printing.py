@@ -12,6 +12,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.awards import propose
 from chibo4tot_desktop.pdf import certificates as cert
 from chibo4tot_desktop.pdf.forms import proposal_list_pages
 from chibo4tot_desktop.ui import printing
@@ -102,7 +104,7 @@ def test_painting_a_certificate_draws_the_red_title_and_border(qtbot, demo_offic
 
 
 def test_preview_dialog_shows_every_page(qtbot, demo_office):
-    awards = [a for a in demo_office.awards(2023) if a.is_decided][:3]
+    awards = [a for a in queries.awards(demo_office, 2023) if a.is_decided][:3]
     job = certificates_job(demo_office, awards)
     dialog = job.preview_dialog()
     qtbot.addWidget(dialog)
@@ -115,8 +117,8 @@ def test_preview_dialog_shows_every_page(qtbot, demo_office):
 def test_certificates_job_refuses_undecided_awards(qtbot, demo_office, monkeypatch):
     from chibo4tot_desktop.db.models import AwardKind
 
-    cell = demo_office.cell_by_code("TDP09")
-    award = demo_office.propose(cell.id, 2023, AwardKind.MERIT.value)
+    cell = queries.cell_by_code(demo_office, "TDP01")
+    award = propose(demo_office, cell.id, 2023, AwardKind.MERIT.value)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     printing.preview(None, certificates_job(demo_office, [award]))

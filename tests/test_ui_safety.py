@@ -5,7 +5,8 @@ import datetime as dt
 import sqlite3
 
 from chibo4tot_desktop.db.engine import open_database
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell, update_cell
 from chibo4tot_desktop.safety.audit_query import AuditFilter, plain, search_audit
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
@@ -63,7 +64,7 @@ def test_healthy_file_opens_with_the_lock_and_asks_nothing(qtbot, demo_office, d
 
 def test_damaged_file_offers_the_newest_good_backup(qtbot, demo_office, db_path):
     older = make_backup(db_path, "tu-dong", now=dt.datetime(2024, 1, 1, 8, 0))
-    demo_office.add_cell("MOI", "Chi bộ mới")
+    add_cell(demo_office, "MOI", "Chi bộ mới")
     newest = make_backup(db_path, "khi-dong", now=dt.datetime(2024, 1, 2, 17, 30))
     # A damaged backup that is even newer must be passed over.
     broken = make_backup(db_path, "thu-cong", now=dt.datetime(2024, 1, 3, 9, 0))
@@ -77,7 +78,7 @@ def test_damaged_file_offers_the_newest_good_backup(qtbot, demo_office, db_path)
         kind, message = answers.asked[0]
         assert kind == "restore" and "bị hỏng" in message
         assert "17:30 ngày 02/01/2024" in message and newest.path.name in message
-        assert db is not None and "MOI" in {c.code for c in Office(db).cells()}
+        assert db is not None and "MOI" in {c.code for c in queries.cells(Office(db))}
     finally:
         db.close()
     assert table_checksum(db_path) == table_checksum(newest.path)
@@ -146,7 +147,7 @@ def test_auto_backup_driver_ticks_and_backs_up_on_close(qtbot, office, db_path):
         pass   # the timer fires tick(): the file changed and has no backup yet
     assert "Đã sao lưu tự động" in blocker.args[0]
     assert [b.reason for b in list_backups(db_path)] == ["tu-dong"]
-    office.add_cell("TDP01", "Chi bộ Tổ dân phố 1")
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
     assert driver.tick() is None            # not a day yet
     closing = driver.on_close()
     assert closing is not None and closing.reason == "khi-dong"
@@ -184,7 +185,7 @@ def test_backups_dialog_lists_backs_up_and_restores(qtbot, demo_office, db_path)
     assert dialog.table.item(0, 1).text() == "Sao lưu thủ công"
     moment = table_checksum(dialog.backups[0].path)
 
-    Office(state["db"]).add_cell("MOI", "Chi bộ mới")
+    add_cell(Office(state["db"]), "MOI", "Chi bộ mới")
     dialog.table.selectRow(0)
     assert dialog.restore_button.isEnabled()
     dialog.confirm = lambda text: False
@@ -192,7 +193,7 @@ def test_backups_dialog_lists_backs_up_and_restores(qtbot, demo_office, db_path)
     dialog.confirm = lambda text: "Khôi phục dữ liệu về thời điểm" in text
     assert dialog.restore_selected() is True
     try:
-        assert "MOI" not in {c.code for c in Office(state["db"]).cells()}
+        assert "MOI" not in {c.code for c in queries.cells(Office(state["db"]))}
         assert table_checksum(db_path) == moment
         assert dialog.table.rowCount() == 3                # plus "before restore"
         assert "Trước khi khôi phục" in {dialog.table.item(r, 1).text() for r in range(3)}
@@ -217,7 +218,7 @@ def test_backups_dialog_shows_a_refused_restore(qtbot, demo_office, db_path):
     assert dialog.restore_selected() is False
     assert errors and "Không khôi phục được" in errors[0]
     assert state["db"] is demo_office.db                 # still open, still usable
-    demo_office.add_cell("SAU", "Chi bộ sau")
+    add_cell(demo_office, "SAU", "Chi bộ sau")
 
 
 def test_backups_dialog_read_only_cannot_restore(qtbot, demo_office, db_path):
@@ -234,8 +235,8 @@ def test_plain_search_ignores_diacritics_and_case():
 
 
 def test_audit_dialog_filters(qtbot, office, db_path):
-    cell = office.add_cell("TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn An")
-    office.update_cell(cell.id, secretary="Trần Thị Bình")
+    cell = add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn An")
+    update_cell(office, cell.id, secretary="Trần Thị Bình")
     with sqlite3.connect(db_path) as connection:   # an older entry by another person
         connection.execute(
             "INSERT INTO audit_log (at, user, action, table_name, row_id, summary, field, "
@@ -323,7 +324,7 @@ def test_safety_menu_backups_restore_audit_and_check(qtbot, demo_office, db_path
     dialog = safety.dialog
     dialog.backup_button.click()
     moment = table_checksum(db_path)
-    Office(state["db"]).add_cell("MOI", "Chi bộ mới")
+    add_cell(Office(state["db"]), "MOI", "Chi bộ mới")
     dialog.table.selectRow(0)
     dialog.confirm = lambda text: True
     assert dialog.restore_selected()

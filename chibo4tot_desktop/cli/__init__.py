@@ -17,6 +17,8 @@ from chibo4tot_desktop.errors import UserError
 
 COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_core",
+    "chibo4tot_desktop.cli.commands_records",
+    "chibo4tot_desktop.cli.commands_settings",
     "chibo4tot_desktop.cli.commands_packet",
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
@@ -115,3 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. "| head"): stop quietly.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,4 +1,4 @@
-"""Core subcommands: ``demo``, ``cells``, ``status``."""
+"""Core subcommands: ``demo``, ``status``, and the cells list (``cells`` in commands_records)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from chibo4tot_desktop.cli.common import data_target, open_office, open_target, resolve_year
+from chibo4tot_desktop.ops import queries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -16,10 +17,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     demo.add_argument("--open", action="store_true",
                       help="mở cửa sổ chương trình sau đó (tệp đã có dữ liệu thì mở luôn)")
     demo.set_defaults(func=cmd_demo)
-
-    cells = subparsers.add_parser("cells", parents=[common], help="in danh sách chi bộ")
-    cells.add_argument("--active", action="store_true", help="chỉ các chi bộ đang hoạt động")
-    cells.set_defaults(func=cmd_cells)
 
     from chibo4tot_desktop.cli import int_year
 
@@ -37,13 +34,13 @@ def _utf8_stdout() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.demo import build_demo
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
 
     target = data_target(args)
     db = open_target(target, write=True, create=True)
     try:
         office = Office(db)
-        if args.open and not office.is_empty():
+        if args.open and not queries.is_empty(office):
             print(f"Tệp {target} đã có dữ liệu; mở tệp như hiện có.", file=sys.stderr)
         else:
             build_demo(office)
@@ -65,8 +62,8 @@ def cmd_cells(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     with open_office(args) as office:
-        cells = office.cells(include_dissolved=not args.active)
-        organisation = office.organisation()
+        cells = queries.cells(office, include_dissolved=not args.active)
+        organisation = queries.organisation(office)
     print(organisation.name)
     header = f"{'Mã':<8} {'Tên chi bộ':<36} {'Loại':<13} {'Bí thư':<22} {'ĐV':>4}  Ghi chú"
     print(header)

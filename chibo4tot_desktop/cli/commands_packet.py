@@ -9,6 +9,7 @@ import argparse
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
 from chibo4tot_desktop.cli.common import open_data, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import queries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -69,13 +70,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         export_packet(office, year, output)
-        name = office.organisation().name
+        name = queries.organisation(office).name
     print(f"Đã tạo gói dữ liệu {output}: {name}, năm {year}.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.packets import import_packets
+    from chibo4tot_desktop.ops.exchange import import_packets
 
     _utf8_stdout()
     with open_data(args, write=True, create=True) as db:   # the city starts empty

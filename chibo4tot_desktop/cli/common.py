@@ -16,7 +16,7 @@ from pathlib import Path
 from chibo4tot_desktop.connection import choose_target, display_url
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.errors import DataFileError, UserError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
 
 
 def data_target(args: argparse.Namespace) -> str:
@@ -83,7 +83,7 @@ def resolve_year(office: Office, year: int | None) -> int:
     """The year asked for, or this year when it belongs to a phase."""
     import datetime as dt
 
-    years = office.years()
+    years = queries.years(office)
     if year is None:
         year = dt.date.today().year
         if year not in years:

@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from chibo4tot_desktop.db.models import AuditEntry, Base
 
 SKIPPED_FIELDS = {"version"}
+# session.info key: table name -> ids touched in this unit of work (``db.changes.Change``).
+CHANGED_ROWS = "changed_rows"
+# session.info key: a note put before every audit row's summary (e.g. the repairs of check).
+AUDIT_NOTE = "audit_note"
 _user_name: str | None = None
 
 
@@ -72,11 +76,18 @@ def _after_flush(session: Session, _context) -> None:
     user = current_user()
     rows = []
 
+    changed = session.info.setdefault(CHANGED_ROWS, {})
+    note = session.info.get(AUDIT_NOTE)
+
     def add(action, obj, field="", old=None, new=None):
+        row_id = getattr(obj, "id", None)
+        if row_id is not None:
+            changed.setdefault(obj.__tablename__, set()).add(row_id)
         rows.append({
             "at": now, "user": user, "action": action,
-            "table_name": obj.__tablename__, "row_id": getattr(obj, "id", None),
-            "summary": label(obj), "field": field, "old_value": old, "new_value": new,
+            "table_name": obj.__tablename__, "row_id": row_id,
+            "summary": f"{note}: {label(obj)}"[:300] if note else label(obj),
+            "field": field, "old_value": old, "new_value": new,
         })
 
     for obj in session.new:

@@ -25,7 +25,8 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chibo4tot_desktop.db import audit
+from chibo4tot_desktop.db import audit, scope
+from chibo4tot_desktop.db.changes import Change
 from chibo4tot_desktop.errors import (
     ConflictError,
     DataFileEmptyError,
@@ -217,31 +218,40 @@ class Database:
         self.warnings: list[str] = []  # said once when opened (e.g. a file on a network share)
         self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
         audit.install(self._sessions)
+        scope.install(self._sessions)
         self._listeners: list[Callable[[frozenset[str]], None]] = []
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self) -> Session:
-        """A session for reading; use ``transaction()`` for anything that writes."""
-        return self._sessions()
+    def session(self, organisation_id: int | None = None) -> Session:
+        """A session for reading; use ``transaction()`` for anything that writes.
+
+        ``organisation_id``: see only that organisation's rows (``db.scope``)."""
+        session = self._sessions()
+        if organisation_id is not None:
+            session.info[scope.ORGANISATION_ID] = organisation_id
+        return session
 
     @contextlib.contextmanager
-    def transaction(self, *topics: str) -> Iterator[Session]:
+    def transaction(self, *topics: str, organisation_id: int | None = None
+                    ) -> Iterator[Session]:
         """One unit of work: all of it is committed, or none of it (on any exception).
 
-        ``topics`` name what the work changes ("cells", "registrations", ...); listeners are
-        told after the commit so screens can refresh what they show.
+        ``topics`` name what the work changes ("cells", "registrations", ...); after the commit
+        listeners get a ``Change``: those topics, plus the topics and ids of every row the
+        audit hook saw inserted, updated or deleted, so screens refresh what they show.
         """
         if self.readonly:
             raise DataFileError("Tệp dữ liệu đang mở ở chế độ chỉ đọc; không thể ghi thay đổi.")
         if self.lock is not None:
             self.lock.ensure()   # our lock file deleted or replaced: refuse, take it again
-        session = self._sessions()
+        session = self.session(organisation_id)
         try:
             with session.begin():
                 yield session
+            rows = session.info.get(audit.CHANGED_ROWS, {})
         except OperationalError as error:
             if _is_contention(error):
                 raise ConflictError("Dữ liệu đang được người khác ghi cùng lúc; thay đổi chưa "
@@ -254,17 +264,17 @@ class Database:
             raise
         finally:
             session.close()
-        if topics:
-            self.notify(frozenset(topics))
+        if topics or rows:
+            self.notify(Change(topics, rows))
 
-    def subscribe(self, listener: Callable[[frozenset[str]], None]) -> None:
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
         self._listeners.append(listener)
 
-    def unsubscribe(self, listener: Callable[[frozenset[str]], None]) -> None:
+    def unsubscribe(self, listener: Callable[[Change], None]) -> None:
         with contextlib.suppress(ValueError):
             self._listeners.remove(listener)
 
-    def notify(self, topics: frozenset[str]) -> None:
+    def notify(self, topics: Change) -> None:
         for listener in list(self._listeners):
             listener(topics)
 

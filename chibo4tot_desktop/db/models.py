@@ -212,6 +212,11 @@ class CriteriaItem(Base):
 
     group: Mapped[CriteriaGroup] = relationship(back_populates="items")
 
+    @property
+    def label(self) -> str:
+        """"1.2": the group's position, then the item's."""
+        return f"{self.group.position}.{self.position}"
+
 
 class Cell(Base):
     __tablename__ = "cells"

@@ -5,8 +5,8 @@ more ``Table``s; ``write_tables`` lays them out the same way: the Party header (
 left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place-date line right), title rows, a frozen header
 row repeated on every printed page, column widths, thin borders, totals, A4 landscape fitted
 to the page width, dates as real Excel dates shown dd/mm/yyyy, rows in Vietnamese order. Text
-that starts with = + - @ or a tab is stored as text, never as a formula. The workbook is
-written in openpyxl's streaming (write-only) mode to a temporary file and renamed.
+passes the text guard of ``common`` (never a formula). The workbook is written in openpyxl's
+streaming (write-only) mode through the program's one file writer.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.utils import get_column_letter
-
 from sqlalchemy import select
 
 from chibo4tot_desktop import rules
@@ -30,12 +29,17 @@ from chibo4tot_desktop.db.models import AwardKind, Cell, CellKind, Registration,
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel.common import (
     BORDER,
-    FORMULA_STARTS,
     check_target,
     font,
-    save_atomic,
+    guard_cell,
+    needs_text_guard,
+    save_workbook,
 )
-from chibo4tot_desktop.office import Office, evaluate
+from chibo4tot_desktop.ops import (
+    Office,
+    queries,  # noqa: E402
+)
+from chibo4tot_desktop.ops.verdicts import evaluate
 from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
 from chibo4tot_desktop.text import format_date, place_date_line, sort_key
 
@@ -101,10 +105,7 @@ def _cell(sheet, value, style: str | None = None, text_font=None, alignment=None
         cell.font = text_font
     if alignment is not None:
         cell.alignment = alignment
-    if isinstance(value, str):
-        cell.data_type = "s"           # never a formula, whatever the text starts with
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True    # after the style, which would reset it
+    guard_cell(cell)                   # after the style, which would reset the mark
     return cell
 
 
@@ -138,11 +139,13 @@ class _ColumnCell(SheetCell):
 
 
 def _party_header(office: Office) -> tuple[list[str], str]:
-    from chibo4tot_desktop.pdf.forms import upper_party_body   # the same header as the PDFs
+    from chibo4tot_desktop.pdf.forms import (
+        upper_party_body,  # the same header as the PDFs
+    )
 
-    organisation = office.organisation()
+    organisation = queries.organisation(office)
     left = []
-    upper = office.setting("proposal.upper_body", "") or upper_party_body(organisation)
+    upper = queries.setting(office, "proposal.upper_body", "") or upper_party_body(organisation)
     if upper:
         left.append(upper.upper())
     left.append(organisation.committee_name.upper())
@@ -158,7 +161,7 @@ def write_tables(office: Office, tables: Sequence[Table], target: str | Path) ->
     try:
         for table in tables:
             _write_table(workbook, table, left, date_line)
-        return save_atomic(workbook, target)
+        return save_workbook(workbook, target)
     except BaseException:
         _discard(workbook)
         raise
@@ -220,8 +223,8 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         if count > 1:
             sheet.merged_cells.add(f"A{row}:{last}{row}")
     sheet.append([_cell(sheet, column.title, "c4t_header") for column in table.columns])
-    # Two styled cells per column (plain, and quote-prefixed for formula-like text), refilled
-    # for every row: the streaming writer serialises a row as soon as it is appended, and
+    # Two styled cells per column (plain, and marked "typed as text" for what the text guard
+    # marks), refilled for every row: the streaming writer serialises a row as soon as it is appended, and
     # styling 100,000 fresh cells costs more than writing them.
     plain = [_ColumnCell(sheet, _STYLE_OF[column.kind], index)
              for index, column in enumerate(table.columns, start=1)]
@@ -235,7 +238,7 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
         cells = []
         for column, value in enumerate(row):
             if value.__class__ is str:
-                cell = guarded[column] if value.startswith(FORMULA_STARTS) else plain[column]
+                cell = guarded[column] if needs_text_guard(value) else plain[column]
                 cell.value = value
                 cell.data_type = "s"           # never a formula
             else:
@@ -258,7 +261,7 @@ def _numbered(rows: list[list]) -> list[list]:
 
 
 def cells_table(office: Office, year: int) -> list[Table]:
-    cells = [cell for cell in office.cells() if cell.active_in(year)]
+    cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
     rows = _numbered([[cell.code, cell.name, CellKind(cell.kind).label, cell.secretary,
                        cell.members_count, "x" if cell.is_pilot else ""] for cell in cells])
     members = sum(cell.members_count for cell in cells)
@@ -283,7 +286,7 @@ REGISTRATION_COLUMNS = [
 
 def registrations_table(office: Office, year: int) -> list[Table]:
     # Straight from the registrations (no scoring needed): this list may have thousands of rows.
-    deadline = office.phase_year(year).registration_deadline
+    deadline = queries.phase_year(office, year).registration_deadline
     with office.db.session() as session:
         registered = session.execute(
             select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
@@ -291,7 +294,7 @@ def registrations_table(office: Office, year: int) -> list[Table]:
                    Registration.commitment_1, Registration.commitment_2,
                    Registration.commitment_3, Registration.commitment_4, Registration.signer)
             .join(Registration.cell)
-            .where(Cell.organisation_id == office._require_org(), Registration.year == year)
+            .where(Cell.organisation_id == office.require_org(), Registration.year == year)
         ).all()
     registered.sort(key=lambda row: sort_key(row.name))     # Vietnamese order of cell names
     rows, late = [], 0
@@ -343,7 +346,7 @@ def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], she
 
 def scores_table(office: Office, year: int) -> list[Table]:
     overview = year_overview(office, year)
-    phase = office.phase_for_year(year)
+    phase = queries.phase_for_year(office, year)
     cell_rows = [(state.cell.name, state.result.evaluation) for state in overview.cells
                  if state.evaluated]
     tables = [_score_table(phase, Scope.CELL, cell_rows, "Chấm điểm chi bộ",
@@ -351,7 +354,7 @@ def scores_table(office: Office, year: int) -> list[Table]:
     org = overview.organisation_result.evaluation
     if org is not None:
         tables.append(_score_table(phase, Scope.ORGANISATION,
-                                   [(office.organisation().name, org)], "Chấm điểm đảng bộ",
+                                   [(queries.organisation(office).name, org)], "Chấm điểm đảng bộ",
                                    "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”", f"Năm {year}"))
     return tables
 
@@ -394,9 +397,9 @@ def _award_unit(award, office_name: str) -> str:
 
 def proposals_table(office: Office, year: int) -> list[Table]:
     overview = year_overview(office, year)
-    organisation = office.organisation()
+    organisation = queries.organisation(office)
     states = {state.cell.id: state for state in overview.cells}
-    awards = office.awards(year)
+    awards = queries.awards(office, year)
     rows = []
     for award in sorted(awards, key=lambda a: (a.kind != AwardKind.ORG_RECOGNITION.value,
                                                a.kind, sort_key(_award_unit(a, "")))):
@@ -421,14 +424,14 @@ def proposals_table(office: Office, year: int) -> list[Table]:
 
 
 def awards_table(office: Office, year: int) -> list[Table]:
-    organisation = office.organisation()
-    awards = [award for award in office.awards(year) if award.is_decided]
+    organisation = queries.organisation(office)
+    awards = [award for award in queries.awards(office, year) if award.is_decided]
     awards.sort(key=lambda a: (sort_key(a.register_number), sort_key(_award_unit(a, ""))))
     rows = _numbered([[award.register_number, award.year,
                        _award_unit(award, organisation.name), AwardKind(award.kind).label,
                        award.decision_number, award.decision_date, award.issuer, award.notes]
                       for award in awards])
-    waiting = [award for award in office.awards(year) if not award.is_decided]
+    waiting = [award for award in queries.awards(office, year) if not award.is_decided]
     notes = [f"Còn {len(waiting)} đề nghị chờ quyết định."] if waiting else []
     return [Table("Sổ khen thưởng", "Sổ khen thưởng", f"Năm {year}",
                   [Column("STT", 6, INT), Column("Số sổ", 11), Column("Năm", 8, INT),
@@ -440,7 +443,7 @@ def awards_table(office: Office, year: int) -> list[Table]:
 
 
 def summary_table(office: Office, year: int) -> list[Table]:
-    phase = office.phase_for_year(year)
+    phase = queries.phase_for_year(office, year)
     final = phase.is_final(year)
     years = list(range(phase.first_year, year + 1)) if final else [year]
     overviews = [year_overview(office, each) for each in years]
@@ -460,8 +463,8 @@ def summary_table(office: Office, year: int) -> list[Table]:
     columns = [Column("Nội dung", 44)] + [Column(f"Năm {each}", 14, INT) for each in years]
     notes = []
     if final:
-        recognised = office.recognised_years()
-        cells = {cell.id: cell for cell in office.cells()}
+        recognised = queries.recognised_years(office)
+        cells = {cell.id: cell for cell in queries.cells(office)}
         every = [cells[cell_id].name for cell_id, got in recognised.items()
                  if cell_id in cells and all(each in got for each in years[:-1])]
         if every:
@@ -487,5 +490,5 @@ def export(office: Office, kind: str, year: int, target: str | Path) -> Path:
     if builder is None:
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
     check_target(target)
-    office.phase_for_year(year)
+    queries.phase_for_year(office, year)
     return write_tables(office, builder(office, year), target)

@@ -24,13 +24,19 @@ from sqlalchemy import select
 from chibo4tot_desktop.db.models import Cell, Registration
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.excel.common import MARKER_SHEET, PROGRAM
-from chibo4tot_desktop.excel.reader import SheetValues, UnsafeFileError, column_letter, read_workbook
+from chibo4tot_desktop.excel.reader import (
+    SheetValues,
+    UnsafeFileError,
+    column_letter,
+    read_workbook,
+)
 from chibo4tot_desktop.excel.template import (
     FORM_LABEL_KEYS,
     TEMPLATE_KIND,
     TEMPLATE_VERSION,
 )
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.registrations import import_registrations, registration_values
 from chibo4tot_desktop.text import DateParseError, clean, fold, format_date, parse_date
 
 ADD, UPDATE, UNCHANGED = "add", "update", "unchanged"
@@ -219,7 +225,7 @@ class _Context:
     def __init__(self, office: Office, year: int):
         self.office = office
         self.year = year
-        self.organisation_code = office.organisation().code
+        self.organisation_code = queries.organisation(office).code
         # Unsorted on purpose: the plan keeps the file's order, and sorting 10,000 names by
         # Vietnamese collation costs more than the whole read.
         # Plain rows (no ORM objects): 10,000 cells load in a fraction of the time.
@@ -272,7 +278,7 @@ def _name_keys(name: str) -> list[str]:
 
 def build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> ImportPlan:
     """Read and check ``paths``; nothing is written."""
-    office.phase_for_year(year)
+    queries.phase_for_year(office, year)
     context = _Context(office, year)
     plan = ImportPlan(year=year, files=[Path(path).name for path in paths])
     for path in paths:
@@ -529,12 +535,12 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
             problem(key, raw, str(error))
     try:
         # The office's own rules, all fields at once; field by field only to name each error.
-        values = context.office._registration_values(converted)
+        values = registration_values(converted)
     except ValidationError:
         values = {}
         for key, value in converted.items():
             try:
-                values.update(context.office._registration_values({key: value}))
+                values.update(registration_values({key: value}))
             except ValidationError as error:
                 problem(key, record[key][0], _lower_first(str(error).rstrip(".")))
     if "received_on" not in record:
@@ -585,7 +591,7 @@ def apply_plan(office: Office, plan: ImportPlan, only_good: bool = False) -> Imp
                         "hoặc chọn nhập các dòng đúng (bỏ qua dòng lỗi).")
     changing = [row for row in plan.rows if row.action != UNCHANGED]
     if changing:
-        office.import_registrations(plan.year, [
+        import_registrations(office, plan.year, [
             {"cell_id": row.cell_id, "values": row.values, "source_file": row.file,
              "source_row": row.row, "expected_version": row.expected_version}
             for row in changing])

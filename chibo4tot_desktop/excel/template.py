@@ -28,10 +28,9 @@ from chibo4tot_desktop.excel.common import (
     PROGRAM,
     check_target,
     font,
-    guard_cell,
-    save_atomic,
+    save_workbook,
 )
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.text import sort_key
 
 TEMPLATE_KIND = "registration-template"
@@ -96,21 +95,21 @@ def write_template(office: Office, year: int, target: str | Path,
                    cell_code: str | None = None) -> Path:
     """Write the template for ``year`` (one cell, or every cell active that year)."""
     check_target(target)
-    organisation = office.organisation()
-    phase = office.phase_for_year(year)
+    organisation = queries.organisation(office)
+    phase = queries.phase_for_year(office, year)
     if cell_code:
-        cell = office.cell_by_code(cell_code)
+        cell = queries.cell_by_code(office, cell_code)
         if not cell.active_in(year):
             raise UserError(f"Chi bộ '{cell.name}' đã giải thể, không có mẫu đăng ký năm {year}.")
         cells = [cell]
     else:
-        cells = [cell for cell in office.cells() if cell.active_in(year)]
+        cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
         if not cells:
             raise UserError(f"Năm {year} chưa có chi bộ nào để lập mẫu đăng ký.")
     group_titles = [group.title for group in phase.groups if group.scope == Scope.CELL.value]
     fields = form_fields(group_titles)
     titles = list(DEFAULT_TITLES)
-    for registration in office.registrations(year):
+    for registration in queries.registrations(office, year):
         if registration.title not in titles:
             titles.append(registration.title)
 
@@ -138,7 +137,7 @@ def write_template(office: Office, year: int, target: str | Path,
         sheet = workbook.create_sheet(title)
         _write_form(sheet, organisation, year, cell, fields, len(titles))
         marker.append(("sheet", title, cell.code))
-    return save_atomic(workbook, target)
+    return save_workbook(workbook, target)   # every text through the text guard
 
 
 def _write_instructions(sheet, organisation, year: int, count: int) -> None:
@@ -215,7 +214,6 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
         label.alignment = LEFT_WRAP
         label.border = BORDER
         value = sheet.cell(row=row, column=2, value=values.get(field.key))
-        guard_cell(value)
         value.font = font(12)
         value.alignment = LEFT_WRAP
         value.border = BORDER

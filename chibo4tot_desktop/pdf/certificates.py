@@ -21,6 +21,8 @@ from dataclasses import dataclass, fields, replace
 
 from chibo4tot_desktop.db.models import Award, AwardKind, Organisation
 from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.setup import set_settings
 from chibo4tot_desktop.pdf.fonts import printable
 from chibo4tot_desktop.pdf.layout import (
     A4_LANDSCAPE,
@@ -28,8 +30,8 @@ from chibo4tot_desktop.pdf.layout import (
     DARK_RED,
     GOLD,
     MM,
-    Group,
     RED,
+    Group,
     Page,
     measure,
     wrap,
@@ -138,8 +140,8 @@ def validate_settings(values: Mapping[str, object], base: CertificateSettings
 
 def load_settings(office) -> CertificateSettings:
     """The office's certificate settings (defaults from the organisation where unset)."""
-    base = default_settings(office.organisation())
-    stored = office.settings(SETTING_PREFIX)
+    base = default_settings(queries.organisation(office))
+    stored = queries.settings(office, SETTING_PREFIX)
     values: dict[str, object] = {}
     for item in fields(CertificateSettings):
         raw = stored.get(SETTING_PREFIX + item.name)
@@ -164,12 +166,12 @@ def load_settings(office) -> CertificateSettings:
 def save_settings(office, **values) -> CertificateSettings:
     """Check and store the given fields (one transaction); returns the new settings."""
     settings = validate_settings(values, load_settings(office))
-    office.set_settings({SETTING_PREFIX + key: _stored(getattr(settings, key))
+    set_settings(office, {SETTING_PREFIX + key: stored_value(getattr(settings, key))
                          for key in values})
     return settings
 
 
-def _stored(value) -> str:
+def stored_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -215,8 +217,8 @@ def decided_awards(office, year: int, cell_codes: Sequence[str] = ()) -> list[Aw
     """The year's awards that have a decision, optionally only those of ``cell_codes``."""
     wanted = None
     if cell_codes:
-        wanted = {office.cell_by_code(code).id for code in cell_codes}  # NotFoundError if unknown
-    awards = [award for award in office.awards(year) if award.is_decided]
+        wanted = {queries.cell_by_code(office, code).id for code in cell_codes}  # NotFoundError if unknown
+    awards = [award for award in queries.awards(office, year) if award.is_decided]
     if wanted is not None:
         awards = [award for award in awards if award.cell_id in wanted]
     return awards
@@ -415,7 +417,7 @@ def year_certificates(office, year: int, cell_codes: Sequence[str] = ()
                             "quyết định.")
         raise UserError(f"Năm {year} chưa có khen thưởng nào đã có quyết định để in giấy khen.")
     settings = load_settings(office)
-    organisation = office.organisation()
+    organisation = queries.organisation(office)
     return [certificate_for(award, organisation, settings) for award in awards], settings
 
 
@@ -428,7 +430,7 @@ def award_certificates(office, awards: Sequence[Award]
     if not awards:
         raise UserError("Chưa chọn khen thưởng nào để in.")
     settings = load_settings(office)
-    organisation = office.organisation()
+    organisation = queries.organisation(office)
     return [certificate_for(award, organisation, settings) for award in awards], settings
 
 

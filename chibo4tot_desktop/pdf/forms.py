@@ -17,6 +17,7 @@ import os
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import AwardKind, Organisation, Scope
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
 from chibo4tot_desktop.pdf.layout import Page
 from chibo4tot_desktop.pdf.render import write_pdf
@@ -45,15 +46,15 @@ def registration_form_pages(office, year: int, cell_code: str, blank: bool = Fal
                             ) -> list[Page]:
     """The cell's registration form filled in from its stored registration; with ``blank``, the
     form to fill in by hand (dotted lines, no date), whether or not one is stored."""
-    cell = office.cell_by_code(cell_code)  # NotFoundError (a UserError) if unknown
-    registration = None if blank else office.registration(cell.id, year)
+    cell = queries.cell_by_code(office, cell_code)  # NotFoundError (a UserError) if unknown
+    registration = None if blank else queries.registration(office, cell.id, year)
     if registration is None and not blank:
         raise UserError(f"{cell.name} chưa có bản đăng ký thi đua năm {year} "
                         "(có thể in mẫu trống để chi bộ điền).")
     if not cell.active_in(year):
         raise UserError(f"{cell.name} đã giải thể, không đăng ký thi đua năm {year}.")
-    organisation = office.organisation()
-    phase = office.phase_for_year(year)
+    organisation = queries.organisation(office)
+    phase = queries.phase_for_year(office, year)
     groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
 
     flow = Flow()
@@ -100,7 +101,7 @@ def registration_form_pages(office, year: int, cell_code: str, blank: bool = Fal
 def write_registration_form(office, year: int, cell_code: str,
                             target: str | os.PathLike, blank: bool = False) -> int:
     pages = registration_form_pages(office, year, cell_code, blank)
-    cell = office.cell_by_code(cell_code)
+    cell = queries.cell_by_code(office, cell_code)
     write_pdf(pages, target, title=f"Bản đăng ký thi đua năm {year} – {cell.name}",
               author=cell.name)
     return len(pages)
@@ -129,9 +130,9 @@ def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], d
     from chibo4tot_desktop.reports import year_overview
 
     overview = year_overview(office, year)
-    organisation = office.organisation()
+    organisation = queries.organisation(office)
     states = {state.cell.id: state for state in overview.cells}
-    awards = office.awards(year)
+    awards = queries.awards(office, year)
     rows: list[list[str]] = []
     sections: set[int] = set()
     counts: dict[AwardKind, int] = {}
@@ -166,16 +167,16 @@ def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], d
 
 
 def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
-    awards = office.awards(year)
+    awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
-    organisation = office.organisation()
+    organisation = queries.organisation(office)
     rows, sections, counts = proposal_rows(office, year)
     if date is None:
         proposed = [award.proposed_on for award in awards if award.proposed_on]
         date = max(proposed) if proposed else dt.date.today()
     place = clean(organisation.place_name)
-    upper = office.setting("proposal.upper_body", "") or upper_party_body(organisation)
+    upper = queries.setting(office, "proposal.upper_body", "") or upper_party_body(organisation)
 
     flow = Flow()
     flow.party_header(upper, organisation.committee_name,
@@ -203,9 +204,9 @@ def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[
             unit = "tổ chức đảng" if kind is not AwardKind.CELL_RECOGNITION else "chi bộ"
             summary.append(f"{counts[kind]:02d} {unit} đề nghị {label}")
     flow.paragraph("Tổng cộng: " + "; ".join(summary) + ".", "italic", 13)
-    signer_title = office.setting("proposal.signer_title", "") or "Bí thư"
+    signer_title = queries.setting(office, "proposal.signer_title", "") or "Bí thư"
     flow.signature(["T/M BAN THƯỜNG VỤ", signer_title],
-                   office.setting("proposal.signer_name", ""),
+                   queries.setting(office, "proposal.signer_name", ""),
                    recipients=[f"- Ban Thường vụ {clean(organisation.upper_body)} (báo cáo),"
                                if organisation.upper_body else "- Cấp trên (báo cáo),",
                                "- Lưu Văn phòng Đảng ủy."])
@@ -216,6 +217,6 @@ def write_proposal_list(office, year: int, target: str | os.PathLike,
                         date: dt.date | None = None) -> int:
     pages = proposal_list_pages(office, year, date)
     write_pdf(pages, target, title=f"Danh sách đề nghị khen thưởng năm {year}",
-              author=office.organisation().committee_name)
+              author=queries.organisation(office).committee_name)
     return len(pages)
 

@@ -1,20 +1,20 @@
 """Draw laid-out pages (``pdf.layout``) into a PDF file with reportlab.
 
-The file is written under a temporary name in the target folder and renamed over the target
-only when complete, so a failure never leaves a half-written PDF under the user's name.
+The file is written through the program's one file writer (``files.atomic_write``), so a
+failure never leaves a half-written PDF under the user's name.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.pdf.fonts import FONT_NAMES, register_fonts
 from chibo4tot_desktop.pdf.layout import Group, Line, Page, Polygon, Rect, Text
 
@@ -110,28 +110,9 @@ def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes
 
 def write_pdf(pages: Iterable[Page], target: str | os.PathLike, title: str = "",
               author: str = "") -> Path:
-    """Write ``pages`` to ``target`` (temporary file, then os.replace). Returns the path."""
+    """Write ``pages`` to ``target`` (through the one file writer). Returns the path."""
     target = Path(target)
-    data = pdf_bytes(pages, title, author)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"Thư mục '{folder}' không có.")
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=folder)
-    except OSError as error:
-        raise UserError(f"Không ghi được vào thư mục '{folder}': {error.strerror}.") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, target)
-    except OSError as error:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise UserError(f"Không ghi được tệp '{target.name}': {error.strerror} "
-                        "(tệp có đang mở trong chương trình khác không?).") from None
-    return target
+    return write_bytes(target, pdf_bytes(pages, title, author))

@@ -2,8 +2,9 @@
 
 A backup is a consistent snapshot taken with ``sqlite3.Connection.backup`` (never a copy of the
 live file, whose WAL may hold committed pages the main file does not have yet). It is written
-to a temporary name in the ``backups/`` folder beside the data file, checked, flushed to disk
-and only then renamed to its final name ``<stem>-YYYY-MM-DD_HHMMSS-<reason>.sqlite3``.
+through the one file writer (``files.atomic_write``) into the ``backups/`` folder beside the
+data file: checked under its temporary name, and only then renamed to its final name
+``<stem>-YYYY-MM-DD_HHMMSS-<reason>.sqlite3``.
 
 ``AutoBackup`` decides when: on close, and at most once a day while the program is open, when
 anything changed since the last backup. "Changed" is the audit log's position (its highest id:
@@ -27,6 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.files import (
+    TEMPORARY_SUFFIX,
+    FileWriteError,
+    atomic_write,
+    is_temporary_name,
+    reason_of,
+)
 
 BACKUP_DIR_NAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
@@ -49,6 +57,7 @@ META_LAST_BACKUP_POSITION = "last_backup_audit_id"
 
 AUTO_INTERVAL = dt.timedelta(days=1)
 STALE_TEMPORARY_SECONDS = 3600
+ABANDONED_TEMPORARY_SECONDS = 120
 
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6})(?:-(?P<reason>[a-z-]+?))?"
                    r"(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
@@ -170,7 +179,7 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
     # Temporary files of a backup interrupted by a crash (a running one is seconds old).
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(backups_dir(data_path)):
-            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            if is_temporary_name(entry.name):
                 with contextlib.suppress(OSError):
                     age = time.time() - entry.stat().st_mtime
                     if age > STALE_TEMPORARY_SECONDS:
@@ -179,24 +188,24 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
     return deleted
 
 
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp(?:-journal|-wal|-shm)?$")
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]+" + re.escape(TEMPORARY_SUFFIX)
+                        + r"(?:-journal|-wal|-shm)?$")
 
 
 def interrupted_backup_temporaries(data_path: str | os.PathLike) -> list[Path]:
-    """Temporaries of this data file's backups in ``backups/`` whose backup is not running:
-    its process has ended (on this machine), or it is more than an hour old."""
-    from chibo4tot_desktop.safety.lock import _pid_alive
-
-    stem = Path(data_path).stem
+    """Temporaries of this data file's backups in ``backups/`` that no backup is writing any
+    more: untouched for ``ABANDONED_TEMPORARY_SECONDS`` (a running backup writes its copy in
+    one go, then only checks it). For the holder of the writer lock, at opening: the backups
+    of a program that was killed, or of a ``backup`` command that was interrupted."""
+    ours = re.compile(re.escape(Path(data_path).stem) + r"-\d{4}-\d{2}-\d{2}_\d{6}")
     found = []
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(backups_dir(data_path)):
             match = _TEMPORARY.match(entry.name)
-            if match is None or parse_backup_name(match["name"], stem) is None:
+            if match is None or not ours.match(match["name"]):   # backups, damaged copies
                 continue
             with contextlib.suppress(OSError):
-                old = time.time() - entry.stat().st_mtime > STALE_TEMPORARY_SECONDS
-                if old or not _pid_alive(int(match["pid"])):
+                if time.time() - entry.stat().st_mtime > ABANDONED_TEMPORARY_SECONDS:
                     found.append(Path(entry.path))
     return found
 
@@ -218,21 +227,6 @@ def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
     return damage, constraint
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
 def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
     """A plain sqlite3 connection to a file that must already exist (never creates one).
 
@@ -250,21 +244,19 @@ def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqli
     return connection
 
 
-def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
-    """Snapshot ``source`` into the new file ``target`` with the backup API, atomically.
+def snapshot_into(source: str | os.PathLike, path: Path) -> int:
+    """Copy the database ``source`` into the new, empty file ``path`` with the backup API.
 
-    The copy is written under a temporary name, switched to a rollback journal (one
-    self-contained file), checked with ``quick_check``, flushed to disk, then renamed. Returns
-    the audit log position (highest audit id) in the snapshot, or -1 without an audit log.
+    The copy is switched to a rollback journal (one self-contained file) and checked with
+    ``quick_check`` (DataFileError if it does not read back). Returns the audit log position
+    (highest audit id) in the copy, or -1 without an audit log. The copy's side files
+    (journal, WAL) are removed whatever happens.
     """
-    source, target = Path(source), Path(target)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     position = -1
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         src = connect_existing(source, readonly=True)
         try:
-            dst = sqlite3.connect(str(temporary))
+            dst = sqlite3.connect(str(path))
             try:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
@@ -280,18 +272,29 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
                 dst.close()
         finally:
             src.close()
-        _fsync_file(temporary)
-        os.replace(temporary, target)
-        _fsync_dir(target.parent)
+    finally:
+        for extra in ("-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(str(path) + extra).unlink()
+    return position
+
+
+def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
+    """Snapshot ``source`` into the new file ``target`` (``snapshot_into``), through the one
+    file writer: the copy is checked before it takes the target's name. Returns the audit log
+    position in the snapshot, or -1 without an audit log."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(target) as temporary:
+            position = snapshot_into(source, temporary)
     except sqlite3.DatabaseError as error:
         raise DataFileError(f"Không sao lưu được tệp dữ liệu: {error}") from None
+    except FileWriteError as error:
+        raise DataFileError(f"Không ghi được bản sao lưu '{target}': {error.reason}.") from None
     except OSError as error:
         raise DataFileError(f"Không ghi được bản sao lưu '{target}': "
-                            f"{error.strerror or error}") from None
-    finally:
-        for extra in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(str(temporary) + extra).unlink()
+                            f"{reason_of(error)}.") from None
     return position
 
 

@@ -13,8 +13,9 @@ an old version, a crash in another tool or a hand edit could leave:
 - registrations and evaluations of cells dissolved by then; records in years outside every
   phase.
 
-Only the first two are repaired, after a backup, in one transaction that also writes audit
-rows; the others need a person's judgement and are listed with examples.
+Only the first two are repaired, after a backup, by ``ops.repairs`` (one transaction through
+the session, audited like every change); the others need a person's judgement and are listed
+with examples.
 ``table_checksum`` fingerprints every row of every table (tests: restore, failed imports).
 """
 
@@ -34,6 +35,7 @@ from chibo4tot_desktop.errors import (
     DataFileNotOursError,
     DataFileReadOnlyError,
 )
+from chibo4tot_desktop.ops import repairs
 from chibo4tot_desktop.safety.backup import (
     BEFORE_REPAIR,
     connect_existing,
@@ -42,9 +44,6 @@ from chibo4tot_desktop.safety.backup import (
 )
 
 EXAMPLES = 5
-REPAIR_SUMMARY = "Sửa tự động khi kiểm tra tệp dữ liệu"
-# Tables that hold the office's data (the audit log keeps old text as it was written).
-SKIPPED_TEXT_TABLES = {"audit_log", "alembic_version", "safety_meta"}
 EPSILON = 1e-9
 
 
@@ -122,7 +121,7 @@ def physical_check(path: str | Path) -> list[str]:
     read where it lies (a folder nobody may write to, while SQLite needs to write beside the
     file) is not a damaged file: that raises ``DataFileReadOnlyError``.
     """
-    from chibo4tot_desktop.db.engine import folder_writable, connect_for_check
+    from chibo4tot_desktop.db.engine import connect_for_check, folder_writable
 
     path = Path(path)
     if not path.is_file():
@@ -196,36 +195,6 @@ def _revision(path: Path) -> str | None:
 def _cell_label(name: str | None, year: int | None = None) -> str:
     label = name or "(chi bộ đã xóa)"
     return f"{label}, năm {year}" if year is not None else label
-
-
-def _text_columns(connection: sqlite3.Connection) -> dict[str, list[str]]:
-    tables = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    result = {}
-    for table in tables:
-        if table in SKIPPED_TEXT_TABLES:
-            continue
-        columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')
-                   if any(kind in (row[2] or "").upper() for kind in ("CHAR", "TEXT", "CLOB"))]
-        if columns:
-            result[table] = columns
-    return result
-
-
-def _orphans(connection):
-    rows = connection.execute("PRAGMA foreign_key_check").fetchall()
-    return [(table, rowid, parent) for table, rowid, parent, _fkid in rows]
-
-
-def _not_nfc(connection):
-    found = []
-    for table, columns in _text_columns(connection).items():
-        for column in columns:
-            for rowid, value in connection.execute(
-                    f'SELECT rowid, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'):
-                if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
-                    found.append((table, column, rowid, value))
-    return found
 
 
 LOGICAL_QUERIES: list[tuple[str, str, str]] = [
@@ -327,13 +296,13 @@ def _describe(key: str, row: tuple) -> str:
 
 def find_problems(connection: sqlite3.Connection) -> list[Finding]:
     findings = []
-    orphans = _orphans(connection)
+    orphans = repairs.orphans(connection)
     finding = Finding("orphans", "Bản ghi mồ côi (bản ghi cha đã mất)", len(orphans),
                       repairable=True)
     finding.examples = [f"bảng {table}, dòng {rowid} (thiếu {parent})"
                         for table, rowid, parent in orphans[:EXAMPLES]]
     findings.append(finding)
-    texts = _not_nfc(connection)
+    texts = repairs.not_nfc(connection)
     finding = Finding("not_nfc", "Chữ tiếng Việt chưa chuẩn hóa Unicode (NFC)", len(texts),
                       repairable=True)
     finding.examples = [f"bảng {table}, cột {column}, dòng {rowid}: "
@@ -347,56 +316,15 @@ def find_problems(connection: sqlite3.Connection) -> list[Finding]:
     return findings
 
 
-def _audit(connection, action, table, rowid, field="", old=None, new=None):
-    from chibo4tot_desktop.db.audit import current_user
+def _repair(path: Path) -> dict[str, int]:
+    """The safe repairs, through the operations (``ops.repairs``: one transaction, audited)."""
+    from chibo4tot_desktop.db.engine import open_database
 
-    connection.execute(
-        "INSERT INTO audit_log (at, user, action, table_name, row_id, summary, field, "
-        "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (dt.datetime.now().replace(microsecond=0).isoformat(sep=" "), current_user(), action,
-         table, rowid, REPAIR_SUMMARY, field, old, new))
-
-
-def _row_json(connection, table: str, rowid: int) -> str | None:
-    cursor = connection.execute(f'SELECT * FROM "{table}" WHERE rowid = ?', (rowid,))
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    names = [d[0] for d in cursor.description]
-    return json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str)
-
-
-def repair(connection: sqlite3.Connection) -> dict[str, int]:
-    """Apply the safe repairs in one transaction; return how many rows each fixed."""
-    done = {"orphans": 0, "not_nfc": 0}
-    connection.execute("PRAGMA foreign_keys = ON")
-    with connection:
-        connection.execute("BEGIN IMMEDIATE")
-        for _round in range(10):  # deleting an orphan cascades to its own children
-            orphans = _orphans(connection)
-            if not orphans:
-                break
-            for table, rowid, _parent in orphans:
-                old = _row_json(connection, table, rowid)
-                if old is None:
-                    continue
-                connection.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
-                _audit(connection, "delete", table, rowid, old=old)
-                done["orphans"] += 1
-        for table, column, rowid, value in _not_nfc(connection):
-            fixed = unicodedata.normalize("NFC", value)
-            try:
-                connection.execute("SAVEPOINT nfc")
-                connection.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?',
-                                   (fixed, rowid))
-                _audit(connection, "update", table, rowid, column, value, fixed)
-                connection.execute("RELEASE nfc")
-                done["not_nfc"] += 1
-            except sqlite3.IntegrityError:
-                # Normalising would clash with another row: a person must choose.
-                connection.execute("ROLLBACK TO nfc")
-                connection.execute("RELEASE nfc")
-    return done
+    db = open_database(path, create=False, migrate=False)
+    try:
+        return repairs.repair(db)
+    finally:
+        db.close()
 
 
 def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True) -> CheckReport:
@@ -432,8 +360,8 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
             connection.close()
             if backup:
                 report.backup = make_backup(path, BEFORE_REPAIR).path
-            connection = connect_existing(path)
-            done = repair(connection)
+            done = _repair(path)
+            connection = connect_existing(path, readonly=True)
             after = {f.key: f.count for f in find_problems(connection)}
             for finding in report.findings:
                 if finding.key in done:

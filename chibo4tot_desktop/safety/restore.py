@@ -4,9 +4,10 @@
 2. The writer lock is taken: nobody may have the file open for writing meanwhile.
 3. The current file is backed up (reason "truoc-khoi-phuc"); if it is too damaged for the
    backup API, its bytes (and its WAL) are kept instead, so nothing is ever lost.
-4. The backup is snapshotted (backup API) to a temporary file beside the data file, flushed,
-   the old file's WAL is checkpointed away, and the temporary file is renamed over the data
-   file (``os.replace``: readers see the old file or the new one, never a mix).
+4. Through the one file writer (``files.atomic_write``): the backup is snapshotted (backup
+   API) to a temporary file beside the data file and checked, the old file's WAL is
+   checkpointed away, and the temporary file is renamed over the data file (readers see the
+   old file or the new one, never a mix).
 
 An older backup is migrated to the current schema the next time the file is opened (and that
 migration itself takes a backup first).
@@ -24,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.files import TEMPORARY_SUFFIX, FileWriteError, atomic_write
 from chibo4tot_desktop.safety.backup import (
     BEFORE_RESTORE,
-    _fsync_dir,
     backup_name,
     backups_dir,
-    copy_database,
     make_backup,
+    snapshot_into,
 )
 from chibo4tot_desktop.safety.check import is_good_database
 from chibo4tot_desktop.safety.lock import WriterLock
@@ -43,17 +44,14 @@ class RestoreResult:
     previous_saved_to: Path | None  # where the file that was replaced now lives
 
 
-def _temporary_name(data_path: Path) -> Path:
-    return data_path.with_name(f".{data_path.name}.restore-{os.getpid()}.tmp")
-
-
 def restore_temporaries(data_path: str | os.PathLike) -> list[Path]:
-    """What an interrupted restore of ``data_path`` left beside it: the restore's temporary
-    file and the snapshot's own (``copy_database``), with SQLite's side files. Call it only
-    while holding the writer lock: then no restore of this file is running."""
+    """What an interrupted restore of ``data_path`` left beside it: the file writer's
+    temporary copy (``files.temporary_name``) with SQLite's side files. Only a restore writes
+    a file in the data file's place; call this only while holding the writer lock, when no
+    restore of this file is running."""
     data_path = Path(data_path)
-    pattern = re.compile(r"^\.{1,2}" + re.escape(data_path.name)
-                         + r"\.restore-\d+\.tmp(?:\.\d+\.tmp)?(?:-journal|-wal|-shm)?$")
+    pattern = re.compile(r"^\." + re.escape(data_path.name) + r"\.[0-9a-f]+"
+                         + re.escape(TEMPORARY_SUFFIX) + r"(?:-journal|-wal|-shm)?$")
     found = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(data_path.parent):
@@ -67,11 +65,11 @@ def _keep_damaged_copy(data_path: Path, now: dt.datetime) -> Path:
     folder = backups_dir(data_path)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / backup_name(data_path, now, "hong").replace(".sqlite3", ".damaged")
-    shutil.copy2(data_path, target)
-    for extra in ("-wal",):
-        side = Path(str(data_path) + extra)
-        if side.exists():
-            shutil.copy2(side, Path(str(target) + extra))
+    for source, copy in ((data_path, target),
+                         (Path(str(data_path) + "-wal"), Path(str(target) + "-wal"))):
+        if source.exists():
+            with atomic_write(copy) as temporary:
+                shutil.copy2(source, temporary)
     return target
 
 
@@ -113,21 +111,20 @@ def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
                 previous = make_backup(data_path, BEFORE_RESTORE, now=now, thin=False).path
             except DataFileError:
                 previous = _keep_damaged_copy(data_path, now)
-        temporary = _temporary_name(data_path)
         try:
-            copy_database(backup, temporary)
-            if data_path.exists():
-                _checkpoint_away(data_path)
-            os.replace(temporary, data_path)
-            _fsync_dir(data_path.parent)
-        except OSError as error:
+            with atomic_write(data_path) as temporary:
+                snapshot_into(backup, temporary)
+                if data_path.exists():
+                    _checkpoint_away(data_path)
+        except FileWriteError as error:
             raise DataFileError(
-                f"Không thay được tệp dữ liệu '{data_path.name}' ({error.strerror or error}); "
-                "có thể một chương trình khác đang mở tệp (kể cả ở chế độ chỉ đọc). Tệp dữ "
-                "liệu chưa bị thay đổi.") from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
+                f"Không thay được tệp dữ liệu '{data_path.name}': {error.reason} (có thể một "
+                "chương trình khác đang mở tệp, kể cả ở chế độ chỉ đọc). Tệp dữ liệu chưa bị "
+                "thay đổi.") from None
+        except sqlite3.DatabaseError as error:
+            raise DataFileError(f"Không khôi phục được: không đọc được bản sao lưu "
+                                f"'{backup.name}' ({error}). Tệp dữ liệu chưa bị thay đổi."
+                                ) from None
     finally:
         if own_lock:
             lock.release()

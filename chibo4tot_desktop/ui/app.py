@@ -9,7 +9,7 @@ def run(data: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from chibo4tot_desktop import APP_TITLE
-    from chibo4tot_desktop.office import Office
+    from chibo4tot_desktop.ops import Office
     from chibo4tot_desktop.paths import default_data_file
     from chibo4tot_desktop.ui.common import install_excepthook
     from chibo4tot_desktop.ui.main_window import MainWindow

@@ -15,12 +15,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QTabWidget, QToolBar)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+)
 
 from chibo4tot_desktop import APP_TITLE, __version__
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ui.bridge import DataBridge
 from chibo4tot_desktop.ui.common import show_error
 from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
@@ -80,7 +87,7 @@ class MainWindow(QMainWindow):
         wire_all(self)
         self.year_combo.currentIndexChanged.connect(self._year_changed)
         self.attach(office)
-        if ask_first_run and not office.phases():
+        if ask_first_run and not queries.phases(office):
             self.first_run()
 
     # -------------------------------------------------------------------------------- menus
@@ -157,7 +164,7 @@ class MainWindow(QMainWindow):
             self.city_tab.deleteLater()
             self.city_tab = None
         self.file_label.setText(f"Tệp dữ liệu: {office.db.target}")
-        name = office.organisation().name if office.has_organisation() else "Chưa có đảng bộ"
+        name = queries.organisation(office).name if office.has_organisation() else "Chưa có đảng bộ"
         self.setWindowTitle(f"{APP_TITLE} – {name}")
         self.fill_years()
         if office.db.path is not None:
@@ -166,7 +173,7 @@ class MainWindow(QMainWindow):
     def fill_years(self, keep: int | None = None) -> None:
         import datetime as dt
 
-        years = self.office.years() if self.office.has_organisation() else []
+        years = queries.years(self.office) if self.office.has_organisation() else []
         keep = keep if keep is not None else self.current_year()
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
@@ -200,7 +207,7 @@ class MainWindow(QMainWindow):
         if year is None:
             self.phase_label.setText("Chưa khai báo giai đoạn thi đua")
         else:
-            phase = self.office.phase_for_year(year)
+            phase = queries.phase_for_year(self.office, year)
             final = " (năm tổng kết)" if phase.is_final(year) else ""
             self.phase_label.setText(f"{phase.title}{final}")
         for tab in self.all_tabs():
@@ -209,10 +216,10 @@ class MainWindow(QMainWindow):
 
     def on_data_changed(self, topics: frozenset) -> None:
         if "settings" in topics:
-            name = self.office.organisation().name if self.office.has_organisation() else ""
+            name = queries.organisation(self.office).name if self.office.has_organisation() else ""
             self.setWindowTitle(f"{APP_TITLE} – {name}")
             if self.current_year() is not None:
-                self.phase_label.setText(self.office.phase_for_year(self.current_year()).title)
+                self.phase_label.setText(queries.phase_for_year(self.office, self.current_year()).title)
         for tab in self.all_tabs():
             if tab.TOPICS & topics:
                 tab.stale = True
@@ -317,7 +324,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self.windowTitle() + " (chỉ đọc)")
         if old is not db:
             old.close()
-        if not db.readonly and not self.office.phases():
+        if not db.readonly and not queries.phases(self.office):
             self.first_run()
 
     def _confirm_discard(self) -> bool:

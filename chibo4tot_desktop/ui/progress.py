@@ -14,7 +14,7 @@ The call returns the work's result once it has finished (the window keeps painti
 answering meanwhile; the dialog is window-modal), raises ``Cancelled`` if the user cancelled,
 or re-raises the work's own exception. The work must not touch widgets: it gets only the
 ``Progress`` callback. What it writes is written only when it is not cancelled (see the core
-module: one transaction, ``atomic_write``).
+module: one transaction, ``files.atomic_write``).
 """
 
 from __future__ import annotations

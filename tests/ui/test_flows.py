@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QDialog
 
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AwardKind, Scope
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.awards import propose, record_decision
+from chibo4tot_desktop.ops.scoring import evaluation_result
 from chibo4tot_desktop.rules import VerdictState
 from chibo4tot_desktop.ui.common import ID_ROLE
 from chibo4tot_desktop.ui.dialogs.cell_dialog import CellDialog
@@ -17,7 +19,9 @@ from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.dialogs.registration_dialog import RegistrationDialog
 from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chibo4tot_desktop.ui.main_window import MainWindow
-from chibo4tot_desktop.ui.models.registrations_table_model import RegistrationsTableModel
+from chibo4tot_desktop.ui.models.registrations_table_model import (
+    RegistrationsTableModel,
+)
 
 
 def add_cell(window, code="TDP06", name="Chi bộ Tổ dân phố 6", members=30):
@@ -34,7 +38,7 @@ def add_cell(window, code="TDP06", name="Chi bộ Tổ dân phố 6", members=30
 
 def register(window, cell, text):
     year = window.current_year()
-    dialog = RegistrationDialog(window.office, year, window.office.cells(), cell.id,
+    dialog = RegistrationDialog(window.office, year, queries.cells(window.office), cell.id,
                                 parent=window)
     dialog.received.setText(text)
     dialog.commitments[0].setPlainText("Hoàn thành 100% chỉ tiêu được giao.")
@@ -78,7 +82,7 @@ def test_cell_dialog_refuses_bad_input_at_the_field(window):
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.error_label.text() == "Chưa nhập tên chi bộ."
-    assert window.office.cells() == []
+    assert queries.cells(window.office) == []
     add_cell(window, code="A", name="Chi bộ A")
     dup = CellDialog(window.office, parent=window)
     dup.code.setText("A")
@@ -109,7 +113,7 @@ def test_registration_refuses_impossible_date(window):
     dialog = register(window, cell, "31/02/2023")
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert "không tồn tại" in dialog.error_label.text()
-    assert window.office.registration(cell.id, 2023) is None
+    assert queries.registration(window.office, cell.id, 2023) is None
 
 
 def test_scoring_verdict_changes_at_threshold_and_saves(window):
@@ -132,7 +136,7 @@ def test_scoring_verdict_changes_at_threshold_and_saves(window):
     assert tab.dirty
     window.save_action.trigger()   # Ctrl+S
     assert not tab.dirty
-    saved = window.office.evaluation_result(cell.id, 2023)
+    saved = evaluation_result(window.office, cell.id, 2023)
     assert saved.committee_totals.total == 79.5
     assert saved.verdict.state is VerdictState.FAILED
 
@@ -145,7 +149,7 @@ def test_scoring_refuses_disciplined_above_members(window, boxes):
     tab.disciplined.setValue(5)
     assert not tab.save()
     assert "lớn hơn số đảng viên" in boxes.shown[-1][1]
-    assert window.office.evaluation(cell.id, 2023) is None
+    assert queries.evaluation(window.office, cell.id, 2023) is None
 
 
 def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
@@ -177,8 +181,27 @@ def test_settings_refuses_catalogue_not_adding_to_100(window):
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert "phải bằng 100" in dialog.error_label.text()
-    phase = window.office.phase_for_year(2023)
+    phase = queries.phase_for_year(window.office, 2023)
     assert phase.groups[0].items[0].max_points == 6
+
+
+def test_settings_dialog_saves_all_or_nothing(window):
+    """A refused catalogue leaves the thresholds, the organisation and the calendar unsaved
+    too: the dialog is one transaction."""
+    from chibo4tot_desktop.safety.check import table_checksum
+
+    before = table_checksum(window.office.db.path)
+    audit = len(queries.audit_log(window.office))
+    dialog = SettingsDialog(window.office, 2023, window)
+    dialog.threshold_boxes["overall_pass"].setValue(75)
+    dialog.org_name.setText("Đảng bộ phường Tân Giang (mới)")
+    dialog.cell_catalogue.tree.topLevelItem(0).child(0).setText(dialog.cell_catalogue.MAX, "7")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert queries.phase_for_year(window.office, 2023).overall_pass == 80
+    assert queries.organisation(window.office).name == "Đảng bộ phường Tân Giang"
+    assert len(queries.audit_log(window.office)) == audit
+    assert table_checksum(window.office.db.path) == before
 
 
 def test_settings_catalogue_reorder_and_edit(window):
@@ -192,7 +215,7 @@ def test_settings_catalogue_reorder_and_edit(window):
     group.child(0).setText(editor.MAX, "7")
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
-    phase = window.office.phase_for_year(2023)
+    phase = queries.phase_for_year(window.office, 2023)
     items = [g for g in phase.groups if g.scope == Scope.CELL.value][0].items
     assert items[0].text == second_text
     assert (items[0].max_points, items[1].max_points) == (7, 5)
@@ -244,11 +267,11 @@ def test_delete_asks_first(window, boxes):
     select_row(window.cells_tab.view, cell.id)
     boxes.answer = boxes.answer.No
     window.delete_action.trigger()
-    assert [c.id for c in window.office.cells()] == [cell.id]
+    assert [c.id for c in queries.cells(window.office)] == [cell.id]
     assert boxes.shown[-1][0] == "question"
     boxes.answer = boxes.answer.Yes
     window.delete_action.trigger()
-    assert window.office.cells() == []
+    assert queries.cells(window.office) == []
     assert window.cells_tab.model.rows == []
 
 
@@ -259,9 +282,9 @@ def test_reopen_file_keeps_everything(qtbot, window, db_path, boxes):
     window.scoring_tab.select_cell(cell.id)
     score_all(window.scoring_tab, 0.9)
     assert window.scoring_tab.save()
-    award = window.office.propose(cell.id, 2023, AwardKind.CELL_RECOGNITION.value,
+    award = propose(window.office, cell.id, 2023, AwardKind.CELL_RECOGNITION.value,
                                   dt.date(2023, 12, 15))
-    window.office.record_decision(award.id, decision_number="1250-QĐ/Th.U",
+    record_decision(window.office, [award.id], decision_number="1250-QĐ/Th.U",
                                   decision_date=dt.date(2024, 1, 12), issuer="BTV Thành ủy")
     window.close()
     window.office.db.close()
@@ -342,7 +365,7 @@ def test_settings_add_item_and_group_keeping_100_points(window):
     assert editor.total_label.text() == "Tổng điểm: 100/100"
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
-    phase = window.office.phase_for_year(2023)
+    phase = queries.phase_for_year(window.office, 2023)
     groups = [g for g in phase.groups if g.scope == Scope.CELL.value]
     assert [g.title for g in groups][-1] == "Nhóm bổ sung"
     assert groups[0].items[5].text == "Phát triển đảng viên trẻ"

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.errors import DataFileError
-from chibo4tot_desktop.office import Office
+from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.safety.lock import DataFileLockedError, holder_of
 from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.ui import safety as ui_safety
@@ -69,7 +70,7 @@ def test_file_open_of_a_file_another_program_holds_offers_read_only(
         assert db.path == other_file and db.readonly and db.lock is None
         assert "(chỉ đọc)" in window.windowTitle()
         with pytest.raises(DataFileError):
-            window.office.add_cell("MOI", "Chi bộ mới")
+            add_cell(window.office, "MOI", "Chi bộ mới")
         assert holder_of(other_file).pid == pid      # the other program keeps its lock
 
 
@@ -102,7 +103,7 @@ def test_new_and_demo_files_are_not_made_while_another_program_holds_the_name(
     window.demo_action.trigger()
     db = window.office.db
     assert db.path == target and db.lock is not None and db.lock.held
-    assert len(window.office.cells()) == 16
+    assert len(queries.cells(window.office)) == 16
 
 
 def test_file_open_of_a_damaged_file_offers_its_backup(window, other_file, monkeypatch):
@@ -117,4 +118,4 @@ def test_file_open_of_a_damaged_file_offers_its_backup(window, other_file, monke
     assert window.open_file(str(other_file))
     assert offered and "bị hỏng" in offered[0] and backup.path.name in offered[0]
     assert window.office.db.path == other_file and not window.office.db.readonly
-    assert len(window.office.cells()) == 16
+    assert len(queries.cells(window.office)) == 16

@@ -7,6 +7,8 @@ import sys
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from chibo4tot_desktop.errors import ValidationError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.scoring import evaluation_result
 from chibo4tot_desktop.ui import common
 from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
 from tests.ui.test_flows import add_cell, register, score_all
@@ -47,11 +49,11 @@ def test_unsaved_scores_are_asked_about_when_switching_cell(window, boxes):
     tab.select_cell(second.id)
     assert "chưa được lưu" in boxes.shown[-1][1]
     assert tab.cell_id() == second.id and not tab.dirty
-    assert window.office.evaluation_result(first.id, 2023).committee_totals.total == 90
+    assert evaluation_result(window.office, first.id, 2023).committee_totals.total == 90
     score_all(tab, 0.5)
     boxes.answer = QMessageBox.StandardButton.No       # discard
     tab.select_cell(first.id)
-    assert window.office.evaluation(second.id, 2023) is None
+    assert queries.evaluation(window.office, second.id, 2023) is None
 
 
 def test_registration_dialog_will_not_overwrite_existing(window):
@@ -59,11 +61,11 @@ def test_registration_dialog_will_not_overwrite_existing(window):
     assert register(window, cell, "08/03/2023").result() == QDialog.DialogCode.Accepted
     from chibo4tot_desktop.ui.dialogs.registration_dialog import RegistrationDialog
 
-    dialog = RegistrationDialog(window.office, 2023, window.office.cells(), None, window)
+    dialog = RegistrationDialog(window.office, 2023, queries.cells(window.office), None, window)
     dialog.received.setText("20/03/2023")
     dialog.accept()
     assert "đã có bản đăng ký" in dialog.error_label.text()
-    assert window.office.registration(cell.id, 2023).received_on.day == 8
+    assert queries.registration(window.office, cell.id, 2023).received_on.day == 8
 
 
 def test_add_next_phase_from_tools_menu(window, monkeypatch):
@@ -108,7 +110,7 @@ def test_dissolve_cell_refuses_bad_date_then_dissolves(window, boxes, monkeypatc
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
     window.cells_tab.dissolve()
     assert "không tồn tại" in boxes.shown[-1][1]
-    assert window.office.cell(cell.id).dissolved_on is None
+    assert queries.cell(window.office, cell.id).dissolved_on is None
     window.cells_tab.dissolve()
     assert window.cells_tab.proxy.index(0, 6).data() == "Giải thể 15/06/2024"
     window.cells_tab.show_dissolved.setChecked(False)
@@ -150,7 +152,7 @@ def test_changing_year_with_unsaved_scores_asks(window, boxes):
     boxes.answer = QMessageBox.StandardButton.Yes    # discard
     window.set_year(2024)
     assert window.current_year() == 2024 and not window.scoring_tab.dirty
-    assert window.office.evaluation(cell.id, 2023) is None
+    assert queries.evaluation(window.office, cell.id, 2023) is None
 
 
 def test_ctrl_s_key_saves_and_override_changes_verdict(qtbot, window):
@@ -174,7 +176,7 @@ def test_ctrl_s_key_saves_and_override_changes_verdict(qtbot, window):
     box.setFocus()
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not tab.dirty
-    saved = window.office.evaluation(cell.id, 2023)
+    saved = queries.evaluation(window.office, cell.id, 2023)
     assert saved is not None and saved.classification == "HTNV"
 
 
@@ -202,4 +204,4 @@ def test_delete_key_in_search_box_edits_text_not_rows(qtbot, window, boxes):
     boxes.answer = QMessageBox.StandardButton.No
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
     assert boxes.shown[-1][0] == "question"
-    assert window.office.cells()
+    assert queries.cells(window.office)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
 
 from chibo4tot_desktop.db.models import CELL_KIND_LABELS
+from chibo4tot_desktop.ops.cells import add_cell, update_cell
 from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
 
@@ -41,6 +42,6 @@ class CellDialog(FormDialog):
 
     def apply(self):
         if self.cell is None:
-            return self.office.add_cell(**self.values())
-        return self.office.update_cell(self.cell.id, expected_version=self.cell.version,
+            return add_cell(self.office, **self.values())
+        return update_cell(self.office, self.cell.id, expected_version=self.cell.version,
                                        **self.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit
 
+from chibo4tot_desktop.ops.awards import record_decision
 from chibo4tot_desktop.ui.common import DateField
 from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
@@ -25,7 +26,8 @@ class DecisionDialog(FormDialog):
         self.form.addRow("Số sổ khen thưởng:", self.register)
 
     def apply(self):
-        return self.office.record_decision(
-            self.award.id, decision_number=self.number.text(), decision_date=self.date.date(),
-            issuer=self.issuer.text(), register_number=self.register.text(),
-            expected_version=self.award.version)
+        return record_decision(
+            self.office, [self.award.id], decision_number=self.number.text(),
+            decision_date=self.date.date(), issuer=self.issuer.text(),
+            first_register_number=self.register.text(),
+            expected_versions={self.award.id: self.award.version})[0]

@@ -6,6 +6,8 @@ import datetime as dt
 
 from PySide6.QtWidgets import QLineEdit, QSpinBox
 
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.setup import create_organisation, create_phase
 from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
 
@@ -16,7 +18,7 @@ class FirstRunDialog(FormDialog):
                          else "Khai báo đảng bộ và giai đoạn thi đua", parent)
         self.office = office
         year = dt.date.today().year
-        phases = office.phases() if has_org else []
+        phases = queries.phases(office) if has_org else []
         if phases:
             year = max(year, phases[-1].last_year + 1)
         self.code = QLineEdit()
@@ -50,7 +52,7 @@ class FirstRunDialog(FormDialog):
 
     def apply(self):
         if not self.office.has_organisation():
-            self.office.create_organisation(self.code.text(), self.name.text(),
+            create_organisation(self.office, self.code.text(), self.name.text(),
                                             self.upper.text(), self.place.text())
-        return self.office.create_phase(self.phase_title.text(), self.first_year.value(),
+        return create_phase(self.office, self.phase_title.text(), self.first_year.value(),
                                         self.last_year.value(), self.plan.text())

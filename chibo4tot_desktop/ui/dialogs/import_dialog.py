@@ -7,14 +7,13 @@ Entry points for the main window:
 - ``run_import(parent, office, year, paths=None)``: asks for files (when ``paths`` is None),
   shows ``ImportDialog``; returns the ImportOutcome, or None when the user cancelled;
 - ``save_template(parent, office, year, cell_code=None, path=None)``;
-- ``export_list(parent, office, kind, year, path=None)``;
-- ``excel_menu(parent, office, year_of)``: a ready "Excel" menu with all of the above
-  (``year_of`` is a callable returning the year the window shows).
+- ``export_list(parent, office, kind, year, path=None)``.
+The window's Excel menu and buttons (``ui/features.py``) call these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QLabel,
-    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -268,16 +266,3 @@ def export_list(parent, office, kind: str, year: int,
     except UserError as error:
         QMessageBox.warning(parent, "Xuất Excel", str(error))
         return None
-
-
-def excel_menu(parent, office, year_of: Callable[[], int]) -> QMenu:
-    """The "Excel" menu: template, import, and one export action per list."""
-    menu = QMenu("&Excel", parent)
-    menu.addAction("Lập mẫu đăng ký thi đua...",
-                   lambda: save_template(parent, office, year_of()))
-    menu.addAction("Nhập đăng ký từ Excel...", lambda: run_import(parent, office, year_of()))
-    export_menu = menu.addMenu("Xuất Excel")
-    for kind, label in exports.KINDS.items():
-        export_menu.addAction(f"{label}...",
-                              lambda kind=kind: export_list(parent, office, kind, year_of()))
-    return menu

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.packets import export_packet
 
 
 def default_packet_name(office, year: int) -> str:
-    return f"goi-du-lieu-{office.organisation().code}-{year}.zip"
+    return f"goi-du-lieu-{queries.organisation(office).code}-{year}.zip"
 
 
 def export_packet_with_dialog(parent, office, year: int, path: str | None = None

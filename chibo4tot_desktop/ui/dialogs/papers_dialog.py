@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf import certificates as cert
 from chibo4tot_desktop.pdf.forms import proposal_list_pages, registration_form_pages
 from chibo4tot_desktop.ui import printing
@@ -86,7 +87,7 @@ class PapersDialog(QDialog):
         self.office = office
         self.setWindowTitle("In giấy tờ")
         self.year = QComboBox()
-        years = office.years()
+        years = queries.years(office)
         for item in years:
             self.year.addItem(str(item), item)
         if year is None:
@@ -99,7 +100,7 @@ class PapersDialog(QDialog):
             self.paper.addItem(label, key)
         self.paper.setCurrentIndex(list(PAPER_NAMES).index(paper))
         self.cell = QComboBox()
-        self.cells = office.cells()
+        self.cells = queries.cells(office)
         self.blank = QCheckBox("Mẫu trống (dòng chấm để chi bộ điền tay)")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -255,7 +256,7 @@ class CertificateSettingsDialog(QDialog):
     def sample_job(self) -> PaperJob:
         def make():
             settings = cert.validate_settings(self.values(), cert.load_settings(self.office))
-            sample = cert.sample_certificate(settings, self.office.organisation())
+            sample = cert.sample_certificate(settings, queries.organisation(self.office))
             return [cert.certificate_page(sample, settings)]
 
         return PaperJob(make, "Giấy chứng nhận mẫu", "giay-khen-mau.pdf")

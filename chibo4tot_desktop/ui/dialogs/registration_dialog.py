@@ -8,6 +8,8 @@ import datetime as dt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from chibo4tot_desktop.errors import ValidationError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ui.common import DateField
 from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
@@ -18,7 +20,7 @@ class RegistrationDialog(FormDialog):
         super().__init__(f"Bản đăng ký thi đua năm {year}", parent)
         self.office = office
         self.year = year
-        self.registration = office.registration(cell_id, year) if cell_id else None
+        self.registration = queries.registration(office, cell_id, year) if cell_id else None
         reg = self.registration
         self.cell = QComboBox()
         for cell in cells:
@@ -57,7 +59,7 @@ class RegistrationDialog(FormDialog):
         cell_id = self.cell.currentData()
         if cell_id is None or self.registration is not None:
             return
-        cell = self.office.cell(cell_id)
+        cell = queries.cell(self.office, cell_id)
         self.members.setValue(cell.members_count or 0)
         self.signer.setText(cell.secretary)
 
@@ -65,12 +67,12 @@ class RegistrationDialog(FormDialog):
         cell_id = self.cell.currentData()
         if cell_id is None:
             raise ValidationError("Chưa chọn chi bộ.", "cell")
-        if self.registration is None and self.office.registration(cell_id, self.year):
+        if self.registration is None and queries.registration(self.office, cell_id, self.year):
             raise ValidationError(f"{self.cell.currentText()} đã có bản đăng ký năm "
                                   f"{self.year}; hãy chọn chi bộ đó rồi bấm “Sửa”.", "cell")
         fields = {f"commitment_{n}": edit.toPlainText()
                   for n, edit in enumerate(self.commitments, start=1)}
-        return self.office.save_registration(
+        return save_registration(self.office,
             cell_id, self.year, received_on=self.received.date(), title=self.title_edit.text(),
             members_count=self.members.value(), signer=self.signer.text(),
             expected_version=self.registration.version if self.registration else None,

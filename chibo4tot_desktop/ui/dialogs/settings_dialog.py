@@ -8,14 +8,31 @@ update_phase_year, save_catalogue); only the parts that changed are written.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QTabWidget, QTableWidget, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.setup import SetupChanges, YearDates, save_setup
 from chibo4tot_desktop.ui.common import DateField
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -211,8 +228,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Thiết lập")
         self.office = office
-        self.phase = office.phase_for_year(year)
-        self.organisation = office.organisation()
+        self.phase = queries.phase_for_year(office, year)
+        self.organisation = queries.organisation(office)
         self.resize(900, 620)
         layout = QVBoxLayout(self)
         self.pages = QTabWidget()
@@ -342,24 +359,18 @@ class SettingsDialog(QDialog):
                          ("excellent_share_cap", self.excellent_cap)):
             if round(getattr(self.phase, key) * 100) != box.value():
                 phase_changes[key] = box.value() / 100
-        calendar = []
+        years = {}
         for year_number, (year, fields) in self.date_fields.items():
             dates = tuple(field.date() for field in fields)
             if dates != (year.launch_date, year.registration_deadline, year.review_deadline):
-                calendar.append((year_number, dates))
-        catalogues = [(editor.scope, editor.groups()) for editor in
+                years[year_number] = YearDates(*dates)
+        catalogues = {editor.scope: editor.groups() for editor in
                       (self.cell_catalogue, self.org_catalogue)
-                      if self._catalogue_changed(editor)]
-        if org_changes:
-            office.update_organisation(**org_changes)
-        if phase_changes:
-            office.update_phase(self.phase.id, **phase_changes)
-        for year_number, (launch, registration, review) in calendar:
-            office.update_phase_year(self.phase.id, year_number, launch_date=launch,
-                                     registration_deadline=registration,
-                                     review_deadline=review)
-        for scope, groups in catalogues:
-            office.save_catalogue(self.phase.id, scope, groups)
+                      if self._catalogue_changed(editor)}
+        # One transaction: a refused catalogue leaves the thresholds as they were too.
+        save_setup(office, SetupChanges(organisation=org_changes, phase_id=self.phase.id,
+                                        phase=phase_changes, years=years,
+                                        catalogues=catalogues))
 
     def accept(self):
         try:
@@ -367,8 +378,5 @@ class SettingsDialog(QDialog):
         except UserError as error:
             self.error_label.setText(str(error))
             self.error_label.show()
-            # Whatever was saved before the refusal is shown fresh next time.
-            self.phase = self.office.phase(self.phase.id)
-            self.organisation = self.office.organisation()
             return
         super().accept()

@@ -4,18 +4,33 @@ committee's decisions (number, date, issuer, register number), and the organisat
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+)
 
-from chibo4tot_desktop import office as office_module
+from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import AwardKind
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.awards import clear_decision, propose, propose_many, withdraw
 from chibo4tot_desktop.reports import year_overview
-from chibo4tot_desktop.ui.common import (confirm, make_table, run_action, selected_ids,
-                                         set_column_widths, show_error)
+from chibo4tot_desktop.ui.common import (
+    confirm,
+    make_table,
+    run_action,
+    selected_ids,
+    set_column_widths,
+    show_error,
+)
 from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.models.awards_table_model import AwardsTableModel
 from chibo4tot_desktop.ui.models.results_table_model import ResultsTableModel
@@ -26,8 +41,8 @@ DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
 
 class AwardsTab(BaseTab):
     TITLE = "Khen thưởng"
-    TOPICS = frozenset({office_module.CELLS, office_module.EVALUATIONS, office_module.AWARDS,
-                        office_module.SETTINGS})
+    TOPICS = frozenset({changes.CELLS, changes.EVALUATIONS, changes.AWARDS,
+                        changes.SETTINGS})
 
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
@@ -96,8 +111,8 @@ class AwardsTab(BaseTab):
             return
         self.overview = year_overview(self.office, year)
         self.results_model.set_rows(self.overview.cells)
-        self.awards_model.organisation_name = self.office.organisation().name
-        self.awards_model.set_rows(self.office.awards(year))
+        self.awards_model.organisation_name = queries.organisation(self.office).name
+        self.awards_model.set_rows(queries.awards(self.office, year))
         org = self.overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
         self.org_verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {colour};")
@@ -129,9 +144,10 @@ class AwardsTab(BaseTab):
         return next((a for a in self.awards_model.rows if a.id == ids[0]), None)
 
     def propose_selected(self) -> None:
-        """Propose every selected cell that qualifies and has no proposal yet."""
-        states = self._selected_states()
-        if not states:
+        """Propose the selected cells (or, with none selected, every qualifying cell not yet
+        proposed); the core refuses a cell that does not qualify, with its reasons."""
+        states = [s for s in self._selected_states() if not s.proposed]
+        if not self._selected_states():
             states = [s for s in self.results_model.rows if s.qualifies and not s.proposed]
             if not states:
                 show_error(self, "Không có chi bộ đạt “Chi bộ 4 tốt” nào chưa được đề nghị.")
@@ -139,29 +155,21 @@ class AwardsTab(BaseTab):
             if not confirm(self, f"Lập đề nghị công nhận “Chi bộ 4 tốt” cho {len(states)} chi "
                                  "bộ đạt?"):
                 return
-        refused = [s.cell.name for s in states if not s.qualifies]
-        if refused:
-            show_error(self, "Chỉ lập đề nghị cho chi bộ đạt “Chi bộ 4 tốt”; chưa đạt: "
-                       + ", ".join(refused))
-            return
-        for state in states:
-            if state.proposed:
-                continue
-            if run_action(self, self.office.propose, state.cell.id, self.year(),
-                          AwardKind.CELL_RECOGNITION.value, dt.date.today()) is None:
-                return
+        if states:
+            run_action(self, propose_many, self.office, self.year(),
+                       AwardKind.CELL_RECOGNITION.value, [s.cell.id for s in states])
 
     def propose_merit(self) -> None:
         states = self._selected_states()
-        if len(states) != 1:
-            show_error(self, "Hãy chọn một chi bộ để đề nghị tặng Giấy khen.")
+        if not states:
+            show_error(self, "Hãy chọn chi bộ để đề nghị tặng Giấy khen.")
             return
-        run_action(self, self.office.propose, states[0].cell.id, self.year(),
-                   AwardKind.MERIT.value, dt.date.today())
+        run_action(self, propose_many, self.office, self.year(), AwardKind.MERIT.value,
+                   [s.cell.id for s in states])
 
     def propose_organisation(self) -> None:
-        run_action(self, self.office.propose, None, self.year(),
-                   AwardKind.ORG_RECOGNITION.value, dt.date.today())
+        run_action(self, propose, self.office, None, self.year(),
+                   AwardKind.ORG_RECOGNITION.value)
 
     def open_org_scoring(self) -> None:
         self.main.show_tab(self.main.scoring_tab)
@@ -171,8 +179,8 @@ class AwardsTab(BaseTab):
         award = self._selected_award()
         if award is None:
             return
-        upper = self.office.organisation().upper_body
-        issuer = self.office.setting("award.issuer",
+        upper = queries.organisation(self.office).upper_body
+        issuer = queries.setting(self.office, "award.issuer",
                                      f"Ban Thường vụ {upper}" if upper else DEFAULT_ISSUER)
         DecisionDialog(self.office, award, issuer, parent=self).exec()
 
@@ -184,12 +192,12 @@ class AwardsTab(BaseTab):
             show_error(self, "Đề nghị này chưa có quyết định.")
             return
         if confirm(self, "Bỏ số, ngày quyết định và số sổ của khen thưởng này?"):
-            run_action(self, self.office.clear_decision, award.id)
+            run_action(self, clear_decision, self.office, award.id)
 
     def delete(self) -> bool:
         award = self._selected_award()
         if award is None:
             return True
         if confirm(self, "Rút đề nghị khen thưởng đã chọn?"):
-            run_action(self, self.office.withdraw, award.id)
+            run_action(self, withdraw, self.office, award.id)
         return True

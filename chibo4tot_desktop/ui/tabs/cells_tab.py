@@ -7,10 +7,18 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QInputDialog, QLineEdit
 
-from chibo4tot_desktop import office as office_module
-from chibo4tot_desktop.text import parse_date, DateParseError
-from chibo4tot_desktop.ui.common import (confirm, make_table, run_action, selected_ids,
-                                         set_column_widths, show_error)
+from chibo4tot_desktop.db import changes
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.cells import delete_cell, dissolve_cell, reactivate_cell
+from chibo4tot_desktop.text import DateParseError, parse_date
+from chibo4tot_desktop.ui.common import (
+    confirm,
+    make_table,
+    run_action,
+    selected_ids,
+    set_column_widths,
+    show_error,
+)
 from chibo4tot_desktop.ui.dialogs.cell_dialog import CellDialog
 from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
@@ -18,7 +26,7 @@ from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 class CellsTab(BaseTab):
     TITLE = "Chi bộ"
-    TOPICS = frozenset({office_module.CELLS})
+    TOPICS = frozenset({changes.CELLS})
 
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
@@ -49,7 +57,7 @@ class CellsTab(BaseTab):
 
     def refresh(self) -> None:
         self.stale = False
-        self.model.set_rows(self.office.cells())
+        self.model.set_rows(queries.cells(self.office))
 
     def _selected(self):
         ids = selected_ids(self.view)
@@ -64,7 +72,7 @@ class CellsTab(BaseTab):
         if len(cells) != 1:
             show_error(self, "Hãy chọn một chi bộ để sửa.")
             return
-        CellDialog(self.office, self.office.cell(cells[0].id), parent=self).exec()
+        CellDialog(self.office, queries.cell(self.office, cells[0].id), parent=self).exec()
 
     def find(self) -> bool:
         self.search.setFocus()
@@ -87,14 +95,14 @@ class CellsTab(BaseTab):
         except DateParseError as error:
             show_error(self, f"Ngày giải thể: {error}.")
             return
-        run_action(self, self.office.dissolve_cell, cell.id, on)
+        run_action(self, dissolve_cell, self.office, cell.id, on)
 
     def reactivate(self) -> None:
         cells = [c for c in self._selected() if c.dissolved_on is not None]
         if len(cells) != 1:
             show_error(self, "Hãy chọn một chi bộ đã giải thể để khôi phục.")
             return
-        run_action(self, self.office.reactivate_cell, cells[0].id)
+        run_action(self, reactivate_cell, self.office, cells[0].id)
 
     def delete(self) -> bool:
         cells = self._selected()
@@ -103,5 +111,5 @@ class CellsTab(BaseTab):
             return True
         cell = cells[0]
         if confirm(self, f"Xóa hẳn {cell.name}? Chỉ xóa được chi bộ chưa có hồ sơ thi đua."):
-            run_action(self, self.office.delete_cell, cell.id)
+            run_action(self, delete_cell, self.office, cell.id)
         return True

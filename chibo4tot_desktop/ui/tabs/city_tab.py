@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from chibo4tot_desktop import city, city_export, connection, packets
+from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.engine import Database
-from chibo4tot_desktop.db.models import ImportedPacket
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops import exchange
 from chibo4tot_desktop.rules import fmt_points
 from chibo4tot_desktop.text import format_date
 
@@ -86,12 +86,10 @@ class CityTab(QWidget):
 
     # ------------------------------------------------------------------ data
     def _default_year(self) -> int:
-        with self.db.session() as session:
-            year = session.scalar(select(func.max(ImportedPacket.year)))
-        return year or dt.date.today().year
+        return city.latest_packet_year(self.db) or dt.date.today().year
 
     def _changed(self, topics: frozenset[str]) -> None:
-        if topics & {packets.PACKETS, "evaluations", "awards", "cells", "registrations"}:
+        if topics & {changes.PACKETS, "evaluations", "awards", "cells", "registrations"}:
             self.refresh()
 
     def refresh(self) -> None:
@@ -136,7 +134,7 @@ class CityTab(QWidget):
         if not paths:
             return None
         try:
-            outcomes = packets.import_packets(self.db, list(paths))
+            outcomes = exchange.import_packets(self.db, list(paths))
         except UserError as error:
             self.show_message(f"Lỗi: {error}")
             return None

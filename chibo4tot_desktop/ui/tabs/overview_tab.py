@@ -4,10 +4,18 @@ of the committee's total per cell). Everything comes from ``reports.year_overvie
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QListWidget, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+)
 
-from chibo4tot_desktop import office as office_module
+from chibo4tot_desktop.db import changes
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 from chibo4tot_desktop.ui.widgets.score_chart import Bar, ScoreChart
@@ -18,9 +26,9 @@ COUNT_KEYS = ("active", "registered", "late", "missing", "scored", "qualifying",
 
 class OverviewTab(BaseTab):
     TITLE = "Tổng quan"
-    TOPICS = frozenset({office_module.CELLS, office_module.REGISTRATIONS,
-                        office_module.EVALUATIONS, office_module.AWARDS,
-                        office_module.SETTINGS})
+    TOPICS = frozenset({changes.CELLS, changes.REGISTRATIONS,
+                        changes.EVALUATIONS, changes.AWARDS,
+                        changes.SETTINGS})
 
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
@@ -100,7 +108,7 @@ class OverviewTab(BaseTab):
             self.todo.addItem(f"⚠ Lưu ý: {line}")
         for line in overview.todo:
             self.todo.addItem(f"• {line}")
-        phase = self.office.phase_for_year(year)
+        phase = queries.phase_for_year(self.office, year)
         bars = []
         for state in overview.cells:
             if not state.evaluated:

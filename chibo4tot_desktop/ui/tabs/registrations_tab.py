@@ -6,13 +6,23 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
-from chibo4tot_desktop import office as office_module
+from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import Scope
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.registrations import delete_registration
 from chibo4tot_desktop.reports import year_overview
-from chibo4tot_desktop.ui.common import (confirm, make_table, run_action, selected_ids,
-                                         set_column_widths, show_error)
+from chibo4tot_desktop.ui.common import (
+    confirm,
+    make_table,
+    run_action,
+    selected_ids,
+    set_column_widths,
+    show_error,
+)
 from chibo4tot_desktop.ui.dialogs.registration_dialog import RegistrationDialog
-from chibo4tot_desktop.ui.models.registrations_table_model import RegistrationsTableModel
+from chibo4tot_desktop.ui.models.registrations_table_model import (
+    RegistrationsTableModel,
+)
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 FILTERS = (("Tất cả chi bộ", None),
@@ -23,8 +33,8 @@ FILTERS = (("Tất cả chi bộ", None),
 
 class RegistrationsTab(BaseTab):
     TITLE = "Đăng ký thi đua"
-    TOPICS = frozenset({office_module.CELLS, office_module.REGISTRATIONS,
-                        office_module.SETTINGS})
+    TOPICS = frozenset({changes.CELLS, changes.REGISTRATIONS,
+                        changes.SETTINGS})
 
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
@@ -75,7 +85,7 @@ class RegistrationsTab(BaseTab):
         year = self.year()
         if year is None:
             return
-        phase = self.office.phase_for_year(year)
+        phase = queries.phase_for_year(self.office, year)
         titles = [g.title for g in phase.groups if g.scope == Scope.CELL.value]
         cells = [s.cell for s in self.model.rows]
         RegistrationDialog(self.office, year, cells, cell_id, parent=self,
@@ -106,5 +116,5 @@ class RegistrationsTab(BaseTab):
             return True
         state = states[0]
         if confirm(self, f"Xóa bản đăng ký năm {self.year()} của {state.cell.name}?"):
-            run_action(self, self.office.delete_registration, state.registration.id)
+            run_action(self, delete_registration, self.office, state.registration.id)
         return True

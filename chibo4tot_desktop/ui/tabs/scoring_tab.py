@@ -9,16 +9,32 @@ from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFormLayout,
-                               QGroupBox, QHeaderView, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from chibo4tot_desktop import office as office_module
 from chibo4tot_desktop import rules
+from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.office import ScoreInput, evaluate
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.scoring import save_evaluation
+from chibo4tot_desktop.ops.verdicts import ScoreInput, evaluate
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import confirm, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
@@ -70,8 +86,8 @@ def _centred(box: QWidget) -> QWidget:
 
 class ScoringTab(BaseTab):
     TITLE = "Chấm điểm"
-    TOPICS = frozenset({office_module.CELLS, office_module.EVALUATIONS,
-                        office_module.SETTINGS})
+    TOPICS = frozenset({changes.CELLS, changes.EVALUATIONS,
+                        changes.SETTINGS})
     NUMBER, TEXT, MAX, SELF, COMMITTEE = range(5)
 
     def __init__(self, main, parent=None):
@@ -160,7 +176,7 @@ class ScoringTab(BaseTab):
         year = self.year()
         if year is None:
             return
-        self.phase = self.office.phase_for_year(year)
+        self.phase = queries.phase_for_year(self.office, year)
         overview = year_overview(self.office, year)
         self.cells_passed = sum(1 for s in overview.cells if s.qualifies)
         self.cells_total = len(overview.cells)
@@ -169,7 +185,7 @@ class ScoringTab(BaseTab):
         self.unit.clear()
         for state in overview.cells:
             self.unit.addItem(state.cell.name, state.cell.id)
-        self.unit.addItem(f"{self.office.organisation().name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
+        self.unit.addItem(f"{queries.organisation(self.office).name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
                           ORGANISATION)
         index = self.unit.findData(wanted) if wanted is not None else -1
         self.unit.setCurrentIndex(index if index >= 0 else 0)
@@ -218,7 +234,7 @@ class ScoringTab(BaseTab):
             return
         self._loading = True
         self.current_unit = self.unit.currentData()
-        self.evaluation = self.office.evaluation(self.cell_id(), year)
+        self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
         scores = {s.item_id: s for s in self.evaluation.scores} if self.evaluation else {}
         groups = [g for g in self.phase.groups if g.scope == self.scope().value]
         self.table.setRowCount(0)
@@ -336,7 +352,7 @@ class ScoringTab(BaseTab):
         scores = {item_id: ScoreInput(own.points(), committee.points())
                   for item_id, (own, committee) in self.boxes.items()}
         try:
-            self.office.save_evaluation(
+            save_evaluation(self.office,
                 self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
                 disciplined_members=self.disciplined.value(),
                 classification=self.classification.currentData(),

@@ -1,0 +1,249 @@
+"""Settings and the criteria catalogue from the command line: ``settings`` (show, set) and
+``catalogue`` (export to a CSV file the office can edit, import it back).
+
+``settings set`` saves every pair given in ONE transaction (``ops.setup.save_setup``): one
+refused value leaves all of them as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+
+from chibo4tot_desktop.cli.common import open_office, output_path, resolve_year
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.text import DateParseError, format_date, parse_date
+
+ORGANISATION_KEYS = {"name": "tên đảng bộ", "upper_body": "cấp ủy cấp trên",
+                     "place_name": "địa danh (dòng ngày tháng)"}
+CALENDAR_KEYS = {"launch": "launch_date", "registration": "registration_deadline",
+                 "review": "review_deadline"}
+FREE_KEYS = {
+    "proposal.upper_body": "cấp trên nhận danh sách đề nghị",
+    "proposal.signer_title": "chức vụ người ký danh sách đề nghị",
+    "proposal.signer_name": "họ tên người ký danh sách đề nghị",
+    "award.issuer": "cơ quan ban hành quyết định (mặc định khi ghi quyết định)",
+}
+CATALOGUE_HEADER = ["Nhóm", "Tên nhóm", "Ngưỡng nhóm", "Mục", "Nội dung", "Điểm tối đa",
+                    "Mã mục"]
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    from chibo4tot_desktop.cli import int_year
+    from chibo4tot_desktop.cli.commands_records import _subparsers
+
+    settings = subparsers.add_parser(
+        "settings", parents=[common], help="xem và đặt các thiết lập",
+        description="Không có VIỆC thì in mọi thiết lập với giá trị hiện tại.")
+    settings.add_argument("--year", type=int_year, metavar="NĂM",
+                          help="năm (thiết lập của giai đoạn và lịch; mặc định: năm nay)")
+    settings.set_defaults(func=cmd_settings_show)
+    actions = _subparsers(settings)
+    set_ = actions.add_parser(
+        "set", parents=[common], help="đặt một hay nhiều thiết lập (lưu cùng một lần)",
+        description="Đặt thiết lập: mỗi KHÓA=GIÁ_TRỊ, ví dụ "
+                    "proposal.signer_name=\"Nguyễn Văn Thành\" phase.overall_pass=80 "
+                    "calendar.registration=10/3/2025. Xem các khóa bằng lệnh 'settings'. "
+                    "Một giá trị sai thì không lưu giá trị nào.")
+    set_.add_argument("--year", type=int_year, metavar="NĂM",
+                      help="năm (cho phase.* và calendar.*; mặc định: năm nay)")
+    set_.add_argument("pairs", nargs="+", metavar="KHÓA=GIÁ_TRỊ", help="thiết lập cần đặt")
+    set_.set_defaults(func=cmd_settings_set)
+
+    catalogue = subparsers.add_parser(
+        "catalogue", parents=[common], help="bộ tiêu chí: xuất ra tệp CSV, nạp lại",
+        description="Xuất bộ tiêu chí của giai đoạn chứa NĂM ra tệp CSV (mở được bằng Excel) "
+                    "để sửa, rồi nạp lại. Tổng điểm tối đa phải bằng 100.")
+    actions = _subparsers(catalogue)
+    for name, help_text, func in (("export", "xuất bộ tiêu chí ra CSV", cmd_catalogue_export),
+                                  ("import", "nạp bộ tiêu chí từ CSV", cmd_catalogue_import)):
+        action = actions.add_parser(name, parents=[common], help=help_text)
+        action.add_argument("--year", type=int_year, required=True, metavar="NĂM", help="năm")
+        action.add_argument("--organisation", action="store_true",
+                            help="bộ tiêu chí “Đảng bộ cơ sở 4 tốt” (mặc định: của chi bộ)")
+        action.add_argument("file", metavar="TỆP.csv", help="tệp CSV")
+        action.set_defaults(func=func)
+
+
+# --------------------------------------------------------------------------------- settings
+def _known(office, year: int | None) -> list[tuple[str, str, str]]:
+    """(key, current value, what it is) of every setting."""
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.ops.setup import PHASE_SETTINGS
+    from chibo4tot_desktop.pdf.certificates import FIELD_LABELS, load_settings
+
+    organisation = queries.organisation(office)
+    rows = [(f"organisation.{key}", getattr(organisation, key), label)
+            for key, label in ORGANISATION_KEYS.items()]
+    if year is not None:
+        phase = queries.phase_for_year(office, year)
+        rows += [(f"phase.{key}", _show(getattr(phase, key)), f"giai đoạn {phase.first_year} - "
+                  f"{phase.last_year}") for key in PHASE_SETTINGS]
+        dates = next(item for item in phase.years if item.year == year)
+        rows += [(f"calendar.{key}", format_date(getattr(dates, column)), f"lịch năm {year}")
+                 for key, column in CALENDAR_KEYS.items()]
+    certificate = load_settings(office)
+    rows += [(f"certificate.{key}", _show(getattr(certificate, key)),
+              FIELD_LABELS.get(key, "giấy khen")) for key in certificate.__dataclass_fields__]
+    stored = queries.settings(office)
+    rows += [(key, stored.get(key, ""), label) for key, label in FREE_KEYS.items()]
+    return rows
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def cmd_settings_show(args) -> int:
+    from chibo4tot_desktop.cli.commands_core import _utf8_stdout
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        year = args.year if args.year is not None else _default_year(office)
+        rows = _known(office, year)
+    for key, value, label in rows:
+        print(f"{key} = {value}    # {label}")
+    return 0
+
+
+def _default_year(office) -> int | None:
+    try:
+        return resolve_year(office, None)
+    except UserError:
+        return None
+
+
+def cmd_settings_set(args) -> int:
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.ops.setup import PHASE_SETTINGS, SetupChanges, YearDates, save_setup
+    from chibo4tot_desktop.pdf import certificates as cert
+
+    pairs = []
+    for pair in args.pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise UserError(f"'{pair}' không đúng dạng KHÓA=GIÁ_TRỊ.")
+        pairs.append((key.strip(), value))
+    changes = SetupChanges()
+    certificate, calendar = {}, {}
+    for key, value in pairs:
+        group, _, name = key.partition(".")
+        if group == "organisation" and name in ORGANISATION_KEYS:
+            changes.organisation[name] = value
+        elif group == "phase" and name in PHASE_SETTINGS:
+            changes.phase[name] = value
+        elif group == "calendar" and name in CALENDAR_KEYS:
+            calendar[CALENDAR_KEYS[name]] = _date_value(key, value)
+        elif group == "certificate" and name in cert.CertificateSettings.__dataclass_fields__:
+            certificate[name] = value
+        elif key in FREE_KEYS:
+            changes.settings[key] = value
+        else:
+            raise UserError(f"Không có thiết lập '{key}'; xem danh sách bằng lệnh 'settings'.")
+    with open_office(args, write=True) as office:
+        if changes.phase or calendar:
+            year = resolve_year(office, args.year)
+            phase = queries.phase_for_year(office, year)
+            changes.phase_id = phase.id
+            if calendar:
+                dates = next(item for item in phase.years if item.year == year)
+                current = {column: getattr(dates, column) for column in CALENDAR_KEYS.values()}
+                changes.years[year] = YearDates(**(current | calendar))
+        if certificate:
+            checked = cert.validate_settings(certificate, cert.load_settings(office))
+            changes.settings.update({cert.SETTING_PREFIX + name:
+                                     cert.stored_value(getattr(checked, name))
+                                     for name in certificate})
+        save_setup(office, changes)
+    print(f"Đã lưu {len(pairs)} thiết lập.")
+    return 0
+
+
+def _date_value(key: str, value: str):
+    if not value.strip():
+        return None
+    try:
+        return parse_date(value)
+    except DateParseError as error:
+        raise UserError(f"{key}: {error}") from None
+
+
+# -------------------------------------------------------------------------------- catalogue
+def _scope(args):
+    from chibo4tot_desktop.db.models import Scope
+
+    return Scope.ORGANISATION if args.organisation else Scope.CELL
+
+
+def cmd_catalogue_export(args) -> int:
+    from chibo4tot_desktop import rules
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.files import atomic_write
+
+    output = output_path(args.file, ".csv")
+    scope = _scope(args)
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        phase = queries.phase_for_year(office, year)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CATALOGUE_HEADER)
+    count = 0
+    for group in phase.groups:
+        if group.scope != scope.value:
+            continue
+        for item in group.items:
+            writer.writerow([group.position, group.title, rules.fmt_points(group.pass_points),
+                             item.position, item.text, rules.fmt_points(item.max_points),
+                             item.id])
+            count += 1
+    with atomic_write(output) as temporary:
+        # UTF-8 with a byte order mark: Excel on Windows then shows the Vietnamese letters.
+        temporary.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    print(f"Đã xuất {count} mục tiêu chí của giai đoạn {phase.first_year} - {phase.last_year} "
+          f"ra {output}.")
+    return 0
+
+
+def cmd_catalogue_import(args) -> int:
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.ops.setup import save_catalogue
+
+    scope = _scope(args)
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"Không đọc được tệp '{args.file}': {error}") from None
+    if not rows or [cell.strip() for cell in rows[0][:6]] != CATALOGUE_HEADER[:6]:
+        raise UserError(f"Tệp '{args.file}' không phải bộ tiêu chí: dòng đầu phải là "
+                        + ", ".join(CATALOGUE_HEADER) + ".")
+    with open_office(args, write=True) as office:
+        year = resolve_year(office, args.year)
+        phase = queries.phase_for_year(office, year)
+        known = {item.id for group in phase.groups if group.scope == scope.value
+                 for item in group.items}
+        groups: dict[int, dict] = {}
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            row = row + [""] * (7 - len(row))
+            try:
+                position = int(row[0])
+            except ValueError:
+                raise UserError(f"Dòng {number}, cột Nhóm: '{row[0]}' không phải số.") from None
+            group = groups.setdefault(position, {"position": position, "title": row[1],
+                                                 "pass_points": row[2], "items": []})
+            if (group["title"], group["pass_points"]) != (row[1], row[2]):
+                raise UserError(f"Dòng {number}: tên nhóm hoặc ngưỡng nhóm {position} khác "
+                                "các dòng trước của cùng nhóm.")
+            item_id = int(row[6]) if row[6].strip().isdigit() else None
+            group["items"].append({"id": item_id if item_id in known else None,
+                                   "text": row[4], "max_points": row[5]})
+        save_catalogue(office, phase.id, scope, [groups[key] for key in sorted(groups)])
+    count = sum(len(group["items"]) for group in groups.values())
+    print(f"Đã nạp {count} mục tiêu chí vào giai đoạn {phase.first_year} - {phase.last_year}.")
+    return 0

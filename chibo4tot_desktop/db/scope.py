@@ -1,0 +1,50 @@
+"""The per-organisation filter: a session that works for one organisation sees only its rows.
+
+One database may hold several organisations (a city office holding its wards' packets; a new
+ward holding the file of a ward merged into it). ``ops.Office`` marks its sessions with the
+organisation's id (``session.info[ORGANISATION_ID]``); every ORM query of such a session then
+gets ``WHERE organisation_id = :id`` on the organisation's own tables, including relationship
+loads and ``Session.get`` - a row of another organisation is simply not there. Sessions
+without the mark (the city's consolidated views, the packet importer) see everything.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
+
+from chibo4tot_desktop.db.models import (
+    Award,
+    Cell,
+    Evaluation,
+    Phase,
+    Registration,
+    Setting,
+)
+
+ORGANISATION_ID = "organisation_id"
+OWNED = (Phase, Cell, Evaluation, Award, Setting)
+
+
+def _filter(state: ORMExecuteState) -> None:
+    organisation_id = state.session.info.get(ORGANISATION_ID)
+    if organisation_id is None or not state.is_select or state.is_column_load:
+        return
+    options = [
+        with_loader_criteria(model, lambda cls: cls.organisation_id == organisation_id,
+                             include_aliases=True)
+        for model in OWNED
+    ]
+    options.append(with_loader_criteria(
+        Registration,
+        lambda cls: cls.cell_id.in_(
+            select(Cell.id).where(Cell.organisation_id == organisation_id)),
+        include_aliases=True))
+    state.statement = state.statement.options(*options)
+
+
+def install(factory: sessionmaker) -> None:
+    if getattr(factory, "_scope_installed", False):
+        return
+    event.listen(factory, "do_orm_execute", _filter)
+    factory._scope_installed = True

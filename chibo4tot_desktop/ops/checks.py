@@ -1,0 +1,129 @@
+"""Input checks shared by every operation: one set of Vietnamese messages.
+
+Each check returns the value to store or raises ``ValidationError`` naming the field. A value
+that cannot be taken is refused with its reason; nothing is rounded, clamped or dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from chibo4tot_desktop import rules
+from chibo4tot_desktop.errors import ValidationError
+from chibo4tot_desktop.text import clean
+
+POINT_DECIMALS = 2
+MAX_COUNT = 100_000
+
+
+def number(value, label: str, field: str) -> float:
+    """A number typed with "," or "." as the decimal mark (or given as a number)."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{label} '{value}' không phải là số.", field)
+    try:
+        result = float(str(value).strip().replace(",", ".")) if isinstance(value, str) \
+            else float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(f"{label} '{value}' không phải là số.", field) from None
+    if not math.isfinite(result):
+        raise ValidationError(f"{label} '{value}' không phải là số.", field)
+    return result
+
+
+def points(value, item, who: str) -> float | None:
+    """A score for criteria ``item`` (any object with ``max_points`` and ``label``), or None
+    when nothing was typed. Refused: not a number, negative, above the item's maximum, more
+    decimals than the sheet keeps."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    result = number(value, f"Điểm {who}", "points")
+    where = f"mục {item.label}"
+    typed = str(value).strip() if isinstance(value, str) else rules.fmt_points(result)
+    if result < 0:
+        raise ValidationError(f"Điểm {who} của {where} không được âm.", "points")
+    if result > item.max_points + rules.EPSILON:
+        raise ValidationError(
+            f"Điểm {who} {typed} vượt điểm tối đa {rules.fmt_points(item.max_points)} của "
+            f"{where}.", "points")
+    scaled = result * 10 ** POINT_DECIMALS
+    if abs(scaled - round(scaled)) > 1e-6:
+        raise ValidationError(
+            f"Điểm {who} '{typed}' của {where} có quá {POINT_DECIMALS} chữ số thập phân.",
+            "points")
+    return result
+
+
+def required(value, label: str, field: str, max_length: int = 200) -> str:
+    text = clean(value)
+    if not text:
+        raise ValidationError(f"Chưa nhập {label}.", field)
+    if len(text) > max_length:
+        raise ValidationError(f"{label[0].upper() + label[1:]} dài quá {max_length} ký tự.", field)
+    return text
+
+
+def optional(value, label: str, field: str, max_length: int = 200) -> str:
+    text = clean(value)
+    if len(text) > max_length:
+        raise ValidationError(f"{label[0].upper() + label[1:]} dài quá {max_length} ký tự.", field)
+    return text
+
+
+def count(value, label: str, field: str) -> int:
+    """A whole number of people (0 when empty)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise ValidationError(f"{label} '{value}' không phải là số nguyên.", field)
+    try:
+        if isinstance(value, str):
+            result = int(value.strip())
+        else:
+            if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
+                raise ValueError
+            result = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(f"{label} '{value}' không phải là số nguyên.", field) from None
+    if result < 0:
+        raise ValidationError(f"{label} không được âm.", field)
+    if result > MAX_COUNT:
+        raise ValidationError(f"{label} quá lớn ({result}).", field)
+    return result
+
+
+def optional_count(value, label: str, field: str) -> int | None:
+    return None if value is None or value == "" else count(value, label, field)
+
+
+def date(value, label: str, field: str, required_: bool = True) -> dt.date | None:
+    if value is None and not required_:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise ValidationError(f"Chưa nhập {label}.", field)
+    return value
+
+
+def multiline(value, max_length: int = 20_000) -> str:
+    """Commitments and notes keep their line breaks; each line is cleaned."""
+    if value is None:
+        return ""
+    lines = [clean(line) for line in str(value).replace("\r\n", "\n").split("\n")]
+    text = "\n".join(lines).strip("\n")
+    if len(text) > max_length:
+        raise ValidationError(f"Nội dung dài quá {max_length} ký tự.", "text")
+    return text
+
+
+def share(value, label: str, field: str) -> float:
+    """A share typed as 0.7, "0,7" or as a percentage "70%"."""
+    text = str(value).strip() if isinstance(value, str) else value
+    percent = isinstance(text, str) and text.endswith("%")
+    result = number(text[:-1] if percent else text, label, field)
+    if percent:
+        result /= 100
+    if not 0 <= result <= 1:
+        raise ValidationError(f"{label} phải từ 0 đến 100%.", field)
+    return result
