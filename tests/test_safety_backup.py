@@ -361,7 +361,7 @@ def test_restore_over_a_damaged_file_keeps_its_bytes(office, db_path):
 
 def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_path,
                                                                  monkeypatch):
-    from chibo4tot_desktop.safety.restore import restore_and_reopen
+    from chibo4tot_desktop.safety.opening import restore_and_reopen
 
     taken = make_backup(db_path, "thu-cong")
     add_cell(office, "SAU", "Chi bộ sau")

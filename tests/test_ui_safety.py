@@ -10,8 +10,7 @@ from chibo4tot_desktop.ops.cells import add_cell, update_cell
 from chibo4tot_desktop.safety.audit_query import AuditFilter, plain, search_audit
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
-from chibo4tot_desktop.safety.opening import open_for_writing
-from chibo4tot_desktop.safety.restore import restore_and_reopen
+from chibo4tot_desktop.safety.opening import open_for_writing, restore_and_reopen
 from chibo4tot_desktop.ui import safety as ui_safety
 from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog
 from chibo4tot_desktop.ui.dialogs.backups_dialog import BackupsDialog

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chibo4tot_desktop.db.sqlite_file import KNOWN_REVISIONS, connect_for_check, read_revision
 from chibo4tot_desktop.errors import DataFileError
 from chibo4tot_desktop.files import (
     TEMPORARY_SUFFIX,
@@ -230,10 +231,8 @@ def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
 def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
     """A plain sqlite3 connection to a file that must already exist (never creates one).
 
-    ``readonly``: one that writes nothing (``db.engine.connect_for_check``).
+    ``readonly``: one that writes nothing (``db.sqlite_file.connect_for_check``).
     """
-    from chibo4tot_desktop.db.engine import connect_for_check
-
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
@@ -328,8 +327,6 @@ def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
 def record_backup(data_path: Path, when: dt.datetime, position: int) -> None:
     """Note in the data file when it was last backed up (no-op before schema 0002, and for a
     file this program does not open: another program's, or a newer version's)."""
-    from chibo4tot_desktop.db.engine import KNOWN_REVISIONS, read_revision
-
     try:
         connection = connect_existing(data_path)
     except DataFileError:

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chibo4tot_desktop.db.sqlite_file import connect_for_check, folder_writable
 from chibo4tot_desktop.errors import (
     DataFileError,
     DataFileNewerError,
@@ -121,8 +122,6 @@ def physical_check(path: str | Path) -> list[str]:
     read where it lies (a folder nobody may write to, while SQLite needs to write beside the
     file) is not a damaged file: that raises ``DataFileReadOnlyError``.
     """
-    from chibo4tot_desktop.db.engine import connect_for_check, folder_writable
-
     path = Path(path)
     if not path.is_file():
         return [f"Không tìm thấy tệp dữ liệu '{path}'."]
@@ -176,8 +175,6 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
 
 
 def _revision(path: Path) -> str | None:
-    from chibo4tot_desktop.db.engine import connect_for_check
-
     try:
         connection = connect_for_check(path)
     except sqlite3.Error:
@@ -334,10 +331,6 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
-    if path.stat().st_size == 0:
-        from chibo4tot_desktop.safety.opening import empty_file_error
-
-        raise empty_file_error(path)
     damage, constraint = split_integrity(physical_check(path))
     report = CheckReport(path, damage or ["ok"])
     if report.damaged:

@@ -17,6 +17,9 @@ The network-share warning is returned as data (``Database.warnings``). Every fai
 the lock and raises one of the ``DataFileError`` subclasses of ``errors``, whose message is
 one Vietnamese sentence or two.
 
+``restore_and_reopen(db, backup)`` - the window's restore of the file it has open: the lock
+is kept from before the restore to after the reopening.
+
 ``open_for_reading(path)`` - the commands that only read: no lock, the same checks (with the
 quicker ``quick_check``), a read-only connection. An older file is upgraded first by a
 short opening for writing, as the window would do.
@@ -32,16 +35,13 @@ import os
 import sqlite3
 from pathlib import Path
 
-from chibo4tot_desktop.db.engine import (
+from chibo4tot_desktop.db.engine import Database, is_url, open_database, refuse_schema
+from chibo4tot_desktop.db.sqlite_file import (
     HEAD_REVISION,
     SQLITE_HEADER,
-    Database,
-    folder_writable,
     connect_for_check,
-    is_url,
-    open_database,
+    folder_writable,
     read_revision,
-    refuse_schema,
 )
 from chibo4tot_desktop.errors import (
     DataFileDamagedError,
@@ -52,13 +52,18 @@ from chibo4tot_desktop.errors import (
     DataFileReadOnlyError,
 )
 from chibo4tot_desktop.safety.backup import interrupted_backup_temporaries, split_integrity
+from chibo4tot_desktop.safety.check import is_good_database
 from chibo4tot_desktop.safety.location import network_warning
 from chibo4tot_desktop.safety.lock import (
     DataFileLockedError,
     WriterLock,
     readonly_folder_error,
 )
-from chibo4tot_desktop.safety.restore import newest_good_backup, restore_temporaries
+from chibo4tot_desktop.safety.restore import (
+    newest_good_backup,
+    restore_backup,
+    restore_temporaries,
+)
 from chibo4tot_desktop.text import format_date
 
 # The physical check at each opening: the thorough one before writing, the quick one (pages
@@ -240,6 +245,35 @@ def _backup_hint(path: Path, backup) -> str:
     return (f"Bản sao lưu tốt gần nhất: {backup_moment(backup)} ({backup.path}); khôi phục "
             f"bằng menu Tệp ▸ Sao lưu và khôi phục, hoặc lệnh “chibo4tot-desktop restore "
             f"--data \"{path}\" \"{backup.path}\"”.")
+
+
+# ---------------------------------------------------------------------- after a restore
+def restore_and_reopen(db, backup: str | os.PathLike):
+    """For a program holding ``db`` open: close it, restore ``backup``, open the file again.
+
+    Returns the new ``Database`` (writer lock held). The backup is checked before ``db`` is
+    closed, so a bad backup leaves ``db`` open and untouched. If the restore fails later, the
+    file (unchanged: the replacement is atomic) is opened again and handed over on the error
+    as ``error.database``, so the caller never ends up without its data.
+    """
+    data_path = db.path
+    if data_path is None:
+        raise DataFileError("Chỉ khôi phục được tệp dữ liệu trên máy.")
+    good, why = is_good_database(backup)
+    if not good:
+        raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
+    # The writer lock stays held from before the restore to after the reopening: no other
+    # copy of the program can slip in between.
+    lock, db.lock = db.lock, None
+    db.close()
+    try:
+        restore_backup(backup, data_path, lock=lock)
+    except DataFileError as error:
+        error.database = None
+        with contextlib.suppress(DataFileError):
+            error.database = open_for_writing(data_path, lock=lock)
+        raise
+    return open_for_writing(data_path, lock=lock)
 
 
 # -------------------------------------------------------------------------- temporaries

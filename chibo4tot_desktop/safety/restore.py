@@ -139,33 +139,3 @@ def newest_good_backup(data_path: str | os.PathLike):
         if is_good_database(info.path)[0]:
             return info
     return None
-
-
-def restore_and_reopen(db, backup: str | os.PathLike):
-    """For a program holding ``db`` open: close it, restore ``backup``, open the file again.
-
-    Returns the new ``Database`` (writer lock held). The backup is checked before ``db`` is
-    closed, so a bad backup leaves ``db`` open and untouched. If the restore fails later, the
-    file (unchanged: the replacement is atomic) is opened again and handed over on the error
-    as ``error.database``, so the caller never ends up without its data.
-    """
-    from chibo4tot_desktop.safety.opening import open_for_writing
-
-    data_path = db.path
-    if data_path is None:
-        raise DataFileError("Chỉ khôi phục được tệp dữ liệu trên máy.")
-    good, why = is_good_database(backup)
-    if not good:
-        raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
-    # The writer lock stays held from before the restore to after the reopening: no other
-    # copy of the program can slip in between.
-    lock, db.lock = db.lock, None
-    db.close()
-    try:
-        restore_backup(backup, data_path, lock=lock)
-    except DataFileError as error:
-        error.database = None
-        with contextlib.suppress(DataFileError):
-            error.database = open_for_writing(data_path, lock=lock)
-        raise
-    return open_for_writing(data_path, lock=lock)

@@ -191,7 +191,7 @@ class SafetyMenu(QObject):
         self.dialog = None
 
     def _restore(self, backup: Path) -> None:
-        from chibo4tot_desktop.safety.restore import restore_and_reopen
+        from chibo4tot_desktop.safety.opening import restore_and_reopen
 
         try:
             db = restore_and_reopen(self.get_db(), backup)
