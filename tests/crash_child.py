@@ -31,9 +31,9 @@ from chibo4tot_desktop.ops.scoring import save_evaluation
 def main() -> None:
     data, log_path, trial = sys.argv[1], sys.argv[2], int(sys.argv[3])
     log = open(log_path, "a", encoding="utf-8")   # exists before "ready"
-    from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.ops import Office
     from chibo4tot_desktop.ops.verdicts import ScoreInput
+    from chibo4tot_desktop.safety.opening import open_for_writing
 
     importer = None
     try:
@@ -44,7 +44,7 @@ def main() -> None:
         importer = None
 
     print("ready", flush=True)
-    db = open_database(data, lock=True)
+    db = open_for_writing(data)
     office = Office(db)
     cells = [cell for cell in queries.cells(office) if cell.code.startswith("BASE")]
     phase = queries.phase_for_year(office, 2024)

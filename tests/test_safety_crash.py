@@ -24,6 +24,7 @@ from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.ops.setup import create_organisation, create_phase
+from chibo4tot_desktop.safety.opening import open_for_writing
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +190,7 @@ def test_killed_at_random_moments_loses_no_saved_change(tmp_path):
     # change has it in the log.
     assert writing_trials <= _trials_in_log(tmp_path / "commits.log")
     # The file still opens normally for writing, and the office reads it.
-    db = open_database(path, lock=True)
+    db = open_for_writing(path)
     try:
         assert len(queries.cells(Office(db))) >= 4
     finally:

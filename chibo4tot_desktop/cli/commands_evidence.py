@@ -84,7 +84,7 @@ def cmd_evidence_add(args) -> int:
     from chibo4tot_desktop.ops.evidence import attach_evidence
 
     _utf8_stdout()
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         target = record_id(office, year, args.target, args.cell, args.kind)
         rows = attach_evidence(office, args.target, target, args.files, args.note)
@@ -140,7 +140,7 @@ def cmd_evidence_remove(args) -> int:
     from chibo4tot_desktop.ops.evidence import evidence_info, remove_evidence
 
     _utf8_stdout()
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         info = evidence_info(office, args.id)
         count = remove_evidence(office, args.id)
     print(f"Đã bỏ tệp {info.file_name} khỏi {info.target_label.lower()}"

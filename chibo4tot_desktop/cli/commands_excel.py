@@ -108,7 +108,7 @@ def _run_import(args: argparse.Namespace, build_plan, apply_plan) -> int:
     import sys
 
     _utf8_stdout()
-    with open_office(args) as office:
+    with open_office(args, write=not args.dry_run) as office:
         year = resolve_year(office, args.year)
         plan = build_plan(office, year, args.files)
         print("\n".join(plan.report_lines(limit=None)))

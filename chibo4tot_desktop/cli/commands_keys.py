@@ -54,11 +54,11 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def _office(args):
     """The data file's office (an upper level's database may hold only its wards)."""
-    from chibo4tot_desktop.cli.common import organisation_by_code
-    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.cli.common import open_target, organisation_by_code
     from chibo4tot_desktop.ops import Office
 
-    db = open_database(data_target(args), create=True)
+    # Writes: the office's own keys are made on first use, senders are registered.
+    db = open_target(data_target(args), write=True, create=True)
     try:
         org = getattr(args, "org", None)
         yield Office(db, organisation_by_code(db, org) if org else None)

@@ -5,15 +5,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import (
-    data_target,
-    open_office,
-    output_path,
-    resolve_year,
-)
+from chibo4tot_desktop.cli.common import open_data, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
 
@@ -84,18 +78,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     certificates.set_defaults(func=cmd_city_certificates)
 
 
-@contextlib.contextmanager
-def _database(args):
-    """The city's database (created when new: the city starts empty)."""
-    from chibo4tot_desktop.db.engine import open_database
-
-    db = open_database(data_target(args), create=True)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
 def _seal_to(office, value):
     from chibo4tot_desktop.ops.keys import sender_by_code_or_id
 
@@ -107,7 +89,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     output = output_path(args.output, ".zip")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:   # own keys made on first use
         year = resolve_year(office, args.year)
         receiver = _seal_to(office, args.seal_to)
         export_packet(office, year, output, seal_to=receiver)
@@ -122,7 +104,7 @@ def cmd_decisions(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     output = output_path(args.output, ".zip")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:   # own keys made on first use
         year = resolve_year(office, args.year)
         receiver = _seal_to(office, args.seal_to)
         export_decisions(office, year, output, seal_to=receiver)
@@ -140,7 +122,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.packets import UnknownSenderError
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args, write=True, create=True) as db:   # the city starts empty
         try:
             outcomes = import_packets(db, args.files)
         except UnknownSenderError as error:
@@ -162,7 +144,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import format_date
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args) as db:
         rows = imported_packets(db)
     if not rows:
         print("Chưa nhập gói dữ liệu nào.")
@@ -176,7 +158,7 @@ def cmd_city_results(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.city import results_by_ward
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args) as db:
         results = results_by_ward(db, args.year)
     if not results:
         raise UserError(f"Chưa có đảng bộ nào có dữ liệu năm {args.year}.")
@@ -204,7 +186,7 @@ def cmd_city_proposals(args: argparse.Namespace) -> int:
             date = parse_date(args.date)
         except DateParseError as error:
             raise UserError(f"Ngày --date: {error}.") from None
-    with _database(args) as db:
+    with open_data(args) as db:
         count = write_proposals_xlsx(db, args.year, output, args.issuer, args.place, date)
     print(f"Đã tạo {output}: {count} đề nghị năm {args.year}.")
     return 0
@@ -215,7 +197,7 @@ def cmd_city_certificates(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     output = output_path(args.output, ".pdf")
-    with _database(args) as db:
+    with open_data(args) as db:
         pages = write_city_certificates(db, args.year, output)
     print(f"Đã tạo {output}: {pages} trang giấy khen, giấy chứng nhận năm {args.year}.")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chibo4tot_desktop.cli.common import data_target
+from chibo4tot_desktop.cli.common import data_target, locked_for_command
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.safety.backup import format_size
 
@@ -56,6 +56,10 @@ def _existing_data(args) -> Path:
         raise UserError("Lệnh này chỉ dùng cho tệp dữ liệu trên máy.")
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    if path.stat().st_size == 0:
+        from chibo4tot_desktop.safety.opening import empty_file_error
+
+        raise empty_file_error(path)
     return path
 
 
@@ -109,16 +113,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.safety.lock import DataFileLockedError
     from chibo4tot_desktop.safety.restore import restore_backup
 
     _utf8_stdout()
     data = Path(data_target(args))
+    if "://" in str(data):
+        raise UserError("Lệnh này chỉ dùng cho tệp dữ liệu trên máy.")
     backup = Path(args.backup)
     if not backup.is_file():
         raise UserError(f"Không tìm thấy bản sao lưu '{backup}'.")
     if data.exists() and backup.resolve() == data.resolve():
         raise UserError("Bản sao lưu chính là tệp dữ liệu; không có gì để khôi phục.")
-    result = restore_backup(backup, data)
+    try:
+        result = restore_backup(backup, data)   # takes the writer lock
+    except DataFileLockedError as error:
+        raise locked_for_command(error) from None
     print(f"Đã khôi phục tệp dữ liệu {data} từ bản sao lưu {backup}.")
     if result.previous_saved_to:
         print(f"Tệp trước khi khôi phục được giữ tại: {result.previous_saved_to}")
@@ -126,6 +136,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.errors import DataFileError
     from chibo4tot_desktop.safety.check import run_check
     from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock
 
@@ -141,6 +152,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             repair = False
             note = (f"Tệp đang được {error.holder.describe()} mở nên chỉ kiểm tra, không sửa. "
                     "Hãy đóng chương trình rồi chạy lại để sửa.")
+        except DataFileError as error:   # a read-only folder or lock file
+            repair = False
+            note = f"Chỉ kiểm tra, không sửa: {error}"
     try:
         report = run_check(data, repair_safe=repair)
     finally:

@@ -143,7 +143,7 @@ def cmd_settings_set(args) -> int:
             changes.settings[key] = value
         else:
             raise UserError(f"Không có thiết lập '{key}'; xem danh sách bằng lệnh 'settings'.")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         if changes.phase or calendar:
             year = resolve_year(office, args.year)
             phase = queries.phase_for_year(office, year)
@@ -221,7 +221,7 @@ def cmd_catalogue_import(args) -> int:
     if not rows or [cell.strip() for cell in rows[0][:6]] != CATALOGUE_HEADER[:6]:
         raise UserError(f"Tệp '{args.file}' không phải bộ tiêu chí: dòng đầu phải là "
                         + ", ".join(CATALOGUE_HEADER) + ".")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         phase = queries.phase_for_year(office, year)
         known = {item.id for group in phase.groups if group.scope == scope.value

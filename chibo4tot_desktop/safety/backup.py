@@ -33,8 +33,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chibo4tot_desktop.db.sqlite_file import KNOWN_REVISIONS, connect_for_check, read_revision
 from chibo4tot_desktop.errors import DataFileError
-from chibo4tot_desktop.files import FileWriteError, atomic_write, is_temporary_name, reason_of
+from chibo4tot_desktop.files import (
+    TEMPORARY_SUFFIX,
+    FileWriteError,
+    atomic_write,
+    is_temporary_name,
+    reason_of,
+)
 
 BACKUP_DIR_NAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
@@ -59,6 +66,7 @@ SECOND_FOLDER_KEY = "backup.second_folder"
 
 AUTO_INTERVAL = dt.timedelta(days=1)
 STALE_TEMPORARY_SECONDS = 3600
+ABANDONED_TEMPORARY_SECONDS = 120
 
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6})(?:-(?P<reason>[a-z-]+?))?"
                    r"(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
@@ -194,6 +202,28 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
     return deleted
 
 
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]+" + re.escape(TEMPORARY_SUFFIX)
+                        + r"(?:-journal|-wal|-shm)?$")
+
+
+def interrupted_backup_temporaries(data_path: str | os.PathLike) -> list[Path]:
+    """Temporaries of this data file's backups in ``backups/`` that no backup is writing any
+    more: untouched for ``ABANDONED_TEMPORARY_SECONDS`` (a running backup writes its copy in
+    one go, then only checks it). For the holder of the writer lock, at opening: the backups
+    of a program that was killed, or of a ``backup`` command that was interrupted."""
+    ours = re.compile(re.escape(Path(data_path).stem) + r"-\d{4}-\d{2}-\d{2}_\d{6}")
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(backups_dir(data_path)):
+            match = _TEMPORARY.match(entry.name)
+            if match is None or not ours.match(match["name"]):   # backups, damaged copies
+                continue
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat().st_mtime > ABANDONED_TEMPORARY_SECONDS:
+                    found.append(Path(entry.path))
+    return found
+
+
 # ------------------------------------------------------------------------ taking a backup
 _CONSTRAINT_LINES = ("CHECK constraint failed", "NOT NULL constraint failed", "NULL value in")
 
@@ -212,23 +242,18 @@ def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
-    """A plain sqlite3 connection to a file that must already exist (never creates one)."""
+    """A plain sqlite3 connection to a file that must already exist (never creates one).
+
+    ``readonly``: one that writes nothing (``db.sqlite_file.connect_for_check``).
+    """
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
     if readonly:
-        uri = "file:" + _uri_path(path) + "?mode=ro"
-        connection = sqlite3.connect(uri, uri=True, timeout=10)
-    else:
-        connection = sqlite3.connect(str(path), timeout=10)
+        return connect_for_check(path)
+    connection = sqlite3.connect(str(path), timeout=10)
     connection.execute("PRAGMA busy_timeout = 10000")
     return connection
-
-
-def _uri_path(path: Path) -> str:
-    from urllib.parse import quote
-
-    return quote(path.resolve().as_posix(), safe="/:")
 
 
 def snapshot_into(source: str | os.PathLike, path: Path) -> int:
@@ -241,7 +266,7 @@ def snapshot_into(source: str | os.PathLike, path: Path) -> int:
     """
     position = -1
     try:
-        src = connect_existing(source)
+        src = connect_existing(source, readonly=True)
         try:
             dst = sqlite3.connect(str(path))
             try:
@@ -347,8 +372,9 @@ def backup_to_second(data_path: str | os.PathLike, reason: str = MANUAL,
 
 def record_backup(data_path: Path, when: dt.datetime, position: int,
                   second: bool = False) -> None:
-    """Note in the data file when it was last backed up (no-op before schema 0002); a backup
-    in the second folder notes its own position only."""
+    """Note in the data file when it was last backed up (no-op before schema 0002, and for a
+    file this program does not open: another program's, or a newer version's); a backup in the
+    second folder notes its own position only."""
     try:
         connection = connect_existing(data_path)
     except DataFileError:
@@ -356,11 +382,14 @@ def record_backup(data_path: Path, when: dt.datetime, position: int,
     values = [(META_SECOND_BACKUP_POSITION, str(position))] if second else [
         (META_LAST_BACKUP_AT, when.isoformat()), (META_LAST_BACKUP_POSITION, str(position))]
     try:
+        revision, _foreign = read_revision(connection)
+        if revision not in KNOWN_REVISIONS:
+            return
         with connection:
             connection.executemany(
                 "INSERT OR REPLACE INTO safety_meta (key, value) VALUES (?, ?)", values)
     except sqlite3.OperationalError:
-        pass  # an older schema without safety_meta, or busy: the next backup notes it
+        pass  # an older schema without safety_meta, busy, read-only: the next backup notes it
     finally:
         connection.close()
 

@@ -29,7 +29,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.db.sqlite_file import connect_for_check, folder_writable
+from chibo4tot_desktop.errors import (
+    DataFileError,
+    DataFileNewerError,
+    DataFileNotOursError,
+    DataFileReadOnlyError,
+)
 from chibo4tot_desktop.ops import repairs
 from chibo4tot_desktop.safety.backup import (
     BEFORE_REPAIR,
@@ -109,19 +115,38 @@ class CheckReport:
 
 # -------------------------------------------------------------------------------- physical
 def physical_check(path: str | Path) -> list[str]:
-    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found."""
+    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found.
+
+    SQLite verifies CHECK constraints only on a connection that may write, so one is used
+    where the folder allows it (integrity_check itself writes nothing). A file that cannot be
+    read where it lies (a folder nobody may write to, while SQLite needs to write beside the
+    file) is not a damaged file: that raises ``DataFileReadOnlyError``.
+    """
     path = Path(path)
+    if not path.is_file():
+        return [f"Không tìm thấy tệp dữ liệu '{path}'."]
+    connection = None
     try:
-        connection = connect_existing(path)
-    except DataFileError as error:
-        return [str(error)]
-    try:
+        if folder_writable(path.parent):
+            connection = sqlite3.connect(str(path), timeout=10)
+            connection.execute("PRAGMA busy_timeout = 10000")
+        else:
+            connection = connect_for_check(path)
         rows = connection.execute("PRAGMA integrity_check").fetchall()
         return [str(row[0]) for row in rows] or ["ok"]
+    except sqlite3.OperationalError as error:
+        text = str(error).lower()
+        if "readonly" in text or "unable to open" in text:
+            raise DataFileReadOnlyError(
+                f"Không đọc được tệp '{path.name}' ở chỗ nó đang nằm: SQLite cần ghi các tệp "
+                f"phụ (-wal, -shm) cạnh tệp, nhưng thư mục '{path.parent}' chỉ đọc. Hãy chép "
+                "tệp sang thư mục khác rồi dùng bản chép.") from None
+        return [f"Không đọc được tệp: {error}"]
     except sqlite3.DatabaseError as error:
         return [f"Không đọc được tệp: {error}"]
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def is_good_database(path: str | Path) -> tuple[bool, str]:
@@ -135,7 +160,10 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
                 return False, "không phải tệp dữ liệu SQLite"
     except OSError as error:
         return False, f"không đọc được ({error.strerror or error})"
-    damage, _constraint = split_integrity(physical_check(path))
+    try:
+        damage, _constraint = split_integrity(physical_check(path))
+    except DataFileReadOnlyError:
+        return False, "không đọc được ở thư mục chỉ đọc đang chứa nó (hãy chép sang chỗ khác)"
     if damage:
         return False, "bị hỏng (" + damage[0] + ")"
     revision = _revision(path)
@@ -148,8 +176,8 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
 
 def _revision(path: Path) -> str | None:
     try:
-        connection = connect_existing(path)
-    except DataFileError:
+        connection = connect_for_check(path)
+    except sqlite3.Error:
         return None
     try:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -350,11 +378,12 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
         return report
     report.revision = _revision(path)
     if report.revision is None:
-        raise DataFileError(f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
+        raise DataFileNotOursError(
+            f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
     if report.revision not in KNOWN_REVISIONS:
-        raise DataFileError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
-                            f"(lược đồ {report.revision}); không kiểm tra.")
-    connection = connect_existing(path)
+        raise DataFileNewerError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
+                                 f"(lược đồ {report.revision}); không kiểm tra.")
+    connection = connect_existing(path, readonly=True)   # looking writes nothing
     try:
         report.findings = find_problems(connection)
         report.findings.append(Finding(
@@ -362,11 +391,11 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
             len(constraint), constraint[:EXAMPLES]))
         needs_repair = any(f.repairable and f.count for f in report.findings)
         if repair_safe and needs_repair:
+            connection.close()
             if backup:
-                connection.close()
                 report.backup = make_backup(path, BEFORE_REPAIR).path
-                connection = connect_existing(path)
             done = _repair(path)
+            connection = connect_existing(path, readonly=True)
             after = {f.key: f.count for f in find_problems(connection)}
             for finding in report.findings:
                 if finding.key in done:

@@ -2,7 +2,7 @@
 
 The dialog does not hold the database: restoring needs the window to close its data file,
 restore and reopen it, so it calls ``restore_handler(path)`` (see ``ui.safety`` and
-``safety.restore.restore_and_reopen``) and lists the backups again afterwards.
+``safety.opening.restore_and_reopen``) and lists the backups again afterwards.
 """
 
 from __future__ import annotations
