@@ -32,3 +32,27 @@ def qualifying_cell(office, code="A", name=None, years=(2023,), members=20):
                           members_count=members)
         save_evaluation(office, cell.id, year, scores=full_scores(office, year))
     return cell
+
+
+def trust_keys(receiver_db, keys, code: str, name: str, role: str = "ward"):
+    """The receiver registers ``keys`` (an office's, or ``signing.new_keys()``), as after
+    comparing the fingerprint over the phone."""
+    from chibo4tot_desktop import signing
+    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.ops.keys import trust_sender
+
+    return trust_sender(Office(receiver_db), name=name, code=code, role=role,
+                        signing_public=keys.signing_public, box_public=keys.box_public,
+                        typed_fingerprint=signing.fingerprint(keys.signing_public,
+                                                              keys.box_public))
+
+
+def trust_office(receiver_db, sender, role: str = "ward"):
+    """The receiver registers the key of the office ``sender`` (made on first use)."""
+    from chibo4tot_desktop.ops.keys import own_keys
+
+    keys = own_keys(sender)
+    if role == "ward":
+        organisation = queries.organisation(sender)
+        return trust_keys(receiver_db, keys, organisation.code, organisation.name, role)
+    return trust_keys(receiver_db, keys, "", "Ban Thường vụ Tỉnh ủy", role)

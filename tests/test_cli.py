@@ -7,22 +7,22 @@ import sys
 import pytest
 
 from chibo4tot_desktop.cli import main
+from tests.datafiles import copy_data_file
+
+
+@pytest.fixture
+def demo_file(tmp_path, demo_template):
+    """A data file holding the demo ward, as the `demo` command makes it (a copy of the
+    session's demo template; test_demo_then_status_prints_a_coherent_year runs the command)."""
+    path = tmp_path / "demo.sqlite3"
+    copy_data_file(demo_template, path)
+    return str(path)
 
 
 def run(capsys, *args):
     code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-@pytest.fixture
-def demo_data(tmp_path, demo_template) -> str:
-    """A data file holding the demo ward (a copy of the session's one)."""
-    import shutil
-
-    path = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_template, path)
-    return str(path)
 
 
 def test_demo_then_status_prints_a_coherent_year(tmp_path, capsys):
@@ -47,25 +47,25 @@ def test_demo_then_status_prints_a_coherent_year(tmp_path, capsys):
     assert int(lines["Đạt “Chi bộ 4 tốt”"]) == int(lines["Đã có quyết định khen thưởng"])
 
 
-def test_status_shows_unscored_and_todo(demo_data, capsys):
-    code, out, _ = run(capsys, "status", "--data", demo_data, "--year", "2024")
+def test_status_shows_unscored_and_todo(demo_file, capsys):
+    code, out, _ = run(capsys, "status", "--data", demo_file, "--year", "2024")
     assert code == 0
     assert "đã đăng ký nhưng chưa chấm đủ điểm: Chi bộ Tổ dân phố 2" in out
-    code, out, _ = run(capsys, "status", "--data", demo_data, "--year", "2026")
+    code, out, _ = run(capsys, "status", "--data", demo_file, "--year", "2026")
     assert "2 chi bộ chưa đăng ký thi đua (đã quá hạn): Chi bộ Tổ dân phố 10, " \
            "Chi bộ Tổ dân phố 14" in out
     assert "16 chi bộ đã đăng ký nhưng chưa chấm đủ điểm" in out
 
 
-def test_demo_refuses_a_file_with_data(demo_data, capsys):
-    code, out, err = run(capsys, "demo", "--data", demo_data)
+def test_demo_refuses_a_file_with_data(demo_file, capsys):
+    code, out, err = run(capsys, "demo", "--data", demo_file)
     assert code == 2
     assert err.startswith("Lỗi: Tệp dữ liệu đã có dữ liệu")
     assert len(err.strip().splitlines()) == 1
 
 
-def test_cells_lists_the_demo_cells(demo_data, capsys):
-    code, out, _ = run(capsys, "cells", "--data", demo_data)
+def test_cells_lists_the_demo_cells(demo_file, capsys):
+    code, out, _ = run(capsys, "cells", "--data", demo_file)
     assert code == 0
     assert "Đảng bộ phường Thành Sen" in out
     assert "chi bộ điểm" in out
@@ -86,8 +86,8 @@ def test_cells_lists_the_demo_cells(demo_data, capsys):
     (["khong-co-lenh"], "lựa chọn 'khong-co-lenh' không hợp lệ"),
     (["cells", "--bogus"], "tham số không nhận ra"),
 ])
-def test_bad_input_exits_2_with_one_vietnamese_line(demo_data, capsys, args, message):
-    data = demo_data
+def test_bad_input_exits_2_with_one_vietnamese_line(demo_file, capsys, args, message):
+    data = demo_file
     with pytest.raises(SystemExit) as raised:
         code = main(args + ["--data", data])
         raise SystemExit(code)

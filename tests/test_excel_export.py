@@ -19,6 +19,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.cells import update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.text import sort_key
+from tests.datafiles import copy_data_file
 
 
 def read(path):
@@ -186,10 +187,8 @@ def run(capsys, *args):
 
 
 def test_cli_template_import_export(tmp_path, capsys, demo_template):
-    import shutil
-
     data = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_template, data)
+    copy_data_file(demo_template, data)
     code, out, _ = run(capsys, "template", "--data", data, "--year", 2026, tmp_path / "m.xlsx",
                        "--cell", "TDP10")
     assert code == 0 and "Đã lập mẫu đăng ký năm 2026" in out

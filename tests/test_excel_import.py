@@ -201,12 +201,18 @@ def test_refuses_a_doctype_hidden_after_a_long_prolog(tmp_path):
         check_workbook(path)
 
 
-def test_refuses_a_sheet_declaring_a_huge_grid(tmp_path):
-    huge = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')
-    path = write_zip(tmp_path / "to.xlsx", minimal_members(huge))
-    with pytest.raises(UnsafeFileError, match="quá lớn"):
-        check_workbook(path)
+def test_the_declared_dimension_is_not_trusted_either_way(tmp_path):
+    """What a sheet declares (<dimension>) decides nothing: its real cells do."""
+    head = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main">')
+    huge_but_empty = head + b'<dimension ref="A1:XFD1048576"/><sheetData/></worksheet>'
+    path = write_zip(tmp_path / "khai-lon.xlsx", minimal_members(huge_but_empty))
+    assert read_workbook(path)[0].rows == []
+    small_but_far = (head + b'<dimension ref="A1"/><sheetData><row r="300000">'
+                     b'<c r="B300000"><v>1</v></c></row></sheetData></worksheet>')
+    path = write_zip(tmp_path / "khai-nho.xlsx", minimal_members(small_but_far))
+    with pytest.raises(UnsafeFileError, match="B300000.*200.000 dòng"):
+        read_workbook(path)
 
 
 def test_reads_values_from_a1_with_hidden_flags(tmp_path):

@@ -29,6 +29,9 @@ from chibo4tot_desktop.ops.cells import (
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.setup import (
+    SetupChanges,
+    YearDates,
+    save_setup,
     save_catalogue,
     set_settings,
     update_phase,
@@ -74,6 +77,9 @@ def test_duplicate_code_or_name_is_refused(office):
         add_cell(office, "TDP01", "Chi bộ khác")
     with pytest.raises(ValidationError, match="Tên chi bộ"):
         add_cell(office, "X", "chi bộ tổ dân phố 1")
+    add_cell(office, "UY", "Chi bộ Ủy ban")
+    with pytest.raises(ValidationError, match="Tên chi bộ 'CHI BỘ ỦY BAN' đã có"):
+        add_cell(office, "Y", "CHI BỘ ỦY BAN")      # beyond ASCII: Ủ and ủ are one letter
 
 
 def test_names_are_stored_nfc_and_trimmed(office):
@@ -424,6 +430,23 @@ def test_register_numbers_follow_one_another(first, count, expected):
 
 
 # -------------------------------------------------------------------------------- settings
+def test_save_setup_is_one_transaction(office):
+    phase = queries.phase_for_year(office, 2023)
+    groups = _catalogue_data(phase)
+    groups[0]["items"][0]["max_points"] = 7          # the total becomes 101: refused
+    with pytest.raises(ValidationError, match="phải bằng 100"):
+        save_setup(office, SetupChanges(
+            organisation={"name": "Đảng bộ mới"}, phase_id=phase.id,
+            phase={"overall_pass": 75},
+            years={2023: YearDates(dt.date(2023, 3, 1), dt.date(2023, 3, 15),
+                                   dt.date(2023, 12, 1))},
+            catalogues={Scope.CELL: groups}, settings={"proposal.signer_name": "A"}))
+    assert queries.organisation(office).name == "Đảng bộ phường Tân Giang"
+    assert queries.phase_for_year(office, 2023).overall_pass == 80
+    assert queries.phase_year(office, 2023).registration_deadline == dt.date(2023, 3, 10)
+    assert queries.setting(office, "proposal.signer_name") == ""
+
+
 def test_settings_round_trip(office):
     set_settings(office, {"certificate.lead_word": "Trao tặng", "x": "1"})
     set_settings(office, {"x": "2"})

@@ -31,7 +31,7 @@ def test_clean_demo_file_has_no_problems_and_is_not_touched(demo_office, db_path
     before = table_checksum(db_path)
     report = run_check(db_path)
     assert report.integrity == ["ok"] and report.problems == 0
-    assert set(counts(report).values()) == {0} and len(report.findings) == 12
+    assert set(counts(report).values()) == {0} and len(report.findings) == 14
     assert report.backup is None and list_backups(db_path) == []
     assert table_checksum(db_path) == before
     assert report.lines()[-1] == "Kết quả: không có lỗi."

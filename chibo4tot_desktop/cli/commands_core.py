@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from chibo4tot_desktop.cli.common import data_target, open_office, resolve_year
+from chibo4tot_desktop.cli.common import data_target, open_office, open_target, resolve_year
 from chibo4tot_desktop.ops import queries
 
 
@@ -34,12 +34,11 @@ def _utf8_stdout() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.demo import build_demo
     from chibo4tot_desktop.ops import Office
 
     target = data_target(args)
-    db = open_database(target, create=True)
+    db = open_target(target, write=True, create=True)
     try:
         office = Office(db)
         if args.open and not queries.is_empty(office):
@@ -63,7 +62,7 @@ def cmd_cells(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import format_date
 
     _utf8_stdout()
-    with open_office(args, readonly=False) as office:
+    with open_office(args) as office:
         cells = queries.cells(office, include_dissolved=not args.active)
         organisation = queries.organisation(office)
         names = {cell.id: cell.code for cell in queries.cells(office)}

@@ -250,7 +250,7 @@ def _cell_changes(args) -> dict:
 def cmd_cell_add(args) -> int:
     from chibo4tot_desktop.ops.cells import add_cell
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         cell = add_cell(office, confirm=args.confirm, **_cell_changes(args))
     started = f", thành lập ngày {format_date(cell.started_on)}" if cell.started_on else ""
     print(f"Đã thêm chi bộ {cell.code}: {cell.name}{started}.")
@@ -264,7 +264,7 @@ def cmd_cell_edit(args) -> int:
     changes = _cell_changes(args)
     if not changes:
         raise UserError("Không có gì để sửa (hãy nêu --name, --code, --secretary...).")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         cell = update_cell(office, queries.cell_by_code(office, args.cell).id,
                            confirm=args.confirm, **changes)
     print(f"Đã sửa chi bộ {cell.code}: {cell.name}.")
@@ -275,7 +275,7 @@ def cmd_cell_dissolve(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.cells import dissolve_cell
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         cell = dissolve_cell(office, queries.cell_by_code(office, args.cell).id, args.date,
                              confirm=args.confirm)
     print(f"Đã giải thể {cell.name} từ ngày {format_date(cell.dissolved_on)}.")
@@ -293,7 +293,7 @@ def cmd_cell_merge(args) -> int:
                            ("members_count", args.new_members)):
             if value is not None:
                 new_cell[key] = value
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         ending = [queries.cell_by_code(office, code) for code in args.cells]
         into = [queries.cell_by_code(office, code).id for code in args.into]
         successors = merge_cells(office, [cell.id for cell in ending], args.date, into=into,
@@ -346,7 +346,7 @@ def cmd_cell_reactivate(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.cells import reactivate_cell
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         cell = reactivate_cell(office, queries.cell_by_code(office, args.cell).id,
                                confirm=args.confirm)
     print(f"{cell.name} hoạt động trở lại.")
@@ -357,7 +357,7 @@ def cmd_cell_delete(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.cells import delete_cell
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         cell = queries.cell_by_code(office, args.cell)
         delete_cell(office, cell.id)
     print(f"Đã xóa {cell.name}.")
@@ -398,7 +398,7 @@ def cmd_registration_set(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.registrations import save_registration
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         cell = queries.cell_by_code(office, args.cell)
         current = queries.registration(office, cell.id, year)
@@ -426,7 +426,7 @@ def cmd_registration_delete(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.registrations import delete_registration
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         cell = queries.cell_by_code(office, args.cell)
         registration = queries.registration(office, cell.id, year)
@@ -565,7 +565,7 @@ def cmd_scores_set(args) -> int:
     entries = [_parse_item(token) for token in args.items]
     if args.source:
         entries = _read_sheet(args.source) + entries
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         cell_id, name = _unit(office, args)
         items = _items(office, year, cell_id)
@@ -661,7 +661,7 @@ def cmd_awards_propose(args) -> int:
     from chibo4tot_desktop.reports import year_overview
 
     kind = KIND_NAMES[args.kind]
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         targets = _targets(office, args, year)
         if args.all_qualifying:
@@ -684,7 +684,7 @@ def cmd_awards_decide(args) -> int:
     from chibo4tot_desktop.text import sort_key
 
     kind = KIND_NAMES[args.kind]
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         if args.all_proposed:
             if args.cell:
@@ -721,7 +721,7 @@ def _one_award(office, args):
 def cmd_awards_clear(args) -> int:
     from chibo4tot_desktop.ops.awards import clear_decision
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         clear_decision(office, _one_award(office, args).id)
     print("Đã bỏ quyết định; đề nghị vẫn giữ.")
     return 0
@@ -730,7 +730,7 @@ def cmd_awards_clear(args) -> int:
 def cmd_awards_withdraw(args) -> int:
     from chibo4tot_desktop.ops.awards import withdraw
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         withdraw(office, _one_award(office, args).id)
     print("Đã rút đề nghị.")
     return 0

@@ -206,7 +206,7 @@ def cmd_settings_set(args) -> int:
             changes.settings[key] = value
         else:
             raise UserError(f"Không có thiết lập '{key}'; xem danh sách bằng lệnh 'settings'.")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         if changes.phase or calendar:
             year = resolve_year(office, args.year)
             phase = queries.phase_for_year(office, year)
@@ -277,7 +277,7 @@ def cmd_organisations(args) -> int:
 def cmd_organisations_take_in(args) -> int:
     from chibo4tot_desktop.ops.organisations import describe, take_in_file
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         row = take_in_file(office, args.file, args.date)
     print(f"Đã nhận hồ sơ của {describe(row)}, mã {row.code}; xem bằng --org-code {row.code}.")
     return 0
@@ -287,7 +287,7 @@ def cmd_organisations_merge_in(args) -> int:
     from chibo4tot_desktop.ops.organisations import (describe, organisation_by_code,
                                                      set_predecessor)
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         row = set_predecessor(office, organisation_by_code(office.db, args.code).id,
                               args.date)
     print(f"Đã ghi {describe(row)} vào đảng bộ hiện hành.")
@@ -351,7 +351,7 @@ def cmd_catalogue_import(args) -> int:
     if not rows or [cell.strip() for cell in rows[0][:6]] != CATALOGUE_HEADER[:6]:
         raise UserError(f"Tệp '{args.file}' không phải bộ tiêu chí: dòng đầu phải là "
                         + ", ".join(CATALOGUE_HEADER) + ".")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         phase = queries.phase_for_year(office, year)
         known = {item.id for group in phase.catalogue(year, scope) for item in group.items}

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -96,6 +97,46 @@ AWARD_KIND_LABELS = {
 class RegistrationSource(StrEnum):
     TYPED = "typed"
     FILE = "file"
+
+
+class DecisionSource(StrEnum):
+    """Where an award's decision was recorded."""
+
+    TYPED = "typed"      # typed into this data file by its own users
+    WARD = "ward"        # came with the ward's exchange packet (the city's copy of it)
+    UPPER = "upper"      # came down in a decision packet signed by the upper level
+
+
+class EvidenceTarget(StrEnum):
+    """What a file of evidence (tệp minh chứng) is attached to."""
+
+    REGISTRATION = "registration"
+    EVALUATION = "evaluation"
+    PROPOSAL = "proposal"
+    DECISION = "decision"
+
+    @property
+    def label(self) -> str:
+        return EVIDENCE_TARGET_LABELS[self]
+
+
+EVIDENCE_TARGET_LABELS = {
+    EvidenceTarget.REGISTRATION: "Bản đăng ký",
+    EvidenceTarget.EVALUATION: "Phiếu chấm điểm",
+    EvidenceTarget.PROPOSAL: "Đề nghị",
+    EvidenceTarget.DECISION: "Quyết định",
+}
+
+
+class SenderRole(StrEnum):
+    """What a registered sender's key may sign."""
+
+    WARD = "ward"        # a lower level sending its year (data packets)
+    UPPER = "upper"      # the upper level sending decisions down
+
+    @property
+    def label(self) -> str:
+        return "Cấp dưới gửi lên" if self is SenderRole.WARD else "Cấp trên gửi xuống"
 
 
 class Organisation(Base):
@@ -479,6 +520,11 @@ class Award(Base):
     decided_members: Mapped[int | None] = mapped_column(Integer)
     decided_streak: Mapped[int | None] = mapped_column(Integer)
     decided_cells: Mapped[str | None] = mapped_column(String(20))   # "12/16" (organisation)
+    # Who recorded the decision (DecisionSource), and for one sent down from the upper level
+    # when its packet was made (UTC): a newer packet replaces it, an older one does not.
+    decision_source: Mapped[str] = mapped_column(String(10), default=DecisionSource.TYPED.value,
+                                                 server_default=DecisionSource.TYPED.value)
+    decision_packet_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
                                          server_default=text("1"))
 
@@ -546,3 +592,97 @@ class ImportedPacket(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
     file_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class EvidenceBlob(Base):
+    """The bytes of one evidence file (PDF, JPEG, PNG), stored once however many records it is
+    attached to (a decision's scan covers every award of the decision). Kept inside the data
+    file, so backups, restore, ``check`` and packets carry it. A blob no evidence row refers to
+    any more is deleted in the same transaction (``db.blobs``)."""
+
+    __tablename__ = "evidence_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class EvidenceFile(Base):
+    """A file of evidence attached to one record: a registration, an evaluation, or an award
+    (its proposal or its decision)."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        # CASE, not booleans added up: PostgreSQL has no "boolean + boolean".
+        CheckConstraint("(CASE WHEN registration_id IS NULL THEN 0 ELSE 1 END) "
+                        "+ (CASE WHEN evaluation_id IS NULL THEN 0 ELSE 1 END) "
+                        "+ (CASE WHEN award_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(20))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
+                                                 index=True)
+    blob_id: Mapped[int] = mapped_column(ForeignKey("evidence_blobs.id", ondelete="RESTRICT"),
+                                         index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(Text, default="")
+    attached_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    blob: Mapped[EvidenceBlob] = relationship()
+
+
+# Deleting a record deletes its evidence through the session (audited), not only through the
+# database's cascade.
+# (No delete-orphan: a row has one parent out of three, and would be the orphan of the others.)
+Registration.evidence = relationship(EvidenceFile, cascade="all")
+Evaluation.evidence = relationship(EvidenceFile, cascade="all")
+Award.evidence = relationship(EvidenceFile, cascade="all")
+
+
+class OfficeKey(Base):
+    """This office's own keys: Ed25519 to sign the packets it sends, X25519 to open the packets
+    encrypted to it. Made on first use; one row per data file.
+
+    Kept in the data file on purpose: the private keys never leave the office's machine by any
+    packet or export, and they are in every backup, so restoring the file (or moving it to a
+    new computer) keeps the office's identity and nobody has to register a new key. The price:
+    whoever holds a copy of the data file or of a backup (a lost USB stick) can sign as the
+    office; such a copy already holds every record the packets carry. Keep backups where the
+    data file itself may be. The audit log never records the private keys.
+    """
+
+    __tablename__ = "office_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    signing_private: Mapped[bytes] = mapped_column(LargeBinary, info={"secret": True})
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary)
+    box_private: Mapped[bytes] = mapped_column(LargeBinary, info={"secret": True})
+    box_public: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TrustedSender(Base):
+    """A sender's public keys, registered once after comparing the fingerprint over the phone.
+    A ward's key may sign that ward's data packets (``code``); an upper level's key may sign
+    decisions sent down."""
+
+    __tablename__ = "trusted_senders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40), default="")
+    role: Mapped[str] = mapped_column(String(10))
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    box_public: Mapped[bytes] = mapped_column(LargeBinary)
+    fingerprint: Mapped[str] = mapped_column(String(60))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -22,13 +22,14 @@ from chibo4tot_desktop.db.models import (
     CellLink,
     Evaluation,
     OrganisationIdentity,
+    EvidenceFile,
     Phase,
     Registration,
     Setting,
 )
 
 ORGANISATION_ID = "organisation_id"
-OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity)
+OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity, EvidenceFile)
 
 
 def _filter(state: ORMExecuteState) -> None:

@@ -30,6 +30,7 @@ from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.history import keeping_decided_years
 from chibo4tot_desktop.text import format_date
+from chibo4tot_desktop.text import fold
 
 CELL_FIELDS = ("code", "name", "kind", "secretary", "members_count", "is_pilot", "started_on")
 NEW_CELL_HINT = ("Chi bộ không ghi ngày thành lập thì coi như có từ trước, thuộc cả các năm cũ; "
@@ -78,18 +79,16 @@ def get_for_update(session: Session, model, row_id: int, expected_version: int |
 
 def _check_unique(session: Session, code: str | None, name: str | None,
                   cell_id: int | None) -> None:
-    for column, value, label in ((Cell.code, code, "Mã"), (Cell.name, name, "Tên")):
-        if value is None:
-            continue
-        query = select(Cell.id)
-        if column is Cell.name:
-            query = query.where(func.lower(Cell.name) == value.lower())
-        else:
-            query = query.where(column == value)
-        if cell_id is not None:
-            query = query.where(Cell.id != cell_id)
-        if session.scalar(query.limit(1)) is not None:
-            raise ValidationError(f"{label} chi bộ '{value}' đã có.", column.key)
+    """A code is unique as typed; a name whatever its case ("Chi bộ Ủy" = "chi bộ ủy": SQL's
+    lower() folds only ASCII letters, so names are compared with ``text.fold``)."""
+    others = select(Cell.id, Cell.code, Cell.name)
+    if cell_id is not None:
+        others = others.where(Cell.id != cell_id)
+    for _id, other_code, other_name in session.execute(others):
+        if code is not None and other_code == code:
+            raise ValidationError(f"Mã chi bộ '{code}' đã có.", "code")
+        if name is not None and fold(other_name) == fold(name):
+            raise ValidationError(f"Tên chi bộ '{name}' đã có.", "name")
 
 
 def record_years(session: Session, cell_id: int) -> dict[int, str]:

@@ -1,10 +1,14 @@
-"""Packets received from the wards: the city's database takes in a ward's year.
+"""Packets received: the upper level takes in a ward's year; a ward takes in the decisions
+sent down to it.
 
-Every packet is read and checked first (``packets.read_packet``); then all of them are
-written in one transaction, so a refusal anywhere writes nothing. Each ward is its own
-organisation (matched by its code). A newer packet of a ward's year replaces that year's
-registrations, evaluations and awards - row by row through the session, so the audit log
-records every deletion; an identical or older one is reported and changes nothing.
+Every packet is read and checked first (``packets.read_packet``: intact, signed by a
+registered sender, well-formed), then its content with the rules typed input goes through
+(``ops.packet_rules``); then all of them are written in one transaction, so a refusal anywhere
+writes nothing. Each ward is its own organisation (matched by its code). A newer packet of a
+ward's year replaces that year's registrations, evaluations, awards and evidence - row by row
+through the session, so the audit log records every deletion - except the decisions the upper
+level recorded itself, which a ward's packet never overwrites; an identical or older packet is
+reported and changes nothing. A decision packet goes to ``ops.decisions``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from chibo4tot_desktop.db.changes import (
     AWARDS,
     CELLS,
     EVALUATIONS,
+    EVIDENCE,
     PACKETS,
     REGISTRATIONS,
     SETTINGS,
@@ -33,7 +38,10 @@ from chibo4tot_desktop.db.models import (
     CellLink,
     CriteriaGroup,
     CriteriaItem,
+    DecisionSource,
     Evaluation,
+    EvidenceFile,
+    EvidenceTarget,
     ImportedPacket,
     Organisation,
     OrganisationIdentity,
@@ -44,11 +52,20 @@ from chibo4tot_desktop.db.models import (
     Setting,
 )
 from chibo4tot_desktop.errors import ConflictError
-from chibo4tot_desktop.timeline import BEGINNING, IDENTITY_FIELDS
 from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.timeline import BEGINNING, IDENTITY_FIELDS
+from chibo4tot_desktop.ops import keys as office_keys
+from chibo4tot_desktop.ops.decisions import receive_decisions
+from chibo4tot_desktop.ops.packet_rules import (
+    attach_packet_evidence,
+    content_problems,
+    dependency_problems,
+    refusal,
+)
 from chibo4tot_desktop.ops.setup import MOVED_TO_IDENTITY
 from chibo4tot_desktop.packets import (
     DECIDED_FIELDS,
+    DECISIONS,
     THRESHOLD_FIELDS,
     ImportOutcome,
     Packet,
@@ -56,20 +73,28 @@ from chibo4tot_desktop.packets import (
     read_packet,
 )
 
-
 def import_packets(db: Database, paths: Sequence[str | os.PathLike],
                    now: dt.datetime | None = None) -> list[ImportOutcome]:
     """Check every packet, then import them all in one transaction (all or nothing)."""
-    packets = [read_packet(path) for path in paths]
+    keyring = office_keys.keyring(db)
+    packets = [read_packet(path, keyring) for path in paths]
+    for packet in packets:
+        if packet.kind != DECISIONS:
+            problems = content_problems(packet.data, packet.year, packet.exported_at)
+            if problems:
+                raise refusal(packet, problems)
     # Several packets of one ward and year in one go: the newest wins, in the order made.
     packets.sort(key=lambda p: p.exported_at)
     now = now or dt.datetime.now().replace(microsecond=0)
     outcomes = []
     try:
         with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS,
-                            AWARDS) as session:
+                            AWARDS, EVIDENCE) as session:
             for packet in packets:
-                outcomes.append(_import_one(session, packet, now))
+                if packet.kind == DECISIONS:
+                    outcomes.append(receive_decisions(session, packet, now))
+                else:
+                    outcomes.append(_import_one(session, packet, now))
     except IntegrityError:
         # Another person imported the same ward at the same moment.
         raise ConflictError("Gói dữ liệu của đảng bộ này vừa được người khác nhập cùng lúc; "
@@ -101,15 +126,18 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
         previous = packet_years.get(packet.year)
     cells_count = len(data["cells"])
 
-    def outcome(action):
+    def outcome(action, notes=()):
         return ImportOutcome(packet.source, packet.organisation_code, org_data["name"],
-                             packet.year, action, cells_count)
+                             packet.year, action, cells_count, tuple(notes))
 
     if previous is not None:
         if previous.sha256 == packet.sha256:
             return outcome("identical")
         if packet.exported_at <= previous.exported_at:
             return outcome("older")
+    problems = dependency_problems(session, organisation, data, packet.year)
+    if problems:
+        raise refusal(packet, problems)
     for key in ("name", "upper_body", "place_name"):
         if getattr(organisation, key) != org_data[key]:
             setattr(organisation, key, org_data[key])
@@ -117,7 +145,7 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
     items = _sync_phase(session, organisation, data["phase"], packet.year)
     _sync_settings(session, organisation, data["settings"])
     cell_ids = _sync_cells(session, organisation, data["cells"], data["links"])
-    _replace_year(session, organisation, packet.year, data, cell_ids, items)
+    kept = _replace_year(session, organisation, packet, cell_ids, items, now)
     if previous is None:
         session.add(ImportedPacket(organisation_id=organisation.id, year=packet.year,
                                    exported_at=packet.exported_at, sha256=packet.sha256,
@@ -130,7 +158,8 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
         previous.file_name = packet.source[:300]
         action = "updated"
     session.flush()
-    return outcome(action)
+    notes = [f"Giữ nguyên {kept} quyết định khen thưởng do cấp trên ghi."] if kept else []
+    return outcome(action, notes)
 
 
 def _sync_identities(session: Session, organisation: Organisation, data: dict) -> None:
@@ -301,10 +330,17 @@ def _sync_cells(session: Session, organisation: Organisation, cells: list[dict],
     return ids
 
 
-def _replace_year(session: Session, organisation: Organisation, year: int, data: dict,
-                  cell_ids: dict[str, int], items: dict[tuple, int]) -> None:
-    """The year's registrations, evaluations and awards become exactly the packet's."""
+def _replace_year(session: Session, organisation: Organisation, packet: Packet,
+                  cell_ids: dict[str, int], items: dict[tuple, int], now: dt.datetime) -> int:
+    """The year's registrations, evaluations, awards and evidence become exactly the packet's,
+    except the decisions recorded here (by the upper level itself): those awards stay, with
+    their decision and its scans. Returns how many such decisions were kept."""
+    year, data = packet.year, packet.data
     org_cells = select(Cell.id).where(Cell.organisation_id == organisation.id)
+    awards = list(session.scalars(select(Award).where(Award.organisation_id == organisation.id,
+                                                      Award.year == year)))
+    kept = {(award.cell_id, award.kind): award for award in awards
+            if award.decision_source == DecisionSource.TYPED.value and award.is_decided}
     # Deleted row by row through the session, so the audit log records every one.
     doomed = [
         *session.scalars(select(Registration).where(Registration.year == year,
@@ -312,20 +348,25 @@ def _replace_year(session: Session, organisation: Organisation, year: int, data:
         *session.scalars(select(Evaluation).where(Evaluation.organisation_id == organisation.id,
                                                   Evaluation.year == year)
                          .options(selectinload(Evaluation.scores))),
-        *session.scalars(select(Award).where(Award.organisation_id == organisation.id,
-                                             Award.year == year)),
+        *(award for award in awards if (award.cell_id, award.kind) not in kept),
+        *session.scalars(select(EvidenceFile).where(
+            EvidenceFile.award_id.in_([award.id for award in kept.values()]),
+            EvidenceFile.target == EvidenceTarget.PROPOSAL.value)),
     ]
     for row in doomed:
         session.delete(row)
     session.flush()
+    records: dict[tuple, int] = {}
     for row in data["registrations"]:
         commitments = row["commitments"]
-        session.add(Registration(
+        registration = Registration(
             cell_id=cell_ids[row["cell"]], year=year, title=row["title"] or "Chi bộ 4 tốt",
             received_on=row["received_on"], members_count=row["members_count"],
             commitment_1=commitments[0], commitment_2=commitments[1],
             commitment_3=commitments[2], commitment_4=commitments[3],
-            signer=row["signer"], source=row["source"]))
+            signer=row["signer"], source=row["source"])
+        session.add(registration)
+        records[("registration", row["cell"], None)] = registration
     for row in data["evaluations"]:
         evaluation = Evaluation(
             organisation_id=organisation.id,
@@ -337,12 +378,27 @@ def _replace_year(session: Session, organisation: Organisation, year: int, data:
                                            self_points=score["self_points"],
                                            committee_points=score["committee_points"]))
         session.add(evaluation)
+        records[("evaluation", row["cell"], None)] = evaluation
     for row in data["awards"]:
-        session.add(Award(
-            organisation_id=organisation.id,
-            cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
-            kind=row["kind"], proposed_on=row["proposed_on"],
-            decision_number=row["decision_number"], decision_date=row["decision_date"],
-            issuer=row["issuer"], register_number=row["register_number"], notes=row["notes"],
-            **{key: row.get(key) for key in DECIDED_FIELDS}))
+        cell_id = cell_ids[row["cell"]] if row["cell"] is not None else None
+        award = kept.get((cell_id, row["kind"]))
+        if award is not None:
+            # The upper level's decision stands; the ward's proposal details follow the packet.
+            for key in ("proposed_on", "notes"):
+                if getattr(award, key) != row[key]:
+                    setattr(award, key, row[key])
+        else:
+            award = Award(
+                organisation_id=organisation.id, cell_id=cell_id, year=year, kind=row["kind"],
+                proposed_on=row["proposed_on"], decision_number=row["decision_number"],
+                decision_date=row["decision_date"], issuer=row["issuer"],
+                register_number=row["register_number"], notes=row["notes"],
+                decision_source=DecisionSource.WARD.value,
+                **{key: row.get(key) for key in DECIDED_FIELDS})
+            session.add(award)
+        records[("proposal", row["cell"], row["kind"])] = award
+        records[("decision", row["cell"], row["kind"])] = award
     session.flush()
+    attach_packet_evidence(session, organisation.id, packet, records, skip_existing=True)
+    session.flush()
+    return len(kept)

@@ -118,3 +118,67 @@ def evaluation_result(office: Office, cell_id: int | None, year: int) -> Evaluat
         return year_overview(office, year).organisation_result
     return evaluate(queries.phase_for_year(office, year),
                     queries.evaluation(office, cell_id, year), Scope.CELL, year=year)
+
+
+def import_self_scores(office: Office, year: int, entries,
+                       confirm: str | None = None) -> tuple[int, int]:
+    """The cells' own scores (“Chi bộ tự chấm”) from their filled self-assessment sheets, in
+    ONE transaction (all or nothing). Each entry: {"cell_id", "scores" (item id -> the value
+    as read; None leaves the stored score), "expected_version" (the evaluation's version the
+    plan read, None when it saw none)}. Values meet the rule of the scoring sheet
+    (``checks.points``); the committee's scores are not touched. A sheet changed by someone
+    since the plan was read raises ConflictError and nothing is written; so does a change to a
+    decided year without ``confirm`` (DecidedYearError). Returns (new sheets, updated
+    sheets)."""
+    if len({entry["cell_id"] for entry in entries}) != len(entries):
+        raise ValidationError("Một chi bộ có hai phiếu tự chấm trong cùng lần nhập.", "cell")
+    added = updated = 0
+    with office.write(EVALUATIONS) as session:
+        phase = queries.phase_in(session, year)
+        items = {item.id: item for group in phase.catalogue(year, Scope.CELL)
+                 for item in group.items}
+        with keeping_decided_years(office, session, confirm, [year]):
+            for entry in entries:
+                cell = cell_of_year(session, session.get(Cell, entry["cell_id"]), year)
+                checked = {}
+                for item_id, value in entry["scores"].items():
+                    item = items.get(item_id)
+                    if item is None:
+                        raise ValidationError("Mục tiêu chí không thuộc bộ tiêu chí của năm này.",
+                                              "item")
+                    if value is not None:
+                        checked[item_id] = checks.points(value, item, "chi bộ tự chấm")
+                evaluation = queries.evaluation_in(session, cell.id, year)
+                expected = entry.get("expected_version")
+                if (evaluation is None) != (expected is None) or (
+                        evaluation is not None and evaluation.version != expected):
+                    raise ConflictError(f"Phiếu chấm điểm của '{cell.name}' vừa được người khác "
+                                        "sửa; hãy đọc lại tệp để xem dữ liệu mới nhất.")
+                if evaluation is None:
+                    evaluation = Evaluation(organisation_id=office.require_org(), cell_id=cell.id,
+                                            year=year)
+                    session.add(evaluation)
+                    added += 1
+                else:
+                    updated += 1
+                by_item = {score.item_id: score for score in evaluation.scores}
+                for item_id, points in checked.items():
+                    score = by_item.get(item_id)
+                    if score is None:
+                        score = Score(item_id=item_id)
+                        evaluation.scores.append(score)
+                    score.self_points = points
+                existed = inspect(evaluation).persistent
+                try:
+                    session.flush()
+                    if existed:
+                        bumped = session.execute(
+                            update(Evaluation)
+                            .where(Evaluation.id == evaluation.id,
+                                   Evaluation.version == evaluation.version)
+                            .values(version=Evaluation.version + 1)).rowcount
+                        if bumped != 1:
+                            raise StaleDataError()
+                except (StaleDataError, IntegrityError):
+                    raise ConflictError(CONFLICT) from None
+    return added, updated

@@ -8,8 +8,10 @@ changed in ONE transaction: a refused catalogue leaves the thresholds as they we
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -272,16 +274,17 @@ def _apply_phase(session: Session, phase: Phase, changes: Mapping) -> None:
         if key not in PHASE_SETTINGS:
             raise ValueError(key)
         setattr(phase, key, phase_value(key, value))
-    if not (phase.band_excellent >= phase.band_good >= phase.band_pass >= 0):
+    check_bands(phase.band_excellent, phase.band_good, phase.band_pass)
+
+
+def check_bands(excellent: float, good: float, passing: float) -> None:
+    if not (excellent >= good >= passing >= 0):
         raise ValidationError("Các mức xếp loại phải giảm dần: xuất sắc ≥ tốt ≥ "
                               "hoàn thành ≥ 0.", "band_good")
 
 
-def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> None:
-    row = session.scalar(select(PhaseYear).where(PhaseYear.phase_id == phase.id,
-                                                 PhaseYear.year == year))
-    if row is None:
-        raise NotFoundError(f"Giai đoạn không có năm {year}.")
+def check_year_dates(year: int, dates: YearDates) -> None:
+    """A year's calendar: its dates near the year, the registration deadline after the launch."""
     for value in (dates.launch_date, dates.registration_deadline, dates.review_deadline):
         if value is not None and abs(value.year - year) > 1:
             raise ValidationError(f"Ngày {value:%d/%m/%Y} không thuộc năm {year}.", "date")
@@ -289,6 +292,14 @@ def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> 
             and dates.registration_deadline < dates.launch_date):
         raise ValidationError(f"Năm {year}: hạn đăng ký phải sau ngày phát động.",
                               "registration_deadline")
+
+
+def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> None:
+    row = session.scalar(select(PhaseYear).where(PhaseYear.phase_id == phase.id,
+                                                 PhaseYear.year == year))
+    if row is None:
+        raise NotFoundError(f"Giai đoạn không có năm {year}.")
+    check_year_dates(year, dates)
     row.launch_date = dates.launch_date
     row.registration_deadline = dates.registration_deadline
     row.review_deadline = dates.review_deadline
@@ -548,3 +559,37 @@ def save_setup(office: Office, changes: SetupChanges,
                 _apply_settings(session, organisation.id, changes.settings)
             session.flush()
     return organisation
+
+
+# ------------------------------------------------------------------ second backup folder
+SECOND_FOLDER_LENGTH = 500
+
+
+def same_disk(first: Path, second: Path) -> bool:
+    """Both on one disk (one volume): a copy there is lost with the disk."""
+    return os.stat(first).st_dev == os.stat(second).st_dev
+
+
+def set_second_backup_folder(office: Office, folder: str | os.PathLike | None) -> str:
+    """Choose (or, with an empty value, forget) the second backup folder - a folder on a USB
+    stick or another disk - used on request and on close when present. It must exist when
+    chosen and be on another disk than the data file. Returns the value stored."""
+    from chibo4tot_desktop.safety.backup import SECOND_FOLDER_KEY
+
+    value = str(folder or "").strip()
+    if value:
+        path = Path(value)
+        if len(value) > SECOND_FOLDER_LENGTH or not path.is_absolute():
+            raise ValidationError("Thư mục sao lưu thứ hai phải là đường dẫn đầy đủ (ví dụ "
+                                  "E:\\SaoLuu).", "folder")
+        if not path.is_dir():
+            raise ValidationError(f"Không có thư mục '{value}'; hãy cắm ổ USB rồi chọn lại.",
+                                  "folder")
+        data = office.db.path
+        if data is not None and same_disk(path, data.resolve().parent):
+            raise ValidationError("Thư mục sao lưu thứ hai phải ở ổ đĩa khác với tệp dữ liệu "
+                                  "(ví dụ ổ USB), để còn bản sao khi ổ đĩa này hỏng.",
+                                  "folder")
+        value = str(path.resolve())
+    save_setup(office, SetupChanges(settings={SECOND_FOLDER_KEY: value}))
+    return value

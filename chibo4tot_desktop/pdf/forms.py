@@ -22,7 +22,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
 from chibo4tot_desktop.pdf.layout import Page
 from chibo4tot_desktop.pdf.render import write_pdf
-from chibo4tot_desktop.text import clean, place_date_line
+from chibo4tot_desktop.text import clean, fold, place_date_line
 
 
 def upper_party_body(identity: timeline.Identity) -> str:
@@ -151,7 +151,7 @@ def proposal_rows(office, year: int, date: dt.date | None = None
                 name = award.cell.name
                 members = str(facts.members or "") if facts else ""
                 streak = str(facts.streak) if facts and facts.streak else ""
-                if award.cell.is_pilot and "chi bộ điểm" not in notes.casefold():
+                if award.cell.is_pilot and "chi bộ điểm" not in fold(notes):
                     notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
             points = rules.fmt_points(facts.points) if facts and facts.points is not None \
                 else ""

@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chibo4tot_desktop import timeline
-from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop.db.sqlite_file import connect_for_check, folder_writable
+from chibo4tot_desktop.errors import (
+    DataFileError,
+    DataFileNewerError,
+    DataFileNotOursError,
+    DataFileReadOnlyError,
+)
 from chibo4tot_desktop.ops import repairs
 from chibo4tot_desktop.safety.backup import (
     BEFORE_REPAIR,
@@ -110,19 +116,38 @@ class CheckReport:
 
 # -------------------------------------------------------------------------------- physical
 def physical_check(path: str | Path) -> list[str]:
-    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found."""
+    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found.
+
+    SQLite verifies CHECK constraints only on a connection that may write, so one is used
+    where the folder allows it (integrity_check itself writes nothing). A file that cannot be
+    read where it lies (a folder nobody may write to, while SQLite needs to write beside the
+    file) is not a damaged file: that raises ``DataFileReadOnlyError``.
+    """
     path = Path(path)
+    if not path.is_file():
+        return [f"Không tìm thấy tệp dữ liệu '{path}'."]
+    connection = None
     try:
-        connection = connect_existing(path)
-    except DataFileError as error:
-        return [str(error)]
-    try:
+        if folder_writable(path.parent):
+            connection = sqlite3.connect(str(path), timeout=10)
+            connection.execute("PRAGMA busy_timeout = 10000")
+        else:
+            connection = connect_for_check(path)
         rows = connection.execute("PRAGMA integrity_check").fetchall()
         return [str(row[0]) for row in rows] or ["ok"]
+    except sqlite3.OperationalError as error:
+        text = str(error).lower()
+        if "readonly" in text or "unable to open" in text:
+            raise DataFileReadOnlyError(
+                f"Không đọc được tệp '{path.name}' ở chỗ nó đang nằm: SQLite cần ghi các tệp "
+                f"phụ (-wal, -shm) cạnh tệp, nhưng thư mục '{path.parent}' chỉ đọc. Hãy chép "
+                "tệp sang thư mục khác rồi dùng bản chép.") from None
+        return [f"Không đọc được tệp: {error}"]
     except sqlite3.DatabaseError as error:
         return [f"Không đọc được tệp: {error}"]
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def is_good_database(path: str | Path) -> tuple[bool, str]:
@@ -136,7 +161,10 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
                 return False, "không phải tệp dữ liệu SQLite"
     except OSError as error:
         return False, f"không đọc được ({error.strerror or error})"
-    damage, _constraint = split_integrity(physical_check(path))
+    try:
+        damage, _constraint = split_integrity(physical_check(path))
+    except DataFileReadOnlyError:
+        return False, "không đọc được ở thư mục chỉ đọc đang chứa nó (hãy chép sang chỗ khác)"
     if damage:
         return False, "bị hỏng (" + damage[0] + ")"
     revision = _revision(path)
@@ -149,8 +177,8 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
 
 def _revision(path: Path) -> str | None:
     try:
-        connection = connect_existing(path)
-    except DataFileError:
+        connection = connect_for_check(path)
+    except sqlite3.Error:
         return None
     try:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -277,6 +305,7 @@ def find_problems(connection: sqlite3.Connection) -> list[Finding]:
     for key, title, rows in _outside_life(connection):
         findings.append(Finding(key, title, len(rows),
                                 [_describe(key, row) for row in rows[:EXAMPLES]]))
+    findings.extend(evidence_findings(connection))
     return findings
 
 
@@ -327,6 +356,46 @@ def _outside_life(connection: sqlite3.Connection) -> list[tuple[str, str, list[t
     return results
 
 
+def evidence_findings(connection: sqlite3.Connection) -> list[Finding]:
+    """Evidence files whose bytes no longer match their SHA-256 or are no longer a sound PDF,
+    JPEG or PNG, and stored bytes no record refers to (a person decides: restore a backup,
+    attach again)."""
+    from chibo4tot_desktop import evidence
+    from chibo4tot_desktop.errors import ValidationError
+
+    damaged = Finding("evidence_damaged", "Tệp đính kèm bị hỏng (nội dung không khớp mã kiểm "
+                                          "tra hoặc không còn là PDF, JPEG, PNG)")
+    unused = Finding("evidence_unused", "Nội dung tệp đính kèm không thuộc hồ sơ nào")
+    try:
+        blobs = connection.execute("SELECT id, sha256, media_type FROM evidence_blobs "
+                                   "ORDER BY id").fetchall()
+    except sqlite3.OperationalError:
+        return []      # a file of an older schema, without evidence
+    for blob_id, sha256, media_type in blobs:
+        content, = connection.execute("SELECT content FROM evidence_blobs WHERE id = ?",
+                                      (blob_id,)).fetchone()
+        names = [row[0] for row in connection.execute(
+            "SELECT file_name FROM evidence_files WHERE blob_id = ? ORDER BY id", (blob_id,))]
+        problem = None
+        if not isinstance(content, bytes) or hashlib.sha256(content).hexdigest() != sha256:
+            problem = "nội dung không khớp mã kiểm tra"
+        else:
+            try:
+                evidence.check(evidence.stored_name("tep", media_type), content)
+            except (ValidationError, KeyError) as error:
+                problem = str(error)
+        if problem:
+            damaged.count += 1
+            if len(damaged.examples) < EXAMPLES:
+                damaged.examples.append(f"{', '.join(names) or f'nội dung số {blob_id}'}: "
+                                        f"{problem}")
+        if not names:
+            unused.count += 1
+            if len(unused.examples) < EXAMPLES:
+                unused.examples.append(f"nội dung số {blob_id} ({len(content or b'')} byte)")
+    return [damaged, unused]
+
+
 def _repair(path: Path) -> dict[str, int]:
     """The safe repairs, through the operations (``ops.repairs``: one transaction, audited)."""
     from chibo4tot_desktop.db.engine import open_database
@@ -351,11 +420,12 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
         return report
     report.revision = _revision(path)
     if report.revision is None:
-        raise DataFileError(f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
+        raise DataFileNotOursError(
+            f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
     if report.revision not in KNOWN_REVISIONS:
-        raise DataFileError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
-                            f"(lược đồ {report.revision}); không kiểm tra.")
-    connection = connect_existing(path)
+        raise DataFileNewerError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
+                                 f"(lược đồ {report.revision}); không kiểm tra.")
+    connection = connect_existing(path, readonly=True)   # looking writes nothing
     try:
         report.findings = find_problems(connection)
         report.findings.append(Finding(
@@ -363,11 +433,11 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
             len(constraint), constraint[:EXAMPLES]))
         needs_repair = any(f.repairable and f.count for f in report.findings)
         if repair_safe and needs_repair:
+            connection.close()
             if backup:
-                connection.close()
                 report.backup = make_backup(path, BEFORE_REPAIR).path
-                connection = connect_existing(path)
             done = _repair(path)
+            connection = connect_existing(path, readonly=True)
             after = {f.key: f.count for f in find_problems(connection)}
             for finding in report.findings:
                 if finding.key in done:

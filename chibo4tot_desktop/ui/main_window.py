@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from chibo4tot_desktop import APP_TITLE, __version__
-from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ui.bridge import DataBridge
 from chibo4tot_desktop.ui.common import show_error
 from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
 from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from chibo4tot_desktop.ui.safety import open_data_file
 from chibo4tot_desktop.ui.tabs.awards_tab import AwardsTab
 from chibo4tot_desktop.ui.tabs.cells_tab import CellsTab
 from chibo4tot_desktop.ui.tabs.overview_tab import OverviewTab
@@ -341,8 +341,7 @@ class MainWindow(QMainWindow):
             show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác hoặc dùng “Mở tệp dữ "
                              "liệu”.")
             return
-        if self.open_file(path):
-            self.first_run()
+        self.open_file(path, create=True)   # a new file asks for the organisation and phase
 
     def new_demo_file(self) -> None:
         """A new data file holding the demo ward, to try the program on."""
@@ -358,19 +357,18 @@ class MainWindow(QMainWindow):
         if Path(path).exists():
             show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác.")
             return
-        try:
-            db = open_database(path)
-        except UserError as error:
-            show_error(self, error)
+        if self.scoring_tab.dirty and not self._confirm_discard():
+            return
+        db = open_data_file(path, self, create=True, cancel_text="Hủy")
+        if db is None:
             return
         try:
             build_demo(Office(db))
         except UserError as error:
+            db.close()
             show_error(self, error)
             return
-        finally:
-            db.close()
-        self.open_file(path)
+        self._show_database(db)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Mở tệp dữ liệu", str(Path.home()),
@@ -378,25 +376,34 @@ class MainWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str) -> bool:
-        """Open another data file; the current one stays open when that fails."""
+    def open_file(self, path: str, *, create: bool = False) -> bool:
+        """Open another data file (File ▸ Open, Recent, New) as at start: the start checks,
+        the writer lock, the same questions. The current file stays open when that fails."""
         if self.scoring_tab.dirty and not self._confirm_discard():
             return False
-        try:
-            db = open_database(path)
-        except UserError as error:
-            show_error(self, error)
+        current = self.office.db
+        if (current.path is not None and not current.readonly
+                and Path(path).resolve() == current.path.resolve()):
+            self.show_status("Tệp dữ liệu này đang mở.")
+            return True
+        db = open_data_file(path, self, create=create, cancel_text="Hủy")
+        if db is None:
             return False
+        self._show_database(db)
+        return True
+
+    def _show_database(self, db) -> None:
         old = self.office.db
         self.bridge.detach()
         self.scoring_tab.dirty = False
         self.scoring_tab.current_unit = None
         self.attach(Office(db))
+        if db.readonly:
+            self.setWindowTitle(self.windowTitle() + " (chỉ đọc)")
         if old is not db:
             old.close()
-        if not queries.phases(self.office):
+        if not db.readonly and not queries.phases(self.office):
             self.first_run()
-        return True
 
     def _confirm_discard(self) -> bool:
         answer = QMessageBox.question(

@@ -1,7 +1,7 @@
 """dated history: cells in time, dated identities, catalogue versions, decisions as decided
 
-Revision ID: 0003_dated_history
-Revises: 0002_i8
+Revision ID: 0004_dated_history
+Revises: 0003_evidence_keys
 
 - ``cells.started_on`` and ``cell_links`` (a cell merged into its successors);
 - ``organisations.merged_into_id`` / ``merged_on`` (a ward merged into a larger one);
@@ -30,8 +30,8 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_dated_history"
-down_revision = "0002_i8"
+revision = "0004_dated_history"
+down_revision = "0003_evidence_keys"
 branch_labels = None
 depends_on = None
 
