@@ -75,7 +75,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         from chibo4tot_desktop.cli.common import open_office
         from chibo4tot_desktop.ops.setup import set_second_backup_folder
 
-        with open_office(args) as office:
+        with open_office(args, write=True) as office:
             value = set_second_backup_folder(office, args.second_folder)
         print(f"Thư mục sao lưu thứ hai: {value}." if value else
               "Đã bỏ thư mục sao lưu thứ hai.")
