@@ -170,7 +170,8 @@ def test_certificate_settings_dialog_saves_and_refuses_bad_values(qtbot, demo_of
                                                                   monkeypatch):
     dialog = CertificateSettingsDialog(demo_office)
     qtbot.addWidget(dialog)
-    assert dialog.edits["signer_name"].text() == "Nguyễn Văn Thành"
+    # The signer of the identity in force now (the demo's merged ward).
+    assert dialog.edits["signer_name"].text() == "Trần Thế Dũng"
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     dialog.edits["wording_merit"].setText("   ")
