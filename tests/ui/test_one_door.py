@@ -78,7 +78,7 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, reac
     window.show_tab(window.scoring_tab)
     window.scoring_tab.select_cell(queries.cell_by_code(office, "TDP01").id)
     own, committee = next(iter(window.scoring_tab.boxes.values()))
-    committee.setValue(committee.value() - 0.5 if committee.value() >= 0.5 else 0.5)
+    committee.set_points(committee.points() - 0.5 if committee.points() >= 0.5 else 0.5)
     assert window.scoring_tab.save()
     command(db_path, "scores", "set", "--year", "2024", "--cell", "TDP03", "1.1=/5")
     assert reached[-2:] == ["scoring.save_evaluation", "scoring.save_evaluation"]

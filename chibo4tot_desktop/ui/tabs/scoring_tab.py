@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -38,45 +37,13 @@ from chibo4tot_desktop.ops.verdicts import ScoreInput, evaluate
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import confirm, confirmed, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
+from chibo4tot_desktop.ui.widgets.score_edit import ScoreEdit
 
 ORGANISATION = -1   # combo data for the organisation's own evaluation
-NOT_SCORED = -0.5   # the spin boxes' minimum, shown as "–"
-
-
-class PointsBox(QDoubleSpinBox):
-    """Points between 0 and the item's maximum; the minimum (shown "–") means not scored."""
-
-    def __init__(self, maximum: float, parent=None):
-        super().__init__(parent)
-        self.setRange(NOT_SCORED, maximum)
-        self.setDecimals(2)
-        self.setSingleStep(0.5)
-        self.setSpecialValueText("–")
-        self.setKeyboardTracking(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.UpDownArrows)
-        self.setValue(NOT_SCORED)
-
-    def points(self) -> float | None:
-        value = self.value()
-        return None if value <= NOT_SCORED / 2 else value
-
-    def set_points(self, value: float | None) -> None:
-        self.setValue(NOT_SCORED if value is None else value)
-
-    def textFromValue(self, value):
-        return rules.fmt_points(value)
-
-    def valueFromText(self, text):
-        text = text.strip().replace(",", ".")
-        try:
-            return float(text)
-        except ValueError:
-            return NOT_SCORED
 
 
 def _centred(box: QWidget) -> QWidget:
-    """The spin box at its natural height, centred in a tall (wrapped-text) row."""
+    """The score box at its natural height, centred in a tall (wrapped-text) row."""
     holder = QWidget()
     layout = QVBoxLayout(holder)
     layout.setContentsMargins(4, 0, 4, 0)
@@ -104,7 +71,7 @@ class ScoringTab(BaseTab):
         self.cells_total = 0
         self.dirty = False
         self._loading = False
-        self.boxes: dict[int, tuple[PointsBox, PointsBox]] = {}
+        self.boxes: dict[int, tuple[ScoreEdit, ScoreEdit]] = {}
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
 
@@ -122,7 +89,18 @@ class ScoringTab(BaseTab):
         self.table.setWordWrap(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        splitter.addWidget(self.table)
+        self.table.setTabKeyNavigation(False)   # Tab walks the score boxes
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("scoreProblems")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.problem_label.hide()
+        sheet = QWidget()
+        sheet_layout = QVBoxLayout(sheet)
+        sheet_layout.setContentsMargins(0, 0, 0, 0)
+        sheet_layout.addWidget(self.table, 1)
+        sheet_layout.addWidget(self.problem_label)
+        splitter.addWidget(sheet)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -264,16 +242,22 @@ class ScoringTab(BaseTab):
                 maximum = QTableWidgetItem(rules.fmt_points(item.max_points))
                 maximum.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, self.MAX, maximum)
-                own, committee = PointsBox(item.max_points), PointsBox(item.max_points)
+                shown = SimpleNamespace(label=f"{group.position}.{item.position}",
+                                        max_points=item.max_points)
+                own = ScoreEdit(shown, "chi bộ tự chấm")
+                committee = ScoreEdit(shown, "Đảng ủy chấm")
                 score = scores.get(item.id)
                 own.set_points(score.self_points if score else None)
                 committee.set_points(score.committee_points if score else None)
-                own.valueChanged.connect(self._edited)
-                committee.valueChanged.connect(self._edited)
+                for column, box in ((self.SELF, own), (self.COMMITTEE, committee)):
+                    box.edited.connect(self._edited)
+                    box.moved.connect(lambda step, r=row, c=column: self._move(r, c, step))
+                    box.focused.connect(lambda r=row, c=column: self._show_cell(r, c))
                 self.table.setCellWidget(row, self.SELF, _centred(own))
                 self.table.setCellWidget(row, self.COMMITTEE, _centred(committee))
                 self.boxes[item.id] = (own, committee)
         self._fit_rows()
+        self._chain_focus()
         self.disciplined.setValue(self.evaluation.disciplined_members if self.evaluation else 0)
         decided = self.evaluation.classification if self.evaluation else None
         self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
@@ -288,12 +272,46 @@ class ScoringTab(BaseTab):
         for row in range(self.table.rowCount()):
             self.table.setRowHeight(row, max(self.table.rowHeight(row) + 4, 32))
 
+    def _chain_focus(self) -> None:
+        """Tab and Enter walk the sheet row by row: own score, committee score, next item."""
+        chain = [box for pair in self.boxes.values() for box in pair]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        if chain:
+            QWidget.setTabOrder(chain[-1], self.disciplined)
+
+    def _move(self, row: int, column: int, step: int) -> None:
+        """Up/Down: the box of the same column in the item above or below."""
+        row += step
+        while 0 <= row < self.table.rowCount():
+            holder = self.table.cellWidget(row, column)
+            if holder is not None:
+                holder.findChild(ScoreEdit).setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            row += step
+
+    def _show_cell(self, row: int, column: int) -> None:
+        self.table.scrollTo(self.table.model().index(row, column))
+
     # ---------------------------------------------------------------------------- editing
     def _edited(self, *_args) -> None:
+        self._show_problems()
         if self._loading:
             return
         self.dirty = True
         self.recompute()
+
+    def problems(self) -> list[tuple[ScoreEdit, str]]:
+        """The boxes whose text the core refuses, with the reason."""
+        return [(box, box.error()) for pair in self.boxes.values() for box in pair
+                if box.error()]
+
+    def _show_problems(self) -> None:
+        problems = self.problems()
+        self.problem_label.setVisible(bool(problems))
+        if problems:
+            more = f" (và {len(problems) - 1} ô khác)" if len(problems) > 1 else ""
+            self.problem_label.setText(f"Chưa lưu được: {problems[0][1]}{more}")
 
     def draft(self) -> SimpleNamespace:
         """What is on the screen, shaped like an Evaluation for ``office.evaluate``."""
@@ -350,6 +368,12 @@ class ScoringTab(BaseTab):
     def save(self) -> bool:
         year = self.year()
         if year is None or self.current_unit is None:
+            return False
+        problems = self.problems()
+        if problems:
+            box, reason = problems[0]
+            show_error(self, reason)
+            box.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         scores = {item_id: ScoreInput(own.points(), committee.points())
                   for item_id, (own, committee) in self.boxes.items()}
