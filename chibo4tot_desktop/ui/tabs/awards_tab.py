@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.ops.awards import clear_decision, propose, propose_many, withdraw
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops.awards import clear_decision, propose_many, withdraw
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import (
+    DateField,
     confirm,
     make_table,
     run_action,
@@ -47,6 +49,7 @@ class AwardsTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.overview = None
+        self.proposal_year = None
         self.propose_button = self.button_row.add_button("Lập đề nghị “Chi bộ 4 tốt”",
                                                          self.propose_selected)
         self.merit_button = self.button_row.add_button("Đề nghị Giấy khen", self.propose_merit)
@@ -59,6 +62,14 @@ class AwardsTab(BaseTab):
         splitter = QSplitter(Qt.Orientation.Vertical)
         results_box = QGroupBox("Kết quả các chi bộ")
         results_layout = QVBoxLayout(results_box)
+        date_row = QHBoxLayout()
+        date_row.addWidget(QLabel("Ngày đề nghị:"))
+        self.proposal_date = DateField(None, "ngày đề nghị")
+        self.proposal_date.setToolTip("Ngày ghi trên các đề nghị lập từ đây; mặc định là ngày "
+                                      "sơ kết của năm.")
+        date_row.addWidget(self.proposal_date)
+        date_row.addStretch(1)
+        results_layout.addLayout(date_row)
         self.results_model = ResultsTableModel(self)
         self.results_view, self.results_proxy = make_table(self.results_model, self)
         set_column_widths(self.results_view, {0: 260, 1: 60, 2: 80, 3: 100, 4: 100, 5: 110})
@@ -109,6 +120,9 @@ class AwardsTab(BaseTab):
         year = self.year()
         if year is None:
             return
+        if year != self.proposal_year:
+            self.proposal_year = year
+            self.proposal_date.set_date(queries.year_document_date(self.office, year))
         self.overview = year_overview(self.office, year)
         self.results_model.set_rows(self.overview.cells)
         self.awards_model.organisation_name = queries.identity_on(
@@ -158,20 +172,28 @@ class AwardsTab(BaseTab):
                                  "bộ đạt?"):
                 return
         if states:
-            run_action(self, propose_many, self.office, self.year(),
-                       AwardKind.CELL_RECOGNITION.value, [s.cell.id for s in states])
+            self._propose(AwardKind.CELL_RECOGNITION, [s.cell.id for s in states])
 
     def propose_merit(self) -> None:
         states = self._selected_states()
         if not states:
             show_error(self, "Hãy chọn chi bộ để đề nghị tặng Giấy khen.")
             return
-        run_action(self, propose_many, self.office, self.year(), AwardKind.MERIT.value,
-                   [s.cell.id for s in states])
+        self._propose(AwardKind.MERIT, [s.cell.id for s in states])
 
     def propose_organisation(self) -> None:
-        run_action(self, propose, self.office, None, self.year(),
-                   AwardKind.ORG_RECOGNITION.value)
+        self._propose(AwardKind.ORG_RECOGNITION, [None])
+
+    def _propose(self, kind: AwardKind, cell_ids: list) -> None:
+        """One proposal per unit, dated as the "Ngày đề nghị" field says."""
+        try:
+            proposed_on = self.proposal_date.date()
+        except UserError as error:
+            show_error(self, error)
+            self.proposal_date.setFocus()
+            return
+        run_action(self, propose_many, self.office, self.year(), kind.value, cell_ids,
+                   proposed_on)
 
     def open_org_scoring(self) -> None:
         self.main.show_tab(self.main.scoring_tab)
