@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
 
+from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.dialogs.registration_dialog import RegistrationDialog
@@ -89,3 +91,33 @@ def test_bad_proposal_date_proposes_nothing(qtbot, window, boxes):
     tab.propose_merit()
     assert "ngày đề nghị" in boxes.shown[-1][1].lower()
     assert queries.awards(window.office, 2023) == []
+
+
+def test_many_proposals_and_one_decision_for_them(qtbot, window, boxes):
+    scored_cells(window, 3)
+    tab = window.awards_tab
+    tab.results_view.selectAll()
+    tab.propose_merit()
+    assert sorted(a.kind for a in queries.awards(window.office, 2023)) == \
+        [AwardKind.MERIT.value] * 3
+    tab.awards_view.selectAll()
+    seen = []
+
+    def fill():
+        dialog = QApplication.activeModalWidget()
+        seen.append(dialog.units.count())
+        dialog.number.setText("1250-QĐ/Th.U")
+        dialog.date.setText("20/12/2023")
+        dialog.register.setText("07/2023")
+        dialog.accept()
+        seen.append(dialog.result())
+
+    QTimer.singleShot(0, fill)
+    tab.record()
+    assert seen == [3, QDialog.DialogCode.Accepted]
+    shown = [tab.awards_proxy.index(row, 0).data() for row in range(3)]
+    awards = {a.cell.name: a for a in queries.awards(window.office, 2023)}
+    assert [awards[name].register_number for name in shown] == \
+        ["07/2023", "08/2023", "09/2023"]
+    assert {a.decision_number for a in awards.values()} == {"1250-QĐ/Th.U"}
+    assert {a.decision_date for a in awards.values()} == {dt.date(2023, 12, 20)}

@@ -200,12 +200,16 @@ class AwardsTab(BaseTab):
         self.main.scoring_tab.select_cell(None)
 
     def record(self) -> None:
-        award = self._selected_award()
-        if award is None:
+        """One decision for the selected proposals (one or many), register numbers in the
+        order shown."""
+        ids = selected_ids(self.awards_view)
+        awards = [next(a for a in self.awards_model.rows if a.id == i) for i in ids]
+        if not awards:
+            show_error(self, "Hãy chọn một hoặc nhiều đề nghị trong bảng khen thưởng.")
             return
         # The upper body as the identity in force now names it (a decision is made today).
         issuer = queries.identity_on(self.office, None).decision_body or DEFAULT_ISSUER
-        DecisionDialog(self.office, award, issuer, parent=self).exec()
+        DecisionDialog(self.office, awards, issuer, parent=self).exec()
 
     def clear_decision(self) -> None:
         award = self._selected_award()
