@@ -36,6 +36,7 @@ from chibo4tot_desktop.ui.common import (
 from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.models.awards_table_model import AwardsTableModel
 from chibo4tot_desktop.ui.models.results_table_model import ResultsTableModel
+from chibo4tot_desktop.ui.screen import remember_splitter
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
@@ -53,6 +54,11 @@ class AwardsTab(BaseTab):
         self.propose_button = self.button_row.add_button("Lập đề nghị “Chi bộ 4 tốt”",
                                                          self.propose_selected)
         self.merit_button = self.button_row.add_button("Đề nghị Giấy khen", self.propose_merit)
+        self.proposal_date = DateField(None, "ngày đề nghị")
+        self.proposal_date.setToolTip("Ngày ghi trên các đề nghị lập từ đây; mặc định là ngày "
+                                      "sơ kết của năm.")
+        self.button_row.addWidget(QLabel("Ngày đề nghị:"))
+        self.button_row.addWidget(self.proposal_date)
         self.decision_button = self.button_row.add_button("Ghi quyết định…", self.record)
         self.clear_button = self.button_row.add_button("Bỏ quyết định", self.clear_decision)
         self.withdraw_button = self.button_row.add_button("Rút đề nghị", self.delete)
@@ -62,14 +68,6 @@ class AwardsTab(BaseTab):
         splitter = QSplitter(Qt.Orientation.Vertical)
         results_box = QGroupBox("Kết quả các chi bộ")
         results_layout = QVBoxLayout(results_box)
-        date_row = QHBoxLayout()
-        date_row.addWidget(QLabel("Ngày đề nghị:"))
-        self.proposal_date = DateField(None, "ngày đề nghị")
-        self.proposal_date.setToolTip("Ngày ghi trên các đề nghị lập từ đây; mặc định là ngày "
-                                      "sơ kết của năm.")
-        date_row.addWidget(self.proposal_date)
-        date_row.addStretch(1)
-        results_layout.addLayout(date_row)
         self.results_model = ResultsTableModel(self)
         self.results_view, self.results_proxy = make_table(self.results_model, self)
         set_column_widths(self.results_view, {0: 260, 1: 60, 2: 80, 3: 100, 4: 100, 5: 110})
@@ -111,6 +109,8 @@ class AwardsTab(BaseTab):
         org_layout.addWidget(self.org_reasons, 2)
         splitter.addWidget(org_box)
         splitter.setSizes([330, 220, 170])
+        self.splitter = splitter
+        remember_splitter(splitter, "awards/panes")
         self.layout_.addWidget(splitter, 1)
         self.only_qualifying.toggled.connect(
             lambda on: self.results_proxy.set_row_filter((lambda s: s.qualifies) if on else None))

@@ -60,7 +60,7 @@ class ScoringTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.unit = QComboBox()
-        self.unit.setMinimumWidth(320)
+        self.unit.setMinimumWidth(260)
         self.button_row.insertWidget(0, QLabel("Đơn vị được chấm:"))
         self.button_row.insertWidget(1, self.unit)
         self.save_button = self.button_row.add_button("Lưu phiếu chấm (Ctrl+S)", self.save)
@@ -138,8 +138,8 @@ class ScoringTab(BaseTab):
         side_layout.addWidget(form_box, 0)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 420])
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([960, 360])     # the sheet first: a whole group at 1366×768
         self.layout_.addWidget(splitter, 1)
 
         self.unit.currentIndexChanged.connect(self._unit_changed)
