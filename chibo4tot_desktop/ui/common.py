@@ -7,7 +7,8 @@ import datetime as dt
 import sys
 import traceback
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex,
+                            QSortFilterProxyModel, Qt)
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit,
                                QMessageBox, QPushButton, QTableView, QWidget)
 
@@ -279,6 +280,22 @@ def selected_ids(view: QTableView) -> list:
     rows = view.selectionModel().selectedRows() if view.selectionModel() else []
     return [index.data(ID_ROLE) for index in sorted(rows, key=lambda i: i.row())]
 
+
+def select_ids(view: QTableView, ids) -> None:
+    """Select the rows whose ``ID_ROLE`` is in ``ids`` and show the first."""
+    wanted = set(ids)
+    model, selection = view.model(), view.selectionModel()
+    selection.clearSelection()
+    first = None
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if index.data(ID_ROLE) in wanted:
+            selection.select(index, QItemSelectionModel.SelectionFlag.Select
+                             | QItemSelectionModel.SelectionFlag.Rows)
+            first = first or index
+    if first is not None:
+        view.scrollTo(first)
+        selection.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
 
 
 class ButtonRow(FlowLayout):

@@ -74,6 +74,7 @@ class ScoringTab(BaseTab):
         self.boxes: dict[int, tuple[ScoreEdit, ScoreEdit]] = {}
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
+        self.upper_body = ""
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 5)
@@ -119,7 +120,7 @@ class ScoringTab(BaseTab):
         result_layout.addWidget(self.totals_label)
         result_layout.addWidget(self.reasons, 1)
         side_layout.addWidget(result_box, 3)
-        form_box = QGroupBox("Đánh giá của Đảng ủy")
+        form_box = self.form_box = QGroupBox("Đánh giá của Đảng ủy")
         form = QFormLayout(form_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.disciplined = QSpinBox()
@@ -163,8 +164,10 @@ class ScoringTab(BaseTab):
         self.unit.clear()
         for state in overview.cells:
             self.unit.addItem(state.cell.name, state.cell.id)
-        name = queries.identity_on(self.office, queries.year_document_date(self.office,
-                                                                           year)).name
+        identity = queries.identity_on(self.office, queries.year_document_date(self.office,
+                                                                               year))
+        name = identity.name
+        self.upper_body = identity.upper_body
         self.unit.addItem(f"{name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
                           ORGANISATION)
         index = self.unit.findData(wanted) if wanted is not None else -1
@@ -180,6 +183,14 @@ class ScoringTab(BaseTab):
         ids = {item.id for g in self.phase.catalogue(self.year(), self.scope())
                for item in g.items}
         return ids == set(self.boxes)
+
+    def words(self) -> tuple[str, str]:
+        """Who scores the sheet shown, as its columns say: a cell and the ward's committee,
+        or, on the ward's own sheet, the ward and the level above it."""
+        if self.scope() is Scope.ORGANISATION:
+            upper = self.upper_body or "cấp trên"
+            return "Đảng bộ tự chấm", f"{upper[0].upper()}{upper[1:]} chấm"
+        return "Chi bộ tự chấm", "Đảng ủy chấm"
 
     def scope(self) -> Scope:
         return Scope.ORGANISATION if self.unit.currentData() == ORGANISATION else Scope.CELL
@@ -217,6 +228,11 @@ class ScoringTab(BaseTab):
         self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
         scores = {s.item_id: s for s in self.evaluation.scores} if self.evaluation else {}
         groups = self.phase.catalogue(year, self.scope())
+        own_words, upper_words = self.words()
+        self.table.setHorizontalHeaderLabels(["Mục", "Nội dung tiêu chí", "Tối đa", own_words,
+                                              upper_words])
+        self.form_box.setTitle("Đánh giá của cấp trên" if self.scope() is Scope.ORGANISATION
+                               else "Đánh giá của Đảng ủy")
         self.table.setRowCount(0)
         self.boxes.clear()
         self.group_rows.clear()
@@ -244,8 +260,8 @@ class ScoringTab(BaseTab):
                 self.table.setItem(row, self.MAX, maximum)
                 shown = SimpleNamespace(label=f"{group.position}.{item.position}",
                                         max_points=item.max_points)
-                own = ScoreEdit(shown, "chi bộ tự chấm")
-                committee = ScoreEdit(shown, "Đảng ủy chấm")
+                own = ScoreEdit(shown, own_words[0].lower() + own_words[1:])
+                committee = ScoreEdit(shown, upper_words)
                 score = scores.get(item.id)
                 own.set_points(score.self_points if score else None)
                 committee.set_points(score.committee_points if score else None)
@@ -326,6 +342,7 @@ class ScoringTab(BaseTab):
             return None
         result = evaluate(self.phase, self.draft(), self.scope(), self.cells_passed,
                           self.cells_total, year=self.year())
+        own_words, upper_words = self.words()
         for own, group in zip(result.self_totals.groups, result.committee_totals.groups):
             row = self.group_rows.get(group.position)
             if row is None:
@@ -334,7 +351,7 @@ class ScoringTab(BaseTab):
             self.table.item(row, 0).setText(
                 f"Nhóm {group.position}. {group.title} — tự chấm "
                 f"{rules.fmt_points(own.points)}/{rules.fmt_points(own.max_points)}, "
-                f"Đảng ủy chấm {rules.fmt_points(group.points)}/"
+                f"{upper_words} {rules.fmt_points(group.points)}/"
                 f"{rules.fmt_points(group.max_points)} (ngưỡng "
                 f"{rules.fmt_points(group.pass_points)}){mark}")
         verdict = result.verdict
@@ -345,9 +362,9 @@ class ScoringTab(BaseTab):
         self.verdict_label.setText(f"{title}: {verdict.label}"
                                    + (" (chưa lưu)" if self.dirty else ""))
         committee = result.committee_totals
-        lines = [f"Chi bộ tự chấm: {rules.fmt_points(result.self_totals.total)}/"
+        lines = [f"{own_words}: {rules.fmt_points(result.self_totals.total)}/"
                  f"{rules.fmt_points(result.self_totals.max_total)}",
-                 f"Đảng ủy chấm: {rules.fmt_points(committee.total)}/"
+                 f"{upper_words}: {rules.fmt_points(committee.total)}/"
                  f"{rules.fmt_points(committee.max_total)}"]
         if result.computed_classification is not None:
             c = result.computed_classification
