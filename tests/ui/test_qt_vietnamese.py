@@ -161,3 +161,33 @@ def test_input_dialog(qtbot, vietnamese):
     QInputDialog.getText(None, "Giải thể chi bộ", "Ngày giải thể:")
     assert "Hủy" in seen
     assert english_words(seen) == set(), seen
+
+
+def test_the_program_installs_it_at_start(qtbot, qapp, demo_office, db_path, monkeypatch):
+    from chibo4tot_desktop.ui import app as app_module
+    from chibo4tot_desktop.ui import screen, translation
+
+    demo_office.db.close()
+    installed, seen = [], {}
+    real_translation, real_fit = translation.install_translation, screen.install_screen_fit
+    monkeypatch.setattr(translation, "install_translation",
+                        lambda app: installed.append(real_translation(app)) or installed[-1])
+    monkeypatch.setattr(screen, "install_screen_fit",
+                        lambda app: installed.append(real_fit(app)) or installed[-1])
+
+    def fake_exec(self):
+        from PySide6.QtCore import QCoreApplication
+
+        seen["cancel"] = QCoreApplication.translate("QPlatformTheme", "Cancel")
+        for window in QApplication.topLevelWidgets():
+            if window.isVisible() and window.windowTitle().startswith("Chi bộ 4 tốt"):
+                window.close()
+        return 0
+
+    monkeypatch.setattr(type(qapp), "exec", fake_exec)
+    try:
+        assert app_module.run(str(db_path)) == 0
+    finally:
+        qapp.removeTranslator(installed[0])
+        qapp.removeEventFilter(installed[1])
+    assert seen["cancel"] == "Hủy"
