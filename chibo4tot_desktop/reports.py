@@ -154,7 +154,7 @@ class YearOverview:
     organisation_result: EvaluationResult
     organisation_awards: list[Award]
     warnings: list[str]
-    todo: list[str]
+    todo: list[Todo]
     awards: list[Award] = field(default_factory=list)   # every award of the year
 
     def count(self, attribute: str) -> int:
@@ -316,36 +316,54 @@ def _names(states: list[CellYearState], limit: int = 5) -> str:
     return ", ".join(names)
 
 
-def _todo(overview: YearOverview, phase_year, today: dt.date) -> list[str]:
+class Todo(str):
+    """One line of the to-do list, with where the work is done: ``place`` ("registrations",
+    "scoring", "awards", "organisation" or "") and the cells concerned."""
+
+    place: str
+    cell_ids: tuple[int, ...]
+
+    def __new__(cls, text: str, place: str = "", cell_ids=()):
+        item = super().__new__(cls, text)
+        item.place = place
+        item.cell_ids = tuple(cell_ids)
+        return item
+
+
+def _todo(overview: YearOverview, phase_year, today: dt.date) -> list[Todo]:
     todo = []
     missing = overview.missing
     if missing:
         deadline = phase_year.registration_deadline
         overdue = deadline is not None and today > deadline
-        todo.append(f"{len(missing)} chi bộ chưa đăng ký thi đua"
-                    f"{' (đã quá hạn)' if overdue else ''}: {_names(missing)}")
+        todo.append(Todo(f"{len(missing)} chi bộ chưa đăng ký thi đua"
+                         f"{' (đã quá hạn)' if overdue else ''}: {_names(missing)}",
+                         "registrations", [s.cell.id for s in missing]))
     unscored = [state for state in overview.cells if state.registered and not state.scored]
     if unscored:
-        todo.append(f"{len(unscored)} chi bộ đã đăng ký nhưng chưa chấm đủ điểm: "
-                    f"{_names(unscored)}")
+        todo.append(Todo(f"{len(unscored)} chi bộ đã đăng ký nhưng chưa chấm đủ điểm: "
+                         f"{_names(unscored)}", "scoring", [s.cell.id for s in unscored]))
     not_proposed = [state for state in overview.cells if state.qualifies and not state.proposed]
     if not_proposed:
-        todo.append(f"{len(not_proposed)} chi bộ đạt “Chi bộ 4 tốt” chưa được lập đề nghị: "
-                    f"{_names(not_proposed)}")
+        todo.append(Todo(f"{len(not_proposed)} chi bộ đạt “Chi bộ 4 tốt” chưa được lập đề "
+                         f"nghị: {_names(not_proposed)}", "awards",
+                         [s.cell.id for s in not_proposed]))
     waiting = [award for state in overview.cells for award in state.awards
                if not award.is_decided] + [a for a in overview.organisation_awards
                                            if not a.is_decided]
     if waiting:
-        todo.append(f"{len(waiting)} đề nghị đang chờ quyết định của cấp trên")
+        todo.append(Todo(f"{len(waiting)} đề nghị đang chờ quyết định của cấp trên",
+                         "awards"))
     if overview.organisation_result.evaluation is None:
-        todo.append("Đảng bộ chưa tự chấm điểm “Đảng bộ cơ sở 4 tốt”")
+        todo.append(Todo("Đảng bộ chưa tự chấm điểm “Đảng bộ cơ sở 4 tốt”", "organisation"))
     elif (overview.organisation_result.verdict.passed
           and not overview.organisation_awards):
-        todo.append("Đảng bộ đạt “Đảng bộ cơ sở 4 tốt”: lập đề nghị công nhận")
+        todo.append(Todo("Đảng bộ đạt “Đảng bộ cơ sở 4 tốt”: lập đề nghị công nhận",
+                         "awards"))
     if overview.is_final:
-        todo.append("Năm cuối giai đoạn: chuẩn bị Hội nghị tổng kết phong trào thi đua")
+        todo.append(Todo("Năm cuối giai đoạn: chuẩn bị Hội nghị tổng kết phong trào thi đua"))
     if not todo:
-        todo.append("Không còn việc cần làm cho năm này.")
+        todo.append(Todo("Không còn việc cần làm cho năm này."))
     return todo
 
 

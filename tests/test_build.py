@@ -71,6 +71,7 @@ def test_spec_bundles_resources_and_every_migration(spec):
     for font in ("Regular", "Bold", "Italic", "BoldItalic"):
         assert f"resources/fonts/LiberationSerif-{font}.ttf" in files
     assert "resources/fonts/LICENSE-LiberationSerif.txt" in files
+    assert "resources/qtbase_vi.qm" in files          # Qt's own words in Vietnamese
     migrations = ROOT / "chibo4tot_desktop" / "db" / "migrations"
     assert "chibo4tot_desktop/db/migrations/env.py" in files
     assert "chibo4tot_desktop/db/migrations/script.py.mako" in files

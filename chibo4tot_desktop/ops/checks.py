@@ -107,6 +107,15 @@ def date(value, label: str, field: str, required_: bool = True) -> dt.date | Non
     return value
 
 
+def outside_year(value: dt.date | None, year: int, label: str) -> str | None:
+    """A question to ask before keeping a date of ``year``'s paper that falls in another
+    year (allowed, but most often a slip); None when the date is inside the year."""
+    if value is None or value.year == year:
+        return None
+    return (f"{label[0].upper() + label[1:]} {value:%d/%m/%Y} không thuộc năm {year}. "
+            "Vẫn lưu ngày này?")
+
+
 def multiline(value, max_length: int = 20_000) -> str:
     """Commitments and notes keep their line breaks; each line is cleaned."""
     if value is None:

@@ -18,6 +18,12 @@ def run(data: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_TITLE)
     app.setOrganizationName("Chibo4tot")
+    from chibo4tot_desktop.ui.translation import install_translation
+
+    install_translation(app)
+    from chibo4tot_desktop.ui.screen import install_screen_fit
+
+    install_screen_fit(app)
     install_excepthook()
     from chibo4tot_desktop.ui.theme import apply_theme
 

@@ -7,13 +7,15 @@ import datetime as dt
 import sys
 import traceback
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit,
+from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex,
+                            QSortFilterProxyModel, Qt)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit,
                                QMessageBox, QPushButton, QTableView, QWidget)
 
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import DecidedYearError, UserError, ValidationError
 from chibo4tot_desktop.text import DateParseError, fold, format_date, parse_date, sort_key
+from chibo4tot_desktop.ui.widgets.flow_layout import FlowLayout
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -279,14 +281,26 @@ def selected_ids(view: QTableView) -> list:
     return [index.data(ID_ROLE) for index in sorted(rows, key=lambda i: i.row())]
 
 
-class ButtonRow(QHBoxLayout):
-    """The row of buttons above a tab's table. Other parts add theirs ("Xuất Excel", "In")
-    with ``add_button``; they land before the stretch, right of the tab's own buttons."""
+def select_ids(view: QTableView, ids) -> None:
+    """Select the rows whose ``ID_ROLE`` is in ``ids`` and show the first."""
+    wanted = set(ids)
+    model, selection = view.model(), view.selectionModel()
+    selection.clearSelection()
+    first = None
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if index.data(ID_ROLE) in wanted:
+            selection.select(index, QItemSelectionModel.SelectionFlag.Select
+                             | QItemSelectionModel.SelectionFlag.Rows)
+            first = first or index
+    if first is not None:
+        view.scrollTo(first)
+        selection.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
 
-    def __init__(self):
-        super().__init__()
-        self.setContentsMargins(0, 0, 0, 0)
-        self.addStretch(1)
+
+class ButtonRow(FlowLayout):
+    """The row of buttons above a tab's table; it wraps onto a second line on a narrow
+    screen. Other parts add theirs ("Xuất Excel", "In") with ``add_button``."""
 
     def add_button(self, text: str, slot=None, tooltip: str = "") -> QPushButton:
         button = QPushButton(text)
@@ -294,11 +308,11 @@ class ButtonRow(QHBoxLayout):
             button.clicked.connect(slot)
         if tooltip:
             button.setToolTip(tooltip)
-        self.insertWidget(self.count() - 1, button)
+        self.addWidget(button)
         return button
 
     def add_widget(self, widget: QWidget) -> None:
-        self.insertWidget(self.count() - 1, widget)
+        self.addWidget(widget)
 
 
 class DateField(QLineEdit):

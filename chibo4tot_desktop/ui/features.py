@@ -9,6 +9,7 @@ the feature's own dialog.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from chibo4tot_desktop import APP_TITLE
@@ -137,6 +138,8 @@ def wire_papers(main) -> None:
         "Cài đặt giấy khen…", lambda: _papers().CertificateSettingsDialog(main.office, main).exec())
     main.awards_tab.button_row.add_button("In giấy khen…", certificates("preview"))
     main.registrations_tab.button_row.add_button("In bản đăng ký…", form)
+    main.awards_tab.print_paper = certificates("preview")        # Ctrl+P on these tabs
+    main.registrations_tab.print_paper = form
 
 
 def wire_safety(main) -> None:
@@ -295,6 +298,7 @@ def wire_cells_side(main) -> None:
     main.scoring_tab.button_row.add_button("Mẫu tự chấm Excel…", self_template)
     main.scoring_tab.button_row.add_button("Nhập phiếu tự chấm…", self_import)
     main.scoring_tab.button_row.add_button("In phiếu chấm…", scoring_sheet)
+    main.scoring_tab.print_paper = scoring_sheet
     main.scoring_tab.button_row.add_button("Tệp đính kèm…", lambda: evaluation_evidence(main))
     main.registrations_tab.button_row.add_button("Tệp đính kèm…",
                                                  lambda: registration_evidence(main))
@@ -303,9 +307,27 @@ def wire_cells_side(main) -> None:
     main.city_menu.addAction("Nhập gói quyết định của cấp trên…", lambda: import_decisions(main))
 
 
+def wire_print_shortcut(main) -> None:
+    """Ctrl+P prints the paper of the tab in front (its ``print_paper``); on the other tabs
+    it opens the papers dialog."""
+    def print_current():
+        paper = getattr(main.tabs.currentWidget(), "print_paper", None)
+        if paper is not None:
+            paper()
+        else:
+            _papers().open_papers_dialog(main, main.office, main.current_year())
+
+    action = QAction("In giấy tờ của thẻ đang mở…", main)
+    action.setShortcut(QKeySequence.StandardKey.Print)
+    action.triggered.connect(lambda *_: print_current())
+    main.file_menu.insertAction(main.quit_action, action)
+    main.print_action = action
+
+
 def wire_all(main) -> None:
     wire_excel(main)
     wire_papers(main)
     wire_safety(main)
     wire_city(main)
     wire_cells_side(main)
+    wire_print_shortcut(main)

@@ -61,8 +61,8 @@ def select_row(view, row_id):
 def score_all(tab, share=0.8):
     for item_id, (own, committee) in tab.boxes.items():
         maximum = committee.maximum()
-        own.setValue(maximum * share)
-        committee.setValue(maximum * share)
+        own.set_points(maximum * share)
+        committee.set_points(maximum * share)
 
 
 def test_add_cell_shows_in_table_and_overview(window):
@@ -129,7 +129,7 @@ def test_scoring_verdict_changes_at_threshold_and_saves(window):
     assert tab.verdict_label.text().startswith("“Chi bộ 4 tốt”: Đạt")
     first_id = next(iter(tab.boxes))
     own, committee = tab.boxes[first_id]
-    committee.setValue(committee.value() - 0.5)
+    committee.set_points(committee.points() - 0.5)
     assert tab.result.verdict.state is VerdictState.FAILED
     texts = [tab.reasons.item(i).text() for i in range(tab.reasons.count())]
     assert "✗ Tổng điểm 79,5/100, dưới ngưỡng 80" in texts
@@ -159,7 +159,7 @@ def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
     tab.select_cell(cell.id)
     score_all(tab, 0.8)
     committee = next(iter(tab.boxes.values()))[1]
-    committee.setValue(committee.value() - 0.5)
+    committee.set_points(committee.points() - 0.5)
     assert tab.save()
     window.show_tab(window.awards_tab)
     assert not window.awards_tab.results_model.rows[0].qualifies

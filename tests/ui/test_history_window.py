@@ -99,7 +99,7 @@ def test_a_decided_year_moves_only_with_a_written_reason(demo_window, monkeypatc
     cell = queries.cell_by_code(office, "TDP06")
     window.scoring_tab.select_cell(cell.id)
     own, committee = next(iter(window.scoring_tab.boxes.values()))
-    committee.setValue(0)
+    committee.set_points(0)
     before = queries.evaluation(office, cell.id, 2023).version
     answers = iter([("", False), ("Sửa theo biên bản phúc tra", True)])
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: next(answers))

@@ -28,9 +28,11 @@ from chibo4tot_desktop.safety.audit_query import (
     ACTION_LABELS,
     TABLE_LABELS,
     AuditFilter,
+    AuditNames,
     audit_tables,
     audit_users,
     describe_change,
+    describe_record,
     search_audit,
 )
 from chibo4tot_desktop.text import format_date
@@ -136,16 +138,17 @@ class AuditDialog(QDialog):
 
     def refresh(self) -> None:
         self.rows = search_audit(self.db, self.current_filter())
+        names = AuditNames(self.db)      # cells and items by name, not by number
         self.table.setRowCount(len(self.rows))
         for row_number, row in enumerate(self.rows):
             when = f"{format_date(row.at.date())} {row.at:%H:%M:%S}" if row.at else ""
             values = (when, row.user, ACTION_LABELS.get(row.action, row.action),
-                      TABLE_LABELS.get(row.table_name, row.table_name), row.summary,
-                      describe_change(row))
+                      TABLE_LABELS.get(row.table_name, row.table_name),
+                      describe_record(row, names), describe_change(row, names=names))
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value or "")
                 if column == 5:
-                    item.setToolTip(describe_change(row, width=2000))
+                    item.setToolTip(describe_change(row, width=2000, names=names))
                 self.table.setItem(row_number, column, item)
         self.table.resizeColumnsToContents()
         shown = len(self.rows)

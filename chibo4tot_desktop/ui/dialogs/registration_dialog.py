@@ -8,9 +8,9 @@ import datetime as dt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from chibo4tot_desktop.errors import ValidationError
-from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.registrations import save_registration
-from chibo4tot_desktop.ui.common import DateField
+from chibo4tot_desktop.ui.common import DateField, confirm
 from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
 
@@ -29,7 +29,9 @@ class RegistrationDialog(FormDialog):
             self.cell.setCurrentIndex(max(0, self.cell.findData(cell_id)))
             self.cell.setEnabled(reg is None)
         self.cell.currentIndexChanged.connect(self._cell_changed)
-        self.received = DateField(reg.received_on if reg else dt.date.today(),
+        today = dt.date.today()
+        self.received = DateField(reg.received_on if reg else
+                                  (today if today.year == year else None),
                                   "ngày nhận bản đăng ký")
         self.title_edit = QLineEdit(reg.title if reg else "Chi bộ 4 tốt")
         self.members = QSpinBox()
@@ -62,6 +64,19 @@ class RegistrationDialog(FormDialog):
         cell = queries.cell(self.office, cell_id)
         self.members.setValue(cell.members_count or 0)
         self.signer.setText(cell.secretary)
+
+    def accept(self):
+        """A receiving date outside the registration's year is kept only when confirmed."""
+        try:
+            question = checks.outside_year(self.received.date(), self.year, "ngày nhận")
+        except ValidationError as error:
+            self.show_error(str(error))
+            return
+        if question and not confirm(self, question):
+            self.show_error("Hãy sửa ngày nhận cho đúng năm của bản đăng ký.")
+            self.received.setFocus()
+            return
+        super().accept()
 
     def apply(self):
         cell_id = self.cell.currentData()

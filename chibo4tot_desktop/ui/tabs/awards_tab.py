@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.ops.awards import clear_decision, propose, propose_many, withdraw
+from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ops.awards import clear_decision, propose_many, withdraw
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import (
+    DateField,
     confirm,
     make_table,
     run_action,
@@ -34,6 +36,7 @@ from chibo4tot_desktop.ui.common import (
 from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.models.awards_table_model import AwardsTableModel
 from chibo4tot_desktop.ui.models.results_table_model import ResultsTableModel
+from chibo4tot_desktop.ui.screen import remember_splitter
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
@@ -47,9 +50,15 @@ class AwardsTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.overview = None
+        self.proposal_year = None
         self.propose_button = self.button_row.add_button("Lập đề nghị “Chi bộ 4 tốt”",
                                                          self.propose_selected)
         self.merit_button = self.button_row.add_button("Đề nghị Giấy khen", self.propose_merit)
+        self.proposal_date = DateField(None, "ngày đề nghị")
+        self.proposal_date.setToolTip("Ngày ghi trên các đề nghị lập từ đây; mặc định là ngày "
+                                      "sơ kết của năm.")
+        self.button_row.addWidget(QLabel("Ngày đề nghị:"))
+        self.button_row.addWidget(self.proposal_date)
         self.decision_button = self.button_row.add_button("Ghi quyết định…", self.record)
         self.clear_button = self.button_row.add_button("Bỏ quyết định", self.clear_decision)
         self.withdraw_button = self.button_row.add_button("Rút đề nghị", self.delete)
@@ -100,6 +109,8 @@ class AwardsTab(BaseTab):
         org_layout.addWidget(self.org_reasons, 2)
         splitter.addWidget(org_box)
         splitter.setSizes([330, 220, 170])
+        self.splitter = splitter
+        remember_splitter(splitter, "awards/panes")
         self.layout_.addWidget(splitter, 1)
         self.only_qualifying.toggled.connect(
             lambda on: self.results_proxy.set_row_filter((lambda s: s.qualifies) if on else None))
@@ -109,6 +120,9 @@ class AwardsTab(BaseTab):
         year = self.year()
         if year is None:
             return
+        if year != self.proposal_year:
+            self.proposal_year = year
+            self.proposal_date.set_date(queries.year_document_date(self.office, year))
         self.overview = year_overview(self.office, year)
         self.results_model.set_rows(self.overview.cells)
         self.awards_model.organisation_name = queries.identity_on(
@@ -158,32 +172,44 @@ class AwardsTab(BaseTab):
                                  "bộ đạt?"):
                 return
         if states:
-            run_action(self, propose_many, self.office, self.year(),
-                       AwardKind.CELL_RECOGNITION.value, [s.cell.id for s in states])
+            self._propose(AwardKind.CELL_RECOGNITION, [s.cell.id for s in states])
 
     def propose_merit(self) -> None:
         states = self._selected_states()
         if not states:
             show_error(self, "Hãy chọn chi bộ để đề nghị tặng Giấy khen.")
             return
-        run_action(self, propose_many, self.office, self.year(), AwardKind.MERIT.value,
-                   [s.cell.id for s in states])
+        self._propose(AwardKind.MERIT, [s.cell.id for s in states])
 
     def propose_organisation(self) -> None:
-        run_action(self, propose, self.office, None, self.year(),
-                   AwardKind.ORG_RECOGNITION.value)
+        self._propose(AwardKind.ORG_RECOGNITION, [None])
+
+    def _propose(self, kind: AwardKind, cell_ids: list) -> None:
+        """One proposal per unit, dated as the "Ngày đề nghị" field says."""
+        try:
+            proposed_on = self.proposal_date.date()
+        except UserError as error:
+            show_error(self, error)
+            self.proposal_date.setFocus()
+            return
+        run_action(self, propose_many, self.office, self.year(), kind.value, cell_ids,
+                   proposed_on)
 
     def open_org_scoring(self) -> None:
         self.main.show_tab(self.main.scoring_tab)
         self.main.scoring_tab.select_cell(None)
 
     def record(self) -> None:
-        award = self._selected_award()
-        if award is None:
+        """One decision for the selected proposals (one or many), register numbers in the
+        order shown."""
+        ids = selected_ids(self.awards_view)
+        awards = [next(a for a in self.awards_model.rows if a.id == i) for i in ids]
+        if not awards:
+            show_error(self, "Hãy chọn một hoặc nhiều đề nghị trong bảng khen thưởng.")
             return
         # The upper body as the identity in force now names it (a decision is made today).
         issuer = queries.identity_on(self.office, None).decision_body or DEFAULT_ISSUER
-        DecisionDialog(self.office, award, issuer, parent=self).exec()
+        DecisionDialog(self.office, awards, issuer, parent=self).exec()
 
     def clear_decision(self) -> None:
         award = self._selected_award()

@@ -11,15 +11,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
 )
 
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
+from chibo4tot_desktop.ui.common import select_ids
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 from chibo4tot_desktop.ui.widgets.score_chart import Bar, ScoreChart
 
+TODO_ROLE = Qt.ItemDataRole.UserRole + 1     # (place, cell ids) of a to-do line
 COUNT_KEYS = ("active", "registered", "late", "missing", "scored", "qualifying", "proposed",
               "awarded")
 
@@ -76,6 +79,9 @@ class OverviewTab(BaseTab):
         self.todo.setWordWrap(True)
         self.todo.setSpacing(3)
         self.todo.setObjectName("todo")
+        self.todo.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.todo.itemClicked.connect(self.open_todo)
+        self.todo.itemActivated.connect(self.open_todo)
         todo_layout.addWidget(self.todo)
         bottom.addWidget(todo_box, 2)
         self.chart = ScoreChart()
@@ -84,6 +90,26 @@ class OverviewTab(BaseTab):
         chart_layout.addWidget(self.chart)
         bottom.addWidget(chart_box, 3)
         self.layout_.addLayout(bottom, 1)
+
+    def open_todo(self, item: QListWidgetItem) -> None:
+        """Open the tab where the work of a to-do line is done, on the cells it names."""
+        target = item.data(TODO_ROLE)
+        if not target:
+            return
+        place, cell_ids = target
+        main = self.main
+        if place == "registrations":
+            main.show_tab(main.registrations_tab)
+            select_ids(main.registrations_tab.view, cell_ids)
+        elif place == "scoring":
+            main.show_tab(main.scoring_tab)
+            main.scoring_tab.select_cell(cell_ids[0])
+        elif place == "organisation":
+            main.show_tab(main.scoring_tab)
+            main.scoring_tab.select_cell(None)
+        elif place == "awards":
+            main.show_tab(main.awards_tab)
+            select_ids(main.awards_tab.results_view, cell_ids)
 
     def refresh(self) -> None:
         self.stale = False
@@ -107,7 +133,11 @@ class OverviewTab(BaseTab):
         for line in overview.warnings:
             self.todo.addItem(f"⚠ Lưu ý: {line}")
         for line in overview.todo:
-            self.todo.addItem(f"• {line}")
+            item = QListWidgetItem(f"• {line}")
+            if line.place:
+                item.setData(TODO_ROLE, (line.place, line.cell_ids))
+                item.setToolTip("Bấm để mở nơi làm việc này.")
+            self.todo.addItem(item)
         phase = queries.phase_for_year(self.office, year)
         bars = []
         for state in overview.cells:

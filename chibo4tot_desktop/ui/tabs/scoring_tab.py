@@ -12,7 +12,6 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -38,45 +37,13 @@ from chibo4tot_desktop.ops.verdicts import ScoreInput, evaluate
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import confirm, confirmed, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
+from chibo4tot_desktop.ui.widgets.score_edit import ScoreEdit
 
 ORGANISATION = -1   # combo data for the organisation's own evaluation
-NOT_SCORED = -0.5   # the spin boxes' minimum, shown as "–"
-
-
-class PointsBox(QDoubleSpinBox):
-    """Points between 0 and the item's maximum; the minimum (shown "–") means not scored."""
-
-    def __init__(self, maximum: float, parent=None):
-        super().__init__(parent)
-        self.setRange(NOT_SCORED, maximum)
-        self.setDecimals(2)
-        self.setSingleStep(0.5)
-        self.setSpecialValueText("–")
-        self.setKeyboardTracking(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.UpDownArrows)
-        self.setValue(NOT_SCORED)
-
-    def points(self) -> float | None:
-        value = self.value()
-        return None if value <= NOT_SCORED / 2 else value
-
-    def set_points(self, value: float | None) -> None:
-        self.setValue(NOT_SCORED if value is None else value)
-
-    def textFromValue(self, value):
-        return rules.fmt_points(value)
-
-    def valueFromText(self, text):
-        text = text.strip().replace(",", ".")
-        try:
-            return float(text)
-        except ValueError:
-            return NOT_SCORED
 
 
 def _centred(box: QWidget) -> QWidget:
-    """The spin box at its natural height, centred in a tall (wrapped-text) row."""
+    """The score box at its natural height, centred in a tall (wrapped-text) row."""
     holder = QWidget()
     layout = QVBoxLayout(holder)
     layout.setContentsMargins(4, 0, 4, 0)
@@ -93,7 +60,7 @@ class ScoringTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.unit = QComboBox()
-        self.unit.setMinimumWidth(320)
+        self.unit.setMinimumWidth(260)
         self.button_row.insertWidget(0, QLabel("Đơn vị được chấm:"))
         self.button_row.insertWidget(1, self.unit)
         self.save_button = self.button_row.add_button("Lưu phiếu chấm (Ctrl+S)", self.save)
@@ -104,9 +71,10 @@ class ScoringTab(BaseTab):
         self.cells_total = 0
         self.dirty = False
         self._loading = False
-        self.boxes: dict[int, tuple[PointsBox, PointsBox]] = {}
+        self.boxes: dict[int, tuple[ScoreEdit, ScoreEdit]] = {}
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
+        self.upper_body = ""
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 5)
@@ -122,7 +90,18 @@ class ScoringTab(BaseTab):
         self.table.setWordWrap(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        splitter.addWidget(self.table)
+        self.table.setTabKeyNavigation(False)   # Tab walks the score boxes
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("scoreProblems")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.problem_label.hide()
+        sheet = QWidget()
+        sheet_layout = QVBoxLayout(sheet)
+        sheet_layout.setContentsMargins(0, 0, 0, 0)
+        sheet_layout.addWidget(self.table, 1)
+        sheet_layout.addWidget(self.problem_label)
+        splitter.addWidget(sheet)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -141,7 +120,7 @@ class ScoringTab(BaseTab):
         result_layout.addWidget(self.totals_label)
         result_layout.addWidget(self.reasons, 1)
         side_layout.addWidget(result_box, 3)
-        form_box = QGroupBox("Đánh giá của Đảng ủy")
+        form_box = self.form_box = QGroupBox("Đánh giá của Đảng ủy")
         form = QFormLayout(form_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.disciplined = QSpinBox()
@@ -160,8 +139,8 @@ class ScoringTab(BaseTab):
         side_layout.addWidget(form_box, 0)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 420])
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([960, 360])     # the sheet first: a whole group at 1366×768
         self.layout_.addWidget(splitter, 1)
 
         self.unit.currentIndexChanged.connect(self._unit_changed)
@@ -185,8 +164,10 @@ class ScoringTab(BaseTab):
         self.unit.clear()
         for state in overview.cells:
             self.unit.addItem(state.cell.name, state.cell.id)
-        name = queries.identity_on(self.office, queries.year_document_date(self.office,
-                                                                           year)).name
+        identity = queries.identity_on(self.office, queries.year_document_date(self.office,
+                                                                               year))
+        name = identity.name
+        self.upper_body = identity.upper_body
         self.unit.addItem(f"{name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
                           ORGANISATION)
         index = self.unit.findData(wanted) if wanted is not None else -1
@@ -202,6 +183,14 @@ class ScoringTab(BaseTab):
         ids = {item.id for g in self.phase.catalogue(self.year(), self.scope())
                for item in g.items}
         return ids == set(self.boxes)
+
+    def words(self) -> tuple[str, str]:
+        """Who scores the sheet shown, as its columns say: a cell and the ward's committee,
+        or, on the ward's own sheet, the ward and the level above it."""
+        if self.scope() is Scope.ORGANISATION:
+            upper = self.upper_body or "cấp trên"
+            return "Đảng bộ tự chấm", f"{upper[0].upper()}{upper[1:]} chấm"
+        return "Chi bộ tự chấm", "Đảng ủy chấm"
 
     def scope(self) -> Scope:
         return Scope.ORGANISATION if self.unit.currentData() == ORGANISATION else Scope.CELL
@@ -239,6 +228,11 @@ class ScoringTab(BaseTab):
         self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
         scores = {s.item_id: s for s in self.evaluation.scores} if self.evaluation else {}
         groups = self.phase.catalogue(year, self.scope())
+        own_words, upper_words = self.words()
+        self.table.setHorizontalHeaderLabels(["Mục", "Nội dung tiêu chí", "Tối đa", own_words,
+                                              upper_words])
+        self.form_box.setTitle("Đánh giá của cấp trên" if self.scope() is Scope.ORGANISATION
+                               else "Đánh giá của Đảng ủy")
         self.table.setRowCount(0)
         self.boxes.clear()
         self.group_rows.clear()
@@ -264,16 +258,22 @@ class ScoringTab(BaseTab):
                 maximum = QTableWidgetItem(rules.fmt_points(item.max_points))
                 maximum.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, self.MAX, maximum)
-                own, committee = PointsBox(item.max_points), PointsBox(item.max_points)
+                shown = SimpleNamespace(label=f"{group.position}.{item.position}",
+                                        max_points=item.max_points)
+                own = ScoreEdit(shown, own_words[0].lower() + own_words[1:])
+                committee = ScoreEdit(shown, upper_words)
                 score = scores.get(item.id)
                 own.set_points(score.self_points if score else None)
                 committee.set_points(score.committee_points if score else None)
-                own.valueChanged.connect(self._edited)
-                committee.valueChanged.connect(self._edited)
+                for column, box in ((self.SELF, own), (self.COMMITTEE, committee)):
+                    box.edited.connect(self._edited)
+                    box.moved.connect(lambda step, r=row, c=column: self._move(r, c, step))
+                    box.focused.connect(lambda r=row, c=column: self._show_cell(r, c))
                 self.table.setCellWidget(row, self.SELF, _centred(own))
                 self.table.setCellWidget(row, self.COMMITTEE, _centred(committee))
                 self.boxes[item.id] = (own, committee)
         self._fit_rows()
+        self._chain_focus()
         self.disciplined.setValue(self.evaluation.disciplined_members if self.evaluation else 0)
         decided = self.evaluation.classification if self.evaluation else None
         self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
@@ -288,12 +288,46 @@ class ScoringTab(BaseTab):
         for row in range(self.table.rowCount()):
             self.table.setRowHeight(row, max(self.table.rowHeight(row) + 4, 32))
 
+    def _chain_focus(self) -> None:
+        """Tab and Enter walk the sheet row by row: own score, committee score, next item."""
+        chain = [box for pair in self.boxes.values() for box in pair]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        if chain:
+            QWidget.setTabOrder(chain[-1], self.disciplined)
+
+    def _move(self, row: int, column: int, step: int) -> None:
+        """Up/Down: the box of the same column in the item above or below."""
+        row += step
+        while 0 <= row < self.table.rowCount():
+            holder = self.table.cellWidget(row, column)
+            if holder is not None:
+                holder.findChild(ScoreEdit).setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            row += step
+
+    def _show_cell(self, row: int, column: int) -> None:
+        self.table.scrollTo(self.table.model().index(row, column))
+
     # ---------------------------------------------------------------------------- editing
     def _edited(self, *_args) -> None:
+        self._show_problems()
         if self._loading:
             return
         self.dirty = True
         self.recompute()
+
+    def problems(self) -> list[tuple[ScoreEdit, str]]:
+        """The boxes whose text the core refuses, with the reason."""
+        return [(box, box.error()) for pair in self.boxes.values() for box in pair
+                if box.error()]
+
+    def _show_problems(self) -> None:
+        problems = self.problems()
+        self.problem_label.setVisible(bool(problems))
+        if problems:
+            more = f" (và {len(problems) - 1} ô khác)" if len(problems) > 1 else ""
+            self.problem_label.setText(f"Chưa lưu được: {problems[0][1]}{more}")
 
     def draft(self) -> SimpleNamespace:
         """What is on the screen, shaped like an Evaluation for ``office.evaluate``."""
@@ -308,6 +342,7 @@ class ScoringTab(BaseTab):
             return None
         result = evaluate(self.phase, self.draft(), self.scope(), self.cells_passed,
                           self.cells_total, year=self.year())
+        own_words, upper_words = self.words()
         for own, group in zip(result.self_totals.groups, result.committee_totals.groups):
             row = self.group_rows.get(group.position)
             if row is None:
@@ -316,7 +351,7 @@ class ScoringTab(BaseTab):
             self.table.item(row, 0).setText(
                 f"Nhóm {group.position}. {group.title} — tự chấm "
                 f"{rules.fmt_points(own.points)}/{rules.fmt_points(own.max_points)}, "
-                f"Đảng ủy chấm {rules.fmt_points(group.points)}/"
+                f"{upper_words} {rules.fmt_points(group.points)}/"
                 f"{rules.fmt_points(group.max_points)} (ngưỡng "
                 f"{rules.fmt_points(group.pass_points)}){mark}")
         verdict = result.verdict
@@ -327,9 +362,9 @@ class ScoringTab(BaseTab):
         self.verdict_label.setText(f"{title}: {verdict.label}"
                                    + (" (chưa lưu)" if self.dirty else ""))
         committee = result.committee_totals
-        lines = [f"Chi bộ tự chấm: {rules.fmt_points(result.self_totals.total)}/"
+        lines = [f"{own_words}: {rules.fmt_points(result.self_totals.total)}/"
                  f"{rules.fmt_points(result.self_totals.max_total)}",
-                 f"Đảng ủy chấm: {rules.fmt_points(committee.total)}/"
+                 f"{upper_words}: {rules.fmt_points(committee.total)}/"
                  f"{rules.fmt_points(committee.max_total)}"]
         if result.computed_classification is not None:
             c = result.computed_classification
@@ -350,6 +385,12 @@ class ScoringTab(BaseTab):
     def save(self) -> bool:
         year = self.year()
         if year is None or self.current_unit is None:
+            return False
+        problems = self.problems()
+        if problems:
+            box, reason = problems[0]
+            show_error(self, reason)
+            box.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         scores = {item_id: ScoreInput(own.points(), committee.points())
                   for item_id, (own, committee) in self.boxes.items()}
