@@ -6,7 +6,8 @@ anything:
 
 - ``content_problems``: every value as if it were typed: the catalogue adds up to 100 with
   group thresholds within their groups (``setup.check_catalogue``), thresholds and bands
-  (``setup.phase_value``, ``check_bands``), the calendar (``check_year_dates``), cells
+  (``setup.phase_value``, ``check_bands``), the calendar of every year of the phase
+  (``check_year_dates``), cells
   (``cells.cell_values``, unique codes and names), registrations of cells that take part
   that year (``registrations.registration_values``), scores within their item's maximum
   (``checks.points``), disciplined members within the cell's members, whole decisions
@@ -90,6 +91,10 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
                                          for key in ("title", "plan_reference", *THRESHOLDS)])
     problems.check("giai đoạn", lambda: check_bands(phase["band_excellent"],
                                                     phase["band_good"], phase["band_pass"]))
+    missing = sorted(set(range(phase["first_year"], phase["last_year"] + 1))
+                     - {row["year"] for row in phase["years"]})
+    if missing:     # every year of a phase has its calendar, as ops.setup makes it
+        problems.append(f"giai đoạn: thiếu lịch thi đua năm {', '.join(map(str, missing))}")
     for row in phase["years"]:
         problems.check(f"lịch năm {row['year']}", lambda row=row: check_year_dates(
             row["year"], YearDates(row["launch_date"], row["registration_deadline"],
