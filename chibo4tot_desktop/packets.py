@@ -961,8 +961,9 @@ class _Checker:
             for score in self.rows(row.get("scores"), "điểm"):
                 self.obj(score, "điểm")
                 key = score.get("item")
-                if not isinstance(key, list) or len(key) != 3 or tuple(key) not in items \
-                        or key[0] != scope or tuple(key) in scored:
+                if not isinstance(key, list) or len(key) != 3 \
+                        or not all(isinstance(part, (str, int)) for part in key) \
+                        or tuple(key) not in items or key[0] != scope or tuple(key) in scored:
                     self.fail("điểm: mục tiêu chí")
                 scored.add(tuple(key))
                 self.number(score, "self_points", "điểm", nullable=True, high=1000)

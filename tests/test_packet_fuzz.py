@@ -220,3 +220,46 @@ def test_a_score_without_a_key_is_an_empty_score(setting, tmp_path):
         _check_taken(setting, city, 2025, "2025 without committee points")
     finally:
         city.close()
+
+
+@pytest.mark.parametrize("key, value, match", [
+    ("decided_points", 999, "điểm ghi theo quyết định 999 vượt tổng điểm tối đa 100"),
+    ("decided_cells", "99/3", "số chi bộ đạt ghi theo quyết định '99/3' không hợp lệ"),
+])
+def test_absurd_facts_of_a_decision_are_refused(setting, tmp_path, key, value, match):
+    def absurd(data):
+        award = next(row for row in data["awards"] if row["decided_verdict"] is not None
+                     and (row["cell"] is None) == (key == "decided_cells"))
+        award[key] = value
+
+    city = _City(setting, tmp_path / "city.sqlite3")
+    try:
+        _refused(city, _remade(setting, tmp_path, 2023, absurd), match)
+    finally:
+        city.close()
+
+
+def test_facts_of_a_decision_on_an_award_not_decided_are_refused(setting, tmp_path):
+    def undecided(data):
+        award = next(row for row in data["awards"] if row["decided_verdict"] is not None)
+        award.update(decision_number="", decision_date=None, register_number="", issuer="")
+
+    city = _City(setting, tmp_path / "city.sqlite3")
+    try:
+        _refused(city, _remade(setting, tmp_path, 2023, undecided),
+                 "có kết quả ghi theo quyết định nhưng chưa có quyết định")
+    finally:
+        city.close()
+
+
+@pytest.mark.parametrize("item", [[{"scope": "cell"}, 1, 1], [["cell"], 1, 1]])
+def test_a_score_naming_an_item_by_an_object_is_refused(setting, tmp_path, item):
+    def odd(data):
+        next(row for row in data["evaluations"] if row["scores"])["scores"][0]["item"] = item
+
+    city = _City(setting, tmp_path / "city.sqlite3")
+    try:
+        _refused(city, _remade(setting, tmp_path, 2025, odd),
+                 r"dữ liệu không hợp lệ \(điểm: mục tiêu chí\)")
+    finally:
+        city.close()

@@ -11,7 +11,8 @@ anything:
   (``cells.cell_values``, unique codes and names), registrations of cells that take part
   that year (``registrations.registration_values``), scores within their item's maximum
   (``checks.points``), disciplined members within the cell's members, whole decisions
-  (``awards`` rules: number, date, issuer, not before the proposal), register numbers
+  (``awards`` rules: number, date, issuer, not before the proposal), what a decision rests
+  on (only on a decided award, points within the catalogue's total), register numbers
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
   years already received depend on: the phase's thresholds and catalogue (removing an item
@@ -24,6 +25,7 @@ Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -44,6 +46,7 @@ from chibo4tot_desktop.db.models import (
 )
 from chibo4tot_desktop.errors import ValidationError
 from chibo4tot_desktop.ops import checks
+from chibo4tot_desktop.rules import EPSILON, fmt_points
 from chibo4tot_desktop.ops.awards import _decision_values
 from chibo4tot_desktop.ops.cells import cell_values
 from chibo4tot_desktop.ops.evidence import DuplicateEvidence, link, store_blob
@@ -55,7 +58,7 @@ from chibo4tot_desktop.ops.setup import (
     check_year_dates,
     phase_value,
 )
-from chibo4tot_desktop.packets import Packet, PacketError
+from chibo4tot_desktop.packets import DECIDED_FIELDS, Packet, PacketError
 
 SHOWN_PROBLEMS = 3
 THRESHOLDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
@@ -164,6 +167,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
                              ("committee_points", "Đảng ủy chấm")):
                 problems.check(where, lambda score=score, key=key, who=who, item=item:
                                checks.points(score[key], item, who))
+    totals = {scope: sum(item.max_points for key, item in items.items() if key[0] == scope)
+              for scope in (Scope.CELL.value, Scope.ORGANISATION.value)}
     registers: dict[str, str] = {}
     for row in data["awards"]:
         kind = AwardKind(row["kind"])
@@ -172,6 +177,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
         if (kind is AwardKind.ORG_RECOGNITION) != (row["cell"] is None):
             problems.append(f"{where}: hình thức không hợp với đơn vị")
         problems.extend(f"{where}: {text}" for text in decision_problems(row, latest))
+        problems.extend(f"{where}: {text}" for text in facts_problems(
+            row, totals[Scope.CELL.value if row["cell"] else Scope.ORGANISATION.value]))
         register = row["register_number"]
         if register:
             if register in registers:
@@ -195,6 +202,27 @@ def decision_problems(row: dict, latest: dt.date) -> list[str]:
     if date is not None and date > latest:
         problems.append(f"ngày quyết định {date:%d/%m/%Y} sau ngày tạo gói")
     return [text.removeprefix("quyết định: ") for text in problems]
+
+
+def facts_problems(row: dict, total: float) -> list[str]:
+    """What a decision rests on, as the ward's program kept it when the decision was recorded
+    (``awards._keep_facts``): only on a decided award, points within the catalogue's total,
+    cells as "reaching/all"."""
+    facts = [row[key] for key in DECIDED_FIELDS]
+    if all(value is None for value in facts):
+        return []
+    if not (row["decision_number"] and row["decision_date"]):
+        return ["có kết quả ghi theo quyết định nhưng chưa có quyết định"]
+    problems = []
+    points = row["decided_points"]
+    if points is not None and points > total + EPSILON:
+        problems.append(f"điểm ghi theo quyết định {fmt_points(points)} vượt tổng điểm tối đa "
+                        f"{fmt_points(total)}")
+    cells = row["decided_cells"]
+    match = re.fullmatch(r"(\d+)/(\d+)", cells or "")
+    if cells and (match is None or int(match.group(1)) > int(match.group(2))):
+        problems.append(f"số chi bộ đạt ghi theo quyết định '{cells}' không hợp lệ")
+    return problems
 
 
 # ------------------------------------------------------------------------ other years
