@@ -911,10 +911,14 @@ class _Checker:
             self.date(cell, "started_on", "chi bộ")
             self.date(cell, "dissolved_on", "chi bộ")
         # Added by later versions of the program: absent from older packets.
+        pairs = set()
         for link in self.rows(data.setdefault("links", []), "sáp nhập"):
             if not isinstance(link, list) or len(link) != 2 or link[0] == link[1] \
                     or any(not isinstance(code, str) or code not in cells for code in link):
                 self.fail("sáp nhập")
+            if tuple(link) in pairs:
+                self.fail("sáp nhập trùng")
+            pairs.add(tuple(link))
         dates = set()
         for version in self.rows(data.setdefault("identities", []), "tên gọi"):
             self.obj(version, "tên gọi")

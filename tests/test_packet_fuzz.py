@@ -263,3 +263,54 @@ def test_a_score_naming_an_item_by_an_object_is_refused(setting, tmp_path, item)
                  r"dữ liệu không hợp lệ \(điểm: mục tiêu chí\)")
     finally:
         city.close()
+
+
+def test_a_packet_of_a_new_phase_cannot_move_a_cells_life_off_received_years(setting,
+                                                                              tmp_path):
+    """The 2026 packet (a phase the city did not have) said a cell was founded in 2025: its
+    2023 and 2024 records fell outside its life (it was taken, the old check looked only at
+    the packet's own phase and at dissolutions). A 2024 packet without the founding of a cell
+    of 2025 put it into 2023 (taken: 2023's figures changed)."""
+    def founded_late(data):
+        cell = next(row for row in data["cells"] if row["code"] == "TDP01")
+        cell["started_on"] = "2025-01-01"
+
+    def founded_ever(data):
+        cell = next(row for row in data["cells"] if row["started_on"] == "2025-07-01")
+        cell["started_on"] = None
+
+    city = _City(setting, tmp_path / "city.sqlite3")
+    try:
+        _refused(city, _remade(setting, tmp_path, 2024, founded_ever),
+                 r"không có ngày thành lập, giải thể, làm đổi các chi bộ của năm 2023 đã nhận")
+        _refused(city, _remade(setting, tmp_path, 2026, founded_late),
+                 "chi bộ TDP01 thành lập ngày 01/01/2025, làm đổi các chi bộ của năm 2023, "
+                 "2024 đã nhận")
+    finally:
+        city.close()
+
+
+def test_a_merge_listed_twice_is_refused_in_words(setting, tmp_path):
+    """It reached the database's unique key and was called an import by someone else."""
+    def twice(data):
+        codes = [row["code"] for row in data["cells"]]
+        data["links"] = [[codes[0], codes[1]], [codes[0], codes[1]]]
+
+    city = _City(setting, tmp_path / "city.sqlite3")
+    try:
+        _refused(city, _remade(setting, tmp_path, 2023, twice),
+                 r"dữ liệu không hợp lệ \(sáp nhập trùng\)")
+    finally:
+        city.close()
+
+
+def test_a_catalogue_older_than_received_years_is_refused_in_one_sentence(setting, tmp_path):
+    def rescored(data):
+        group = next(row for row in data["phase"]["groups"] if row["scope"] == "cell")
+        group["title"] += " (sửa)"
+
+    city = _City(setting, tmp_path / "city.sqlite3")
+    try:
+        _refused(city, _remade(setting, tmp_path, 2023, rescored), "theo thứ tự năm")
+    finally:
+        city.close()

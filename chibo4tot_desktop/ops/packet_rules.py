@@ -16,8 +16,9 @@ anything:
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
   years already received depend on: the phase's thresholds and catalogue (removing an item
-  would delete the other years' scores with it), those years' calendar, a cell's
-  dissolution before a year in which it has records, a register number another year uses.
+  would delete the other years' scores with it), those years' calendar, a cell's life
+  (founded, ended) leaving out a year of any phase in which it has records, a register
+  number another year uses.
 
 Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the first ones.
 """
@@ -39,8 +40,10 @@ from chibo4tot_desktop.db.models import (
     Cell,
     Evaluation,
     EvidenceTarget,
+    ImportedPacket,
     Organisation,
     Phase,
+    PhaseYear,
     Registration,
     Scope,
 )
@@ -277,19 +280,7 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
                         row.launch_date, row.registration_deadline, row.review_deadline):
                     problems.append(f"gói năm {year} thay đổi lịch thi đua năm {row.year} "
                                     "đã nhận")
-        cells = {cell.code: cell for cell in session.scalars(
-            select(Cell).where(Cell.organisation_id == organisation.id))}
-        for row in data["cells"]:
-            cell = cells.get(row["code"])
-            dissolved = row["dissolved_on"]
-            if cell is None or dissolved is None or dissolved == cell.dissolved_on:
-                continue
-            used = sorted(y for y, ids in records.items()
-                          if y != year and cell.id in ids and y >= dissolved.year)
-            if used:
-                problems.append(f"gói năm {year} ghi chi bộ {row['code']} giải thể ngày "
-                                f"{dissolved:%d/%m/%Y}, trong khi chi bộ có hồ sơ năm "
-                                f"{', '.join(str(y) for y in used)} đã nhận")
+    problems.extend(_cell_life_problems(session, organisation, data, year))
     registers = [row["register_number"] for row in data["awards"] if row["register_number"]]
     if registers:
         clashes = session.execute(select(Award.register_number, Award.year).where(
@@ -297,6 +288,44 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
             or_(*(Award.register_number == value for value in registers)))).all()
         problems.extend(f"số sổ '{number}' đã dùng cho khen thưởng năm {other}"
                         for number, other in clashes)
+    return problems
+
+
+def _cell_life_problems(session: Session, organisation: Organisation, data: dict,
+                        year: int) -> list[str]:
+    """A cell's life (founded, ended) changed by a packet must not move the cell into or out
+    of another year received (by packet, or with records of the cell), whatever its phase,
+    by the ward's year rule: that year's cells, counts and results would change."""
+    cells = {cell.code: cell for cell in session.scalars(
+        select(Cell).where(Cell.organisation_id == organisation.id))}
+    changed = [(row, cells[row["code"]]) for row in data["cells"] if row["code"] in cells
+               and (row.get("started_on"), row["dissolved_on"])
+               != (cells[row["code"]].started_on, cells[row["code"]].dissolved_on)]
+    if not changed:
+        return []
+    records = _years_with_records(session, organisation, 1, 9999)
+    received = set(session.scalars(select(ImportedPacket.year).where(
+        ImportedPacket.organisation_id == organisation.id)))
+    rule = timeline.year_rule(data["settings"].get(timeline.YEAR_RULE_KEY))
+    review_days = dict(session.execute(
+        select(PhaseYear.year, PhaseYear.review_deadline).join(Phase)
+        .where(Phase.organisation_id == organisation.id)).all())
+    review_days.update({row["year"]: row["review_deadline"] for row in data["phase"]["years"]})
+    problems = []
+    for row, cell in changed:
+        years = (received | {other for other, ids in records.items() if cell.id in ids}) \
+            - {year}
+        moved = sorted(other for other in years if timeline.in_year(
+            cell.started_on, cell.dissolved_on, other, rule, review_days.get(other))
+            != timeline.in_year(row.get("started_on"), row["dissolved_on"], other, rule,
+                                review_days.get(other)))
+        if moved:
+            started, ended = row.get("started_on"), row["dissolved_on"]
+            life = ", ".join(([f"thành lập ngày {started:%d/%m/%Y}"] if started else []) +
+                             ([f"giải thể ngày {ended:%d/%m/%Y}"] if ended else [])) \
+                or "không có ngày thành lập, giải thể"
+            problems.append(f"gói năm {year} ghi chi bộ {row['code']} {life}, làm đổi các chi "
+                            f"bộ của năm {', '.join(map(str, moved))} đã nhận")
     return problems
 
 
