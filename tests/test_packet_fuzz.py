@@ -30,8 +30,8 @@ from chibo4tot_desktop.safety.check import table_checksum
 from tests import hostile_packets
 
 SEED = 18_500
-CASES = 200
-COMMAND_CASES = 20
+CASES = 150
+COMMAND_CASES = 12
 COMMAND_PEAK_BOUND = 600 * 1024      # KiB
 
 
