@@ -1,6 +1,8 @@
-"""The long fuzz of the Excel import: thousands of hostile workbooks through the real command.
+"""The long fuzz of the Excel import: thousands of hostile workbooks through the real command;
+with ``--packets``, of the packet import: thousands of hostile packets.
 
     PYTHONPATH=. python benchmarks/fuzz_import.py [--cases 2000] [--seed 18000] [--jobs 2]
+    PYTHONPATH=. python benchmarks/fuzz_import.py --packets [--cases 2000] [--seed 18500]
 
 Case ``n`` is ``tests/hostile_files.fuzz_case(seed + n)`` (the same seed, the same file; the
 suite's tests/test_excel_fuzz.py runs the first few hundred in-process). Each one is imported
@@ -8,6 +10,15 @@ with ``python -m chibo4tot_desktop --data DEMO import FILE --year 2023`` in a pr
 own, on a copy of the demo data per job, and measured with wait4: the peak resident memory of
 the command and of the reading child it waited for. The rules: exit code 0 or 2, no traceback,
 the database unchanged (the files name cells that do not exist, so nothing may be written).
+
+Packets: case ``n`` is ``tests/hostile_packets.fuzz_case(seed + n)``, a genuine packet of the
+demo ward changed and signed again with the ward's key (tests/test_packet_fuzz.py runs the
+first few hundred in-process). Each one is imported with ``python -m chibo4tot_desktop --data
+CITY packet import FILE`` into a copy of a city that trusts the ward and holds its genuine 2023
+and 2024. The rules: exit code 0 or 2, no traceback, peak memory under ``--peak-mb``; refused
+(2): the database unchanged and the message ends "không nhập gì."; taken (0 and the data
+changed): no new finding of the logical checks and the other years' results unchanged (then
+the city is copied back).
 
 Prints the counts by exit code and by family, the peak memory, the times, and every case that
 broke a rule with its seed (its file is kept); exit code 1 if there was one.
@@ -54,19 +65,74 @@ def run_case(seed: int, folder: Path, data: Path, checksum: str) -> dict:
             "seconds": seconds, "broken": broken}
 
 
+def run_packet_case(seed: int, folder: Path, data: Path, setting, peak_bound: int) -> dict:
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.safety.check import table_checksum
+    from tests import hostile_packets
+
+    family, year, path = hostile_packets.fuzz_case(seed, setting.bases, setting.keys,
+                                                   folder / f"{seed}.zip")
+    before = table_checksum(data)
+    started = time.perf_counter()
+    code, out, err, peak = hostile_packets.packet_import_command(data, path)
+    seconds = time.perf_counter() - started
+    broken = []
+    if code not in (0, 2):
+        broken.append(f"mã thoát {code}")
+    if "Traceback" in out + err:
+        broken.append("có traceback")
+    if peak is not None and peak > peak_bound:
+        broken.append(f"bộ nhớ {peak // 1024} MB")
+    changed = table_checksum(data) != before
+    if code == 2:
+        if changed:
+            broken.append("bị từ chối nhưng dữ liệu bị đổi")
+        if not err.strip().endswith("không nhập gì."):
+            broken.append("lời báo không kết thúc bằng 'không nhập gì.'")
+    if code == 0 and changed:
+        db = open_database(data)
+        try:
+            broken.extend(hostile_packets.taken_problems(setting, data, db, year))
+        finally:
+            db.close()
+    if changed:
+        shutil.copy(setting.city, data)
+    if broken:
+        kept = folder.parent / f"loi-{seed}.zip"
+        shutil.copy(path, kept)
+        broken.append(f"tệp giữ lại: {kept}; {err.strip()[-300:]}")
+    path.unlink()
+    outcome = ("nhận" if changed else "không đổi") if code == 0 else \
+        "từ chối" if code == 2 else "mã khác"
+    return {"seed": seed, "family": family, "code": code, "peak": peak or 0,
+            "seconds": seconds, "broken": broken, "outcome": outcome}
+
+
 def main() -> int:
     from chibo4tot_desktop.cli import main as command
     from chibo4tot_desktop.safety.check import table_checksum
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=18_000)
+    parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--packets", action="store_true",
+                        help="hostile packets through 'packet import' (not workbooks)")
+    parser.add_argument("--peak-mb", type=int, default=600,
+                        help="packets: the most memory one command may use")
     args = parser.parse_args()
+    if args.seed is None:
+        args.seed = 18_500 if args.packets else 18_000
     work = Path(tempfile.mkdtemp(prefix="fuzz-import-"))
-    demo = work / "demo.sqlite3"
-    if command(["demo", "--data", str(demo)]) != 0:
-        return 1
+    if args.packets:
+        from tests import hostile_packets
+
+        setting = hostile_packets.prepare(work / "setting")
+        demo = setting.city
+    else:
+        demo = work / "demo.sqlite3"
+        if command(["demo", "--data", str(demo)]) != 0:
+            return 1
     checksum = table_checksum(demo)
     local = threading.local()
     lock = threading.Lock()
@@ -81,6 +147,9 @@ def main() -> int:
             local.folder.mkdir()
             local.data = local.folder / "demo.sqlite3"
             shutil.copy(demo, local.data)
+        if args.packets:
+            return run_packet_case(seed, local.folder, local.data, setting,
+                                   args.peak_mb * 1024)
         return run_case(seed, local.folder, local.data, checksum)
 
     started = time.perf_counter()
@@ -94,6 +163,12 @@ def main() -> int:
     elapsed = time.perf_counter() - started
 
     codes = collections.Counter(result["code"] for result in results)
+    if args.packets:
+        outcomes = collections.Counter(result["outcome"] for result in results)
+        over = sum(1 for result in results if result["peak"] > args.peak_mb * 1024)
+        print(f"Gói: nhận {outcomes['nhận']}, nhận mà không đổi gì (trùng hoặc cũ hơn) "
+              f"{outcomes['không đổi']}, từ chối {outcomes['từ chối']}, mã thoát khác "
+              f"{outcomes['mã khác']}, vượt {args.peak_mb} MB bộ nhớ: {over}")
     print(f"{len(results)} tệp, {args.jobs} luồng, {elapsed:.0f} s "
           f"({elapsed / max(len(results), 1):.2f} s/tệp; mỗi lệnh trung bình "
           f"{sum(r['seconds'] for r in results) / max(len(results), 1):.2f} s)")

@@ -681,10 +681,10 @@ def read_packet(path: str | os.PathLike, keyring: Keyring,
         raise _refuse(source, "phần mô tả gói không khớp với dữ liệu")
     try:
         exported_at = dt.datetime.fromisoformat(str(manifest.get("exported_at")))
-    except ValueError:
+        if exported_at.tzinfo is not None:
+            exported_at = exported_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):     # OverflowError: year 1 or 9999 moved to UTC
         raise _refuse(source, "thời điểm tạo gói không hợp lệ") from None
-    if exported_at.tzinfo is not None:
-        exported_at = exported_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     if exported_at > now + FUTURE_TOLERANCE:
         raise _refuse(source, f"thời điểm tạo gói ({exported_at:%d/%m/%Y %H:%M}) ở tương lai: "
@@ -724,6 +724,7 @@ class _Checker:
              multiline=False, nullable=False):
         value = row.get(key)
         if value is None and nullable:
+            row[key] = None      # an absent key is an empty value
             return
         if not isinstance(value, str):
             self.fail(f"{where}: {key}")
@@ -739,6 +740,7 @@ class _Checker:
                low: float = 0, high: float = 100_000):
         value = row.get(key)
         if value is None and nullable:
+            row[key] = None      # an absent key is an empty value
             return
         if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                 (integer and not isinstance(value, int)) or value != value \
@@ -748,6 +750,7 @@ class _Checker:
     def date(self, row: dict, key: str, where: str, nullable=True):
         value = row.get(key)
         if value is None and nullable:
+            row[key] = None      # an absent key is an empty value
             return
         try:
             row[key] = dt.date.fromisoformat(value)
@@ -757,6 +760,7 @@ class _Checker:
     def choice(self, row: dict, key: str, where: str, allowed, nullable=False):
         value = row.get(key)
         if value is None and nullable:
+            row[key] = None      # an absent key is an empty value
             return
         if not isinstance(value, str) or value not in allowed:
             self.fail(f"{where}: {key}")
@@ -907,10 +911,14 @@ class _Checker:
             self.date(cell, "started_on", "chi bộ")
             self.date(cell, "dissolved_on", "chi bộ")
         # Added by later versions of the program: absent from older packets.
+        pairs = set()
         for link in self.rows(data.setdefault("links", []), "sáp nhập"):
             if not isinstance(link, list) or len(link) != 2 or link[0] == link[1] \
-                    or any(code not in cells for code in link):
+                    or any(not isinstance(code, str) or code not in cells for code in link):
                 self.fail("sáp nhập")
+            if tuple(link) in pairs:
+                self.fail("sáp nhập trùng")
+            pairs.add(tuple(link))
         dates = set()
         for version in self.rows(data.setdefault("identities", []), "tên gọi"):
             self.obj(version, "tên gọi")
@@ -957,8 +965,9 @@ class _Checker:
             for score in self.rows(row.get("scores"), "điểm"):
                 self.obj(score, "điểm")
                 key = score.get("item")
-                if not isinstance(key, list) or len(key) != 3 or tuple(key) not in items \
-                        or key[0] != scope or tuple(key) in scored:
+                if not isinstance(key, list) or len(key) != 3 \
+                        or not all(isinstance(part, (str, int)) for part in key) \
+                        or tuple(key) not in items or key[0] != scope or tuple(key) in scored:
                     self.fail("điểm: mục tiêu chí")
                 scored.add(tuple(key))
                 self.number(score, "self_points", "điểm", nullable=True, high=1000)

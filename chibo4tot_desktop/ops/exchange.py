@@ -250,7 +250,7 @@ def _catalogue_of_year(session: Session, organisation: Organisation, phase: Phas
             raise PacketError(
                 f"Bộ tiêu chí năm {year} trong gói của {organisation.name} khác bộ tiêu chí "
                 f"các năm sau đã nhập ({', '.join(map(str, others))}); hãy nhập các gói theo "
-                "thứ tự năm. Không nhập gì.")
+                "thứ tự năm, không nhập gì.")
         if version.first_year == year or (not others and version.first_year <= year):
             for group in list(version.groups):
                 version.groups.remove(group)

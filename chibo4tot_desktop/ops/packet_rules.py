@@ -6,16 +6,19 @@ anything:
 
 - ``content_problems``: every value as if it were typed: the catalogue adds up to 100 with
   group thresholds within their groups (``setup.check_catalogue``), thresholds and bands
-  (``setup.phase_value``, ``check_bands``), the calendar (``check_year_dates``), cells
+  (``setup.phase_value``, ``check_bands``), the calendar of every year of the phase
+  (``check_year_dates``), cells
   (``cells.cell_values``, unique codes and names), registrations of cells that take part
   that year (``registrations.registration_values``), scores within their item's maximum
   (``checks.points``), disciplined members within the cell's members, whole decisions
-  (``awards`` rules: number, date, issuer, not before the proposal), register numbers
+  (``awards`` rules: number, date, issuer, not before the proposal), what a decision rests
+  on (only on a decided award, points within the catalogue's total), register numbers
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
   years already received depend on: the phase's thresholds and catalogue (removing an item
-  would delete the other years' scores with it), those years' calendar, a cell's
-  dissolution before a year in which it has records, a register number another year uses.
+  would delete the other years' scores with it), those years' calendar, a cell's life
+  (founded, ended) leaving out a year of any phase in which it has records, a register
+  number another year uses.
 
 Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the first ones.
 """
@@ -23,6 +26,7 @@ Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -36,13 +40,16 @@ from chibo4tot_desktop.db.models import (
     Cell,
     Evaluation,
     EvidenceTarget,
+    ImportedPacket,
     Organisation,
     Phase,
+    PhaseYear,
     Registration,
     Scope,
 )
 from chibo4tot_desktop.errors import ValidationError
 from chibo4tot_desktop.ops import checks
+from chibo4tot_desktop.rules import EPSILON, fmt_points
 from chibo4tot_desktop.ops.awards import _decision_values
 from chibo4tot_desktop.ops.cells import cell_values
 from chibo4tot_desktop.ops.evidence import DuplicateEvidence, link, store_blob
@@ -54,7 +61,7 @@ from chibo4tot_desktop.ops.setup import (
     check_year_dates,
     phase_value,
 )
-from chibo4tot_desktop.packets import Packet, PacketError
+from chibo4tot_desktop.packets import DECIDED_FIELDS, Packet, PacketError
 
 SHOWN_PROBLEMS = 3
 THRESHOLDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
@@ -90,6 +97,10 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
                                          for key in ("title", "plan_reference", *THRESHOLDS)])
     problems.check("giai đoạn", lambda: check_bands(phase["band_excellent"],
                                                     phase["band_good"], phase["band_pass"]))
+    missing = sorted(set(range(phase["first_year"], phase["last_year"] + 1))
+                     - {row["year"] for row in phase["years"]})
+    if missing:     # every year of a phase has its calendar, as ops.setup makes it
+        problems.append(f"giai đoạn: thiếu lịch thi đua năm {', '.join(map(str, missing))}")
     for row in phase["years"]:
         problems.check(f"lịch năm {row['year']}", lambda row=row: check_year_dates(
             row["year"], YearDates(row["launch_date"], row["registration_deadline"],
@@ -159,6 +170,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
                              ("committee_points", "Đảng ủy chấm")):
                 problems.check(where, lambda score=score, key=key, who=who, item=item:
                                checks.points(score[key], item, who))
+    totals = {scope: sum(item.max_points for key, item in items.items() if key[0] == scope)
+              for scope in (Scope.CELL.value, Scope.ORGANISATION.value)}
     registers: dict[str, str] = {}
     for row in data["awards"]:
         kind = AwardKind(row["kind"])
@@ -167,6 +180,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
         if (kind is AwardKind.ORG_RECOGNITION) != (row["cell"] is None):
             problems.append(f"{where}: hình thức không hợp với đơn vị")
         problems.extend(f"{where}: {text}" for text in decision_problems(row, latest))
+        problems.extend(f"{where}: {text}" for text in facts_problems(
+            row, totals[Scope.CELL.value if row["cell"] else Scope.ORGANISATION.value]))
         register = row["register_number"]
         if register:
             if register in registers:
@@ -190,6 +205,27 @@ def decision_problems(row: dict, latest: dt.date) -> list[str]:
     if date is not None and date > latest:
         problems.append(f"ngày quyết định {date:%d/%m/%Y} sau ngày tạo gói")
     return [text.removeprefix("quyết định: ") for text in problems]
+
+
+def facts_problems(row: dict, total: float) -> list[str]:
+    """What a decision rests on, as the ward's program kept it when the decision was recorded
+    (``awards._keep_facts``): only on a decided award, points within the catalogue's total,
+    cells as "reaching/all"."""
+    facts = [row[key] for key in DECIDED_FIELDS]
+    if all(value is None for value in facts):
+        return []
+    if not (row["decision_number"] and row["decision_date"]):
+        return ["có kết quả ghi theo quyết định nhưng chưa có quyết định"]
+    problems = []
+    points = row["decided_points"]
+    if points is not None and points > total + EPSILON:
+        problems.append(f"điểm ghi theo quyết định {fmt_points(points)} vượt tổng điểm tối đa "
+                        f"{fmt_points(total)}")
+    cells = row["decided_cells"]
+    match = re.fullmatch(r"(\d+)/(\d+)", cells or "")
+    if cells and (match is None or int(match.group(1)) > int(match.group(2))):
+        problems.append(f"số chi bộ đạt ghi theo quyết định '{cells}' không hợp lệ")
+    return problems
 
 
 # ------------------------------------------------------------------------ other years
@@ -244,19 +280,7 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
                         row.launch_date, row.registration_deadline, row.review_deadline):
                     problems.append(f"gói năm {year} thay đổi lịch thi đua năm {row.year} "
                                     "đã nhận")
-        cells = {cell.code: cell for cell in session.scalars(
-            select(Cell).where(Cell.organisation_id == organisation.id))}
-        for row in data["cells"]:
-            cell = cells.get(row["code"])
-            dissolved = row["dissolved_on"]
-            if cell is None or dissolved is None or dissolved == cell.dissolved_on:
-                continue
-            used = sorted(y for y, ids in records.items()
-                          if y != year and cell.id in ids and y >= dissolved.year)
-            if used:
-                problems.append(f"gói năm {year} ghi chi bộ {row['code']} giải thể ngày "
-                                f"{dissolved:%d/%m/%Y}, trong khi chi bộ có hồ sơ năm "
-                                f"{', '.join(str(y) for y in used)} đã nhận")
+    problems.extend(_cell_life_problems(session, organisation, data, year))
     registers = [row["register_number"] for row in data["awards"] if row["register_number"]]
     if registers:
         clashes = session.execute(select(Award.register_number, Award.year).where(
@@ -264,6 +288,44 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
             or_(*(Award.register_number == value for value in registers)))).all()
         problems.extend(f"số sổ '{number}' đã dùng cho khen thưởng năm {other}"
                         for number, other in clashes)
+    return problems
+
+
+def _cell_life_problems(session: Session, organisation: Organisation, data: dict,
+                        year: int) -> list[str]:
+    """A cell's life (founded, ended) changed by a packet must not move the cell into or out
+    of another year received (by packet, or with records of the cell), whatever its phase,
+    by the ward's year rule: that year's cells, counts and results would change."""
+    cells = {cell.code: cell for cell in session.scalars(
+        select(Cell).where(Cell.organisation_id == organisation.id))}
+    changed = [(row, cells[row["code"]]) for row in data["cells"] if row["code"] in cells
+               and (row.get("started_on"), row["dissolved_on"])
+               != (cells[row["code"]].started_on, cells[row["code"]].dissolved_on)]
+    if not changed:
+        return []
+    records = _years_with_records(session, organisation, 1, 9999)
+    received = set(session.scalars(select(ImportedPacket.year).where(
+        ImportedPacket.organisation_id == organisation.id)))
+    rule = timeline.year_rule(data["settings"].get(timeline.YEAR_RULE_KEY))
+    review_days = dict(session.execute(
+        select(PhaseYear.year, PhaseYear.review_deadline).join(Phase)
+        .where(Phase.organisation_id == organisation.id)).all())
+    review_days.update({row["year"]: row["review_deadline"] for row in data["phase"]["years"]})
+    problems = []
+    for row, cell in changed:
+        years = (received | {other for other, ids in records.items() if cell.id in ids}) \
+            - {year}
+        moved = sorted(other for other in years if timeline.in_year(
+            cell.started_on, cell.dissolved_on, other, rule, review_days.get(other))
+            != timeline.in_year(row.get("started_on"), row["dissolved_on"], other, rule,
+                                review_days.get(other)))
+        if moved:
+            started, ended = row.get("started_on"), row["dissolved_on"]
+            life = ", ".join(([f"thành lập ngày {started:%d/%m/%Y}"] if started else []) +
+                             ([f"giải thể ngày {ended:%d/%m/%Y}"] if ended else [])) \
+                or "không có ngày thành lập, giải thể"
+            problems.append(f"gói năm {year} ghi chi bộ {row['code']} {life}, làm đổi các chi "
+                            f"bộ của năm {', '.join(map(str, moved))} đã nhận")
     return problems
 
 
