@@ -13,6 +13,7 @@ else the general section on error messages. ``with_help`` appends the pointer to
 from __future__ import annotations
 
 import functools
+import re
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,3 +167,45 @@ def with_help(error: BaseException | str) -> str:
     if isinstance(error, str):
         return error
     return f"{error}{help_pointer(error)}"
+
+
+_REFERENCE = re.compile(r'<(a|img)\b[^>]*?\b(href|src)="([^"]+)"', re.IGNORECASE)
+
+
+def references(section_id: str) -> tuple[list[str], list[str]]:
+    """The sections a section links to (ids) and the pictures it shows (paths in the guide's
+    folder)."""
+    links, pictures = [], []
+    for tag, _attribute, value in _REFERENCE.findall(section_html(section_id)):
+        if tag.lower() == "img":
+            pictures.append(value)
+        elif not value.startswith(("http:", "https:", "mailto:")):
+            links.append(value.split("#", 1)[0].removesuffix(".html"))
+    return links, pictures
+
+
+def problems() -> list[str]:
+    """What is wrong with the installed guide (empty: every section, link and picture is
+    there). Used by the self-test and the tests."""
+    try:
+        every = sections()
+    except (OSError, ValueError, KeyError) as error:
+        return [f"không đọc được mục lục hướng dẫn ({error})"]
+    found = []
+    ids = {entry.id for entry in every}
+    if len(ids) != len(every) or len({entry.code for entry in every}) != len(every):
+        found.append("mục lục hướng dẫn có mục trùng mã")
+    for entry in every:
+        if not entry.file.is_file():
+            found.append(f"thiếu tệp {entry.file.name}")
+            continue
+        links, pictures = references(entry.id)
+        found += [f"{entry.code}: liên kết tới mục không có '{link}'"
+                  for link in links if link not in ids]
+        found += [f"{entry.code}: thiếu hình '{picture}'"
+                  for picture in pictures if not (guide_dir() / picture).is_file()]
+    for section_id in set(ERROR_SECTIONS.values()) | set(MODULE_SECTIONS.values()) | {
+            GENERAL_ERRORS}:
+        if section_id is not None and section_id not in ids:
+            found.append(f"lỗi trỏ tới mục không có '{section_id}'")
+    return found

@@ -9,6 +9,7 @@ so the PDF's text is the guide's text (``pdftotext`` reads it back).
 from __future__ import annotations
 
 import io
+import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,7 +81,7 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data):
         if self.kind:
-            self.parts.append(escape(" ".join(data.split()) if data.strip() else " "))
+            self.parts.append(escape(re.sub(r"\s+", " ", data)))
 
 
 def section_blocks(html: str) -> list[tuple[str, object]]:
@@ -120,7 +121,8 @@ def render_guide(progress: Progress = null_progress) -> bytes:
         "h3": ParagraphStyle("h3", fontName=bold, fontSize=12.5, leading=16, spaceBefore=6,
                              spaceAfter=2),
         "p": ParagraphStyle("p", fontName=regular, fontSize=12, leading=16, spaceAfter=5),
-        "li": ParagraphStyle("li", fontName=regular, fontSize=12, leading=16, spaceAfter=3),
+        "li": ParagraphStyle("li", fontName=regular, fontSize=12, leading=16, spaceAfter=3,
+                             bulletFontName=regular, bulletFontSize=12),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=10.5, leading=13),
         "toc": ParagraphStyle("toc", fontName=regular, fontSize=12.5, leading=19),
     }
@@ -149,6 +151,7 @@ def render_guide(progress: Progress = null_progress) -> bytes:
                                           styles["cell"]) for cell, text in value]],
                               colWidths=[width / len(value)] * len(value))
                 table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                                           ("FONTNAME", (0, 0), (-1, -1), regular),
                                            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
                 story.append(table)
             elif kind == "img":
@@ -169,7 +172,10 @@ def render_guide(progress: Progress = null_progress) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
                                  topMargin=18 * mm, bottomMargin=18 * mm,
-                                 title=guide.GUIDE_TITLE, author="chibo4tot-desktop")
+                                 title=guide.GUIDE_TITLE, author="chibo4tot-desktop",
+                                 # the canvas starts in the embedded font, not reportlab's
+                                 # Helvetica (every font of the PDF embedded)
+                                 initialFontName=regular, initialFontSize=12)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     progress(len(every), len(every), "")
     return buffer.getvalue()
