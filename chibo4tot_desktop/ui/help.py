@@ -99,7 +99,7 @@ class HelpWindow(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.contents)
         splitter.addWidget(self.browser)
-        splitter.setSizes([300, 700])
+        splitter.setSizes([360, 740])
         self.pdf_button = QPushButton("In / Lưu PDF…")
         self.pdf_button.clicked.connect(self.save_pdf)
         close = QPushButton("Đóng")
