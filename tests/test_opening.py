@@ -131,7 +131,20 @@ def test_write_commands_are_refused_while_another_program_holds_the_file(
     assert not city.exists() and not fresh.exists()
     # Once the other program has closed, the same commands work.
     assert run(capsys, "import", "--data", demo_file, "--year", "2024", sheet)[0] == 0
+    _city_trusts_the_ward(city, demo_file)
     assert run(capsys, "packet", "import", "--data", city, packet)[0] == 0
+
+
+def _city_trusts_the_ward(city, ward_file) -> None:
+    """The city registers the ward's signing key (packets prove their sender)."""
+    from tests.builders import trust_office
+
+    city_db, ward_db = open_database(city), open_database(ward_file)
+    try:
+        trust_office(city_db, Office(ward_db))
+    finally:
+        city_db.close()
+        ward_db.close()
 
 
 def test_a_write_command_holds_the_lock_while_it_writes(demo_file, monkeypatch, capsys):
