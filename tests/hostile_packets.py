@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import random
 import re
 import zipfile
@@ -680,33 +679,10 @@ def fuzz_case(seed: int, bases: dict[int, Base], keys, path: Path) -> tuple[str,
 
 
 # ------------------------------------------------------------------------- the command
-def run_command(arguments: list[str]) -> tuple[int, str, str, int | None]:
-    """Run ``python -m chibo4tot_desktop ARGUMENTS`` in a process of its own: (exit code,
-    output, errors, peak memory in KiB of the command and the processes it waited for;
-    None on Windows)."""
-    import subprocess
-    import sys
-    import tempfile
-
-    command = [sys.executable, "-m", "chibo4tot_desktop", *arguments]
-    environment = dict(os.environ, PYTHONIOENCODING="utf-8")
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=environment)
-        if hasattr(os, "wait4"):
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            peak = usage.ru_maxrss
-        else:
-            process.wait()
-            peak = None
-        out.seek(0)
-        err.seek(0)
-        return (process.returncode, out.read().decode("utf-8", "replace"),
-                err.read().decode("utf-8", "replace"), peak)
-
-
 def packet_import_command(data: Path, path: Path) -> tuple[int, str, str, int | None]:
     """The real ``packet import`` command on one packet."""
+    from tests.hostile_files import run_command
+
     return run_command(["--data", str(data), "packet", "import", str(path)])
 
 
