@@ -90,7 +90,7 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, reac
     window.show_tab(window.scoring_tab)
     window.scoring_tab.select_cell(registered[0].id)
     own, committee = next(iter(window.scoring_tab.boxes.values()))
-    committee.set_points(committee.points() - 0.5 if committee.points() >= 0.5 else 0.5)
+    committee.set_points((committee.points() or 0) + 0.5)     # the open year: not scored yet
     assert window.scoring_tab.save()
     command(db_path, "scores", "set", "--year", str(year), "--cell", registered[1].code,
             "1.1=/5")
