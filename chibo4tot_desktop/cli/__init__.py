@@ -118,9 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(data_target(args))
         return args.func(args) or 0
     except UserError as error:
-        from chibo4tot_desktop.guide import with_help
-
-        print(f"Lỗi: {with_help(error)}", file=sys.stderr)
+        print(f"Lỗi: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)

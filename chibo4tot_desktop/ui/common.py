@@ -22,11 +22,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def show_error(parent: QWidget | None, error: Exception | str) -> None:
-    """A Vietnamese message box for an error the user can act on, pointing to the guide's
-    section about it ("Xem hướng dẫn" opens it)."""
-    from chibo4tot_desktop.ui.help import offer_help
-
-    offer_help(parent, error)
+    """A Vietnamese message box for an error the user can act on."""
+    QMessageBox.warning(parent, APP_TITLE, str(error))
 
 
 def confirm(parent: QWidget | None, question: str) -> bool:

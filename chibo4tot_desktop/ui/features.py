@@ -27,9 +27,7 @@ def _guard(main, action):
     try:
         return action()
     except UserError as error:
-        from chibo4tot_desktop.ui.common import show_error
-
-        show_error(main, error)
+        QMessageBox.warning(main, APP_TITLE, str(error))
         return None
 
 
@@ -245,9 +243,7 @@ def import_decisions(main, paths=None):
             return import_decisions(main, paths)
         return None
     except UserError as error:
-        from chibo4tot_desktop.ui.common import show_error
-
-        show_error(main, error)
+        QMessageBox.warning(main, APP_TITLE, str(error))
         return None
     QMessageBox.information(main, APP_TITLE, "\n".join(describe_outcomes(outcomes)))
     return outcomes
