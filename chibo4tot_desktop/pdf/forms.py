@@ -3,10 +3,9 @@
 - the registration form of a cell (bản đăng ký thi đua, what the cell's secretary signs);
 - the proposal list (danh sách đề nghị) the ward's Standing Committee sends to the city.
 
-Settings read (all optional): "proposal.upper_body" (the line above the ward committee in the
-list's header; by default derived from the organisation's upper body, "Thành ủy Hà Tĩnh" ->
-"Đảng bộ thành phố Hà Tĩnh"), "proposal.signer_title" (default "Bí thư") and
-"proposal.signer_name".
+Each is built as a ``layout.Paper``: its pages and the warnings to show before it is printed
+(a signer without a name). The header's upper body and the list's signer come from
+``documents`` (settings "proposal.upper_body", "proposal.signer_title", "proposal.signer_name").
 """
 
 from __future__ import annotations
@@ -14,27 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.models import AwardKind, Organisation, Scope
+from chibo4tot_desktop import documents
+from chibo4tot_desktop.db.models import Scope
+from chibo4tot_desktop.documents import proposal_rows
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
-from chibo4tot_desktop.pdf.layout import Page
-from chibo4tot_desktop.pdf.render import write_pdf
+from chibo4tot_desktop.pdf.layout import Page, Paper
+from chibo4tot_desktop.pdf.render import write_paper
 from chibo4tot_desktop.text import clean, place_date_line
-
-UPPER_BODY_PREFIXES = (("Thành ủy ", "Đảng bộ thành phố "), ("Huyện ủy ", "Đảng bộ huyện "),
-                       ("Thị ủy ", "Đảng bộ thị xã "), ("Tỉnh ủy ", "Đảng bộ tỉnh "),
-                       ("Quận ủy ", "Đảng bộ quận "))
-
-
-def upper_party_body(organisation: Organisation) -> str:
-    """"Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh" (the line above the committee)."""
-    upper = clean(organisation.upper_body)
-    for committee, body in UPPER_BODY_PREFIXES:
-        if upper.startswith(committee):
-            return body + upper[len(committee):]
-    return upper
 
 
 def _lower_first(text: str) -> str:
@@ -42,8 +29,7 @@ def _lower_first(text: str) -> str:
 
 
 # ------------------------------------------------------------------------ registration form
-def registration_form_pages(office, year: int, cell_code: str, blank: bool = False
-                            ) -> list[Page]:
+def registration_form(office, year: int, cell_code: str, blank: bool = False) -> Paper:
     """The cell's registration form filled in from its stored registration; with ``blank``, the
     form to fill in by hand (dotted lines, no date), whether or not one is stored."""
     cell = queries.cell_by_code(office, cell_code)  # NotFoundError (a UserError) if unknown
@@ -88,32 +74,37 @@ def registration_form_pages(office, year: int, cell_code: str, blank: bool = Fal
         elif registration is not None:
             flow.dotted_lines(2, 14)
         else:
-            flow.dotted_lines(3, 13)
+            flow.dotted_lines(3, 13, 1.4)       # the blank form fits one page
         flow.space(4)
-    flow.paragraph(f"{cell.name} cam kết lãnh đạo, tổ chức thực hiện đầy đủ các chỉ tiêu đã "
-                   "đăng ký.")
     signer = (registration.signer if registration else "") or cell.secretary
-    flow.signature(["T/M CHI BỘ", "BÍ THƯ"], signer,
-                   recipients=[f"- {organisation.committee_name} (báo cáo),", "- Lưu chi bộ."])
-    return flow.finish()
+    lines = ["T/M CHI BỘ", "BÍ THƯ"]
+    recipients = [f"- {organisation.committee_name} (báo cáo),", "- Lưu chi bộ."]
+    closing = f"{cell.name} cam kết lãnh đạo, tổ chức thực hiện đầy đủ các chỉ tiêu đã đăng ký."
+    # The closing paragraph's last lines go with the signature: it never stands alone.
+    flow.paragraph(closing, keep_with_next=flow.signature_layout(lines, signer,
+                                                                 recipients).height)
+    flow.signature(lines, signer, recipients=recipients)
+    warnings = []
+    if not clean(signer) and not blank:
+        warnings.append(f"Bản đăng ký của {cell.name} chưa có họ tên bí thư ký (nhập ở bản "
+                        "đăng ký, hoặc tên bí thư trong thông tin chi bộ).")
+    return Paper(flow.finish(), f"Bản đăng ký thi đua năm {year} – {cell.name}", cell.name,
+                 warnings)
+
+
+def registration_form_pages(office, year: int, cell_code: str, blank: bool = False
+                            ) -> list[Page]:
+    return registration_form(office, year, cell_code, blank).pages
 
 
 def write_registration_form(office, year: int, cell_code: str,
                             target: str | os.PathLike, blank: bool = False) -> int:
-    pages = registration_form_pages(office, year, cell_code, blank)
-    cell = queries.cell_by_code(office, cell_code)
-    write_pdf(pages, target, title=f"Bản đăng ký thi đua năm {year} – {cell.name}",
-              author=cell.name)
-    return len(pages)
+    paper = registration_form(office, year, cell_code, blank)
+    write_paper(paper, target)
+    return len(paper.pages)
 
 
 # ---------------------------------------------------------------------------- proposal list
-SECTIONS = (
-    (AwardKind.CELL_RECOGNITION, "Đề nghị công nhận “Chi bộ 4 tốt”"),
-    (AwardKind.MERIT, "Đề nghị tặng Giấy khen"),
-    (AwardKind.ORG_RECOGNITION, "Đề nghị công nhận “Đảng bộ cơ sở 4 tốt”"),
-)
-ROMAN = ("I", "II", "III", "IV")
 PROPOSAL_COLUMNS = (
     Column("TT", 5, "center"),
     Column("Tên tổ chức đảng", 31),
@@ -125,98 +116,48 @@ PROPOSAL_COLUMNS = (
 )
 
 
-def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], dict]:
-    """The table rows (section headings and awards) and counts per kind."""
-    from chibo4tot_desktop.reports import year_overview
-
-    overview = year_overview(office, year)
-    organisation = queries.organisation(office)
-    states = {state.cell.id: state for state in overview.cells}
-    awards = queries.awards(office, year)
-    rows: list[list[str]] = []
-    sections: set[int] = set()
-    counts: dict[AwardKind, int] = {}
-    for number, (kind, heading) in enumerate(
-            [section for section in SECTIONS
-             if any(award.kind == section[0].value for award in awards)]):
-        sections.add(len(rows))
-        rows.append([f"{ROMAN[number]}. {heading}"])
-        kind_awards = [award for award in awards if award.kind == kind.value]
-        counts[kind] = len(kind_awards)
-        for index, award in enumerate(kind_awards, start=1):
-            notes = clean(award.notes)
-            if award.cell is None:
-                result = overview.organisation_result
-                name, members, streak = organisation.name, "", ""
-            else:
-                state = states.get(award.cell_id)
-                result = state.result if state else None
-                name = award.cell.name
-                members = str(award.cell.members_count or "")
-                streak = str(state.consecutive_years) if state and state.consecutive_years \
-                    else ""
-                if award.cell.is_pilot and "chi bộ điểm" not in notes.casefold():
-                    notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
-            totals = result.committee_totals if result else None
-            points = rules.fmt_points(totals.total) if totals and totals.complete else ""
-            classification = (result.classification.value
-                              if result and totals and totals.complete and result.classification
-                              else "")
-            rows.append([str(index), name, members, points, classification, streak, notes])
-    return rows, frozenset(sections), counts
-
-
-def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
+def proposal_list(office, year: int, date: dt.date | None = None) -> Paper:
+    """The year's proposal list, dated ``date`` (by default the latest proposal's date)."""
     awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
     organisation = queries.organisation(office)
     rows, sections, counts = proposal_rows(office, year)
     if date is None:
-        proposed = [award.proposed_on for award in awards if award.proposed_on]
-        date = max(proposed) if proposed else dt.date.today()
+        date = documents.proposal_date(office, year)
     place = clean(organisation.place_name)
-    upper = queries.setting(office, "proposal.upper_body", "") or upper_party_body(organisation)
+    upper = documents.header_upper_body(office)
 
     flow = Flow()
     flow.party_header(upper, organisation.committee_name,
                       place_date_line(place, date) if place else "")
     flow.centred("DANH SÁCH ĐỀ NGHỊ", "bold", 15, after=0)
-    kinds = [kind for kind, _ in SECTIONS if kind in counts]
-    wanted = []
-    if AwardKind.CELL_RECOGNITION in kinds or AwardKind.ORG_RECOGNITION in kinds:
-        titles = [title for kind, title in ((AwardKind.CELL_RECOGNITION, "“Chi bộ 4 tốt”"),
-                                            (AwardKind.ORG_RECOGNITION,
-                                             "“Đảng bộ cơ sở 4 tốt”")) if kind in kinds]
-        wanted.append("công nhận " + ", ".join(titles))
-    if AwardKind.MERIT in kinds:
-        wanted.append("tặng Giấy khen")
-    subtitle = f"{' và '.join(wanted)} năm {year}"
+    subtitle = documents.proposal_subject(counts, year)
     flow.centred(subtitle[:1].upper() + subtitle[1:], "bold", 14, after=2)
     flow.centred(f"(Kèm theo đề nghị của Ban Thường vụ {organisation.committee_name})",
                  "italic", 13, after=10)
-    flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections)
-    summary = []
-    for kind, label in ((AwardKind.CELL_RECOGNITION, "công nhận “Chi bộ 4 tốt”"),
-                        (AwardKind.MERIT, "tặng Giấy khen"),
-                        (AwardKind.ORG_RECOGNITION, "công nhận “Đảng bộ cơ sở 4 tốt”")):
-        if kind in counts:
-            unit = "tổ chức đảng" if kind is not AwardKind.CELL_RECOGNITION else "chi bộ"
-            summary.append(f"{counts[kind]:02d} {unit} đề nghị {label}")
-    flow.paragraph("Tổng cộng: " + "; ".join(summary) + ".", "italic", 13)
-    signer_title = queries.setting(office, "proposal.signer_title", "") or "Bí thư"
-    flow.signature(["T/M BAN THƯỜNG VỤ", signer_title],
-                   queries.setting(office, "proposal.signer_name", ""),
-                   recipients=[f"- Ban Thường vụ {clean(organisation.upper_body)} (báo cáo),"
-                               if organisation.upper_body else "- Cấp trên (báo cáo),",
-                               "- Lưu Văn phòng Đảng ủy."])
-    return flow.finish()
+    total = "Tổng cộng: " + documents.proposal_counts(counts) + "."
+    signer = documents.ward_signer(office)
+    recipients = [f"- {documents.upper_recipient(organisation)} (báo cáo),",
+                  "- Lưu Văn phòng Đảng ủy."]
+    signature = flow.signature_layout(signer.lines, signer.name, recipients).height
+    # The last rows, the totals and the signature end the list on the same page.
+    flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections,
+               keep_with_next=flow.paragraph_height(total, "italic", 13) + signature)
+    flow.paragraph(total, "italic", 13, keep_with_next=signature)
+    flow.signature(signer.lines, signer.name, recipients=recipients)
+    warnings = [] if signer.name else [documents.missing_signer("Danh sách đề nghị")]
+    return Paper(flow.finish(), f"Danh sách đề nghị khen thưởng năm {year}",
+                 organisation.committee_name, warnings)
+
+
+def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
+    return proposal_list(office, year, date).pages
 
 
 def write_proposal_list(office, year: int, target: str | os.PathLike,
                         date: dt.date | None = None) -> int:
-    pages = proposal_list_pages(office, year, date)
-    write_pdf(pages, target, title=f"Danh sách đề nghị khen thưởng năm {year}",
-              author=queries.organisation(office).committee_name)
-    return len(pages)
+    paper = proposal_list(office, year, date)
+    write_paper(paper, target)
+    return len(paper.pages)
 
