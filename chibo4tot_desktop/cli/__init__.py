@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_packet",
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
+    "chibo4tot_desktop.cli.commands_word",
     "chibo4tot_desktop.cli.commands_safety",
 ]
 
