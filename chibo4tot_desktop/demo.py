@@ -87,12 +87,14 @@ def build_demo(office: Office) -> None:
     for year in (2023, 2024):
         _registrations(office, cells, year)
         _scores(office, phase.id, cells, year, random.Random(year))
-    _awards_2023(office, cells)
     set_settings(office, {
         "certificate.issuer": "BAN THƯỜNG VỤ THÀNH ỦY HÀ TĨNH",
         "certificate.signer_title": "PHÓ BÍ THƯ THƯỜNG TRỰC",
         "certificate.signer_name": "Nguyễn Văn Thành",
+        "proposal.signer_title": "Bí thư",
+        "proposal.signer_name": "Lê Văn Quang",
     })
+    _awards_2023(office, cells)
 
 
 def _registrations(office: Office, cells: dict, year: int) -> None:

@@ -19,12 +19,10 @@ ORGANISATION_KEYS = {"name": "tên đảng bộ", "upper_body": "cấp ủy cấ
                      "place_name": "địa danh (dòng ngày tháng)"}
 CALENDAR_KEYS = {"launch": "launch_date", "registration": "registration_deadline",
                  "review": "review_deadline"}
-FREE_KEYS = {
-    "proposal.upper_body": "cấp trên nhận danh sách đề nghị",
-    "proposal.signer_title": "chức vụ người ký danh sách đề nghị",
-    "proposal.signer_name": "họ tên người ký danh sách đề nghị",
-    "award.issuer": "cơ quan ban hành quyết định (mặc định khi ghi quyết định)",
-}
+def _free_keys() -> dict[str, str]:
+    from chibo4tot_desktop.ops.setup import PAPER_SETTINGS
+
+    return PAPER_SETTINGS
 CATALOGUE_HEADER = ["Nhóm", "Tên nhóm", "Ngưỡng nhóm", "Mục", "Nội dung", "Điểm tối đa",
                     "Mã mục"]
 
@@ -87,7 +85,7 @@ def _known(office, year: int | None) -> list[tuple[str, str, str]]:
     rows += [(f"certificate.{key}", _show(getattr(certificate, key)),
               FIELD_LABELS.get(key, "giấy khen")) for key in certificate.__dataclass_fields__]
     stored = queries.settings(office)
-    rows += [(key, stored.get(key, ""), label) for key, label in FREE_KEYS.items()]
+    rows += [(key, stored.get(key, ""), label) for key, label in _free_keys().items()]
     return rows
 
 
@@ -139,7 +137,7 @@ def cmd_settings_set(args) -> int:
             calendar[CALENDAR_KEYS[name]] = _date_value(key, value)
         elif group == "certificate" and name in cert.CertificateSettings.__dataclass_fields__:
             certificate[name] = value
-        elif key in FREE_KEYS:
+        elif key in _free_keys():
             changes.settings[key] = value
         else:
             raise UserError(f"Không có thiết lập '{key}'; xem danh sách bằng lệnh 'settings'.")

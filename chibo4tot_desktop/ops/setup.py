@@ -300,6 +300,16 @@ def _apply_catalogue(session: Session, phase: Phase, scope: Scope,
 # -------------------------------------------------------------------------------- settings
 SETTING_KEY_LENGTH = 100
 SETTING_VALUE_LENGTH = 2000
+PRINTED_LENGTH = 300
+# The free settings that print on the papers (besides "certificate.*"), with what they are.
+PAPER_SETTINGS = {
+    "proposal.upper_body": "cấp trên ghi trong tiêu đề giấy tờ (ví dụ Đảng bộ thành phố Hà Tĩnh)",
+    "proposal.signer_title": "chức vụ người ký giấy tờ của Ban Thường vụ Đảng ủy",
+    "proposal.signer_name": "họ tên người ký giấy tờ của Ban Thường vụ Đảng ủy",
+    "award.issuer": "cơ quan ban hành quyết định (mặc định khi ghi quyết định)",
+}
+# Settings whose values go on paper: refused when a font lacks one of their characters.
+PRINTED_PREFIXES = ("proposal.", "award.", "certificate.", "document.")
 
 
 def set_settings(office: Office, values: Mapping[str, str]) -> None:
@@ -316,6 +326,9 @@ def _apply_settings(session: Session, organisation_id: int, values: Mapping[str,
         if len(text) > SETTING_VALUE_LENGTH:
             raise ValidationError(f"Giá trị của '{key}' dài quá {SETTING_VALUE_LENGTH} ký tự.",
                                   key)
+        if key.startswith(PRINTED_PREFIXES):
+            text = checks.optional(text, PAPER_SETTINGS.get(key, f"thiết lập '{key}'"), key,
+                                   PRINTED_LENGTH)
         row = existing.get(key)
         if row is None:
             session.add(Setting(organisation_id=organisation_id, key=key, value=text))

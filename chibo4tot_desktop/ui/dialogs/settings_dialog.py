@@ -1,8 +1,10 @@
-"""Settings: the organisation, the phase and its thresholds, the yearly deadlines, and the
-criteria catalogue (add, edit, reorder items; the points must add up to 100).
+"""Settings: the organisation, the phase and its thresholds, the yearly deadlines, the
+criteria catalogue (add, edit, reorder items; the points must add up to 100), and who signs
+the papers (the ward's signer, the header's upper body, the default issuer of decisions).
 
-Every change is saved through ``Office`` (update_organisation, update_phase,
-update_phase_year, save_catalogue); only the parts that changed are written.
+Every change is saved in one transaction through ``ops.setup.save_setup``; only the parts
+that changed are written. The certificates' own settings have their dialog (“Cài đặt giấy
+khen…”, a button on the papers page).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.ops.setup import SetupChanges, YearDates, save_setup
+from chibo4tot_desktop.ops.setup import PAPER_SETTINGS, SetupChanges, YearDates, save_setup
 from chibo4tot_desktop.ui.common import DateField
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -237,6 +239,7 @@ class SettingsDialog(QDialog):
         self._build_organisation()
         self._build_phase()
         self._build_calendar()
+        self._build_papers()
         self.cell_catalogue = CatalogueEditor(self.phase, Scope.CELL)
         self.org_catalogue = CatalogueEditor(self.phase, Scope.ORGANISATION)
         self.pages.addTab(self.cell_catalogue, "Tiêu chí chi bộ")
@@ -329,6 +332,36 @@ class SettingsDialog(QDialog):
             self.date_fields[year.year] = (year, fields)
         self.pages.addTab(self.calendar, "Lịch thi đua")
 
+    def _build_papers(self):
+        page = QWidget()
+        form = QFormLayout(page)
+        stored = queries.settings(self.office)
+        self.paper_edits = {}
+        placeholders = {"proposal.upper_body": "Đảng bộ thành phố Hà Tĩnh",
+                        "proposal.signer_title": "Bí thư", "proposal.signer_name": "Họ và tên",
+                        "award.issuer": "Ban Thường vụ Thành ủy Hà Tĩnh"}
+        for key, label in PAPER_SETTINGS.items():
+            edit = QLineEdit(stored.get(key, ""))
+            edit.setPlaceholderText(placeholders.get(key, ""))
+            edit.setMinimumWidth(360)
+            self.paper_edits[key] = edit
+            form.addRow(label[0].upper() + label[1:] + ":", edit)
+        note = QLabel("Người ký này ký danh sách đề nghị, tờ trình, báo cáo và công văn của "
+                      "Ban Thường vụ Đảng ủy (T/M BAN THƯỜNG VỤ). Giấy khen in người ký của "
+                      "từng quyết định; người ký mặc định của quyết định mới ở “Cài đặt giấy "
+                      "khen”.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        certificates = QPushButton("Cài đặt giấy khen…")
+        certificates.clicked.connect(self._certificate_settings)
+        form.addRow(certificates)
+        self.pages.addTab(page, "Giấy tờ, người ký")
+
+    def _certificate_settings(self) -> None:
+        from chibo4tot_desktop.ui.dialogs.papers_dialog import CertificateSettingsDialog
+
+        CertificateSettingsDialog(self.office, self).exec()
+
     def _catalogue_changed(self, editor: CatalogueEditor) -> bool:
         now = editor.groups()
         before = [{"position": g.position, "title": g.title, "pass_points": g.pass_points,
@@ -367,10 +400,13 @@ class SettingsDialog(QDialog):
         catalogues = {editor.scope: editor.groups() for editor in
                       (self.cell_catalogue, self.org_catalogue)
                       if self._catalogue_changed(editor)}
+        stored = queries.settings(office)
+        settings = {key: edit.text() for key, edit in self.paper_edits.items()
+                    if edit.text() != stored.get(key, "")}
         # One transaction: a refused catalogue leaves the thresholds as they were too.
         save_setup(office, SetupChanges(organisation=org_changes, phase_id=self.phase.id,
                                         phase=phase_changes, years=years,
-                                        catalogues=catalogues))
+                                        catalogues=catalogues, settings=settings))
 
     def accept(self):
         try:
