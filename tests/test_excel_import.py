@@ -243,7 +243,7 @@ def test_template_for_all_cells_is_a_protected_printable_form(cells_office, tmp_
     assert labels["Tên chi bộ"].value == "Chi bộ Tổ dân phố 6"
     date_cell = labels["Ngày đăng ký (ngày/tháng/năm)"]
     assert not date_cell.protection.locked and date_cell.number_format == "dd/mm/yyyy"
-    assert labels["Bí thư chi bộ (người ký)"].value == "Bí thư 6"
+    assert sheet["B22"].value == "Bí thư 6"           # typed under the signature
     assert sheet.protection.sheet
     formulas = [dv.formula1 for dv in sheet.data_validations.dataValidation]
     assert "DanhMuc!$A$1:$A$1" in formulas
@@ -263,7 +263,7 @@ def test_template_for_one_cell_and_for_an_unknown_code(cells_office, tmp_path):
 
 def fill(sheet, **values):
     rows = {"received_on": 12, "members_count": 13, "commitment_1": 14, "commitment_2": 15,
-            "commitment_3": 16, "commitment_4": 17, "signer": 18, "title": 11}
+            "commitment_3": 16, "commitment_4": 17, "signer": 22, "title": 11}
     for key, value in values.items():
         sheet.cell(row=rows[key], column=2, value=value)
 
@@ -552,14 +552,19 @@ def test_the_template_is_locked_offers_only_the_list_and_leaves_room_to_sign(cel
     assert [row[0] for row in workbook["DanhMuc"].iter_rows(values_only=True)] == \
         ["Chi bộ 4 tốt"]
     sheet = workbook["TDP06"]
-    column_b = [sheet.cell(row=row, column=2).value for row in range(19, 25)]
-    assert "T/M CHI BỘ" in column_b and "BÍ THƯ" in column_b
-    name = next(sheet.cell(row=row, column=2) for row in range(19, 25)
-                if getattr(sheet.cell(row=row, column=2).value, "text", None))
-    assert name.value.text == "=B18"            # the signer typed in row 18, under the room
-    room = sheet.row_dimensions[name.row - 1].height
-    assert room >= 85                            # 30 mm to sign and stamp
-    assert "Nơi nhận:" in [sheet.cell(row=row, column=1).value for row in range(19, 25)]
+    column_b = [sheet.cell(row=row, column=2).value for row in range(18, 24)]
+    assert column_b[1:5] == ["T/M CHI BỘ", "BÍ THƯ", None, "Bí thư 6"]
+    name = sheet["B22"]                          # the secretary's name, typed under the room
+    assert not name.protection.locked and sheet["A22"].value == "Họ tên bí thư (người ký):"
+    assert sheet.row_dimensions[21].height >= 85             # 30 mm to sign and stamp
+    assert "Nơi nhận:" in [sheet.cell(row=row, column=1).value for row in range(18, 24)]
+    with zipfile.ZipFile(path) as archive:                  # no formula anywhere
+        assert not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name)
+                       for name in archive.namelist() if name.endswith(".xml"))
+    fill(sheet, received_on="06/03/2024", commitment_1="x", signer="Trần Văn Mới")
+    workbook.save(path)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == [] and plan.to_add[0].values["signer"] == "Trần Văn Mới"
     assert not sheet["A1"].font.b and sheet["A2"].font.b      # 36-HD weights
     assert not sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.scale == 100
 

@@ -2,7 +2,7 @@
 
 One workbook for one cell or for all active cells: an instructions sheet, one form sheet per
 cell (Party header, title, "Kính gửi", the fields, signature block with "Nơi nhận", 30 mm to
-sign and the secretary's name), a hidden list sheet feeding the drop-down lists, and a very
+sign and, under it, the secretary's name to type), a hidden list sheet feeding the drop-down lists, and a very
 hidden marker sheet telling the importer the template's kind, version, year, organisation and
 which sheet belongs to which cell. Labels are locked (sheet protection without password),
 input cells are open, and the workbook's structure is locked (no sheet renamed, moved or
@@ -20,7 +20,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula
 
 from chibo4tot_desktop.db.models import Cell, Scope
 from chibo4tot_desktop.errors import UserError
@@ -43,7 +42,7 @@ from chibo4tot_desktop.ops.registrations import TITLES
 from chibo4tot_desktop.text import sort_key
 
 TEMPLATE_KIND = "registration-template"
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2       # 2: the signer's name is typed under the signature block
 LIST_SHEET = "DanhMuc"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 FIRST_FIELD_ROW = 9
@@ -75,8 +74,11 @@ def form_fields(group_titles: list[str]) -> list[Field]:
         title = group_titles[index] if index < len(group_titles) else f"Nhóm tiêu chí {index + 1}"
         fields.append(Field(f"commitment_{index + 1}",
                             f"{index + 1}. {title}: chỉ tiêu, cam kết"))
-    fields.append(Field("signer", "Bí thư chi bộ (người ký)"))
     return fields
+
+
+# The secretary's name is typed where it is printed: under "BÍ THƯ" and the room to sign.
+SIGNER_LABEL = "Họ tên bí thư (người ký):"
 
 
 # Labels the importer accepts for each field of a form sheet (besides the exact label).
@@ -167,9 +169,10 @@ def _write_instructions(sheet, organisation, year: int, count: int) -> None:
         ("4. Danh hiệu đăng ký chọn trong danh sách thả xuống.", None),
         ("5. Chỉ tiêu, cam kết của từng nhóm tiêu chí: ghi ngắn gọn, có thể xuống dòng "
          "(Alt+Enter).", None),
-        ("6. Không đổi tên trang, không xóa hoặc thêm trang; lưu tệp dạng .xlsx, không đặt "
+        ("6. Họ tên bí thư (người ký) ghi ở ô dưới chữ “BÍ THƯ”, để trống khoảng ký.", None),
+        ("7. Không đổi tên trang, không xóa hoặc thêm trang; lưu tệp dạng .xlsx, không đặt "
          "mật khẩu.", None),
-        ("7. Gửi lại tệp cho văn phòng Đảng ủy; chương trình sẽ đọc tệp và báo từng chỗ "
+        ("8. Gửi lại tệp cho văn phòng Đảng ủy; chương trình sẽ đọc tệp và báo từng chỗ "
          "cần sửa nếu có.", None),
     ]
     for row, (text, style) in enumerate(lines, start=1):
@@ -216,7 +219,7 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
                                                       style.sz or 14, True)
 
     values = {"code": cell.code, "name": cell.name, "title": TITLES[0],
-              "members_count": cell.members_count or None, "signer": cell.secretary}
+              "members_count": cell.members_count or None}
     title_list = DataValidation(type="list", formula1=f"{LIST_SHEET}!$A$1:$A${title_count}",
                                 allow_blank=True, showErrorMessage=True,
                                 errorTitle="Danh hiệu", error="Hãy chọn danh hiệu trong danh sách.")
@@ -231,7 +234,6 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
                                  errorTitle="Số đảng viên", error="Nhập một số nguyên.")
     for validation in (title_list, date_check, count_check):
         sheet.add_data_validation(validation)
-    signer_cell = ""
     for offset, field in enumerate(fields):
         row = FIRST_FIELD_ROW + offset
         label = sheet.cell(row=row, column=1, value=field.label)
@@ -255,9 +257,7 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
         if field.key.startswith("commitment_"):
             height = max(height, COMMITMENT_HEIGHT)     # room to type the commitments
         sheet.row_dimensions[row].height = height
-        if field.key == "signer":
-            signer_cell = value.coordinate
-    _write_signature(sheet, organisation, FIRST_FIELD_ROW + len(fields) + 1, signer_cell)
+    _write_signature(sheet, organisation, FIRST_FIELD_ROW + len(fields) + 1, cell.secretary)
     _keep_signature(sheet, FIRST_FIELD_ROW + len(fields) + 4)
     sheet.protection.sheet = True
     sheet.protection.formatCells = False
@@ -265,10 +265,9 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
     _print_setup(sheet, FORM_WIDTHS)
 
 
-def _write_signature(sheet, organisation, first: int, signer_cell: str) -> None:
-    """"Nơi nhận" (left) and "T/M CHI BỘ / BÍ THƯ", 30 mm to sign and the secretary's name
-    (right): the name repeats what is typed in the signer's field (a formula of the
-    program's own, not user text)."""
+def _write_signature(sheet, organisation, first: int, signer: str) -> None:
+    """"Nơi nhận" (left) and "T/M CHI BỘ / BÍ THƯ", 30 mm to sign, and the secretary's name
+    to type (right), pre-filled with the cell's secretary."""
     lefts = [("Nơi nhận:", font(14, underline=True)),
              (f"- {organisation.committee_name} (báo cáo),", font(12)),
              ("- Lưu chi bộ.", font(12))]
@@ -288,11 +287,14 @@ def _write_signature(sheet, organisation, first: int, signer_cell: str) -> None:
             row_height([right_text], [FORM_WIDTHS[1]], 14, True))
     sheet.row_dimensions[first + 2].height = max(SIGNATURE_ROOM,
                                                  sheet.row_dimensions[first + 2].height or 0)
-    name = sheet.cell(row=first + 3, column=2)
-    name.value = ArrayFormula(name.coordinate, f"={signer_cell}")
+    label = sheet.cell(row=first + 3, column=1, value=SIGNER_LABEL)
+    label.font = font(11, italic=True)
+    label.alignment = Alignment(horizontal="right", vertical="center")
+    name = sheet.cell(row=first + 3, column=2, value=signer or None)
     name.font = font(14, bold=True)
     name.alignment = CENTER
-    sheet.row_dimensions[first + 3].height = 20
+    name.protection = _INPUT
+    sheet.row_dimensions[first + 3].height = 22
 
 
 def _serial(value: dt.date) -> int:
