@@ -1,11 +1,13 @@
 """What every paper of the ward shares, whatever it is printed with (PDF, Excel, Word): the
 lines of the Party header, who signs, to whom it goes, and the date a document carries.
 
-Settings read (all optional, set in the window's "Thiết lập > Giấy tờ, người ký" page or with
-``settings set``): "proposal.upper_body" (the line above the ward committee; by default
-derived from the organisation's upper body, "Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà
-Tĩnh"), "proposal.signer_title" (default "Bí thư") and "proposal.signer_name": the signer of
-the papers of the ward's Standing Committee (proposal list, submission, reports, letters).
+Every paper carries the organisation's identity in force on its own date (``timeline``,
+``queries.identity_on``): the name, the upper body, the line above the ward committee (by
+default derived from the upper body, "Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh"), and
+the signer of the ward Standing Committee's papers (proposal list, submission, reports,
+letters): title (default "Bí thư") and name. They are edited as identity versions (the
+window's "Thiết lập > Đảng bộ" and "Giấy tờ, người ký" pages, or ``settings set
+proposal.signer_name=...`` / ``organisation.proposal_signer_name=...`` with ``--from``).
 """
 
 from __future__ import annotations
@@ -13,36 +15,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.models import AwardKind, Organisation
+from chibo4tot_desktop import rules, timeline
+from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.text import clean
+from chibo4tot_desktop.text import clean, fold
 
-UPPER_BODY_PREFIXES = (("Thành ủy ", "Đảng bộ thành phố "), ("Huyện ủy ", "Đảng bộ huyện "),
-                       ("Thị ủy ", "Đảng bộ thị xã "), ("Tỉnh ủy ", "Đảng bộ tỉnh "),
-                       ("Quận ủy ", "Đảng bộ quận "))
 WARD_ON_BEHALF = "T/M BAN THƯỜNG VỤ"
 DEFAULT_SIGNER_TITLE = "Bí thư"
 
 
-def upper_party_body(organisation: Organisation) -> str:
+def upper_party_body(identity: timeline.Identity) -> str:
     """"Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh" (the line above the committee)."""
-    upper = clean(organisation.upper_body)
-    for committee, body in UPPER_BODY_PREFIXES:
-        if upper.startswith(committee):
-            return body + upper[len(committee):]
-    return upper
+    return clean(identity.party_header_body)
 
 
-def header_upper_body(office) -> str:
-    """The first line of the ward's Party header (setting, else derived)."""
-    organisation = queries.organisation(office)
-    return queries.setting(office, "proposal.upper_body", "") or upper_party_body(organisation)
+def header_upper_body(office, day: dt.date | None) -> str:
+    """The first line of the ward's Party header on a paper dated ``day``."""
+    return upper_party_body(queries.identity_on(office, day))
 
 
-def upper_recipient(organisation: Organisation) -> str:
+def upper_recipient(identity: timeline.Identity) -> str:
     """Who the ward reports to: "Ban Thường vụ Thành ủy Hà Tĩnh"."""
-    upper = clean(organisation.upper_body)
+    upper = clean(identity.upper_body)
     return f"Ban Thường vụ {upper}" if upper else "Cấp ủy cấp trên"
 
 
@@ -59,11 +53,12 @@ class Signer:
         return [line for line in (self.on_behalf, self.title) if line]
 
 
-def ward_signer(office) -> Signer:
-    """The signer of the ward Standing Committee's papers (settings "proposal.signer_*")."""
-    title = clean(queries.setting(office, "proposal.signer_title", "")) or DEFAULT_SIGNER_TITLE
-    return Signer(WARD_ON_BEHALF, title, clean(queries.setting(office, "proposal.signer_name",
-                                                               "")))
+def ward_signer(office, day: dt.date | None) -> Signer:
+    """The signer of the ward Standing Committee's papers dated ``day`` (the identity version
+    in force that day)."""
+    identity = queries.identity_on(office, day)
+    title = clean(identity.proposal_signer_title) or DEFAULT_SIGNER_TITLE
+    return Signer(WARD_ON_BEHALF, title, clean(identity.proposal_signer_name))
 
 
 def missing_signer(paper: str, where: str = "") -> str:
@@ -80,8 +75,8 @@ def proposal_date(office, year: int) -> dt.date:
 
 
 def review_date(office, year: int) -> dt.date:
-    """The year's review (sơ kết, tổng kết) day; 10/12 when the calendar has none."""
-    return queries.phase_year(office, year).review_deadline or dt.date(year, 12, 10)
+    """The year's review (sơ kết, tổng kết) day; 31/12 when the calendar has none."""
+    return queries.year_document_date(office, year)
 
 
 # ---------------------------------------------------------------------------- proposals
@@ -92,13 +87,14 @@ SECTIONS = (
 )
 ROMAN = ("I", "II", "III", "IV")
 
-def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], dict]:
-    """The table rows (section headings and awards) and counts per kind."""
-    from chibo4tot_desktop.reports import year_overview
+def proposal_rows(office, year: int, date: dt.date | None = None
+                  ) -> tuple[list[list[str]], frozenset[int], dict]:
+    """The table rows (section headings and awards) and counts per kind. A decided award
+    shows the figures its decision was made on (kept with it); the others today's."""
+    from chibo4tot_desktop.reports import DecisionFacts, year_overview
 
     overview = year_overview(office, year)
-    organisation = queries.organisation(office)
-    states = {state.cell.id: state for state in overview.cells}
+    organisation = queries.identity_on(office, date or proposal_date(office, year))
     awards = queries.awards(office, year)
     rows: list[list[str]] = []
     sections: set[int] = set()
@@ -112,23 +108,19 @@ def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], d
         counts[kind] = len(kind_awards)
         for index, award in enumerate(kind_awards, start=1):
             notes = clean(award.notes)
+            facts = (DecisionFacts.kept(award) if award.is_decided else None) \
+                or overview.facts(award)
             if award.cell is None:
-                result = overview.organisation_result
                 name, members, streak = organisation.name, "", ""
             else:
-                state = states.get(award.cell_id)
-                result = state.result if state else None
                 name = award.cell.name
-                members = str(award.cell.members_count or "")
-                streak = str(state.consecutive_years) if state and state.consecutive_years \
-                    else ""
-                if award.cell.is_pilot and "chi bộ điểm" not in notes.casefold():
+                members = str(facts.members or "") if facts else ""
+                streak = str(facts.streak) if facts and facts.streak else ""
+                if award.cell.is_pilot and "chi bộ điểm" not in fold(notes):
                     notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
-            totals = result.committee_totals if result else None
-            points = rules.fmt_points(totals.total) if totals and totals.complete else ""
-            classification = (result.classification.value
-                              if result and totals and totals.complete and result.classification
-                              else "")
+            points = rules.fmt_points(facts.points) if facts and facts.points is not None \
+                else ""
+            classification = facts.classification or "" if facts else ""
             rows.append([str(index), name, members, points, classification, streak, notes])
     return rows, frozenset(sections), counts
 

@@ -13,7 +13,8 @@ from docx.shared import Mm
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.ops.setup import set_settings
+from chibo4tot_desktop.ops.setup import update_organisation
+from chibo4tot_desktop.timeline import BEGINNING
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.word.drafts import BUILDERS, draft
 from chibo4tot_desktop.word.kinds import KINDS
@@ -142,7 +143,9 @@ def test_final_report_of_the_phase(demo_office, tmp_path):
     assert [cell.text for cell in table.rows[0].cells] == ["Nội dung", "Năm 2023", "Năm 2024",
                                                           "Năm 2025"]
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
-    assert rows["Chi bộ tham gia"] == ["16", "16", "16"]
+    # Each year's own cells (the demo's merger of 2024 and the ward merger of 2025).
+    assert rows["Chi bộ tham gia"] == [str(year_overview(demo_office, year).counts["active"])
+                                       for year in (2023, 2024, 2025)] == ["16", "16", "18"]
     assert "Năm 2023:" in lines and "Năm 2024:" in lines      # the pilot cells, year by year
     assert "VII. ĐỀ XUẤT, KIẾN NGHỊ" in lines
     warned = draft(demo_office, "final-report", 2024)
@@ -166,7 +169,7 @@ def test_reminder_to_the_cells_that_have_not_registered(demo_office, tmp_path):
 
 def test_a_draft_without_a_signer_warns_and_the_command_needs_force(demo_office, db_path,
                                                                    tmp_path, capsys):
-    set_settings(demo_office, {"proposal.signer_name": ""})
+    update_organisation(demo_office, valid_from=BEGINNING, proposal_signer_name="")
     assert "chưa có họ tên người ký" in draft(demo_office, "submission", 2023).warnings[0]
     target = tmp_path / "tt.docx"
     assert main(["draft", "submission", "--data", str(db_path), "--year", "2023",
@@ -180,7 +183,7 @@ def test_a_draft_without_a_signer_warns_and_the_command_needs_force(demo_office,
 
 @pytest.mark.parametrize("argv, message", [
     (["draft", "nothing", "--year", "2023", "x.docx"], "không hợp lệ"),
-    (["draft", "submission", "--year", "2024", "x.docx"], "chưa có đề nghị"),
+    (["draft", "submission", "--year", "2026", "x.docx"], "chưa có đề nghị"),
     (["draft", "review-report", "--year", "2023", "x.pdf"], "phải có đuôi .docx"),
     (["draft", "review-report", "--year", "2023", "--date", "31/02/2023", "x.docx"],
      "không tồn tại"),

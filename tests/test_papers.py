@@ -21,7 +21,7 @@ from chibo4tot_desktop.ops import Office, checks, queries
 from chibo4tot_desktop.ops.awards import decision_defaults, propose, record_decision
 from chibo4tot_desktop.ops.cells import add_cell, update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
-from chibo4tot_desktop.ops.setup import SetupChanges, save_setup, set_settings
+from chibo4tot_desktop.ops.setup import SetupChanges, save_setup, set_settings, update_organisation
 from chibo4tot_desktop.pdf import certificates as cert
 from chibo4tot_desktop.pdf.document import SIGNATURE_ROOM
 from chibo4tot_desktop.pdf.forms import proposal_list, registration_form, write_proposal_list
@@ -58,13 +58,16 @@ def test_every_printed_text_is_checked(office):
                           commitment_2=bad)
     with pytest.raises(ValidationError, match="Tên bí thư"):
         update_cell(office, cell.id, secretary="Bình 👍")
-    with pytest.raises(ValidationError, match="Họ tên người ký giấy tờ"):
-        set_settings(office, {"proposal.signer_name": "Lê Văn Quang 🙂"})
+    with pytest.raises(ValidationError, match="Họ tên người ký danh sách đề nghị có ký tự"):
+        save_setup(office, SetupChanges(organisation={"proposal_signer_name": "Lê Văn Quang 🙂"}))
+    with pytest.raises(ValidationError, match="certificate.wording_merit' có ký tự “🙂”"):
+        set_settings(office, {"certificate.wording_merit": "Giấy khen 🙂"})
     with pytest.raises(ValidationError, match="Họ tên người ký"):
         cert.save_settings(office, signer_name="Nguyễn Văn Thành \u2603\ufe0f")
     with pytest.raises(ValidationError, match=r"U\+0007"):
         checks.optional("chuông\x07", "tên", "name")
-    assert queries.setting(office, "proposal.signer_name") == ""
+    assert queries.identity_on(office, None).proposal_signer_name == ""
+    assert queries.setting(office, "certificate.wording_merit") == ""
 
 
 def test_decision_signer_is_checked(office):
@@ -265,8 +268,8 @@ def _proposals(office, count: int) -> None:
 @pytest.mark.parametrize("count", [16, 17, 18, 19, 20, 21, 22, 24, 60])
 def test_the_end_of_the_proposal_list_stays_with_its_signature(office, tmp_path, count):
     _proposals(office, count)
-    set_settings(office, {"proposal.signer_name": "Lê Văn Quang",
-                          "proposal.signer_title": "Phó Bí thư Thường trực Đảng ủy"})
+    update_organisation(office, proposal_signer_name="Lê Văn Quang",
+                        proposal_signer_title="Phó Bí thư Thường trực Đảng ủy")
     target = tmp_path / "ds.pdf"
     pages = write_proposal_list(office, 2023, target, date=dt.date(2023, 12, 5))
     last = page_lines(target, pages)
@@ -286,7 +289,7 @@ def test_signer_lines_wrap_or_shrink_inside_their_column(office):
     title = ("Phó Bí thư Thường trực Đảng ủy kiêm Chủ tịch Hội đồng nhân dân phường, Trưởng "
              "Ban Chỉ đạo phong trào thi đua")
     name = "Nguyễn Thị Minh Khai Phương Thảo Hoàng Lê Trần Phạm Huỳnh Võ Đặng Bùi Đỗ Hồ Ngô"
-    set_settings(office, {"proposal.signer_title": title, "proposal.signer_name": name})
+    update_organisation(office, proposal_signer_title=title, proposal_signer_name=name)
     paper = proposal_list(office, 2023)
     page = paper.pages[-1]
     column_left = page.width - RIGHT_MARGIN - 85 * MM
@@ -401,8 +404,10 @@ def test_papers_get_the_permissions_of_an_ordinary_file(demo_office, tmp_path):
 
 
 def test_printed_settings_are_saved_through_the_one_door(office):
-    save_setup(office, SetupChanges(settings={"proposal.signer_title": "  Phó   Bí thư ",
-                                              "proposal.signer_name": "Lê Văn Quang"}))
-    assert queries.setting(office, "proposal.signer_title") == "Phó Bí thư"
+    save_setup(office, SetupChanges(organisation={"proposal_signer_title": "  Phó   Bí thư ",
+                                                  "proposal_signer_name": "Lê Văn Quang"}))
+    assert queries.identity_on(office, None).proposal_signer_title == "Phó Bí thư"
     with pytest.raises(ValidationError, match="dài quá 300"):
-        set_settings(office, {"proposal.signer_title": "x" * 301})
+        update_organisation(office, proposal_signer_title="x" * 301)
+    with pytest.raises(ValidationError, match="thuộc tên gọi theo thời gian"):
+        set_settings(office, {"proposal.signer_title": "Bí thư"})

@@ -50,7 +50,7 @@ from chibo4tot_desktop.ops import (
     queries,  # noqa: E402
 )
 from chibo4tot_desktop.ops.verdicts import evaluate
-from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
+from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
 from chibo4tot_desktop.text import format_date, place_date_line, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
@@ -169,10 +169,12 @@ class PartyHeader:
     place: str
 
 
-def _party_header(office: Office) -> PartyHeader:
-    organisation = queries.organisation(office)
+def _party_header(office: Office, date: dt.date | None) -> PartyHeader:
+    """The header of a list dated ``date``: the identity in force that day (the same header
+    as the PDFs)."""
+    organisation = queries.identity_on(office, date)
     left = []
-    upper = documents.header_upper_body(office)     # the same header as the PDFs
+    upper = documents.upper_party_body(organisation)
     if upper:
         left.append(upper.upper())
     left.append(organisation.committee_name.upper())
@@ -182,15 +184,16 @@ def _party_header(office: Office) -> PartyHeader:
 def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
                  date: dt.date | None = None) -> Path:
     """Write ``tables`` (one sheet each) to ``target``; ``date`` (else each table's own
-    date, else its year's review day) goes on the place-date line."""
+    date, else today) goes on the place-date line, under the header of the identity in force
+    that day."""
     check_target(target)
-    header = _party_header(office)
     workbook = Workbook(write_only=True)
     use_times_default(workbook)
     _styles(workbook)
     try:
         for table in tables:
-            _write_table(workbook, table, header, date or table.date)
+            day = date or table.date or dt.date.today()
+            _write_table(workbook, table, _party_header(office, day), day)
         return save_workbook(workbook, target)
     except BaseException:
         _discard(workbook)
@@ -429,10 +432,12 @@ def _numbered(rows: list[list]) -> list[list]:
 
 
 def cells_table(office: Office, year: int) -> list[Table]:
-    cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
+    # The cells of the year (the year rule), with the year's own number of members.
+    cells = queries.cells_in_year(office, year)
+    figures = {row.cell_id: row.members_count for row in queries.registrations(office, year)}
     rows = _numbered([[cell.code, cell.name, CellKind(cell.kind).label, cell.secretary,
-                       cell.members_count, "x" if cell.is_pilot else ""] for cell in cells])
-    members = sum(cell.members_count for cell in cells)
+                       figures.get(cell.id), "x" if cell.is_pilot else ""] for cell in cells])
+    members = sum(figures.get(cell.id) or 0 for cell in cells)
     dates = queries.phase_year(office, year)
     return [Table(
         "Chi bộ", "Danh sách chi bộ trực thuộc", f"Năm {year}",
@@ -474,10 +479,7 @@ def registrations_table(office: Office, year: int) -> list[Table]:
         rows.append([*registration[1:], f"Muộn {days} ngày" if days > 0 else "Đúng hạn"])
     notes = [f"Hạn đăng ký: {format_date(deadline)}."] if deadline else []
     done = {registration.cell_id for registration in registered}
-    with office.db.session() as session:
-        missing = sorted((cell for cell in session.scalars(select(Cell).where(
-            Cell.organisation_id == office.organisation_id, Cell.id.not_in(done or {0})))
-            if cell.active_in(year)), key=lambda cell: sort_key(cell.name))
+    missing = [cell for cell in queries.cells_in_year(office, year) if cell.id not in done]
     if missing:
         notes.append(f"Chưa đăng ký ({len(missing)}): "
                      + ", ".join(cell.name for cell in missing) + ".")
@@ -491,8 +493,8 @@ def registrations_table(office: Office, year: int) -> list[Table]:
 
 
 def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], sheet: str,
-                 title: str, subtitle: str) -> Table:
-    groups = [group for group in phase.groups if group.scope == scope.value]
+                 title: str, subtitle: str, year: int) -> Table:
+    groups = phase.catalogue(year, scope)
     rows: list[list] = []
     bold: set[int] = set()
     for unit_name, evaluation in evaluations:
@@ -503,7 +505,7 @@ def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], she
                 rows.append([unit_name, f"{group.position}.{item.position}", item.text,
                              item.max_points, score.self_points if score else None,
                              score.committee_points if score else None])
-        result = evaluate(phase, evaluation, scope)
+        result = evaluate(phase, evaluation, scope, year=year)
         bold.add(len(rows))
         committee = result.committee_totals
         classification = result.classification.value if result.classification else ""
@@ -523,12 +525,13 @@ def scores_table(office: Office, year: int) -> list[Table]:
     cell_rows = [(state.cell.name, state.result.evaluation) for state in overview.cells
                  if state.evaluated]
     tables = [_score_table(phase, Scope.CELL, cell_rows, "Chấm điểm chi bộ",
-                           "Bảng chấm điểm “Chi bộ 4 tốt”", f"Năm {year}")]
+                           "Bảng chấm điểm “Chi bộ 4 tốt”", f"Năm {year}", year)]
     org = overview.organisation_result.evaluation
     if org is not None:
-        tables.append(_score_table(phase, Scope.ORGANISATION,
-                                   [(queries.organisation(office).name, org)], "Chấm điểm đảng bộ",
-                                   "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”", f"Năm {year}"))
+        name = queries.identity_on(office, documents.review_date(office, year)).name
+        tables.append(_score_table(phase, Scope.ORGANISATION, [(name, org)],
+                                   "Chấm điểm đảng bộ", "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”",
+                                   f"Năm {year}", year))
     for table in tables:
         table.date = documents.review_date(office, year)
     return tables
@@ -572,23 +575,24 @@ def _award_unit(award, office_name: str) -> str:
 
 def proposals_table(office: Office, year: int) -> list[Table]:
     overview = year_overview(office, year)
-    organisation = queries.organisation(office)
-    states = {state.cell.id: state for state in overview.cells}
+    date = documents.proposal_date(office, year)
+    organisation = queries.identity_on(office, date)
     awards = queries.awards(office, year)
     rows = []
     for award in sorted(awards, key=lambda a: (a.kind != AwardKind.ORG_RECOGNITION.value,
                                                a.kind, sort_key(_award_unit(a, "")))):
-        state = states.get(award.cell_id)
-        result = state.result if state else overview.organisation_result
-        total = result.committee_totals.total if result.committee_totals.complete else None
+        # A decided award: the figures its decision was made on; otherwise today's.
+        facts = (DecisionFacts.kept(award) if award.is_decided else None) \
+            or overview.facts(award)
         rows.append([_award_unit(award, organisation.name), AwardKind(award.kind).label,
-                     total, result.classification.value if result.classification else "",
-                     (state.consecutive_years or None) if state else None, award.proposed_on,
+                     facts.points if facts else None,
+                     (facts.classification or "") if facts else "",
+                     (facts.streak or None) if facts else None, award.proposed_on,
                      award.notes])
     counts = {kind: sum(1 for award in awards if award.kind == kind.value) for kind in AwardKind}
     summary = ", ".join(f"{kind.label}: {number}" for kind, number in counts.items() if number)
     upper = organisation.upper_body
-    signer = documents.ward_signer(office)
+    signer = documents.ward_signer(office, date)
     return [Table("Đề nghị", "Danh sách đề nghị công nhận, khen thưởng",
                   f"Phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt” năm {year}",
                   [Column("STT", 5, INT), Column("Đơn vị", 27), Column("Hình thức", 27),
@@ -597,15 +601,17 @@ def proposals_table(office: Office, year: int) -> list[Table]:
                    Column("Ghi chú", 28, WRAP)],
                   _numbered(rows), ["", f"Tổng cộng: {len(rows)}", summary, "", "", "", "", ""],
                   recipient=f"Kính gửi: Ban Thường vụ {upper}" if upper else "",
-                  date=documents.proposal_date(office, year),
+                  date=date,
                   signature=Signature(tuple(signer.lines), signer.name, (
                       f"- {documents.upper_recipient(organisation)} (báo cáo),",
                       "- Lưu Văn phòng Đảng ủy.")))]
 
 
 def awards_table(office: Office, year: int) -> list[Table]:
-    organisation = queries.organisation(office)
     awards = [award for award in queries.awards(office, year) if award.is_decided]
+    decided = [award.decision_date for award in awards if award.decision_date]
+    date = max(decided) if decided else documents.review_date(office, year)
+    organisation = queries.identity_on(office, date)
     awards.sort(key=lambda a: (sort_key(a.register_number), sort_key(_award_unit(a, ""))))
     rows = _numbered([[award.register_number, award.year,
                        _award_unit(award, organisation.name), AwardKind(award.kind).label,
@@ -613,14 +619,13 @@ def awards_table(office: Office, year: int) -> list[Table]:
                       for award in awards])
     waiting = [award for award in queries.awards(office, year) if not award.is_decided]
     notes = [f"Còn {len(waiting)} đề nghị chờ quyết định."] if waiting else []
-    decided = [award.decision_date for award in awards if award.decision_date]
     return [Table("Sổ khen thưởng", "Sổ khen thưởng", f"Năm {year}",
                   [Column("STT", 5, INT), Column("Số sổ", 9), Column("Năm", 6, INT),
                    Column("Đơn vị", 26), Column("Hình thức", 23), Column("Số quyết định", 14),
                    Column("Ngày quyết định", 12, DATE), Column("Cơ quan ban hành", 24),
                    Column("Ghi chú", 17, WRAP)],
                   rows, ["", "Tổng cộng", "", f"{len(rows)} khen thưởng", "", "", "", "", ""],
-                  notes, date=max(decided) if decided else documents.review_date(office, year),
+                  notes, date=date,
                   title_columns="A:D")]
 
 
@@ -681,6 +686,7 @@ def export(office: Office, kind: str, year: int, target: str | Path,
 
 def warnings(office: Office, kind: str, year: int) -> list[str]:
     """What to tell the user before the list is written (a signed list without a signer)."""
-    if kind == "proposals" and not documents.ward_signer(office).name:
+    if kind == "proposals" and not documents.ward_signer(
+            office, documents.proposal_date(office, year)).name:
         return [documents.missing_signer("Danh sách đề nghị")]
     return []

@@ -110,18 +110,23 @@ def write_template(office: Office, year: int, target: str | Path,
                    cell_code: str | None = None) -> Path:
     """Write the template for ``year`` (one cell, or every cell active that year)."""
     check_target(target)
-    organisation = queries.organisation(office)
     phase = queries.phase_for_year(office, year)
+    phase_year = next(item for item in phase.years if item.year == year)
+    # The identity in force when the cells register that year.
+    organisation = queries.identity_on(office, phase_year.registration_deadline
+                                       or queries.year_document_date(office, year))
+    in_year = queries.cells_in_year(office, year)
     if cell_code:
         cell = queries.cell_by_code(office, cell_code)
-        if not cell.active_in(year):
-            raise UserError(f"Chi bộ '{cell.name}' đã giải thể, không có mẫu đăng ký năm {year}.")
+        if cell.id not in {item.id for item in in_year}:
+            raise UserError(f"Chi bộ '{cell.name}' không thuộc năm {year} (chưa thành lập hoặc "
+                            f"đã kết thúc hoạt động), không có mẫu đăng ký năm {year}.")
         cells = [cell]
     else:
-        cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
+        cells = in_year
         if not cells:
             raise UserError(f"Năm {year} chưa có chi bộ nào để lập mẫu đăng ký.")
-    group_titles = [group.title for group in phase.groups if group.scope == Scope.CELL.value]
+    group_titles = [group.title for group in phase.catalogue(year, Scope.CELL)]
     fields = form_fields(group_titles)
     titles = list(TITLES)       # only the titles the office recognises (the importer's check)
 
@@ -141,7 +146,7 @@ def write_template(office: Office, year: int, target: str | Path,
 
     marker = workbook.create_sheet(MARKER_SHEET)
     for row in (("program", PROGRAM), ("kind", TEMPLATE_KIND), ("version", TEMPLATE_VERSION),
-                ("year", year), ("organisation", organisation.code)):
+                ("year", year), ("organisation", queries.organisation(office).code)):
         marker.append(row)
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True
@@ -297,6 +302,36 @@ def _write_signature(sheet, organisation, first: int, signer: str) -> None:
     sheet.row_dimensions[first + 3].height = 22
 
 
+def party_header(sheet, organisation, cell: Cell, year: int, left: tuple[int, int] = (1, 1),
+                 right: tuple[int, int] = (2, 2)) -> None:
+    """The Party header of a cell's paper, rows 1-3: on the left the organisation (capitals,
+    regular, as 36-HD/VPTW gives the upper body), the cell (capitals, bold) and "*", on the
+    right "ĐẢNG CỘNG SẢN VIỆT NAM" (bold 15, underlined) and the place-date line. ``left`` / ``right``: the first and last column of each side."""
+    header = [
+        (1, left, organisation.name.upper(), font(13)),
+        (1, right, "ĐẢNG CỘNG SẢN VIỆT NAM", font(15, bold=True, underline=True)),
+        (2, left, cell.name.upper(), font(13, bold=True)),
+        (2, right, f"{organisation.place_name or '...'}, ngày ... tháng ... năm {year}",
+         font(14, italic=True)),
+        (3, left, "*", font(13)),
+    ]
+    for row, (first, last), value, style in header:
+        if last > first:
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        target = sheet.cell(row=row, column=first, value=value)
+        target.font = style
+        target.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
+def titles(sheet, lines, first_row: int = 5, width: int = 2) -> None:
+    """Centred title lines across ``width`` columns from ``first_row``."""
+    for row, (text, style) in enumerate(lines, start=first_row):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        target = sheet.cell(row=row, column=1, value=text)
+        target.font = style
+        target.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
 def _serial(value: dt.date) -> int:
     return (value - dt.date(1899, 12, 30)).days
 
@@ -326,3 +361,13 @@ def _keep_signature(sheet, last: int) -> None:
 def _print_setup(sheet, widths) -> None:
     """A4 portrait at a fixed scale (the body never under 10 pt on paper)."""
     apply_print_setup(sheet, print_layout(widths, False, FORM_MARGINS), False, FORM_MARGINS)
+
+
+def print_setup(sheet, landscape: bool = False) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6
+    sheet.print_options.horizontalCentered = True

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chibo4tot_desktop.db.changes import AWARDS
-from chibo4tot_desktop.db.models import Award, AwardKind, Cell
+from chibo4tot_desktop.db.models import Award, AwardKind, Cell, DecisionSource
 from chibo4tot_desktop.errors import NotFoundError, ValidationError
 from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
@@ -129,26 +129,43 @@ class DecisionPaper:
     signer_name: str
 
 
-def decision_defaults(office: Office, issuer: str) -> DecisionPaper:
-    """What a new decision by ``issuer`` carries unless told otherwise: the issuer's place
-    ("Ban Thường vụ Thành ủy Hà Tĩnh" -> "Hà Tĩnh", else the certificates' place setting) and
-    the signer of the certificate settings."""
-    setting = queries.settings(office, "certificate.")
-    place = place_of_issuer(issuer) or clean(setting.get("certificate.place", ""))
-    return DecisionPaper(place, clean(setting.get("certificate.signer_title", "")),
-                         clean(setting.get("certificate.signer_name", "")))
+def decision_defaults(office: Office, issuer: str, day: dt.date | None = None
+                      ) -> DecisionPaper:
+    """What a new decision by ``issuer`` dated ``day`` carries unless told otherwise, from the
+    organisation's identity in force that day (None: the latest): the issuer's place ("Ban
+    Thường vụ Thành ủy Hà Tĩnh" -> "Hà Tĩnh", else the certificates' place) and the
+    certificates' signer."""
+    identity = queries.identity_on(office, day)
+    place = place_of_issuer(issuer) or clean(identity.certificate_place)
+    return DecisionPaper(place, clean(identity.certificate_signer_title),
+                         clean(identity.certificate_signer_name))
 
 
-def _decision_paper(office: Office, issuer: str, place: str | None, signer_title: str | None,
-                    signer_name: str | None) -> DecisionPaper:
-    defaults = decision_defaults(office, issuer)
+def decision_paper_values(place, signer_title, signer_name) -> DecisionPaper:
+    """A decision's place and signer, checked as typed (also those a packet carries)."""
     return DecisionPaper(
-        checks.optional(defaults.place if place is None else place, "địa danh của quyết định",
-                        "decision_place", 100),
-        checks.optional(defaults.signer_title if signer_title is None else signer_title,
-                        "chức vụ người ký quyết định", "signer_title", 300),
-        checks.optional(defaults.signer_name if signer_name is None else signer_name,
-                        "họ tên người ký quyết định", "signer_name", 120))
+        checks.optional(place, "địa danh của quyết định", "decision_place", 100),
+        checks.optional(signer_title, "chức vụ người ký quyết định", "signer_title", 300),
+        checks.optional(signer_name, "họ tên người ký quyết định", "signer_name", 120))
+
+
+def _decision_paper(office: Office, issuer: str, day: dt.date, place: str | None,
+                    signer_title: str | None, signer_name: str | None) -> DecisionPaper:
+    defaults = decision_defaults(office, issuer, day)
+    return decision_paper_values(
+        defaults.place if place is None else place,
+        defaults.signer_title if signer_title is None else signer_title,
+        defaults.signer_name if signer_name is None else signer_name)
+
+
+def _keep_facts(award: Award, facts) -> None:
+    """What the decision rests on, as computed now (``reports.DecisionFacts``)."""
+    award.decided_points = facts.points if facts else None
+    award.decided_classification = facts.classification if facts else None
+    award.decided_verdict = facts.verdict if facts else None
+    award.decided_members = facts.members if facts else None
+    award.decided_streak = facts.streak if facts else None
+    award.decided_cells = facts.cells if facts else None
 
 
 def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: str,
@@ -172,6 +189,15 @@ def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: 
     award.signer_name = paper.signer_name
 
 
+def _refuse_upper(award: Award) -> None:
+    """A decision sent down by the upper level is changed only by its next packet."""
+    if award.decision_source == DecisionSource.UPPER.value:
+        unit = award.cell.name if award.cell is not None else "đảng bộ"
+        raise ValidationError(f"Quyết định khen thưởng của {unit} do cấp trên gửi xuống "
+                              f"(số {award.decision_number}); không sửa hay bỏ ở đây.",
+                              "decision_number")
+
+
 def _decision_values(decision_number, decision_date, issuer) -> tuple[str, dt.date, str]:
     return (checks.required(decision_number, "số quyết định", "decision_number", 60),
             checks.date(decision_date, "ngày quyết định", "decision_date"),
@@ -186,10 +212,11 @@ def record_decision(office: Office, award_ids: Sequence[int], *, decision_number
     """One decision (number, date, issuer, the place of its date line and its signer) for one
     or many proposals, in one transaction; register numbers follow one another from
     ``first_register_number`` in the order given. ``place``, ``signer_title`` and
-    ``signer_name`` left as None take ``decision_defaults``. ``expected_versions``: award id
+    ``signer_name`` left as None take ``decision_defaults`` (the identity in force on the
+    decision's date). ``expected_versions``: award id
     -> the version the caller read (a conflict otherwise)."""
     number, date, issuer = _decision_values(decision_number, decision_date, issuer)
-    paper = _decision_paper(office, issuer, place, signer_title, signer_name)
+    paper = _decision_paper(office, issuer, date, place, signer_title, signer_name)
     if not award_ids:
         raise ValidationError("Chưa chọn đề nghị nào.", "award")
     if len(set(award_ids)) != len(award_ids):
@@ -200,20 +227,42 @@ def record_decision(office: Office, award_ids: Sequence[int], *, decision_number
         awards = [get_for_update(session, Award, award_id, versions.get(award_id),
                                  "khen thưởng") for award_id in award_ids]
         for award, register in zip(awards, registers):
+            _refuse_upper(award)
             _decide(session, award, number, date, issuer, register, paper)
+            award.decision_source = DecisionSource.TYPED.value
+            award.decision_packet_at = None
             session.flush()
+        _keep_decided_facts(office, session, awards)
         for award in awards:
             _ = award.cell
     return awards
 
 
+def _keep_decided_facts(office: Office, session: Session, awards: Sequence[Award]) -> None:
+    """Store on each award the facts of its unit as they stand with the decision recorded
+    (the consecutive years count it)."""
+    from chibo4tot_desktop.reports import overview_in
+
+    reader = office.db.session_on(session.connection(), office.organisation_id)
+    try:
+        overviews = {year: overview_in(reader, year) for year in {a.year for a in awards}}
+        facts = {award.id: overviews[award.year].facts(award) for award in awards}
+    finally:
+        reader.close()
+    for award in awards:
+        _keep_facts(award, facts[award.id])
+
+
 def clear_decision(office: Office, award_id: int) -> Award:
     with office.write(AWARDS) as session:
         award = get_for_update(session, Award, award_id, None, "khen thưởng")
+        _refuse_upper(award)
         award.decision_number = ""
         award.decision_date = None
         award.register_number = ""
         award.decision_place = award.signer_title = award.signer_name = ""
+        _keep_facts(award, None)
+        award.decision_source = DecisionSource.TYPED.value
         session.flush()
         _ = award.cell
     return award

@@ -12,9 +12,10 @@ instead. Plain paper gets a border drawn as vector art; on pre-printed blanks (p
 the rest is printed, moved by the offsets in the settings (offsets only apply there).
 
 Each award prints what its own decision recorded: the issuer, the place of the decision's
-date line, its date and its signer (``ops.awards.record_decision``). The settings
-("certificate.*") give the wording, the paper, the offsets, and the issuer and signer of
-awards whose decision recorded none.
+date line, its date and its signer (``ops.awards.record_decision``). What a decision did not
+record comes from the organisation's identity in force on the decision's date (``timeline``:
+a certificate of 2023 keeps the authority of 2023). The settings ("certificate.*") give the
+wording, the lead words, the paper and the offsets.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from chibo4tot_desktop.db.models import Award, AwardKind, Organisation
+from chibo4tot_desktop import timeline
+from chibo4tot_desktop.db.models import Award, AwardKind
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.ops import checks, queries
-from chibo4tot_desktop.ops.setup import set_settings
+from chibo4tot_desktop.ops.setup import SetupChanges, save_setup
 from chibo4tot_desktop.pdf.fonts import printable
 from chibo4tot_desktop.pdf.layout import (
     A4_LANDSCAPE,
@@ -111,10 +113,17 @@ FIELD_LABELS = {
 }
 
 
-def default_settings(organisation: Organisation) -> CertificateSettings:
-    upper = clean(organisation.upper_body)
-    issuer = f"BAN THƯỜNG VỤ {upper.upper()}" if upper else ""
-    return CertificateSettings(issuer=issuer, place=clean(organisation.place_name))
+# Fields that are the identity's (dated), and their identity names.
+IDENTITY_FIELDS = {"issuer": "issuer", "place": "certificate_place",
+                   "signer_title": "certificate_signer_title",
+                   "signer_name": "certificate_signer_name"}
+
+
+def default_settings(identity: timeline.Identity) -> CertificateSettings:
+    return CertificateSettings(issuer=clean(identity.certificate_issuer),
+                               place=clean(identity.certificate_place_name),
+                               signer_title=clean(identity.certificate_signer_title),
+                               signer_name=clean(identity.certificate_signer_name))
 
 
 def _offset(value, label: str) -> float:
@@ -150,12 +159,15 @@ def validate_settings(values: Mapping[str, object], base: CertificateSettings
     return replace(base, **changes)
 
 
-def load_settings(office) -> CertificateSettings:
-    """The office's certificate settings (defaults from the organisation where unset)."""
-    base = default_settings(queries.organisation(office))
+def load_settings(office, on: dt.date | None = None) -> CertificateSettings:
+    """The certificate settings for a decision dated ``on``: issuer, place and signer from the
+    identity in force that day (None: the latest), the rest from the settings."""
+    base = default_settings(queries.identity_on(office, on))
     stored = queries.settings(office, SETTING_PREFIX)
     values: dict[str, object] = {}
     for item in fields(CertificateSettings):
+        if item.name in IDENTITY_FIELDS:
+            continue
         raw = stored.get(SETTING_PREFIX + item.name)
         if raw is None:
             continue
@@ -175,12 +187,34 @@ def load_settings(office) -> CertificateSettings:
         return settings
 
 
-def save_settings(office, **values) -> CertificateSettings:
-    """Check and store the given fields (one transaction); returns the new settings."""
-    settings = validate_settings(values, load_settings(office))
-    set_settings(office, {SETTING_PREFIX + key: stored_value(getattr(settings, key))
-                         for key in values})
+def save_settings(office, valid_from: dt.date | None = None, **values) -> CertificateSettings:
+    """Check and store the given fields (one transaction); returns the new settings. The
+    issuer, place and signer go to the identity version starting ``valid_from`` (None: the
+    latest version); a value equal to the one derived from the upper body stays derived."""
+    current = load_settings(office, valid_from)
+    settings = validate_settings(values, current)
+    changes = save_changes(office, settings, values, valid_from)
+    save_setup(office, changes)
     return settings
+
+
+def save_changes(office, settings: CertificateSettings, names, valid_from: dt.date | None
+                 ) -> SetupChanges:
+    """The SetupChanges that store the fields ``names`` of ``settings`` (checked)."""
+    current = load_settings(office, valid_from)
+    identity = queries.identity_on(office, valid_from)
+    derived = {"issuer": f"BAN THƯỜNG VỤ {identity.upper_body.upper()}"
+               if identity.upper_body else "", "place": identity.place_name}
+    changes = SetupChanges(identity_from=valid_from)
+    for key in names:
+        value = getattr(settings, key)
+        if key in IDENTITY_FIELDS:
+            if value != getattr(current, key):
+                changes.organisation[IDENTITY_FIELDS[key]] = (
+                    "" if value == derived.get(key) else value)
+        else:
+            changes.settings[SETTING_PREFIX + key] = stored_value(value)
+    return changes
 
 
 def stored_value(value) -> str:
@@ -204,13 +238,16 @@ class Certificate:
     signer_title: str = ""
     signer_name: str = ""
     lead_word: str = ""
+    # The settings in force on the decision's date (what the decision did not record is
+    # taken from them when the page is laid out); None: the list's.
+    settings: CertificateSettings | None = None
 
     @property
     def recipient(self) -> str:
         return ", ".join(self.recipient_parts)
 
 
-def certificate_for(award: Award, organisation: Organisation,
+def certificate_for(award: Award, organisation: timeline.Identity,
                     settings: CertificateSettings) -> Certificate:
     """The certificate of ``award``: the issuer, place, date and signer its decision recorded
     (the settings' only where the decision recorded none)."""
@@ -236,7 +273,7 @@ def certificate_for(award: Award, organisation: Organisation,
     return Certificate(kind, TITLES[kind], recipient, printable(achievement),
                        printable(decision), printable(register), printable(place_date),
                        printable(issuer), printable(signer_title), printable(signer_name),
-                       printable(settings.lead(kind)))
+                       printable(settings.lead(kind)), settings)
 
 
 def decided_awards(office, year: int, cell_codes: Sequence[str] = ()) -> list[Award]:
@@ -319,12 +356,14 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
 def _layout(certificate: Certificate, settings: CertificateSettings) -> tuple[Page, list[str]]:
     """The page and what had to give (texts trimmed to fit)."""
     notes: list[str] = []
+    # What the decision did not record: the identity of its date (else the list's settings).
+    dated = certificate.settings or settings
     certificate = replace(certificate,
-                          issuer=certificate.issuer or printable(settings.issuer),
+                          issuer=certificate.issuer or printable(dated.issuer),
                           signer_title=certificate.signer_title or printable(
-                              settings.signer_title),
+                              dated.signer_title),
                           signer_name=certificate.signer_name or printable(
-                              settings.signer_name),
+                              dated.signer_name),
                           lead_word=certificate.lead_word or printable(
                               settings.lead(certificate.kind)))
     page = Page(PAGE_W, PAGE_H)
@@ -528,7 +567,8 @@ def certificates_paper(certificates: Sequence[Certificate], settings: Certificat
     for certificate in certificates:
         page, notes = _layout(certificate, settings)
         pages.append(page)
-        if not (certificate.signer_name or clean(settings.signer_name)):
+        if not (certificate.signer_name
+                or clean((certificate.settings or settings).signer_name)):
             unsigned.append(certificate.recipient_parts[0])
         warnings += [f"Trang {len(pages)} ({certificate.recipient_parts[0]}): {note}."
                      for note in notes]
@@ -549,9 +589,21 @@ def year_certificates(office, year: int, cell_codes: Sequence[str] = ()
             raise UserError(f"Các chi bộ đã chọn không có khen thưởng nào năm {year} đã có "
                             "quyết định.")
         raise UserError(f"Năm {year} chưa có khen thưởng nào đã có quyết định để in giấy khen.")
-    settings = load_settings(office)
-    organisation = queries.organisation(office)
-    return [certificate_for(award, organisation, settings) for award in awards], settings
+    return _certificates(office, awards)
+
+
+def _certificates(office, awards: Sequence[Award]
+                  ) -> tuple[list[Certificate], CertificateSettings]:
+    """Each award's certificate with the identity in force on its decision's date; the
+    settings returned are those of the latest decision (they name the document)."""
+    certificates = []
+    for award in awards:
+        certificates.append(certificate_for(award, queries.identity_on(office,
+                                                                        award.decision_date),
+                                            load_settings(office, award.decision_date)))
+    latest = max((award.decision_date for award in awards if award.decision_date),
+                 default=None)
+    return certificates, load_settings(office, latest)
 
 
 def year_certificates_paper(office, year: int, cell_codes: Sequence[str] = ()) -> Paper:
@@ -567,9 +619,7 @@ def award_certificates(office, awards: Sequence[Award]
         raise UserError("Chỉ in được giấy khen cho khen thưởng đã có số và ngày quyết định.")
     if not awards:
         raise UserError("Chưa chọn khen thưởng nào để in.")
-    settings = load_settings(office)
-    organisation = queries.organisation(office)
-    return [certificate_for(award, organisation, settings) for award in awards], settings
+    return _certificates(office, awards)
 
 
 def write_certificates(office, year: int, target: str | os.PathLike,
@@ -580,7 +630,7 @@ def write_certificates(office, year: int, target: str | os.PathLike,
     return len(paper.pages)
 
 
-def sample_certificate(settings: CertificateSettings, organisation: Organisation,
+def sample_certificate(settings: CertificateSettings, organisation,
                        year: int | None = None) -> Certificate:
     """A certificate with example content (the settings dialog's preview)."""
     year = year or dt.date.today().year

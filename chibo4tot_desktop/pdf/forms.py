@@ -4,8 +4,10 @@
 - the proposal list (danh sách đề nghị) the ward's Standing Committee sends to the city.
 
 Each is built as a ``layout.Paper``: its pages and the warnings to show before it is printed
-(a signer without a name). The header's upper body and the list's signer come from
-``documents`` (settings "proposal.upper_body", "proposal.signer_title", "proposal.signer_name").
+(a signer without a name). Each paper carries the organisation's identity in force on its own
+date (``timeline``; the header's upper body and the list's signer through ``documents``), the
+year's own criteria catalogue and the year's own figures (members from the year's
+registration; a decided award, the figures its decision was made on).
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ import os
 
 from chibo4tot_desktop import documents
 from chibo4tot_desktop.db.models import Scope
-from chibo4tot_desktop.documents import proposal_rows
+from chibo4tot_desktop.documents import proposal_date, proposal_rows, upper_party_body
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
 from chibo4tot_desktop.pdf.layout import Page, Paper
 from chibo4tot_desktop.pdf.render import write_paper
 from chibo4tot_desktop.text import clean, place_date_line
+
+__all__ = ["proposal_date", "proposal_rows", "upper_party_body", "proposal_list",
+           "proposal_list_pages", "registration_form", "registration_form_pages",
+           "write_proposal_list", "write_registration_form"]
 
 
 def _lower_first(text: str) -> str:
@@ -37,11 +43,16 @@ def registration_form(office, year: int, cell_code: str, blank: bool = False) ->
     if registration is None and not blank:
         raise UserError(f"{cell.name} chưa có bản đăng ký thi đua năm {year} "
                         "(có thể in mẫu trống để chi bộ điền).")
-    if not cell.active_in(year):
-        raise UserError(f"{cell.name} đã giải thể, không đăng ký thi đua năm {year}.")
-    organisation = queries.organisation(office)
+    if not queries.cell_timeline(office).in_year(cell.id, year):
+        raise UserError(f"{cell.name} không thuộc năm {year} (chưa thành lập hoặc đã kết "
+                        "thúc hoạt động), không đăng ký thi đua năm đó.")
     phase = queries.phase_for_year(office, year)
-    groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
+    phase_year = next(item for item in phase.years if item.year == year)
+    day = (registration.received_on if registration is not None
+           else phase_year.registration_deadline or phase_year.launch_date
+           or queries.year_document_date(office, year))
+    organisation = queries.identity_on(office, day)
+    groups = phase.catalogue(year, Scope.CELL)
 
     flow = Flow()
     place = clean(organisation.place_name)
@@ -55,8 +66,7 @@ def registration_form(office, year: int, cell_code: str, blank: bool = False) ->
     flow.centred(f"Xây dựng “{title}” năm {year}", "bold", 14, after=10)
     flow.centred(f"Kính gửi: {organisation.committee_name}", "regular", 14, after=12)
 
-    members = registration.members_count if registration and \
-        registration.members_count is not None else cell.members_count
+    members = registration.members_count if registration is not None else None
     basis = (f"Thực hiện {phase.plan_reference} về {_lower_first(phase.title)}"
              if phase.plan_reference else f"Thực hiện phong trào thi đua {_lower_first(phase.title)}")
     members_text = f" (có {members} đảng viên)" if members else ""
@@ -121,12 +131,12 @@ def proposal_list(office, year: int, date: dt.date | None = None) -> Paper:
     awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
-    organisation = queries.organisation(office)
-    rows, sections, counts = proposal_rows(office, year)
     if date is None:
-        date = documents.proposal_date(office, year)
+        date = proposal_date(office, year)
+    organisation = queries.identity_on(office, date)
+    rows, sections, counts = proposal_rows(office, year, date)
     place = clean(organisation.place_name)
-    upper = documents.header_upper_body(office)
+    upper = upper_party_body(organisation)
 
     flow = Flow()
     flow.party_header(upper, organisation.committee_name,
@@ -137,7 +147,7 @@ def proposal_list(office, year: int, date: dt.date | None = None) -> Paper:
     flow.centred(f"(Kèm theo đề nghị của Ban Thường vụ {organisation.committee_name})",
                  "italic", 13, after=10)
     total = "Tổng cộng: " + documents.proposal_counts(counts) + "."
-    signer = documents.ward_signer(office)
+    signer = documents.ward_signer(office, date)
     recipients = [f"- {documents.upper_recipient(organisation)} (báo cáo),",
                   "- Lưu Văn phòng Đảng ủy."]
     signature = flow.signature_layout(signer.lines, signer.name, recipients).height

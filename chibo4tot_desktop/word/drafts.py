@@ -67,20 +67,21 @@ def _names(states, limit: int = 0) -> str:
 
 
 def _ward(office, date: dt.date | None, code: str, subject: str = "") -> tuple:
-    """A new draft with the ward committee's header; returns (draft, organisation)."""
-    organisation = queries.organisation(office)
+    """A new draft with the ward committee's header, as the identity in force on ``date``
+    names it; returns (draft, organisation identity)."""
+    organisation = queries.identity_on(office, date)
     draft = WordDraft(author=organisation.committee_name)
     place = clean(organisation.place_name)
     line = place_date_line(place, date) if date and place else (
         f"{place}, {BLANK_DATE}" if place else BLANK_DATE)
-    draft.header(documents.header_upper_body(office), organisation.committee_name, line,
+    draft.header(documents.upper_party_body(organisation), organisation.committee_name, line,
                  f"Số{BLANK_NUMBER}-{code}/ĐU", subject)
     return draft, organisation
 
 
-def _ward_signature(draft: WordDraft, office, recipients: list[str], paper: str,
-                    warnings: list[str]) -> None:
-    signer = documents.ward_signer(office)
+def _ward_signature(draft: WordDraft, office, date: dt.date | None, recipients: list[str],
+                    paper: str, warnings: list[str]) -> None:
+    signer = documents.ward_signer(office, date)
     draft.signature(signer.lines, signer.name, recipients)
     if not signer.name:
         warnings.append(documents.missing_signer(paper))
@@ -134,17 +135,17 @@ PROPOSAL_COLUMNS = [
 ]
 
 
-def _proposals(office, year: int):
+def _proposals(office, year: int, date: dt.date | None = None):
     awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
-    return documents.proposal_rows(office, year)
+    return documents.proposal_rows(office, year, date)
 
 
 def submission(office, year: int, date: dt.date | None = None) -> Drafted:
     """The submission (tờ trình) asking the upper committee to recognise and award."""
-    rows, sections, counts = _proposals(office, year)
     date = date or documents.proposal_date(office, year)
+    rows, sections, counts = _proposals(office, year, date)
     overview = year_overview(office, year)
     phase = queries.phase_for_year(office, year)
     warnings: list[str] = []
@@ -184,7 +185,7 @@ def submission(office, year: int, date: dt.date | None = None) -> Drafted:
             draft.paragraph(f"{number}. " + text.format(year=year, n=f"{counts[kind]:02d}"))
     draft.paragraph("(Có danh sách kèm theo).", italic=True)
     draft.paragraph(f"Kính trình {upper} xem xét, quyết định./.")
-    _ward_signature(draft, office, ["- Như trên,", "- Lưu Văn phòng Đảng ủy."],
+    _ward_signature(draft, office, date, ["- Như trên,", "- Lưu Văn phòng Đảng ủy."],
                     "Tờ trình", warnings)
     draft.page_break()
     draft.centred("DANH SÁCH", 15, bold=True, space_after=0)
@@ -213,13 +214,16 @@ def decision(office, year: int, date: dt.date | None = None) -> Drafted:
     """A draft of the upper committee's decision, with its annex list."""
     from chibo4tot_desktop.ops.awards import decision_defaults
 
-    rows, sections, counts = _proposals(office, year)
-    organisation = queries.organisation(office)
+    proposed = documents.proposal_date(office, year)
+    # The identity in force on the decision's date (the proposals' while it is not dated).
+    day = date or proposed
+    rows, sections, counts = _proposals(office, year, proposed)
+    organisation = queries.identity_on(office, day)
     phase = queries.phase_for_year(office, year)
     warnings: list[str] = []
     upper_body = clean(organisation.upper_body) or "Cấp ủy cấp trên"
     issuer = documents.upper_recipient(organisation)
-    defaults = decision_defaults(office, queries.setting(office, "award.issuer", "") or issuer)
+    defaults = decision_defaults(office, clean(organisation.decision_body) or issuer, day)
     place = defaults.place or place_of_issuer(issuer)
     draft = WordDraft(author=issuer)
     line = place_date_line(place, date) if date and place else f"{place}, {BLANK_DATE}"
@@ -231,7 +235,6 @@ def decision(office, year: int, date: dt.date | None = None) -> Drafted:
     draft.paragraph("- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
     draft.paragraph(f"- Căn cứ Quy chế làm việc của Ban Chấp hành, Ban Thường vụ {upper_body};")
     draft.paragraph(f"- Căn cứ {_basis(phase)[len('Thực hiện '):]};")
-    proposed = documents.proposal_date(office, year)
     draft.paragraph(f"- Xét đề nghị của Ban Thường vụ {organisation.committee_name} tại Tờ "
                     f"trình số{BLANK_NUMBER}-TTr/ĐU, ngày {format_date(proposed)},")
     draft.centred("QUYẾT ĐỊNH", 14, bold=True, space_after=6)
@@ -375,7 +378,7 @@ def review_report(office, year: int, date: dt.date | None = None) -> Drafted:
     draft.placeholder("Văn phòng Đảng ủy bổ sung hạn chế và nguyên nhân")
     draft.heading(f"III. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}")
     draft.placeholder("Văn phòng Đảng ủy bổ sung phương hướng, nhiệm vụ")
-    _ward_signature(draft, office, [
+    _ward_signature(draft, office, date, [
         f"- {documents.upper_recipient(organisation)} (báo cáo),",
         "- Các đồng chí Ủy viên Ban Chấp hành Đảng bộ,", "- Các chi bộ trực thuộc,",
         "- Lưu Văn phòng Đảng ủy."], "Báo cáo sơ kết", warnings)
@@ -469,7 +472,7 @@ def final_report(office, year: int, date: dt.date | None = None) -> Drafted:
     draft.placeholder("Văn phòng Đảng ủy bổ sung phương hướng, nhiệm vụ")
     draft.heading("VII. ĐỀ XUẤT, KIẾN NGHỊ")
     draft.placeholder("Văn phòng Đảng ủy bổ sung đề xuất, kiến nghị (nếu có)")
-    _ward_signature(draft, office, [
+    _ward_signature(draft, office, date, [
         f"- {documents.upper_recipient(organisation)} (báo cáo),",
         "- Các đồng chí Ủy viên Ban Chấp hành Đảng bộ,", "- Các chi bộ trực thuộc,",
         "- Lưu Văn phòng Đảng ủy."], "Báo cáo tổng kết", warnings)
@@ -516,7 +519,7 @@ def reminder(office, year: int, date: dt.date | None = None) -> Drafted:
                     "Đồng chí bí thư chi bộ chịu trách nhiệm trước Ban Thường vụ Đảng ủy về việc "
                     "đăng ký thi đua của chi bộ.")
     draft.paragraph("Đề nghị các chi bộ nghiêm túc thực hiện./.")
-    _ward_signature(draft, office, ["- Như trên,", "- Thường trực Đảng ủy (báo cáo),",
+    _ward_signature(draft, office, date, ["- Như trên,", "- Thường trực Đảng ủy (báo cáo),",
                                     "- Lưu Văn phòng Đảng ủy."], "Công văn đôn đốc", warnings)
     title = f"Công văn đôn đốc đăng ký thi đua năm {year}"
     draft.document.core_properties.title = title

@@ -213,9 +213,10 @@ class CertificateSettingsDialog(QDialog):
         self.paper.currentIndexChanged.connect(self._paper_changed)
         self._paper_changed()
         note = QLabel("Trong nội dung, {năm} được thay bằng năm khen thưởng. Cơ quan ban hành, "
-                      "địa danh và người ký ở đây dùng khi ghi quyết định mới; mỗi giấy khen in "
-                      "theo quyết định của nó. Độ dịch (mm) chỉ dùng cho phôi in sẵn, để căn "
-                      "chữ cho khớp phôi; số âm dịch sang trái, lên trên.")
+                      "địa danh và người ký ở đây thuộc phiên bản tên gọi mới nhất của đảng bộ "
+                      "(Thiết lập › Đảng bộ) và là mặc định khi ghi quyết định mới; mỗi giấy "
+                      "khen in theo quyết định của nó. Độ dịch (mm) chỉ dùng cho phôi in sẵn, "
+                      "để căn chữ cho khớp phôi; số âm dịch sang trái, lên trên.")
         note.setWordWrap(True)
         sample = QPushButton("Xem mẫu…")
         sample.clicked.connect(self._preview_sample)
