@@ -173,6 +173,96 @@ def test_files_of_the_previous_schema_keep_what_their_certificates_printed(tmp_p
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_files_of_dated_history_keep_the_signer_of_their_decisions_date(tmp_path):
+    """A data file of the schema before this one with two identity versions: each decided
+    award gets the signer and place of the version in force on its decision's date."""
+    path = tmp_path / "dated.sqlite3"
+    engine = make_engine(path)
+    run_migrations(engine, "0004_dated_history")
+    identity = ("INSERT INTO organisation_identities (organisation_id, valid_from, name, "
+                "upper_body, place_name, upper_party_body, issuer, decision_issuer, "
+                "certificate_place, certificate_signer_title, certificate_signer_name, "
+                "proposal_signer_title, proposal_signer_name, version) VALUES "
+                "(1, :day, 'Đảng bộ phường X', :upper, 'X', '', '', '', :place, :title, "
+                ":name, '', '', 1)")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO organisations (id, code, name, upper_body, place_name, created_at) "
+            "VALUES (1, 'X', 'Đảng bộ phường X', 'Tỉnh ủy Hà Tĩnh', 'X', "
+            "'2023-01-01 00:00:00')"))
+        connection.execute(text(identity), {
+            "day": "1900-01-01", "upper": "Thành ủy Hà Tĩnh", "place": "",
+            "title": "PHÓ BÍ THƯ THƯỜNG TRỰC", "name": "Nguyễn Văn Thành"})
+        connection.execute(text(identity), {
+            "day": "2025-07-01", "upper": "Tỉnh ủy Hà Tĩnh", "place": "Hà Tĩnh",
+            "title": "PHÓ BÍ THƯ TỈNH ỦY", "name": "Trần Thế Dũng"})
+        connection.execute(text(
+            "INSERT INTO awards (id, organisation_id, cell_id, year, kind, proposed_on, "
+            "decision_number, decision_date, issuer, register_number, notes, version) VALUES "
+            "(1, 1, NULL, 2023, 'org_recognition', '2023-12-15', '1252-QĐ/Th.U', '2024-01-12', "
+            "'Ban Thường vụ Thành ủy Hà Tĩnh', '15/2023', '', 1), "
+            "(2, 1, NULL, 2025, 'org_recognition', '2025-12-15', '88-QĐ/TU', '2026-01-20', "
+            "'Ban Thường vụ Tỉnh ủy', '3/2025', '', 1)"))
+    engine.dispose()
+    db = open_database(path)
+    try:
+        office = Office(db)
+        first, = queries.awards(office, 2023)
+        second, = queries.awards(office, 2025)
+        assert (first.decision_place, first.signer_title, first.signer_name) == \
+            ("Hà Tĩnh", "PHÓ BÍ THƯ THƯỜNG TRỰC", "Nguyễn Văn Thành")
+        # The issuer names no place: the certificates' place of the version of its date.
+        assert (second.decision_place, second.signer_title, second.signer_name) == \
+            ("Hà Tĩnh", "PHÓ BÍ THƯ TỈNH ỦY", "Trần Thế Dũng")
+    finally:
+        db.close()
+
+
+def test_a_new_decisions_defaults_are_those_of_its_date(demo_office):
+    """The demo's identity changed with the ward merger of 1 July 2025."""
+    issuer = "Ban Thường vụ Tỉnh ủy Hà Tĩnh"
+    before = decision_defaults(demo_office, issuer, dt.date(2024, 1, 12))
+    after = decision_defaults(demo_office, issuer, dt.date(2026, 1, 20))
+    assert (before.place, before.signer_name) == ("Hà Tĩnh", "Nguyễn Văn Thành")
+    assert (after.signer_title, after.signer_name) == ("PHÓ BÍ THƯ TỈNH ỦY", "Trần Thế Dũng")
+    merit = next(a for a in queries.awards(demo_office, 2023) if a.kind == "merit")
+    from chibo4tot_desktop.ops.awards import clear_decision
+
+    clear_decision(demo_office, merit.id)
+    decided, = record_decision(demo_office, [merit.id], decision_number="9-QĐ/Th.U",
+                               decision_date=dt.date(2024, 1, 12),
+                               issuer="Ban Thường vụ Thành ủy Hà Tĩnh")
+    assert decided.signer_name == "Nguyễn Văn Thành"
+
+
+def test_a_decision_that_recorded_no_signer_prints_the_identity_of_its_date(demo_office):
+    """Not today's signer: a 2023 certificate keeps the authority of 2023."""
+    from chibo4tot_desktop.ops.awards import clear_decision
+
+    merit = next(a for a in queries.awards(demo_office, 2023) if a.kind == "merit")
+    clear_decision(demo_office, merit.id)
+    record_decision(demo_office, [merit.id], decision_number="9-QĐ/Th.U",
+                    decision_date=dt.date(2024, 1, 12), issuer="Ban Thường vụ Thành ủy Hà Tĩnh",
+                    place="", signer_title="", signer_name="")
+    certificates, settings = cert.award_certificates(
+        demo_office, [a for a in queries.awards(demo_office, 2023) if a.id == merit.id])
+    page = cert.certificate_page(certificates[0], settings)
+    texts = [t.text for t in page.texts()]
+    assert "Nguyễn Văn Thành" in texts and "Trần Thế Dũng" not in texts
+    assert "PHÓ BÍ THƯ THƯỜNG TRỰC" in texts
+    assert "Hà Tĩnh, ngày 12 tháng 01 năm 2024" in texts       # the issuer's place
+    assert cert.certificates_paper(certificates, settings, "x").problems() == []
+
+
+def test_each_list_prints_the_signer_of_its_date(demo_office):
+    """The demo's 2023 list is signed by Tân Giang's secretary, 2025's by Thành Sen's."""
+    for year, signer, committee in ((2023, "Lê Văn Quang", "ĐẢNG ỦY PHƯỜNG TÂN GIANG"),
+                                    (2025, "Lê Thị Thanh Hà", "ĐẢNG ỦY PHƯỜNG THÀNH SEN")):
+        texts = " ".join(t.text for page in proposal_list(demo_office, year).pages
+                         for t in page.texts())
+        assert signer in texts and committee in texts, year
+
+
 # ------------------------------------------------------------------------ certificates
 def test_certificate_prints_its_decisions_place_issuer_signer_and_lead_word(demo_office):
     certificates, settings = cert.year_certificates(demo_office, 2023, ["TDP06"])
