@@ -181,7 +181,7 @@ def test_deleting_a_record_deletes_its_evidence_and_unused_bytes(demo_office, sa
                  if a.cell_id == registration.cell_id)
     attach_evidence(office, "registration", registration.id, [samples / "dang-ky.pdf"])
     attach_evidence(office, "proposal", award.id, [samples / "dang-ky.pdf"])
-    delete_registration(office, registration.id)
+    delete_registration(office, registration.id, confirm="Xóa bản đăng ký nhập nhầm")
     assert _count(office.db, EvidenceBlob) == 1          # still used by the proposal
     clear_decision(office, award.id)
     withdraw(office, award.id)
@@ -234,6 +234,12 @@ def test_backups_restore_and_check_carry_the_evidence(demo_office, samples, db_p
         db.close()
 
 
+# Tables the dated-history migration rewrites on purpose (settings moved into identity
+# versions, registrations given the cell's member count, groups put into catalogue versions):
+# tests/test_migration_history.py checks that the old file prints the same figures and papers.
+REWRITTEN_BY_DATED_HISTORY = {"settings", "registrations", "criteria_groups"}
+
+
 def test_a_file_of_the_previous_schema_is_carried_forward(tmp_path):
     """The demo made by the program before evidence and keys existed: migrated after a backup,
     every row kept, awards marked as decided here."""
@@ -258,12 +264,15 @@ def test_a_file_of_the_previous_schema_is_carried_forward(tmp_path):
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] \
             == HEAD_REVISION
         for table, rows in before.items():
+            if table in REWRITTEN_BY_DATED_HISTORY:
+                continue
             after = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
-            if table == "awards":
-                after = [row[:-2] for row in after]    # decision_source, decision_packet_at
-            elif table == "audit_log":
+            if table == "audit_log":
                 after = after[:len(rows)]
-            assert after == rows, table
+            # Later migrations add columns at the end (awards: decision_source,
+            # decision_packet_at, decided_*; organisations: merged_into_id, merged_on).
+            width = len(rows[0]) if rows else 0
+            assert [row[:width] for row in after] == rows, table
     assert [b.reason for b in list_backups(path)] == ["truoc-nang-cap"]
     assert run_check(path, repair_safe=False).problems == 0
 
@@ -300,7 +309,7 @@ def test_second_backup_folder_on_request_and_on_close(demo_office, db_path, usb,
     add = office   # a change through the operations, so the audit position moves
     from chibo4tot_desktop.ops.cells import add_cell
 
-    add_cell(add, "TDP13", "Chi bộ Tổ dân phố 13")
+    add_cell(add, "TDP99", "Chi bộ Tổ dân phố 99", started_on=dt.date(2026, 5, 1))
     clock = iter([dt.datetime(2031, 1, 1, 8, 0, s) for s in range(10)])
     auto = AutoBackup(db_path, clock=lambda: next(clock))
     assert auto.on_close() is not None
@@ -309,7 +318,7 @@ def test_second_backup_folder_on_request_and_on_close(demo_office, db_path, usb,
     assert auto.second_on_close() is None
     # The stick taken away: skipped on close, said on request.
     shutil.rmtree(usb)
-    add_cell(add, "TDP14", "Chi bộ Tổ dân phố 14")
+    add_cell(add, "TDP98", "Chi bộ Tổ dân phố 98", started_on=dt.date(2026, 5, 1))
     assert auto.second_on_close() is None
     with pytest.raises(DataFileError, match="ổ USB chưa cắm"):
         backup_to_second(db_path)

@@ -34,7 +34,7 @@ from chibo4tot_desktop.pdf.certificates import certificate_pages, year_certifica
 from chibo4tot_desktop.pdf.forms import proposal_list_pages, registration_form_pages
 from chibo4tot_desktop.reports import cell_history, year_overview
 from chibo4tot_desktop.safety.check import run_check
-from tests.builders import full_scores, qualifying_cell
+from tests.builders import full_scores, qualifying_cell, trust_office
 
 TODAY = dt.date(2026, 11, 30)
 
@@ -478,6 +478,7 @@ def test_packets_carry_the_years_as_they_were(demo_office, tmp_path):
         paths.append(path)
     city_db = open_database(tmp_path / "tinh.sqlite3")
     try:
+        trust_office(city_db, demo_office)         # the ward's signing key, registered
         import_packets(city_db, paths)
         ward = Office(city_db)
         for year in (2023, 2024, 2025):

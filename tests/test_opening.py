@@ -4,6 +4,7 @@ say what is really wrong, and the temporaries of interrupted work removed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -89,13 +90,14 @@ def newer_schema(path):
 
 def registration_list(path, codes):
     return hostile_files.openpyxl_list(
-        path, [hostile_files.HEADERS] + [[i + 1, code, "", "05/03/2024", 30, "Người ký mới"]
+        path, [hostile_files.HEADERS] + [[i + 1, code, "", "05/03/2026", 30, "Người ký mới"]
                                          for i, code in enumerate(codes)])
 
 
 # ------------------------------------------------------------------ one writer, everywhere
 def test_write_commands_are_refused_while_another_program_holds_the_file(
         tmp_path, demo_file, capsys):
+    # 2026: the demo's open year (the years before are decided).
     ward = Office(open_database(demo_file))
     codes = [cell.code for cell in queries.cells(ward)][:3]
     ward.db.close()
@@ -109,7 +111,7 @@ def test_write_commands_are_refused_while_another_program_holds_the_file(
 
     with held_by_another_program(demo_file), held_by_another_program(city), \
             held_by_another_program(fresh):
-        for args in (["import", "--data", demo_file, "--year", "2024", sheet],
+        for args in (["import", "--data", demo_file, "--year", "2026", sheet],
                      ["restore", "--data", demo_file, backup],
                      ["packet", "import", "--data", city, packet],
                      ["demo", "--data", fresh],
@@ -125,13 +127,26 @@ def test_write_commands_are_refused_while_another_program_holds_the_file(
         # Reading is not writing: the same file can be read meanwhile.
         code, out, err = run(capsys, "status", "--data", demo_file, "--year", "2023")
         assert code == 0, err
-        assert run(capsys, "import", "--data", demo_file, "--year", "2024", "--dry-run",
+        assert run(capsys, "import", "--data", demo_file, "--year", "2026", "--dry-run",
                    sheet)[0] == 0
     assert table_checksum(demo_file) == before
     assert not city.exists() and not fresh.exists()
     # Once the other program has closed, the same commands work.
-    assert run(capsys, "import", "--data", demo_file, "--year", "2024", sheet)[0] == 0
+    assert run(capsys, "import", "--data", demo_file, "--year", "2026", sheet)[0] == 0
+    _city_trusts_the_ward(city, demo_file)
     assert run(capsys, "packet", "import", "--data", city, packet)[0] == 0
+
+
+def _city_trusts_the_ward(city, ward_file) -> None:
+    """The city registers the ward's signing key (packets prove their sender)."""
+    from tests.builders import trust_office
+
+    city_db, ward_db = open_database(city), open_database(ward_file)
+    try:
+        trust_office(city_db, Office(ward_db))
+    finally:
+        city_db.close()
+        ward_db.close()
 
 
 def test_a_write_command_holds_the_lock_while_it_writes(demo_file, monkeypatch, capsys):
@@ -365,7 +380,7 @@ def test_a_write_refused_by_the_disk_is_a_message(demo_file, restore_modes):
         db = open_database(demo_file)       # the bare opener, without the opening's checks
         try:
             with pytest.raises(DataFileReadOnlyError, match="chỉ đọc. Thay đổi chưa được lưu"):
-                add_cell(Office(db), "MOI", "Chi bộ mới")
+                add_cell(Office(db), "MOI", "Chi bộ mới", started_on=dt.date(2026, 5, 1))
         finally:
             db.close()
 
@@ -377,7 +392,7 @@ def test_an_unwritable_restore_source_is_not_called_damaged(demo_file, tmp_path,
     source = source_folder / "ban-chep.sqlite3"
     shutil.copy(demo_file, source)          # a copy of the data file itself, in WAL mode
     db = open_database(demo_file)
-    add_cell(Office(db), "MOI", "Chi bộ mới")
+    add_cell(Office(db), "MOI", "Chi bộ mới", started_on=dt.date(2026, 5, 1))
     db.close()
     readonly(source)
     readonly(source_folder)
@@ -463,7 +478,7 @@ def test_a_path_is_opened_as_the_path_it_is(tmp_path, capsys, monkeypatch, name)
     code, out, err = run(capsys, "demo", "--data", name)
     assert code == 0, err
     code, out, err = run(capsys, "cells", "--data", name)
-    assert code == 0 and "Tổng số: 16 chi bộ" in out
+    assert code == 0 and "Tổng số: 20 chi bộ" in out      # the demo ward, every cell ever
     created = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("appdata",))
     assert name in created
     assert all(p == name or p.startswith(name) for p in created), created
@@ -511,7 +526,7 @@ def test_temporaries_of_interrupted_work_are_removed_at_the_next_opening(demo_fi
 def test_restore_is_refused_while_another_program_holds_the_file(demo_file, capsys):
     backup = make_backup(demo_file, "thu-cong").path
     db = open_database(demo_file)
-    add_cell(Office(db), "SAU", "Chi bộ thêm sau")
+    add_cell(Office(db), "SAU", "Chi bộ thêm sau", started_on=dt.date(2026, 5, 1))
     db.close()
     before = table_checksum(demo_file)
     with held_by_another_program(demo_file, user="lan"):

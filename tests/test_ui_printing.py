@@ -154,15 +154,15 @@ def test_papers_dialog_saves_each_paper(qtbot, demo_office, tmp_path, monkeypatc
 
 
 def test_papers_dialog_error_is_a_message_not_a_file(qtbot, demo_office, tmp_path, monkeypatch):
-    dialog = PapersDialog(demo_office, year=2024)
+    dialog = PapersDialog(demo_office, year=2026)
     qtbot.addWidget(dialog)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     asked = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *args: asked.append(1) or (str(tmp_path / "x.pdf"), ""))
-    dialog.save_button.click()  # 2024 has no decided awards
-    assert warnings == ["Năm 2024 chưa có khen thưởng nào đã có quyết định để in giấy khen."]
+    dialog.save_button.click()  # the open year 2026 has no decided awards yet
+    assert warnings == ["Năm 2026 chưa có khen thưởng nào đã có quyết định để in giấy khen."]
     assert not asked and not (tmp_path / "x.pdf").exists()
 
 
@@ -170,7 +170,8 @@ def test_certificate_settings_dialog_saves_and_refuses_bad_values(qtbot, demo_of
                                                                   monkeypatch):
     dialog = CertificateSettingsDialog(demo_office)
     qtbot.addWidget(dialog)
-    assert dialog.edits["signer_name"].text() == "Nguyễn Văn Thành"
+    # The signer of the identity in force now (the demo's merged ward).
+    assert dialog.edits["signer_name"].text() == "Trần Thế Dũng"
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     dialog.edits["wording_merit"].setText("   ")

@@ -63,7 +63,7 @@ def test_healthy_file_opens_with_the_lock_and_asks_nothing(qtbot, demo_office, d
 
 def test_damaged_file_offers_the_newest_good_backup(qtbot, demo_office, db_path):
     older = make_backup(db_path, "tu-dong", now=dt.datetime(2024, 1, 1, 8, 0))
-    add_cell(demo_office, "MOI", "Chi bộ mới")
+    add_cell(demo_office, "MOI", "Chi bộ mới", started_on=dt.date(2026, 5, 1))
     newest = make_backup(db_path, "khi-dong", now=dt.datetime(2024, 1, 2, 17, 30))
     # A damaged backup that is even newer must be passed over.
     broken = make_backup(db_path, "thu-cong", now=dt.datetime(2024, 1, 3, 9, 0))
@@ -184,7 +184,7 @@ def test_backups_dialog_lists_backs_up_and_restores(qtbot, demo_office, db_path)
     assert dialog.table.item(0, 1).text() == "Sao lưu thủ công"
     moment = table_checksum(dialog.backups[0].path)
 
-    add_cell(Office(state["db"]), "MOI", "Chi bộ mới")
+    add_cell(Office(state["db"]), "MOI", "Chi bộ mới", started_on=dt.date(2026, 5, 1))
     dialog.table.selectRow(0)
     assert dialog.restore_button.isEnabled()
     dialog.confirm = lambda text: False
@@ -217,7 +217,7 @@ def test_backups_dialog_shows_a_refused_restore(qtbot, demo_office, db_path):
     assert dialog.restore_selected() is False
     assert errors and "Không khôi phục được" in errors[0]
     assert state["db"] is demo_office.db                 # still open, still usable
-    add_cell(demo_office, "SAU", "Chi bộ sau")
+    add_cell(demo_office, "SAU", "Chi bộ sau", started_on=dt.date(2026, 5, 1))
 
 
 def test_backups_dialog_read_only_cannot_restore(qtbot, demo_office, db_path):
@@ -319,7 +319,7 @@ def test_safety_menu_backups_restore_audit_and_check(qtbot, demo_office, db_path
     dialog = safety.dialog
     dialog.backup_button.click()
     moment = table_checksum(db_path)
-    add_cell(Office(state["db"]), "MOI", "Chi bộ mới")
+    add_cell(Office(state["db"]), "MOI", "Chi bộ mới", started_on=dt.date(2026, 5, 1))
     dialog.table.selectRow(0)
     dialog.confirm = lambda text: True
     assert dialog.restore_selected()

@@ -75,8 +75,8 @@ _INPUT = Protection(locked=False)
 
 
 def _items(office: Office, year: int):
-    phase = queries.phase_for_year(office, year)
-    return [group for group in phase.groups if group.scope == Scope.CELL.value]
+    """The cells' criteria groups of the catalogue version ``year`` is scored with."""
+    return queries.phase_for_year(office, year).catalogue(year, Scope.CELL)
 
 
 # ----------------------------------------------------------------------------- template
@@ -84,15 +84,18 @@ def write_self_template(office: Office, year: int, target: str | Path,
                         cell_code: str | None = None) -> Path:
     """The self-assessment template of ``year`` (one cell, or every cell active that year)."""
     check_target(target)
-    organisation = queries.organisation(office)
+    # Named as the year's papers name it; the marker carries the organisation's code.
+    code = queries.organisation(office).code
+    organisation = queries.identity_on(office, queries.year_document_date(office, year))
     groups = _items(office, year)
     if cell_code:
         cell = queries.cell_by_code(office, cell_code)
-        if not cell.active_in(year):
-            raise UserError(f"Chi bộ '{cell.name}' đã giải thể, không chấm điểm năm {year}.")
+        if not queries.cell_timeline(office).in_year(cell.id, year):
+            raise UserError(f"Chi bộ '{cell.name}' không thuộc năm {year} (chưa thành lập hoặc "
+                            "đã kết thúc hoạt động), không chấm điểm năm đó.")
         cells = [cell]
     else:
-        cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
+        cells = queries.cells_in_year(office, year)
         if not cells:
             raise UserError(f"Năm {year} chưa có chi bộ nào để lập phiếu tự chấm.")
     workbook = Workbook()
@@ -101,7 +104,7 @@ def write_self_template(office: Office, year: int, target: str | Path,
     _write_instructions(instructions, organisation, year, len(cells))
     marker = workbook.create_sheet(MARKER_SHEET)
     for row in (("program", PROGRAM), ("kind", SELF_KIND), ("version", SELF_VERSION),
-                ("year", year), ("organisation", organisation.code)):
+                ("year", year), ("organisation", code)):
         marker.append(row)
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True
@@ -248,6 +251,7 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
         for group in _items(office, year) for item in group.items}
     organisation = queries.organisation(office)
     cells = {cell.code: cell for cell in queries.cells(office)}
+    in_year = {cell.id for cell in queries.cells_in_year(office, year)}
     plan = SelfPlan(year=year, files=[Path(path).name for path in paths])
     seen: dict[int, PlannedSheet] = {}
     for path in paths:
@@ -278,7 +282,8 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
                                              f"Thiếu trang '{sheet_name}' của chi bộ mã "
                                              f"'{code}' (trang đã bị xóa hoặc đổi tên)."))
                 continue
-            planned = _read_sheet(plan, name, sheet, code, cells.get(code), items, year)
+            planned = _read_sheet(plan, name, sheet, code, cells.get(code), items, year,
+                                  in_year)
             if planned is None:
                 continue
             if not planned.scores:
@@ -301,16 +306,17 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
 
 
 def _read_sheet(plan: SelfPlan, file: str, sheet, code: str, cell: Cell | None, items: dict,
-                year: int) -> PlannedSheet | None:
+                year: int, in_year: set[int]) -> PlannedSheet | None:
     """One cell's sheet: its scores checked item by item (problems added to the plan)."""
     if cell is None:
         plan.problems.append(Problem(file, sheet.name, None, None, code,
                                      f"không có chi bộ mã '{code}' trong danh sách chi bộ"))
         return None
-    if not cell.active_in(year):
+    if cell.id not in in_year:
         plan.problems.append(Problem(file, sheet.name, None, None, cell.name,
-                                     f"chi bộ '{cell.name}' đã giải thể, không chấm điểm năm "
-                                     f"{year} được"))
+                                     f"chi bộ '{cell.name}' không thuộc năm {year} (chưa thành "
+                                     "lập hoặc đã kết thúc hoạt động), không chấm điểm năm đó "
+                                     "được"))
         return None
     problems: list[Problem] = []
     scores: dict[int, float] = {}

@@ -38,12 +38,15 @@ def _points(value) -> str:
 
 def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) -> list[Page]:
     cell = queries.cell_by_code(office, cell_code)   # NotFoundError (a UserError) if unknown
-    if not cell.active_in(year):
-        raise UserError(f"{cell.name} đã giải thể, không chấm điểm năm {year}.")
+    if not queries.cell_timeline(office).in_year(cell.id, year):
+        raise UserError(f"{cell.name} không thuộc năm {year} (chưa thành lập hoặc đã kết thúc "
+                        "hoạt động), không chấm điểm năm đó.")
+    # The organisation and the committee's signer as the year's papers name them (the
+    # identity in force that year).
     day = queries.year_document_date(office, year)
     organisation = queries.identity_on(office, day)
     phase = queries.phase_for_year(office, year)
-    groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
+    groups = phase.catalogue(year, Scope.CELL)
     evaluation = None if blank else queries.evaluation(office, cell.id, year)
     scores = {score.item_id: score for score in (evaluation.scores if evaluation else [])}
 
@@ -110,8 +113,7 @@ def write_scoring_sheets(office, year: int, cell_codes, target: str | os.PathLik
                          blank: bool = False) -> int:
     """The scoring sheets of the cells (every cell active that year when none is named) in
     one PDF; returns the number of pages."""
-    codes = list(cell_codes) or [cell.code for cell in queries.cells(office)
-                                 if cell.active_in(year)]
+    codes = list(cell_codes) or [cell.code for cell in queries.cells_in_year(office, year)]
     if not codes:
         raise UserError(f"Năm {year} chưa có chi bộ nào.")
     pages = [page for code in codes for page in scoring_sheet_pages(office, year, code, blank)]

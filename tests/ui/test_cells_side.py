@@ -111,14 +111,16 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, samp
     from chibo4tot_desktop.ui.dialogs.import_dialog import ImportDialog, SelfAssessmentImport
     from tests.test_self_assessment import fill
 
-    template = write_self_template(office, 2025, tmp_path / "mau.xlsx")
-    first = fill(template, tmp_path / "a.xlsx", {"TDP01": {"1.1": 3}})
-    second = fill(template, tmp_path / "b.xlsx", {"TDP02": {"1.1": 4}})
-    imports = ImportDialog(office, 2025, [first], window, SelfAssessmentImport)
+    # 2026: the demo's open year, nobody scored yet.
+    codes = sorted(cell.code for cell in queries.cells_in_year(office, 2026))
+    template = write_self_template(office, 2026, tmp_path / "mau.xlsx")
+    first = fill(template, tmp_path / "a.xlsx", {codes[0]: {"1.1": 3}})
+    second = fill(template, tmp_path / "b.xlsx", {codes[1]: {"1.1": 4}})
+    imports = ImportDialog(office, 2026, [first], window, SelfAssessmentImport)
     assert imports.import_button.isEnabled()
     imports.confirm()
     assert imports.outcome.added == 1
-    command(db_path, "self-import", "--year", "2025", str(second))
+    command(db_path, "self-import", "--year", "2026", str(second))
     assert reached[-2:] == ["scoring.import_self_scores", "scoring.import_self_scores"]
     # Registering a sender's key.
     other = open_database(tmp_path / "khac.sqlite3")

@@ -194,7 +194,8 @@ def test_settings_dialog_saves_all_or_nothing(window):
     audit = len(queries.audit_log(window.office))
     dialog = SettingsDialog(window.office, 2023, window)
     dialog.threshold_boxes["overall_pass"].setValue(75)
-    dialog.org_name.setText("Đảng bộ phường Tân Giang (mới)")
+    dialog.identity_table.item(dialog.identity_rows.index("name"), 0).setText(
+        "Đảng bộ phường Tân Giang (mới)")
     dialog.cell_catalogue.tree.topLevelItem(0).child(0).setText(dialog.cell_catalogue.MAX, "7")
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted

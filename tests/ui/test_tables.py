@@ -12,7 +12,8 @@ from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
 
 def cell(i, name, members=0):
     return SimpleNamespace(id=i, code=f"C{i}", name=name, kind="residential", secretary="",
-                           members_count=members, is_pilot=False, dissolved_on=None)
+                           members_count=members, is_pilot=False, dissolved_on=None,
+                           started_on=None)
 
 
 def test_proxy_sorts_vietnamese_with_numbers(qtbot):
