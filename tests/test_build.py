@@ -72,6 +72,7 @@ def test_spec_bundles_resources_and_every_migration(spec):
         assert f"resources/fonts/LiberationSerif-{font}.ttf" in files
     assert "resources/fonts/LICENSE-LiberationSerif.txt" in files
     assert "resources/qtbase_vi.qm" in files          # Qt's own words in Vietnamese
+    assert "docx/templates/default.docx" in files          # the Word drafts' base document
     migrations = ROOT / "chibo4tot_desktop" / "db" / "migrations"
     assert "chibo4tot_desktop/db/migrations/env.py" in files
     assert "chibo4tot_desktop/db/migrations/script.py.mako" in files
@@ -110,7 +111,7 @@ def test_spec_leaves_unused_qt_and_tools_out_and_makes_two_programs(spec):
         assert module in excludes, module
     for used in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets",
                  "PySide6.QtPrintSupport", "sqlalchemy", "alembic", "openpyxl", "reportlab",
-                 "defusedxml", "PIL"):
+                 "defusedxml", "PIL", "docx", "lxml"):
         assert used not in excludes, used
     assert not any(name.startswith(used + ".") for name in excludes
                    for used in ("alembic.ddl", "alembic.runtime", "sqlalchemy.dialects"))

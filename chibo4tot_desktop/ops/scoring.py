@@ -45,7 +45,7 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
     disciplined = checks.count(disciplined_members, "Số đảng viên bị kỷ luật",
                                "disciplined_members")
     classification = classification_value(classification)
-    notes = checks.multiline(notes)
+    notes = checks.multiline(notes, label="ghi chú phiếu chấm", field="notes")
     with office.write(EVALUATIONS) as session:
         phase = queries.phase_in(session, year)
         scope = Scope.CELL if cell_id is not None else Scope.ORGANISATION

@@ -4,15 +4,15 @@ and the committee's, the totals and classification, and two signature blocks - t
 secretary ("T/M CHI BỘ") and the committee ("T/M ĐẢNG ỦY"). With ``blank``, the score columns
 are left empty to be filled in by hand.
 
-Settings read (optional): "proposal.signer_title" and "proposal.signer_name" for the
-committee's signature (as on the proposal list).
+The header and the committee's signer (as on the proposal list) are those of the
+organisation's identity in force on the year's review day (``documents.ward_signer``).
 """
 
 from __future__ import annotations
 
 import os
 
-from chibo4tot_desktop import rules
+from chibo4tot_desktop import documents, rules
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
@@ -41,8 +41,10 @@ def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) 
     if not queries.cell_timeline(office).in_year(cell.id, year):
         raise UserError(f"{cell.name} không thuộc năm {year} (chưa thành lập hoặc đã kết thúc "
                         "hoạt động), không chấm điểm năm đó.")
-    # The organisation as the year's papers name it (its identity in force that year).
-    organisation = queries.identity_on(office, queries.year_document_date(office, year))
+    # The organisation and the committee's signer as the year's papers name them (the
+    # identity in force that year).
+    day = queries.year_document_date(office, year)
+    organisation = queries.identity_on(office, day)
     phase = queries.phase_for_year(office, year)
     groups = phase.catalogue(year, Scope.CELL)
     evaluation = None if blank else queries.evaluation(office, cell.id, year)
@@ -84,9 +86,8 @@ def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) 
     else:
         flow.paragraph("Xếp loại: ...........................................................",
                        indent=0)
-    _two_signatures(flow, cell.secretary,
-                    queries.setting(office, "proposal.signer_title", "") or "Bí thư",
-                    queries.setting(office, "proposal.signer_name", ""))
+    signer = documents.ward_signer(office, day)
+    _two_signatures(flow, cell.secretary, signer.title, signer.name)
     return flow.finish()
 
 
