@@ -60,6 +60,8 @@ FIELD_LABELS = {
     "committee_points": "điểm Đảng ủy chấm", "proposed_on": "ngày đề nghị",
     "decision_number": "số quyết định", "decision_date": "ngày quyết định",
     "issuer": "cơ quan ban hành", "register_number": "số sổ", "value": "giá trị",
+    "decision_place": "địa danh của quyết định", "signer_title": "chức vụ người ký",
+    "signer_name": "họ tên người ký",
     "max_points": "điểm tối đa", "pass_points": "ngưỡng đạt", "text": "nội dung",
     "launch_date": "ngày phát động", "registration_deadline": "hạn đăng ký",
     "review_deadline": "hạn tổng kết", "year": "năm", "cell_id": "chi bộ", "item_id": "mục",

@@ -16,7 +16,7 @@ from tests.ui.test_flows import add_cell, register, score_all
 
 def test_menus_and_public_attributes(window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&Tệp", "&Sửa", "&Excel", "&Công cụ", "&Trợ giúp"]
+    assert titles == ["&Tệp", "&Sửa", "&Excel", "&Văn bản (Word)", "&Công cụ", "&Trợ giúp"]
     assert window.file_menu.title() == "&Tệp" and window.tools_menu.title() == "&Công cụ"
     assert window.add_action.shortcut().toString() == "Ctrl+N"
     assert window.find_action.shortcut().toString() == "Ctrl+F"
