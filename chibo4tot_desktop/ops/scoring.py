@@ -89,25 +89,29 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
                     evaluation.scores.append(score)
                 score.self_points = self_points
                 score.committee_points = committee_points
-            existed = inspect(evaluation).persistent
-            try:
-                session.flush()
-                if existed:
-                    # Scores are child rows: bump the evaluation's version even when only
-                    # scores moved, so another person's stale copy is refused.
-                    bumped = session.execute(
-                        update(Evaluation)
-                        .where(Evaluation.id == evaluation.id,
-                               Evaluation.version == evaluation.version)
-                        .values(version=Evaluation.version + 1)).rowcount
-                    if bumped != 1:
-                        raise StaleDataError()
-                    session.refresh(evaluation, ["version"])
-            except (StaleDataError, IntegrityError):
-                # IntegrityError: someone else created this evaluation at the same moment.
-                raise ConflictError(CONFLICT) from None
+            _flush_and_bump(session, evaluation)
         result = evaluate(phase, evaluation, scope)
     return result
+
+
+def _flush_and_bump(session, evaluation: Evaluation) -> None:
+    """Write the sheet; scores are child rows, so bump the evaluation's version even when only
+    scores moved, and another person's stale copy is refused (ConflictError). IntegrityError:
+    someone else created this evaluation at the same moment."""
+    existed = inspect(evaluation).persistent
+    try:
+        session.flush()
+        if existed:
+            bumped = session.execute(
+                update(Evaluation)
+                .where(Evaluation.id == evaluation.id,
+                       Evaluation.version == evaluation.version)
+                .values(version=Evaluation.version + 1)).rowcount
+            if bumped != 1:
+                raise StaleDataError()
+            session.refresh(evaluation, ["version"])
+    except (StaleDataError, IntegrityError):
+        raise ConflictError(CONFLICT) from None
 
 
 def evaluation_result(office: Office, cell_id: int | None, year: int) -> EvaluationResult:
@@ -168,17 +172,5 @@ def import_self_scores(office: Office, year: int, entries,
                         score = Score(item_id=item_id)
                         evaluation.scores.append(score)
                     score.self_points = points
-                existed = inspect(evaluation).persistent
-                try:
-                    session.flush()
-                    if existed:
-                        bumped = session.execute(
-                            update(Evaluation)
-                            .where(Evaluation.id == evaluation.id,
-                                   Evaluation.version == evaluation.version)
-                            .values(version=Evaluation.version + 1)).rowcount
-                        if bumped != 1:
-                            raise StaleDataError()
-                except (StaleDataError, IntegrityError):
-                    raise ConflictError(CONFLICT) from None
+                _flush_and_bump(session, evaluation)
     return added, updated
