@@ -1,8 +1,20 @@
 """The demo ward: Đảng bộ phường Tân Giang, phase 2023-2025, as the seed document describes it.
 
 Names of people and every number below are invented for the demo (the seed names only the
-ward, the plan, the launch day and the pilot cells 6 and 12). It is built through ``Office``,
-so it goes through the same validation and audit log as anything a user types.
+ward, the plan, the launch day and the pilot cells 6 and 12). It is built through the
+operations, so it goes through the same validation and audit log as anything a user types.
+
+What it shows of the rules: 2023 and 2024 are classified under Quy định 124-QĐ/TW, 2025 under
+Quy định 366-QĐ/TW (with its HTXSNV conditions to confirm). 2023 reads its deadline "on 10/3
+is on time" (the office's choice; TDP 7 handed in on 10/3), 2024 reads the plan's "trước ngày
+10/3" (TDP 9 handed in on 10/3: one day late). In 2023 three cells reach HTXSNV against two
+allowed: the committee classifies the third HTTNV with its written reason, and the Giấy khen go
+to the two leading the ranking; TDP 8's disciplined member makes the ward's own figure 1 (the
+office allowed one that year, so the ward stays "Đảng bộ cơ sở 4 tốt", but not HTXSNV). In 2024
+TDP 2 is not scored yet, so the ward's result reads "Chưa chấm đủ" (and the kindergarten's
+disciplined member counts against it) and the ranking (three at HTXSNV, two allowed) is
+provisional; TDP 11 never registered nor assessed itself, yet the committee scored it: not
+recognised, with both reasons.
 """
 
 from __future__ import annotations
@@ -13,7 +25,7 @@ import random
 from chibo4tot_desktop.db.models import AwardKind, CellKind, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
-from chibo4tot_desktop.ops.awards import propose, record_decision
+from chibo4tot_desktop.ops.awards import propose, propose_leading, record_decision
 from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ops.scoring import save_evaluation
@@ -22,6 +34,7 @@ from chibo4tot_desktop.ops.setup import (
     create_phase,
     set_settings,
     update_phase_year,
+    update_year_rules,
 )
 from chibo4tot_desktop.ops.verdicts import ScoreInput
 
@@ -51,8 +64,10 @@ OTHER_CELLS = [
 # Registrations: (year) -> {code: received date}; absent codes are missing that year.
 MISSING = {2023: {"TDP09"}, 2024: {"TDP11"}}
 LATE = {
-    2023: {"TDP04": dt.date(2023, 3, 13), "THTG": dt.date(2023, 3, 16)},
-    2024: {"TDP03": dt.date(2024, 3, 12), "CA": dt.date(2024, 3, 20)},
+    2023: {"TDP04": dt.date(2023, 3, 13), "THTG": dt.date(2023, 3, 16),
+           "TDP07": dt.date(2023, 3, 10)},     # on the deadline day: on time in 2023
+    2024: {"TDP03": dt.date(2024, 3, 12), "CA": dt.date(2024, 3, 20),
+           "TDP09": dt.date(2024, 3, 10)},     # on the deadline day: late under "trước ngày"
 }
 # Profiles that make the demo show every kind of verdict.
 WEAK_GROUP = {2023: {"TDP05": 2}, 2024: {"TDP07": 3}}   # one group scored under its threshold
@@ -60,6 +75,10 @@ DISCIPLINED = {2023: {"TDP08": 1}, 2024: {"MNTG": 1}}
 LOW = {2023: {"TDP10"}, 2024: {"TDP10"}}                 # classified HTNV
 UNSCORED = {2024: {"TDP02"}}                             # registered, not scored yet
 EXCELLENT = {"TDP06", "TDP12"}                            # the pilot cells
+NEAR_EXCELLENT = {2023: {"TDP01"}, 2024: {"CQ"}}          # HTXSNV too: one more than allowed
+SCORED_UNREGISTERED = {2024: {"TDP11"}}                   # committee score only, no own score
+CAP_DECISION = ("TDP01", "Ngoài tỷ lệ 20% HTXSNV: xếp thứ 3 trong bảng xếp hạng năm 2023, "
+                "Ban Thường vụ Đảng ủy xếp loại Hoàn thành tốt nhiệm vụ.")
 
 
 def build_demo(office: Office) -> None:
@@ -84,9 +103,20 @@ def build_demo(office: Office) -> None:
     for index, (code, name, kind, members) in enumerate(OTHER_CELLS):
         cells[code] = add_cell(office, code, name, kind.value, SECRETARIES[12 + index], members)
 
+    update_year_rules(office, 2023, deadline_inclusive=True, org_max_disciplined=1, sources={
+        "deadline_inclusive": "office:Ban Thường vụ Đảng ủy nhận các bản nộp trong ngày 10/3",
+        "org_max_disciplined": "office:Ban Thường vụ Đảng ủy cho phép 1 trường hợp năm 2023"})
     for year in (2023, 2024):
         _registrations(office, cells, year)
         _scores(office, phase.id, cells, year, random.Random(year))
+    code, reason = CAP_DECISION
+    evaluation = queries.evaluation(office, cells[code].id, 2023)
+    save_evaluation(office, cells[code].id, 2023,
+                    scores={score.item_id: ScoreInput(score.self_points, score.committee_points)
+                            for score in evaluation.scores},
+                    disciplined_members=evaluation.disciplined_members, notes=evaluation.notes,
+                    classification="HTTNV", classification_reason=reason,
+                    expected_version=evaluation.version)
     _awards_2023(office, cells)
     set_settings(office, {
         "certificate.issuer": "BAN THƯỜNG VỤ THÀNH ỦY HÀ TĨNH",
@@ -117,10 +147,13 @@ def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.R
     phase = queries.phase(office, phase_id)
     cell_groups = [g for g in phase.groups if g.scope == Scope.CELL.value]
     for code, cell in cells.items():
-        if code in MISSING[year] or code in UNSCORED.get(year, ()):
+        unregistered = code in SCORED_UNREGISTERED.get(year, ())
+        if (code in MISSING[year] and not unregistered) or code in UNSCORED.get(year, ()):
             continue
         if code in EXCELLENT:
             share = 0.95
+        elif code in NEAR_EXCELLENT.get(year, ()):
+            share = 0.925
         elif code in LOW[year]:
             share = 0.62
         else:
@@ -132,7 +165,7 @@ def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.R
                 committee = _round_half(item.max_points * group_share + rng.uniform(-0.4, 0.4),
                                         item.max_points)
                 own = _round_half(committee + rng.choice((0, 0.5, 0.5, 1)), item.max_points)
-                scores[item.id] = ScoreInput(own, committee)
+                scores[item.id] = ScoreInput(None if unregistered else own, committee)
         save_evaluation(office, cell.id, year, scores=scores,
                                disciplined_members=DISCIPLINED[year].get(code, 0),
                                notes="" if code not in LOW[year] else
@@ -166,13 +199,13 @@ def _awards_2023(office: Office, cells: dict) -> None:
                                decision_date=decided_on, issuer=issuer,
                                first_register_number=f"{register:02d}/2023")
         register += 1
-    for code in sorted(EXCELLENT):
-        award = propose(office, cells[code].id, 2023, AwardKind.MERIT.value, proposed_on,
-                               notes="Chi bộ điểm, dẫn đầu phong trào năm 2023")
-        record_decision(office, [award.id], decision_number="1251-QĐ/Th.U",
-                               decision_date=decided_on, issuer=issuer,
-                               first_register_number=f"{register:02d}/2023")
-        register += 1
+    # Giấy khen for the cells leading the HTXSNV ranking, within the cap.
+    merits = propose_leading(office, 2023, proposed_on,
+                             notes="Dẫn đầu phong trào năm 2023, xếp loại HTXSNV")
+    record_decision(office, [award.id for award in merits], decision_number="1251-QĐ/Th.U",
+                    decision_date=decided_on, issuer=issuer,
+                    first_register_number=f"{register:02d}/2023")
+    register += len(merits)
     if overview.organisation_result.verdict.passed:
         award = propose(office, None, 2023, AwardKind.ORG_RECOGNITION.value, proposed_on)
         record_decision(office, [award.id], decision_number="1252-QĐ/Th.U",

@@ -78,7 +78,7 @@ def test_cells_add_edit_dissolve_reactivate_delete(demo_file, capsys):
      "Chi bộ Tổ dân phố 10 chưa đạt “Chi bộ 4 tốt” năm 2023"),
     (("awards", "decide", "--year", "2024", "--kind", "cell", "--cell", "TDP01", "--number",
       "1", "--date", "1/1/2025", "--issuer", "BTV"), "Không có đề nghị loại này"),
-    (("settings", "set", "--year", "2024", "phase.band_good=95"), "phải giảm dần"),
+    (("settings", "set", "--year", "2024", "rules.band_good=95"), "phải giảm dần"),
     (("settings", "set", "nothing.here=1"), "Không có thiết lập 'nothing.here'"),
     (("settings", "set", "certificate.offset_x_mm=99"), "±50 mm"),
 ])
@@ -107,7 +107,7 @@ def test_registration_set_adds_then_changes_only_what_is_given(demo_file, capsys
                                      "Hoàng Văn Nam")
     office.db.close()
     code, out, _ = run(capsys, demo_file, "registrations", "--year", "2025")
-    assert code == 0 and "muộn 2 ngày" in out and "Đã đăng ký 1/16" in out
+    assert code == 0 and "muộn 3 ngày" in out and "Đã đăng ký 1/16" in out
     assert run(capsys, demo_file, "registrations", "delete", "--year", "2025", "--cell",
                "TDP05")[0] == 0
     office = office_of(demo_file)
@@ -192,24 +192,25 @@ def test_propose_many_and_one_decision_from_the_command_line(demo_file, capsys):
 
 def test_settings_set_is_all_or_nothing(demo_file, capsys):
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2024",
-                         "proposal.signer_name=Nguyễn Văn Thành", "phase.overall_pass=85",
+                         "proposal.signer_name=Nguyễn Văn Thành", "rules.overall_pass=85",
                          "calendar.registration=abc")
     assert code == 2 and "calendar.registration" in err
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2024",
-                         "proposal.signer_name=Nguyễn Văn Thành", "phase.overall_pass=85",
-                         "phase.band_good=95")
+                         "proposal.signer_name=Nguyễn Văn Thành", "rules.overall_pass=85",
+                         "rules.band_good=95")
     assert code == 2
     office = office_of(demo_file)
     assert queries.setting(office, "proposal.signer_name") == ""
-    assert queries.phase_for_year(office, 2024).overall_pass == 80
+    assert queries.year_rules(office, 2024).overall_pass == 80
     office.db.close()
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2024",
-                         "proposal.signer_name=Nguyễn Văn Thành", "phase.overall_pass=85,5",
+                         "proposal.signer_name=Nguyễn Văn Thành", "rules.overall_pass=85,5",
                          "calendar.registration=12/3/2024", "certificate.place=Hà Tĩnh")
     assert code == 0, err
     code, out, _ = run(capsys, demo_file, "settings", "--year", "2024")
     assert "proposal.signer_name = Nguyễn Văn Thành" in out
-    assert "phase.overall_pass = 85,5" in out and "calendar.registration = 12/03/2024" in out
+    assert "rules.overall_pass = 85,5" in out and "calendar.registration = 12/03/2024" in out
+    assert "văn phòng đã đổi từ 80" in out
     assert "certificate.place = Hà Tĩnh" in out
 
 

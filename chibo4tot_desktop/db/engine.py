@@ -25,8 +25,8 @@ from chibo4tot_desktop.errors import ConflictError, DataFileError
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0002_i8"
-KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8")
+HEAD_REVISION = "0003_year_rules"
+KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_year_rules")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

@@ -20,10 +20,11 @@ from chibo4tot_desktop.db.models import (
     Phase,
     Registration,
     Setting,
+    YearRule,
 )
 
 ORGANISATION_ID = "organisation_id"
-OWNED = (Phase, Cell, Evaluation, Award, Setting)
+OWNED = (Phase, Cell, Evaluation, Award, Setting, YearRule)
 
 
 def _filter(state: ORMExecuteState) -> None:

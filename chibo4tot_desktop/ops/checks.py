@@ -127,3 +127,19 @@ def share(value, label: str, field: str) -> float:
     if not 0 <= result <= 1:
         raise ValidationError(f"{label} phải từ 0 đến 100%.", field)
     return result
+
+
+TRUE_WORDS = {"có", "co", "yes", "true", "1", "x", "đúng"}
+FALSE_WORDS = {"không", "khong", "no", "false", "0", "sai", ""}
+
+
+def boolean(value, label: str, field: str) -> bool:
+    """Yes or no, given as a bool or typed ("có"/"không", "1"/"0", "yes"/"no")."""
+    if isinstance(value, bool):
+        return value
+    text = clean(value).casefold() if isinstance(value, str) else None
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValidationError(f"{label}: '{value}' không hợp lệ (ghi “có” hoặc “không”).", field)

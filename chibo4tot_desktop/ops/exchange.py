@@ -10,6 +10,7 @@ records every deletion; an identical or older one is reported and changes nothin
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Sequence
 
@@ -40,7 +41,9 @@ from chibo4tot_desktop.db.models import (
     Score,
     Setting,
 )
+from chibo4tot_desktop import rules
 from chibo4tot_desktop.errors import ConflictError
+from chibo4tot_desktop.ops import rulebook
 from chibo4tot_desktop.packets import (
     THRESHOLD_FIELDS,
     ImportOutcome,
@@ -107,6 +110,7 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
         if getattr(organisation, key) != org_data[key]:
             setattr(organisation, key, org_data[key])
     items = _sync_phase(session, organisation, data["phase"])
+    _sync_rules(session, organisation, packet.year, data)
     _sync_settings(session, organisation, data["settings"])
     cell_ids = _sync_cells(session, organisation, data["cells"])
     _replace_year(session, organisation, packet.year, data, cell_ids, items)
@@ -144,7 +148,7 @@ def _sync_phase(session: Session, organisation: Organisation, data: dict
         phase = Phase(organisation_id=organisation.id, first_year=data["first_year"],
                       last_year=data["last_year"], title=data["title"])
         session.add(phase)
-    for key in ("title", "plan_reference", "last_year", *THRESHOLD_FIELDS):
+    for key in ("title", "plan_reference", "last_year"):
         if getattr(phase, key) != data[key]:
             setattr(phase, key, data[key])
     years = {item.year: item for item in phase.years}
@@ -185,6 +189,34 @@ def _sync_phase(session: Session, organisation: Organisation, data: dict
     session.flush()
     return {(group.scope, group.position, item.position): item.id
             for group in phase.groups for item in group.items}
+
+
+def _sync_rules(session: Session, organisation: Organisation, year: int, data: dict) -> None:
+    """The rules of the packet's year as the ward has them; a packet of an older program
+    carries only its phase's thresholds: the year's defaults take the rest."""
+    phase = data["phase"]
+    row = rulebook.row_in(session, year, organisation.id)
+    if row is None:
+        review = next((item["review_deadline"] for item in phase["years"]
+                       if item["year"] == year), None)
+        row = rulebook.default_row(organisation.id, year, review)
+        session.add(row)
+    given = data.get("rules")
+    if given is None:
+        values = {rule: phase[key] for key, rule in THRESHOLD_FIELDS.items()}
+        sources = None
+        conditions = None
+    else:
+        values = {key: given[key] for key in rules.RULE_FIELD_KEYS}
+        sources = rulebook.sources_json(given["sources"])
+        conditions = rulebook.conditions_json(given["excellent_conditions"])
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+    if sources is not None and row.sources != sources:
+        row.sources = sources
+    if conditions is not None and row.excellent_conditions != conditions:
+        row.excellent_conditions = conditions
 
 
 def _sync_settings(session: Session, organisation: Organisation, values: dict) -> None:
@@ -245,7 +277,9 @@ def _replace_year(session: Session, organisation: Organisation, year: int, data:
             organisation_id=organisation.id,
             cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
             notes=row["notes"], disciplined_members=row["disciplined_members"],
-            classification=row["classification"])
+            classification=row["classification"],
+            classification_reason=row["classification_reason"],
+            conditions_met=json.dumps(row["conditions_met"], ensure_ascii=False))
         for score in row["scores"]:
             evaluation.scores.append(Score(item_id=items[tuple(score["item"])],
                                            self_points=score["self_points"],

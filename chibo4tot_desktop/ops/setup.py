@@ -1,8 +1,8 @@
-"""Setting up: the organisation, its phases and yearly calendar, the criteria catalogues and
-the free settings (certificate wording, signers...).
+"""Setting up: the organisation, its phases and yearly calendar, the rules of each year, the
+criteria catalogues and the free settings (certificate wording, signers...).
 
 ``save_setup`` saves what the settings dialog (or ``settings set`` on the command line)
-changed in ONE transaction: a refused catalogue leaves the thresholds as they were too.
+changed in ONE transaction: a refused catalogue leaves the rules as they were too.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from chibo4tot_desktop.db.models import (
     Setting,
 )
 from chibo4tot_desktop.errors import NotFoundError, ValidationError
-from chibo4tot_desktop.ops import checks, queries
+from chibo4tot_desktop.ops import checks, queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.text import clean
 
@@ -37,10 +37,7 @@ DEFAULT_REVIEW_DAY = (12, 10)        # 10/12: yearly review deadline (seed, sect
 DEFAULT_LAUNCH_DAY = (3, 6)          # 06/3: the launch day of 2023 (seed)
 
 ORGANISATION_FIELDS = ("name", "upper_body", "place_name")
-PHASE_SETTINGS = (
-    "title", "plan_reference", "overall_pass", "band_excellent", "band_good", "band_pass",
-    "min_classification", "max_disciplined", "org_cell_share", "excellent_share_cap",
-)
+PHASE_SETTINGS = ("title", "plan_reference")
 
 
 @dataclass
@@ -60,10 +57,12 @@ class SetupChanges:
     years: dict[int, YearDates] = field(default_factory=dict)
     catalogues: dict[Scope, list[Mapping]] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    # year -> changes of its rules (see ``ops.rulebook.apply_changes``)
+    rules: dict[int, dict] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.organisation or self.phase or self.years or self.catalogues
-                    or self.settings)
+                    or self.settings or self.rules)
 
 
 # ---------------------------------------------------------------------------- organisation
@@ -104,7 +103,7 @@ def update_organisation(office: Office, **changes) -> Organisation:
 # ---------------------------------------------------------------------------------- phases
 def create_phase(office: Office, title: str, first_year: int, last_year: int,
                  plan_reference: str = "", launch_date: dt.date | None = None) -> Phase:
-    """A new phase with its years (default dates) and the default catalogues."""
+    """A new phase with its years (default dates and rules) and the default catalogues."""
     if last_year < first_year or last_year - first_year > 10:
         raise ValidationError("Năm cuối giai đoạn phải sau năm đầu (tối đa 10 năm).",
                               "last_year")
@@ -136,6 +135,10 @@ def create_phase(office: Office, title: str, first_year: int, last_year: int,
         except IntegrityError:
             raise ValidationError(f"Đã có giai đoạn bắt đầu năm {first_year}.",
                                   "first_year") from None
+        for item in phase.years:
+            if rulebook.row_in(session, item.year, phase.organisation_id) is None:
+                session.add(rulebook.default_row(phase.organisation_id, item.year,
+                                                 item.review_deadline))
     return queries.phase(office, phase.id)
 
 
@@ -143,27 +146,19 @@ def phase_value(key: str, value):
     """One phase setting, checked."""
     if key == "title":
         return checks.required(value, "tên giai đoạn", key, 300)
-    if key == "plan_reference":
-        return checks.optional(value, "căn cứ kế hoạch", key)
-    if key == "min_classification":
-        try:
-            return rules.Classification(value).value
-        except ValueError:
-            raise ValidationError(f"Xếp loại '{value}' không hợp lệ.", key) from None
-    if key == "max_disciplined":
-        return checks.count(value, "Số đảng viên bị kỷ luật cho phép", key)
-    if key in ("org_cell_share", "excellent_share_cap"):
-        return checks.share(value, "Tỷ lệ", key)
-    number = checks.number(value, "Ngưỡng điểm", key)
-    if not 0 <= number <= 1000:
-        raise ValidationError(f"Ngưỡng điểm {value} không hợp lệ.", key)
-    return number
+    return checks.optional(value, "căn cứ kế hoạch", key)
 
 
 def update_phase(office: Office, phase_id: int, **changes) -> Phase:
-    """Change the phase's title, reference or thresholds (verdicts follow at once)."""
+    """Change the phase's title or plan reference."""
     save_setup(office, SetupChanges(phase_id=phase_id, phase=changes))
     return queries.phase(office, phase_id)
+
+
+def update_year_rules(office: Office, year: int, **changes) -> None:
+    """Change the rules of ``year`` (verdicts follow at once); see ``rulebook.apply_changes``."""
+    phase = queries.phase_for_year(office, year)
+    save_setup(office, SetupChanges(phase_id=phase.id, rules={year: changes}))
 
 
 def update_phase_year(office: Office, phase_id: int, year: int, *,
@@ -185,9 +180,6 @@ def _apply_phase(session: Session, phase: Phase, changes: Mapping) -> None:
         if key not in PHASE_SETTINGS:
             raise ValueError(key)
         setattr(phase, key, phase_value(key, value))
-    if not (phase.band_excellent >= phase.band_good >= phase.band_pass >= 0):
-        raise ValidationError("Các mức xếp loại phải giảm dần: xuất sắc ≥ tốt ≥ "
-                              "hoàn thành ≥ 0.", "band_good")
 
 
 def _apply_year(session: Session, phase: Phase, year: int, dates: YearDates) -> None:
@@ -334,13 +326,15 @@ def save_setup(office: Office, changes: SetupChanges) -> Organisation | None:
         organisation = session.get(Organisation, office.require_org())
         for key, value in organisation_values.items():
             setattr(organisation, key, value)
-        if changes.phase or changes.years or changes.catalogues:
+        if changes.phase or changes.years or changes.catalogues or changes.rules:
             phase = _phase_for_update(session, changes.phase_id)
             _apply_phase(session, phase, changes.phase)
             for year, dates in changes.years.items():
                 _apply_year(session, phase, year, dates)
             for scope, groups in changes.catalogues.items():
                 _apply_catalogue(session, phase, scope, groups)
+            for year, rule_changes in changes.rules.items():
+                rulebook.apply_changes(session, organisation.id, phase, year, rule_changes)
         if changes.settings:
             _apply_settings(session, organisation.id, changes.settings)
         session.flush()
