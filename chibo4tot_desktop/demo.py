@@ -12,9 +12,9 @@ allowed: the committee classifies the third HTTNV with its written reason, and t
 to the two leading the ranking; TDP 8's disciplined member makes the ward's own figure 1 (the
 office allowed one that year, so the ward stays "Đảng bộ cơ sở 4 tốt", but not HTXSNV). In 2024
 TDP 2 is not scored yet, so the ward's result reads "Chưa chấm đủ" (and the kindergarten's
-disciplined member counts against it) and the ranking (three at HTXSNV, two allowed) is
-provisional; TDP 11 never registered nor assessed itself, yet the committee scored it: not
-recognised, with both reasons.
+disciplined member counts against it) and the ranking is provisional: three at HTXSNV
+against two allowed today, three allowed once TDP 2 is scored HTTNV; TDP 11 never registered
+nor assessed itself, yet the committee scored it: not recognised, with both reasons.
 """
 
 from __future__ import annotations

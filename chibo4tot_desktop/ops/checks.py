@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.errors import ValidationError
@@ -123,7 +124,8 @@ def share(value, label: str, field: str) -> float:
     percent = isinstance(text, str) and text.endswith("%")
     result = number(text[:-1] if percent else text, label, field)
     if percent:
-        result /= 100
+        # Through the decimal text: "19,9%" is 0.199, not 19.9 / 100 = 0.19899999999999998.
+        result = float(Decimal(repr(result)) / 100)
     if not 0 <= result <= 1:
         raise ValidationError(f"{label} phải từ 0 đến 100%.", field)
     return result

@@ -39,15 +39,18 @@ def test_the_ranking_panel_and_the_giay_khen_of_the_leading_cells(demo_window, d
     assert year_overview(office, 2024).warnings == []   # the cap waits for the year's end
     cell = queries.cell_by_code(office, "TDP02")
     save_evaluation(office, cell.id, 2024, scores=full_scores(office, 2024, 0.85))
-    assert "tối đa 2 – vượt tỷ lệ" in tab.ranking_label.text()
+    # TDP 2 scored HTTNV: 15 cells at HTTNV or better now allow three.
+    assert "Đang xếp loại HTXSNV: 3, tối đa 3." in tab.ranking_label.text()
+    assert tab.ranking_table.item(2, 4).text() == "Trong tỷ lệ"
     assert tab.leading_button.isEnabled()
     tab.leading_button.click()
+    assert reached[-1] == "awards.propose_leading"
     merits = [a for a in queries.awards(office, 2024) if a.kind == AwardKind.MERIT.value]
-    assert sorted(a.cell.code for a in merits) == ["TDP06", "TDP12"]
+    assert sorted(a.cell.code for a in merits) == ["CQ", "TDP06", "TDP12"]
     for award in merits:
         withdraw(office, award.id)
     command(db_path, "awards", "propose", "--year", "2024", "--kind", "merit", "--leading")
-    assert reached[-2:] == ["awards.propose_leading", "awards.propose_leading"]
+    assert reached[-1] == "awards.propose_leading"      # the command: the same operation
 
 
 def test_a_decision_against_the_rules_needs_its_reason_in_the_window(demo_window, boxes):
@@ -79,17 +82,19 @@ def test_a_decision_against_the_rules_needs_its_reason_in_the_window(demo_window
 
 
 def test_the_wards_sheet_shows_its_disciplined_members_from_the_cells(demo_window):
-    window = demo_window
-    window.set_year(2023)
+    window = demo_window                                # 2024: the kindergarten's member
     window.show_tab(window.scoring_tab)
     tab = window.scoring_tab
     tab.select_cell(None)
     assert tab.disciplined.isHidden()
     assert tab.disciplined_from_cells.text() == (
-        "Đảng bộ: 1, cộng từ phiếu chấm các chi bộ (Chi bộ Tổ dân phố 8: 1)")
+        "Đảng bộ: 1, cộng từ phiếu chấm các chi bộ (Chi bộ Trường Mầm non Tân Giang: 1)")
     texts = [tab.reasons.item(i).text() for i in range(tab.reasons.count())]
-    assert "✗ Có 1 đảng viên bị kỷ luật trong năm (cộng từ phiếu chấm các chi bộ: Chi bộ Tổ " \
-           "dân phố 8: 1)" in texts
+    assert "✗ Có 1 đảng viên bị kỷ luật trong năm (cộng từ phiếu chấm các chi bộ: Chi bộ " \
+           "Trường Mầm non Tân Giang: 1)" in texts
+    assert texts[0] == "✗ Còn 1 chi bộ chưa chấm đủ điểm (Chi bộ Tổ dân phố 2): chưa kết " \
+                       "luận được"
+    assert tab.verdict_label.text() == "“Đảng bộ cơ sở 4 tốt”: Chưa chấm đủ"
 
 
 def test_the_366_conditions_are_ticked_on_the_sheet(demo_window):

@@ -380,7 +380,7 @@ class YearRulesEditor(QWidget):
         if spec.kind == "points":
             return widget.value()
         if spec.kind == "share":
-            return widget.value() / 100
+            return f"{widget.value():g}%"        # the core reads the percentage as typed
         if spec.kind == "count":
             return widget.value()
         if spec.kind == "bool":
@@ -409,7 +409,10 @@ class YearRulesEditor(QWidget):
                 before = getattr(year_rules, spec.key)
                 before = getattr(before, "value", before)
                 value = self._value(spec, widget)
-                if spec.kind in ("points", "share"):
+                if spec.kind == "share":
+                    if abs(widget.value() - before * 100) > 1e-9:
+                        changes[spec.key] = value
+                elif spec.kind == "points":
                     if abs(value - before) > 1e-9:
                         changes[spec.key] = value
                 elif value != before:
