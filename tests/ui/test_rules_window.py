@@ -118,7 +118,7 @@ def test_the_366_conditions_are_ticked_on_the_sheet(demo_window):
     assert sorted(tab.confirmed()) == ["lđ", "nv"]
 
 
-def test_the_rules_editor_saves_values_and_sources(demo_window):
+def test_the_rules_editor_saves_values_and_sources(demo_window, db_path, reached):
     window = demo_window
     office = window.office
     before = next(s for s in year_overview(office, 2024).cells if s.cell.code == "TDP09")
@@ -133,6 +133,7 @@ def test_the_rules_editor_saves_values_and_sources(demo_window):
     editor.editor(2025, "cap_share").setValue(19.9)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
+    assert reached[-1] == "setup.save_setup"
     year_2024 = queries.year_rules(office, 2024)
     assert year_2024.deadline_inclusive
     assert year_2024.source_of("deadline_inclusive").describe() == \
@@ -143,6 +144,9 @@ def test_the_rules_editor_saves_values_and_sources(demo_window):
     window.show_tab(window.overview_tab)
     state = next(s for s in window.overview_tab.overview.cells if s.cell.code == "TDP09")
     assert state.days_late == 0
+    command(db_path, "settings", "set", "--year", "2024", "rules.deadline_inclusive=không")
+    assert reached[-1] == "setup.save_setup"                # the command: the same operation
+    assert not queries.year_rules(office, 2024).deadline_inclusive
 
 
 def test_the_rules_editor_refuses_bad_rules_and_saves_nothing(demo_window):
