@@ -3,8 +3,9 @@
     PYTHONPATH=. QT_QPA_PLATFORM=offscreen python benchmarks/ui_tables.py [cells]
 
 Builds a temporary data file with N cells (default 10,000), each registered for 2023, then
-times: the cells tab refresh (read + model reset), sorting by name (QCollator vi_VN), an
-accent-insensitive search, and the registrations tab refresh (year overview of N cells).
+times: the cells tab refresh (read + model reset), sorting by name (``text.sort_key``, the
+program's one Vietnamese order), an accent-insensitive search, and the registrations tab
+refresh (year overview of N cells).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import (
@@ -51,6 +51,11 @@ class CellYearState:
         return self.registration is not None
 
     @property
+    def members(self) -> int | None:
+        """The year's number of members: the one its registration gives (not today's)."""
+        return self.registration.members_count if self.registration is not None else None
+
+    @property
     def late(self) -> bool:
         return self.days_late > 0
 
@@ -79,6 +84,52 @@ class CellYearState:
     @property
     def awarded(self) -> bool:
         return any(a.is_decided for a in self.awards)
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What a decision rests on: the unit's total, classification, verdict, the year's
+    members and consecutive years. Kept on the award when the decision is recorded, and
+    computed again from today's data to show when they differ."""
+
+    points: float | None
+    classification: str | None
+    verdict: str | None
+    members: int | None = None
+    streak: int | None = None
+    cells: str | None = None        # the organisation: "12/16" cells reach “Chi bộ 4 tốt”
+
+    @classmethod
+    def of_result(cls, result: EvaluationResult, members: int | None = None,
+                  streak: int | None = None, cells: str | None = None) -> DecisionFacts:
+        totals = result.committee_totals
+        return cls(round(totals.total, 2) if totals.complete else None,
+                   result.classification.value if totals.complete and result.classification
+                   else None, result.verdict.state.value, members, streak, cells)
+
+    @classmethod
+    def kept(cls, award: Award) -> DecisionFacts | None:
+        """The facts stored on a decided award (None for decisions recorded before the
+        program kept them)."""
+        if award.decided_verdict is None:
+            return None
+        return cls(award.decided_points, award.decided_classification, award.decided_verdict,
+                   award.decided_members, award.decided_streak, award.decided_cells)
+
+    def describe(self) -> str:
+        parts = [rules.fmt_points(self.points) + " điểm" if self.points is not None
+                 else "chưa đủ điểm"]
+        if self.classification:
+            parts.append(self.classification)
+        if self.verdict:
+            parts.append(rules.VerdictState(self.verdict).label)
+        if self.members is not None:
+            parts.append(f"{self.members} đảng viên")
+        if self.streak:
+            parts.append(f"{self.streak} năm liên tục")
+        if self.cells:
+            parts.append(f"{self.cells} chi bộ đạt")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -116,6 +167,7 @@ class YearOverview:
     organisation_awards: list[Award]
     warnings: list[str]
     todo: list[str]
+    awards: list[Award] = field(default_factory=list)   # every award of the year
     year_rules: rules.YearRules = field(default_factory=rules.YearRules)
     ranking: rules.Ranking | None = None
 
@@ -148,6 +200,39 @@ class YearOverview:
 
     def count(self, attribute: str) -> int:
         return sum(1 for state in self.cells if getattr(state, attribute))
+
+    @property
+    def decided(self) -> bool:
+        """The year has a decision: it is closed (a change that moves it needs a reason)."""
+        return any(award.is_decided for award in self.awards)
+
+    def facts(self, award: Award) -> DecisionFacts | None:
+        """Today's facts for ``award``'s recipient (None: no longer part of the year)."""
+        if award.cell_id is None:
+            passed = sum(1 for state in self.cells if state.qualifies)
+            return DecisionFacts.of_result(self.organisation_result,
+                                           cells=f"{passed}/{len(self.cells)}")
+        for state in self.cells:
+            if state.cell.id == award.cell_id:
+                return DecisionFacts.of_result(state.result, state.members,
+                                               state.consecutive_years)
+        return None
+
+    def decided_facts(self) -> dict[tuple[str, int | None], DecisionFacts | None]:
+        """(kind, cell id) -> today's facts of every decided award of the year."""
+        return {(award.kind, award.cell_id): self.facts(award)
+                for award in self.awards if award.is_decided}
+
+    def decision_changes(self) -> list[tuple[Award, DecisionFacts, DecisionFacts | None]]:
+        """Decided awards whose kept facts differ from today's computation."""
+        changes = []
+        for award in self.awards:
+            kept = DecisionFacts.kept(award) if award.is_decided else None
+            if kept is not None:
+                now = self.facts(award)
+                if now != kept:
+                    changes.append((award, kept, now))
+        return changes
 
     @property
     def counts(self) -> dict[str, int]:
@@ -185,23 +270,31 @@ COUNT_LABELS = {
 
 
 def year_overview(office: Office, year: int, today: dt.date | None = None) -> YearOverview:
-    today = today or dt.date.today()
     office.require_org()
     with office.read() as session:
-        phase = queries.phase_in(session, year)
-        phase_year = next(item for item in phase.years if item.year == year)
-        year_rules = rulebook.rules_in(session, year, phase)
-        cells = [cell for cell in session.scalars(select(Cell)) if cell.active_in(year)]
-        registrations = {row.cell_id: row for row in session.scalars(
-            select(Registration).where(Registration.year == year))}
-        evaluations = {row.cell_id: row for row in session.scalars(
-            select(Evaluation).where(Evaluation.year == year)
-            .options(selectinload(Evaluation.scores)))}
-        awards = list(session.scalars(
-            select(Award).where(Award.year == year).options(selectinload(Award.cell))))
-    recognised = queries.recognised_years(office)
+        return overview_in(session, year, today)
 
-    cell_groups = group_specs(phase, Scope.CELL)
+
+def overview_in(session: Session, year: int, today: dt.date | None = None) -> YearOverview:
+    """The year's overview read in ``session`` (an organisation's read or write session: the
+    operations that guard decided years compare it before and after a change)."""
+    today = today or dt.date.today()
+    phase = queries.phase_in(session, year)
+    phase_year = next(item for item in phase.years if item.year == year)
+    year_rules = rulebook.rules_in(session, year, phase)
+    lives = queries.cell_timeline_in(session)
+    cells = [cell for cell in session.scalars(select(Cell)) if lives.in_year(cell.id, year)]
+    registrations = {row.cell_id: row for row in session.scalars(
+        select(Registration).where(Registration.year == year))}
+    evaluations = {row.cell_id: row for row in session.scalars(
+        select(Evaluation).where(Evaluation.year == year)
+        .options(selectinload(Evaluation.scores)))}
+    awards = list(session.scalars(
+        select(Award).where(Award.year == year).options(selectinload(Award.cell))))
+    recognised = queries.recognised_years_in(session)
+    through_merge = queries.streak_through_merge_in(session)
+
+    cell_groups = group_specs(phase, Scope.CELL, year)
     awards_of: dict[int | None, list[Award]] = {}
     for award in awards:
         awards_of.setdefault(award.cell_id, []).append(award)
@@ -218,7 +311,7 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
             cell=cell, registration=registration, days_late=late,
             result=evaluate(phase, year_rules, evaluation, Scope.CELL, context, cell_groups),
             evaluated=evaluation is not None,
-            consecutive_years=rules.consecutive_years(recognised.get(cell.id, ()), year),
+            consecutive_years=lives.streak(cell.id, year, recognised, through_merge),
             awards=awards_of.get(cell.id, []), context=context))
     states.sort(key=lambda state: sort_key(state.cell.name))
 
@@ -236,7 +329,7 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
             warnings.append(ranking.warning())
 
     organisation_result = evaluate(phase, year_rules, evaluations.get(None), Scope.ORGANISATION,
-                                   organisation_context(states))
+                                   organisation_context(states), year=year)
 
     deadlines = [
         Deadline("Phát động", phase_year.launch_date, _days(phase_year.launch_date, today)),
@@ -250,7 +343,12 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
         is_final=phase.is_final(year), deadlines=deadlines, cells=states,
         organisation_result=organisation_result,
         organisation_awards=awards_of.get(None, []),
-        warnings=warnings, todo=[], year_rules=year_rules, ranking=ranking)
+        warnings=warnings, todo=[], year_rules=year_rules, ranking=ranking, awards=awards)
+    for award, kept, now in overview.decision_changes():
+        who = award.cell.name if award.cell is not None else "Đảng bộ"
+        warnings.append(f"{who} ({AwardKind(award.kind).label}, quyết định "
+                        f"{award.decision_number}): khi quyết định {kept.describe()}; tính lại "
+                        f"hôm nay {now.describe() if now else 'không còn thuộc năm này'}")
     overview.todo = _todo(overview, phase_year, today)
     return overview
 
@@ -421,3 +519,37 @@ def status_text(overview: YearOverview) -> str:
     lines.append("Việc cần làm:")
     lines.extend(f"  - {item}" for item in overview.todo)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One year of a cell, or of one of its predecessors (a merged cell's records)."""
+
+    year: int
+    code: str
+    name: str
+    own: bool                    # the cell itself (False: a predecessor)
+    state: CellYearState
+
+
+def cell_history(office: Office, cell_id: int) -> list[HistoryEntry]:
+    """The records of a cell and of every cell merged into it, year by year: a successor
+    shows its predecessors' registrations, results and awards as they were."""
+    lives = queries.cell_timeline(office)
+    units = [cell_id] + lives.ancestors(cell_id)
+    entries = []
+    this_year = dt.date.today().year
+    for year in queries.years(office):
+        present = [unit for unit in units if lives.in_year(unit, year)]
+        if not present:
+            continue
+        overview = year_overview(office, year)
+        states = {state.cell.id: state for state in overview.cells}
+        for unit in present:
+            state = states.get(unit)
+            if state is None or (year > this_year and not (
+                    state.registered or state.evaluated or state.awards)):
+                continue        # a year still to come, with nothing in it yet
+            entries.append(HistoryEntry(year, state.cell.code, state.cell.name,
+                                        unit == cell_id, state))
+    return entries

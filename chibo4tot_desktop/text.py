@@ -1,10 +1,11 @@
 """Vietnamese text helpers: NFC normalisation, collation keys, dates as the office writes them.
 
-Pure Python (no Qt, no ICU): the command line, Excel and PDF code sort and format the same way
-the window does. The collation follows CLDR's Vietnamese rules, which Qt's QCollator(vi_VN)
-also uses: letters in the order a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y,
-the tone marks compared only after the letters (none, huyền, hỏi, ngã, sắc, nặng), case last,
-and runs of digits compared as numbers ("Tổ dân phố 2" before "Tổ dân phố 12").
+Pure Python (no Qt, no ICU). ``sort_key`` is the program's one Vietnamese order: the command
+line, Excel, PDF and the window's tables all sort with it. It follows CLDR's Vietnamese
+collation as QCollator(vi_VN) with numeric mode does: punctuation before numbers, numbers by
+value before letters, letters in the order a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư
+v x y, the tone marks compared only after the letters (none, huyền, hỏi, ngã, sắc, nặng), case
+last ("Tổ dân phố 2" before "Tổ dân phố 12"). ``fold`` is the one key for finding typed text.
 """
 
 from __future__ import annotations
@@ -25,15 +26,6 @@ __all__ = [
     "DateParseError",
 ]
 
-# Combining marks of the five tones, in CLDR order; 0 means no tone.
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-# Marks that make a new letter (ă â ê ô ơ ư), and đ.
-_BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
-
-_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
-_LETTER_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
-_DIGIT_BASE = -1000  # numbers sort before letters, as in ICU
-
 
 def nfc(value: str) -> str:
     """Return ``value`` in Unicode NFC (the form every stored and printed text must take)."""
@@ -48,77 +40,183 @@ def clean(value: object) -> str:
     return " ".join(text.split())
 
 
-def fold(value: str) -> str:
-    """A matching key: cleaned, lower case, NFC. Used to find a cell by its typed name."""
-    return clean(value).casefold()
+def fold(value: object, *, accents: bool = True) -> str:
+    """The one key for finding text the way a person types it: cleaned, NFC, case folded.
+
+    Two uses:
+    - ``fold(name)`` keeps the accents: matching a typed cell name against the list (import,
+      "CHI BỘ  tổ dân phố 6" finds "Chi bộ Tổ dân phố 6"); in Vietnamese the tone tells names
+      apart ("Hà" is not "Hạ"), so they must stay.
+    - ``fold(text, accents=False)`` also drops every tone and diacritic and makes đ a d
+      ("Đồng Xuân" -> "dong xuan"): the search boxes and the audit-log search, which must find
+      what was typed without accents, and the reading of Excel column headings.
+    """
+    text = clean(value).casefold()
+    if accents:
+        return text
+    text = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    return "".join(char for char in text if not unicodedata.combining(char))
 
 
-def _letters(text: str):
-    """Yield (base letter, tone, is_upper) for each character of ``text``."""
-    for char in nfc(text):
-        decomposed = unicodedata.normalize("NFD", char)
-        base = decomposed[0]
-        marks = decomposed[1:]
-        tone = 0
-        letter = base.lower()
-        for mark in marks:
-            if mark in _TONES:
-                tone = _TONES[mark]
-            elif mark == _BREVE and letter == "a":
-                letter = "ă"
-            elif mark == _CIRCUMFLEX and letter in "aeo":
-                letter = {"a": "â", "e": "ê", "o": "ô"}[letter]
-            elif mark == _HORN and letter in "ou":
-                letter = {"o": "ơ", "u": "ư"}[letter]
-        yield letter, tone, base.isupper()
+# ---------------------------------------------------------------------------------- collation
+#
+# ``sort_key`` builds ICU's three-level key by hand (pure Python, the core imports no ICU/Qt),
+# following CLDR's Vietnamese collation as Qt's QCollator(vi_VN) with numeric mode applies it:
+#   1. primary: white space < punctuation < symbols < currency < numbers (by value) < letters
+#      (a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z; letters of no name
+#      here, such as æ ø ß or other scripts, come after z by code point, which ICU does not);
+#   2. secondary: the tone marks, in CLDR order (none, huyền, hỏi, ngã, sắc, nặng), then other
+#      diacritics; and the curly quotes as variants of the straight ones;
+#   3. tertiary: lower case before upper case; the no-break spaces as variants of the space.
+# Each level is a string of weight characters, so the key is three strings that Python compares
+# in C, and each level is built with one ``str.translate`` over tables filled per character on
+# first use. tests/test_collation.py checks the order against QCollator on random names.
+
+# One entry per primary weight, in QCollator's order (asked of QCollator vi_VN at development
+# time for every white space, punctuation and symbol character of Latin-1, General Punctuation
+# and Currency Symbols, less the ones it expands to several weights such as "…" and "‼").
+# Characters sharing an entry differ at a lower level only: see _VARIANTS.
+_PUNCTUATION_ORDER = (
+    "\t", "\n", "\v", "\f", "\r", "\u0085", "\u2028", "\u2029",
+    " \u2000\u2001\u2003\u2004\u2005\u2006\u200a\u205f\u2002\u2008\u2009\u00a0\u2007\u202f",
+    "\u203e", "_", "\u2017", "-", "\u2010\u2011", "\u2012", "\u2013", "\u2014", "\u2015",
+    "\u2053", ",", ";", "\u204f", ":", "!", "\u00a1", "?", "\u00bf", "\u203d", ".\u2024",
+    "\u00b7", "\u2055", "\u2056", "\u2058", "\u2059", "\u205a", "\u205b", "\u205c", "\u205d",
+    "\u205e", "'\u2018\u2019\u201a\u201b", "\u2039", "\u203a", "\"\u201c\u201d\u201e\u201f",
+    "\u00ab", "\u00bb", "(", ")", "[", "]", "{", "}", "\u2045", "\u2046", "\u2016", "\u00a7",
+    "\u00b6", "\u204b", "@", "*", "\u204e", "\u2051", "/", "\\", "&", "\u204a", "#", "%",
+    "\u2030", "\u2031", "\u2020", "\u2021", "\u2022", "\u2023", "\u2027", "\u2043", "\u204c",
+    "\u204d", "\u2032", "\u2035", "\u2038", "\u203b", "\u203f", "\u2054", "\u2040", "\u2050",
+    "\u2041", "\u2042",
+    None,   # other punctuation
+    "`", "\u00b4", "^", "\u00af", "\u00a8", "\u00b8", "\u00b0", "\u00a9", "\u00ae", "+",
+    "\u00b1", "\u00f7", "\u00d7", "<", "=", ">", "\u00ac", "|", "\u00a6", "~", "\u2052", "\u2044",
+    None,   # other symbols
+    "\u00a4", "\u00a2", "$", "\u00a3", "\u00a5", "\u20a0", "\u20a1", "\u20a2", "\u20a3", "\u20a4",
+    "\u20a5", "\u20a6", "\u20a7", "\u20a9", "\u20aa", "\u20ab", "\u20ac", "\u20ad", "\u20ae",
+    "\u20af", "\u20b0", "\u20b1", "\u20b2", "\u20b3", "\u20b4", "\u20b5", "\u20b6", "\u20b7",
+    "\u20b8", "\u20b9", "\u20ba", "\u20bb", "\u20bc", "\u20bd", "\u20be", "\u20bf", "\u20c0",
+    None,   # other currency signs
+)
+# (secondary, tertiary) of the characters that share a primary weight with the first of their
+# entry: curly quotes are secondary variants, the other spaces and ‑ tertiary ones.
+_VARIANTS = {
+    "\u2018": (1, 0), "\u2019": (2, 0), "\u201a": (3, 0), "\u201b": (4, 0),
+    "\u201c": (1, 0), "\u201d": (2, 0), "\u201e": (3, 0), "\u201f": (4, 0),
+    "\u2024": (0, 1), "\u2011": (0, 1),
+    **{space: (0, 1) for space in "\u2000\u2001\u2003\u2004\u2005\u2006\u200a\u205f\u2002\u2008"
+                                  "\u2009"},
+    **{space: (0, 2) for space in "\u00a0\u2007\u202f"},
+}
+
+_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+# Combining marks that make a letter of the alphabet (ă â ê ô ơ ư).
+_LETTER_MARKS = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê",
+                 ("o", "\u0302"): "ô", ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+# The five tones in CLDR's Vietnamese order: huyền, hỏi, ngã, sắc, nặng.
+_TONES = "\u0300\u0309\u0303\u0301\u0323"
+
+# Weight characters. Primary: punctuation entries from U+0100, then the number marker, the
+# letters, and other letters after them by code point (two characters). Digits stay digits in
+# the primary string until ``_number`` turns each run into marker + length + value.
+_PUNCTUATION_BASE = 0x100
+_NUMBER_MARK = "\u0800"
+_LETTER_BASE = 0x900
+_OTHER_LETTER = "\u0a00"
+_COMMON = "\u0005"               # secondary and tertiary weight of a plain character
+_UPPER = "\u0008"                # tertiary weight of a capital letter
+_TONE_BASE = 0x10                # secondary weights of the tones; other marks after them
+_OTHER_MARK_BASE = 0x100
+
+_PRIMARY_OF: dict[str, str] = {}
+for _rank, _entry in enumerate(_PUNCTUATION_ORDER):
+    for _char in _entry or ():
+        _PRIMARY_OF[_char] = chr(_PUNCTUATION_BASE + _rank)
+for _rank, _letter in enumerate(_ALPHABET):
+    _PRIMARY_OF[_letter] = chr(_LETTER_BASE + _rank)
+# Where punctuation ("P"), symbols ("S") and currency signs ("Sc") outside the table go: at
+# the None entries, ordered among themselves by code point.
+_OTHER_BUCKET = dict(zip(("P", "S", "Sc"), (chr(_PUNCTUATION_BASE + rank) for rank, entry
+                                            in enumerate(_PUNCTUATION_ORDER) if entry is None)))
+del _rank, _entry, _char, _letter
 
 
-_NUMBER = re.compile(r"\d+")
+def _mark_weight(mark: str) -> str:
+    tone = _TONES.find(mark)
+    if tone >= 0:
+        return chr(_TONE_BASE + tone)
+    return chr(_OTHER_MARK_BASE + ord(mark))
 
 
-def sort_key(value: str | None) -> tuple:
-    """A key that sorts Vietnamese text as QCollator(vi_VN) with numeric mode does."""
-    text = clean(value or "")
-    primary: list[int] = []
-    secondary: list[int] = []
-    tertiary: list[int] = []
-    position = 0
-    for match in _NUMBER.finditer(text):
-        _add_letters(text[position:match.start()], primary, secondary, tertiary)
-        number = int(match.group())
-        # A number is one element; its magnitude orders it, leading zeros do not matter.
-        primary.extend((_DIGIT_BASE, len(str(number)), number))
-        position = match.end()
-    _add_letters(text[position:], primary, secondary, tertiary)
-    return (tuple(primary), tuple(secondary), tuple(tertiary))
+def _char_weights(char: str) -> tuple[str, str, str]:
+    """(primary, secondary, tertiary) weight strings of one character of an NFC text."""
+    if "0" <= char <= "9":
+        return char, "", ""              # numbers weigh by value (``_number``), nothing below
+    if unicodedata.decimal(char, None) is not None:
+        return str(unicodedata.decimal(char)), "", ""
+    category = unicodedata.category(char)
+    if category in ("Mn", "Mc", "Me"):  # a mark left alone by NFC: it adds to the secondary
+        return "", _mark_weight(char), ""
+    primary = _PRIMARY_OF.get(char)
+    if primary is not None:
+        secondary, tertiary = _VARIANTS.get(char, (0, 0))
+        return primary, chr(ord(_COMMON) + secondary), chr(ord(_COMMON) + tertiary)
+    if category[0] in "PSZ" or char.isspace():
+        if category[0] == "Z" or char.isspace():
+            return _PRIMARY_OF[" "], _COMMON, chr(ord(_COMMON) + 3)
+        bucket = _OTHER_BUCKET["Sc" if category == "Sc" else category[0]]
+        return bucket + char, _COMMON, _COMMON
+    if category[0] == "C":               # controls, format characters (soft hyphen): ignored
+        return "", "", ""
+    decomposed = unicodedata.normalize("NFD", char)
+    base = decomposed[0]
+    letter = base.lower()[:1] or base
+    secondary = _COMMON
+    for mark in decomposed[1:]:
+        formed = _LETTER_MARKS.get((letter, mark))
+        if formed is not None:
+            letter = formed
+        else:
+            secondary += _mark_weight(mark)
+    primary = _PRIMARY_OF.get(letter) or _OTHER_LETTER + letter
+    return primary, secondary, _UPPER if base.isupper() else _COMMON
 
 
-def _weights(char: str) -> tuple[int, int, int]:
-    """(primary, secondary, tertiary) weights of one NFC character."""
-    for letter, tone, upper in _letters(char):
-        rank = _LETTER_RANK.get(letter)
-        if rank is None:
-            if letter.isspace():
-                # As in ICU's default (non-ignorable) mode: a space sorts before any letter.
-                rank = -1
-            else:
-                rank = 100 + ord(letter)
-        return rank, tone, 1 if upper else 0
-    return 0, 0, 0
+class _Level(dict):
+    """A ``str.translate`` table for one level, filled per character on first use."""
+
+    def __init__(self, level: int):
+        super().__init__()
+        self.level = level
+
+    def __missing__(self, code: int) -> str:
+        weights = _char_weights(chr(code))
+        for table, weight in zip(_LEVELS, weights):
+            table[code] = weight
+        return weights[self.level]
 
 
-# Weights per character, filled as characters are met (sorting 10,000 names is 3x faster).
-_WEIGHTS: dict[str, tuple[int, int, int]] = {}
+_LEVELS = (_Level(0), _Level(1), _Level(2))
+_PRIMARY, _SECONDARY, _TERTIARY = _LEVELS
+_DIGITS = re.compile(r"[0-9]+")
 
 
-def _add_letters(chunk: str, primary: list[int], secondary: list[int], tertiary: list[int]) -> None:
-    for char in chunk:          # ``chunk`` is already NFC (sort_key cleans it)
-        weights = _WEIGHTS.get(char)
-        if weights is None:
-            weights = _WEIGHTS[char] = _weights(char)
-        primary.append(weights[0])
-        secondary.append(weights[1])
-        tertiary.append(weights[2])
+def _number(match: re.Match) -> str:
+    """A run of digits as one primary element: numbers compare by value, leading zeros aside."""
+    digits = match.group().lstrip("0") or "0"
+    return _NUMBER_MARK + chr(0x30 + len(digits)) + digits
+
+
+def sort_key(value: str | None) -> tuple[str, str, str]:
+    """The program's Vietnamese order, the same as QCollator(vi_VN) with numeric mode.
+
+    "Chi bộ - Khối cơ quan" < "Chi bộ Tổ dân phố 2" < "Chi bộ Tổ dân phố 12" < "Chi bộ Đảng"
+    (punctuation before numbers, numbers by value before letters, đ after d); NFD text sorts
+    as its NFC form. Text is compared as given: stored names are already ``clean``.
+    """
+    text = "" if value is None else nfc(str(value))
+    return (_DIGITS.sub(_number, text.translate(_PRIMARY)),
+            text.translate(_SECONDARY), text.translate(_TERTIARY))
 
 
 def name_sort_key(full_name: str | None) -> tuple:

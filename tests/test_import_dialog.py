@@ -14,7 +14,6 @@ from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ui.dialogs import import_dialog
 from chibo4tot_desktop.ui.dialogs.import_dialog import (
     ImportDialog,
-    excel_menu,
     export_list,
     save_template,
 )
@@ -107,6 +106,29 @@ def test_an_unsafe_file_is_listed_as_a_problem(qtbot, cells_office, tmp_path):
     assert not dialog.import_button.isEnabled()
 
 
+@pytest.mark.parametrize("measured", [True, False], ids=["measured", "reader-dies"])
+def test_a_file_that_would_take_the_window_down_is_one_problem(qtbot, cells_office, tmp_path,
+                                                               monkeypatch, measured):
+    """One cell at XFD1048576 used to make the reader abort the window's process. Refused
+    by the measure; and were the measure skipped, only the reading process dies."""
+    from chibo4tot_desktop.excel import extent
+    from tests import hostile_files
+
+    if not measured:
+        monkeypatch.setattr(extent, "scan_workbook", lambda *args, **kwargs: None)
+    far = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
+    good = write_list(tmp_path / "tot.xlsx", [["Chi bộ Tổ dân phố 2", "01/03/2024", 20]])
+    dialog = ImportDialog(cells_office, YEAR, [far, good])
+    qtbot.addWidget(dialog)
+    problem = tab_rows(dialog, "Lỗi")[0]
+    assert problem[0] == "xa.xlsx"
+    assert problem[5].startswith("Tệp 'xa.xlsx'") and (
+        "quá lớn: có ô XFD1048576" in problem[5] if measured
+        else "quá lớn hoặc hỏng, không đọc được" in problem[5])
+    assert "Thêm mới (1)" in tab_titles(dialog)        # the other file was read
+    assert not dialog.import_button.isEnabled()
+
+
 def test_template_and_export_actions(qtbot, demo_office, tmp_path, monkeypatch):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
@@ -123,15 +145,18 @@ def test_template_and_export_actions(qtbot, demo_office, tmp_path, monkeypatch):
     assert path == tmp_path / "tu chon.xlsx" and path.exists()
 
 
-def test_the_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QWidget
+def test_the_windows_excel_menu(qtbot, demo_office, tmp_path, monkeypatch):
+    """The real window's Excel menu: template, import, and one export per list."""
+    from chibo4tot_desktop.ui.main_window import MainWindow
 
-    window = QWidget()
+    window = MainWindow(demo_office, ask_first_run=False)
     qtbot.addWidget(window)
-    menu = excel_menu(window, demo_office, lambda: 2023)
+    window.set_year(2023)
+    menu = window.excel_menu
     actions = [action.text() for action in menu.actions()]
-    assert actions[:2] == ["Lập mẫu đăng ký thi đua...", "Nhập đăng ký từ Excel..."]
+    assert actions[:2] == ["Lập mẫu đăng ký thi đua…", "Nhập đăng ký từ Excel…"]
     export_menu = menu.actions()[2].menu()
+    export_menu.aboutToShow.emit()
     assert len(export_menu.actions()) == 7
     monkeypatch.setattr(import_dialog.QFileDialog, "getSaveFileName",
                         lambda *args: (str(tmp_path / "tong-hop.xlsx"), ""))

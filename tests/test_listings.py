@@ -30,8 +30,9 @@ def test_ordered_by_cell_name_in_vietnamese_order_then_year(demo_office, listing
                                      key=lambda r: (sort_key(r.cell.name), r.year, r.id))]
     ids = listing.ordered_ids("name")
     assert ids == expected
-    assert len(ids) == listing.count() == 30  # 16 cells x 2 years, one missing each year
-    assert listing.ordered_ids("name", descending=True)[:2] == [
+    # 2023 and 2024: 16 cells, one missing each; 2025: 18 cells; 2026: 18, two missing
+    assert len(ids) == listing.count() == 64
+    assert listing.ordered_ids("name", descending=True)[:4] == [
         r.id for r in sorted(registrations, key=lambda r: (sort_key(r.cell.name), r.year))
         if r.cell.name == max((x.cell.name for x in registrations), key=sort_key)]
 
@@ -50,9 +51,9 @@ def test_days_late_comes_from_the_years_deadline(demo_office, listing):
     ids = listing.ordered_ids("days_late", descending=True)
     rows = listing.rows(ids)
     top = [(rows[i][0], rows[i][2], rows[i][4]) for i in ids[:4]]
-    # demo: CA 20/3/2024, THTG 16/3/2023, TDP04 13/3/2023, TDP03 12/3/2024 (deadline 10/3)
-    assert top == [("CA", 2024, 10), ("THTG", 2023, 6), ("TDP04", 2023, 3),
-                   ("TDP03", 2024, 2)]
+    # demo: the groups that joined in July 2025 (deadline 10/3/2025), CA 20/3/2024
+    assert top == [("TDP15", 2025, 123), ("TDP13", 2025, 122), ("TDP14", 2025, 122),
+                   ("CA", 2024, 10)]
     assert rows[ids[-1]][4] is None  # on time: shown empty
 
 
@@ -95,10 +96,10 @@ def model(qtbot, listing):
 def test_model_opens_with_rows_in_name_order(model, listing, qtmodeltester):
     from PySide6.QtCore import Qt
 
-    assert model.rowCount() == 30 and model.columnCount() == len(REGISTRATION_COLUMNS)
+    assert model.rowCount() == 64 and model.columnCount() == len(REGISTRATION_COLUMNS)
     expected = listing.ordered_ids("name")
     assert [model.data(model.index(row, 0), Qt.ItemDataRole.UserRole)
-            for row in range(30)] == expected
+            for row in range(64)] == expected
     first = listing.rows(expected[:1])[expected[0]]
     assert model.data(model.index(0, 1)) == first[1]
     assert model.data(model.index(0, 3)) == first[3]
@@ -148,7 +149,7 @@ def test_reload_sees_new_rows(qtbot, demo_office, model):
     save_registration(demo_office, cell.id, 2023, received_on=dt.date(2023, 4, 1))
     with qtbot.waitSignal(model.idsReady, timeout=10000):
         model.reload()
-    assert model.rowCount() == 31
+    assert model.rowCount() == 65
     row = model.row_of(queries.registration(demo_office, cell.id, 2023).id)
     assert model.data(model.index(row, 3)) == "01/04/2023"
     assert model.data(model.index(row, 4)) == 22

@@ -29,6 +29,9 @@ from chibo4tot_desktop.ops.cells import (
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.setup import (
+    SetupChanges,
+    YearDates,
+    save_setup,
     save_catalogue,
     set_settings,
     update_phase_year,
@@ -74,6 +77,9 @@ def test_duplicate_code_or_name_is_refused(office):
         add_cell(office, "TDP01", "Chi bộ khác")
     with pytest.raises(ValidationError, match="Tên chi bộ"):
         add_cell(office, "X", "chi bộ tổ dân phố 1")
+    add_cell(office, "UY", "Chi bộ Ủy ban")
+    with pytest.raises(ValidationError, match="Tên chi bộ 'CHI BỘ ỦY BAN' đã có"):
+        add_cell(office, "Y", "CHI BỘ ỦY BAN")      # beyond ASCII: Ủ and ủ are one letter
 
 
 def test_names_are_stored_nfc_and_trimmed(office):
@@ -93,7 +99,7 @@ def test_dissolved_cell_is_not_expected_to_register(office):
     assert [c.code for c in queries.cells(office, include_dissolved=False)] == ["A"]
     overview_2023 = year_overview(office, 2023, today=dt.date(2023, 4, 1))
     assert [s.cell.code for s in overview_2023.missing] == ["A"]
-    with pytest.raises(ValidationError, match="đã giải thể"):
+    with pytest.raises(ValidationError, match="đã kết thúc hoạt động ngày 30/06/2023"):
         save_registration(office, gone.id, 2023, received_on=dt.date(2023, 3, 1))
     save_registration(office, active.id, 2023, received_on=dt.date(2023, 3, 1))
     assert year_overview(office, 2023).counts["missing"] == 0
@@ -231,6 +237,11 @@ def test_more_disciplined_than_members_is_refused(office):
     cell = add_cell(office, "A", "Chi bộ A", members_count=3)
     with pytest.raises(ValidationError, match="lớn hơn số đảng viên"):
         save_evaluation(office, cell.id, 2023, scores={}, disciplined_members=4)
+    # Registered: the year's own figure counts, not today's.
+    save_registration(office, cell.id, 2023, received_on=dt.date(2023, 3, 1), members_count=5)
+    save_evaluation(office, cell.id, 2023, scores={}, disciplined_members=4)
+    with pytest.raises(ValidationError, match="năm 2023 \\(5\\)"):
+        save_evaluation(office, cell.id, 2023, scores={}, disciplined_members=6)
 
 
 def test_concurrent_edit_of_an_evaluation_is_a_conflict(office):
@@ -306,7 +317,7 @@ def test_scored_item_cannot_be_removed(office):
     data = _catalogue_data(phase)
     removed = data[3]["items"].pop()
     data[3]["items"][0]["max_points"] += removed["max_points"]
-    with pytest.raises(ValidationError, match="đã có điểm chấm"):
+    with pytest.raises(ValidationError, match="chấm điểm năm 2023"):
         save_catalogue(office, phase.id, Scope.CELL, data)
 
 
@@ -420,11 +431,28 @@ def test_register_numbers_follow_one_another(first, count, expected):
 
 
 # -------------------------------------------------------------------------------- settings
+def test_save_setup_is_one_transaction(office):
+    phase = queries.phase_for_year(office, 2023)
+    groups = _catalogue_data(phase)
+    groups[0]["items"][0]["max_points"] = 7          # the total becomes 101: refused
+    with pytest.raises(ValidationError, match="phải bằng 100"):
+        save_setup(office, SetupChanges(
+            organisation={"name": "Đảng bộ mới"}, phase_id=phase.id,
+            phase={"overall_pass": 75},
+            years={2023: YearDates(dt.date(2023, 3, 1), dt.date(2023, 3, 15),
+                                   dt.date(2023, 12, 1))},
+            catalogues={Scope.CELL: groups}, settings={"proposal.signer_name": "A"}))
+    assert queries.organisation(office).name == "Đảng bộ phường Tân Giang"
+    assert queries.phase_for_year(office, 2023).overall_pass == 80
+    assert queries.phase_year(office, 2023).registration_deadline == dt.date(2023, 3, 10)
+    assert queries.setting(office, "proposal.signer_name") == ""
+
+
 def test_settings_round_trip(office):
-    set_settings(office, {"certificate.signer_name": "Nguyễn Văn Thành", "x": "1"})
+    set_settings(office, {"certificate.lead_word": "Trao tặng", "x": "1"})
     set_settings(office, {"x": "2"})
     assert queries.setting(office, "x") == "2"
-    assert queries.settings(office, "certificate.") == {"certificate.signer_name": "Nguyễn Văn Thành"}
+    assert queries.settings(office, "certificate.") == {"certificate.lead_word": "Trao tặng"}
     assert queries.setting(office, "missing", "mặc định") == "mặc định"
 
 

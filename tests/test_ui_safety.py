@@ -7,10 +7,10 @@ import sqlite3
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.cells import add_cell, update_cell
-from chibo4tot_desktop.safety.audit_query import AuditFilter, plain, search_audit
+from chibo4tot_desktop.safety.audit_query import AuditFilter, search_audit
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
-from chibo4tot_desktop.safety.restore import restore_and_reopen
+from chibo4tot_desktop.safety.opening import open_for_writing, restore_and_reopen
 from chibo4tot_desktop.ui import safety as ui_safety
 from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog
 from chibo4tot_desktop.ui.dialogs.backups_dialog import BackupsDialog
@@ -105,7 +105,7 @@ def test_declining_the_restore_leaves_the_file_alone(qtbot, demo_office, db_path
 
 def test_second_copy_is_offered_read_only(qtbot, demo_office, db_path):
     demo_office.db.close()
-    first = open_database(db_path, lock=True)
+    first = open_for_writing(db_path)
     try:
         answers = Answers(readonly=True)
         second = open_data_file(db_path, questions=answers)
@@ -120,7 +120,9 @@ def test_second_copy_is_offered_read_only(qtbot, demo_office, db_path):
 
 def test_network_share_is_warned_about(qtbot, demo_office, db_path, monkeypatch):
     demo_office.db.close()
-    monkeypatch.setattr(ui_safety, "network_warning", lambda path: "Tệp nằm trên ổ mạng")
+    from chibo4tot_desktop.safety import opening
+
+    monkeypatch.setattr(opening, "network_warning", lambda path: "Tệp nằm trên ổ mạng")
     answers = Answers()
     db = open_data_file(db_path, questions=answers)
     db.close()
@@ -227,10 +229,6 @@ def test_backups_dialog_read_only_cannot_restore(qtbot, demo_office, db_path):
 
 
 # ---------------------------------------------------------------------------- audit viewer
-def test_plain_search_ignores_diacritics_and_case():
-    assert plain("Nguyễn Văn Ánh  ĐẠT") == "nguyen van anh dat"
-
-
 def test_audit_dialog_filters(qtbot, office, db_path):
     cell = add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1", secretary="Nguyễn Văn An")
     update_cell(office, cell.id, secretary="Trần Thị Bình")

@@ -323,6 +323,14 @@ def test_an_older_file_keeps_its_thresholds_in_the_years_rules(tmp_path):
             connection.execute(text(
                 "INSERT INTO phase_years (phase_id, year, registration_deadline, "
                 f"review_deadline) VALUES (1, {year}, '{year}-03-10', '{year}-12-10')"))
+        # the phase's catalogues, as every phase the program made has them
+        for group_id, scope in ((1, "cell"), (2, "organisation")):
+            connection.execute(text(
+                "INSERT INTO criteria_groups (id, phase_id, scope, position, title, "
+                f"pass_points) VALUES ({group_id}, 1, '{scope}', 1, 'Nhóm 1', 75)"))
+            connection.execute(text(
+                "INSERT INTO criteria_items (group_id, position, text, max_points) VALUES "
+                f"({group_id}, 1, 'Mục 1', 100)"))
         connection.execute(text(
             "INSERT INTO cells (id, organisation_id, code, name, kind, secretary, "
             "members_count, is_pilot, version) VALUES (1, 1, 'A', 'Chi bộ A', 'residential', "

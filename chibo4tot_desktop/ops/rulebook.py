@@ -220,6 +220,12 @@ def condition_values(items: Sequence[Mapping]) -> tuple[rules.Condition, ...]:
     return tuple(result)
 
 
+def check_bands(year: int, excellent: float, good: float, passing: float) -> None:
+    if not (excellent >= good >= passing >= 0):
+        raise ValidationError(f"Năm {year}: các mức xếp loại phải giảm dần: xuất sắc ≥ tốt ≥ "
+                              "hoàn thành ≥ 0.", "band_good")
+
+
 def apply_changes(session: Session, organisation_id: int, phase: Phase, year: int,
                   changes: Mapping) -> None:
     """Apply ``changes`` to the rules of ``year`` (in ``phase``): field -> value, plus
@@ -256,9 +262,7 @@ def apply_changes(session: Session, organisation_id: int, phase: Phase, year: in
     if "excellent_conditions" in changes:
         conditions = condition_values(list(changes["excellent_conditions"]))
         row.excellent_conditions = conditions_json(conditions)
-    if not (row.band_excellent >= row.band_good >= row.band_pass >= 0):
-        raise ValidationError(f"Năm {year}: các mức xếp loại phải giảm dần: xuất sắc ≥ tốt ≥ "
-                              "hoàn thành ≥ 0.", "band_good")
+    check_bands(year, row.band_excellent, row.band_good, row.band_pass)
     sources.update(given_sources)
     text = sources_json(sources)
     if text != row.sources:

@@ -62,7 +62,8 @@ class EvaluationResult:
         return self.verdict.computed
 
 
-def group_specs(phase: Phase, scope: Scope = Scope.CELL) -> tuple[rules.GroupSpec, ...]:
+def group_specs(phase: Phase, scope: Scope, year: int) -> tuple[rules.GroupSpec, ...]:
+    """The criteria of ``scope`` that ``year`` is scored with (its catalogue version)."""
     return tuple(
         rules.GroupSpec(
             position=group.position,
@@ -70,8 +71,7 @@ def group_specs(phase: Phase, scope: Scope = Scope.CELL) -> tuple[rules.GroupSpe
             pass_points=group.pass_points,
             items=tuple(rules.ItemSpec(item.id, item.max_points) for item in group.items),
         )
-        for group in phase.groups
-        if group.scope == scope.value
+        for group in phase.catalogue(year, scope)
     )
 
 
@@ -89,13 +89,19 @@ def confirmed_conditions(evaluation) -> frozenset[str]:
 
 def evaluate(phase: Phase, year_rules: rules.YearRules, evaluation, scope: Scope = Scope.CELL,
              context: UnitContext | None = None,
-             groups: tuple[rules.GroupSpec, ...] | None = None) -> EvaluationResult:
+             groups: tuple[rules.GroupSpec, ...] | None = None,
+             year: int | None = None) -> EvaluationResult:
     """Totals, classification and verdict of ``evaluation`` (a stored Evaluation, or anything
-    shaped like one) under the year's rules.
+    shaped like one) under the year's rules and the catalogue of its year (``year`` when
+    there is no evaluation).
 
-    ``groups``: ``group_specs(phase, scope)`` computed once by a caller evaluating many."""
+    ``groups``: ``group_specs(phase, scope, year)`` computed once by a caller evaluating many."""
     if groups is None:
-        groups = group_specs(phase, scope)
+        if year is None:
+            if evaluation is None:
+                raise ValueError("year needed without an evaluation")
+            year = evaluation.year
+        groups = group_specs(phase, scope, year)
     context = context or UnitContext()
     scores = evaluation.scores if evaluation is not None else []
     self_totals = rules.score_totals(groups, {s.item_id: s.self_points for s in scores})

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import AuditEntry
-from chibo4tot_desktop.text import clean
+from chibo4tot_desktop.text import fold
 
 TABLE_LABELS = {
     "organisations": "Đảng bộ",
@@ -44,13 +43,6 @@ FIELD_LABELS = {
 }
 
 
-def plain(text: str) -> str:
-    """"Nguyễn Văn Ánh" -> "nguyen van anh": what a search without diacritics compares."""
-    decomposed = unicodedata.normalize("NFD", clean(text).casefold())
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return stripped.replace("đ", "d")
-
-
 @dataclass(frozen=True)
 class AuditFilter:
     table: str | None = None
@@ -77,14 +69,14 @@ def search_audit(db: Database, filters: AuditFilter = AuditFilter()) -> list[Aud
         query = query.where(AuditEntry.at < dt.datetime.combine(
             filters.until + dt.timedelta(days=1), dt.time()))
     # The text is matched in Python: without diacritics or case, as people type it.
-    wanted = plain(filters.text) if filters.text else ""
+    wanted = fold(filters.text, accents=False) if filters.text else ""
     rows = []
     with db.session() as session:
         for row in session.scalars(query.execution_options(yield_per=500)):
-            if wanted and wanted not in plain(" ".join(
+            if wanted and wanted not in fold(" ".join(
                     str(part) for part in (row.summary, row.field,
                                            FIELD_LABELS.get(row.field, ""), row.old_value,
-                                           row.new_value) if part)):
+                                           row.new_value) if part), accents=False):
                 continue
             rows.append(row)
             if len(rows) >= filters.limit:

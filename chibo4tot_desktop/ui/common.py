@@ -6,26 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import traceback
-import unicodedata
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtCore import QCollator
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit,
                                QMessageBox, QPushButton, QTableView, QWidget)
 
 from chibo4tot_desktop import APP_TITLE
-from chibo4tot_desktop.errors import UserError, ValidationError
-from chibo4tot_desktop.text import DateParseError, clean, format_date, parse_date
+from chibo4tot_desktop.errors import DecidedYearError, UserError, ValidationError
+from chibo4tot_desktop.text import DateParseError, fold, format_date, parse_date, sort_key
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def fold(value: str) -> str:
-    """Search key: lower case without tone marks or diacritics ("Đồng" -> "dong"), so the
-    search box finds names typed without accents."""
-    text = unicodedata.normalize("NFD", clean(value).casefold().replace("đ", "d"))
-    return "".join(char for char in text if not unicodedata.combining(char))
 
 
 def show_error(parent: QWidget | None, error: Exception | str) -> None:
@@ -40,10 +31,35 @@ def confirm(parent: QWidget | None, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def run_action(parent: QWidget | None, action, *args, **kwargs):
-    """Call a core operation; a UserError becomes a message box. Returns None on error."""
+def ask_reason(parent: QWidget | None, error: DecidedYearError) -> str | None:
+    """The written reason to go on with a change that moves a decided year (None: the user
+    keeps the year as it was)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getMultiLineText(
+        parent, APP_TITLE, f"{error}\n\nLý do thay đổi (ghi vào nhật ký):", "")
+    return text if ok and text.strip() else None
+
+
+def confirmed(parent: QWidget | None, action, *args, **kwargs):
+    """Call a core operation; when it would move a decided year, ask for the reason and call
+    it again with ``confirm=`` (DecidedYearError again when the user declines)."""
     try:
         return action(*args, **kwargs)
+    except DecidedYearError as error:
+        reason = ask_reason(parent, error)
+        if reason is None:
+            raise
+        return action(*args, **{**kwargs, "confirm": reason})
+
+
+def run_action(parent: QWidget | None, action, *args, **kwargs):
+    """Call a core operation; a UserError becomes a message box. Returns None on error. A
+    change that moves a decided year asks for a written reason first."""
+    try:
+        return confirmed(parent, action, *args, **kwargs)
+    except DecidedYearError:
+        return None         # the user chose to keep the decided year as it was
     except UserError as error:
         show_error(parent, error)
         return None
@@ -75,13 +91,6 @@ def install_excepthook() -> None:
     sys.excepthook = excepthook
 
 
-def vietnamese_collator() -> QCollator:
-    collator = QCollator(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-    collator.setNumericMode(True)
-    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    return collator
-
-
 class RowsTableModel(QAbstractTableModel):
     """A table over a list of row objects; subclasses give HEADERS, ``display`` and
     ``sort_value``. Values are computed only for the rows the view asks for."""
@@ -94,12 +103,14 @@ class RowsTableModel(QAbstractTableModel):
         self.rows: list = []
         self._search: list[str] | None = None
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
-        self.collator = vietnamese_collator()
+        self._text_keys: dict[str, tuple] = {}   # sort key of each text met, kept across sorts
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self._search = None
+        if len(self._text_keys) > 8 * len(self.rows) + 1000:   # texts of rows long gone
+            self._text_keys.clear()
         if self._sorted_by is not None:
             self.rows = self._ordered(*self._sorted_by)
         self.endResetModel()
@@ -109,7 +120,10 @@ class RowsTableModel(QAbstractTableModel):
         if value is None:
             return (0, 0)
         if isinstance(value, str):
-            return (2, self.collator.sortKey(value))
+            key = self._text_keys.get(value)
+            if key is None:
+                key = self._text_keys[value] = sort_key(value)
+            return (2, key)
         return (1, value)
 
     def _ordered(self, column: int, order: Qt.SortOrder) -> list:
@@ -119,10 +133,11 @@ class RowsTableModel(QAbstractTableModel):
         return [self.rows[i] for i in index]
 
     def sort(self, column, order=Qt.SortOrder.AscendingOrder):
-        """Vietnamese order (QCollator vi_VN sort keys, numbers by value), None first.
+        """The program's Vietnamese order (``text.sort_key``, the one the command line, Excel
+        and PDF use), numbers by value, None first.
 
-        One key per row, then Python's sort: 10,000 rows sort in tens of milliseconds,
-        where a per-comparison ``lessThan`` would take about a second."""
+        One key per row (text keys cached by value), then Python's sort: 10,000 rows sort in
+        tens of milliseconds, where a per-comparison ``lessThan`` would take about a second."""
         if not 0 <= column < len(self.HEADERS):
             return
         self.layoutAboutToBeChanged.emit()
@@ -189,19 +204,19 @@ class RowsTableModel(QAbstractTableModel):
         text = self._search[source_row]
         if text is None:
             row = self.rows[source_row]
-            text = fold(" ".join(str(self.display(row, c)) for c in range(len(self.HEADERS))))
+            text = fold(" ".join(str(self.display(row, c)) for c in range(len(self.HEADERS))),
+                        accents=False)
             self._search[source_row] = text
         return text
 
 
 class VietnameseSortProxy(QSortFilterProxyModel):
-    """Sorts in Vietnamese order (QCollator vi_VN with numericMode, numbers by value; the work
-    is done by the source model with precomputed sort keys) and filters rows by an
-    accent-insensitive search over every column."""
+    """Sorts in the program's Vietnamese order (``text.sort_key``, numbers by value; the work
+    is done by the source model with cached sort keys) and filters rows by an
+    accent-insensitive search over every column (``text.fold(..., accents=False)``)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.collator = vietnamese_collator()
         self.setSortRole(SORT_ROLE)
         self._pattern = ""
         self.row_filter = None   # optional callable(row object) -> bool
@@ -216,7 +231,7 @@ class VietnameseSortProxy(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def set_search(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "_pattern", fold(text or "").strip()))
+        self._refilter(lambda: setattr(self, "_pattern", fold(text or "", accents=False)))
 
     def set_row_filter(self, predicate) -> None:
         self._refilter(lambda: setattr(self, "row_filter", predicate))

@@ -186,6 +186,25 @@ def test_settings_refuses_catalogue_not_adding_to_100(window):
     assert phase.groups[0].items[0].max_points == 6
 
 
+def test_settings_dialog_saves_all_or_nothing(window):
+    """A refused catalogue leaves the thresholds, the organisation and the calendar unsaved
+    too: the dialog is one transaction."""
+    from chibo4tot_desktop.safety.check import table_checksum
+
+    before = table_checksum(window.office.db.path)
+    audit = len(queries.audit_log(window.office))
+    dialog = SettingsDialog(window.office, 2023, window)
+    dialog.threshold_boxes["overall_pass"].setValue(75)
+    dialog.org_name.setText("Đảng bộ phường Tân Giang (mới)")
+    dialog.cell_catalogue.tree.topLevelItem(0).child(0).setText(dialog.cell_catalogue.MAX, "7")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert queries.phase_for_year(window.office, 2023).overall_pass == 80
+    assert queries.organisation(window.office).name == "Đảng bộ phường Tân Giang"
+    assert len(queries.audit_log(window.office)) == audit
+    assert table_checksum(window.office.db.path) == before
+
+
 def test_settings_catalogue_reorder_and_edit(window):
     dialog = SettingsDialog(window.office, 2023, window)
     editor = dialog.cell_catalogue

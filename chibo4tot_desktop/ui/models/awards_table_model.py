@@ -1,22 +1,33 @@
-"""The year's proposals and awards: unit, kind, proposal date, decision, register number."""
+"""The year's proposals and awards: unit, kind, proposal date, decision, register number, and
+what the decision was made on (kept with it; today's computation beside it when it differs)."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
 from chibo4tot_desktop.db.models import AWARD_KIND_LABELS, AwardKind
+from chibo4tot_desktop.reports import DecisionFacts
 from chibo4tot_desktop.text import format_date
 from chibo4tot_desktop.ui.common import RowsTableModel
 
 
 class AwardsTableModel(RowsTableModel):
-    UNIT, KIND, PROPOSED, NUMBER, DATE, ISSUER, REGISTER, STATE = range(8)
+    UNIT, KIND, PROPOSED, NUMBER, DATE, ISSUER, REGISTER, STATE, KEPT = range(9)
     HEADERS = ("Đơn vị", "Hình thức", "Ngày đề nghị", "Số quyết định", "Ngày quyết định",
-               "Cơ quan ban hành", "Số sổ", "Tình trạng")
+               "Cơ quan ban hành", "Số sổ", "Tình trạng", "Kết quả khi quyết định")
 
     def __init__(self, organisation_name: str = "", parent=None):
         super().__init__(parent)
         self.organisation_name = organisation_name
+        self.overview = None      # the year's overview (today's computation)
+
+    def changed(self, award) -> tuple[DecisionFacts, DecisionFacts | None] | None:
+        """(kept, today's) when the decided facts differ from today's computation."""
+        kept = DecisionFacts.kept(award) if award.is_decided else None
+        if kept is None or self.overview is None:
+            return None
+        now = self.overview.facts(award)
+        return None if now == kept else (kept, now)
 
     def display(self, award, column):
         if column == self.UNIT:
@@ -36,7 +47,19 @@ class AwardsTableModel(RowsTableModel):
             return award.issuer
         if column == self.REGISTER:
             return award.register_number
-        return "Đã có quyết định" if award.is_decided else "Chờ quyết định"
+        if column == self.KEPT:
+            kept = DecisionFacts.kept(award) if award.is_decided else None
+            if kept is None:
+                return ""
+            change = self.changed(award)
+            if change is None:
+                return kept.describe()
+            now = change[1]
+            return (f"{kept.describe()} (tính lại hôm nay: "
+                    f"{now.describe() if now else 'không còn thuộc năm'})")
+        if not award.is_decided:
+            return "Chờ quyết định"
+        return "Đã có quyết định" + (" – kết quả tính lại khác" if self.changed(award) else "")
 
     def sort_value(self, award, column):
         if column == self.PROPOSED:
@@ -48,4 +71,6 @@ class AwardsTableModel(RowsTableModel):
     def foreground(self, award, column):
         if column == self.STATE and not award.is_decided:
             return QColor("#c05000")
+        if column in (self.STATE, self.KEPT) and self.changed(award):
+            return QColor("#b00020")
         return None

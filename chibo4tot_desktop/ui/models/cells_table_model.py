@@ -14,6 +14,10 @@ class CellsTableModel(RowsTableModel):
     HEADERS = ("Mã", "Tên chi bộ", "Loại", "Bí thư", "Số đảng viên", "Chi bộ điểm", "Tình trạng")
     NUMERIC = frozenset({MEMBERS})
 
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.successors: dict[int, list[str]] = {}   # cell id -> names it merged into
+
     def display(self, cell, column):
         if column == self.CODE:
             return cell.code
@@ -31,7 +35,12 @@ class CellsTableModel(RowsTableModel):
         if column == self.PILOT:
             return "Có" if cell.is_pilot else ""
         if cell.dissolved_on is not None:
+            into = self.successors.get(cell.id)
+            if into:
+                return f"Sáp nhập vào {', '.join(into)} từ {format_date(cell.dissolved_on)}"
             return f"Giải thể {format_date(cell.dissolved_on)}"
+        if cell.started_on is not None:
+            return f"Hoạt động từ {format_date(cell.started_on)}"
         return "Đang hoạt động"
 
     def sort_value(self, cell, column):

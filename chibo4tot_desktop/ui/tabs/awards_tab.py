@@ -148,7 +148,9 @@ class AwardsTab(BaseTab):
             return
         self.overview = year_overview(self.office, year)
         self.results_model.set_rows(self.overview.cells)
-        self.awards_model.organisation_name = queries.organisation(self.office).name
+        self.awards_model.organisation_name = queries.identity_on(
+            self.office, queries.year_document_date(self.office, year)).name
+        self.awards_model.overview = self.overview
         self.awards_model.set_rows(queries.awards(self.office, year))
         org = self.overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
@@ -254,9 +256,8 @@ class AwardsTab(BaseTab):
         award = self._selected_award()
         if award is None:
             return
-        upper = queries.organisation(self.office).upper_body
-        issuer = queries.setting(self.office, "award.issuer",
-                                     f"Ban Thường vụ {upper}" if upper else DEFAULT_ISSUER)
+        # The upper body as the identity in force now names it (a decision is made today).
+        issuer = queries.identity_on(self.office, None).decision_body or DEFAULT_ISSUER
         DecisionDialog(self.office, award, issuer, parent=self).exec()
 
     def clear_decision(self) -> None:

@@ -86,7 +86,7 @@ class RegistrationsTab(BaseTab):
         if year is None:
             return
         phase = queries.phase_for_year(self.office, year)
-        titles = [g.title for g in phase.groups if g.scope == Scope.CELL.value]
+        titles = [g.title for g in phase.catalogue(year, Scope.CELL)]
         cells = [s.cell for s in self.model.rows]
         RegistrationDialog(self.office, year, cells, cell_id, parent=self,
                            group_titles=titles).exec()

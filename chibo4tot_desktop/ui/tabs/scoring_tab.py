@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import Scope
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import DecidedYearError, UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.verdicts import ScoreInput, confirmed_conditions, evaluate
 from chibo4tot_desktop.reports import year_overview
-from chibo4tot_desktop.ui.common import confirm, show_error
+from chibo4tot_desktop.ui.common import confirm, confirmed, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 ORGANISATION = -1   # combo data for the organisation's own evaluation
@@ -204,7 +204,9 @@ class ScoringTab(BaseTab):
         self.unit.clear()
         for state in overview.cells:
             self.unit.addItem(state.cell.name, state.cell.id)
-        self.unit.addItem(f"{queries.organisation(self.office).name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
+        name = queries.identity_on(self.office, queries.year_document_date(self.office,
+                                                                           year)).name
+        self.unit.addItem(f"{name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
                           ORGANISATION)
         index = self.unit.findData(wanted) if wanted is not None else -1
         self.unit.setCurrentIndex(index if index >= 0 else 0)
@@ -216,7 +218,7 @@ class ScoringTab(BaseTab):
             self.load()
 
     def _same_catalogue(self) -> bool:
-        ids = {item.id for g in self.phase.groups if g.scope == self.scope().value
+        ids = {item.id for g in self.phase.catalogue(self.year(), self.scope())
                for item in g.items}
         return ids == set(self.boxes)
 
@@ -255,7 +257,7 @@ class ScoringTab(BaseTab):
         self.current_unit = self.unit.currentData()
         self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
         scores = {s.item_id: s for s in self.evaluation.scores} if self.evaluation else {}
-        groups = [g for g in self.phase.groups if g.scope == self.scope().value]
+        groups = self.phase.catalogue(year, self.scope())
         self.table.setRowCount(0)
         self.boxes.clear()
         self.group_rows.clear()
@@ -365,7 +367,7 @@ class ScoringTab(BaseTab):
             return None
         self.reason.setEnabled(self.classification.currentData() is not None)
         result = evaluate(self.phase, self.overview.year_rules, self.draft(), self.scope(),
-                          self.overview.context_of(self.cell_id()))
+                          self.overview.context_of(self.cell_id()), year=self.year())
         if self.scope() is Scope.ORGANISATION:
             detail = self.overview.context_of(None).disciplined_detail
             listed = "; ".join(f"{name}: {count}" for name, count in detail)
@@ -422,14 +424,16 @@ class ScoringTab(BaseTab):
         scores = {item_id: ScoreInput(own.points(), committee.points())
                   for item_id, (own, committee) in self.boxes.items()}
         try:
-            save_evaluation(
-                self.office, self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
-                disciplined_members=(self.disciplined.value() if self.scope() is Scope.CELL
-                                     else 0),
-                classification=self.classification.currentData(),
-                classification_reason=self.decision_reason(),
-                conditions_met=self.confirmed(),
-                expected_version=self.evaluation.version if self.evaluation else None)
+            confirmed(self, save_evaluation, self.office,
+                      self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
+                      disciplined_members=(self.disciplined.value() if self.scope() is Scope.CELL
+                                           else 0),
+                      classification=self.classification.currentData(),
+                      classification_reason=self.decision_reason(),
+                      conditions_met=self.confirmed(),
+                      expected_version=self.evaluation.version if self.evaluation else None)
+        except DecidedYearError:
+            return False
         except UserError as error:
             show_error(self, error)
             return False

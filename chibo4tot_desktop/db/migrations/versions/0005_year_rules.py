@@ -1,8 +1,8 @@
 """rules by year: the regulation, thresholds, conditions, cap and deadline reading of each year;
 the committee's reason and confirmed conditions on an evaluation
 
-Revision ID: 0003_year_rules
-Revises: 0002_i8
+Revision ID: 0005_year_rules
+Revises: 0004_dated_history
 
 Every year of every phase gets its row in ``year_rules``, carrying the thresholds its phase
 had (overall pass, bands, minimum classification, disciplined members allowed, share of cells,
@@ -22,8 +22,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_year_rules"
-down_revision = "0002_i8"
+revision = "0005_year_rules"
+down_revision = "0004_dated_history"
 branch_labels = None
 depends_on = None
 
