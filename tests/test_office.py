@@ -438,12 +438,13 @@ def test_save_setup_is_one_transaction(office):
     with pytest.raises(ValidationError, match="phải bằng 100"):
         save_setup(office, SetupChanges(
             organisation={"name": "Đảng bộ mới"}, phase_id=phase.id,
-            phase={"overall_pass": 75},
+            phase={"title": "Giai đoạn mới"}, rules={2023: {"overall_pass": 75}},
             years={2023: YearDates(dt.date(2023, 3, 1), dt.date(2023, 3, 15),
                                    dt.date(2023, 12, 1))},
             catalogues={Scope.CELL: groups}, settings={"proposal.signer_name": "A"}))
     assert queries.organisation(office).name == "Đảng bộ phường Tân Giang"
-    assert queries.phase_for_year(office, 2023).overall_pass == 80
+    assert queries.phase_for_year(office, 2023).title != "Giai đoạn mới"
+    assert queries.year_rules(office, 2023).overall_pass == 80
     assert queries.phase_year(office, 2023).registration_deadline == dt.date(2023, 3, 10)
     assert queries.setting(office, "proposal.signer_name") == ""
 

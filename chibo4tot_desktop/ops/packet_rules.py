@@ -14,8 +14,9 @@ anything:
   (``awards`` rules: number, date, issuer, not before the proposal), register numbers
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
-  years already received depend on: the phase's title and catalogue (removing an item
-  would delete the other years' scores with it), those years' calendar, a cell's
+  years already received depend on: the phase's title, the catalogue the packet's year shares
+  with them (removing an item would delete the other years' scores with it), those years'
+  calendar, a cell's
   dissolution before a year in which it has records, a register number another year uses.
 
 Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the first ones.
@@ -30,11 +31,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from chibo4tot_desktop import evidence as evidence_files
+from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db.models import (
     Award,
     AwardKind,
     Cell,
-    CriteriaGroup,
     Evaluation,
     EvidenceTarget,
     Organisation,
@@ -126,9 +127,14 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
         names.add(row["name"].casefold())
         cells[row["code"]] = row
 
+    rule = timeline.year_rule(data["settings"].get(timeline.YEAR_RULE_KEY))
+    review_day = next((row["review_deadline"] for row in phase["years"] if row["year"] == year),
+                      None)
+
     def active(code: str) -> bool:
-        dissolved = cells[code]["dissolved_on"]
-        return dissolved is None or dissolved.year > year
+        """The cell belongs to the packet's year (the ward's year rule)."""
+        return timeline.in_year(cells[code]["started_on"], cells[code]["dissolved_on"], year,
+                                rule, review_day)
 
     for row in data["registrations"]:
         where = f"bản đăng ký của chi bộ {row['cell']}"
@@ -138,7 +144,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
             "members_count": row["members_count"], "signer": row["signer"],
             **{f"commitment_{n + 1}": commitments[n] for n in range(4)}}))
         if not active(row["cell"]):
-            problems.append(f"{where}: chi bộ đã giải thể, không đăng ký năm {year} được")
+            problems.append(f"{where}: chi bộ không thuộc năm {year}, không đăng ký năm {year} "
+                            "được")
         if row["received_on"] > latest:
             problems.append(f"{where}: ngày nhận {row['received_on']:%d/%m/%Y} sau ngày tạo gói")
     for row in data["evaluations"]:
@@ -199,12 +206,16 @@ def _group_shape(groups) -> list:
                   for g in groups)
 
 
-def _stored_groups(phase: Phase) -> list:
+def _stored_groups(phase: Phase, year: int) -> list:
+    """The catalogue ``year`` is scored with in the stored phase (its version)."""
+    groups = [group for scope in Scope
+              if any(version.scope == scope.value for version in phase.versions)
+              for group in phase.catalogue(year, scope)]
     return _group_shape([{"scope": g.scope, "position": g.position, "title": g.title,
                           "pass_points": g.pass_points,
                           "items": [{"position": i.position, "text": i.text,
                                      "max_points": i.max_points} for i in g.items]}
-                         for g in phase.groups])
+                         for g in groups])
 
 
 def _years_with_records(session: Session, organisation: Organisation, first: int,
@@ -232,8 +243,7 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
     phase = session.scalar(
         select(Phase).where(Phase.organisation_id == organisation.id,
                             Phase.first_year == phase_data["first_year"])
-        .options(selectinload(Phase.years),
-                 selectinload(Phase.groups).selectinload(CriteriaGroup.items)))
+        .options(selectinload(Phase.years)))
     problems: list[str] = []
     if phase is not None:
         records = _years_with_records(session, organisation, phase.first_year,
@@ -242,7 +252,8 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
         if others:
             years_text = ", ".join(str(y) for y in others)
             changed = [key for key in PHASE_WIDE if getattr(phase, key) != phase_data[key]]
-            if _stored_groups(phase) != _group_shape(phase_data["groups"]):
+            if phase.versions and _stored_groups(phase, year) != _group_shape(
+                    phase_data["groups"]):
                 changed.append("bộ tiêu chí")
             if changed:
                 problems.append(
