@@ -19,6 +19,7 @@ from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.exchange import import_packets
 from chibo4tot_desktop.packets import export_packet
 from chibo4tot_desktop.pdf.forms import write_proposal_list
+from chibo4tot_desktop.reports import year_overview
 from tests.test_excel_export import read
 from tests.test_packets import _ward_office, ward  # noqa: F401  (fixture)
 from tests.test_pdf import page_count, page_lines
@@ -87,36 +88,43 @@ def test_the_wards_disciplined_members_are_not_typed(demo_file, capsys):
 
 
 def test_conditions_on_the_command_line(demo_file, capsys):
-    code, out, _ = run(capsys, demo_file, "scores", "--year", "2025", "--cell", "TDP06")
+    code, out, _ = run(capsys, demo_file, "scores", "--year", "2026", "--cell", "TDP06")
     assert "Xếp loại theo Quy định 366-QĐ/TW (chưa chấm đủ)" in out
     assert "[ ] điều kiện HTXSNV nv: Hoàn thành 100% nhiệm vụ được giao" in out
     items = [f"{group}.{item}=6/6" for group, item in ((1, 1),)]
-    code, _, err = run(capsys, demo_file, "scores", "set", "--year", "2025", "--cell", "TDP06",
+    code, _, err = run(capsys, demo_file, "scores", "set", "--year", "2026", "--cell", "TDP06",
                        *items, "--conditions", "nv,lđ")
     assert code == 0, err
-    code, out, _ = run(capsys, demo_file, "scores", "--year", "2025", "--cell", "TDP06")
+    code, out, _ = run(capsys, demo_file, "scores", "--year", "2026", "--cell", "TDP06")
     assert "[x] điều kiện HTXSNV nv" in out and "[x] điều kiện HTXSNV lđ" in out
-    code, _, err = run(capsys, demo_file, "scores", "set", "--year", "2025", "--cell", "TDP06",
+    code, _, err = run(capsys, demo_file, "scores", "set", "--year", "2026", "--cell", "TDP06",
                        "--conditions", "xyz")
     assert code == 2 and "không có điều kiện HTXSNV 'xyz'" in err
 
 
 def test_rules_as_settings(demo_file, capsys):
-    code, out, _ = run(capsys, demo_file, "settings", "--year", "2025")
+    code, out, _ = run(capsys, demo_file, "settings", "--year", "2026")
     assert "rules.regulation = 366-QĐ/TW" in out
     assert "rules.cap_share = 20%" in out
     assert "rules.deadline_inclusive = không" in out
     assert "nguồn: Kế hoạch: mục 2.1" in out
     assert "rules.condition.nv = Hoàn thành 100% nhiệm vụ" in out
+    # 2025 is decided: a change that moves its decisions needs a written reason
     code, _, err = run(capsys, demo_file, "settings", "set", "--year", "2025",
-                       "rules.cap_share=25%", "rules.cap_share.source=office:Đảng ủy tự chọn",
+                       "rules.band_excellent=97")
+    assert code == 2 and "đã có quyết định khen thưởng" in err
+    code, _, err = run(capsys, demo_file, "settings", "set", "--year", "2025",
+                       "--confirm", "Đảng ủy bỏ điều kiện theo hướng dẫn mới",
+                       "rules.band_excellent=97", "rules.cap_share=25%", "rules.cap_share.source=office:Đảng ủy tự chọn",
                        "rules.cap_rounding=nearest", "rules.condition.mh=Có mô hình hay",
                        "rules.condition.mh.source=office:Đảng ủy bổ sung",
                        "rules.condition.lđ=")
     assert code == 0, err
     office = office_of(demo_file)
     year_rules = queries.year_rules(office, 2025)
+    reasons = [entry.summary for entry in queries.audit_log(office) if entry.action == "confirm"]
     office.db.close()
+    assert any("Đảng ủy bỏ điều kiện theo hướng dẫn mới" in text for text in reasons)
     assert (year_rules.cap_share, year_rules.cap_rounding) == (0.25, rules.Rounding.NEAREST)
     assert year_rules.source_of("cap_share").describe() == "Văn phòng tự chọn: Đảng ủy tự chọn"
     assert [c.key for c in year_rules.excellent_conditions] == ["nv", "dv", "mh"]
@@ -135,8 +143,15 @@ def test_giay_khen_for_the_leading_cells_on_the_command_line(demo_file, capsys):
     code, out, err = run(capsys, demo_file, "awards", "propose", "--year", "2024", "--kind",
                          "merit", "--leading")
     assert code == 0, err
-    # TDP 2 scored HTTNV: 15 cells at HTTNV or better allow three at HTXSNV.
-    assert "Chi bộ Tổ dân phố 12, Chi bộ Tổ dân phố 6, Chi bộ Cơ quan phường." in out
+    # TDP 2 scored HTTNV: 15 cells at HTTNV or better allow three at HTXSNV. The pilot cells
+    # (first and second) got their Giấy khen when 2024 was decided: the third is proposed.
+    assert "Đã lập 1 đề nghị Giấy khen năm 2024 cho chi bộ dẫn đầu: Chi bộ Cơ quan phường." \
+        in out
+    office = office_of(demo_file)
+    ranking = year_overview(office, 2024).ranking
+    office.db.close()
+    assert [ranked.entry.name for ranked in ranking.leading] == [
+        "Chi bộ Tổ dân phố 12", "Chi bộ Tổ dân phố 6", "Chi bộ Cơ quan phường"]
 
 
 def _sheet(path) -> str:
@@ -146,9 +161,7 @@ def _sheet(path) -> str:
     office.db.close()
     target = path.parent / "phieu.csv"
     lines = ["Mục,Tự chấm,Đảng ủy chấm"]
-    for group in phase.groups:
-        if group.scope != "cell":
-            continue
+    for group in phase.catalogue(2024, "cell"):
         for item in group.items:
             points = round(item.max_points * 0.85 * 2) / 2
             lines.append(f"{group.position}.{item.position},{points},{points}")
@@ -181,7 +194,7 @@ def test_the_excel_lists_name_the_regulation_of_their_year(demo_office, tmp_path
 # ------------------------------------------------------------------------------- packets
 def test_the_packet_carries_the_years_rules_and_decisions(ward, db, tmp_path):  # noqa: F811
     path = export_packet(ward, 2023, tmp_path / "tg-2023.zip",
-                         now=dt.datetime(2024, 1, 5, 8, 0))
+                         now=dt.datetime(2024, 1, 20, 8, 0))
     with zipfile.ZipFile(path) as archive:
         data = json.loads(archive.read("data.json"))
     assert data["rules"]["regulation"] == "124-QĐ/TW"
@@ -200,14 +213,16 @@ def test_the_packet_carries_the_years_rules_and_decisions(ward, db, tmp_path):  
 
 def test_a_packet_of_an_older_program_keeps_its_phase_thresholds(ward, db, tmp_path):  # noqa: F811
     from chibo4tot_desktop.files import write_bytes
+    from chibo4tot_desktop.ops.keys import own_keys
     from chibo4tot_desktop.packets import bytes_of, packet_data
 
-    data = packet_data(ward, 2024)
+    data, contents = packet_data(ward, 2024)
     del data["rules"]
     for row in data["evaluations"]:
         del row["classification_reason"], row["conditions_met"]
     data["phase"]["overall_pass"] = 75
-    path = write_bytes(tmp_path / "cu.zip", bytes_of(data, 2024, dt.datetime(2024, 1, 5)))
+    path = write_bytes(tmp_path / "cu.zip", bytes_of(data, 2024, dt.datetime(2025, 2, 1),
+                                                     keys=own_keys(ward), contents=contents))
     import_packets(db, [path])
     year_rules = queries.year_rules(_ward_office(db, "TANGIANG"), 2024)
     assert year_rules.overall_pass == 75 and year_rules.regulation == "124-QĐ/TW"
