@@ -270,7 +270,8 @@ def test_propose_many_and_one_decision_from_the_command_line(demo_file, capsys):
     first = decided[0].cell.code
     office.db.close()
     code, out, _ = run(capsys, demo_file, "awards", "--year", "2026")
-    assert "khi quyết định: 91 điểm, HTXSNV, Đạt" in out
+    # 2026 is reviewed under Quy định 366-QĐ/TW: HTXSNV only with its conditions confirmed
+    assert "khi quyết định: 91 điểm, HTTNV, Đạt" in out
     assert run(capsys, demo_file, "awards", "withdraw", "--year", "2026", "--kind", "cell",
                "--cell", first)[0] == 2          # decided: clear first
     assert run(capsys, demo_file, "awards", "clear", "--year", "2026", "--kind", "cell",

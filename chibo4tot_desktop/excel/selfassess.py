@@ -62,6 +62,7 @@ from chibo4tot_desktop.excel.template import (
     titles,
 )
 from chibo4tot_desktop.ops import Office, checks, queries
+from chibo4tot_desktop.ops.registrations import absence
 from chibo4tot_desktop.ops.scoring import import_self_scores
 from chibo4tot_desktop.text import clean, sort_key
 
@@ -89,7 +90,7 @@ def write_self_template(office: Office, year: int, target: str | Path,
     if cell_code:
         cell = queries.cell_by_code(office, cell_code)
         if not queries.cell_timeline(office).in_year(cell.id, year):
-            raise UserError(f"Chi bộ '{cell.name}' không thuộc năm {year}, không chấm điểm năm "
+            raise UserError(f"Chi bộ '{cell.name}' {absence(cell)}, không chấm điểm năm "
                             f"{year}.")
         cells = [cell]
     else:
@@ -312,8 +313,8 @@ def _read_sheet(plan: SelfPlan, file: str, sheet, code: str, cell: Cell | None, 
         return None
     if not lives.in_year(cell.id, year):
         plan.problems.append(Problem(file, sheet.name, None, None, cell.name,
-                                     f"chi bộ '{cell.name}' không thuộc năm {year}, không chấm "
-                                     f"điểm năm {year} được"))
+                                     f"chi bộ '{cell.name}' {absence(cell)}, không chấm điểm "
+                                     f"năm {year} được"))
         return None
     problems: list[Problem] = []
     scores: dict[int, float] = {}

@@ -16,6 +16,7 @@ from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.registrations import absence
 from chibo4tot_desktop.ops.verdicts import evaluate
 from chibo4tot_desktop.pdf.document import Column, Flow
 from chibo4tot_desktop.pdf.fonts import printable
@@ -39,7 +40,7 @@ def _points(value) -> str:
 def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) -> list[Page]:
     cell = queries.cell_by_code(office, cell_code)   # NotFoundError (a UserError) if unknown
     if not queries.cell_timeline(office).in_year(cell.id, year):
-        raise UserError(f"{cell.name} không thuộc năm {year}, không chấm điểm năm {year}.")
+        raise UserError(f"{cell.name} {absence(cell)}, không chấm điểm năm {year}.")
     # the name and signers in force on the year's review day (dated history)
     organisation = queries.identity_on(office, queries.year_document_date(office, year))
     phase = queries.phase_for_year(office, year)
