@@ -14,10 +14,10 @@ anything:
   (``awards`` rules: number, date, issuer, not before the proposal), register numbers
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
-  years already received depend on: the phase's title, the catalogue the packet's year shares
-  with them (removing an item would delete the other years' scores with it), those years'
-  calendar, a cell's
-  dissolution before a year in which it has records, a register number another year uses.
+  years already received depend on: the phase's title (the catalogue is the year's own
+  version: ``exchange._catalogue_of_year``; the rules are the year's own), those years'
+  calendar, a cell's dissolution before a year in which it has records, a register number
+  another year uses.
 
 Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the first ones.
 """
@@ -127,14 +127,15 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
         names.add(row["name"].casefold())
         cells[row["code"]] = row
 
+    # A cell belongs to the year by the ward's own year rule (timeline.in_year), as at home.
     rule = timeline.year_rule(data["settings"].get(timeline.YEAR_RULE_KEY))
-    review_day = next((row["review_deadline"] for row in phase["years"] if row["year"] == year),
-                      None)
+    review_day = next((row["review_deadline"] for row in data["phase"]["years"]
+                       if row["year"] == year), None)
 
     def active(code: str) -> bool:
-        """The cell belongs to the packet's year (the ward's year rule)."""
-        return timeline.in_year(cells[code]["started_on"], cells[code]["dissolved_on"], year,
-                                rule, review_day)
+        cell = cells[code]
+        return timeline.in_year(cell.get("started_on"), cell["dissolved_on"], year, rule,
+                                review_day)
 
     for row in data["registrations"]:
         where = f"bản đăng ký của chi bộ {row['cell']}"
@@ -144,8 +145,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
             "members_count": row["members_count"], "signer": row["signer"],
             **{f"commitment_{n + 1}": commitments[n] for n in range(4)}}))
         if not active(row["cell"]):
-            problems.append(f"{where}: chi bộ không thuộc năm {year}, không đăng ký năm {year} "
-                            "được")
+            problems.append(f"{where}: chi bộ không thuộc năm {year} (chưa thành lập hoặc đã "
+                            "kết thúc hoạt động), không đăng ký năm đó được")
         if row["received_on"] > latest:
             problems.append(f"{where}: ngày nhận {row['received_on']:%d/%m/%Y} sau ngày tạo gói")
     for row in data["evaluations"]:
@@ -199,25 +200,6 @@ def decision_problems(row: dict, latest: dt.date) -> list[str]:
 
 
 # ------------------------------------------------------------------------ other years
-def _group_shape(groups) -> list:
-    return sorted((g["scope"], g["position"], g["title"], float(g["pass_points"]),
-                   tuple((i["position"], i["text"], float(i["max_points"]))
-                         for i in sorted(g["items"], key=lambda i: i["position"])))
-                  for g in groups)
-
-
-def _stored_groups(phase: Phase, year: int) -> list:
-    """The catalogue ``year`` is scored with in the stored phase (its version)."""
-    groups = [group for scope in Scope
-              if any(version.scope == scope.value for version in phase.versions)
-              for group in phase.catalogue(year, scope)]
-    return _group_shape([{"scope": g.scope, "position": g.position, "title": g.title,
-                          "pass_points": g.pass_points,
-                          "items": [{"position": i.position, "text": i.text,
-                                     "max_points": i.max_points} for i in g.items]}
-                         for g in groups])
-
-
 def _years_with_records(session: Session, organisation: Organisation, first: int,
                         last: int) -> dict[int, set[int | None]]:
     """year -> the cells (None for the organisation) with records that year."""
@@ -251,10 +233,9 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
         others = sorted(y for y in records if y != year)
         if others:
             years_text = ", ".join(str(y) for y in others)
+            # The catalogue is not compared: a packet's catalogue is its year's, and other
+            # years keep the version they were scored with (exchange._catalogue_of_year).
             changed = [key for key in PHASE_WIDE if getattr(phase, key) != phase_data[key]]
-            if phase.versions and _stored_groups(phase, year) != _group_shape(
-                    phase_data["groups"]):
-                changed.append("bộ tiêu chí")
             if changed:
                 problems.append(
                     f"gói năm {year} thay đổi phần chung của giai đoạn ({', '.join(changed)}) "
