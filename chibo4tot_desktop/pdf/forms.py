@@ -169,6 +169,8 @@ def proposal_date(office, year: int) -> dt.date:
 
 
 def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
+    from chibo4tot_desktop.reports import year_overview
+
     awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
@@ -197,6 +199,8 @@ def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[
     flow.centred(f"(Kèm theo đề nghị của Ban Thường vụ {organisation.committee_name})",
                  "italic", 13, after=10)
     flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections)
+    flow.paragraph(f"Xếp loại chất lượng theo {year_overview(office, year).regulation}.",
+                   "italic", 13)
     summary = []
     for kind, label in ((AwardKind.CELL_RECOGNITION, "công nhận “Chi bộ 4 tốt”"),
                         (AwardKind.MERIT, "tặng Giấy khen"),

@@ -154,6 +154,7 @@ def test_scoring_refuses_disciplined_above_members(window, boxes):
 
 def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
     cell = add_cell(window)
+    register(window, cell, "08/03/2023")
     window.show_tab(window.scoring_tab)
     tab = window.scoring_tab
     tab.select_cell(cell.id)
@@ -164,7 +165,7 @@ def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
     window.show_tab(window.awards_tab)
     assert not window.awards_tab.results_model.rows[0].qualifies
     dialog = SettingsDialog(window.office, 2023, window)
-    dialog.threshold_boxes["overall_pass"].setValue(79)
+    dialog.rules_editor.editor(2023, "overall_pass").setValue(79)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
     assert window.awards_tab.results_model.rows[0].qualifies
@@ -233,6 +234,7 @@ def test_settings_refuses_bad_deadline(window):
 
 def test_propose_and_record_award(window):
     cell = add_cell(window)
+    register(window, cell, "08/03/2023")
     window.show_tab(window.scoring_tab)
     window.scoring_tab.select_cell(cell.id)
     score_all(window.scoring_tab, 0.9)
