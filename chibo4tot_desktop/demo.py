@@ -65,6 +65,8 @@ ORGANISATION = {
 CITY_SIGNERS = {"issuer": "BAN THƯỜNG VỤ THÀNH ỦY HÀ TĨNH",
                 "certificate_signer_title": "PHÓ BÍ THƯ THƯỜNG TRỰC",
                 "certificate_signer_name": "Nguyễn Văn Thành"}
+# Who signs Tân Giang's own papers (the proposal list, reports, letters).
+WARD_SIGNER = {"proposal_signer_title": "Bí thư", "proposal_signer_name": "Lê Văn Quang"}
 # The ward after the merger of 1 July 2025: its name, the province it answers to, its signers.
 WARD_MERGER = dt.date(2025, 7, 1)
 NEW_WARD = {
@@ -189,7 +191,7 @@ def build_demo(office: Office) -> None:
                     disciplined_members=evaluation.disciplined_members, notes=evaluation.notes,
                     classification="HTTNV", classification_reason=reason,
                     expected_version=evaluation.version)
-    update_organisation(office, **CITY_SIGNERS)
+    update_organisation(office, **CITY_SIGNERS, **WARD_SIGNER)
     _decisions(office, cells, 2023)
     _decisions(office, cells, 2024)
 

@@ -271,6 +271,7 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
             "kind": row.kind, "proposed_on": _date(row.proposed_on),
             "decision_number": row.decision_number, "decision_date": _date(row.decision_date),
             "issuer": row.issuer, "register_number": row.register_number, "notes": row.notes,
+            **{key: getattr(row, key) for key in DECISION_PAPER_FIELDS},
             **{key: getattr(row, key) for key in DECIDED_FIELDS},
         } for row in awards],
         "evidence": entries,
@@ -278,6 +279,10 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
     return data, contents
 
 
+# What a decision prints on its certificates besides its number and date (with their
+# lengths); a packet of an older program has none: empty, the certificate then prints the
+# identity in force on the decision's date.
+DECISION_PAPER_FIELDS = {"decision_place": 100, "signer_title": 300, "signer_name": 120}
 DECIDED_FIELDS = ("decided_points", "decided_classification", "decided_verdict",
                   "decided_members", "decided_streak", "decided_cells")
 # The thresholds a packet's phase carries (packet key -> rule), for programs that read them
@@ -326,6 +331,7 @@ def decisions_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
             "decision_number": award.decision_number,
             "decision_date": _date(award.decision_date), "issuer": award.issuer,
             "register_number": award.register_number, "notes": award.notes,
+            **{key: getattr(award, key) for key in DECISION_PAPER_FIELDS},
         } for award in awards],
         "evidence": entries,
     }
@@ -802,6 +808,9 @@ class _Checker:
         self.text(row, "issuer", where, 200)
         self.text(row, "register_number", where, 40)
         self.text(row, "notes", where, 20_000, multiline=True)
+        for key, length in DECISION_PAPER_FIELDS.items():
+            row.setdefault(key, "")
+            self.text(row, key, where, length)
 
     def decisions(self, data) -> None:
         """A decision packet: the receiving ward, and decided awards of its cells."""

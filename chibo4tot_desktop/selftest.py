@@ -143,6 +143,20 @@ def check_pdf(folder: Path) -> str:
     return f"ghi tệp PDF (reportlab) với phông chữ đi kèm {fonts[0].name}"
 
 
+def check_word(folder: Path) -> str:
+    import docx
+
+    from chibo4tot_desktop.word.document import WordDraft
+
+    draft = WordDraft("Tự kiểm tra")
+    draft.header("Đảng bộ thành phố Hà Tĩnh", "Đảng ủy phường Tân Giang", SAMPLE_TEXT)
+    draft.paragraph(SAMPLE_NAME)
+    path = draft.save(folder / "tu-kiem-tra.docx")
+    texts = [paragraph.text for paragraph in docx.Document(str(path)).paragraphs]
+    _require(SAMPLE_NAME in texts, "đọc lại tệp Word không đúng nội dung")
+    return "ghi và đọc lại văn bản Word (python-docx) có chữ tiếng Việt"
+
+
 def check_defusedxml(folder: Path) -> str:
     import defusedxml
     import openpyxl
@@ -151,10 +165,18 @@ def check_defusedxml(folder: Path) -> str:
 
     _require(openpyxl.DEFUSEDXML is True,
              "openpyxl không dùng defusedxml (tệp Excel độc hại có thể làm treo máy)")
+    # With lxml installed (python-docx needs it) openpyxl parses some parts with lxml and a
+    # parser that resolves no entity; libxml2 then refuses the bomb itself.
+    refusals: tuple[type, ...] = (defusedxml.DefusedXmlException,)
+    if openpyxl.LXML:
+        from lxml.etree import XMLSyntaxError
+
+        refusals += (XMLSyntaxError,)
     try:
         fromstring(BILLION_LAUGHS.encode())
-    except defusedxml.DefusedXmlException:
-        pass
+    except refusals as error:
+        _require(_bomb_refusal(error, refusals),
+                 f"đoạn XML “billion laughs” bị từ chối vì lý do khác: {error!r}")
     else:
         raise CheckFailed("đoạn XML “billion laughs” không bị từ chối")
     # The same bomb inside an .xlsx (as its workbook part) must be refused on opening.
@@ -170,11 +192,22 @@ def check_defusedxml(folder: Path) -> str:
     try:
         load_workbook(bomb)
     except Exception as error:  # noqa: BLE001 - openpyxl wraps the parser's error
-        _require(_caused_by(error, defusedxml.DefusedXmlException),
+        _require(_bomb_refusal(error, refusals),
                  f"tệp Excel chứa “billion laughs” bị từ chối vì lý do khác: {error!r}")
     else:
         raise CheckFailed("tệp Excel chứa “billion laughs” vẫn được mở")
     return "defusedxml đang bật: XML “billion laughs” bị từ chối, kể cả trong tệp Excel"
+
+
+def _bomb_refusal(error: BaseException, refusals: tuple[type, ...]) -> bool:
+    """defusedxml's refusal, or libxml2's refusal of the entities (not any syntax error)."""
+    import defusedxml
+
+    if _caused_by(error, defusedxml.DefusedXmlException):
+        return True
+    return any(_caused_by(error, kind) and ("amplification" in str(error).lower()
+                                            or "entit" in str(error).lower())
+               for kind in refusals[1:])
 
 
 def _caused_by(error: BaseException | None, kind: type) -> bool:
@@ -260,6 +293,7 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("Chữ ký gói dữ liệu", check_signatures),
     ("Excel", check_excel),
     ("PDF", check_pdf),
+    ("Word", check_word),
     ("defusedxml", check_defusedxml),
     ("Giao diện Qt", check_qt),
     ("Thư mục dữ liệu", check_data_folder),

@@ -23,6 +23,7 @@ __all__ = [
     "format_date",
     "parse_date",
     "place_date_line",
+    "place_of_issuer",
     "DateParseError",
 ]
 
@@ -278,3 +279,29 @@ def place_date_line(place: str, value: dt.date) -> str:
     """"Tân Giang, ngày 06 tháng 3 năm 2023": day below 10 and months 1, 2 take a zero."""
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     return f"{clean(place)}, ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+# Committee words an issuer's name starts with, before its place ("Thành ủy Hà Tĩnh").
+_COMMITTEE_WORDS = ("ban thường vụ ", "ban chấp hành ", "thường trực ", "thành ủy ",
+                    "tỉnh ủy ", "huyện ủy ", "quận ủy ", "thị ủy ", "đảng ủy phường ",
+                    "đảng ủy xã ", "đảng ủy thị trấn ", "đảng ủy khối ", "đảng ủy ",
+                    "đảng bộ thành phố ", "đảng bộ tỉnh ", "đảng bộ huyện ", "đảng bộ quận ",
+                    "đảng bộ thị xã ", "đảng bộ phường ", "đảng bộ xã ", "đảng bộ ")
+
+
+def place_of_issuer(issuer: str) -> str:
+    """The place an issuer writes on its place-date line: "Ban Thường vụ Thành ủy Hà Tĩnh" ->
+    "Hà Tĩnh", "Đảng ủy phường Tân Giang" -> "Tân Giang"; "" when the name shows none."""
+    text = clean(issuer)
+    original = text
+    changed = True
+    while changed and text:
+        changed = False
+        for word in _COMMITTEE_WORDS:
+            if (text.casefold() + " ").startswith(word):
+                text = text[len(word):]
+                changed = True
+                break
+    if text == original:
+        return ""
+    return text.title() if text.isupper() else text

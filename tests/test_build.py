@@ -72,6 +72,7 @@ def test_spec_bundles_resources_and_every_migration(spec):
         assert f"resources/fonts/LiberationSerif-{font}.ttf" in files
     assert "resources/fonts/LICENSE-LiberationSerif.txt" in files
     assert "resources/qtbase_vi.qm" in files          # Qt's own words in Vietnamese
+    assert "docx/templates/default.docx" in files          # the Word drafts' base document
     from chibo4tot_desktop import guide
 
     assert "resources/guide/index.json" in files
@@ -120,7 +121,7 @@ def test_spec_leaves_unused_qt_and_tools_out_and_makes_two_programs(spec):
         assert module in excludes, module
     for used in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets",
                  "PySide6.QtPrintSupport", "sqlalchemy", "alembic", "openpyxl", "reportlab",
-                 "defusedxml", "PIL"):
+                 "defusedxml", "PIL", "docx", "lxml"):
         assert used not in excludes, used
     assert not any(name.startswith(used + ".") for name in excludes
                    for used in ("alembic.ddl", "alembic.runtime", "sqlalchemy.dialects"))

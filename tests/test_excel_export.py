@@ -40,7 +40,14 @@ def test_every_kind_is_office_ready(demo_office, tmp_path):
         assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == 9
-        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        # A fixed scale, never fit to the page: nothing prints under 10 pt.
+        assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+        scale = sheet.page_setup.scale
+        smallest = min(cell.font.sz for row in sheet.iter_rows() for cell in row
+                       if cell.value is not None and cell.font and cell.font.sz)
+        assert smallest * scale / 100 >= 10, (kind, smallest, scale)
+        # 36-HD/VPTW: the upper body regular, the issuing committee bold.
+        assert not sheet["A1"].font.b and sheet["A2"].font.b
         assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
         assert all(sheet.cell(row=HEADER_ROW, column=c).border.left.style == "thin"
                    for c in range(1, len(header) + 1))
@@ -254,3 +261,90 @@ def test_a_template_filled_and_saved_by_libreoffice_imports(demo_office, tmp_pat
     assert plan.problems == [] and len(plan.to_add) == 1
     assert plan.to_add[0].values["received_on"] == dt.date(2026, 3, 4)
     assert plan.to_add[0].values["commitment_1"] == "Kết nạp 02 đảng viên"
+
+
+# ----------------------------------------------------------------- lists that print
+def test_lists_carry_their_own_date_not_today(demo_office, tmp_path):
+    expected = {"proposals": "Tân Giang, ngày 15 tháng 12 năm 2023",
+                "awards": "Tân Giang, ngày 12 tháng 01 năm 2024",
+                "summary": "Tân Giang, ngày 10 tháng 12 năm 2023",
+                "results": "Tân Giang, ngày 10 tháng 12 năm 2023",
+                "cells": "Tân Giang, ngày 06 tháng 3 năm 2023"}
+    for kind, line in expected.items():
+        sheet, _, _ = read(export(demo_office, kind, 2023, tmp_path / f"{kind}.xlsx"))
+        assert [cell.value for cell in sheet[2] if cell.value][-1] == line, kind
+    sheet, _, _ = read(export(demo_office, "proposals", 2023, tmp_path / "d.xlsx",
+                              dt.date(2023, 12, 20)))
+    assert "Tân Giang, ngày 20 tháng 12 năm 2023" in [cell.value for cell in sheet[2]]
+
+
+def test_wrapped_text_gets_the_height_it_needs(demo_office, tmp_path):
+    sheet, _, rows = read(export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx"))
+    for number in range(HEADER_ROW + 1, HEADER_ROW + 1 + 15):
+        height = sheet.row_dimensions[number].height
+        assert height and height >= 4 * 12 * 1.2, number     # four lines of commitments
+    text_columns = [index for index, column in enumerate(exports.REGISTRATION_COLUMNS, start=1)
+                    if column.kind in (exports.TEXT, exports.WRAP)]
+    assert all(sheet.cell(row=HEADER_ROW + 1, column=c).alignment.wrap_text
+               for c in text_columns)
+    # More pages across rather than smaller text: the first columns repeat on each page.
+    assert sheet.page_setup.scale >= 84 and sheet.print_title_cols == "$A:$C"
+
+
+def test_the_summary_header_has_room_on_two_columns(demo_office, tmp_path):
+    from chibo4tot_desktop.pdf.layout import measure
+
+    sheet, header, _ = read(export(demo_office, "summary", 2023, tmp_path / "tk.xlsx"))
+    assert header == ("Nội dung", "Năm 2023")
+    ranges = {str(r) for r in sheet.merged_cells.ranges}
+    assert "B1:B1" not in ranges
+    right = sheet.column_dimensions["B"].width
+    points = (right * 8 + 5) * 0.75
+    assert points >= measure("Tân Giang, ngày 10 tháng 12 năm 2023", "italic", 14)
+    assert points >= measure("ĐẢNG CỘNG SẢN VIỆT NAM", "bold", 15)
+
+
+def test_the_proposal_list_is_signed_and_keeps_its_end_together(demo_office, tmp_path):
+    sheet, _, rows = read(export(demo_office, "proposals", 2023, tmp_path / "dn.xlsx"))
+    values = [value for row in rows for value in row if isinstance(value, str)]
+    assert {"Nơi nhận:", "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Lê Văn Quang"} <= set(values)
+    room = [sheet.row_dimensions[n].height for n in range(1, sheet.max_row + 1)]
+    assert 85 in room
+
+
+def test_a_list_to_sign_without_a_signer_needs_force(demo_office, db_path, tmp_path, capsys):
+    from chibo4tot_desktop.ops.setup import update_organisation
+    from chibo4tot_desktop.timeline import BEGINNING
+
+    update_organisation(demo_office, valid_from=BEGINNING, proposal_signer_name="")
+    target = tmp_path / "dn.xlsx"
+    assert main(["export", "--data", str(db_path), "proposals", "--year", "2023",
+                 str(target)]) == 2
+    assert "Cảnh báo: Danh sách đề nghị chưa có họ tên người ký" in capsys.readouterr().err
+    assert not target.exists()
+    assert main(["export", "--data", str(db_path), "proposals", "--year", "2023",
+                 "--force", "--date", "20/12/2023", str(target)]) == 0
+    assert target.exists()
+
+
+def test_every_list_prints_readably_in_libreoffice(demo_office, tmp_path):
+    from chibo4tot_desktop.excel.template import write_template
+    from tests.office_suite import page_count, page_lines, smallest_text, to_pdf
+
+    paths = [export(demo_office, kind, 2023, tmp_path / f"{kind}.xlsx")
+             for kind in exports.KINDS]
+    paths.append(write_template(demo_office, 2025, tmp_path / "template.xlsx"))
+    pdfs = to_pdf(paths, tmp_path)
+    for name, pdf in pdfs.items():
+        # Liberation Serif at 10 pt draws words about 11 points high.
+        assert smallest_text(pdf) >= 10.5, name
+        first = page_lines(pdf, 2 if name == "template" else 1)   # after its instructions
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in first, name
+    summary = page_lines(pdfs["summary"], 1)
+    assert "Tân Giang, ngày 10 tháng 12 năm 2023" in summary
+    last = page_lines(pdfs["proposals"], page_count(pdfs["proposals"]))
+    assert "Lê Văn Quang" in last and any("Tổng cộng" in line for line in last)
+    # The template: one page per form, with the secretary's name under the signature.
+    assert page_count(pdfs["template"]) == 1 + len(queries.cells_in_year(demo_office, 2025))
+    form = page_lines(pdfs["template"], 2)
+    assert "T/M CHI BỘ" in form and "Nguyễn Thị Ân" in form

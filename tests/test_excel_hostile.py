@@ -64,7 +64,7 @@ def hostile(demo_office):
     for index, registration in enumerate(queries.registrations(office, YEAR)):
         save_registration(
             office, registration.cell_id, YEAR, received_on=registration.received_on,
-            title=_hostile(index % 3, 3), members_count=registration.members_count,
+            title="Chi bộ 4 tốt", members_count=registration.members_count,  # from the list
             signer=_hostile(index, 4), commitment_1=f"{HOSTILE[0]}\n{HOSTILE[1]}",
             commitment_2=HOSTILE[2], commitment_3=HOSTILE[3], commitment_4=HOSTILE[4])
         save_evaluation(office, registration.cell_id, YEAR,
@@ -93,9 +93,9 @@ def _stored(office) -> dict[str, set[str]]:
         "cells": header | {value for cell in in_year
                            for value in (cell.code, cell.name, cell.secretary)},
         "registrations": header | {value for registration in registrations for value in (
-            registration.cell.code, registration.cell.name, registration.title,
-            registration.signer, registration.commitment_1, registration.commitment_2,
-            registration.commitment_3, registration.commitment_4)},
+            registration.cell.code, registration.cell.name, registration.signer,
+            registration.commitment_1, registration.commitment_2, registration.commitment_3,
+            registration.commitment_4)},
         "scores": header | {cell.name for cell in cells if cell.id in registered}
         | {item.text for group in phase.catalogue(YEAR, Scope.CELL) for item in group.items},
         "results": header | {value for cell in in_year for value in (cell.code, cell.name)},
@@ -105,8 +105,7 @@ def _stored(office) -> dict[str, set[str]]:
         "summary": header | {phase.title},
         "template": {organisation.name, organisation.name.upper()}
         | {value for cell in in_year
-           for value in (cell.code, cell.name, cell.name.upper(), cell.secretary)}
-        | {registration.title for registration in registrations},
+           for value in (cell.code, cell.name, cell.name.upper(), cell.secretary)},
         "city": {organisation.upper_body.upper(), organisation.name}
         | {award.cell.code for award in awards if award.cell}
         | units | {award.register_number for award in awards},

@@ -249,7 +249,7 @@ def test_template_for_all_cells_is_a_protected_printable_form(cells_office, tmp_
     assert labels["Tên chi bộ"].value == "Chi bộ Tổ dân phố 6"
     date_cell = labels["Ngày đăng ký (ngày/tháng/năm)"]
     assert not date_cell.protection.locked and date_cell.number_format == "dd/mm/yyyy"
-    assert labels["Bí thư chi bộ (người ký)"].value == "Bí thư 6"
+    assert sheet["B22"].value == "Bí thư 6"           # typed under the signature
     assert sheet.protection.sheet
     formulas = [dv.formula1 for dv in sheet.data_validations.dataValidation]
     assert "DanhMuc!$A$1:$A$1" in formulas
@@ -269,7 +269,7 @@ def test_template_for_one_cell_and_for_an_unknown_code(cells_office, tmp_path):
 
 def fill(sheet, **values):
     rows = {"received_on": 12, "members_count": 13, "commitment_1": 14, "commitment_2": 15,
-            "commitment_3": 16, "commitment_4": 17, "signer": 18, "title": 11}
+            "commitment_3": 16, "commitment_4": 17, "signer": 22, "title": 11}
     for key, value in values.items():
         sheet.cell(row=rows[key], column=2, value=value)
 
@@ -547,3 +547,121 @@ def test_bulk_import_refuses_bad_entries_as_a_whole(cells_office):
     assert import_registrations(cells_office, YEAR, [good]) == (1, 0)
     entries = queries.audit_log(cells_office, table="registrations")
     assert [entry.action for entry in entries] == ["insert"]
+
+
+# ------------------------------------------------------------- what offices really type
+def test_the_template_is_locked_offers_only_the_list_and_leaves_room_to_sign(cells_office,
+                                                                            tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx", cell_code="TDP06")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.security is not None and workbook.security.lockStructure
+    assert [row[0] for row in workbook["DanhMuc"].iter_rows(values_only=True)] == \
+        ["Chi bộ 4 tốt"]
+    sheet = workbook["TDP06"]
+    column_b = [sheet.cell(row=row, column=2).value for row in range(18, 24)]
+    assert column_b[1:5] == ["T/M CHI BỘ", "BÍ THƯ", None, "Bí thư 6"]
+    name = sheet["B22"]                          # the secretary's name, typed under the room
+    assert not name.protection.locked and sheet["A22"].value == "Họ tên bí thư (người ký):"
+    assert sheet.row_dimensions[21].height >= 85             # 30 mm to sign and stamp
+    assert "Nơi nhận:" in [sheet.cell(row=row, column=1).value for row in range(18, 24)]
+    with zipfile.ZipFile(path) as archive:                  # no formula anywhere
+        assert not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name)
+                       for name in archive.namelist() if name.endswith(".xml"))
+    fill(sheet, received_on="06/03/2024", commitment_1="x", signer="Trần Văn Mới")
+    workbook.save(path)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == [] and plan.to_add[0].values["signer"] == "Trần Văn Mới"
+    assert not sheet["A1"].font.b and sheet["A2"].font.b      # 36-HD weights
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.scale == 100
+
+
+def test_a_renamed_form_sheet_is_found_by_its_code(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    workbook.security.lockStructure = False      # as if someone lifted the lock
+    workbook["TDP06"].title = "Tổ 6"
+    fill(workbook["Tổ 6"], received_on="06/03/2024", commitment_1="Dẫn đầu")
+    workbook.save(path)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == []
+    assert [(row.cell_code, row.sheet) for row in plan.to_add] == [("TDP06", "Tổ 6")]
+
+
+def test_a_title_outside_the_list_is_refused_on_import(cells_office, tmp_path):
+    path = write_template(cells_office, YEAR, tmp_path / "mau.xlsx", cell_code="TDP06")
+    workbook = openpyxl.load_workbook(path)
+    fill(workbook["TDP06"], received_on="06/03/2024", title="Chi bộ 5 tốt", commitment_1="x")
+    workbook.save(path)
+    plan = build_plan(cells_office, YEAR, [path])
+    assert not plan.rows
+    assert [p.text() for p in plan.problems] == [
+        "Dòng 11, cột B: danh hiệu “Chi bộ 5 tốt” không có trong danh sách danh hiệu thi đua "
+        "(chỉ đăng ký được: “Chi bộ 4 tốt”)"]
+
+
+def test_emoji_in_an_imported_list_is_a_problem_of_its_row(cells_office, tmp_path):
+    path = plain_list(tmp_path / "ds.xlsx", ["Tên chi bộ", "Ngày đăng ký", "Bí thư"], [
+        ["Chi bộ Tổ dân phố 1", "06/03/2024", "Bí thư 1 🌟"],
+        ["Chi bộ Tổ dân phố 2", "06/03/2024", "Bí thư 2"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert [row.cell_code for row in plan.rows] == ["TDP02"]
+    assert "U+1F31F" in plan.problems[0].message and plan.problems[0].column == "C"
+
+
+@pytest.mark.parametrize("heading", ["Bí thư", "Họ tên Bí thư", "Bí thư chi bộ",
+                                     "Họ và tên bí thư chi bộ", "Đồng chí Bí thư (ký)"])
+def test_the_usual_headings_of_the_signer_are_read(cells_office, tmp_path, heading):
+    path = plain_list(tmp_path / "ds.xlsx", ["TT", "Tên tổ chức đảng", "Ngày nhận bản đăng ký",
+                                             "Số lượng đảng viên", heading], [
+        [1, "Chi bộ Tổ dân phố 1", "06/03/2024", 30, "Nguyễn Văn An"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == []
+    assert plan.rows[0].values["signer"] == "Nguyễn Văn An"
+    assert plan.rows[0].values["members_count"] == 30
+
+
+def test_group_titles_as_commitment_headings_and_written_dates(cells_office, tmp_path):
+    titles = [group.title for group in queries.phase_for_year(cells_office, YEAR).groups
+              if group.scope == "cell"]
+    path = plain_list(tmp_path / "ds.xlsx", ["Chi bộ", "Ngày đăng ký", *titles], [
+        ["Tổ dân phố 2", "ngày 05 tháng 3 năm 2024", "A", "B", "C", "D"],
+        ["Tổ dân phố 6", "Tân Giang, ngày 7 tháng 3 năm 2024", "E", "F", "G", "H"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == []
+    values = {row.cell_code: row.values for row in plan.rows}
+    assert values["TDP02"]["received_on"] == dt.date(2024, 3, 5)
+    assert values["TDP06"]["received_on"] == dt.date(2024, 3, 7)
+    assert [values["TDP02"][f"commitment_{n}"] for n in range(1, 5)] == ["A", "B", "C", "D"]
+
+
+def test_the_closing_lines_of_a_typed_list_are_passed_over(cells_office, tmp_path):
+    path = plain_list(tmp_path / "ds.xlsx", ["STT", "Tên chi bộ", "Ngày đăng ký"], [
+        [1, "Chi bộ Tổ dân phố 1", "06/03/2024"],
+        [2, "Chi bộ Tổ dân phố 2", "07/03/2024"],
+        [None, "Tổng cộng", None],
+        [None, None, None],
+        [None, None, "Tân Giang, ngày 12 tháng 3 năm 2024"],
+        ["Người lập biểu", None, "T/M ĐẢNG ỦY"],
+        [None, None, "BÍ THƯ"],
+        [None, "Trần Thị Lan", "Nguyễn Văn Quang"]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == []
+    assert [row.cell_code for row in plan.rows] == ["TDP01", "TDP02"]
+    # A place-date line typed under the names, in the name column, too.
+    path = plain_list(tmp_path / "ds2.xlsx", ["Tên chi bộ", "Ngày đăng ký"], [
+        ["Chi bộ Tổ dân phố 6", "06/03/2024"],
+        ["Tân Giang, ngày 12 tháng 3 năm 2025", None]])
+    plan = build_plan(cells_office, YEAR, [path])
+    assert plan.problems == [] and [row.cell_code for row in plan.rows] == ["TDP06"]
+
+
+def test_header_words_offices_use():
+    assert header_field("Họ tên Bí thư") == "signer"
+    assert header_field("Tên tổ chức đảng") == "name"
+    assert header_field("Số lượng đảng viên") == "members_count"
+    assert header_field("Ngày nhận bản đăng ký thi đua") == "received_on"
+    assert header_field("Danh hiệu đăng ký thi đua năm 2024") == "title"
+    assert header_field("Chỉ tiêu, cam kết của chi bộ") == "skip"
+    assert header_field("Lãnh đạo hoàn thành tốt nhiệm vụ chính trị",
+                        ["Lãnh đạo hoàn thành tốt nhiệm vụ chính trị", "Chất lượng"]) == \
+        "commitment_1"

@@ -262,7 +262,8 @@ def test_every_paper_carries_the_identity_of_its_own_date(demo_office):
     texts_2025 = " ".join(text[2] for paper in papers(demo_office, 2025).values()
                           for page in paper for text in page)
     assert "BAN THƯỜNG VỤ THÀNH ỦY HÀ TĨNH" in texts_2023
-    assert "Tân Giang, ngày 12 tháng 01 năm 2024" in texts_2023
+    assert "Tân Giang, ngày 15 tháng 12 năm 2023" in texts_2023     # the ward's list
+    assert "Hà Tĩnh, ngày 12 tháng 01 năm 2024" in texts_2023       # the issuer's decision
     assert "THÀNH SEN" not in texts_2023.upper()
     assert "BAN THƯỜNG VỤ TỈNH ỦY HÀ TĨNH" in texts_2025
     assert "Hà Tĩnh, ngày 20 tháng 01 năm 2026" in texts_2025

@@ -451,7 +451,8 @@ def _decide_at_city(city, code="TDP06", number="125-QĐ/TU", register="88/2023")
         clear_decision(city_ward, award.id)
     record_decision(city_ward, [award.id], decision_number=number,
                     decision_date=dt.date(2024, 1, 20), issuer="Ban Thường vụ Tỉnh ủy",
-                    first_register_number=register)
+                    first_register_number=register, place="Hà Tĩnh",
+                    signer_title="PHÓ BÍ THƯ TỈNH ỦY", signer_name="Trần Thế Dũng")
     return city_ward, award
 
 
@@ -507,6 +508,9 @@ def test_decisions_go_down_to_the_ward(ward, city, tmp_path):
     assert (award.decision_number, award.decision_date, award.issuer, award.register_number,
             award.decision_source) == ("125-QĐ/TU", dt.date(2024, 1, 20),
                                        "Ban Thường vụ Tỉnh ủy", "88/2023", "upper")
+    # What its certificate prints of the decision came down with it.
+    assert (award.decision_place, award.signer_title, award.signer_name) == (
+        "Hà Tĩnh", "PHÓ BÍ THƯ TỈNH ỦY", "Trần Thế Dũng")
     scans = [i for i in evidence_of_year(ward, 2023) if i.target.value == "decision"]
     assert [i.file_name for i in scans] == ["qd.pdf"]
     assert evidence_content(ward, scans[0].id)[1] == (tmp_path / "qd.pdf").read_bytes()
@@ -594,3 +598,65 @@ def test_the_audit_log_never_holds_a_private_key(ward):
     for secret in (key.signing_private, key.box_private):
         assert all(secret.hex() not in text and packets._b64(secret) not in text
                    for text in texts)
+
+
+# ------------------------------------------------ what a decision prints, in the packets
+def test_a_decisions_place_and_signer_travel_with_the_years_packet(ward, city, tmp_path):
+    import_packets(city, [export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)])
+    mine = {(a.cell_id and a.cell.code, a.kind): a for a in queries.awards(ward, 2023)
+            if a.is_decided}
+    theirs = {(a.cell_id and a.cell.code, a.kind): a
+              for a in queries.awards(_ward_in(city), 2023) if a.is_decided}
+    assert theirs.keys() == mine.keys()
+    for key, award in mine.items():
+        assert (theirs[key].decision_place, theirs[key].signer_title,
+                theirs[key].signer_name) == (award.decision_place, award.signer_title,
+                                             award.signer_name)
+    assert {a.signer_name for a in mine.values()} == {"Nguyễn Văn Thành"}
+
+
+def test_an_unprintable_decision_signer_in_a_packet_is_refused(ward, city, tmp_path):
+    good = export_packet(ward, 2023, tmp_path / "good.zip", now=T0)
+
+    def emoji(data):
+        next(row for row in data["awards"] if row["decision_number"])["signer_name"] = "Ký 🖊"
+
+    _refused(city, [_remade(good, tmp_path / "bad.zip", own_keys(ward), emoji)],
+             "Họ tên người ký quyết định có ký tự “🖊”")
+
+    def too_long(data):
+        next(row for row in data["awards"] if row["decision_number"])["decision_place"] = \
+            "x" * 101
+
+    _refused(city, [_remade(good, tmp_path / "long.zip", own_keys(ward), too_long)],
+             "dữ liệu không hợp lệ")
+
+
+def test_an_unprintable_signer_in_a_decision_packet_is_refused(ward, city, tmp_path):
+    import_packets(city, [export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)])
+    city_ward, _award = _decide_at_city(city)
+    down = export_decisions(city_ward, 2023, tmp_path / "qd.zip",
+                            now=T0 + dt.timedelta(days=1))
+    trust_office(ward.db, Office(city), role="upper")
+
+    def emoji(data):
+        data["decisions"][0]["signer_title"] = "PHÓ BÍ THƯ ✅"
+
+    bad = _remade(down, tmp_path / "bad.zip", own_keys(Office(city)), emoji)
+    _refused(ward.db, [bad], "Chức vụ người ký quyết định có ký tự “✅”")
+
+
+def test_a_packet_of_an_older_program_has_no_place_or_signer(ward, city, tmp_path):
+    """Decisions recorded before decisions kept their place and signer: their certificates
+    print the identity in force on the decision's date."""
+    good = export_packet(ward, 2023, tmp_path / "good.zip", now=T0)
+
+    def older(data):
+        for row in data["awards"]:
+            for key in ("decision_place", "signer_title", "signer_name"):
+                del row[key]
+
+    import_packets(city, [_remade(good, tmp_path / "old.zip", own_keys(ward), older)])
+    received = [a for a in queries.awards(_ward_in(city), 2023) if a.is_decided]
+    assert received and all((a.decision_place, a.signer_title, a.signer_name) == ("", "", "")
+                            for a in received)

@@ -11,7 +11,8 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("openpyxl", "reportlab", "alembic", "mako", "PIL", "python_calamine", "defusedxml")
+HEAVY = ("openpyxl", "reportlab", "alembic", "mako", "PIL", "python_calamine", "defusedxml",
+         "docx", "lxml")
 
 PROBE = textwrap.dedent("""
     import sys

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_packet",
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
+    "chibo4tot_desktop.cli.commands_word",
     "chibo4tot_desktop.cli.commands_safety",
     "chibo4tot_desktop.cli.commands_keys",
     "chibo4tot_desktop.cli.commands_evidence",
@@ -93,7 +94,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--database-url", metavar="URL", default=None, help=DATABASE_URL_HELP)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true",
-                        help="tự kiểm tra chương trình (cơ sở dữ liệu, Excel, PDF, defusedxml, "
+                        help="tự kiểm tra chương trình (cơ sở dữ liệu, Excel, PDF, Word, defusedxml, "
                              "Qt) trong một thư mục tạm rồi thoát; mã thoát 0 là đạt")
     subparsers = parser.add_subparsers(dest="command", metavar="LỆNH",
                                        parser_class=ArgumentParser)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import open_office, resolve_year
+from chibo4tot_desktop.cli.common import add_force, confirm_problems, open_office, resolve_year
+from chibo4tot_desktop.errors import UserError
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -65,7 +66,11 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     export.add_argument("kind", choices=list(KINDS), metavar="LOẠI",
                         help="loại danh sách: " + ", ".join(KINDS))
     export.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
+    export.add_argument("--date", metavar="NGÀY",
+                        help="ngày ghi trên danh sách, dạng ngày/tháng/năm (mặc định: ngày của "
+                             "chính danh sách: ngày đề nghị, ngày quyết định, hạn sơ kết...)")
     export.add_argument("output", metavar="TỆP.xlsx", help="tệp Excel sẽ tạo")
+    add_force(export)
     export.set_defaults(func=cmd_export)
 
 
@@ -128,11 +133,19 @@ def _run_import(args: argparse.Namespace, build_plan, apply_plan) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.excel.exports import KINDS, export
+    from chibo4tot_desktop.excel.exports import KINDS, export, warnings
+    from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
+    date = None
+    if args.date:
+        try:
+            date = parse_date(args.date)
+        except DateParseError as error:
+            raise UserError(f"Ngày --date: {error}.") from None
     with open_office(args) as office:
         year = resolve_year(office, args.year)
-        path = export(office, args.kind, year, args.output)
+        confirm_problems(warnings(office, args.kind, year), args.force)
+        path = export(office, args.kind, year, args.output, date)
     print(f"Đã xuất {KINDS[args.kind].lower()} năm {year}: {path}")
     return 0

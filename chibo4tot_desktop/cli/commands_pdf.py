@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import open_office, output_path, resolve_year
+from chibo4tot_desktop.cli.common import (
+    add_force,
+    confirm_problems,
+    open_office,
+    output_path,
+    resolve_year,
+)
 from chibo4tot_desktop.errors import UserError
 
 
@@ -22,6 +28,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     certificates.add_argument("--cell", action="append", default=[], metavar="MÃ",
                               help="chỉ in cho chi bộ có mã này (dùng nhiều lần được)")
     certificates.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    add_force(certificates)
     certificates.set_defaults(func=cmd_certificates)
 
     form = subparsers.add_parser(
@@ -32,6 +39,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     form.add_argument("--blank", action="store_true",
                       help="in mẫu trống (dòng chấm) để chi bộ điền tay")
     form.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    add_force(form)
     form.set_defaults(func=cmd_form)
 
     sheet = subparsers.add_parser(
@@ -57,6 +65,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                           help="ngày ghi trên văn bản, dạng ngày/tháng/năm (mặc định: ngày đề "
                                "nghị muộn nhất)")
     proposal.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    add_force(proposal)
     proposal.set_defaults(func=cmd_proposal_list)
 
     guide = subparsers.add_parser(
@@ -67,26 +76,35 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     guide.set_defaults(func=cmd_guide)
 
 
+def _write(paper, output, force: bool) -> int:
+    from chibo4tot_desktop.pdf.render import write_paper
+
+    confirm_problems(paper.problems(), force)
+    write_paper(paper, output)
+    return len(paper.pages)
+
+
 def cmd_certificates(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.pdf.certificates import write_certificates
+    from chibo4tot_desktop.pdf.certificates import year_certificates_paper
 
     _utf8_stdout()
     output = output_path(args.output, ".pdf")
     with open_office(args) as office:
         year = resolve_year(office, args.year)
-        pages = write_certificates(office, year, output, args.cell)
+        pages = _write(year_certificates_paper(office, year, args.cell), output, args.force)
     print(f"Đã tạo {output}: {pages} trang giấy khen, giấy chứng nhận năm {year}.")
     return 0
 
 
 def cmd_form(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.pdf.forms import write_registration_form
+    from chibo4tot_desktop.pdf.forms import registration_form
 
     _utf8_stdout()
     output = output_path(args.output, ".pdf")
     with open_office(args) as office:
         year = resolve_year(office, args.year)
-        pages = write_registration_form(office, year, args.cell, output, args.blank)
+        pages = _write(registration_form(office, year, args.cell, args.blank), output,
+                       args.force)
     kind = "mẫu trống bản đăng ký" if args.blank else "bản đăng ký"
     print(f"Đã tạo {output}: {kind} thi đua năm {year} ({pages} trang).")
     return 0
@@ -105,7 +123,7 @@ def cmd_score_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_proposal_list(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.pdf.forms import write_proposal_list
+    from chibo4tot_desktop.pdf.forms import proposal_list
     from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
@@ -118,7 +136,7 @@ def cmd_proposal_list(args: argparse.Namespace) -> int:
             raise UserError(f"Ngày --date: {error}.") from None
     with open_office(args) as office:
         year = resolve_year(office, args.year)
-        pages = write_proposal_list(office, year, output, date)
+        pages = _write(proposal_list(office, year, date), output, args.force)
     print(f"Đã tạo {output}: danh sách đề nghị năm {year} ({pages} trang).")
     return 0
 

@@ -194,6 +194,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     decide.add_argument("--issuer", required=True, metavar="CƠ_QUAN", help="cơ quan ban hành")
     decide.add_argument("--register", default="", metavar="SỐ_SỔ",
                         help="số sổ của đề nghị đầu tiên, ví dụ 01/2023")
+    decide.add_argument("--place", metavar="ĐỊA_DANH",
+                        help="địa danh trên dòng ngày tháng của quyết định, in trên giấy khen "
+                             "(mặc định: theo cơ quan ban hành, ví dụ Hà Tĩnh)")
+    decide.add_argument("--signer-title", metavar="CHỨC_VỤ",
+                        help="chức vụ người ký quyết định (mặc định: theo cài đặt giấy khen)")
+    decide.add_argument("--signer-name", metavar="HỌ_TÊN",
+                        help="họ tên người ký quyết định (mặc định: theo cài đặt giấy khen)")
     decide.set_defaults(func=cmd_awards_decide)
     for name, help_text, func in (
             ("clear", "bỏ quyết định đã ghi (giữ đề nghị)", cmd_awards_clear),
@@ -681,7 +688,8 @@ def cmd_awards_list(args) -> int:
     for award in awards:
         unit = award.cell.name if award.cell else organisation
         decision = (f"QĐ {award.decision_number} ngày {format_date(award.decision_date)}, "
-                    f"{award.issuer}, số sổ {award.register_number or '–'}"
+                    f"{award.issuer}, số sổ {award.register_number or '–'}, ký: "
+                    f"{award.signer_title or '–'} {award.signer_name or '–'}"
                     if award.is_decided else "chờ quyết định")
         print(f"- {AwardKind(award.kind).label}: {unit}; đề nghị ngày "
               f"{format_date(award.proposed_on) or '–'}; {decision}")
@@ -750,8 +758,14 @@ def cmd_awards_decide(args) -> int:
             awards = [_award_of(office, year, kind, cell_id) for cell_id in targets]
         decided = record_decision(office, [a.id for a in awards],
                                    decision_number=args.number, decision_date=args.date,
-                                   issuer=args.issuer, first_register_number=args.register)
+                                   issuer=args.issuer, first_register_number=args.register,
+                                   place=args.place, signer_title=args.signer_title,
+                                   signer_name=args.signer_name)
     print(f"Đã ghi quyết định {args.number} cho {len(decided)} đề nghị.")
+    first = decided[0]
+    print(f"  Giấy khen in: “{first.decision_place or '(không có địa danh)'}, ngày ...”, "
+          f"người ký: {first.signer_title or '(chưa có chức vụ)'} "
+          f"{first.signer_name or '(chưa có họ tên)'}")
     for award in decided:
         if award.register_number:
             print(f"  {award.cell.name if award.cell else 'Đảng bộ'}: số sổ "

@@ -116,3 +116,22 @@ def output_path(value: str, suffix: str) -> Path:
     if not parent.is_dir():
         raise UserError(f"Thư mục '{parent}' không có.")
     return path
+
+
+def confirm_problems(problems: list[str], force: bool) -> None:
+    """Before a paper is written: print each problem on stderr ("Cảnh báo: ..."); without
+    ``force`` stop there (UserError, nothing written)."""
+    import sys
+
+    if not problems:
+        return
+    for problem in problems:
+        print(f"Cảnh báo: {problem}", file=sys.stderr)
+    if not force:
+        raise UserError(f"Chưa tạo tệp: có {len(problems)} điều cần xem lại (ở trên). Hãy sửa, "
+                        "hoặc thêm --force để vẫn tạo tệp.")
+
+
+def add_force(parser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="vẫn tạo tệp khi có cảnh báo (thiếu người ký, chữ ra ngoài trang...)")

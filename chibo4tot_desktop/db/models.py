@@ -543,6 +543,11 @@ class Award(Base):
     decision_number: Mapped[str] = mapped_column(String(60), default="")
     decision_date: Mapped[dt.date | None] = mapped_column(Date)
     issuer: Mapped[str] = mapped_column(String(200), default="")
+    # What the decision itself carries, printed on its certificates: the place of its
+    # place-date line ("Hà Tĩnh") and who signed it.
+    decision_place: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    signer_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     register_number: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     # What the decision was made on, kept as it was computed when it was recorded: total

@@ -18,9 +18,9 @@ from pathlib import Path
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0005_year_rules"
+HEAD_REVISION = "0006_decision_signers"
 KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_evidence_keys",
-                   "0004_dated_history", "0005_year_rules")
+                   "0004_dated_history", "0005_year_rules", "0006_decision_signers")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

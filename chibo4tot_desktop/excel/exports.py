@@ -1,12 +1,15 @@
 """The office's lists as Excel workbooks, ready to print and send.
 
 Each kind (cells, registrations, scores, results, proposals, awards, summary) becomes one or
-more ``Table``s; ``write_tables`` lays them out the same way: the Party header (issuing body
-left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place-date line right), title rows, a frozen header
-row repeated on every printed page, column widths, thin borders, totals, A4 landscape fitted
-to the page width, dates as real Excel dates shown dd/mm/yyyy, rows in Vietnamese order. Text
-passes the text guard of ``common`` (never a formula). The workbook is written in openpyxl's
-streaming (write-only) mode through the program's one file writer.
+more ``Table``s; ``write_tables`` lays them out the same way: the Party header (Hướng dẫn
+36-HD/VPTW: the upper body regular and the issuing committee bold on the left, "ĐẢNG CỘNG SẢN
+VIỆT NAM" and the place-date line of the document's own date on the right) over enough
+columns, title rows, a frozen header row repeated on every printed page, wrapped text with row
+heights computed from it, thin borders, totals, a signature block where the list is signed,
+A4 landscape at a fixed scale that never prints the body under 10 pt (a wide list takes more
+pages, its first columns repeated), dates as real Excel dates shown dd/mm/yyyy, rows in
+Vietnamese order. Text passes the text guard of ``common`` (never a formula). The workbook is
+written in openpyxl's streaming (write-only) mode through the program's one file writer.
 """
 
 from __future__ import annotations
@@ -24,16 +27,23 @@ from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from chibo4tot_desktop import rules
+from chibo4tot_desktop import documents, rules
 from chibo4tot_desktop.db.models import AwardKind, Cell, CellKind, Registration, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel.common import (
+    A4_WIDTH,
+    BODY_SIZE,
     BORDER,
+    DIGIT_PIXELS,
+    apply_print_setup,
     check_target,
     font,
     guard_cell,
     needs_text_guard,
+    print_layout,
+    row_height,
     save_workbook,
+    use_times_default,
 )
 from chibo4tot_desktop.ops import (
     Office,
@@ -44,6 +54,8 @@ from chibo4tot_desktop.text import place_date_line, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
 HEADER_ROW = 8  # the column titles; data starts on the next row
+MARGINS = (0.6, 0.5)      # left, right (inches): a list is punched and filed on its left
+SIGNATURE_ROOM = 85.0     # points (30 mm) between the signer's title and name
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,15 @@ class Column:
     title: str
     width: float
     kind: str = TEXT
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signs a list: "T/M ..." and the signer's title, the name; "Nơi nhận" beside."""
+
+    lines: tuple[str, ...]
+    name: str
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass
@@ -64,6 +85,9 @@ class Table:
     notes: list[str] = field(default_factory=list)
     recipient: str = ""
     bold_rows: set[int] = field(default_factory=set)   # indexes in rows (subtotals)
+    date: dt.date | None = None                         # the document's own date
+    signature: Signature | None = None
+    title_columns: str = "A:C"                          # repeated on pages across
 
 
 from chibo4tot_desktop.excel.kinds import KINDS  # noqa: E402, F401  (re-exported)
@@ -72,20 +96,21 @@ from chibo4tot_desktop.excel.kinds import KINDS  # noqa: E402, F401  (re-exporte
 # ------------------------------------------------------------------------------ writing
 def _styles(workbook: Workbook) -> None:
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    left = Alignment(horizontal="left", vertical="center", wrap_text=False)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
     wrap = Alignment(horizontal="left", vertical="top", wrap_text=True)
     right = Alignment(horizontal="right", vertical="center")
+    size = BODY_SIZE
     specs = {
-        "c4t_header": dict(font=font(12, bold=True), border=BORDER, alignment=center),
-        "c4t_text": dict(font=font(12), border=BORDER, alignment=left),
-        "c4t_wrap": dict(font=font(12), border=BORDER, alignment=wrap),
-        "c4t_date": dict(font=font(12), border=BORDER, alignment=center,
+        "c4t_header": dict(font=font(size, bold=True), border=BORDER, alignment=center),
+        "c4t_text": dict(font=font(size), border=BORDER, alignment=left),
+        "c4t_wrap": dict(font=font(size), border=BORDER, alignment=wrap),
+        "c4t_date": dict(font=font(size), border=BORDER, alignment=center,
                          number_format="dd/mm/yyyy"),
-        "c4t_int": dict(font=font(12), border=BORDER, alignment=right, number_format="0"),
-        "c4t_points": dict(font=font(12), border=BORDER, alignment=right,
+        "c4t_int": dict(font=font(size), border=BORDER, alignment=right, number_format="0"),
+        "c4t_points": dict(font=font(size), border=BORDER, alignment=right,
                            number_format="0.##"),
-        "c4t_total": dict(font=font(12, bold=True), border=BORDER, alignment=left),
-        "c4t_total_num": dict(font=font(12, bold=True), border=BORDER, alignment=right,
+        "c4t_total": dict(font=font(size, bold=True), border=BORDER, alignment=left),
+        "c4t_total_num": dict(font=font(size, bold=True), border=BORDER, alignment=right,
                               number_format="0.##"),
     }
     for name, values in specs.items():
@@ -137,30 +162,37 @@ class _ColumnCell(SheetCell):
         return self._cached_style_id
 
 
-def _party_header(office: Office, date: dt.date) -> tuple[list[str], str]:
+@dataclass(frozen=True)
+class PartyHeader:
+    left: list[str]       # the upper body (regular), then the issuing committee (bold)
+    place: str
+
+
+def _party_header(office: Office, date: dt.date | None) -> PartyHeader:
     """The header of a list dated ``date``: the identity in force that day (the same header
     as the PDFs)."""
     organisation = queries.identity_on(office, date)
     left = []
-    upper = organisation.party_header_body
+    upper = documents.upper_party_body(organisation)
     if upper:
         left.append(upper.upper())
     left.append(organisation.committee_name.upper())
-    place = organisation.place_name or organisation.name
-    return left, place_date_line(place, date)
+    return PartyHeader(left, organisation.place_name or organisation.name)
 
 
 def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
                  date: dt.date | None = None) -> Path:
-    """Write ``tables`` to ``target``, under the header of the list's own ``date`` (today
-    when None)."""
+    """Write ``tables`` (one sheet each) to ``target``; ``date`` (else each table's own
+    date, else today) goes on the place-date line, under the header of the identity in force
+    that day."""
     check_target(target)
-    left, date_line = _party_header(office, date or dt.date.today())
     workbook = Workbook(write_only=True)
+    use_times_default(workbook)
     _styles(workbook)
     try:
         for table in tables:
-            _write_table(workbook, table, left, date_line)
+            day = date or table.date or dt.date.today()
+            _write_table(workbook, table, _party_header(office, day), day)
         return save_workbook(workbook, target)
     except BaseException:
         _discard(workbook)
@@ -177,63 +209,166 @@ def _discard(workbook: Workbook) -> None:
             sheet._rows = None
 
 
-def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: str) -> None:
+HEADER_FONTS = {
+    "upper": font(14), "committee": font(14, bold=True), "star": font(14),
+    "party": font(15, bold=True, underline=True), "date": font(14, italic=True),
+}
+
+
+def _needed_width(texts: Sequence[tuple[str, str, float]]) -> float:
+    """The column width (characters) that holds each (text, style, size) on one line."""
+    from chibo4tot_desktop.pdf.layout import measure
+
+    points = max((measure(text, style, size) for text, style, size in texts if text),
+                 default=0.0) + 12
+    return (points / 0.75 - 5) / DIGIT_PIXELS
+
+
+def _header_split(widths: list[float], left_need: float, right_need: float
+                  ) -> tuple[int, list[float]]:
+    """Where the left block ends (columns 0..split-1) and the widths, the last one widened
+    when the columns are too few or too narrow for the right block (a two-column summary)."""
+    widths = list(widths)
+    split = len(widths) - 1
+    for index in range(1, len(widths)):
+        if sum(widths[:index]) >= left_need:
+            split = index
+            break
+    split = max(1, min(split, len(widths) - 1))
+    short = right_need - sum(widths[split:])
+    if short > 0:
+        widths[-1] += round(short + 0.5)
+    return split, widths
+
+
+def _merge(sheet, row: int, first: int, last: int) -> None:
+    if last > first:
+        sheet.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+
+
+DEFAULT_ROW = BODY_SIZE * 1.32   # what a row of one line of the body text takes
+
+
+class _Rows:
+    """Appends rows to a streaming sheet, setting each row's height before it is written, and
+    remembers the heights (to keep the end of a list with its signature)."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.heights: list[float] = []
+
+    @property
+    def last(self) -> int:
+        return len(self.heights)
+
+    def append(self, cells: list, height: float | None = None) -> int:
+        number = self.last + 1
+        if height is not None and height > DEFAULT_ROW + 1:
+            self.sheet.row_dimensions[number].height = height
+        else:
+            height = DEFAULT_ROW
+        self.sheet.append(cells)
+        self.heights.append(height)
+        return number
+
+    def blocks(self, left, right, split: int, across: int, height: float | None) -> int:
+        """A row of a left block (columns 1..split) and a right block (split+1..across)."""
+        number = self.append([left] + [None] * (split - 1) + [right]
+                             + [None] * (across - split - 1), height)
+        _merge(self.sheet, number, 1, split)
+        _merge(self.sheet, number, split + 1, across)
+        return number
+
+    def keep_together(self, first: int, scale: int) -> None:
+        """A page break before row ``first`` when the rows from there to the end would
+        otherwise be split between two pages (and fit on one): the last rows of a list, its
+        totals and its signature print on the same page."""
+        from openpyxl.worksheet.pagebreak import Break
+
+        page = (A4_WIDTH - 1.2 * 72) * 100 / scale - 4      # landscape: the paper's width
+        repeated = self.heights[HEADER_ROW - 1]
+        used = 0.0
+        start_of_tail = 0.0
+        for number, height in enumerate(self.heights, start=1):
+            if used + height > page:
+                used = repeated          # a new page starts with the repeated header row
+            if number == first:
+                start_of_tail = used
+            used += height
+        tail = sum(self.heights[first - 1:])
+        if start_of_tail + tail > page and repeated + tail <= page and first > HEADER_ROW + 1:
+            self.sheet.row_breaks.append(Break(id=first - 1))
+
+
+def _write_table(workbook: Workbook, table: Table, header: PartyHeader,
+                 date: dt.date | None) -> None:
     sheet = workbook.create_sheet(table.sheet[:31])
     count = len(table.columns)
-    for index, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    place_date = place_date_line(header.place, date) if date else ""
+    left_lines = list(header.left)
+    left_need = _needed_width([(text, "bold", 14) for text in left_lines])
+    right_need = _needed_width([("ĐẢNG CỘNG SẢN VIỆT NAM", "bold", 15),
+                                (place_date, "italic", 14)])
+    if table.signature:
+        right_need = max(right_need, _needed_width(
+            [(line.upper(), "bold", 14) for line in table.signature.lines]
+            + [(table.signature.name, "bold", 14)]))
+    widths = [column.width for column in table.columns]
+    layout = print_layout(widths, True, MARGINS)
+    across = max(2, min(layout.first_page_columns, count))
+    split, page_widths = _header_split(widths[:across], left_need, right_need)
+    widths[:across] = page_widths
+    layout = print_layout(widths, True, MARGINS)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     # Streaming mode writes the sheet view and columns with the first row: set them first.
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.print_options.horizontalCentered = True
-    split = max(1, count // 2)
-    last = get_column_letter(count)
-    middle = get_column_letter(split)
-    after = get_column_letter(min(split + 1, count))
+    apply_print_setup(sheet, layout, True, MARGINS, table.title_columns)
+    rows = _Rows(sheet)
+
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    left_lines = left + ["*"]
-    right_lines = ["ĐẢNG CỘNG SẢN VIỆT NAM", date_line, ""]
-    if len(left_lines) == 2:
+    left_width = sum(widths[:split])
+    right_width = sum(widths[split:across])
+    page_width = sum(widths[:across])
+    if len(left_lines) == 1:
         left_lines.insert(0, "")
-    for row in range(3):
-        right_font = font(15, bold=True, underline=True) if row == 0 else font(13, italic=True)
-        values = [_cell(sheet, left_lines[row], text_font=font(13, bold=row < 2),
-                        alignment=center)] + [None] * (split - 1)
-        if count > split:
-            values += [_cell(sheet, right_lines[row], text_font=right_font, alignment=center)]
-            values += [None] * (count - split - 1)
-        sheet.append(values)
-        if split > 1:
-            sheet.merged_cells.add(f"A{row + 1}:{middle}{row + 1}")
-        if count - split > 1:
-            sheet.merged_cells.add(f"{after}{row + 1}:{last}{row + 1}")
-    sheet.append([])
-    title_lines = [(table.title.upper(), font(15, bold=True)),
-                   (table.subtitle, font(13, bold=True)),
-                   (table.recipient, font(13, italic=True))]
-    for offset, (text, title_font) in enumerate(title_lines):
-        row = 5 + offset
-        sheet.append([_cell(sheet, text, text_font=title_font, alignment=center)])
-        if count > 1:
-            sheet.merged_cells.add(f"A{row}:{last}{row}")
-    sheet.append([_cell(sheet, column.title, "c4t_header") for column in table.columns])
+    # 36-HD/VPTW: the upper body regular, the issuing committee bold, "*" under it.
+    heads = [(left_lines[0], HEADER_FONTS["upper"]), (left_lines[1], HEADER_FONTS["committee"]),
+             ("*", HEADER_FONTS["star"])]
+    rights = [("ĐẢNG CỘNG SẢN VIỆT NAM", HEADER_FONTS["party"]),
+              (place_date, HEADER_FONTS["date"]), ("", HEADER_FONTS["date"])]
+    for (left_text, left_font), (right_text, right_font) in zip(heads, rights):
+        height = max(row_height([left_text], [left_width], 14, bool(left_font.b)),
+                     row_height([right_text], [right_width], right_font.sz or 14,
+                                bool(right_font.b)))
+        rows.blocks(_cell(sheet, left_text, text_font=left_font, alignment=center),
+                    _cell(sheet, right_text, text_font=right_font, alignment=center),
+                    split, across, height)
+    rows.append([])
+    title_lines = [(table.title.upper(), font(15, bold=True), 15),
+                   (table.subtitle, font(14, bold=True), 14),
+                   (table.recipient, font(14, italic=True), 14)]
+    for text, title_font, size in title_lines:
+        number = rows.append([_cell(sheet, text, text_font=title_font, alignment=center)],
+                             row_height([text], [page_width], size, True))
+        _merge(sheet, number, 1, across)
+    rows.append([_cell(sheet, column.title, "c4t_header") for column in table.columns],
+                row_height([column.title for column in table.columns], widths, BODY_SIZE,
+                           True))
     # Two styled cells per column (plain, and marked "typed as text" for what the text guard
-    # marks), refilled for every row: the streaming writer serialises a row as soon as it is appended, and
-    # styling 100,000 fresh cells costs more than writing them.
+    # marks), refilled for every row: the streaming writer serialises a row as soon as it is
+    # appended, and styling 100,000 fresh cells costs more than writing them.
     plain = [_ColumnCell(sheet, _STYLE_OF[column.kind], index)
              for index, column in enumerate(table.columns, start=1)]
     guarded = [_ColumnCell(sheet, _STYLE_OF[column.kind], index, quote=True)
                for index, column in enumerate(table.columns, start=1)]
     for index, row in enumerate(table.rows):
-        if index in table.bold_rows:
-            sheet.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
-                                else "c4t_total") for value in row])
+        bold = index in table.bold_rows
+        height = row_height(row, widths, BODY_SIZE, bold)
+        if bold:
+            rows.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
+                               else "c4t_total") for value in row], height)
             continue
         cells = []
         for column, value in enumerate(row):
@@ -245,14 +380,49 @@ def _write_table(workbook: Workbook, table: Table, left: list[str], date_line: s
                 cell = plain[column]
                 cell.value = value
             cells.append(cell)
-        sheet.append(cells)
+        rows.append(cells, height)
+    tail = max(HEADER_ROW + 1, rows.last - 1)     # the last two rows stay with what follows
     if table.totals is not None:
-        sheet.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
-                            else "c4t_total") for value in table.totals])
+        rows.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
+                           else "c4t_total") for value in table.totals],
+                    row_height(table.totals, widths, BODY_SIZE, True))
     if table.notes:
-        sheet.append([])
+        rows.append([])
+        note_font = font(BODY_SIZE, italic=True)
+        note_alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         for note in table.notes:
-            sheet.append([_cell(sheet, note, text_font=font(12, italic=True))])
+            number = rows.append([_cell(sheet, note, text_font=note_font,
+                                        alignment=note_alignment)],
+                                 row_height([note], [page_width], BODY_SIZE))
+            _merge(sheet, number, 1, across)
+    if table.signature:
+        _write_signature(sheet, rows, table.signature, split, across, left_width,
+                         right_width)
+        rows.keep_together(tail, layout.scale)
+
+
+def _write_signature(sheet, rows: _Rows, signature: Signature, split: int, across: int,
+                     left_width: float, right_width: float) -> None:
+    """"Nơi nhận" on the left; the signer's lines, room to sign and the name on the right."""
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    rows.append([])
+    lefts = [("Nơi nhận:", font(14, underline=True), 14)] + [
+        (line, font(12), 12) for line in signature.recipients]
+    rights = [(line.upper(), font(14, bold=True)) for line in signature.lines]
+    rights += [("", font(14)), (signature.name, font(14, bold=True))]
+    for index in range(max(len(lefts), len(rights))):
+        left_text, left_font, left_size = lefts[index] if index < len(lefts) else ("", None, 12)
+        right_text, right_font = rights[index] if index < len(rights) else ("", None)
+        if index == len(rights) - 2:
+            height = SIGNATURE_ROOM         # room for the signature and the seal
+        else:
+            height = max(row_height([left_text], [left_width], left_size),
+                         row_height([right_text], [right_width], 14, True))
+        rows.blocks(_cell(sheet, left_text, text_font=left_font, alignment=top_left)
+                    if left_text else None,
+                    _cell(sheet, right_text, text_font=right_font, alignment=center)
+                    if right_text else None, split, across, height)
 
 
 # ------------------------------------------------------------------------------- kinds
@@ -267,22 +437,24 @@ def cells_table(office: Office, year: int) -> list[Table]:
     rows = _numbered([[cell.code, cell.name, CellKind(cell.kind).label, cell.secretary,
                        figures.get(cell.id), "x" if cell.is_pilot else ""] for cell in cells])
     members = sum(figures.get(cell.id) or 0 for cell in cells)
+    dates = queries.phase_year(office, year)
     return [Table(
         "Chi bộ", "Danh sách chi bộ trực thuộc", f"Năm {year}",
-        [Column("STT", 6, INT), Column("Mã chi bộ", 12), Column("Tên chi bộ", 40),
-         Column("Loại chi bộ", 16), Column("Bí thư chi bộ", 26),
-         Column("Số đảng viên", 12, INT), Column("Chi bộ điểm", 11)],
+        [Column("STT", 5, INT), Column("Mã chi bộ", 10), Column("Tên chi bộ", 34),
+         Column("Loại chi bộ", 14), Column("Bí thư chi bộ", 24),
+         Column("Số đảng viên", 10, INT), Column("Chi bộ điểm", 10)],
         rows, ["", "Tổng cộng", f"{len(cells)} chi bộ", "", "", members,
-               str(sum(1 for cell in cells if cell.is_pilot))])]
+               str(sum(1 for cell in cells if cell.is_pilot))],
+        date=dates.launch_date or documents.review_date(office, year))]
 
 
 REGISTRATION_COLUMNS = [
-    Column("STT", 6, INT), Column("Mã chi bộ", 11), Column("Tên chi bộ", 32),
-    Column("Danh hiệu đăng ký", 16), Column("Ngày đăng ký", 13, DATE),
-    Column("Số đảng viên", 10, INT),
-    Column("Chỉ tiêu, cam kết nhóm 1", 40, WRAP), Column("Chỉ tiêu, cam kết nhóm 2", 40, WRAP),
-    Column("Chỉ tiêu, cam kết nhóm 3", 40, WRAP), Column("Chỉ tiêu, cam kết nhóm 4", 40, WRAP),
-    Column("Người ký", 22), Column("Tình trạng", 16),
+    Column("STT", 5, INT), Column("Mã chi bộ", 8), Column("Tên chi bộ", 24),
+    Column("Danh hiệu đăng ký", 11), Column("Ngày đăng ký", 11, DATE),
+    Column("Số đảng viên", 8, INT),
+    Column("Chỉ tiêu, cam kết nhóm 1", 28, WRAP), Column("Chỉ tiêu, cam kết nhóm 2", 28, WRAP),
+    Column("Chỉ tiêu, cam kết nhóm 3", 28, WRAP), Column("Chỉ tiêu, cam kết nhóm 4", 28, WRAP),
+    Column("Người ký", 18), Column("Tình trạng", 12),
 ]
 
 
@@ -312,10 +484,12 @@ def registrations_table(office: Office, year: int) -> list[Table]:
         notes.append(f"Chưa đăng ký ({len(missing)}): "
                      + ", ".join(cell.name for cell in missing) + ".")
     members = sum(registration.members_count or 0 for registration in registered)
+    received = [registration.received_on for registration in registered]
+    date = max(received) if received else (deadline or documents.review_date(office, year))
     return [Table("Đăng ký", "Danh sách chi bộ đăng ký thi đua",
                   f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, _numbered(rows),
                   ["", "Tổng cộng", f"{len(registered)} chi bộ", "", "", members, "", "", "", "",
-                   "", f"{late} muộn"], notes)]
+                   "", f"{late} muộn"], notes, date=date)]
 
 
 def _score_table(phase, scope: Scope, results: list[tuple[str, object]], sheet: str,
@@ -340,9 +514,10 @@ def _score_table(phase, scope: Scope, results: list[tuple[str, object]], sheet: 
                      sum(group.max_points for group in groups),
                      result.self_totals.total, committee.total])
     return Table(sheet, title, subtitle,
-                 [Column("Đơn vị", 30), Column("Mục", 7), Column("Nội dung tiêu chí", 70, WRAP),
-                  Column("Điểm tối đa", 10, POINTS), Column("Tự chấm", 10, POINTS),
-                  Column("Đảng ủy chấm", 12, POINTS)], rows, bold_rows=bold)
+                 [Column("Đơn vị", 24), Column("Mục", 6), Column("Nội dung tiêu chí", 62, WRAP),
+                  Column("Điểm tối đa", 9, POINTS), Column("Tự chấm", 9, POINTS),
+                  Column("Đảng ủy chấm", 10, POINTS)], rows, bold_rows=bold,
+                 title_columns="A:B")
 
 
 def scores_table(office: Office, year: int) -> list[Table]:
@@ -358,6 +533,8 @@ def scores_table(office: Office, year: int) -> list[Table]:
         tables.append(_score_table(phase, Scope.ORGANISATION, [(name, org)],
                                    "Chấm điểm đảng bộ", "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”",
                                    f"Năm {year}", year))
+    for table in tables:
+        table.date = documents.review_date(office, year)
     return tables
 
 
@@ -384,14 +561,14 @@ def results_table(office: Office, year: int) -> list[Table]:
     notes.extend(f"Lưu ý: {warning}" for warning in overview.warnings)
     passed = overview.count("qualifies")
     return [Table("Kết quả", "Kết quả đánh giá, xếp loại “Chi bộ 4 tốt”", f"Năm {year}",
-                  [Column("STT", 6, INT), Column("Mã chi bộ", 11), Column("Tên chi bộ", 32),
-                   Column("Tự chấm", 10, POINTS), Column("Đảng ủy chấm", 12, POINTS),
-                   Column("Xếp loại", 10), Column("Số ĐV bị kỷ luật", 11, INT),
-                   Column("Kết quả", 13), Column("Lý do", 70, WRAP),
-                   Column("Số năm liên tục đạt", 12, INT)],
+                  [Column("STT", 5, INT), Column("Mã chi bộ", 8), Column("Tên chi bộ", 24),
+                   Column("Tự chấm", 8, POINTS), Column("Đảng ủy chấm", 9, POINTS),
+                   Column("Xếp loại", 9), Column("Số ĐV bị kỷ luật", 9, INT),
+                   Column("Kết quả", 10), Column("Lý do", 42, WRAP),
+                   Column("Số năm liên tục đạt", 9, INT)],
                   _numbered(rows),
                   ["", "Tổng cộng", f"{len(rows)} chi bộ", "", "", "", "", f"{passed} đạt",
-                   "", ""], notes)]
+                   "", ""], notes, date=documents.review_date(office, year))]
 
 
 def _award_unit(award, office_name: str) -> str:
@@ -399,10 +576,9 @@ def _award_unit(award, office_name: str) -> str:
 
 
 def proposals_table(office: Office, year: int) -> list[Table]:
-    from chibo4tot_desktop.pdf.forms import proposal_date
-
     overview = year_overview(office, year)
-    organisation = queries.identity_on(office, proposal_date(office, year))
+    date = documents.proposal_date(office, year)
+    organisation = queries.identity_on(office, date)
     awards = queries.awards(office, year)
     rows = []
     for award in sorted(awards, key=lambda a: (a.kind != AwardKind.ORG_RECOGNITION.value,
@@ -418,20 +594,27 @@ def proposals_table(office: Office, year: int) -> list[Table]:
     counts = {kind: sum(1 for award in awards if award.kind == kind.value) for kind in AwardKind}
     summary = ", ".join(f"{kind.label}: {number}" for kind, number in counts.items() if number)
     upper = organisation.upper_body
+    signer = documents.ward_signer(office, date)
     return [Table("Đề nghị", "Danh sách đề nghị công nhận, khen thưởng",
                   f"Phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt” năm {year}",
-                  [Column("STT", 6, INT), Column("Đơn vị", 36), Column("Hình thức", 30),
-                   Column("Tổng điểm", 10, POINTS), Column("Xếp loại", 10),
-                   Column("Số năm liên tục đạt", 12, INT), Column("Ngày đề nghị", 13, DATE),
-                   Column("Ghi chú", 40, WRAP)],
+                  [Column("STT", 5, INT), Column("Đơn vị", 27), Column("Hình thức", 27),
+                   Column("Tổng điểm", 8, POINTS), Column("Xếp loại", 9),
+                   Column("Số năm liên tục đạt", 9, INT), Column("Ngày đề nghị", 11, DATE),
+                   Column("Ghi chú", 28, WRAP)],
                   _numbered(rows), ["", f"Tổng cộng: {len(rows)}", summary, "", "", "", "", ""],
                   [f"Xếp loại chất lượng theo {overview.regulation}."],
-                  recipient=f"Kính gửi: Ban Thường vụ {upper}" if upper else "")]
+                  recipient=f"Kính gửi: Ban Thường vụ {upper}" if upper else "",
+                  date=date,
+                  signature=Signature(tuple(signer.lines), signer.name, (
+                      f"- {documents.upper_recipient(organisation)} (báo cáo),",
+                      "- Lưu Văn phòng Đảng ủy.")))]
 
 
 def awards_table(office: Office, year: int) -> list[Table]:
     awards = [award for award in queries.awards(office, year) if award.is_decided]
-    organisation = queries.identity_on(office, _decision_date(awards, office, year))
+    decided = [award.decision_date for award in awards if award.decision_date]
+    date = max(decided) if decided else documents.review_date(office, year)
+    organisation = queries.identity_on(office, date)
     awards.sort(key=lambda a: (sort_key(a.register_number), sort_key(_award_unit(a, ""))))
     rows = _numbered([[award.register_number, award.year,
                        _award_unit(award, organisation.name), AwardKind(award.kind).label,
@@ -440,12 +623,13 @@ def awards_table(office: Office, year: int) -> list[Table]:
     waiting = [award for award in queries.awards(office, year) if not award.is_decided]
     notes = [f"Còn {len(waiting)} đề nghị chờ quyết định."] if waiting else []
     return [Table("Sổ khen thưởng", "Sổ khen thưởng", f"Năm {year}",
-                  [Column("STT", 6, INT), Column("Số sổ", 11), Column("Năm", 8, INT),
-                   Column("Đơn vị", 36), Column("Hình thức", 30), Column("Số quyết định", 16),
-                   Column("Ngày quyết định", 14, DATE), Column("Cơ quan ban hành", 30),
-                   Column("Ghi chú", 36, WRAP)],
+                  [Column("STT", 5, INT), Column("Số sổ", 9), Column("Năm", 6, INT),
+                   Column("Đơn vị", 26), Column("Hình thức", 23), Column("Số quyết định", 14),
+                   Column("Ngày quyết định", 12, DATE), Column("Cơ quan ban hành", 24),
+                   Column("Ghi chú", 17, WRAP)],
                   rows, ["", "Tổng cộng", "", f"{len(rows)} khen thưởng", "", "", "", "", ""],
-                  notes)]
+                  notes, date=date,
+                  title_columns="A:D")]
 
 
 def summary_table(office: Office, year: int) -> list[Table]:
@@ -476,7 +660,8 @@ def summary_table(office: Office, year: int) -> list[Table]:
         if every:
             notes.append("Chi bộ đạt “Chi bộ 4 tốt” tất cả các năm đã có quyết định: "
                          + ", ".join(sorted(every, key=sort_key)) + ".")
-    return [Table("Thống kê", title, phase.title, columns, rows, notes=notes)]
+    return [Table("Thống kê", title, phase.title, columns, rows, notes=notes,
+                  date=documents.review_date(office, year), title_columns="A:A")]
 
 
 BUILDERS: dict[str, Callable[[Office, int], list[Table]]] = {
@@ -490,29 +675,21 @@ BUILDERS: dict[str, Callable[[Office, int], list[Table]]] = {
 }
 
 
-def _decision_date(awards, office: Office, year: int) -> dt.date:
-    dates = [award.decision_date for award in awards if award.decision_date]
-    return max(dates) if dates else queries.year_document_date(office, year)
-
-
-def document_date(office: Office, kind: str, year: int) -> dt.date:
-    """The date a list of ``year`` carries (and whose identity heads it): the proposals', the
-    latest decision's, or the year's review day."""
-    if kind == "proposals":
-        from chibo4tot_desktop.pdf.forms import proposal_date
-
-        return proposal_date(office, year)
-    if kind == "awards":
-        return _decision_date(queries.awards(office, year), office, year)
-    return queries.year_document_date(office, year)
-
-
-def export(office: Office, kind: str, year: int, target: str | Path) -> Path:
-    """Write the list ``kind`` of ``year`` to ``target`` (.xlsx)."""
+def export(office: Office, kind: str, year: int, target: str | Path,
+           date: dt.date | None = None) -> Path:
+    """Write the list ``kind`` of ``year`` to ``target`` (.xlsx), dated ``date`` (by default
+    the list's own date: the latest proposal, decision or registration, the review day...)."""
     builder = BUILDERS.get(kind)
     if builder is None:
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
     check_target(target)
     queries.phase_for_year(office, year)
-    return write_tables(office, builder(office, year), target,
-                        document_date(office, kind, year))
+    return write_tables(office, builder(office, year), target, date)
+
+
+def warnings(office: Office, kind: str, year: int) -> list[str]:
+    """What to tell the user before the list is written (a signed list without a signer)."""
+    if kind == "proposals" and not documents.ward_signer(
+            office, documents.proposal_date(office, year)).name:
+        return [documents.missing_signer("Danh sách đề nghị")]
+    return []

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from chibo4tot_desktop import timeline
-from chibo4tot_desktop.db.models import Cell, Registration
+from chibo4tot_desktop.db.models import Cell, Registration, Scope
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.excel.common import MARKER_SHEET, PROGRAM
 from chibo4tot_desktop.excel.reader import (
@@ -67,12 +67,26 @@ HEADER_KEYS = {
     "so dang vien": "members_count", "so dv": "members_count", "dang vien": "members_count",
     "tong so dang vien": "members_count",
     "nguoi ky": "signer", "bi thu": "signer", "bi thu chi bo": "signer",
-    "bi thu chi bo nguoi ky": "signer", "nguoi dang ky": "signer",
+    "bi thu chi bo nguoi ky": "signer", "nguoi dang ky": "signer", "ho ten": "signer",
+    "ho va ten": "signer",
     "nam": "year", "nam dang ky": "year", "nam thi dua": "year",
-    "stt": "skip", "tt": "skip", "so tt": "skip", "ghi chu": "skip", "tinh trang": "skip",
+    "stt": "skip", "tt": "skip", "so tt": "skip", "so thu tu": "skip", "ghi chu": "skip",
+    "tinh trang": "skip", "ket qua": "skip", "xep loai": "skip",
 }
 _COMMITMENT = re.compile(r"^(?:(?:chi tieu|cam ket|nhom|tieu chi|nhom tieu chi)\b.*?\b([1-4])\b"
                          r"|([1-4])\b)")
+# Headings offices type, by the words they contain (checked in this order, after the exact
+# texts above): "Họ tên Bí thư", "Họ và tên bí thư chi bộ", "Tên tổ chức đảng", "Ngày nhận
+# bản đăng ký thi đua", "Số lượng đảng viên"...
+_HEADER_WORDS = (
+    ("skip", ("cam ket", "chi tieu")),      # commitments without a group number
+    ("signer", ("bi thu", "nguoi ky", "ky ten")),
+    ("title", ("danh hieu",)),
+    ("members_count", ("dang vien",)),
+    ("received_on", ("ngay", "thoi gian dang ky")),
+    ("code", ("ma chi bo", "ma don vi", "ma so")),
+    ("name", ("chi bo", "to chuc dang", "to chuc co so dang", "don vi")),
+)
 
 
 def plain_key(value: object) -> str:
@@ -80,7 +94,9 @@ def plain_key(value: object) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value, accents=False)).split())
 
 
-def header_field(value: object) -> str | None:
+def header_field(value: object, group_titles: Sequence[str] = ()) -> str | None:
+    """The registration field a column heading names, or None. ``group_titles``: the
+    criteria groups' titles, which offices also use as the commitment columns' headings."""
     key = plain_key(value)
     if not key:
         return None
@@ -89,7 +105,30 @@ def header_field(value: object) -> str | None:
     match = _COMMITMENT.match(key)
     if match:
         return f"commitment_{match.group(1) or match.group(2)}"
+    for index, title in enumerate(group_titles[:4], start=1):
+        title_key = plain_key(title)
+        if title_key and (title_key in key or key in title_key and len(key) >= 12):
+            return f"commitment_{index}"
+    padded = f" {key} "
+    for name, words in _HEADER_WORDS:
+        if any(f" {word} " in padded for word in words):
+            return name
     return None
+
+
+# The closing block of a hand-typed list: the place-date line ("Tân Giang, ngày 12 tháng 3
+# năm 2025"), "T/M ĐẢNG ỦY", "Nơi nhận", "Người lập biểu"... Reading stops there.
+_PLACE_DATE = re.compile(r"^[^\d,]{2,80},\s*ngày\b.*\btháng\b.*\bnăm\b")
+_CLOSING_STARTS = ("t/m ", "tm. ", "tm ", "t.m ", "kt. ", "kt ", "nơi nhận", "người lập",
+                   "người tổng hợp", "xác nhận", "thủ trưởng")
+
+
+def closing_text(value: object) -> bool:
+    """A cell of the list's closing block (place-date line, signature headings)."""
+    if not isinstance(value, str):
+        return False
+    text = clean(value).casefold()
+    return bool(_PLACE_DATE.match(text)) or text.startswith(_CLOSING_STARTS)
 
 
 @dataclass(frozen=True)
@@ -233,6 +272,8 @@ class _Context:
         self.office = office
         self.year = year
         self.organisation_code = queries.organisation(office).code
+        self.group_titles = [group.title for group in queries.phase_for_year(office, year).groups
+                             if group.scope == Scope.CELL.value]
         # Unsorted on purpose: the plan keeps the file's order, and sorting 10,000 names by
         # Vietnamese collation costs more than the whole read.
         # Plain rows (no ORM objects): 10,000 cells load in a fraction of the time.
@@ -337,23 +378,25 @@ def _read_template(context: _Context, plan: ImportPlan, name: str, sheets: list[
         refuse(why)
         return
     by_name = {sheet.name: sheet for sheet in sheets}
+    listed = {sheet_name for sheet_name, _ in form_sheets}
+    # A form sheet renamed after all (the structure lock was lifted): found by its code.
+    spare = {}
+    for sheet in sheets:
+        if sheet.name not in listed and sheet.visible:
+            typed = clean(_text(_form_record(sheet).get("code", ("",))[0]))
+            if typed:
+                spare.setdefault(typed.casefold(), sheet)
     filled = 0
     empty: list[str] = []
     for sheet_name, code in form_sheets:
-        sheet = by_name.get(sheet_name)
+        sheet = by_name.get(sheet_name) or spare.pop(code.casefold(), None)
         if sheet is None:
             plan.problems.append(Problem(name, sheet_name, None, None, None,
                                          f"Thiếu trang '{sheet_name}' của chi bộ mã '{code}' "
                                          "(trang đã bị xóa hoặc đổi tên)."))
             continue
-        record = {}
-        for index, row in enumerate(sheet.rows, start=1):
-            if len(row) < 2 or _is_blank(row[0]):
-                continue
-            key = FORM_LABEL_KEYS.get(plain_key(row[0]).removesuffix(" nguoi ky")
-                                      .removesuffix(" ngay thang nam")) or header_field(row[0])
-            if key in FIELD_LABELS and key not in record and key not in ("year",):
-                record[key] = (row[1], index, "B")
+        sheet_name = sheet.name
+        record = _form_record(sheet)
         inputs = [record.get(key, ("",))[0] for key in ("received_on", "commitment_1",
                                                          "commitment_2", "commitment_3",
                                                          "commitment_4")]
@@ -375,6 +418,19 @@ def _read_template(context: _Context, plan: ImportPlan, name: str, sheets: list[
     elif empty:
         plan.notes.append(f"Tệp '{name}': {len(empty)} trang chưa điền, bỏ qua "
                           f"({', '.join(empty)}).")
+
+
+def _form_record(sheet: SheetValues) -> dict:
+    """A template form sheet's fields: key -> (value in column B, row, "B")."""
+    record: dict = {}
+    for index, row in enumerate(sheet.rows, start=1):
+        if len(row) < 2 or _is_blank(row[0]):
+            continue
+        key = FORM_LABEL_KEYS.get(plain_key(row[0]).removesuffix(" nguoi ky")
+                                  .removesuffix(" ngay thang nam")) or header_field(row[0])
+        if key in FIELD_LABELS and key not in record and key not in ("year",):
+            record[key] = (row[1], index, "B")
+    return record
 
 
 def marker_problem(values: dict, name: str, kind: str, version: int, what: tuple[str, str],
@@ -411,7 +467,7 @@ def _read_list(context: _Context, plan: ImportPlan, name: str,
     for sheet in sheets:
         if not sheet.visible:
             continue
-        header = _find_header(sheet.rows)
+        header = _find_header(sheet.rows, context.group_titles)
         if header is None:
             continue
         found = True
@@ -425,6 +481,8 @@ def _read_list(context: _Context, plan: ImportPlan, name: str,
                       for column, key, letter in wanted}
             if all(_is_blank(value) for value, _, _ in record.values()) or _is_total(record):
                 continue
+            if _is_closing(row, record):
+                break        # the place-date line and signatures under the list
             _add_record(context, plan, name, sheet.name, index + 1, record)
     if not found:
         plan.problems.append(Problem(
@@ -447,12 +505,23 @@ def _is_total(record: dict) -> bool:
     return False
 
 
-def _find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
+def _is_closing(row: list, record: dict) -> bool:
+    """The first row of the closing block: a place-date line or a signature heading, on a
+    row that names no cell (a date typed as "Tân Giang, ngày 7 tháng 3 năm 2024" beside a
+    cell's name is that cell's date)."""
+    if not any(closing_text(value) for value in row):
+        return False
+    units = [record[key][0] for key in ("code", "name") if key in record]
+    return all(_is_blank(value) or closing_text(value) for value in units)
+
+
+def _find_header(rows: list[list], group_titles: Sequence[str] = ()
+                 ) -> tuple[int, dict[int, str]] | None:
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         columns: dict[int, str] = {}
         for column, value in enumerate(row):
             if isinstance(value, str):
-                key = header_field(value)
+                key = header_field(value, group_titles)
                 if key and (key == "skip" or key not in columns.values()):
                     columns[column] = key
         keys = set(columns.values())
@@ -486,7 +555,15 @@ def to_date(value: object) -> dt.date:
         raise DateParseError(f"'{value}' là giờ, không phải là ngày")
     if isinstance(value, str) and re.fullmatch(r"\s*\d{5}(\.0+)?\s*", value):
         return to_date(float(value))
+    if isinstance(value, str):
+        written = _WRITTEN_DATE.search(clean(value).casefold())
+        if written:   # "ngày 05 tháng 3 năm 2025", also after a place name
+            return parse_date("/".join(written.groups()))
     return parse_date(value)
+
+
+_WRITTEN_DATE = re.compile(r"^(?:[^\d,]{2,80},\s*)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+"
+                           r"năm\s+(\d{4})\s*$")
 
 
 def to_count(value: object) -> object:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from chibo4tot_desktop.errors import NotFoundError, ValidationError
 from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.cells import get_for_update
+from chibo4tot_desktop.text import clean, place_of_issuer
 
 
 def award_kind(kind: str) -> AwardKind:
@@ -53,7 +55,7 @@ def propose_many(office: Office, year: int, kind: str, cell_ids: Sequence[int | 
     from chibo4tot_desktop.reports import year_overview
 
     kind = award_kind(kind)
-    notes = checks.multiline(notes)
+    notes = checks.multiline(notes, label="ghi chú", field="notes")
     if not cell_ids:
         raise ValidationError("Chưa chọn chi bộ nào để lập đề nghị.", "cell")
     if len(set(cell_ids)) != len(cell_ids):
@@ -144,6 +146,45 @@ def next_register_numbers(first: str, count: int) -> list[str]:
             for offset in range(count)]
 
 
+@dataclass(frozen=True)
+class DecisionPaper:
+    """What a decision prints on its certificates besides its number and date: the place of
+    its place-date line and who signed it."""
+
+    place: str
+    signer_title: str
+    signer_name: str
+
+
+def decision_defaults(office: Office, issuer: str, day: dt.date | None = None
+                      ) -> DecisionPaper:
+    """What a new decision by ``issuer`` dated ``day`` carries unless told otherwise, from the
+    organisation's identity in force that day (None: the latest): the issuer's place ("Ban
+    Thường vụ Thành ủy Hà Tĩnh" -> "Hà Tĩnh", else the certificates' place) and the
+    certificates' signer."""
+    identity = queries.identity_on(office, day)
+    place = place_of_issuer(issuer) or clean(identity.certificate_place)
+    return DecisionPaper(place, clean(identity.certificate_signer_title),
+                         clean(identity.certificate_signer_name))
+
+
+def decision_paper_values(place, signer_title, signer_name) -> DecisionPaper:
+    """A decision's place and signer, checked as typed (also those a packet carries)."""
+    return DecisionPaper(
+        checks.optional(place, "địa danh của quyết định", "decision_place", 100),
+        checks.optional(signer_title, "chức vụ người ký quyết định", "signer_title", 300),
+        checks.optional(signer_name, "họ tên người ký quyết định", "signer_name", 120))
+
+
+def _decision_paper(office: Office, issuer: str, day: dt.date, place: str | None,
+                    signer_title: str | None, signer_name: str | None) -> DecisionPaper:
+    defaults = decision_defaults(office, issuer, day)
+    return decision_paper_values(
+        defaults.place if place is None else place,
+        defaults.signer_title if signer_title is None else signer_title,
+        defaults.signer_name if signer_name is None else signer_name)
+
+
 def _keep_facts(award: Award, facts) -> None:
     """What the decision rests on, as computed now (``reports.DecisionFacts``)."""
     award.decided_points = facts.points if facts else None
@@ -155,7 +196,7 @@ def _keep_facts(award: Award, facts) -> None:
 
 
 def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: str,
-            register: str) -> None:
+            register: str, paper: DecisionPaper) -> None:
     if award.proposed_on and date < award.proposed_on:
         raise ValidationError(
             f"Ngày quyết định {date:%d/%m/%Y} trước ngày đề nghị {award.proposed_on:%d/%m/%Y}.",
@@ -170,6 +211,9 @@ def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: 
     award.decision_date = date
     award.issuer = issuer
     award.register_number = register
+    award.decision_place = paper.place
+    award.signer_title = paper.signer_title
+    award.signer_name = paper.signer_name
 
 
 def _refuse_upper(award: Award) -> None:
@@ -189,11 +233,17 @@ def _decision_values(decision_number, decision_date, issuer) -> tuple[str, dt.da
 
 def record_decision(office: Office, award_ids: Sequence[int], *, decision_number: str,
                     decision_date: dt.date, issuer: str, first_register_number: str = "",
+                    place: str | None = None, signer_title: str | None = None,
+                    signer_name: str | None = None,
                     expected_versions: Mapping[int, int] | None = None) -> list[Award]:
-    """One decision (number, date, issuer) for one or many proposals, in one transaction;
-    register numbers follow one another from ``first_register_number`` in the order given.
-    ``expected_versions``: award id -> the version the caller read (a conflict otherwise)."""
+    """One decision (number, date, issuer, the place of its date line and its signer) for one
+    or many proposals, in one transaction; register numbers follow one another from
+    ``first_register_number`` in the order given. ``place``, ``signer_title`` and
+    ``signer_name`` left as None take ``decision_defaults`` (the identity in force on the
+    decision's date). ``expected_versions``: award id
+    -> the version the caller read (a conflict otherwise)."""
     number, date, issuer = _decision_values(decision_number, decision_date, issuer)
+    paper = _decision_paper(office, issuer, date, place, signer_title, signer_name)
     if not award_ids:
         raise ValidationError("Chưa chọn đề nghị nào.", "award")
     if len(set(award_ids)) != len(award_ids):
@@ -205,7 +255,7 @@ def record_decision(office: Office, award_ids: Sequence[int], *, decision_number
                                  "khen thưởng") for award_id in award_ids]
         for award, register in zip(awards, registers):
             _refuse_upper(award)
-            _decide(session, award, number, date, issuer, register)
+            _decide(session, award, number, date, issuer, register, paper)
             award.decision_source = DecisionSource.TYPED.value
             award.decision_packet_at = None
             session.flush()
@@ -237,6 +287,7 @@ def clear_decision(office: Office, award_id: int) -> Award:
         award.decision_number = ""
         award.decision_date = None
         award.register_number = ""
+        award.decision_place = award.signer_title = award.signer_name = ""
         _keep_facts(award, None)
         award.decision_source = DecisionSource.TYPED.value
         session.flush()

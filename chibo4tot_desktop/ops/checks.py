@@ -56,20 +56,48 @@ def points(value, item, who: str) -> float | None:
     return result
 
 
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def printable(text: str, label: str, field: str) -> str:
+    """``text`` if every character of it can be printed on the papers (the fonts have it);
+    otherwise refused, naming the characters: an emoji, a symbol or a control character
+    would come out as a gap on the certificate or in the list."""
+    if not text or text.isascii() and text.isprintable():
+        return text
+    from chibo4tot_desktop.pdf.fonts import unprintable  # loads the font files on first use
+
+    bad = unprintable(text)
+    if bad:
+        shown = ", ".join(_describe(char) for char in bad[:3])
+        more = f" và {len(bad) - 3} ký tự khác" if len(bad) > 3 else ""
+        raise ValidationError(
+            f"{_capital(label)} có ký tự {shown}{more} mà phông chữ của giấy tờ không có "
+            "(sẽ in ra thành chỗ trống); hãy xóa hoặc thay bằng chữ, số, dấu câu thông "
+            "thường.", field)
+    return text
+
+
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    return f"“{char}” ({code})" if char.isprintable() and not char.isspace() else code
+
+
 def required(value, label: str, field: str, max_length: int = 200) -> str:
     text = clean(value)
     if not text:
         raise ValidationError(f"Chưa nhập {label}.", field)
     if len(text) > max_length:
-        raise ValidationError(f"{label[0].upper() + label[1:]} dài quá {max_length} ký tự.", field)
-    return text
+        raise ValidationError(f"{_capital(label)} dài quá {max_length} ký tự.", field)
+    return printable(text, label, field)
 
 
 def optional(value, label: str, field: str, max_length: int = 200) -> str:
     text = clean(value)
     if len(text) > max_length:
-        raise ValidationError(f"{label[0].upper() + label[1:]} dài quá {max_length} ký tự.", field)
-    return text
+        raise ValidationError(f"{_capital(label)} dài quá {max_length} ký tự.", field)
+    return printable(text, label, field)
 
 
 def count(value, label: str, field: str) -> int:
@@ -117,15 +145,16 @@ def outside_year(value: dt.date | None, year: int, label: str) -> str | None:
             "Vẫn lưu ngày này?")
 
 
-def multiline(value, max_length: int = 20_000) -> str:
+def multiline(value, max_length: int = 20_000, label: str = "nội dung",
+              field: str = "text") -> str:
     """Commitments and notes keep their line breaks; each line is cleaned."""
     if value is None:
         return ""
     lines = [clean(line) for line in str(value).replace("\r\n", "\n").split("\n")]
     text = "\n".join(lines).strip("\n")
     if len(text) > max_length:
-        raise ValidationError(f"Nội dung dài quá {max_length} ký tự.", "text")
-    return text
+        raise ValidationError(f"{_capital(label)} dài quá {max_length} ký tự.", field)
+    return printable(text, label, field)
 
 
 def share(value, label: str, field: str) -> float:

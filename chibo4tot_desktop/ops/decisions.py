@@ -1,7 +1,7 @@
 """Decisions sent down: a ward takes in the decisions its upper level recorded.
 
 The upper level makes a decision packet (``packets.export_decisions``: numbers, dates, issuer,
-register numbers and the scans) signed with its key; the ward registered that key once. Here,
+the place and signer of each decision, register numbers and the scans) signed with its key; the ward registered that key once. Here,
 inside the import's one transaction, each decision is recorded on the ward's own award with
 the rules of the decision dialog (``ops.awards``: number, date and issuer together, not
 before the proposal, register numbers unique), marked as coming from above
@@ -26,7 +26,7 @@ from chibo4tot_desktop.db.models import (
     Organisation,
 )
 from chibo4tot_desktop.errors import ValidationError
-from chibo4tot_desktop.ops.awards import _decide, _decision_values
+from chibo4tot_desktop.ops.awards import _decide, _decision_values, decision_paper_values
 from chibo4tot_desktop.ops.packet_rules import attach_packet_evidence, decision_problems
 from chibo4tot_desktop.packets import ImportOutcome, Packet, PacketError
 
@@ -77,7 +77,9 @@ def receive_decisions(session: Session, packet: Packet, now: dt.datetime) -> Imp
         try:
             number, date, issuer = _decision_values(row["decision_number"],
                                                     row["decision_date"], row["issuer"])
-            _decide(session, award, number, date, issuer, row["register_number"])
+            paper = decision_paper_values(row["decision_place"], row["signer_title"],
+                                          row["signer_name"])
+            _decide(session, award, number, date, issuer, row["register_number"], paper)
         except ValidationError as error:
             raise _refuse(packet, f"quyết định của {unit}: "
                                   f"{str(error).rstrip('.')[:1].lower()}"

@@ -426,7 +426,8 @@ def _replace_year(session: Session, organisation: Organisation, packet: Packet,
                 proposed_on=row["proposed_on"], decision_number=row["decision_number"],
                 decision_date=row["decision_date"], issuer=row["issuer"],
                 register_number=row["register_number"], notes=row["notes"],
-                decision_source=DecisionSource.WARD.value,
+                decision_place=row["decision_place"], signer_title=row["signer_title"],
+                signer_name=row["signer_name"], decision_source=DecisionSource.WARD.value,
                 **{key: row.get(key) for key in DECIDED_FIELDS})
             session.add(award)
         records[("proposal", row["cell"], row["kind"])] = award

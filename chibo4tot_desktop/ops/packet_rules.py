@@ -11,8 +11,9 @@ anything:
   (``cells.cell_values``, unique codes and names), registrations of cells that take part
   that year (``registrations.registration_values``), scores within their item's maximum
   (``checks.points``), disciplined members within the cell's members, whole decisions
-  (``awards`` rules: number, date, issuer, not before the proposal), what a decision rests
-  on (only on a decided award, points within the catalogue's total), register numbers
+  (``awards`` rules: number, date, issuer, not before the proposal; the place and
+  signer as the decision dialog takes them), what a decision rests on (only on a decided
+  award, points within the catalogue's total), register numbers
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
   years already received depend on: the phase's title (the catalogue is the year's own
@@ -50,7 +51,7 @@ from chibo4tot_desktop.db.models import (
 from chibo4tot_desktop.errors import ValidationError
 from chibo4tot_desktop.ops import checks, rulebook
 from chibo4tot_desktop.rules import EPSILON, fmt_points
-from chibo4tot_desktop.ops.awards import _decision_values
+from chibo4tot_desktop.ops.awards import _decision_values, decision_paper_values
 from chibo4tot_desktop.ops.cells import cell_values
 from chibo4tot_desktop.ops.evidence import DuplicateEvidence, link, store_blob
 from chibo4tot_desktop.ops.registrations import registration_values
@@ -203,6 +204,8 @@ def decision_problems(row: dict, latest: dt.date) -> list[str]:
     problems = _Problems()
     problems.check("quyết định", lambda: _decision_values(row["decision_number"],
                                                          row["decision_date"], row["issuer"]))
+    problems.check("quyết định", lambda: decision_paper_values(
+        row["decision_place"], row["signer_title"], row["signer_name"]))
     date = row["decision_date"]
     if date is not None and row["proposed_on"] is not None and date < row["proposed_on"]:
         problems.append(f"ngày quyết định {date:%d/%m/%Y} trước ngày đề nghị "

@@ -22,6 +22,19 @@ from chibo4tot_desktop.text import format_date
 REGISTRATION_FIELDS = ("title", "received_on", "members_count", "commitment_1",
                        "commitment_2", "commitment_3", "commitment_4", "signer")
 DEFAULT_TITLE = "Chi bộ 4 tốt"
+# The titles a cell may register for: what the papers print and the office recognises.
+TITLES = (DEFAULT_TITLE,)
+
+
+def registration_title(value) -> str:
+    """One of ``TITLES`` (typed in any case and spacing); anything else is refused."""
+    typed = checks.required(value, "danh hiệu đăng ký", "title")
+    for title in TITLES:
+        if typed.casefold() == title.casefold():
+            return title
+    listed = ", ".join(f"“{title}”" for title in TITLES)
+    raise ValidationError(f"Danh hiệu “{typed}” không có trong danh sách danh hiệu thi đua "
+                          f"(chỉ đăng ký được: {listed}).", "title")
 
 
 def registration_values(values: Mapping) -> dict:
@@ -29,7 +42,7 @@ def registration_values(values: Mapping) -> dict:
     result = {}
     for key, value in values.items():
         if key == "title":
-            result[key] = checks.required(value, "danh hiệu đăng ký", key)
+            result[key] = registration_title(value)
         elif key == "received_on":
             result[key] = checks.date(value, "ngày nhận bản đăng ký", key)
         elif key == "members_count":
@@ -37,7 +50,8 @@ def registration_values(values: Mapping) -> dict:
         elif key == "signer":
             result[key] = checks.optional(value, "người ký", key, 120)
         elif key.startswith("commitment_") and key in REGISTRATION_FIELDS:
-            result[key] = checks.multiline(value)
+            result[key] = checks.multiline(
+                value, label=f"chỉ tiêu, cam kết nhóm {key[-1]}", field=key)
         else:
             raise ValueError(key)
     return result

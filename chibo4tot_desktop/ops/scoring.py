@@ -130,8 +130,9 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
     if cell_id is None and disciplined:
         raise ValidationError(ORGANISATION_DISCIPLINED, "disciplined_members")
     classification = classification_value(classification)
-    reason = checks.multiline(classification_reason, REASON_LENGTH)
-    notes = checks.multiline(notes)
+    reason = checks.multiline(classification_reason, REASON_LENGTH, label="lý do xếp loại",
+                              field="classification_reason")
+    notes = checks.multiline(notes, label="ghi chú phiếu chấm", field="notes")
     with office.write(EVALUATIONS) as session:
         phase = queries.phase_in(session, year)
         year_rules = rulebook.rules_in(session, year, phase)

@@ -444,6 +444,9 @@ def _edit_version(session: Session, version: CatalogueVersion,
 # -------------------------------------------------------------------------------- settings
 SETTING_KEY_LENGTH = 100
 SETTING_VALUE_LENGTH = 2000
+PRINTED_LENGTH = 300
+# Settings whose values go on paper: refused when a font lacks one of their characters.
+PRINTED_PREFIXES = ("proposal.", "award.", "certificate.", "document.")
 
 
 def set_settings(office: Office, values: Mapping[str, str], confirm: str | None = None) -> None:
@@ -494,6 +497,9 @@ def _apply_settings(session: Session, organisation_id: int, values: Mapping[str,
         if len(text) > SETTING_VALUE_LENGTH:
             raise ValidationError(f"Giá trị của '{key}' dài quá {SETTING_VALUE_LENGTH} ký tự.",
                                   key)
+        if key.startswith(PRINTED_PREFIXES):
+            text = checks.optional(text, f"thiết lập '{key}'", key,
+                                   PRINTED_LENGTH)
         row = existing.get(key)
         if row is None:
             session.add(Setting(organisation_id=organisation_id, key=key, value=text))

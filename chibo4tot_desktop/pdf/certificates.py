@@ -1,16 +1,21 @@
 """Certificates: Giấy khen and Giấy chứng nhận “Chi bộ 4 tốt”, one A4 landscape page per award.
 
 The page follows DOMAIN.md and Hướng dẫn 36-HD/VPTW: the issuing body top left (bold capitals,
-"*" under it), "ĐẢNG CỘNG SẢN VIỆT NAM" top right (bold, underlined), the title, "Tặng", the
-recipient, the achievement, the decision and the register number bottom left, and bottom right
-the place-date line (italic), "T/M BAN THƯỜNG VỤ", the signer's title, room for the signature
-and the seal, and the signer's name. Plain paper gets a border drawn as vector art; on
-pre-printed blanks (paper kind "preprinted") the border, "ĐẢNG CỘNG SẢN VIỆT NAM" and the
-title are already printed, so only the rest is printed, moved by the offsets in the settings.
+"*" under it), "ĐẢNG CỘNG SẢN VIỆT NAM" top right (bold, underlined), the title, the lead word
+of its kind ("Tặng" on a Giấy khen, "Chứng nhận" on a Giấy chứng nhận), the recipient, the
+achievement, the decision and the register number bottom left, and bottom right the
+place-date line (italic), "T/M BAN THƯỜNG VỤ", the signer's title, at least 30 mm for the
+signature and the seal, and the signer's name: every line of that block is shrunk or wrapped
+inside its column, and when it needs more height the recipient and achievement shrink
+instead. Plain paper gets a border drawn as vector art; on pre-printed blanks (paper kind
+"preprinted") the border, "ĐẢNG CỘNG SẢN VIỆT NAM" and the title are already printed, so only
+the rest is printed, moved by the offsets in the settings (offsets only apply there).
 
-The issuer, its place and the signer belong to the organisation's identity in force on the
-decision's date (``timeline``: a certificate of 2023 keeps the authority of 2023); the
-wording, paper kind and offsets are settings ("certificate.*").
+Each award prints what its own decision recorded: the issuer, the place of the decision's
+date line, its date and its signer (``ops.awards.record_decision``). What a decision did not
+record comes from the organisation's identity in force on the decision's date (``timeline``:
+a certificate of 2023 keeps the authority of 2023). The settings ("certificate.*") give the
+wording, the lead words, the paper and the offsets.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass, fields, replace
 from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db.models import Award, AwardKind
 from chibo4tot_desktop.errors import UserError, ValidationError
-from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.setup import SetupChanges, save_setup
 from chibo4tot_desktop.pdf.fonts import printable
 from chibo4tot_desktop.pdf.layout import (
@@ -36,11 +41,13 @@ from chibo4tot_desktop.pdf.layout import (
     RED,
     Group,
     Page,
+    Paper,
+    fit_lines,
     measure,
     wrap,
 )
-from chibo4tot_desktop.pdf.render import write_pdf
-from chibo4tot_desktop.text import clean, format_date, place_date_line
+from chibo4tot_desktop.pdf.render import write_paper
+from chibo4tot_desktop.text import clean, format_date, place_date_line, place_of_issuer
 
 PAPER_PLAIN = "plain"
 PAPER_PREPRINTED = "preprinted"
@@ -62,6 +69,8 @@ TITLES = {
     AwardKind.ORG_RECOGNITION: "GIẤY CHỨNG NHẬN",
     AwardKind.MERIT: "GIẤY KHEN",
 }
+# The word before the recipient: a Giấy khen is given ("Tặng"), a recognition certifies.
+DEFAULT_LEAD_WORDS = {"lead_word": "Tặng", "lead_word_recognition": "Chứng nhận"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,8 @@ class CertificateSettings:
     signer_title: str = ""
     signer_name: str = ""
     place: str = ""
-    lead_word: str = "Tặng"
+    lead_word: str = DEFAULT_LEAD_WORDS["lead_word"]
+    lead_word_recognition: str = DEFAULT_LEAD_WORDS["lead_word_recognition"]
     wording_cell_recognition: str = DEFAULT_WORDING[AwardKind.CELL_RECOGNITION]
     wording_org_recognition: str = DEFAULT_WORDING[AwardKind.ORG_RECOGNITION]
     wording_merit: str = DEFAULT_WORDING[AwardKind.MERIT]
@@ -84,6 +94,9 @@ class CertificateSettings:
     def wording(self, kind: AwardKind) -> str:
         return getattr(self, f"wording_{kind.value}")
 
+    def lead(self, kind: AwardKind) -> str:
+        return self.lead_word if kind is AwardKind.MERIT else self.lead_word_recognition
+
 
 SETTING_PREFIX = "certificate."
 FIELD_LABELS = {
@@ -92,7 +105,8 @@ FIELD_LABELS = {
     "signer_title": "chức vụ người ký",
     "signer_name": "họ tên người ký",
     "place": "địa danh",
-    "lead_word": "chữ “Tặng”",
+    "lead_word": "chữ dẫn của Giấy khen (“Tặng”)",
+    "lead_word_recognition": "chữ dẫn của Giấy chứng nhận (“Chứng nhận”)",
     "wording_cell_recognition": "nội dung công nhận “Chi bộ 4 tốt”",
     "wording_org_recognition": "nội dung công nhận “Đảng bộ cơ sở 4 tốt”",
     "wording_merit": "nội dung Giấy khen",
@@ -136,11 +150,8 @@ def validate_settings(values: Mapping[str, object], base: CertificateSettings
                 raise ValidationError(f"Loại giấy '{value}' không hợp lệ.", key)
             changes[key] = value
         elif key in FIELD_LABELS:
-            text = clean(value)
-            if len(text) > 300:
-                raise ValidationError(f"{FIELD_LABELS[key].capitalize()} dài quá 300 ký tự.",
-                                      key)
-            if key.startswith("wording_") and not text:
+            text = checks.optional(value, FIELD_LABELS[key], key, 300)
+            if (key.startswith("wording_") or key.startswith("lead_word")) and not text:
                 raise ValidationError(f"Chưa nhập {FIELD_LABELS[key]}.", key)
             changes[key] = text
         else:
@@ -160,7 +171,7 @@ def load_settings(office, on: dt.date | None = None) -> CertificateSettings:
         raw = stored.get(SETTING_PREFIX + item.name)
         if raw is None:
             continue
-        if item.name.startswith("wording_") and not clean(raw):
+        if item.name.startswith(("wording_", "lead_word")) and not clean(raw):
             continue
         values[item.name] = raw
     try:
@@ -213,7 +224,8 @@ def stored_value(value) -> str:
 # ---------------------------------------------------------------------------- content
 @dataclass(frozen=True)
 class Certificate:
-    """The texts of one certificate (printable: NFC, no control characters)."""
+    """The texts of one certificate (printable: NFC, no control characters). The issuer,
+    signer and lead word left empty are taken from the settings when the page is laid out."""
 
     kind: AwardKind
     title: str
@@ -222,7 +234,12 @@ class Certificate:
     decision: str
     register: str
     place_date: str
-    # The settings in force on the decision's date (issuer, signer); None: the list's.
+    issuer: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+    lead_word: str = ""
+    # The settings in force on the decision's date (what the decision did not record is
+    # taken from them when the page is laid out); None: the list's.
     settings: CertificateSettings | None = None
 
     @property
@@ -232,6 +249,8 @@ class Certificate:
 
 def certificate_for(award: Award, organisation: timeline.Identity,
                     settings: CertificateSettings) -> Certificate:
+    """The certificate of ``award``: the issuer, place, date and signer its decision recorded
+    (the settings' only where the decision recorded none)."""
     kind = AwardKind(award.kind)
     if award.cell is not None:
         recipient = (printable(award.cell.name), printable(organisation.name))
@@ -244,11 +263,17 @@ def certificate_for(award: Award, organisation: timeline.Identity,
             number = number[len(prefix):]
     decision = f"Quyết định số {number} ngày {format_date(award.decision_date)}" if number else ""
     register = f"Số sổ: {clean(award.register_number)}" if clean(award.register_number) else ""
-    place_date = (place_date_line(settings.place, award.decision_date)
-                  if settings.place and award.decision_date else "")
+    issuer = clean(award.issuer) or settings.issuer
+    place = (clean(award.decision_place) or place_of_issuer(award.issuer) or settings.place)
+    place_date = (place_date_line(place, award.decision_date)
+                  if place and award.decision_date else "")
+    recorded = clean(award.signer_title) or clean(award.signer_name)
+    signer_title = clean(award.signer_title) if recorded else settings.signer_title
+    signer_name = clean(award.signer_name) if recorded else settings.signer_name
     return Certificate(kind, TITLES[kind], recipient, printable(achievement),
                        printable(decision), printable(register), printable(place_date),
-                       settings)
+                       printable(issuer), printable(signer_title), printable(signer_name),
+                       printable(settings.lead(kind)), settings)
 
 
 def decided_awards(office, year: int, cell_codes: Sequence[str] = ()) -> list[Award]:
@@ -269,9 +294,78 @@ MIDDLE_TOP, MIDDLE_BOTTOM = 262.0, 392.0   # the band for the recipient and the 
 RECIPIENT_SIZE, ACHIEVEMENT_SIZE = 24.0, 18.0
 MIN_SCALE = 0.4
 LEFT_CENTRE, RIGHT_CENTRE = 215.0, PAGE_W - 205.0
+SIGNER_WIDTH = 330.0                       # the signature block's column, around RIGHT_CENTRE
+SIGNATURE_TOP = 412.0                      # the place-date line, when the block is short
+NAME_BASELINE = 540.0                      # the signer's name (its last line)
+SIGNATURE_ROOM = 30 * MM                   # at least this much to sign and stamp
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    style: str
+    size: float
+
+
+def _fit(text: str, style: str, size: float, least: float, most: int
+         ) -> tuple[float, list[str], bool]:
+    """``text`` on one line shrunk down to ``least`` points, else wrapped on at most ``most``
+    lines (cut with "…" beyond them: the third value says so)."""
+    fitted, lines = fit_lines(text, style, size, SIGNER_WIDTH, 1, least)
+    if len(lines) > 1:
+        fitted, lines = fit_lines(text, style, size, SIGNER_WIDTH, most, least)
+    if len(lines) <= most:
+        return fitted, lines, False
+    kept = lines[:most]
+    last = kept[-1]
+    while last and measure(last + "…", style, fitted) > SIGNER_WIDTH:
+        last = last[:-1]
+    kept[-1] = last.rstrip(" ,.;") + "…"
+    return fitted, kept, True
+
+
+def _signature_lines(certificate: Certificate, settings: CertificateSettings
+                     ) -> tuple[list[_Line], list[_Line], list[str]]:
+    """The block's lines above the room to sign, the name's lines, and what had to be cut:
+    each line shrunk (never under 11 pt, the name never under 12 pt), then wrapped inside
+    SIGNER_WIDTH on at most 2 lines (the signer's title 3)."""
+    above, notes = [], []
+    for text, style, size, least, most, what in (
+            (certificate.place_date, "italic", 14.0, 11.0, 2, "dòng địa danh, ngày tháng"),
+            (printable(settings.on_behalf.upper()), "bold", 14.0, 11.0, 2, "dòng thay mặt"),
+            (printable((certificate.signer_title or "").upper()), "bold", 14.0, 11.0, 3,
+             "chức vụ người ký")):
+        if text:
+            fitted, lines, cut = _fit(text, style, size, least, most)
+            above += [_Line(line, style, fitted) for line in lines]
+            if cut:
+                notes.append(f"{what} quá dài, phải cắt bớt")
+    name = []
+    if certificate.signer_name:
+        fitted, lines, cut = _fit(certificate.signer_name, "bold", 15.0, 12.0, 2)
+        name = [_Line(line, "bold", fitted) for line in lines]
+        if cut:
+            notes.append("họ tên người ký quá dài, phải cắt bớt")
+    return above, name, notes
 
 
 def certificate_page(certificate: Certificate, settings: CertificateSettings) -> Page:
+    return _layout(certificate, settings)[0]
+
+
+def _layout(certificate: Certificate, settings: CertificateSettings) -> tuple[Page, list[str]]:
+    """The page and what had to give (texts trimmed to fit)."""
+    notes: list[str] = []
+    # What the decision did not record: the identity of its date (else the list's settings).
+    dated = certificate.settings or settings
+    certificate = replace(certificate,
+                          issuer=certificate.issuer or printable(dated.issuer),
+                          signer_title=certificate.signer_title or printable(
+                              dated.signer_title),
+                          signer_name=certificate.signer_name or printable(
+                              dated.signer_name),
+                          lead_word=certificate.lead_word or printable(
+                              settings.lead(certificate.kind)))
     page = Page(PAGE_W, PAGE_H)
     left_centre, right_centre = LEFT_CENTRE, RIGHT_CENTRE
     plain = settings.paper == PAPER_PLAIN
@@ -280,7 +374,7 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
     centre = PAGE_W / 2
 
     # Header: issuer (left), ĐẢNG CỘNG SẢN VIỆT NAM (right).
-    issuer = printable(settings.issuer.upper())
+    issuer = printable(certificate.issuer.upper())
     size = 14.0
     lines = wrap(issuer, "bold", size, 300) if issuer else []
     while len(lines) > 2 and size > 10:
@@ -296,11 +390,33 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
         page.items.append(_title(certificate.title,
                                  46.0 if certificate.kind is AwardKind.MERIT else 40.0))
 
-    page.text(centre, 236.0, printable(settings.lead_word), "italic", 20, "center")
+    page.text(centre, 236.0, certificate.lead_word, "italic", 20, "center")
 
-    # Recipient and achievement, wrapped and shrunk to the middle band.
-    recipient_size, recipient_lines, achievement_size, achievement_lines = _fit_middle(
-        certificate.recipient_parts, certificate.achievement)
+    # Bottom right, laid out from the name upwards: at least 30 mm to sign above the name.
+    above, name, cut = _signature_lines(certificate, settings)
+    notes += cut
+    name_top = NAME_BASELINE - sum(line.size * 1.3 for line in name[1:]) - (
+        name[0].size * 0.8 if name else 15 * 0.8)
+    above_height = sum(line.size * 1.35 for line in above)
+    last_baseline = name_top - SIGNATURE_ROOM - (above[-1].size * 0.25 if above else 0)
+    top = min(SIGNATURE_TOP, last_baseline - above_height + (above[-1].size * 1.35
+                                                             if above else 0))
+    y = top
+    for line in above:
+        page.text(right_centre, y, line.text, line.style, line.size, "center")
+        y += line.size * 1.35
+    y = NAME_BASELINE - sum(line.size * 1.3 for line in name[1:])
+    for line in name:
+        page.text(right_centre, y, line.text, line.style, line.size, "center")
+        y += line.size * 1.3
+
+    # Recipient and achievement, wrapped and shrunk to the middle band (shorter when the
+    # signature block needs the room).
+    band_bottom = min(MIDDLE_BOTTOM, top - (above[0].size if above else 14) - 8)
+    recipient_size, recipient_lines, achievement_size, achievement_lines, trimmed = \
+        _fit_middle(certificate.recipient_parts, certificate.achievement, band_bottom)
+    if trimmed:
+        notes.append("nội dung quá dài, phải cắt bớt")
     y = MIDDLE_TOP + recipient_size
     for line in recipient_lines:
         page.text(centre, y, line, "bold", recipient_size, "center", DARK_RED)
@@ -318,18 +434,11 @@ def certificate_page(certificate: Certificate, settings: CertificateSettings) ->
     if certificate.register:
         _block(page, left, 540.0, certificate.register, "regular", 13, 320, "left")
 
-    # Bottom right: place-date line, T/M, signer title, signature room, name.
-    y = 412.0
-    for text, style in ((certificate.place_date, "italic"),
-                        (printable(settings.on_behalf.upper()), "bold"),
-                        (printable(settings.signer_title.upper()), "bold")):
-        y = _block(page, right_centre, y, text, style, 14, 330, "center")
-    if settings.signer_name:
-        _block(page, right_centre, 540.0, printable(settings.signer_name), "bold", 15, 330,
-               "center")
-
-    dx, dy = settings.offset_x_mm * MM, settings.offset_y_mm * MM
-    return page.translated(dx, dy) if (dx or dy) else page
+    if not plain:       # offsets align the text with a pre-printed blank, never the frame
+        dx, dy = settings.offset_x_mm * MM, settings.offset_y_mm * MM
+        if dx or dy:
+            page = page.translated(dx, dy)
+    return page, notes
 
 
 def _block(page: Page, x: float, y: float, text: str, style: str, size: float, width: float,
@@ -359,12 +468,13 @@ def _recipient_lines(parts: Sequence[str], size: float, width: float) -> list[st
     return lines
 
 
-def _fit_middle(recipient_parts: Sequence[str], achievement: str):
+def _fit_middle(recipient_parts: Sequence[str], achievement: str,
+                band_bottom: float = MIDDLE_BOTTOM):
     """Sizes and lines of the recipient and the achievement that fit the middle band: one line
     at a slightly smaller size if that is enough, else broken after the comma, shrinking
-    until both fit."""
+    until both fit; the last value says whether the achievement had to be cut."""
     width = BODY_RIGHT - BODY_LEFT
-    band = MIDDLE_BOTTOM - MIDDLE_TOP
+    band = max(band_bottom - MIDDLE_TOP, 40.0)
 
     def attempt(scale: float):
         r_size = round(RECIPIENT_SIZE * scale, 2)
@@ -378,16 +488,19 @@ def _fit_middle(recipient_parts: Sequence[str], achievement: str):
     for scale in (1.0, 0.95, 0.9, 0.85):
         r_size, r_lines, a_size, a_lines, height = attempt(scale)
         if len(r_lines) == 1 and height <= band:
-            return r_size, r_lines, a_size, a_lines
+            return r_size, r_lines, a_size, a_lines, False
     scale = 1.0
     while True:
         r_size, r_lines, a_size, a_lines, height = attempt(scale)
         fits = height <= band and (len(r_lines) <= 2 or scale <= 0.6)
         if fits or scale <= MIN_SCALE:
+            trimmed = False
             if not fits:  # pathological lengths: keep what fits in the band
-                a_lines = _trim(a_lines, band - (r_size + len(r_lines) * r_size * 1.22),
-                                a_size * 1.25)
-            return r_size, r_lines, a_size, a_lines
+                kept = _trim(a_lines, band - (r_size + len(r_lines) * r_size * 1.22),
+                             a_size * 1.25)
+                trimmed = kept != a_lines
+                a_lines = kept
+            return r_size, r_lines, a_size, a_lines, trimmed
         scale = round(scale - 0.05, 2)
 
 
@@ -442,8 +555,29 @@ def _diamond(page: Page, cx: float, cy: float, r: float, fill=None, stroke=BLACK
 # ---------------------------------------------------------------------------- entry points
 def certificate_pages(certificates: Iterable[Certificate],
                       settings: CertificateSettings) -> list[Page]:
-    return [certificate_page(certificate, certificate.settings or settings)
-            for certificate in certificates]
+    return [certificate_page(certificate, settings) for certificate in certificates]
+
+
+def certificates_paper(certificates: Sequence[Certificate], settings: CertificateSettings,
+                       title: str) -> Paper:
+    """The pages of ``certificates`` and what to warn about before they are printed: a
+    certificate without a signer's name, a text that had to be cut."""
+    pages, warnings = [], []
+    unsigned = []
+    for certificate in certificates:
+        page, notes = _layout(certificate, settings)
+        pages.append(page)
+        if not (certificate.signer_name
+                or clean((certificate.settings or settings).signer_name)):
+            unsigned.append(certificate.recipient_parts[0])
+        warnings += [f"Trang {len(pages)} ({certificate.recipient_parts[0]}): {note}."
+                     for note in notes]
+    if unsigned:
+        names = ", ".join(unsigned[:3]) + (f" và {len(unsigned) - 3} giấy khác"
+                                           if len(unsigned) > 3 else "")
+        warnings.insert(0, f"{len(unsigned)} giấy chưa có họ tên người ký ({names}): ghi "
+                           "người ký khi ghi quyết định, hoặc trong Cài đặt giấy khen.")
+    return Paper(pages, title, printable(settings.issuer), warnings)
 
 
 def year_certificates(office, year: int, cell_codes: Sequence[str] = ()
@@ -472,6 +606,11 @@ def _certificates(office, awards: Sequence[Award]
     return certificates, load_settings(office, latest)
 
 
+def year_certificates_paper(office, year: int, cell_codes: Sequence[str] = ()) -> Paper:
+    certificates, settings = year_certificates(office, year, cell_codes)
+    return certificates_paper(certificates, settings, f"Giấy khen, giấy chứng nhận năm {year}")
+
+
 def award_certificates(office, awards: Sequence[Award]
                        ) -> tuple[list[Certificate], CertificateSettings]:
     """The certificates of the given awards (the ones selected in the window)."""
@@ -486,11 +625,9 @@ def award_certificates(office, awards: Sequence[Award]
 def write_certificates(office, year: int, target: str | os.PathLike,
                        cell_codes: Sequence[str] = ()) -> int:
     """Write the year's certificates to ``target``; returns the number of pages."""
-    certificates, settings = year_certificates(office, year, cell_codes)
-    pages = certificate_pages(certificates, settings)
-    write_pdf(pages, target, title=f"Giấy khen, giấy chứng nhận năm {year}",
-              author=printable(settings.issuer))
-    return len(pages)
+    paper = year_certificates_paper(office, year, cell_codes)
+    write_paper(paper, target)
+    return len(paper.pages)
 
 
 def sample_certificate(settings: CertificateSettings, organisation,
@@ -501,8 +638,9 @@ def sample_certificate(settings: CertificateSettings, organisation,
     achievement = settings.wording(AwardKind.CELL_RECOGNITION).replace(YEAR_PLACEHOLDER,
                                                                        str(year))
     date = dt.date(year + 1, 1, 12)
+    place = place_of_issuer(settings.issuer) or settings.place
     return Certificate(AwardKind.CELL_RECOGNITION, TITLES[AwardKind.CELL_RECOGNITION],
                        recipient, printable(achievement),
                        f"Quyết định số 1250-QĐ/Th.U ngày {format_date(date)}",
                        f"Số sổ: 01/{year}",
-                       place_date_line(settings.place, date) if settings.place else "")
+                       place_date_line(place, date) if place else "")

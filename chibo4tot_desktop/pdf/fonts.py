@@ -143,6 +143,38 @@ def font_name(style: str) -> str:
     return FONT_NAMES[style]
 
 
+@functools.lru_cache(maxsize=1)
+def printable_characters() -> frozenset[str]:
+    """Every character the papers can print: mapped in all four styles of the family in use
+    and of the bundled family (a file typed on one computer is printed on another)."""
+    files = list(font_set().files.values())
+    files += [resource("fonts", name) for name in BUNDLED.values()]
+    mapped: set[int] | None = None
+    for path in dict.fromkeys(files):
+        face = TTFontFile(str(path), validate=0)
+        codes = {code for code, glyph in face.charToGlyph.items() if glyph}
+        mapped = codes if mapped is None else mapped & codes
+    return frozenset(chr(code) for code in mapped or ()
+                     if not _CONTROL.match(chr(code)))
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of ``text`` no paper can print (in order, each once); white space is
+    fine (the papers print it as a space)."""
+    if not text:
+        return []
+    known = printable_characters()
+    missing = set(text) - known
+    if not missing:
+        return []
+    return [char for char in dict.fromkeys(text) if char in missing and not _spacing(char)]
+
+
+def _spacing(char: str) -> bool:
+    """Line breaks, tabs and other spaces: printed as a plain space (``printable``)."""
+    return char in "\n\r\t" or (char.isspace() and not _CONTROL.match(char))
+
+
 def printable(value: object) -> str:
     """User text as it goes on paper: NFC, no control characters, tabs and newlines as spaces.
 

@@ -3,11 +3,11 @@
 - the registration form of a cell (bản đăng ký thi đua, what the cell's secretary signs);
 - the proposal list (danh sách đề nghị) the ward's Standing Committee sends to the city.
 
-Each paper carries the organisation's identity in force on its own date (``timeline``): the
-name, the upper body (the line above the ward committee in the list's header, by default
-derived from it, "Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh"), the place, and the
-list's signer (title, by default "Bí thư", and name); the year's own criteria catalogue and
-the year's own figures (members from the year's registration).
+Each is built as a ``layout.Paper``: its pages and the warnings to show before it is printed
+(a signer without a name). Each paper carries the organisation's identity in force on its own
+date (``timeline``; the header's upper body and the list's signer through ``documents``), the
+year's own criteria catalogue and the year's own figures (members from the year's
+registration; a decided award, the figures its decision was made on).
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from chibo4tot_desktop import rules, timeline
-from chibo4tot_desktop.db.models import AwardKind, Scope
+from chibo4tot_desktop import documents
+from chibo4tot_desktop.db.models import Scope
+from chibo4tot_desktop.documents import proposal_date, proposal_rows, upper_party_body
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
-from chibo4tot_desktop.pdf.layout import Page
-from chibo4tot_desktop.pdf.render import write_pdf
-from chibo4tot_desktop.text import clean, fold, place_date_line
+from chibo4tot_desktop.pdf.layout import Page, Paper
+from chibo4tot_desktop.pdf.render import write_paper
+from chibo4tot_desktop.text import clean, place_date_line
 
-
-def upper_party_body(identity: timeline.Identity) -> str:
-    """"Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh" (the line above the committee)."""
-    return clean(identity.party_header_body)
+__all__ = ["proposal_date", "proposal_rows", "upper_party_body", "proposal_list",
+           "proposal_list_pages", "registration_form", "registration_form_pages",
+           "write_proposal_list", "write_registration_form"]
 
 
 def _lower_first(text: str) -> str:
@@ -35,8 +35,7 @@ def _lower_first(text: str) -> str:
 
 
 # ------------------------------------------------------------------------ registration form
-def registration_form_pages(office, year: int, cell_code: str, blank: bool = False
-                            ) -> list[Page]:
+def registration_form(office, year: int, cell_code: str, blank: bool = False) -> Paper:
     """The cell's registration form filled in from its stored registration; with ``blank``, the
     form to fill in by hand (dotted lines, no date), whether or not one is stored."""
     cell = queries.cell_by_code(office, cell_code)  # NotFoundError (a UserError) if unknown
@@ -85,32 +84,37 @@ def registration_form_pages(office, year: int, cell_code: str, blank: bool = Fal
         elif registration is not None:
             flow.dotted_lines(2, 14)
         else:
-            flow.dotted_lines(3, 13)
+            flow.dotted_lines(3, 13, 1.4)       # the blank form fits one page
         flow.space(4)
-    flow.paragraph(f"{cell.name} cam kết lãnh đạo, tổ chức thực hiện đầy đủ các chỉ tiêu đã "
-                   "đăng ký.")
     signer = (registration.signer if registration else "") or cell.secretary
-    flow.signature(["T/M CHI BỘ", "BÍ THƯ"], signer,
-                   recipients=[f"- {organisation.committee_name} (báo cáo),", "- Lưu chi bộ."])
-    return flow.finish()
+    lines = ["T/M CHI BỘ", "BÍ THƯ"]
+    recipients = [f"- {organisation.committee_name} (báo cáo),", "- Lưu chi bộ."]
+    closing = f"{cell.name} cam kết lãnh đạo, tổ chức thực hiện đầy đủ các chỉ tiêu đã đăng ký."
+    # The closing paragraph's last lines go with the signature: it never stands alone.
+    flow.paragraph(closing, keep_with_next=flow.signature_layout(lines, signer,
+                                                                 recipients).height)
+    flow.signature(lines, signer, recipients=recipients)
+    warnings = []
+    if not clean(signer) and not blank:
+        warnings.append(f"Bản đăng ký của {cell.name} chưa có họ tên bí thư ký (nhập ở bản "
+                        "đăng ký, hoặc tên bí thư trong thông tin chi bộ).")
+    return Paper(flow.finish(), f"Bản đăng ký thi đua năm {year} – {cell.name}", cell.name,
+                 warnings)
+
+
+def registration_form_pages(office, year: int, cell_code: str, blank: bool = False
+                            ) -> list[Page]:
+    return registration_form(office, year, cell_code, blank).pages
 
 
 def write_registration_form(office, year: int, cell_code: str,
                             target: str | os.PathLike, blank: bool = False) -> int:
-    pages = registration_form_pages(office, year, cell_code, blank)
-    cell = queries.cell_by_code(office, cell_code)
-    write_pdf(pages, target, title=f"Bản đăng ký thi đua năm {year} – {cell.name}",
-              author=cell.name)
-    return len(pages)
+    paper = registration_form(office, year, cell_code, blank)
+    write_paper(paper, target)
+    return len(paper.pages)
 
 
 # ---------------------------------------------------------------------------- proposal list
-SECTIONS = (
-    (AwardKind.CELL_RECOGNITION, "Đề nghị công nhận “Chi bộ 4 tốt”"),
-    (AwardKind.MERIT, "Đề nghị tặng Giấy khen"),
-    (AwardKind.ORG_RECOGNITION, "Đề nghị công nhận “Đảng bộ cơ sở 4 tốt”"),
-)
-ROMAN = ("I", "II", "III", "IV")
 PROPOSAL_COLUMNS = (
     Column("TT", 5, "center"),
     Column("Tên tổ chức đảng", 31),
@@ -122,53 +126,8 @@ PROPOSAL_COLUMNS = (
 )
 
 
-def proposal_rows(office, year: int, date: dt.date | None = None
-                  ) -> tuple[list[list[str]], frozenset[int], dict]:
-    """The table rows (section headings and awards) and counts per kind. A decided award
-    shows the figures its decision was made on (kept with it); the others today's."""
-    from chibo4tot_desktop.reports import DecisionFacts, year_overview
-
-    overview = year_overview(office, year)
-    organisation = queries.identity_on(office, date or proposal_date(office, year))
-    awards = queries.awards(office, year)
-    rows: list[list[str]] = []
-    sections: set[int] = set()
-    counts: dict[AwardKind, int] = {}
-    for number, (kind, heading) in enumerate(
-            [section for section in SECTIONS
-             if any(award.kind == section[0].value for award in awards)]):
-        sections.add(len(rows))
-        rows.append([f"{ROMAN[number]}. {heading}"])
-        kind_awards = [award for award in awards if award.kind == kind.value]
-        counts[kind] = len(kind_awards)
-        for index, award in enumerate(kind_awards, start=1):
-            notes = clean(award.notes)
-            facts = (DecisionFacts.kept(award) if award.is_decided else None) \
-                or overview.facts(award)
-            if award.cell is None:
-                name, members, streak = organisation.name, "", ""
-            else:
-                name = award.cell.name
-                members = str(facts.members or "") if facts else ""
-                streak = str(facts.streak) if facts and facts.streak else ""
-                if award.cell.is_pilot and "chi bộ điểm" not in fold(notes):
-                    notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
-            points = rules.fmt_points(facts.points) if facts and facts.points is not None \
-                else ""
-            classification = facts.classification or "" if facts else ""
-            rows.append([str(index), name, members, points, classification, streak, notes])
-    return rows, frozenset(sections), counts
-
-
-def proposal_date(office, year: int) -> dt.date:
-    """The proposal list's own date: the latest proposal of the year (the year's review day
-    when none is dated)."""
-    proposed = [award.proposed_on for award in queries.awards(office, year)
-                if award.proposed_on]
-    return max(proposed) if proposed else queries.year_document_date(office, year)
-
-
-def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
+def proposal_list(office, year: int, date: dt.date | None = None) -> Paper:
+    """The year's proposal list, dated ``date`` (by default the latest proposal's date)."""
     from chibo4tot_desktop.reports import year_overview
 
     awards = queries.awards(office, year)
@@ -185,43 +144,37 @@ def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[
     flow.party_header(upper, organisation.committee_name,
                       place_date_line(place, date) if place else "")
     flow.centred("DANH SÁCH ĐỀ NGHỊ", "bold", 15, after=0)
-    kinds = [kind for kind, _ in SECTIONS if kind in counts]
-    wanted = []
-    if AwardKind.CELL_RECOGNITION in kinds or AwardKind.ORG_RECOGNITION in kinds:
-        titles = [title for kind, title in ((AwardKind.CELL_RECOGNITION, "“Chi bộ 4 tốt”"),
-                                            (AwardKind.ORG_RECOGNITION,
-                                             "“Đảng bộ cơ sở 4 tốt”")) if kind in kinds]
-        wanted.append("công nhận " + ", ".join(titles))
-    if AwardKind.MERIT in kinds:
-        wanted.append("tặng Giấy khen")
-    subtitle = f"{' và '.join(wanted)} năm {year}"
+    subtitle = documents.proposal_subject(counts, year)
     flow.centred(subtitle[:1].upper() + subtitle[1:], "bold", 14, after=2)
     flow.centred(f"(Kèm theo đề nghị của Ban Thường vụ {organisation.committee_name})",
                  "italic", 13, after=10)
-    flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections)
-    flow.paragraph(f"Xếp loại chất lượng theo {year_overview(office, year).regulation}.",
-                   "italic", 13)
-    summary = []
-    for kind, label in ((AwardKind.CELL_RECOGNITION, "công nhận “Chi bộ 4 tốt”"),
-                        (AwardKind.MERIT, "tặng Giấy khen"),
-                        (AwardKind.ORG_RECOGNITION, "công nhận “Đảng bộ cơ sở 4 tốt”")):
-        if kind in counts:
-            unit = "tổ chức đảng" if kind is not AwardKind.CELL_RECOGNITION else "chi bộ"
-            summary.append(f"{counts[kind]:02d} {unit} đề nghị {label}")
-    flow.paragraph("Tổng cộng: " + "; ".join(summary) + ".", "italic", 13)
-    signer_title = organisation.proposal_signer_title or "Bí thư"
-    flow.signature(["T/M BAN THƯỜNG VỤ", signer_title], organisation.proposal_signer_name,
-                   recipients=[f"- Ban Thường vụ {clean(organisation.upper_body)} (báo cáo),"
-                               if organisation.upper_body else "- Cấp trên (báo cáo),",
-                               "- Lưu Văn phòng Đảng ủy."])
-    return flow.finish()
+    total = "Tổng cộng: " + documents.proposal_counts(counts) + "."
+    regulation = f"Xếp loại chất lượng theo {year_overview(office, year).regulation}."
+    signer = documents.ward_signer(office, date)
+    recipients = [f"- {documents.upper_recipient(organisation)} (báo cáo),",
+                  "- Lưu Văn phòng Đảng ủy."]
+    signature = flow.signature_layout(signer.lines, signer.name, recipients).height
+    # The last rows, the regulation, the totals and the signature end the list on one page.
+    after_table = (flow.paragraph_height(regulation, "italic", 13)
+                   + flow.paragraph_height(total, "italic", 13) + signature)
+    flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections,
+               keep_with_next=after_table)
+    flow.paragraph(regulation, "italic", 13,
+                   keep_with_next=flow.paragraph_height(total, "italic", 13) + signature)
+    flow.paragraph(total, "italic", 13, keep_with_next=signature)
+    flow.signature(signer.lines, signer.name, recipients=recipients)
+    warnings = [] if signer.name else [documents.missing_signer("Danh sách đề nghị")]
+    return Paper(flow.finish(), f"Danh sách đề nghị khen thưởng năm {year}",
+                 organisation.committee_name, warnings)
+
+
+def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
+    return proposal_list(office, year, date).pages
 
 
 def write_proposal_list(office, year: int, target: str | os.PathLike,
                         date: dt.date | None = None) -> int:
-    pages = proposal_list_pages(office, year, date)
-    organisation = queries.identity_on(office, date or proposal_date(office, year))
-    write_pdf(pages, target, title=f"Danh sách đề nghị khen thưởng năm {year}",
-              author=organisation.committee_name)
-    return len(pages)
+    paper = proposal_list(office, year, date)
+    write_paper(paper, target)
+    return len(paper.pages)
 

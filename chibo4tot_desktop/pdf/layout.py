@@ -240,3 +240,75 @@ def fit_lines(text: str, style: str, size: float, width: float, max_lines: int,
         if len(lines) <= max_lines or current <= min_size:
             return current, lines
         current = max(min_size, round(current - 1, 1))
+
+
+# ------------------------------------------------------------------------ whole papers
+PRINTABLE_MARGIN = 4 * MM   # printers leave about this much of each edge blank
+
+
+@dataclass
+class Paper:
+    """A paper ready to preview, print or save: its pages, its title and author (PDF
+    metadata), and what its builder found wrong (a signer without a name...). ``problems``
+    adds what would fall off the page; the window and the commands ask before printing or
+    writing a paper that has any."""
+
+    pages: list
+    title: str
+    author: str = ""
+    warnings: list = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return list(self.warnings) + off_page(self.pages)
+
+
+def _extent(item) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of what ``item`` draws, in points from the top-left."""
+    if isinstance(item, Text):
+        width = measure(item.text, item.style, item.size)
+        return item.x, item.y - item.size * 0.8, item.x + width, item.y + item.size * 0.22
+    if isinstance(item, Line):
+        return (min(item.x1, item.x2), min(item.y1, item.y2), max(item.x1, item.x2),
+                max(item.y1, item.y2))
+    if isinstance(item, Rect):
+        return item.x, item.y, item.x + item.w, item.y + item.h
+    if isinstance(item, Polygon):
+        xs = [x for x, _ in item.points]
+        ys = [y for _, y in item.points]
+        return min(xs), min(ys), max(xs), max(ys)
+    return None
+
+
+def off_page(pages, margin: float = PRINTABLE_MARGIN) -> list[str]:
+    """One warning per page where something lies outside the printable part of the paper
+    (within ``margin`` of an edge, or beyond it), naming the first texts concerned."""
+    warnings = []
+    for number, page in enumerate(pages, start=1):
+        texts, shapes = [], 0
+        for item in page.items:
+            members = ([(sub, item.dx, item.dy) for sub in item.items]
+                       if isinstance(item, Group) else [(item, 0.0, 0.0)])
+            for member, dx, dy in members:
+                extent = _extent(member)
+                if extent is None:
+                    continue
+                left, top, right, bottom = extent
+                if (left + dx < margin - 0.01 or top + dy < margin - 0.01
+                        or right + dx > page.width - margin + 0.01
+                        or bottom + dy > page.height - margin + 0.01):
+                    if isinstance(member, Text):
+                        texts.append(member.text)
+                    else:
+                        shapes += 1
+        if texts or shapes:
+            shown = "; ".join(f"“{_short(text)}”" for text in texts[:3])
+            what = f"chữ {shown}" if texts else "một phần khung, đường kẻ"
+            if len(texts) > 3:
+                what += f" và {len(texts) - 3} dòng khác"
+            warnings.append(f"Trang {number}: {what} nằm ngoài vùng in được của tờ giấy "
+                            "(sát hoặc quá mép giấy).")
+    return warnings
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.pdf.fonts import FONT_NAMES, register_fonts
-from chibo4tot_desktop.pdf.layout import Group, Line, Page, Polygon, Rect, Text
+from chibo4tot_desktop.pdf.layout import Group, Line, Page, Paper, Polygon, Rect, Text
 
 
 def draw_page(canvas: Canvas, page: Page, forms: set | None = None) -> None:
@@ -91,7 +91,10 @@ def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes
     """The PDF document of ``pages`` as bytes."""
     register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pageCompression=1)
+    # The page's initial font is the papers' own (embedded) font: reportlab's default,
+    # Helvetica, would otherwise be referenced on every page without being embedded.
+    canvas = Canvas(buffer, pageCompression=1, initialFontName=FONT_NAMES["regular"],
+                    initialFontSize=12)
     canvas.setTitle(title)
     canvas.setAuthor(author)
     canvas.setCreator("chibo4tot-desktop")
@@ -106,6 +109,11 @@ def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes
         raise UserError("Không có trang nào để in.")
     canvas.save()
     return buffer.getvalue()
+
+
+def write_paper(paper: Paper, target: str | os.PathLike) -> Path:
+    """Write a laid-out paper (``layout.Paper``) to ``target``."""
+    return write_pdf(paper.pages, target, paper.title, paper.author)
 
 
 def write_pdf(pages: Iterable[Page], target: str | os.PathLike, title: str = "",

@@ -4,15 +4,15 @@ and the committee's, the totals and classification, and two signature blocks - t
 secretary ("T/M CHI BỘ") and the committee ("T/M ĐẢNG ỦY"). With ``blank``, the score columns
 are left empty to be filled in by hand.
 
-Settings read (optional): "proposal.signer_title" and "proposal.signer_name" for the
-committee's signature (as on the proposal list).
+The header and the committee's signer (as on the proposal list) are those of the
+organisation's identity in force on the year's review day (``documents.ward_signer``).
 """
 
 from __future__ import annotations
 
 import os
 
-from chibo4tot_desktop import rules
+from chibo4tot_desktop import documents, rules
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
@@ -42,7 +42,8 @@ def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) 
     if not queries.cell_timeline(office).in_year(cell.id, year):
         raise UserError(f"{cell.name} {absence(cell)}, không chấm điểm năm {year}.")
     # the name and signers in force on the year's review day (dated history)
-    organisation = queries.identity_on(office, queries.year_document_date(office, year))
+    day = queries.year_document_date(office, year)
+    organisation = queries.identity_on(office, day)
     phase = queries.phase_for_year(office, year)
     groups = phase.catalogue(year, Scope.CELL)
     evaluation = None if blank else queries.evaluation(office, cell.id, year)
@@ -85,8 +86,8 @@ def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) 
     else:
         flow.paragraph("Xếp loại: ...........................................................",
                        indent=0)
-    _two_signatures(flow, cell.secretary, organisation.proposal_signer_title or "Bí thư",
-                    organisation.proposal_signer_name)
+    signer = documents.ward_signer(office, day)
+    _two_signatures(flow, cell.secretary, signer.title, signer.name)
     return flow.finish()
 
 

@@ -1,5 +1,6 @@
-"""Wires the feature modules into the main window: Excel (templates, import, exports), papers
-(certificates, forms, proposal list; preview, print, PDF), data safety (backups, restore,
+"""Wires the feature modules into the main window: Excel (templates, import, exports), Word
+drafts (submission, decision, reports, reminder letter), papers (certificates, forms,
+proposal list; preview, print, PDF), data safety (backups, restore,
 check, audit log, automatic backups) and the city level (packets, results by ward, database).
 
 Every slot reads ``main.office`` and ``main.current_year()`` when it runs, so it follows the
@@ -142,6 +143,26 @@ def wire_papers(main) -> None:
     main.registrations_tab.button_row.add_button("In bản đăng ký…", form)
     main.awards_tab.print_paper = certificates("preview")        # Ctrl+P on these tabs
     main.registrations_tab.print_paper = form
+
+
+def wire_word(main) -> None:
+    """The "Văn bản (Word)" menu: one draft per kind (python-docx loads on first use)."""
+    def draft(kind):
+        def slot():
+            from chibo4tot_desktop.ui.dialogs.word_dialog import save_draft
+
+            year = _year_or_warn(main)
+            if year is not None:
+                _guard(main, lambda: save_draft(main, main.office, kind, year))
+        return slot
+
+    from chibo4tot_desktop.word.kinds import KINDS
+
+    menu = QMenu("&Văn bản (Word)", main)
+    main.menuBar().insertMenu(main.tools_menu.menuAction(), menu)
+    main.word_menu = menu
+    for kind, label in KINDS.items():
+        menu.addAction(f"{label}…", draft(kind))
 
 
 def wire_safety(main) -> None:
@@ -330,6 +351,7 @@ def wire_print_shortcut(main) -> None:
 
 def wire_all(main) -> None:
     wire_excel(main)
+    wire_word(main)
     wire_papers(main)
     wire_safety(main)
     wire_city(main)

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.pdf.fonts import STYLES, font_set
-from chibo4tot_desktop.pdf.layout import Group, Line, Page, Polygon, Rect, Text
-from chibo4tot_desktop.pdf.render import write_pdf
+from chibo4tot_desktop.pdf.layout import Group, Line, Page, Paper, Polygon, Rect, Text
+from chibo4tot_desktop.pdf.render import write_paper
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,21 +131,32 @@ def print_pages(printer: QPrinter, pages: Sequence[Page]) -> None:
 class PaperJob:
     """One paper to preview, print or save: its pages (computed once), title and file name.
 
-    ``make_pages`` is called lazily and may raise UserError (shown as a message, never a
-    traceback).
+    ``make`` returns a ``layout.Paper`` (pages and warnings) or a list of pages; it is called
+    lazily and may raise UserError (shown as a message, never a traceback). A paper with
+    problems (no signer, text off the page) is printed or saved only after the user, told
+    what they are, chose to go on (``confirm_problems``).
     """
 
-    def __init__(self, make_pages: Callable[[], list[Page]], title: str, file_name: str):
-        self._make_pages = make_pages
-        self._pages: list[Page] | None = None
+    def __init__(self, make: Callable[[], Paper | list[Page]], title: str, file_name: str):
+        self._make = make
+        self._paper: Paper | None = None
         self.title = title
         self.file_name = file_name
+        self.confirmed = False
+
+    @property
+    def paper(self) -> Paper:
+        if self._paper is None:
+            made = self._make()
+            self._paper = made if isinstance(made, Paper) else Paper(list(made), self.title)
+        return self._paper
 
     @property
     def pages(self) -> list[Page]:
-        if self._pages is None:
-            self._pages = self._make_pages()
-        return self._pages
+        return self.paper.pages
+
+    def problems(self) -> list[str]:
+        return self.paper.problems()
 
     def preview_dialog(self, parent: QWidget | None = None) -> QPrintPreviewDialog:
         """The print-preview dialog (its print button prints); the caller shows it."""
@@ -171,7 +182,8 @@ class PaperJob:
         return True
 
     def save_pdf(self, path: str) -> None:
-        write_pdf(self.pages, path, title=self.title)
+        paper = self.paper
+        write_paper(Paper(paper.pages, paper.title or self.title, paper.author), path)
 
 
 def run_job(parent: QWidget | None, action: Callable[[], object]) -> object | None:
@@ -183,19 +195,46 @@ def run_job(parent: QWidget | None, action: Callable[[], object]) -> object | No
         return None
 
 
+def confirm_problems(parent: QWidget | None, problems: list[str], what: str = "in") -> bool:
+    """Tell the user what is wrong with a paper before it is printed or saved; True when
+    there is nothing, or the user chose to go on anyway."""
+    if not problems:
+        return True
+    shown = "\n".join(f"• {problem}" for problem in problems[:8])
+    if len(problems) > 8:
+        shown += f"\n• ... và {len(problems) - 8} điều khác"
+    answer = QMessageBox.question(
+        parent, APP_TITLE, f"Giấy tờ này có điều cần xem lại trước khi {what}:\n\n{shown}\n\n"
+        f"Vẫn {what}?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _checked(parent: QWidget | None, job: PaperJob) -> bool:
+    """The job's pages are made and its problems accepted (asked once per job)."""
+    if run_job(parent, lambda: job.pages) is None:
+        return False
+    if not job.confirmed:
+        job.confirmed = confirm_problems(parent, job.problems())
+    return job.confirmed
+
+
 def preview(parent: QWidget | None, job: PaperJob) -> None:
+    if not _checked(parent, job):
+        return
     dialog = run_job(parent, lambda: job.preview_dialog(parent))
     if dialog is not None:
         dialog.exec()
 
 
 def print_job(parent: QWidget | None, job: PaperJob) -> None:
-    run_job(parent, lambda: job.print_with_dialog(parent))
+    if _checked(parent, job):
+        run_job(parent, lambda: job.print_with_dialog(parent))
 
 
 def save_as_pdf(parent: QWidget | None, job: PaperJob, folder: str = "") -> str | None:
     """Ask for a file name and write the PDF there; returns the path written, or None."""
-    if run_job(parent, lambda: job.pages) is None:
+    if not _checked(parent, job):
         return None
     start = f"{folder}/{job.file_name}" if folder else job.file_name
     path, _ = QFileDialog.getSaveFileName(parent, "Lưu thành tệp PDF", start,

@@ -315,6 +315,10 @@ EXPORT_FILE_NAMES = {
 
 def export_list(parent, office, kind: str, year: int,
                 path: str | Path | None = None) -> Path | None:
+    from chibo4tot_desktop.ui.printing import confirm_problems
+
+    if not confirm_problems(parent, exports.warnings(office, kind, year), "xuất"):
+        return None
     if path is None:
         path = _ask_save_path(parent, f"Xuất {exports.KINDS[kind].lower()}",
                               f"{EXPORT_FILE_NAMES[kind]}-{year}.xlsx")

@@ -32,7 +32,7 @@ from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf import certificates as cert
-from chibo4tot_desktop.pdf.forms import proposal_list_pages, registration_form_pages
+from chibo4tot_desktop.pdf.forms import proposal_list, registration_form
 from chibo4tot_desktop.ui import printing
 from chibo4tot_desktop.ui.printing import PaperJob
 
@@ -53,7 +53,8 @@ def certificates_job(office, awards) -> PaperJob:
 
     def make():
         certificates, settings = cert.award_certificates(office, awards)
-        return cert.certificate_pages(certificates, settings)
+        return cert.certificates_paper(certificates, settings,
+                                       f"Giấy khen, giấy chứng nhận năm {year_text}")
 
     return PaperJob(make, f"Giấy khen, giấy chứng nhận năm {year_text}",
                     f"giay-khen-{'-'.join(str(y) for y in years) or 'chon'}.pdf")
@@ -61,8 +62,7 @@ def certificates_job(office, awards) -> PaperJob:
 
 def year_certificates_job(office, year: int, cell_codes=()) -> PaperJob:
     def make():
-        certificates, settings = cert.year_certificates(office, year, cell_codes)
-        return cert.certificate_pages(certificates, settings)
+        return cert.year_certificates_paper(office, year, cell_codes)
 
     suffix = f"-{'-'.join(cell_codes)}" if cell_codes else ""
     return PaperJob(make, f"Giấy khen, giấy chứng nhận năm {year}",
@@ -70,13 +70,13 @@ def year_certificates_job(office, year: int, cell_codes=()) -> PaperJob:
 
 
 def form_job(office, year: int, cell_code: str, blank: bool = False) -> PaperJob:
-    return PaperJob(lambda: registration_form_pages(office, year, cell_code, blank),
+    return PaperJob(lambda: registration_form(office, year, cell_code, blank),
                     f"{'Mẫu b' if blank else 'B'}ản đăng ký thi đua năm {year}",
                     f"dang-ky-{cell_code}-{year}{'-mau-trong' if blank else ''}.pdf")
 
 
 def proposal_list_job(office, year: int) -> PaperJob:
-    return PaperJob(lambda: proposal_list_pages(office, year),
+    return PaperJob(lambda: proposal_list(office, year),
                     f"Danh sách đề nghị khen thưởng năm {year}", f"danh-sach-de-nghi-{year}.pdf")
 
 
@@ -184,7 +184,8 @@ class CertificateSettingsDialog(QDialog):
     """Issuer, signer, wording, paper kind and offsets of the certificates."""
 
     TEXT_FIELDS = ("issuer", "on_behalf", "signer_title", "signer_name", "place", "lead_word",
-                   "wording_cell_recognition", "wording_org_recognition", "wording_merit")
+                   "lead_word_recognition", "wording_cell_recognition",
+                   "wording_org_recognition", "wording_merit")
 
     def __init__(self, office, parent: QWidget | None = None):
         super().__init__(parent)
@@ -209,11 +210,13 @@ class CertificateSettingsDialog(QDialog):
         self.offset_y = self._offset(settings.offset_y_mm)
         form.addRow("Dịch sang phải:", self.offset_x)
         form.addRow("Dịch xuống dưới:", self.offset_y)
-        note = QLabel("Trong nội dung, {năm} được thay bằng năm khen thưởng. Độ dịch (mm) "
-                      "dùng để căn chữ cho khớp phôi in sẵn; số âm dịch sang trái, lên trên. "
-                      "Cơ quan ban hành, địa danh và người ký thuộc phiên bản tên gọi mới nhất "
-                      "của đảng bộ; giấy khen của các năm trước in theo phiên bản của ngày "
-                      "quyết định (Thiết lập › Đảng bộ).")
+        self.paper.currentIndexChanged.connect(self._paper_changed)
+        self._paper_changed()
+        note = QLabel("Trong nội dung, {năm} được thay bằng năm khen thưởng. Cơ quan ban hành, "
+                      "địa danh và người ký ở đây thuộc phiên bản tên gọi mới nhất của đảng bộ "
+                      "(Thiết lập › Đảng bộ) và là mặc định khi ghi quyết định mới; mỗi giấy "
+                      "khen in theo quyết định của nó. Độ dịch (mm) chỉ dùng cho phôi in sẵn, "
+                      "để căn chữ cho khớp phôi; số âm dịch sang trái, lên trên.")
         note.setWordWrap(True)
         sample = QPushButton("Xem mẫu…")
         sample.clicked.connect(self._preview_sample)
@@ -239,6 +242,12 @@ class CertificateSettingsDialog(QDialog):
         box.setValue(value)
         return box
 
+    def _paper_changed(self, *_args) -> None:
+        """Offsets move the text onto a pre-printed blank; on plain paper they do nothing."""
+        preprinted = self.paper.currentData() == cert.PAPER_PREPRINTED
+        self.offset_x.setEnabled(preprinted)
+        self.offset_y.setEnabled(preprinted)
+
     def values(self) -> dict:
         values: dict = {name: edit.text() for name, edit in self.edits.items()}
         values["paper"] = self.paper.currentData()
@@ -260,7 +269,7 @@ class CertificateSettingsDialog(QDialog):
         def make():
             settings = cert.validate_settings(self.values(), cert.load_settings(self.office))
             sample = cert.sample_certificate(settings, queries.organisation(self.office))
-            return [cert.certificate_page(sample, settings)]
+            return cert.certificates_paper([sample], settings, "Giấy chứng nhận mẫu")
 
         return PaperJob(make, "Giấy chứng nhận mẫu", "giay-khen-mau.pdf")
 

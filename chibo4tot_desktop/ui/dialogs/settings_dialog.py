@@ -1,13 +1,15 @@
 """Settings: the organisation's identity versions (name, upper body, place, issuer and signers,
 each valid from a date), the phase, the rules of each year (the regulation that governs its
 classification, bands, thresholds, HTXSNV conditions and cap, registration and deadline
-reading, each with its source), which cells make up a year, the yearly deadlines, and the
+reading, each with its source), which cells make up a year, the yearly deadlines, the
 criteria catalogue (add, edit, reorder items; the points must add up to 100), applied from a
-year the user chooses (a scored year keeps its catalogue).
+year the user chooses (a scored year keeps its catalogue), and who signs the papers (a page
+over the identity version in force today).
 
 Everything is saved in one call of ``ops.setup.save_setup``; only the parts that changed are
 written. A change that would move a decided year asks for a written reason. The window holds
-no rule: the checks are the core's.
+no rule: the checks are the core's. The certificates' own settings have their dialog (“Cài
+đặt giấy khen…”, a button on the papers page).
 """
 
 from __future__ import annotations
@@ -455,6 +457,7 @@ class SettingsDialog(QDialog):
             year)
         self.pages.addTab(self.rules_editor, "Quy định và ngưỡng theo năm")
         self._build_calendar()
+        self._build_papers()
         self.cell_catalogue = CatalogueEditor(self.phase.catalogue(year, Scope.CELL), Scope.CELL)
         self.org_catalogue = CatalogueEditor(self.phase.catalogue(year, Scope.ORGANISATION),
                                              Scope.ORGANISATION)
@@ -539,12 +542,14 @@ class SettingsDialog(QDialog):
             else {}
         self._add_identity_column(None, day, values)
         self.identity_table.setCurrentCell(1, self.identity_table.columnCount() - 1)
+        self._show_paper_fields()
         return True
 
     def remove_identity_version(self) -> None:
         column = self.identity_table.currentColumn()
         if column >= 0 and self.identity_table.columnCount() > 1:
             self.identity_table.removeColumn(column)
+            self._show_paper_fields()
 
     def identity_versions_edited(self) -> list[dict]:
         """The table as ``SetupChanges.identities`` takes it (ValidationError for a bad
@@ -617,6 +622,86 @@ class SettingsDialog(QDialog):
                 self.calendar.setCellWidget(row, column, field)
             self.date_fields[year.year] = (year, fields)
         self.pages.addTab(self.calendar, "Lịch thi đua")
+
+    # The identity fields the papers page shows (those of the version in force today).
+    PAPER_FIELDS = (("proposal_signer_title", "Bí thư"), ("proposal_signer_name", "Họ và tên"),
+                    ("upper_party_body", "Đảng bộ thành phố Hà Tĩnh"),
+                    ("decision_issuer", "Ban Thường vụ Thành ủy Hà Tĩnh"))
+
+    def _build_papers(self):
+        """Who signs the ward's papers: the fields of the last identity version (the one in
+        force today), the same cells as the last column of the "Đảng bộ" page."""
+        page = QWidget()
+        form = QFormLayout(page)
+        self.papers_since = QLabel()
+        self.papers_since.setWordWrap(True)
+        form.addRow(self.papers_since)
+        self.paper_edits = {}
+        for key, placeholder in self.PAPER_FIELDS:
+            label = timeline.IDENTITY_LABELS[key]
+            edit = QLineEdit()
+            edit.setPlaceholderText(placeholder)
+            edit.setMinimumWidth(360)
+            edit.textChanged.connect(lambda text, key=key: self._paper_edited(key, text))
+            self.paper_edits[key] = edit
+            form.addRow(label[0].upper() + label[1:] + ":", edit)
+        note = QLabel("Người ký này ký danh sách đề nghị, tờ trình, báo cáo và công văn của "
+                      "Ban Thường vụ Đảng ủy (T/M BAN THƯỜNG VỤ). Giấy khen in người ký của "
+                      "từng quyết định; người ký mặc định của quyết định mới là người ký giấy "
+                      "khen của phiên bản tên gọi áp dụng vào ngày quyết định (trang “Đảng "
+                      "bộ”). Đổi người ký từ một ngày: thêm phiên bản ở trang “Đảng bộ”.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        certificates = QPushButton("Cài đặt giấy khen…")
+        certificates.clicked.connect(self._certificate_settings)
+        form.addRow(certificates)
+        self.pages.addTab(page, "Giấy tờ, người ký")
+        self.identity_table.itemChanged.connect(self._identity_item_changed)
+        self._show_paper_fields()
+
+    def _paper_row(self, key: str) -> int:
+        return self.identity_rows.index(key)
+
+    def _show_paper_fields(self) -> None:
+        """The papers page shows the last version's fields."""
+        last = self.identity_table.columnCount() - 1
+        if last < 0:
+            return
+        date_item = self.identity_table.item(0, last)
+        since = date_item.text() if date_item is not None else ""
+        self.papers_since.setText(
+            "Người ký và cấp trên của phiên bản tên gọi mới nhất (áp dụng "
+            + ("từ đầu" if since in ("", "từ đầu") else f"từ ngày {since}") + "):")
+        for key, edit in self.paper_edits.items():
+            item = self.identity_table.item(self._paper_row(key), last)
+            text = item.text() if item is not None else ""
+            if edit.text() != text:
+                edit.blockSignals(True)
+                edit.setText(text)
+                edit.blockSignals(False)
+
+    def _paper_edited(self, key: str, text: str) -> None:
+        last = self.identity_table.columnCount() - 1
+        item = self.identity_table.item(self._paper_row(key), last) if last >= 0 else None
+        if item is not None and item.text() != text:
+            item.setText(text)
+
+    def _identity_item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == self.identity_table.columnCount() - 1:
+            self._show_paper_fields()
+
+    def _certificate_settings(self) -> None:
+        from chibo4tot_desktop.ui.dialogs.papers_dialog import CertificateSettingsDialog
+
+        if CertificateSettingsDialog(self.office, self).exec():
+            # Its issuer, place and signer are the latest identity version's: show them.
+            self.identity_versions = queries.identities(self.office)
+            self.identity_table.setColumnCount(0)
+            for version in self.identity_versions:
+                self._add_identity_column(version.id, version.valid_from,
+                                          {key: getattr(version, key) or ""
+                                           for key in timeline.IDENTITY_FIELDS})
+            self._show_paper_fields()
 
     def _catalogue_page(self, editor: CatalogueEditor) -> QWidget:
         """The editor, which years use this catalogue, and the year a change applies from."""

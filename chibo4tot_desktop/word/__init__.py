@@ -1,0 +1,1 @@
+"""Word (.docx) drafts of the documents the office writes around its lists."""
