@@ -43,11 +43,18 @@ def test_the_ranking_panel_and_the_giay_khen_of_the_leading_cells(demo_window, d
     assert "Đang xếp loại HTXSNV: 3, tối đa 3." in tab.ranking_label.text()
     assert tab.ranking_table.item(2, 4).text() == "Trong tỷ lệ"
     assert tab.leading_button.isEnabled()
+    def merits():
+        return {a.id: a for a in queries.awards(office, 2024) if a.kind == AwardKind.MERIT.value}
+
+    before = merits()                   # the pilot cells' Giấy khen, decided by the demo
+    assert all(award.is_decided for award in before.values())
     tab.leading_button.click()
     assert reached[-1] == "awards.propose_leading"
-    merits = [a for a in queries.awards(office, 2024) if a.kind == AwardKind.MERIT.value]
-    assert sorted(a.cell.code for a in merits) == ["CQ", "TDP06", "TDP12"]
-    for award in merits:
+    after = merits()
+    assert sorted(a.cell.code for a in after.values()) == ["CQ", "TDP06", "TDP12"]
+    added = [award for award_id, award in after.items() if award_id not in before]
+    assert added and not any(award.is_decided for award in added)
+    for award in added:
         withdraw(office, award.id)
     command(db_path, "awards", "propose", "--year", "2024", "--kind", "merit", "--leading")
     assert reached[-1] == "awards.propose_leading"      # the command: the same operation
@@ -100,14 +107,14 @@ def test_the_wards_sheet_shows_its_disciplined_members_from_the_cells(demo_windo
 def test_the_366_conditions_are_ticked_on_the_sheet(demo_window):
     window = demo_window
     office = window.office
-    window.set_year(2025)
+    window.set_year(2026)          # the open year (2025 is decided), also under 366-QĐ/TW
     window.show_tab(window.scoring_tab)
     tab = window.scoring_tab
     cell = queries.cell_by_code(office, "TDP06")
     tab.select_cell(cell.id)
     for item_id, (own, committee) in tab.boxes.items():
-        own.setValue(committee.maximum())
-        committee.setValue(committee.maximum())
+        own.set_points(committee.maximum())
+        committee.set_points(committee.maximum())
     assert "Quy định số 366-QĐ/TW" in tab.regulation_label.text()
     assert tab.result.computed_classification is rules.Classification.HTTNV
     assert set(tab.condition_checks) == {"nv", "lđ"}
