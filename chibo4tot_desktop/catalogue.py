@@ -8,10 +8,9 @@ group 1 has 5 items (6 each), group 2 has 2 (10 each), group 3 has 5 (5 each), g
 4 (7, 6, 6, 6). Total 100.
 
 Group thresholds ("ngưỡng") default to three quarters of the group's maximum, rounded up to a
-whole point (23, 15, 19, 19); the overall threshold for "Chi bộ 4 tốt" defaults to 80 points
-and classification bands are those of Quy định 366-QĐ/TW (90 / 70 / 50). Every one of these
-numbers is stored with the phase and edited in the settings; nothing here is read at run time
-except when a new phase is created.
+whole point (23, 15, 19, 19). They are stored with the phase and edited in the settings;
+nothing here is read at run time except when a new phase is created. The overall threshold
+and the classification bands are rules of each year (``rules.default_rules``).
 
 The organisation's own catalogue ("Đảng bộ cơ sở 4 tốt") starts as the same items (the seed
 lists one set of criteria for both), with "chi bộ" read as "đảng bộ" where the item speaks of

@@ -15,6 +15,19 @@ Names of people, decision numbers and every figure are invented for the demo (th
 only the ward, the plan, the launch day and the pilot cells 6 and 12); the new ward's name and
 authority are data here, as an office would type them. It is built through the operations,
 so it goes through the same validation and audit log as anything a user types.
+
+What it shows of the rules: 2023 and 2024 are classified under Quy định 124-QĐ/TW, 2025 and
+2026 under Quy định 366-QĐ/TW (with its HTXSNV conditions, which the committee confirms for
+the pilot cells in 2025). 2023 reads its deadline "on 10/3 is on time" (the office's choice;
+TDP 7 handed in on 10/3), 2024 reads the plan's "trước ngày 10/3" (TDP 9 handed in on 10/3:
+one day late). In 2023 three cells reach HTXSNV against two allowed: the committee classifies
+the third HTTNV with its written reason, and the Giấy khen go to the two leading the ranking;
+TDP 8's disciplined member makes the ward's own figure 1 (the office allowed one that year, so
+the ward stays "Đảng bộ cơ sở 4 tốt", but not HTXSNV). In 2024 TDP 2 is never scored, so the
+ward's result reads "Chưa chấm đủ" (and the kindergarten's disciplined member counts against
+it) and the ranking stays provisional: three at HTXSNV against two allowed; TDP 11 never
+registered nor assessed itself, yet the committee scored it: not recognised, with both
+reasons. In 2025 TDP 15's disciplined member counts against the ward.
 """
 
 from __future__ import annotations
@@ -24,11 +37,12 @@ import random
 import tempfile
 from pathlib import Path
 
+from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AwardKind, CellKind, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
-from chibo4tot_desktop.ops.awards import propose_many, record_decision
+from chibo4tot_desktop.ops.awards import propose_leading, propose_many, record_decision
 from chibo4tot_desktop.ops.cells import add_cell, merge_cells
 from chibo4tot_desktop.ops.organisations import take_in_file
 from chibo4tot_desktop.ops.registrations import import_registrations, save_registration
@@ -38,6 +52,7 @@ from chibo4tot_desktop.ops.setup import (
     create_phase,
     update_organisation,
     update_phase_year,
+    update_year_rules,
 )
 from chibo4tot_desktop.ops.verdicts import ScoreInput
 
@@ -103,8 +118,10 @@ JOINED_CELLS = [("TDP13", "Chi bộ Tổ dân phố 13", "Nguyễn Hữu Phướ
 # Registrations: (year) -> {code: received date}; absent codes are missing that year.
 MISSING = {2023: {"TDP09"}, 2024: {"TDP11"}, 2025: set(), 2026: {"TDP10", "TDP14"}}
 LATE = {
-    2023: {"TDP04": dt.date(2023, 3, 13), "THTG": dt.date(2023, 3, 16)},
-    2024: {"TDP03": dt.date(2024, 3, 12), "CA": dt.date(2024, 3, 20)},
+    2023: {"TDP04": dt.date(2023, 3, 13), "THTG": dt.date(2023, 3, 16),
+           "TDP07": dt.date(2023, 3, 10)},     # on the deadline day: on time in 2023
+    2024: {"TDP03": dt.date(2024, 3, 12), "CA": dt.date(2024, 3, 20),
+           "TDP09": dt.date(2024, 3, 10)},     # on the deadline day: late under "trước ngày"
     2025: {"TDP08": dt.date(2025, 3, 14),
            # the groups that joined on 1 July register with the new ward
            "TDP13": dt.date(2025, 7, 10), "TDP14": dt.date(2025, 7, 10),
@@ -117,6 +134,11 @@ DISCIPLINED = {2023: {"TDP08": 1}, 2024: {"MNTG": 1}, 2025: {"TDP15": 1}}
 LOW = {2023: {"TDP10"}, 2024: {"TDP10"}, 2025: {"TDP10"}}   # classified HTNV
 UNSCORED = {2024: {"TDP02"}}                                 # registered, never scored
 EXCELLENT = {"TDP06", "TDP12"}                               # the pilot cells
+NEAR_EXCELLENT = {2023: {"TDP01"}, 2024: {"CQ"}}             # HTXSNV too: one more than allowed
+SCORED_UNREGISTERED = {2024: {"TDP11"}}                      # committee score only, no own score
+LEADING = ["the cells leading the year's HTXSNV ranking"]   # a Giấy khen batch: see _decisions
+CAP_DECISION = ("TDP01", "Ngoài tỷ lệ 20% HTXSNV: xếp thứ 3 trong bảng xếp hạng năm 2023, "
+                "Ban Thường vụ Đảng ủy xếp loại Hoàn thành tốt nhiệm vụ.")
 # Decisions: year -> (proposed on, decided on, issuer, numbers of cells / merit / organisation)
 DECISIONS = {
     2023: (dt.date(2023, 12, 15), dt.date(2024, 1, 12), "Ban Thường vụ Thành ủy Hà Tĩnh",
@@ -155,9 +177,20 @@ def build_demo(office: Office) -> None:
     for index, (code, name, kind, members) in enumerate(OTHER_CELLS):
         cells[code] = add_cell(office, code, name, kind.value, SECRETARIES[12 + index], members)
 
+    update_year_rules(office, 2023, deadline_inclusive=True, org_max_disciplined=1, sources={
+        "deadline_inclusive": "office:Ban Thường vụ Đảng ủy nhận các bản nộp trong ngày 10/3",
+        "org_max_disciplined": "office:Ban Thường vụ Đảng ủy cho phép 1 trường hợp năm 2023"})
     for year in (2023, 2024):
         _registrations(office, cells, year)
         _scores(office, phase.id, cells, year, random.Random(year))
+    code, reason = CAP_DECISION
+    evaluation = queries.evaluation(office, cells[code].id, 2023)
+    save_evaluation(office, cells[code].id, 2023,
+                    scores={score.item_id: ScoreInput(score.self_points, score.committee_points)
+                            for score in evaluation.scores},
+                    disciplined_members=evaluation.disciplined_members, notes=evaluation.notes,
+                    classification="HTTNV", classification_reason=reason,
+                    expected_version=evaluation.version)
     update_organisation(office, **CITY_SIGNERS, **WARD_SIGNER)
     _decisions(office, cells, 2023)
     _decisions(office, cells, 2024)
@@ -219,11 +252,17 @@ def _registrations(office: Office, cells: dict, year: int) -> None:
 def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.Random) -> None:
     phase = queries.phase(office, phase_id)
     cell_groups = phase.catalogue(year, Scope.CELL)
+    # the HTXSNV conditions the committee confirms for the pilot cells (Quy định 366-QĐ/TW)
+    to_confirm = [condition.key for condition in queries.year_rules(office, year)
+                  .excellent_conditions if condition.check is rules.ConditionCheck.CONFIRMED]
     for code, cell in cells.items():
-        if code in MISSING[year] or code in UNSCORED.get(year, ()):
+        unregistered = code in SCORED_UNREGISTERED.get(year, ())
+        if (code in MISSING[year] and not unregistered) or code in UNSCORED.get(year, ()):
             continue
         if code in EXCELLENT:
             share = 0.95
+        elif code in NEAR_EXCELLENT.get(year, ()):
+            share = 0.925
         elif code in LOW[year]:
             share = 0.62
         else:
@@ -235,11 +274,12 @@ def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.R
                 committee = _round_half(item.max_points * group_share + rng.uniform(-0.4, 0.4),
                                         item.max_points)
                 own = _round_half(committee + rng.choice((0, 0.5, 0.5, 1)), item.max_points)
-                scores[item.id] = ScoreInput(own, committee)
+                scores[item.id] = ScoreInput(None if unregistered else own, committee)
         save_evaluation(office, cell.id, year, scores=scores,
                         disciplined_members=DISCIPLINED[year].get(code, 0),
                         notes="" if code not in LOW[year] else
-                        "Chưa hoàn thành chỉ tiêu kết nạp đảng viên.")
+                        "Chưa hoàn thành chỉ tiêu kết nạp đảng viên.",
+                        conditions_met=to_confirm if code in EXCELLENT else None)
     org_groups = phase.catalogue(year, Scope.ORGANISATION)
     scores = {item.id: ScoreInput(_round_half(item.max_points * 0.9, item.max_points),
                                   _round_half(item.max_points * 0.88, item.max_points))
@@ -253,7 +293,8 @@ def _round_half(value: float, maximum: float) -> float:
 
 
 def _decisions(office: Office, cells: dict, year: int) -> None:
-    """The year's proposals (every qualifying cell, a Giấy khen for the pilot cells, the
+    """The year's proposals (every qualifying cell; a Giấy khen for the cells leading the
+    HTXSNV ranking within the cap, or for the pilot cells while the ranking is not final; the
     ward if it qualifies) and the upper body's decisions, register numbers in order."""
     from chibo4tot_desktop.reports import year_overview
 
@@ -261,16 +302,25 @@ def _decisions(office: Office, cells: dict, year: int) -> None:
     overview = year_overview(office, year, today=decided_on)
     register = 1
     batches = [(AwardKind.CELL_RECOGNITION, [state.cell.id for state in overview.cells
-                                             if state.qualifies], "", numbers[0]),
-               (AwardKind.MERIT, [cells[code].id for code in sorted(EXCELLENT)
-                                  if code in cells],
-                f"Chi bộ điểm, dẫn đầu phong trào năm {year}", numbers[1])]
+                                             if state.qualifies], "", numbers[0])]
+    if overview.scoring_complete:
+        states = {state.cell.id: state for state in overview.cells}
+        if any(states[ranked.entry.id].qualifies for ranked in overview.ranking.leading):
+            batches.append((AwardKind.MERIT, LEADING,
+                            f"Dẫn đầu phong trào năm {year}, xếp loại HTXSNV", numbers[1]))
+    else:
+        batches.append((AwardKind.MERIT, [cells[code].id for code in sorted(EXCELLENT)
+                                          if code in cells],
+                        f"Chi bộ điểm, dẫn đầu phong trào năm {year}", numbers[1]))
     if overview.organisation_result.verdict.passed:
         batches.append((AwardKind.ORG_RECOGNITION, [None], "", numbers[2]))
     for kind, ids, notes, number in batches:
         if not ids:
             continue
-        awards = propose_many(office, year, kind.value, ids, proposed_on, notes)
+        if ids is LEADING:
+            awards = propose_leading(office, year, proposed_on, notes)
+        else:
+            awards = propose_many(office, year, kind.value, ids, proposed_on, notes)
         record_decision(office, [award.id for award in awards], decision_number=number,
                         decision_date=decided_on, issuer=issuer,
                         first_register_number=f"{register:02d}/{year}")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.engine import Database
-from chibo4tot_desktop.db.models import Cell, Phase, PhaseYear, Registration
+from chibo4tot_desktop.db.models import Cell, Phase, PhaseYear, Registration, YearRule
 from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
 from chibo4tot_desktop.text import format_date, sort_key
 
@@ -75,7 +75,7 @@ class RegistrationListing:
         self.db = db
         self.organisation_id = organisation_id
         self.year = year
-        self._deadlines: dict[int, dt.date | None] | None = None
+        self._deadlines: dict[int, tuple[dt.date | None, bool]] | None = None
         self._sort_keys: dict[str, tuple] = {}
 
     def _where(self, query):
@@ -85,15 +85,25 @@ class RegistrationListing:
             query = query.where(Registration.year == self.year)
         return query
 
-    def deadlines(self) -> dict[int, dt.date | None]:
-        """Registration deadline of each year of the organisation's phases."""
+    def deadlines(self) -> dict[int, tuple[dt.date | None, bool]]:
+        """Registration deadline of each year of the organisation's phases, and whether the
+        deadline day itself is on time (the year's rules)."""
         if self._deadlines is None:
             with self.db.session() as session:
-                self._deadlines = dict(session.execute(
-                    select(PhaseYear.year, PhaseYear.registration_deadline)
-                    .join(Phase, PhaseYear.phase_id == Phase.id)
-                    .where(Phase.organisation_id == self.organisation_id)).all())
+                inclusive = dict(session.execute(
+                    select(YearRule.year, YearRule.deadline_inclusive)
+                    .where(YearRule.organisation_id == self.organisation_id)).all())
+                self._deadlines = {
+                    year: (deadline, inclusive.get(year, False))
+                    for year, deadline in session.execute(
+                        select(PhaseYear.year, PhaseYear.registration_deadline)
+                        .join(Phase, PhaseYear.phase_id == Phase.id)
+                        .where(Phase.organisation_id == self.organisation_id))}
         return self._deadlines
+
+    def _late(self, received: dt.date | None, year: int) -> int:
+        deadline, inclusive = self.deadlines().get(year, (None, False))
+        return rules.days_late(received, deadline, inclusive)
 
     def ordered_ids(self, column: str = "name", descending: bool = False,
                     progress: Progress = null_progress) -> list[int]:
@@ -122,9 +132,7 @@ class RegistrationListing:
         del tie
         check_cancelled(progress)
         if column == "days_late":
-            deadlines = self.deadlines()
-            primary = [rules.days_late(received, deadlines.get(year))
-                       for _id, received, _name, year in rows]
+            primary = [self._late(received, year) for _id, received, _name, year in rows]
         elif kind == "text":
             ranks = name_rank if column == "name" else self._ranks(
                 (row[1] for row in rows), progress)
@@ -172,7 +180,6 @@ class RegistrationListing:
 
     def rows(self, ids: Sequence[int]) -> dict[int, tuple]:
         """The shown values (strings, numbers) of ``ids``, by id, in ``columns`` order."""
-        deadlines = self.deadlines()
         result: dict[int, tuple] = {}
         with self.db.session() as session:
             for start in range(0, len(ids), PAGE_ROWS):
@@ -183,7 +190,7 @@ class RegistrationListing:
                                Registration.signer)
                         .join(Cell, Registration.cell_id == Cell.id)
                         .where(Registration.id.in_(chunk))):
-                    late = rules.days_late(received, deadlines.get(year))
+                    late = self._late(received, year)
                     result[row_id] = (code, name, year, format_date(received), late or None,
                                       members, signer)
         return result

@@ -57,11 +57,12 @@ from chibo4tot_desktop.db.models import (
     Scope,
     SenderRole,
 )
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.files import write_bytes
-from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops import Office, queries, rulebook
 from chibo4tot_desktop.ops.evidence import evidence_content, evidence_of_year
 from chibo4tot_desktop.ops.keys import Keyring, Sender
+from chibo4tot_desktop.ops.verdicts import confirmed_conditions
 from chibo4tot_desktop.text import clean
 
 FORMAT = "chibo4tot-desktop/packet"
@@ -213,6 +214,9 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
     registrations = queries.registrations(office, year)
     evaluations = queries.evaluations(office, year)
     awards = queries.awards(office, year)
+    year_rules = queries.year_rules(office, year)
+    thresholds = {key: getattr(year_rules, rule) for key, rule in THRESHOLD_FIELDS.items()}
+    thresholds["min_classification"] = year_rules.min_classification.value
     entries, contents = _evidence_entries(office, year)
     data = {
         "organisation": {
@@ -227,7 +231,7 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
         "phase": {
             "title": phase.title, "plan_reference": phase.plan_reference,
             "first_year": phase.first_year, "last_year": phase.last_year,
-            **{key: getattr(phase, key) for key in THRESHOLD_FIELDS},
+            **thresholds,
             "years": [{"year": item.year, "launch_date": _date(item.launch_date),
                        "registration_deadline": _date(item.registration_deadline),
                        "review_deadline": _date(item.review_deadline)}
@@ -238,6 +242,7 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
                                    "max_points": item.max_points} for item in group.items]}
                        for group in groups],
         },
+        "rules": rules_data(year_rules),
         "settings": {key: value for key, value in queries.settings(office).items()
                      if not key.startswith(SETTING_PREFIXES_KEPT_HOME)},
         "cells": [{"code": cell.code, "name": cell.name, "kind": cell.kind,
@@ -254,6 +259,8 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
             "cell": code_of.get(row.cell_id) if row.cell_id is not None else None,
             "notes": row.notes, "disciplined_members": row.disciplined_members,
             "classification": row.classification,
+            "classification_reason": row.classification_reason,
+            "conditions_met": sorted(confirmed_conditions(row)),
             "scores": [{"item": list(item_keys[score.item_id]),
                         "self_points": score.self_points,
                         "committee_points": score.committee_points}
@@ -278,9 +285,25 @@ def packet_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
 DECISION_PAPER_FIELDS = {"decision_place": 100, "signer_title": 300, "signer_name": 120}
 DECIDED_FIELDS = ("decided_points", "decided_classification", "decided_verdict",
                   "decided_members", "decided_streak", "decided_cells")
-THRESHOLD_FIELDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
-                    "min_classification", "max_disciplined", "org_cell_share",
-                    "excellent_share_cap")
+# The thresholds a packet's phase carries (packet key -> rule), for programs that read them
+# there; the year's rules travel whole in "rules".
+THRESHOLD_FIELDS = {"overall_pass": "overall_pass", "band_excellent": "band_excellent",
+                    "band_good": "band_good", "band_pass": "band_pass",
+                    "min_classification": "min_classification",
+                    "max_disciplined": "max_disciplined", "org_cell_share": "org_cell_share",
+                    "excellent_share_cap": "cap_share"}
+
+
+def rules_data(year_rules: rules.YearRules) -> dict:
+    """The year's rules as plain data (what ``_Checker.rules`` reads back)."""
+    values = {}
+    for key in rules.RULE_FIELD_KEYS:
+        value = getattr(year_rules, key)
+        values[key] = value.value if hasattr(value, "value") else value
+    values["excellent_conditions"] = json.loads(
+        rulebook.conditions_json(year_rules.excellent_conditions))
+    values["sources"] = json.loads(rulebook.sources_json(year_rules.sources))
+    return values
 
 
 def decisions_data(office: Office, year: int) -> tuple[dict, dict[str, bytes]]:
@@ -899,6 +922,8 @@ class _Checker:
                 items.add(key)
                 self.text(item, "text", "mục tiêu chí", 5000, required=True, multiline=True)
                 self.number(item, "max_points", "mục tiêu chí", high=1000)
+        if "rules" in data:
+            data["rules"] = self.rules(data["rules"])
         settings = self.obj(data.get("settings"), "thiết lập")
         if len(settings) > 1000 or any(
                 not isinstance(k, str) or len(k) > 100 or not isinstance(v, str)
@@ -969,6 +994,12 @@ class _Checker:
             self.number(row, "disciplined_members", "phiếu chấm", integer=True)
             self.choice(row, "classification", "phiếu chấm",
                         {c.value for c in rules.Classification}, nullable=True)
+            row.setdefault("classification_reason", "")
+            self.text(row, "classification_reason", "phiếu chấm", 2000, multiline=True)
+            met = row.setdefault("conditions_met", [])
+            if not isinstance(met, list) or len(met) > 100 or not all(
+                    isinstance(key, str) and len(key) <= 40 for key in met):
+                self.fail("phiếu chấm: conditions_met")
             scope = Scope.CELL.value if row["cell"] is not None else Scope.ORGANISATION.value
             scored = set()
             for score in self.rows(row.get("scores"), "điểm"):
@@ -1002,6 +1033,30 @@ class _Checker:
             row.setdefault("decided_verdict", None)
             self.choice(row, "decided_verdict", "khen thưởng",
                         {v.value for v in rules.VerdictState}, nullable=True)
+
+
+    def rules(self, value) -> dict:
+        """The year's rules, checked with the program's own rule checks."""
+        value = self.obj(value, "quy định của năm")
+        result = {}
+        try:
+            for key in rules.RULE_FIELD_KEYS:
+                if key not in value:
+                    self.fail(f"quy định của năm: {key}")
+                result[key] = rulebook.field_value(key, value[key])
+            conditions = value.get("excellent_conditions")
+            if not isinstance(conditions, list) or not all(isinstance(item, dict)
+                                                           for item in conditions):
+                self.fail("quy định của năm: excellent_conditions")
+            checked = rulebook.condition_values(conditions)
+            sources = self.obj(value.get("sources"), "quy định của năm: sources")
+            result["sources"] = {key: rulebook.source_value(source, key)
+                                 for key, source in sources.items()
+                                 if key in rules.RULE_FIELD_KEYS}
+        except ValidationError as error:
+            self.fail(f"quy định của năm: {error}")
+        result["excellent_conditions"] = checked
+        return result
 
 
 def imported_packets(db: Database) -> list[tuple[str, str, int, dt.datetime, dt.datetime]]:

@@ -1,14 +1,16 @@
 """The year at a glance: who registered (late or not), who is missing, scored, qualifying,
-proposed and awarded, the organisation's own result, and what needs doing next.
+proposed and awarded, the ranking of the cells at HTXSNV against the cap, the organisation's
+own result, and what needs doing next.
 
-Computed from the stored rows and the phase's settings in a handful of queries; the overview
-tab, the ``status`` command and the summary exports all read this one structure.
+Computed from the stored rows and the year's rules in a handful of queries; the overview
+tab, the ``status`` and ``ranking`` commands and the summary exports all read this one
+structure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -22,13 +24,13 @@ from chibo4tot_desktop.db.models import (
     Registration,
     Scope,
 )
-from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops import queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.verdicts import (
     EvaluationResult,
+    UnitContext,
     evaluate,
     group_specs,
-    thresholds_of,
 )
 from chibo4tot_desktop.text import format_date, sort_key
 
@@ -42,6 +44,7 @@ class CellYearState:
     evaluated: bool
     consecutive_years: int
     awards: list[Award] = field(default_factory=list)
+    context: UnitContext = field(default_factory=UnitContext)
 
     @property
     def registered(self) -> bool:
@@ -59,6 +62,11 @@ class CellYearState:
     @property
     def scored(self) -> bool:
         return self.evaluated and self.result.committee_totals.complete
+
+    @property
+    def pending(self) -> bool:
+        """Registered (or scoring begun) but not fully scored yet: its verdict is open."""
+        return (self.registered or self.evaluated) and not self.scored
 
     @property
     def qualifies(self) -> bool:
@@ -129,11 +137,15 @@ class Deadline:
     label: str
     date: dt.date | None
     days_left: int | None
+    inclusive: bool | None = None   # the registration deadline: how the year reads it
 
     def describe(self) -> str:
         if self.date is None:
             return f"{self.label}: chưa đặt"
-        text = f"{self.label}: {format_date(self.date)}"
+        if self.inclusive is None:
+            text = f"{self.label}: {format_date(self.date)}"
+        else:
+            text = f"{self.label}: {rules.deadline_phrase(self.date, self.inclusive)}"
         if self.days_left is None:
             return text
         if self.days_left > 0:
@@ -156,6 +168,35 @@ class YearOverview:
     warnings: list[str]
     todo: list[Todo]
     awards: list[Award] = field(default_factory=list)   # every award of the year
+    year_rules: rules.YearRules = field(default_factory=rules.YearRules)
+    ranking: rules.Ranking | None = None
+
+    @property
+    def regulation(self) -> str:
+        """The regulation that governs the year's classification, as papers cite it."""
+        return self.year_rules.regulation_citation or self.year_rules.regulation_name
+
+    @property
+    def pending(self) -> list[CellYearState]:
+        return [state for state in self.cells if state.pending]
+
+    @property
+    def scoring_complete(self) -> bool:
+        """Every cell that registered (or was scored at all) is fully scored."""
+        return not self.pending
+
+    def context_of(self, cell_id: int | None) -> UnitContext:
+        """What a verdict of the cell (None: the organisation) reads beyond its own sheet."""
+        if cell_id is None:
+            return self.organisation_context
+        for state in self.cells:
+            if state.cell.id == cell_id:
+                return state.context
+        return UnitContext(registered=False)
+
+    @property
+    def organisation_context(self) -> UnitContext:
+        return organisation_context(self.cells)
 
     def count(self, attribute: str) -> int:
         return sum(1 for state in self.cells if getattr(state, attribute))
@@ -240,6 +281,7 @@ def overview_in(session: Session, year: int, today: dt.date | None = None) -> Ye
     today = today or dt.date.today()
     phase = queries.phase_in(session, year)
     phase_year = next(item for item in phase.years if item.year == year)
+    year_rules = rulebook.rules_in(session, year, phase)
     lives = queries.cell_timeline_in(session)
     cells = [cell for cell in session.scalars(select(Cell)) if lives.in_year(cell.id, year)]
     registrations = {row.cell_id: row for row in session.scalars(
@@ -262,40 +304,46 @@ def overview_in(session: Session, year: int, today: dt.date | None = None) -> Ye
         if registration is not None:
             registration.cell = cell
         late = rules.days_late(registration.received_on if registration else None,
-                               phase_year.registration_deadline)
+                               phase_year.registration_deadline, year_rules.deadline_inclusive)
         evaluation = evaluations.get(cell.id)
+        context = UnitContext(registered=registration is not None, days_late=late)
         states.append(CellYearState(
             cell=cell, registration=registration, days_late=late,
-            result=evaluate(phase, evaluation, Scope.CELL, groups=cell_groups),
+            result=evaluate(phase, year_rules, evaluation, Scope.CELL, context, cell_groups),
             evaluated=evaluation is not None,
             consecutive_years=lives.streak(cell.id, year, recognised, through_merge),
-            awards=awards_of.get(cell.id, [])))
+            awards=awards_of.get(cell.id, []), context=context))
     states.sort(key=lambda state: sort_key(state.cell.name))
 
-    cells_passed = sum(1 for state in states if state.qualifies)
-    organisation_result = evaluate(phase, evaluations.get(None), Scope.ORGANISATION,
-                                   cells_passed, len(states), year=year)
+    complete = not any(state.pending for state in states)
+    ranking = excellent_ranking(states, year_rules, complete)
+    warnings = []
+    if complete:
+        # The cap is judged once the year's scoring is complete (the ranking shows it before).
+        for state in states:
+            reason = ranking.reason_for(state.cell.id)
+            if reason is not None:
+                state.result = replace(state.result,
+                                       verdict=state.result.verdict.with_reason(reason))
+        if ranking.warning():
+            warnings.append(ranking.warning())
+
+    organisation_result = evaluate(phase, year_rules, evaluations.get(None), Scope.ORGANISATION,
+                                   organisation_context(states), year=year)
 
     deadlines = [
         Deadline("Phát động", phase_year.launch_date, _days(phase_year.launch_date, today)),
         Deadline("Hạn đăng ký thi đua", phase_year.registration_deadline,
-                 _days(phase_year.registration_deadline, today)),
+                 _days(phase_year.registration_deadline, today), year_rules.deadline_inclusive),
         Deadline("Hạn tổng kết giai đoạn" if phase.is_final(year) else "Hạn sơ kết năm",
                  phase_year.review_deadline, _days(phase_year.review_deadline, today)),
     ]
-    thresholds = thresholds_of(phase)
-    warnings = []
-    cap = rules.excellent_cap_warning(
-        [s.result.classification for s in states if s.scored and s.result.classification],
-        thresholds)
-    if cap:
-        warnings.append(cap)
     overview = YearOverview(
         year=year, phase_title=phase.title, plan_reference=phase.plan_reference,
         is_final=phase.is_final(year), deadlines=deadlines, cells=states,
         organisation_result=organisation_result,
         organisation_awards=awards_of.get(None, []),
-        warnings=warnings, todo=[], awards=awards)
+        warnings=warnings, todo=[], year_rules=year_rules, ranking=ranking, awards=awards)
     for award, kept, now in overview.decision_changes():
         who = award.cell.name if award.cell is not None else "Đảng bộ"
         warnings.append(f"{who} ({AwardKind(award.kind).label}, quyết định "
@@ -303,6 +351,34 @@ def overview_in(session: Session, year: int, today: dt.date | None = None) -> Ye
                         f"hôm nay {now.describe() if now else 'không còn thuộc năm này'}")
     overview.todo = _todo(overview, phase_year, today)
     return overview
+
+
+def organisation_context(states: list[CellYearState]) -> UnitContext:
+    """The organisation's verdict reads its cells: how many pass, which are still open, and
+    their disciplined members (the organisation's own figure is their sum)."""
+    return UnitContext(
+        cells_passed=sum(1 for state in states if state.qualifies),
+        cells_total=len(states),
+        cells_pending=tuple(state.cell.name for state in states if state.pending),
+        disciplined_detail=tuple(
+            (state.cell.name, state.result.disciplined) for state in states
+            if state.evaluated and state.result.disciplined > 0))
+
+
+def excellent_ranking(states: list[CellYearState], year_rules: rules.YearRules,
+                      complete: bool) -> rules.Ranking:
+    """The scored cells at HTXSNV ranked against the year's cap (``rules.excellent_ranking``)."""
+    scored = [state for state in states if state.scored]
+    entries = [rules.RankEntry(
+        id=state.cell.id, name=state.cell.name, order_key=sort_key(state.cell.name),
+        total=state.result.committee_totals.total,
+        group_points=tuple(group.points for group in state.result.committee_totals.groups),
+        registered_on=state.registration.received_on if state.registration else None,
+        classification=state.result.classification,
+        computed=state.result.computed_classification) for state in scored]
+    return rules.excellent_ranking(
+        entries, [state.result.classification for state in scored], len(states), year_rules,
+        complete)
 
 
 def _days(date: dt.date | None, today: dt.date) -> int | None:
@@ -335,7 +411,7 @@ def _todo(overview: YearOverview, phase_year, today: dt.date) -> list[Todo]:
     missing = overview.missing
     if missing:
         deadline = phase_year.registration_deadline
-        overdue = deadline is not None and today > deadline
+        overdue = rules.days_late(today, deadline, overview.year_rules.deadline_inclusive) > 0
         todo.append(Todo(f"{len(missing)} chi bộ chưa đăng ký thi đua"
                          f"{' (đã quá hạn)' if overdue else ''}: {_names(missing)}",
                          "registrations", [s.cell.id for s in missing]))
@@ -343,6 +419,11 @@ def _todo(overview: YearOverview, phase_year, today: dt.date) -> list[Todo]:
     if unscored:
         todo.append(Todo(f"{len(unscored)} chi bộ đã đăng ký nhưng chưa chấm đủ điểm: "
                          f"{_names(unscored)}", "scoring", [s.cell.id for s in unscored]))
+    ranking = overview.ranking
+    if ranking is not None and overview.scoring_complete and ranking.over:
+        todo.append(Todo(f"{len(ranking.over_cap())} chi bộ xếp loại HTXSNV ngoài tỷ lệ: Đảng ủy "
+                         "quyết định xếp loại theo bảng xếp hạng (lệnh ranking, tab Khen thưởng)",
+                         "awards", []))
     not_proposed = [state for state in overview.cells if state.qualifies and not state.proposed]
     if not_proposed:
         todo.append(Todo(f"{len(not_proposed)} chi bộ đạt “Chi bộ 4 tốt” chưa được lập đề "
@@ -367,12 +448,45 @@ def _todo(overview: YearOverview, phase_year, today: dt.date) -> list[Todo]:
     return todo
 
 
+def ranking_text(overview: YearOverview) -> str:
+    """The ranking of the cells at HTXSNV against the cap (the ``ranking`` command)."""
+    ranking = overview.ranking
+    lines = [f"Xếp hạng chi bộ xếp loại HTXSNV năm {overview.year}",
+             f"Theo {overview.regulation}",
+             f"Số được xếp loại HTXSNV: {ranking.basis}.", ranking.order + "."]
+    if not overview.scoring_complete:
+        lines.append(f"Năm {overview.year} chưa chấm xong ({len(overview.pending)} chi bộ chưa "
+                     "chấm đủ): bảng xếp hạng là tạm thời.")
+    lines.append("")
+    if not ranking.cells:
+        lines.append("Chưa có chi bộ nào xếp loại HTXSNV.")
+    else:
+        header = f"{'Hạng':>4}  {'Mã':<8} {'Chi bộ':<36} {'Điểm':>6}  {'Điểm nhóm':<24} Tình trạng"
+        lines.append(header)
+        lines.append("-" * len(header))
+        codes = {state.cell.id: state.cell.code for state in overview.cells}
+        for cell in ranking.cells:
+            entry = cell.entry
+            groups = " / ".join(rules.fmt_points(points) for points in entry.group_points)
+            status = cell.status + (" (bằng điểm, xếp theo tên)" if cell.tied else "")
+            lines.append(f"{cell.position:>4}  {codes.get(entry.id, ''):<8} {entry.name[:36]:<36} "
+                         f"{rules.fmt_points(entry.total):>6}  {groups:<24} {status}")
+    lines.append("")
+    lines.append(f"Đang xếp loại HTXSNV: {ranking.excellent}, tối đa {ranking.allowed}"
+                 + (" – VƯỢT TỶ LỆ" if ranking.over else "") + ".")
+    leading = [cell.entry.name for cell in ranking.leading]
+    if leading:
+        lines.append("Chi bộ dẫn đầu (xét tặng Giấy khen): " + ", ".join(leading) + ".")
+    return "\n".join(lines)
+
+
 def status_text(overview: YearOverview) -> str:
     """The year's state as plain text (the ``status`` command)."""
     lines = [f"{overview.phase_title}", f"Năm {overview.year}"
              + (" (năm tổng kết giai đoạn)" if overview.is_final else "")]
     if overview.plan_reference:
         lines.append(f"Thực hiện {overview.plan_reference}")
+    lines.append(f"Đánh giá, xếp loại chất lượng theo {overview.regulation}")
     lines.append("")
     lines.extend(deadline.describe() for deadline in overview.deadlines)
     lines.append("")
@@ -403,14 +517,20 @@ def status_text(overview: YearOverview) -> str:
                      f"{award_text}")
     lines.append("(* chi bộ điểm)")
     for state in overview.cells:
+        verdict = state.result.verdict
         if state.evaluated and not state.qualifies:
-            failing = [r.text for r in state.result.verdict.reasons if not r.ok]
+            failing = [r.text for r in verdict.reasons if not r.ok]
             if failing:
                 lines.append(f"  {state.cell.name}: {'; '.join(failing)}")
+        if state.scored and verdict.overridden:
+            reason = (state.result.evaluation.classification_reason or "").strip()
+            lines.append(f"  {state.cell.name}: Đảng ủy quyết định {verdict.classification.value}"
+                         f" (theo quy định: {verdict.computed.value})"
+                         + (f". Lý do: {reason}" if reason else ", chưa ghi lý do"))
     lines.append("")
     org = overview.organisation_result
     lines.append(f"Đảng bộ cơ sở 4 tốt: {org.verdict.label}")
-    lines.extend(f"  {'✓' if r.ok else '✗'} {r.text}" for r in org.verdict.reasons)
+    lines.extend(f"  {r.mark} {r.text}" for r in org.verdict.reasons)
     if overview.warnings:
         lines.append("")
         lines.extend(f"Lưu ý: {warning}" for warning in overview.warnings)

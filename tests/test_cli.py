@@ -32,7 +32,8 @@ def test_demo_then_status_prints_a_coherent_year(tmp_path, capsys):
     code, out, err = run(capsys, "status", "--data", data, "--year", "2023")
     assert code == 0, err
     assert "Xây dựng “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt” giai đoạn 2023 - 2025" in out
-    assert "Hạn đăng ký thi đua: 10/03/2023" in out
+    assert "Hạn đăng ký thi đua: đến hết ngày 10/03/2023" in out     # the office's reading
+    assert "theo Quy định số 124-QĐ/TW ngày 04/10/2023" in out
     assert "Chi bộ tham gia: 16" in out
     assert "Đã đăng ký: 15" in out and "Chưa đăng ký: 1" in out
     assert "Đăng ký muộn: 2" in out

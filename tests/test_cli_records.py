@@ -152,7 +152,8 @@ def test_take_in_an_old_wards_file(demo_file, capsys, tmp_path):
     (("settings", "set", "cells.streak_through_merge=0"), "đã có quyết định khen thưởng"),
     (("catalogue", "import", "--year", "2025", "khong-co.csv"), "Không đọc được tệp"),
     (("status", "--year", "2024", "--org-code", "KHONGCO"), "không có đảng bộ mã"),
-    (("settings", "set", "--year", "2024", "phase.band_good=95"), "phải giảm dần"),
+    (("settings", "set", "--year", "2024", "rules.band_good=95"), "phải giảm dần"),
+    (("settings", "set", "--year", "2024", "phase.band_good=95"), "Không có thiết lập"),
     (("settings", "set", "nothing.here=1"), "Không có thiết lập 'nothing.here'"),
     (("settings", "set", "certificate.offset_x_mm=99"), "±50 mm"),
 ])
@@ -181,7 +182,7 @@ def test_registration_set_adds_then_changes_only_what_is_given(demo_file, capsys
                                      "Hồ Thị Ánh")
     office.db.close()
     code, out, _ = run(capsys, demo_file, "registrations", "--year", "2026")
-    assert code == 0 and "muộn 2 ngày" in out and "Đã đăng ký 17/18" in out
+    assert code == 0 and "muộn 3 ngày" in out and "Đã đăng ký 17/18" in out
     assert run(capsys, demo_file, "registrations", "delete", "--year", "2026", "--cell",
                "TDP10")[0] == 0
     office = office_of(demo_file)
@@ -269,7 +270,8 @@ def test_propose_many_and_one_decision_from_the_command_line(demo_file, capsys):
     first = decided[0].cell.code
     office.db.close()
     code, out, _ = run(capsys, demo_file, "awards", "--year", "2026")
-    assert "khi quyết định: 91 điểm, HTXSNV, Đạt" in out
+    # 2026 is reviewed under Quy định 366-QĐ/TW: HTXSNV only with its conditions confirmed
+    assert "khi quyết định: 91 điểm, HTTNV, Đạt" in out
     assert run(capsys, demo_file, "awards", "withdraw", "--year", "2026", "--kind", "cell",
                "--cell", first)[0] == 2          # decided: clear first
     assert run(capsys, demo_file, "awards", "clear", "--year", "2026", "--kind", "cell",
@@ -284,28 +286,29 @@ def test_propose_many_and_one_decision_from_the_command_line(demo_file, capsys):
 
 def test_settings_set_is_all_or_nothing(demo_file, capsys):
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2026",
-                         "proposal.signer_name=Nguyễn Văn Thành", "phase.overall_pass=85",
+                         "proposal.signer_name=Nguyễn Văn Thành", "rules.overall_pass=85",
                          "calendar.registration=abc")
     assert code == 2 and "calendar.registration" in err
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2026",
-                         "proposal.signer_name=Nguyễn Văn Thành", "phase.overall_pass=85",
-                         "phase.band_good=95")
+                         "proposal.signer_name=Nguyễn Văn Thành", "rules.overall_pass=85",
+                         "rules.band_good=95")
     assert code == 2
     office = office_of(demo_file)
     assert queries.identity_on(office, None).proposal_signer_name == "Lê Thị Thanh Hà"
-    assert queries.phase_for_year(office, 2026).overall_pass == 80
+    assert queries.year_rules(office, 2026).overall_pass == 80
     office.db.close()
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2026",
-                         "proposal.signer_name=Nguyễn Văn Thành", "phase.overall_pass=85,5",
+                         "proposal.signer_name=Nguyễn Văn Thành", "rules.overall_pass=85,5",
                          "calendar.registration=12/3/2026", "certificate.place=Hồng Lĩnh")
     assert code == 0, err
     code, out, _ = run(capsys, demo_file, "settings", "--year", "2026")
     assert "organisation.proposal_signer_name = Nguyễn Văn Thành" in out
-    assert "phase.overall_pass = 85,5" in out and "calendar.registration = 12/03/2026" in out
+    assert "rules.overall_pass = 85,5" in out and "calendar.registration = 12/03/2026" in out
+    assert "văn phòng đã đổi từ 80" in out
     assert "certificate.place = Hồng Lĩnh" in out
-    # A threshold of a phase with decided years moves them: refused without a reason.
+    # A threshold of a decided year moves its decisions: refused without a reason.
     code, out, err = run(capsys, demo_file, "settings", "set", "--year", "2024",
-                         "phase.overall_pass=85")
+                         "rules.overall_pass=85")
     assert code == 2 and "đã có quyết định khen thưởng" in err
 
 

@@ -238,6 +238,15 @@ def test_backups_restore_and_check_carry_the_evidence(demo_office, samples, db_p
 # versions, registrations given the cell's member count, groups put into catalogue versions):
 # tests/test_migration_history.py checks that the old file prints the same figures and papers.
 REWRITTEN_BY_DATED_HISTORY = {"settings", "registrations", "criteria_groups"}
+# The year-rules migration (0006_year_rules) moves each phase's thresholds into one
+# `year_rules` row per year of the phase and drops those columns from `phases`; the test
+# checks below that the other columns are kept and every moved value is in each year's rules.
+PHASE_THRESHOLDS_MOVED = {"overall_pass": "overall_pass", "band_excellent": "band_excellent",
+                          "band_good": "band_good", "band_pass": "band_pass",
+                          "min_classification": "min_classification",
+                          "max_disciplined": "max_disciplined",
+                          "org_cell_share": "org_cell_share",
+                          "excellent_share_cap": "cap_share"}
 
 
 def test_a_file_of_the_previous_schema_is_carried_forward(tmp_path):
@@ -253,6 +262,11 @@ def test_a_file_of_the_previous_schema_is_carried_forward(tmp_path):
             "('alembic_version', 'safety_meta')")]
         before = {table: connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid'
                                             ).fetchall() for table in tables}
+        cursor = connection.execute("SELECT * FROM phases ORDER BY rowid")
+        phase_columns = [column[0] for column in cursor.description]
+        phases_before = [dict(zip(phase_columns, row)) for row in cursor.fetchall()]
+        phase_years = connection.execute("SELECT phase_id, year FROM phase_years").fetchall()
+    assert set(PHASE_THRESHOLDS_MOVED) <= set(phase_columns) and phase_years
     db = open_database(path)
     try:
         office = Office(db)
@@ -264,7 +278,7 @@ def test_a_file_of_the_previous_schema_is_carried_forward(tmp_path):
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] \
             == HEAD_REVISION
         for table, rows in before.items():
-            if table in REWRITTEN_BY_DATED_HISTORY:
+            if table in REWRITTEN_BY_DATED_HISTORY or table == "phases":
                 continue
             after = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
             if table == "audit_log":
@@ -273,6 +287,21 @@ def test_a_file_of_the_previous_schema_is_carried_forward(tmp_path):
             # decision_packet_at, decided_*; organisations: merged_into_id, merged_on).
             width = len(rows[0]) if rows else 0
             assert [row[:width] for row in after] == rows, table
+        cursor = connection.execute("SELECT * FROM phases ORDER BY rowid")
+        kept = [column[0] for column in cursor.description]
+        assert [dict(zip(kept, row)) for row in cursor.fetchall()] == [
+            {k: v for k, v in phase.items() if k not in PHASE_THRESHOLDS_MOVED}
+            for phase in phases_before]
+        cursor = connection.execute("SELECT * FROM year_rules")
+        rules_columns = [column[0] for column in cursor.description]
+        rules = {(row["organisation_id"], row["year"]): row
+                 for row in (dict(zip(rules_columns, r)) for r in cursor.fetchall())}
+        by_id = {phase["id"]: phase for phase in phases_before}
+        for phase_id, year in phase_years:
+            phase = by_id[phase_id]
+            rule = rules[(phase["organisation_id"], year)]
+            assert {new: rule[new] for new in PHASE_THRESHOLDS_MOVED.values()} == {
+                new: phase[old] for old, new in PHASE_THRESHOLDS_MOVED.items()}, year
     assert [b.reason for b in list_backups(path)] == ["truoc-nang-cap"]
     assert run_check(path, repair_safe=False).problems == 0
 

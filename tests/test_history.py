@@ -27,7 +27,7 @@ from chibo4tot_desktop.ops.setup import (
     save_catalogue,
     set_settings,
     update_organisation,
-    update_phase,
+    update_year_rules,
 )
 from chibo4tot_desktop.ops.verdicts import ScoreInput
 from chibo4tot_desktop.pdf.certificates import certificate_pages, year_certificates
@@ -411,14 +411,13 @@ def test_a_change_that_moves_a_decided_verdict_is_refused_or_confirmed(demo_offi
                for score in evaluation.scores}
     with pytest.raises(DecidedYearError, match="Chi bộ Tổ dân phố 6"):
         save_evaluation(demo_office, tdp06.id, 2023, scores=lowered)
-    phase = queries.phase_for_year(demo_office, 2023)
     with pytest.raises(DecidedYearError, match="2023"):
-        update_phase(demo_office, phase.id, overall_pass=95)
+        update_year_rules(demo_office, 2023, overall_pass=95)
     same(before, snapshot(demo_office, 2023, tmp_path / "still", ["TDP06"]))
     with pytest.raises(ValidationError, match="lý do"):
-        update_phase(demo_office, phase.id, confirm="  ", overall_pass=95)
+        update_year_rules(demo_office, 2023, confirm="  ", overall_pass=95)
 
-    update_phase(demo_office, phase.id, confirm="Cấp trên nâng ngưỡng", overall_pass=95)
+    update_year_rules(demo_office, 2023, confirm="Cấp trên nâng ngưỡng", overall_pass=95)
     overview = year_overview(demo_office, 2023)
     # Both are shown: the verdict as decided, and today's computation.
     assert any("khi quyết định 94,5 điểm, HTXSNV, Đạt" in w and "tính lại hôm nay" in w

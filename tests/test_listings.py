@@ -51,9 +51,13 @@ def test_days_late_comes_from_the_years_deadline(demo_office, listing):
     ids = listing.ordered_ids("days_late", descending=True)
     rows = listing.rows(ids)
     top = [(rows[i][0], rows[i][2], rows[i][4]) for i in ids[:4]]
-    # demo: the groups that joined in July 2025 (deadline 10/3/2025), CA 20/3/2024
-    assert top == [("TDP15", 2025, 123), ("TDP13", 2025, 122), ("TDP14", 2025, 122),
-                   ("CA", 2024, 10)]
+    # demo: the groups that joined in July 2025 (deadline 10/3/2025), CA 20/3/2024. From 2024
+    # the demo reads "trước ngày 10/3" as the year rules now do by default (the deadline day
+    # itself is late), so each count is one more than when the deadline day was on time:
+    # 11/7/2025 is 124 days late, 10/7/2025 123, 20/3/2024 11. 2023 keeps the old reading
+    # (THTG 16/3/2023: 6 days, test_rows_gives_the_shown_values_of_any_ids).
+    assert top == [("TDP15", 2025, 124), ("TDP13", 2025, 123), ("TDP14", 2025, 123),
+                   ("CA", 2024, 11)]
     assert rows[ids[-1]][4] is None  # on time: shown empty
 
 
@@ -145,14 +149,17 @@ def test_a_newer_order_supersedes_an_older_one(qtbot, model):
 
 
 def test_reload_sees_new_rows(qtbot, demo_office, model):
-    cell = queries.cell_by_code(demo_office, "TDP09")  # missing in 2023
-    save_registration(demo_office, cell.id, 2023, received_on=dt.date(2023, 4, 1))
+    # TDP10 is missing in 2026, the demo's open year (2023 is decided and closed: a new
+    # registration there would change its verdicts and is refused).
+    cell = queries.cell_by_code(demo_office, "TDP10")
+    save_registration(demo_office, cell.id, 2026, received_on=dt.date(2026, 4, 1))
     with qtbot.waitSignal(model.idsReady, timeout=10000):
         model.reload()
     assert model.rowCount() == 65
-    row = model.row_of(queries.registration(demo_office, cell.id, 2023).id)
-    assert model.data(model.index(row, 3)) == "01/04/2023"
-    assert model.data(model.index(row, 4)) == 22
+    row = model.row_of(queries.registration(demo_office, cell.id, 2026).id)
+    assert model.data(model.index(row, 3)) == "01/04/2026"
+    # deadline "trước ngày 10/3/2026": 10/3 itself is late, so 01/04 is 23 days late
+    assert model.data(model.index(row, 4)) == 23
 
 
 @given(st.lists(st.integers(min_value=0, max_value=30), max_size=40000), st.booleans())

@@ -34,8 +34,8 @@ from chibo4tot_desktop.ops.setup import (
     save_setup,
     save_catalogue,
     set_settings,
-    update_phase,
     update_phase_year,
+    update_year_rules,
 )
 from chibo4tot_desktop.ops.verdicts import ScoreInput, evaluate
 from chibo4tot_desktop.reports import year_overview
@@ -134,13 +134,13 @@ def test_unknown_cell(office):
 def test_late_registration_is_flagged_with_days(office):
     on_time = add_cell(office, "A", "Chi bộ A")
     late = add_cell(office, "B", "Chi bộ B")
-    save_registration(office, on_time.id, 2024, received_on=dt.date(2024, 3, 10))
+    save_registration(office, on_time.id, 2024, received_on=dt.date(2024, 3, 9))
     save_registration(office, late.id, 2024, received_on=dt.date(2024, 3, 14),
                              commitment_2="Sinh hoạt đủ 12 kỳ")
     overview = year_overview(office, 2024)
     states = {s.cell.code: s for s in overview.cells}
     assert states["A"].days_late == 0 and not states["A"].late
-    assert states["B"].days_late == 4
+    assert states["B"].days_late == 5        # "trước ngày 10/3": 9/3 is the last day on time
     assert overview.counts["late"] == 1
     assert queries.registration(office, late.id, 2024).commitment_2 == "Sinh hoạt đủ 12 kỳ"
 
@@ -179,6 +179,7 @@ def test_registration_without_date_is_refused(office):
 # ----------------------------------------------------------------------------- evaluations
 def test_scoring_and_verdict_change_at_the_threshold(office):
     cell = add_cell(office, "A", "Chi bộ A", members_count=20)
+    save_registration(office, cell.id, 2023, received_on=dt.date(2023, 3, 5))
     item = item_of(office, 2, 1)                        # group 2 item 1, max 10
     other = item_of(office, 2, 2)
     scores = full_scores(office, override={item.id: ScoreInput(7, 7), other.id: ScoreInput(7, 7)})
@@ -253,16 +254,17 @@ def test_concurrent_edit_of_an_evaluation_is_a_conflict(office):
     with pytest.raises(ConflictError, match="người khác sửa"):
         save_evaluation(office, cell.id, 2023, scores=full_scores(office, share=0.5),
                                expected_version=seen.version)
-    total = evaluate(queries.phase_for_year(office, 2023), queries.evaluation(office, cell.id, 2023))
+    total = evaluate(queries.phase_for_year(office, 2023), queries.year_rules(office, 2023),
+                     queries.evaluation(office, cell.id, 2023))
     assert total.committee_totals.total == pytest.approx(80, abs=2)
 
 
 def test_changing_a_threshold_recomputes_verdicts(office):
     cell = add_cell(office, "A", "Chi bộ A")
+    save_registration(office, cell.id, 2023, received_on=dt.date(2023, 3, 5))
     save_evaluation(office, cell.id, 2023, scores=full_scores(office, share=0.85))
     assert year_overview(office, 2023).cells[0].qualifies
-    phase = queries.phase_for_year(office, 2023)
-    update_phase(office, phase.id, overall_pass=90)
+    update_year_rules(office, 2023, overall_pass=90)
     state = year_overview(office, 2023).cells[0]
     assert not state.qualifies
     assert "dưới ngưỡng 90" in state.result.verdict.summary()
@@ -274,11 +276,10 @@ def test_changing_a_threshold_recomputes_verdicts(office):
     ({"min_classification": "GIOI"}, "không hợp lệ"),
     ({"overall_pass": "tám mươi"}, "không phải là số"),
 ])
-def test_bad_phase_settings_are_refused(office, changes, message):
-    phase = queries.phase_for_year(office, 2023)
+def test_bad_rule_settings_are_refused(office, changes, message):
     with pytest.raises(ValidationError, match=message):
-        update_phase(office, phase.id, **changes)
-    assert queries.phase(office, phase.id).band_good == 70
+        update_year_rules(office, 2023, **changes)
+    assert queries.year_rules(office, 2023).band_good == 70
 
 
 # ------------------------------------------------------------------------------- catalogue
@@ -437,12 +438,13 @@ def test_save_setup_is_one_transaction(office):
     with pytest.raises(ValidationError, match="phải bằng 100"):
         save_setup(office, SetupChanges(
             organisation={"name": "Đảng bộ mới"}, phase_id=phase.id,
-            phase={"overall_pass": 75},
+            phase={"title": "Giai đoạn mới"}, rules={2023: {"overall_pass": 75}},
             years={2023: YearDates(dt.date(2023, 3, 1), dt.date(2023, 3, 15),
                                    dt.date(2023, 12, 1))},
             catalogues={Scope.CELL: groups}, settings={"proposal.signer_name": "A"}))
     assert queries.organisation(office).name == "Đảng bộ phường Tân Giang"
-    assert queries.phase_for_year(office, 2023).overall_pass == 80
+    assert queries.phase_for_year(office, 2023).title != "Giai đoạn mới"
+    assert queries.year_rules(office, 2023).overall_pass == 80
     assert queries.phase_year(office, 2023).registration_deadline == dt.date(2023, 3, 10)
     assert queries.setting(office, "proposal.signer_name") == ""
 

@@ -95,7 +95,7 @@ def test_template_has_the_years_catalogue_header_checks_and_protection(office, c
     signature = [c.value for row in sheet.iter_rows() for c in row if c.value in
                  ("T/M CHI BỘ", "BÍ THƯ", "Nguyễn Văn Hùng")]
     assert signature == ["T/M CHI BỘ", "BÍ THƯ", "Nguyễn Văn Hùng"]
-    with pytest.raises(UserError, match="không thuộc năm 2023"):
+    with pytest.raises(UserError, match="đã giải thể ngày 01/06/2022, không chấm điểm năm 2023"):
         write_self_template(office, YEAR, tmp_path / "x.xlsx", "TDP03")
 
 

@@ -2,6 +2,7 @@
 automatic backups, the backups dialog and the audit log viewer."""
 
 import datetime as dt
+import re
 import sqlite3
 
 from chibo4tot_desktop.db.engine import open_database
@@ -176,7 +177,8 @@ def test_backups_dialog_lists_backs_up_and_restores(qtbot, demo_office, db_path)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 0).text() == "06/05/2024 07:08:09"
     assert dialog.table.item(0, 1).text() == "Tự động (hằng ngày)"
-    assert dialog.table.item(0, 2).text().endswith("KB")
+    # the size in the user's units, decimal comma (the demo file is about 1 MB, once < 1 MB)
+    assert re.fullmatch(r"\d+,\d (KB|MB)", dialog.table.item(0, 2).text())
     assert not dialog.restore_button.isEnabled()      # nothing selected
 
     dialog.backup_button.click()

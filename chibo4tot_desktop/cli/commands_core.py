@@ -1,4 +1,5 @@
-"""Core subcommands: ``demo``, ``status``, and the cells list (``cells`` in commands_records)."""
+"""Core subcommands: ``demo``, ``status``, ``ranking``, and the cells list (``cells`` in
+commands_records)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                                    help="in tình hình thi đua của một năm")
     status.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
     status.set_defaults(func=cmd_status)
+
+    ranking = subparsers.add_parser(
+        "ranking", parents=[common], help="xếp hạng chi bộ xếp loại HTXSNV so với tỷ lệ tối đa",
+        description="In bảng xếp hạng các chi bộ xếp loại (hoặc được đề xuất) HTXSNV theo tổng "
+                    "điểm Đảng ủy chấm, cách xếp khi bằng điểm, số được HTXSNV tối đa theo "
+                    "quy định của năm và các chi bộ dẫn đầu (xét tặng Giấy khen).")
+    ranking.add_argument("--year", type=int_year, metavar="NĂM", help="năm (mặc định: năm nay)")
+    ranking.set_defaults(func=cmd_ranking)
 
 
 def _utf8_stdout() -> None:
@@ -97,4 +106,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         print(status_text(year_overview(office, year)))
+    return 0
+
+
+def cmd_ranking(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.reports import ranking_text, year_overview
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        print(ranking_text(year_overview(office, year)))
     return 0

@@ -147,7 +147,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     set_.add_argument("--disciplined", metavar="SỐ", help="số đảng viên bị kỷ luật trong năm")
     set_.add_argument("--classification", metavar="XẾP_LOẠI",
                       help="xếp loại do Đảng ủy quyết định: HTXSNV, HTTNV, HTNV, KHTNV, hoặc "
-                           "auto (theo tổng điểm)")
+                           "auto (theo quy định của năm)")
+    set_.add_argument("--reason", metavar="LÝ_DO",
+                      help="lý do khi Đảng ủy quyết định xếp loại khác kết quả theo quy định "
+                           "(bắt buộc khi đó)")
+    set_.add_argument("--conditions", metavar="MÃ,MÃ",
+                      help="các điều kiện HTXSNV Đảng ủy xác nhận, theo mã in ở lệnh 'scores' "
+                           "(ví dụ nv,lđ); none để bỏ hết")
     _confirm(set_)
     set_.set_defaults(func=cmd_scores_set)
 
@@ -167,6 +173,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     _award_target(propose, int_year)
     propose.add_argument("--all-qualifying", action="store_true",
                          help="mọi chi bộ đạt “Chi bộ 4 tốt” chưa có đề nghị loại này")
+    propose.add_argument("--leading", action="store_true",
+                         help="(với --kind merit) Giấy khen cho các chi bộ dẫn đầu bảng xếp hạng "
+                              "HTXSNV trong tỷ lệ (xem lệnh ranking)")
     propose.add_argument("--date", type=_date, metavar="NGÀY",
                          help="ngày đề nghị (mặc định: hạn sơ kết của năm)")
     propose.add_argument("--notes", metavar="GHI_CHÚ", help="ghi chú (thành tích)")
@@ -476,6 +485,7 @@ def cmd_scores_show(args) -> int:
     from chibo4tot_desktop.cli.commands_core import _utf8_stdout
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.scoring import evaluation_result
+    from chibo4tot_desktop.ops.verdicts import confirmed_conditions
 
     _utf8_stdout()
     with open_office(args) as office:
@@ -506,15 +516,29 @@ def cmd_scores_show(args) -> int:
     print(f"Tổng Đảng ủy chấm: {rules.fmt_points(totals.total)}/"
           f"{rules.fmt_points(totals.max_total)}"
           + ("" if totals.complete else f" (còn {totals.missing} mục chưa chấm)"))
-    if evaluation is not None:
+    year_rules = result.rules
+    print(f"Xếp loại theo {year_rules.regulation_name}"
+          + (f": {result.computed_classification.value}" if result.computed_classification
+             else " (chưa chấm đủ)"))
+    confirmed = confirmed_conditions(evaluation)
+    for condition in year_rules.excellent_conditions:
+        if condition.check is rules.ConditionCheck.CONFIRMED:
+            mark = "x" if condition.key in confirmed else " "
+            print(f"  [{mark}] điều kiện HTXSNV {condition.key}: {condition.text}")
+    if cell_id is None:
+        print(f"Đảng viên bị kỷ luật (cộng từ các chi bộ): {result.disciplined}")
+    elif evaluation is not None:
         print(f"Đảng viên bị kỷ luật: {evaluation.disciplined_members}")
+    if evaluation is not None:
         if evaluation.classification:
-            print(f"Xếp loại do Đảng ủy quyết định: {evaluation.classification}")
+            print(f"Xếp loại do Đảng ủy quyết định: {evaluation.classification}"
+                  + (f". Lý do: {evaluation.classification_reason}"
+                     if evaluation.classification_reason else ""))
         if evaluation.notes:
             print(f"Nhận xét: {evaluation.notes}")
     print(f"Kết quả: {result.verdict.label}")
     for reason in result.verdict.reasons:
-        print(f"  {'✓' if reason.ok else '✗'} {reason.text}")
+        print(f"  {reason.mark} {reason.text}")
     return 0
 
 
@@ -566,7 +590,7 @@ def _read_sheet(path: str) -> list[tuple[str, object, object]]:
 def cmd_scores_set(args) -> int:
     from chibo4tot_desktop import rules
     from chibo4tot_desktop.ops import queries
-    from chibo4tot_desktop.ops.scoring import save_evaluation
+    from chibo4tot_desktop.ops.scoring import ORGANISATION_DISCIPLINED, save_evaluation
     from chibo4tot_desktop.ops.verdicts import ScoreInput
 
     entries = [_parse_item(token) for token in args.items]
@@ -591,17 +615,32 @@ def cmd_scores_set(args) -> int:
                                          before.committee_points if committee is KEEP
                                          else committee)
         classification = args.classification
+        reason = args.reason
         if classification is None:
             classification = evaluation.classification if evaluation else None
         elif classification.lower() == "auto":
             classification = None
+            reason = "" if reason is None else reason
+        if reason is None:
+            reason = evaluation.classification_reason if evaluation else ""
+        conditions = None
+        if args.conditions is not None:
+            text = args.conditions.strip()
+            conditions = ([] if text.casefold() in ("none", "không", "")
+                          else [part.strip() for part in text.split(",") if part.strip()])
+        if cell_id is None:
+            if args.disciplined is not None:
+                raise UserError(ORGANISATION_DISCIPLINED)
+            disciplined = 0
+        else:
+            disciplined = (args.disciplined if args.disciplined is not None
+                           else (evaluation.disciplined_members if evaluation else 0))
         result = save_evaluation(
             office, cell_id, year, scores=scores,
             notes=args.notes if args.notes is not None else (evaluation.notes if evaluation
                                                              else ""),
-            disciplined_members=(args.disciplined if args.disciplined is not None
-                                 else (evaluation.disciplined_members if evaluation else 0)),
-            classification=classification,
+            disciplined_members=disciplined, classification=classification,
+            classification_reason=reason, conditions_met=conditions,
             expected_version=evaluation.version if evaluation else 0, confirm=args.confirm)
     totals = result.committee_totals
     print(f"Đã lưu phiếu chấm năm {year} của {name}: Đảng ủy chấm "
@@ -665,10 +704,20 @@ def cmd_awards_list(args) -> int:
 
 
 def cmd_awards_propose(args) -> int:
-    from chibo4tot_desktop.ops.awards import propose_many
+    from chibo4tot_desktop.ops.awards import propose_leading, propose_many
     from chibo4tot_desktop.reports import year_overview
 
     kind = KIND_NAMES[args.kind]
+    if args.leading:
+        if args.kind != "merit" or args.cell or args.all_qualifying:
+            raise UserError("--leading chỉ dùng với --kind merit, không kèm --cell hay "
+                            "--all-qualifying.")
+        with open_office(args, write=True) as office:
+            year = resolve_year(office, args.year)
+            awards = propose_leading(office, year, args.date, args.notes or "")
+        print(f"Đã lập {len(awards)} đề nghị Giấy khen năm {year} cho chi bộ dẫn đầu: "
+              + ", ".join(award.cell.name for award in awards) + ".")
+        return 0
     with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         targets = _targets(office, args, year)

@@ -3,6 +3,11 @@
 file the office can edit, import it back, from a year on) and ``organisations`` (a ward
 merged into this one).
 
+The rules of a year are ``rules.*`` keys (with --year): ``rules.band_excellent=90``, their
+source ``rules.band_excellent.source=regulation:Quy định 124-QĐ/TW``, and the HTXSNV
+conditions ``rules.condition.MÃ=nội dung`` (empty: remove it), ``rules.condition.MÃ.check``,
+``rules.condition.MÃ.source``.
+
 ``settings set`` saves every pair given in ONE transaction (``ops.setup.save_setup``): one
 refused value leaves all of them as they were.
 """
@@ -51,11 +56,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     set_ = actions.add_parser(
         "set", parents=[common], help="đặt một hay nhiều thiết lập (lưu cùng một lần)",
         description="Đặt thiết lập: mỗi KHÓA=GIÁ_TRỊ, ví dụ "
-                    "proposal.signer_name=\"Nguyễn Văn Thành\" phase.overall_pass=80 "
-                    "calendar.registration=10/3/2025. Xem các khóa bằng lệnh 'settings'. "
-                    "Một giá trị sai thì không lưu giá trị nào.")
+                    "proposal.signer_name=\"Nguyễn Văn Thành\" rules.overall_pass=80 "
+                    "calendar.registration=10/3/2025 rules.deadline_inclusive=có "
+                    "rules.cap_share.source=\"office:Đảng ủy tự chọn\". Nguồn: plan (kế hoạch), "
+                    "regulation (quy định), office (văn phòng tự chọn). Xem các khóa bằng lệnh "
+                    "'settings'. Một giá trị sai thì không lưu giá trị nào.")
     set_.add_argument("--year", type=int_year, metavar="NĂM",
-                      help="năm (cho phase.* và calendar.*; mặc định: năm nay)")
+                      help="năm (cho phase.*, rules.* và calendar.*; mặc định: năm nay)")
     set_.add_argument("--from", dest="valid_from", type=_date_arg, metavar="NGÀY",
                       help="cho organisation.* và người ký giấy khen: áp dụng từ ngày này (một "
                            "phiên bản tên gọi mới; giấy tờ trước ngày đó giữ như cũ). Không có "
@@ -133,6 +140,7 @@ def _known(office, year: int | None) -> list[tuple[str, str, str]]:
         phase = queries.phase_for_year(office, year)
         rows += [(f"phase.{key}", _show(getattr(phase, key)), f"giai đoạn {phase.first_year} - "
                   f"{phase.last_year}") for key in PHASE_SETTINGS]
+        rows += _rule_rows(queries.year_rules(office, year), year)
         dates = next(item for item in phase.years if item.year == year)
         rows += [(f"calendar.{key}", format_date(getattr(dates, column)), f"lịch năm {year}")
                  for key, column in CALENDAR_KEYS.items()]
@@ -151,11 +159,29 @@ def _known(office, year: int | None) -> list[tuple[str, str, str]]:
     return rows
 
 
-
 def _show(value) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     return str(value)
+
+
+def _rule_rows(year_rules, year: int) -> list[tuple[str, str, str]]:
+    from chibo4tot_desktop import rules
+
+    rows = []
+    for spec in rules.RULE_FIELDS:
+        value = getattr(year_rules, spec.key)
+        shown = rules.fmt_share(value) if spec.kind == "share" else _show(
+            value.value if hasattr(value, "value") else value)
+        rows.append((f"rules.{spec.key}", shown, f"{spec.label}, năm {year} — nguồn: "
+                     f"{year_rules.source_of(spec.key).describe()}"))
+    for condition in year_rules.excellent_conditions:
+        rows.append((f"rules.condition.{condition.key}", condition.text,
+                     f"điều kiện HTXSNV năm {year}, {condition.check.label} — nguồn: "
+                     f"{condition.source.describe()}"))
+    return rows
 
 
 def cmd_settings_show(args) -> int:
@@ -189,7 +215,7 @@ def cmd_settings_set(args) -> int:
             raise UserError(f"'{pair}' không đúng dạng KHÓA=GIÁ_TRỊ.")
         pairs.append((key.strip(), value))
     changes = SetupChanges(identity_from=args.valid_from)
-    certificate, calendar = {}, {}
+    certificate, calendar, rule_pairs = {}, {}, []
     for key, value in pairs:
         group, _, name = key.partition(".")
         if group == "organisation" and name in ORGANISATION_KEYS:
@@ -198,6 +224,8 @@ def cmd_settings_set(args) -> int:
             changes.organisation[OLD_IDENTITY_KEYS[key]] = value
         elif group == "phase" and name in PHASE_SETTINGS:
             changes.phase[name] = value
+        elif group == "rules":
+            rule_pairs.append((name, value))
         elif group == "calendar" and name in CALENDAR_KEYS:
             calendar[CALENDAR_KEYS[name]] = _date_value(key, value)
         elif group == "certificate" and name in cert.CertificateSettings.__dataclass_fields__:
@@ -207,10 +235,12 @@ def cmd_settings_set(args) -> int:
         else:
             raise UserError(f"Không có thiết lập '{key}'; xem danh sách bằng lệnh 'settings'.")
     with open_office(args, write=True) as office:
-        if changes.phase or calendar:
+        if changes.phase or calendar or rule_pairs:
             year = resolve_year(office, args.year)
             phase = queries.phase_for_year(office, year)
             changes.phase_id = phase.id
+            if rule_pairs:
+                changes.rules[year] = _rule_changes(queries.year_rules(office, year), rule_pairs)
             if calendar:
                 dates = next(item for item in phase.years if item.year == year)
                 current = {column: getattr(dates, column) for column in CALENDAR_KEYS.values()}
@@ -224,6 +254,57 @@ def cmd_settings_set(args) -> int:
         save_setup(office, changes, confirm=args.confirm)
     print(f"Đã lưu {len(pairs)} thiết lập.")
     return 0
+
+
+def _rule_changes(current, pairs) -> dict:
+    """``rules.*`` pairs (without the prefix) -> the changes of the year's rules."""
+    from chibo4tot_desktop import rules
+
+    changes: dict = {}
+    sources: dict = {}
+    conditions = [{"key": c.key, "text": c.text, "check": c.check.value,
+                   "source": c.source.kind.value, "note": c.source.note}
+                  for c in current.excellent_conditions]
+    touched = False
+    for name, value in pairs:
+        if name.startswith("condition."):
+            key, _, part = name[len("condition."):].partition(".")
+            found = next((c for c in conditions if c["key"] == key), None)
+            if not part:
+                if not value.strip():
+                    if found is None:
+                        raise UserError(f"Không có điều kiện HTXSNV '{key}' để xóa.")
+                    conditions.remove(found)
+                elif found is None:
+                    conditions.append({"key": key, "text": value, "check": "confirmed",
+                                       "source": "office", "note": ""})
+                else:
+                    found["text"] = value
+            elif found is None:
+                raise UserError(f"Không có điều kiện HTXSNV '{key}'; thêm bằng "
+                                f"rules.condition.{key}=NỘI_DUNG trước.")
+            elif part == "check":
+                found["check"] = value.strip()
+            elif part == "source":
+                kind, _, note = value.partition(":")
+                found["source"], found["note"] = kind.strip(), note.strip()
+            else:
+                raise UserError(f"Không có thiết lập 'rules.{name}'.")
+            touched = True
+            continue
+        field, _, part = name.partition(".")
+        if field not in rules.RULE_FIELD_KEYS or part not in ("", "source"):
+            raise UserError(f"Không có thiết lập 'rules.{name}'; xem danh sách bằng lệnh "
+                            "'settings --year NĂM'.")
+        if part == "source":
+            sources[field] = value
+        else:
+            changes[field] = value
+    if sources:
+        changes["sources"] = sources
+    if touched:
+        changes["excellent_conditions"] = conditions
+    return changes
 
 
 def _date_arg(value: str):

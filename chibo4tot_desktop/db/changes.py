@@ -26,6 +26,7 @@ TABLE_TOPICS = {
     "organisation_identities": SETTINGS,
     "phases": SETTINGS,
     "phase_years": SETTINGS,
+    "year_rules": SETTINGS,
     "criteria_groups": SETTINGS,
     "criteria_items": SETTINGS,
     "catalogue_versions": SETTINGS,

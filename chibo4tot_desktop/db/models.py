@@ -219,15 +219,6 @@ class Phase(Base):
     plan_reference: Mapped[str] = mapped_column(String(200), default="")
     first_year: Mapped[int] = mapped_column(Integer)
     last_year: Mapped[int] = mapped_column(Integer)
-    # Thresholds (see rules.Thresholds); stored here so the office can change them.
-    overall_pass: Mapped[float] = mapped_column(Float, default=80)
-    band_excellent: Mapped[float] = mapped_column(Float, default=90)
-    band_good: Mapped[float] = mapped_column(Float, default=70)
-    band_pass: Mapped[float] = mapped_column(Float, default=50)
-    min_classification: Mapped[str] = mapped_column(String(10), default="HTTNV")
-    max_disciplined: Mapped[int] = mapped_column(Integer, default=0)
-    org_cell_share: Mapped[float] = mapped_column(Float, default=0.7)
-    excellent_share_cap: Mapped[float] = mapped_column(Float, default=0.2)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
                                          server_default=text("1"))
 
@@ -289,6 +280,44 @@ class PhaseYear(Base):
     phase: Mapped[Phase] = relationship(back_populates="years")
 
 
+class YearRule(Base):
+    """The rules of one year (``rules.YearRules``): the regulation that governs its
+    classification, the bands and thresholds, the HTXSNV conditions and cap, the registration
+    and self-assessment requirements, the deadline reading, and where each value comes from.
+
+    ``excellent_conditions``: JSON list of {key, text, check, source, note}; ``sources``:
+    JSON object field -> {kind, note}."""
+
+    __tablename__ = "year_rules"
+    __table_args__ = (UniqueConstraint("organisation_id", "year", name="uq_year_rules_org_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    regulation: Mapped[str] = mapped_column(String(40), default="")
+    regulation_citation: Mapped[str] = mapped_column(String(300), default="")
+    overall_pass: Mapped[float] = mapped_column(Float, default=80)
+    band_excellent: Mapped[float] = mapped_column(Float, default=90)
+    band_good: Mapped[float] = mapped_column(Float, default=70)
+    band_pass: Mapped[float] = mapped_column(Float, default=50)
+    min_classification: Mapped[str] = mapped_column(String(10), default="HTTNV")
+    max_disciplined: Mapped[int] = mapped_column(Integer, default=0)
+    org_max_disciplined: Mapped[int] = mapped_column(Integer, default=0)
+    org_cell_share: Mapped[float] = mapped_column(Float, default=0.7)
+    registration_required: Mapped[bool] = mapped_column(default=True)
+    self_assessment_required: Mapped[bool] = mapped_column(default=True)
+    deadline_inclusive: Mapped[bool] = mapped_column(default=False)
+    cap_share: Mapped[float] = mapped_column(Float, default=0.2)
+    cap_denominator: Mapped[str] = mapped_column(String(20), default="good_or_better")
+    cap_rounding: Mapped[str] = mapped_column(String(10), default="down")
+    cap_tie_break: Mapped[str] = mapped_column(String(20), default="groups")
+    excellent_conditions: Mapped[str] = mapped_column(Text, default="[]")
+    sources: Mapped[str] = mapped_column(Text, default="{}")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 class CatalogueVersion(Base):
     """One version of a phase's criteria catalogue of one scope, in force from ``first_year``
     until the next version's first year. A version that has scores is never edited: a change
@@ -455,8 +484,13 @@ class Evaluation(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     disciplined_members: Mapped[int] = mapped_column(Integer, default=0)
-    # The committee's decided classification; NULL means "the band of the committee total".
+    # The committee's decided classification; NULL means "what the year's rules give".
     classification: Mapped[str | None] = mapped_column(String(10))
+    # Why the committee decided otherwise than the rules give (required then).
+    classification_reason: Mapped[str] = mapped_column(Text, default="",
+                                                       server_default=text("''"))
+    # JSON list of the keys of the year's HTXSNV conditions the committee confirmed.
+    conditions_met: Mapped[str] = mapped_column(Text, default="[]", server_default=text("'[]'"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
                                          server_default=text("1"))
 

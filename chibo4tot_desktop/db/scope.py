@@ -26,10 +26,12 @@ from chibo4tot_desktop.db.models import (
     Phase,
     Registration,
     Setting,
+    YearRule,
 )
 
 ORGANISATION_ID = "organisation_id"
-OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity, EvidenceFile)
+OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity, EvidenceFile,
+         YearRule)
 
 
 def _filter(state: ORMExecuteState) -> None:

@@ -49,9 +49,8 @@ from chibo4tot_desktop.ops import (
     Office,
     queries,  # noqa: E402
 )
-from chibo4tot_desktop.ops.verdicts import evaluate
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
-from chibo4tot_desktop.text import format_date, place_date_line, sort_key
+from chibo4tot_desktop.text import place_date_line, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
 HEADER_ROW = 8  # the column titles; data starts on the next row
@@ -462,6 +461,7 @@ REGISTRATION_COLUMNS = [
 def registrations_table(office: Office, year: int) -> list[Table]:
     # Straight from the registrations (no scoring needed): this list may have thousands of rows.
     deadline = queries.phase_year(office, year).registration_deadline
+    inclusive = queries.year_rules(office, year).deadline_inclusive
     with office.db.session() as session:
         registered = session.execute(
             select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
@@ -474,10 +474,10 @@ def registrations_table(office: Office, year: int) -> list[Table]:
     registered.sort(key=lambda row: sort_key(row.name))     # Vietnamese order of cell names
     rows, late = [], 0
     for registration in registered:
-        days = rules.days_late(registration.received_on, deadline)
+        days = rules.days_late(registration.received_on, deadline, inclusive)
         late += days > 0
         rows.append([*registration[1:], f"Muộn {days} ngày" if days > 0 else "Đúng hạn"])
-    notes = [f"Hạn đăng ký: {format_date(deadline)}."] if deadline else []
+    notes = [f"Hạn đăng ký: {rules.deadline_phrase(deadline, inclusive)}."] if deadline else []
     done = {registration.cell_id for registration in registered}
     missing = [cell for cell in queries.cells_in_year(office, year) if cell.id not in done]
     if missing:
@@ -492,12 +492,14 @@ def registrations_table(office: Office, year: int) -> list[Table]:
                    "", f"{late} muộn"], notes, date=date)]
 
 
-def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], sheet: str,
+def _score_table(phase, scope: Scope, results: list[tuple[str, object]], sheet: str,
                  title: str, subtitle: str, year: int) -> Table:
+    """``results``: (unit name, its ``EvaluationResult`` from the year's overview)."""
     groups = phase.catalogue(year, scope)
     rows: list[list] = []
     bold: set[int] = set()
-    for unit_name, evaluation in evaluations:
+    for unit_name, result in results:
+        evaluation = result.evaluation
         scores = {score.item_id: score for score in evaluation.scores} if evaluation else {}
         for group in groups:
             for item in group.items:
@@ -505,7 +507,6 @@ def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], she
                 rows.append([unit_name, f"{group.position}.{item.position}", item.text,
                              item.max_points, score.self_points if score else None,
                              score.committee_points if score else None])
-        result = evaluate(phase, evaluation, scope, year=year)
         bold.add(len(rows))
         committee = result.committee_totals
         classification = result.classification.value if result.classification else ""
@@ -522,13 +523,13 @@ def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], she
 def scores_table(office: Office, year: int) -> list[Table]:
     overview = year_overview(office, year)
     phase = queries.phase_for_year(office, year)
-    cell_rows = [(state.cell.name, state.result.evaluation) for state in overview.cells
+    cell_rows = [(state.cell.name, state.result) for state in overview.cells
                  if state.evaluated]
     tables = [_score_table(phase, Scope.CELL, cell_rows, "Chấm điểm chi bộ",
                            "Bảng chấm điểm “Chi bộ 4 tốt”", f"Năm {year}", year)]
-    org = overview.organisation_result.evaluation
-    if org is not None:
-        name = queries.identity_on(office, documents.review_date(office, year)).name
+    org = overview.organisation_result
+    if org.evaluation is not None:
+        name = queries.identity_on(office, queries.year_document_date(office, year)).name
         tables.append(_score_table(phase, Scope.ORGANISATION, [(name, org)],
                                    "Chấm điểm đảng bộ", "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”",
                                    f"Năm {year}", year))
@@ -555,7 +556,8 @@ def results_table(office: Office, year: int) -> list[Table]:
             state.consecutive_years or None,
         ])
     org = overview.organisation_result
-    notes = [f"Đảng bộ cơ sở 4 tốt: {org.verdict.label}. {org.verdict.summary()}"]
+    notes = [f"Xếp loại chất lượng theo {overview.regulation}.",
+             f"Đảng bộ cơ sở 4 tốt: {org.verdict.label}. {org.verdict.summary()}"]
     notes.extend(f"Lưu ý: {warning}" for warning in overview.warnings)
     passed = overview.count("qualifies")
     return [Table("Kết quả", "Kết quả đánh giá, xếp loại “Chi bộ 4 tốt”", f"Năm {year}",
@@ -600,6 +602,7 @@ def proposals_table(office: Office, year: int) -> list[Table]:
                    Column("Số năm liên tục đạt", 9, INT), Column("Ngày đề nghị", 11, DATE),
                    Column("Ghi chú", 28, WRAP)],
                   _numbered(rows), ["", f"Tổng cộng: {len(rows)}", summary, "", "", "", "", ""],
+                  [f"Xếp loại chất lượng theo {overview.regulation}."],
                   recipient=f"Kính gửi: Ban Thường vụ {upper}" if upper else "",
                   date=date,
                   signature=Signature(tuple(signer.lines), signer.name, (

@@ -62,6 +62,7 @@ from chibo4tot_desktop.excel.template import (
     titles,
 )
 from chibo4tot_desktop.ops import Office, checks, queries
+from chibo4tot_desktop.ops.registrations import absence
 from chibo4tot_desktop.ops.scoring import import_self_scores
 from chibo4tot_desktop.text import clean, sort_key
 
@@ -75,8 +76,8 @@ _INPUT = Protection(locked=False)
 
 
 def _items(office: Office, year: int):
-    """The cells' criteria groups of the catalogue version ``year`` is scored with."""
-    return queries.phase_for_year(office, year).catalogue(year, Scope.CELL)
+    phase = queries.phase_for_year(office, year)
+    return phase.catalogue(year, Scope.CELL)
 
 
 # ----------------------------------------------------------------------------- template
@@ -91,8 +92,8 @@ def write_self_template(office: Office, year: int, target: str | Path,
     if cell_code:
         cell = queries.cell_by_code(office, cell_code)
         if not queries.cell_timeline(office).in_year(cell.id, year):
-            raise UserError(f"Chi bộ '{cell.name}' không thuộc năm {year} (chưa thành lập hoặc "
-                            "đã kết thúc hoạt động), không chấm điểm năm đó.")
+            raise UserError(f"Chi bộ '{cell.name}' {absence(cell)}, không chấm điểm năm "
+                            f"{year}.")
         cells = [cell]
     else:
         cells = queries.cells_in_year(office, year)
@@ -251,7 +252,7 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
         for group in _items(office, year) for item in group.items}
     organisation = queries.organisation(office)
     cells = {cell.code: cell for cell in queries.cells(office)}
-    in_year = {cell.id for cell in queries.cells_in_year(office, year)}
+    lives = queries.cell_timeline(office)
     plan = SelfPlan(year=year, files=[Path(path).name for path in paths])
     seen: dict[int, PlannedSheet] = {}
     for path in paths:
@@ -283,7 +284,7 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
                                              f"'{code}' (trang đã bị xóa hoặc đổi tên)."))
                 continue
             planned = _read_sheet(plan, name, sheet, code, cells.get(code), items, year,
-                                  in_year)
+                                      lives)
             if planned is None:
                 continue
             if not planned.scores:
@@ -306,17 +307,16 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
 
 
 def _read_sheet(plan: SelfPlan, file: str, sheet, code: str, cell: Cell | None, items: dict,
-                year: int, in_year: set[int]) -> PlannedSheet | None:
+                year: int, lives) -> PlannedSheet | None:
     """One cell's sheet: its scores checked item by item (problems added to the plan)."""
     if cell is None:
         plan.problems.append(Problem(file, sheet.name, None, None, code,
                                      f"không có chi bộ mã '{code}' trong danh sách chi bộ"))
         return None
-    if cell.id not in in_year:
+    if not lives.in_year(cell.id, year):
         plan.problems.append(Problem(file, sheet.name, None, None, cell.name,
-                                     f"chi bộ '{cell.name}' không thuộc năm {year} (chưa thành "
-                                     "lập hoặc đã kết thúc hoạt động), không chấm điểm năm đó "
-                                     "được"))
+                                     f"chi bộ '{cell.name}' {absence(cell)}, không chấm điểm "
+                                     f"năm {year} được"))
         return None
     problems: list[Problem] = []
     scores: dict[int, float] = {}

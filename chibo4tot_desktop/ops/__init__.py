@@ -4,12 +4,14 @@
 sessions, the per-organisation filter and the change notice. Every user action is one
 function over it, grouped by area:
 
-- ``ops.setup``: the organisation, phases, the yearly calendar, criteria catalogues and
-  settings (a whole settings dialog saved all or nothing);
+- ``ops.setup``: the organisation, phases, the yearly calendar, the rules of each year,
+  criteria catalogues and settings (a whole settings dialog saved all or nothing); the year
+  rules as stored, read and checked live in ``ops.rulebook``;
 - ``ops.cells``: add, edit, dissolve, reactivate, delete;
 - ``ops.registrations``: a typed registration, a delete, a whole import;
-- ``ops.scoring``: a scoring sheet;
-- ``ops.awards``: proposals (only for what qualifies), decisions for one or many, withdrawals;
+- ``ops.scoring``: a scoring sheet (a decision against the rules needs its reason);
+- ``ops.awards``: proposals (only for what qualifies; Giấy khen for the leading cells of the
+  HTXSNV ranking), decisions for one or many, withdrawals;
 - ``ops.exchange``: packets received from the wards (their content checked by
   ``ops.packet_rules``), and decisions sent down (``ops.decisions``);
 - ``ops.evidence``: files of evidence attached to records;

@@ -101,6 +101,33 @@ def propose_many(office: Office, year: int, kind: str, cell_ids: Sequence[int | 
     return awards
 
 
+def propose_leading(office: Office, year: int, proposed_on: dt.date | None = None,
+                    notes: str = "") -> list[Award]:
+    """Giấy khen for the cells leading the year's HTXSNV ranking (within the cap) that earn
+    “Chi bộ 4 tốt” and have no Giấy khen proposal yet: the same ranking that decides the cap
+    (``rules.excellent_ranking``). Refused while the year's scoring is not complete."""
+    from chibo4tot_desktop.reports import year_overview
+
+    overview = year_overview(office, year)
+    if not overview.scoring_complete:
+        raise ValidationError(f"Năm {year} còn {len(overview.pending)} chi bộ chưa chấm đủ điểm: "
+                              "bảng xếp hạng chưa chốt, chưa lập đề nghị Giấy khen theo xếp "
+                              "hạng được.", "year")
+    states = {state.cell.id: state for state in overview.cells}
+    targets = []
+    for ranked in overview.ranking.leading:
+        state = states[ranked.entry.id]
+        if state.qualifies and not any(award.kind == AwardKind.MERIT.value
+                                       for award in state.awards):
+            targets.append(state.cell.id)
+    if not targets:
+        raise ValidationError(f"Năm {year} không còn chi bộ dẫn đầu bảng xếp hạng HTXSNV (trong "
+                              "tỷ lệ) nào đạt “Chi bộ 4 tốt” mà chưa có đề nghị Giấy khen.",
+                              "cell")
+    return propose_many(office, year, AwardKind.MERIT.value, targets, proposed_on,
+                        notes or f"Dẫn đầu bảng xếp hạng HTXSNV năm {year}")
+
+
 def next_register_numbers(first: str, count: int) -> list[str]:
     """"01/2023", 3 -> ["01/2023", "02/2023", "03/2023"]: the first run of digits counts up,
     keeping its zero padding; empty stays empty."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.errors import ValidationError
@@ -162,7 +163,24 @@ def share(value, label: str, field: str) -> float:
     percent = isinstance(text, str) and text.endswith("%")
     result = number(text[:-1] if percent else text, label, field)
     if percent:
-        result /= 100
+        # Through the decimal text: "19,9%" is 0.199, not 19.9 / 100 = 0.19899999999999998.
+        result = float(Decimal(repr(result)) / 100)
     if not 0 <= result <= 1:
         raise ValidationError(f"{label} phải từ 0 đến 100%.", field)
     return result
+
+
+TRUE_WORDS = {"có", "co", "yes", "true", "1", "x", "đúng"}
+FALSE_WORDS = {"không", "khong", "no", "false", "0", "sai", ""}
+
+
+def boolean(value, label: str, field: str) -> bool:
+    """Yes or no, given as a bool or typed ("có"/"không", "1"/"0", "yes"/"no")."""
+    if isinstance(value, bool):
+        return value
+    text = clean(value).casefold() if isinstance(value, str) else None
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValidationError(f"{label}: '{value}' không hợp lệ (ghi “có” hoặc “không”).", field)

@@ -14,6 +14,7 @@ reported and changes nothing. A decision packet goes to ``ops.decisions``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Sequence
 
@@ -51,8 +52,9 @@ from chibo4tot_desktop.db.models import (
     Score,
     Setting,
 )
+from chibo4tot_desktop import rules
 from chibo4tot_desktop.errors import ConflictError
-from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops import queries, rulebook
 from chibo4tot_desktop.timeline import BEGINNING, IDENTITY_FIELDS
 from chibo4tot_desktop.ops import keys as office_keys
 from chibo4tot_desktop.ops.decisions import receive_decisions
@@ -143,6 +145,7 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
             setattr(organisation, key, org_data[key])
     _sync_identities(session, organisation, data)
     items = _sync_phase(session, organisation, data["phase"], packet.year)
+    _sync_rules(session, organisation, packet.year, data)
     _sync_settings(session, organisation, data["settings"])
     cell_ids = _sync_cells(session, organisation, data["cells"], data["links"])
     kept = _replace_year(session, organisation, packet, cell_ids, items, now)
@@ -209,7 +212,7 @@ def _sync_phase(session: Session, organisation: Organisation, data: dict, year: 
         phase = Phase(organisation_id=organisation.id, first_year=data["first_year"],
                       last_year=data["last_year"], title=data["title"])
         session.add(phase)
-    for key in ("title", "plan_reference", "last_year", *THRESHOLD_FIELDS):
+    for key in ("title", "plan_reference", "last_year"):
         if getattr(phase, key) != data[key]:
             setattr(phase, key, data[key])
     years = {item.year: item for item in phase.years}
@@ -287,6 +290,34 @@ def _content(groups) -> list:
              [(get(item, "position"), get(item, "text"), float(get(item, "max_points")))
               for item in (group["items"] if isinstance(group, dict) else group.items)])
             for group in groups]
+
+
+def _sync_rules(session: Session, organisation: Organisation, year: int, data: dict) -> None:
+    """The rules of the packet's year as the ward has them; a packet of an older program
+    carries only its phase's thresholds: the year's defaults take the rest."""
+    phase = data["phase"]
+    row = rulebook.row_in(session, year, organisation.id)
+    if row is None:
+        review = next((item["review_deadline"] for item in phase["years"]
+                       if item["year"] == year), None)
+        row = rulebook.default_row(organisation.id, year, review)
+        session.add(row)
+    given = data.get("rules")
+    if given is None:
+        values = {rule: phase[key] for key, rule in THRESHOLD_FIELDS.items()}
+        sources = None
+        conditions = None
+    else:
+        values = {key: given[key] for key in rules.RULE_FIELD_KEYS}
+        sources = rulebook.sources_json(given["sources"])
+        conditions = rulebook.conditions_json(given["excellent_conditions"])
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+    if sources is not None and row.sources != sources:
+        row.sources = sources
+    if conditions is not None and row.excellent_conditions != conditions:
+        row.excellent_conditions = conditions
 
 
 def _sync_settings(session: Session, organisation: Organisation, values: dict) -> None:
@@ -372,7 +403,9 @@ def _replace_year(session: Session, organisation: Organisation, packet: Packet,
             organisation_id=organisation.id,
             cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
             notes=row["notes"], disciplined_members=row["disciplined_members"],
-            classification=row["classification"])
+            classification=row["classification"],
+            classification_reason=row["classification_reason"],
+            conditions_met=json.dumps(row["conditions_met"], ensure_ascii=False))
         for score in row["scores"]:
             evaluation.scores.append(Score(item_id=items[tuple(score["item"])],
                                            self_points=score["self_points"],

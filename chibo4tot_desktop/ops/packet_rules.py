@@ -5,9 +5,9 @@ well-formed. Here its values meet the office's own rules before ``ops.exchange``
 anything:
 
 - ``content_problems``: every value as if it were typed: the catalogue adds up to 100 with
-  group thresholds within their groups (``setup.check_catalogue``), thresholds and bands
-  (``setup.phase_value``, ``check_bands``), the calendar of every year of the phase
-  (``check_year_dates``), cells
+  group thresholds within their groups (``setup.check_catalogue``), the phase's title
+  (``setup.phase_value``), the year's rules and the thresholds the phase repeats
+  (``rulebook.field_value``, ``check_bands``), the calendar (``check_year_dates``), cells
   (``cells.cell_values``, unique codes and names), registrations of cells that take part
   that year (``registrations.registration_values``), scores within their item's maximum
   (``checks.points``), disciplined members within the cell's members, whole decisions
@@ -16,10 +16,10 @@ anything:
   award, points within the catalogue's total), register numbers
   unique, and no date after the packet was made.
 - ``dependency_problems``: a packet carries one year, so it may not change what the other
-  years already received depend on: the phase's thresholds and catalogue (removing an item
-  would delete the other years' scores with it), those years' calendar, a cell's life
-  (founded, ended) leaving out a year of any phase in which it has records, a register
-  number another year uses.
+  years already received depend on: the phase's title (the catalogue is the year's own
+  version: ``exchange._catalogue_of_year``; the rules are the year's own), those years'
+  calendar, a cell's life (founded, ended) leaving out a year of any phase in which it has
+  records, a register number another year uses.
 
 Each returns Vietnamese sentences; ``ops.exchange`` refuses the packet with the first ones.
 """
@@ -49,7 +49,7 @@ from chibo4tot_desktop.db.models import (
     Scope,
 )
 from chibo4tot_desktop.errors import ValidationError
-from chibo4tot_desktop.ops import checks
+from chibo4tot_desktop.ops import checks, rulebook
 from chibo4tot_desktop.rules import EPSILON, fmt_points
 from chibo4tot_desktop.ops.awards import _decision_values, decision_paper_values
 from chibo4tot_desktop.ops.cells import cell_values
@@ -57,17 +57,15 @@ from chibo4tot_desktop.ops.evidence import DuplicateEvidence, link, store_blob
 from chibo4tot_desktop.ops.registrations import registration_values
 from chibo4tot_desktop.ops.setup import (
     YearDates,
-    check_bands,
     check_catalogue,
     check_year_dates,
     phase_value,
 )
-from chibo4tot_desktop.packets import DECIDED_FIELDS, Packet, PacketError
+from chibo4tot_desktop.packets import DECIDED_FIELDS, THRESHOLD_FIELDS, Packet, PacketError
 
 SHOWN_PROBLEMS = 3
-THRESHOLDS = ("overall_pass", "band_excellent", "band_good", "band_pass",
-              "min_classification", "max_disciplined", "org_cell_share", "excellent_share_cap")
-PHASE_WIDE = ("title", "plan_reference", "last_year", *THRESHOLDS)
+# The year's rules belong to the packet's year alone: they are not shared with other years.
+PHASE_WIDE = ("title", "plan_reference", "last_year")
 
 
 @dataclass(frozen=True)
@@ -95,13 +93,20 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
     latest = exported_at.date() + dt.timedelta(days=1)
     phase = data["phase"]
     problems.check("giai đoạn", lambda: [phase_value(key, phase[key])
-                                         for key in ("title", "plan_reference", *THRESHOLDS)])
-    problems.check("giai đoạn", lambda: check_bands(phase["band_excellent"],
-                                                    phase["band_good"], phase["band_pass"]))
+                                         for key in ("title", "plan_reference")])
+    # the thresholds the phase repeats (all that packets of older programs carry)
+    problems.check("giai đoạn", lambda: [rulebook.field_value(rule, phase[key])
+                                         for key, rule in THRESHOLD_FIELDS.items()])
+    problems.check("giai đoạn", lambda: rulebook.check_bands(
+        year, phase["band_excellent"], phase["band_good"], phase["band_pass"]))
     missing = sorted(set(range(phase["first_year"], phase["last_year"] + 1))
                      - {row["year"] for row in phase["years"]})
     if missing:     # every year of a phase has its calendar, as ops.setup makes it
         problems.append(f"giai đoạn: thiếu lịch thi đua năm {', '.join(map(str, missing))}")
+    given = data.get("rules")
+    if given is not None:       # each value already checked by ``packets.read_packet``
+        problems.check(f"quy định năm {year}", lambda: rulebook.check_bands(
+            year, given["band_excellent"], given["band_good"], given["band_pass"]))
     for row in phase["years"]:
         problems.check(f"lịch năm {row['year']}", lambda row=row: check_year_dates(
             row["year"], YearDates(row["launch_date"], row["registration_deadline"],

@@ -27,7 +27,9 @@ from chibo4tot_desktop.db.models import (
     Registration,
     Setting,
 )
+from chibo4tot_desktop import rules
 from chibo4tot_desktop.errors import NotFoundError, UserError
+from chibo4tot_desktop.ops import rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.text import clean, sort_key
 
@@ -132,6 +134,13 @@ def phase_for_year(office: Office, year: int) -> Phase:
 
 def years(office: Office) -> list[int]:
     return [item.year for row in phases(office) for item in row.years]
+
+
+def year_rules(office: Office, year: int) -> rules.YearRules:
+    """The rules of ``year`` (its regulation, thresholds, conditions, cap, deadline reading)."""
+    office.require_org()
+    with office.read() as session:
+        return rulebook.rules_in(session, year, phase_in(session, year))
 
 
 def phase_year(office: Office, year: int) -> PhaseYear:

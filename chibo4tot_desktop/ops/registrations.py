@@ -57,6 +57,13 @@ def registration_values(values: Mapping) -> dict:
     return result
 
 
+def absence(cell: Cell) -> str:
+    """Why a cell is not part of a year: "đã giải thể ngày …" or "thành lập ngày …"."""
+    if cell.dissolved_on is not None:
+        return f"đã giải thể ngày {format_date(cell.dissolved_on)}"
+    return f"thành lập ngày {format_date(cell.started_on)}"
+
+
 def cell_of_year(session, cell: Cell | None, year: int) -> Cell:
     """The cell, if it belongs to ``year`` (the year rule); refused otherwise."""
     if cell is None:

@@ -1,10 +1,16 @@
 """The scoring sheet (phiếu chấm điểm) of a cell, or of the organisation itself: the cell's
-own score and the committee's per criteria item, the disciplined members, notes and the
-committee's decided classification."""
+own score and the committee's per criteria item, the disciplined members, notes, the HTXSNV
+conditions the committee confirms, and the committee's decided classification.
+
+A decision that differs from what the year's rules give is taken only with its written
+reason (kept on the sheet, shown beside the computed result, and in the audit log). The
+organisation's disciplined members are not typed: they are counted from its cells' sheets.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,11 +20,21 @@ from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.changes import EVALUATIONS
 from chibo4tot_desktop.db.models import Cell, Evaluation, Registration, Scope, Score
 from chibo4tot_desktop.errors import ConflictError, ValidationError
-from chibo4tot_desktop.ops import checks, queries
+from chibo4tot_desktop.ops import checks, queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.history import keeping_decided_years
 from chibo4tot_desktop.ops.registrations import cell_of_year
-from chibo4tot_desktop.ops.verdicts import EvaluationResult, ScoreInput, evaluate
+from chibo4tot_desktop.ops.verdicts import (
+    EvaluationResult,
+    ScoreInput,
+    UnitContext,
+    confirmed_conditions,
+    evaluate,
+)
+
+REASON_LENGTH = 2000
+ORGANISATION_DISCIPLINED = ("Số đảng viên bị kỷ luật của đảng bộ được cộng từ phiếu chấm các "
+                            "chi bộ; hãy nhập ở phiếu chấm của từng chi bộ.")
 
 CONFLICT = ("Phiếu chấm điểm vừa được người khác sửa; hãy mở lại để xem điểm mới nhất rồi "
             "nhập lại.")
@@ -33,21 +49,95 @@ def classification_value(value) -> str | None:
         raise ValidationError(f"Xếp loại '{value}' không hợp lệ.", "classification") from None
 
 
+def _conditions(keys: Iterable[str], year_rules: rules.YearRules, year: int) -> list[str]:
+    """The confirmed HTXSNV conditions, checked against the year's conditions."""
+    allowed = {c.key for c in year_rules.excellent_conditions
+               if c.check is rules.ConditionCheck.CONFIRMED}
+    result = []
+    for key in keys:
+        key = str(key).strip()
+        if key not in allowed:
+            raise ValidationError(f"Năm {year} không có điều kiện HTXSNV '{key}' cần Đảng ủy xác "
+                                  "nhận.", "conditions_met")
+        if key not in result:
+            result.append(key)
+    return result
+
+
+def _context(session, cell_id: int | None, year: int, phase, year_rules) -> UnitContext:
+    """What the sheet's verdict reads besides the sheet (see ``reports.year_overview``)."""
+    if cell_id is not None:
+        registration = session.scalar(select(Registration).where(
+            Registration.cell_id == cell_id, Registration.year == year))
+        deadline = next((item.registration_deadline for item in phase.years
+                         if item.year == year), None)
+        return UnitContext(
+            registered=registration is not None,
+            days_late=rules.days_late(registration.received_on if registration else None,
+                                      deadline, year_rules.deadline_inclusive))
+    detail = []
+    lives = queries.cell_timeline_in(session)
+    for evaluation, cell in session.execute(
+            select(Evaluation, Cell).join(Cell, Evaluation.cell_id == Cell.id)
+            .where(Evaluation.year == year, Evaluation.disciplined_members > 0)):
+        if lives.in_year(cell.id, year):
+            detail.append((cell.name, evaluation.disciplined_members))
+    return UnitContext(disciplined_detail=tuple(sorted(detail)))
+
+
+def _check_decision(result: EvaluationResult, decided: str | None, reason: str) -> None:
+    """A decision other than what the rules give needs its written reason."""
+    if not decided:
+        if reason:
+            raise ValidationError("Chỉ ghi lý do khi Đảng ủy quyết định xếp loại (không theo "
+                                  "kết quả tính theo quy định).", "classification_reason")
+        return
+    computed = result.computed_classification
+    if computed is None or computed.value == decided or reason:
+        return
+    year_rules = result.rules
+    why = [f"tổng điểm {rules.fmt_points(result.committee_totals.total)}"]
+    if rules.band_of(result.committee_totals.total, year_rules) is rules.Classification.HTXSNV:
+        for condition in rules.unmet_conditions(year_rules, result.disciplined,
+                                                confirmed_conditions(result.evaluation)):
+            why.append(f"có {result.disciplined} đảng viên bị kỷ luật"
+                       if condition.check is rules.ConditionCheck.NO_DISCIPLINED
+                       else f"chưa xác nhận: {condition.text}")
+    raise ValidationError(
+        f"Đảng ủy quyết định xếp loại {decided}, khác kết quả theo {year_rules.regulation_name}"
+        f" ({computed.value}: {'; '.join(why)}); hãy ghi lý do của quyết định.",
+        "classification_reason")
+
+
 def save_evaluation(office: Office, cell_id: int | None, year: int, *,
                     scores: Mapping[int, ScoreInput], notes: str = "",
-                    disciplined_members: int = 0, classification: str | None = None,
+                    disciplined_members: int | None = 0, classification: str | None = None,
+                    classification_reason: str = "",
+                    conditions_met: Iterable[str] | None = None,
                     expected_version: int | None = None,
                     confirm: str | None = None) -> EvaluationResult:
     """Store the scores (item id -> ScoreInput) and the rest of a cell's evaluation.
 
-    ``expected_version`` is the version the caller read (0 when there was no evaluation
-    yet): if someone else saved in between, ConflictError and nothing is written."""
+    ``classification``: the committee's decision (None: the rules decide); when it differs
+    from what the rules give, ``classification_reason`` must say why, else ValidationError.
+    ``conditions_met``: keys of the year's HTXSNV conditions the committee confirms (None:
+    keep those stored). The organisation's sheet takes no disciplined members (they are
+    counted from the cells). ``expected_version`` is the version the caller read (0 when
+    there was no evaluation yet): if someone else saved in between, ConflictError and nothing
+    is written; so does a change to a decided year without ``confirm`` (DecidedYearError)."""
     disciplined = checks.count(disciplined_members, "Số đảng viên bị kỷ luật",
                                "disciplined_members")
+    if cell_id is None and disciplined:
+        raise ValidationError(ORGANISATION_DISCIPLINED, "disciplined_members")
     classification = classification_value(classification)
+    reason = checks.multiline(classification_reason, REASON_LENGTH, label="lý do xếp loại",
+                              field="classification_reason")
     notes = checks.multiline(notes, label="ghi chú phiếu chấm", field="notes")
     with office.write(EVALUATIONS) as session:
         phase = queries.phase_in(session, year)
+        year_rules = rulebook.rules_in(session, year, phase)
+        confirmed = (None if conditions_met is None
+                     else _conditions(conditions_met, year_rules, year))
         scope = Scope.CELL if cell_id is not None else Scope.ORGANISATION
         items = {item.id: item for group in phase.catalogue(year, scope)
                  for item in group.items}
@@ -68,6 +158,7 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
                 raise ValidationError(
                     f"Số đảng viên bị kỷ luật ({disciplined}) lớn hơn số đảng viên của chi "
                     f"bộ năm {year} ({members}).", "disciplined_members")
+        context = _context(session, cell_id, year, phase, year_rules)
         with keeping_decided_years(office, session, confirm, [year]):
             evaluation = queries.evaluation_in(session, cell_id, year)
             if evaluation is None:
@@ -77,8 +168,12 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
             elif expected_version is not None and evaluation.version != expected_version:
                 raise ConflictError(CONFLICT)
             evaluation.notes = notes
-            evaluation.disciplined_members = disciplined
+            if cell_id is not None:
+                evaluation.disciplined_members = disciplined
             evaluation.classification = classification
+            evaluation.classification_reason = reason
+            if confirmed is not None:
+                evaluation.conditions_met = json.dumps(confirmed, ensure_ascii=False)
             by_item = {score.item_id: score for score in evaluation.scores}
             for item_id, (self_points, committee_points) in checked.items():
                 score = by_item.get(item_id)
@@ -89,8 +184,11 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
                     evaluation.scores.append(score)
                 score.self_points = self_points
                 score.committee_points = committee_points
+            result = evaluate(phase, year_rules, evaluation, scope, context, year=year)
+            _check_decision(result, classification, reason)
             _flush_and_bump(session, evaluation)
-        result = evaluate(phase, evaluation, scope)
+    if cell_id is None:
+        return evaluation_result(office, None, year)
     return result
 
 
@@ -115,12 +213,18 @@ def _flush_and_bump(session, evaluation: Evaluation) -> None:
 
 
 def evaluation_result(office: Office, cell_id: int | None, year: int) -> EvaluationResult:
-    """The sheet's totals and verdict; the organisation's needs the whole year (its cells)."""
-    if cell_id is None:
-        from chibo4tot_desktop.reports import year_overview
+    """The sheet's totals and verdict as the year's overview has them (the organisation's
+    needs its cells; a cell's may carry the over-the-cap line)."""
+    from chibo4tot_desktop.reports import year_overview
 
-        return year_overview(office, year).organisation_result
-    return evaluate(queries.phase_for_year(office, year),
+    overview = year_overview(office, year)
+    if cell_id is None:
+        return overview.organisation_result
+    for state in overview.cells:
+        if state.cell.id == cell_id:
+            return state.result
+    phase = queries.phase_for_year(office, year)
+    return evaluate(phase, queries.year_rules(office, year),
                     queries.evaluation(office, cell_id, year), Scope.CELL, year=year)
 
 

@@ -1,8 +1,8 @@
-"""Setting up: the organisation, its phases and yearly calendar, the criteria catalogues and
-the free settings (certificate wording, signers...).
+"""Setting up: the organisation, its phases and yearly calendar, the rules of each year, the
+criteria catalogues and the free settings (certificate wording, signers...).
 
 ``save_setup`` saves what the settings dialog (or ``settings set`` on the command line)
-changed in ONE transaction: a refused catalogue leaves the thresholds as they were too.
+changed in ONE transaction: a refused catalogue leaves the rules as they were too.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from chibo4tot_desktop.db.models import (
     Setting,
 )
 from chibo4tot_desktop.errors import NotFoundError, ValidationError
-from chibo4tot_desktop.ops import checks, queries
+from chibo4tot_desktop.ops import checks, queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.history import keeping_decided_years
 from chibo4tot_desktop.text import clean, format_date
@@ -41,10 +41,7 @@ DEFAULT_REVIEW_DAY = (12, 10)        # 10/12: yearly review deadline (seed, sect
 DEFAULT_LAUNCH_DAY = (3, 6)          # 06/3: the launch day of 2023 (seed)
 
 ORGANISATION_FIELDS = timeline.IDENTITY_FIELDS
-PHASE_SETTINGS = (
-    "title", "plan_reference", "overall_pass", "band_excellent", "band_good", "band_pass",
-    "min_classification", "max_disciplined", "org_cell_share", "excellent_share_cap",
-)
+PHASE_SETTINGS = ("title", "plan_reference")
 
 
 @dataclass
@@ -72,10 +69,12 @@ class SetupChanges:
     identity_from: dt.date | None = None
     # The first year the changed catalogues apply to (None: the latest version's first year).
     catalogue_year: int | None = None
+    # year -> changes of its rules (see ``ops.rulebook.apply_changes``)
+    rules: dict[int, dict] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.organisation or self.phase or self.years or self.catalogues
-                    or self.settings or self.identities is not None)
+                    or self.settings or self.identities is not None or self.rules)
 
 
 # ---------------------------------------------------------------------------- organisation
@@ -188,7 +187,7 @@ def _mirror_identity(session: Session, organisation: Organisation) -> None:
 # ---------------------------------------------------------------------------------- phases
 def create_phase(office: Office, title: str, first_year: int, last_year: int,
                  plan_reference: str = "", launch_date: dt.date | None = None) -> Phase:
-    """A new phase with its years (default dates) and the default catalogues."""
+    """A new phase with its years (default dates and rules) and the default catalogues."""
     if last_year < first_year or last_year - first_year > 10:
         raise ValidationError("Năm cuối giai đoạn phải sau năm đầu (tối đa 10 năm).",
                               "last_year")
@@ -211,6 +210,10 @@ def create_phase(office: Office, title: str, first_year: int, last_year: int,
         except IntegrityError:
             raise ValidationError(f"Đã có giai đoạn bắt đầu năm {first_year}.",
                                   "first_year") from None
+        for item in phase.years:
+            if rulebook.row_in(session, item.year, phase.organisation_id) is None:
+                session.add(rulebook.default_row(phase.organisation_id, item.year,
+                                                 item.review_deadline))
         for scope, groups in ((Scope.CELL, catalogue.CELL_GROUPS),
                               (Scope.ORGANISATION, catalogue.ORGANISATION_GROUPS)):
             version = CatalogueVersion(scope=scope.value, first_year=first_year)
@@ -230,29 +233,23 @@ def phase_value(key: str, value):
     """One phase setting, checked."""
     if key == "title":
         return checks.required(value, "tên giai đoạn", key, 300)
-    if key == "plan_reference":
-        return checks.optional(value, "căn cứ kế hoạch", key)
-    if key == "min_classification":
-        try:
-            return rules.Classification(value).value
-        except ValueError:
-            raise ValidationError(f"Xếp loại '{value}' không hợp lệ.", key) from None
-    if key == "max_disciplined":
-        return checks.count(value, "Số đảng viên bị kỷ luật cho phép", key)
-    if key in ("org_cell_share", "excellent_share_cap"):
-        return checks.share(value, "Tỷ lệ", key)
-    number = checks.number(value, "Ngưỡng điểm", key)
-    if not 0 <= number <= 1000:
-        raise ValidationError(f"Ngưỡng điểm {value} không hợp lệ.", key)
-    return number
+    return checks.optional(value, "căn cứ kế hoạch", key)
 
 
 def update_phase(office: Office, phase_id: int, confirm: str | None = None,
                  **changes) -> Phase:
-    """Change the phase's title, reference or thresholds (verdicts follow at once; a
-    decided year that would move needs ``confirm``)."""
+    """Change the phase's title or plan reference."""
     save_setup(office, SetupChanges(phase_id=phase_id, phase=changes), confirm=confirm)
     return queries.phase(office, phase_id)
+
+
+def update_year_rules(office: Office, year: int, confirm: str | None = None,
+                      **changes) -> None:
+    """Change the rules of ``year`` (verdicts follow at once; a decided year that would move
+    needs ``confirm``); see ``rulebook.apply_changes``."""
+    phase = queries.phase_for_year(office, year)
+    save_setup(office, SetupChanges(phase_id=phase.id, rules={year: changes}),
+               confirm=confirm)
 
 
 def update_phase_year(office: Office, phase_id: int, year: int, *,
@@ -274,13 +271,6 @@ def _apply_phase(session: Session, phase: Phase, changes: Mapping) -> None:
         if key not in PHASE_SETTINGS:
             raise ValueError(key)
         setattr(phase, key, phase_value(key, value))
-    check_bands(phase.band_excellent, phase.band_good, phase.band_pass)
-
-
-def check_bands(excellent: float, good: float, passing: float) -> None:
-    if not (excellent >= good >= passing >= 0):
-        raise ValidationError("Các mức xếp loại phải giảm dần: xuất sắc ≥ tốt ≥ "
-                              "hoàn thành ≥ 0.", "band_good")
 
 
 def check_year_dates(year: int, dates: YearDates) -> None:
@@ -522,24 +512,33 @@ VERDICT_SETTINGS = (timeline.YEAR_RULE_KEY, timeline.STREAK_THROUGH_MERGE_KEY)
 
 
 def _verdict_years(session: Session, changes: SetupChanges) -> set[int] | None:
-    """The years whose verdicts the changes can move (None: any): the phase's for its
-    thresholds, dates and catalogues; every year for the year rule or the merge streak; none
-    for names, signers and the papers' wording."""
+    """The years whose verdicts the changes can move (None: any): the phase's for its dates
+    and catalogues; a year whose rules change and the years after it (their consecutive
+    years); every year for the year rule or the merge streak; none for names, signers, the
+    phase's title and the papers' wording."""
     if any(key in changes.settings for key in VERDICT_SETTINGS):
         return None
-    if changes.phase or changes.years or changes.catalogues:
+    years: set[int] = set()
+    if changes.years or changes.catalogues:
         phase = _phase_for_update(session, changes.phase_id)
         # a review day that moves may move which cells make up the year, and the streaks
         # of the years after it
-        return set(range(phase.first_year, phase.last_year + 1)) | (
+        years |= set(range(phase.first_year, phase.last_year + 1)) | (
             {year for year in queries.review_days_in(session) if year > phase.last_year}
             if changes.years else set())
-    return set()
+    if changes.rules:
+        first = min(changes.rules)
+        years |= set(changes.rules) | {year for year in queries.review_days_in(session)
+                                       if year > first}
+    return years
+
+
 def save_setup(office: Office, changes: SetupChanges,
                confirm: str | None = None) -> Organisation | None:
-    """Save the identity, phase, calendar, catalogues and settings changes in ONE
+    """Save the identity, phase, calendar, catalogues, year rules and settings changes in ONE
     transaction: any refusal leaves every one of them as it was. A change that moves a
-    decided year (thresholds, dates, the year rule...) needs ``confirm``, a written reason."""
+    decided year (its rules, dates, catalogue, the year rule...) needs ``confirm``, a written
+    reason."""
     if not changes:
         return None
     organisation_values = identity_values(changes.organisation)
@@ -553,7 +552,7 @@ def save_setup(office: Office, changes: SetupChanges,
                                        organisation_values)
             if changes.identities is not None or organisation_values:
                 _mirror_identity(session, organisation)
-            if changes.phase or changes.years or changes.catalogues:
+            if changes.phase or changes.years or changes.catalogues or changes.rules:
                 phase = _phase_for_update(session, changes.phase_id)
                 _apply_phase(session, phase, changes.phase)
                 for year, dates in changes.years.items():
@@ -561,6 +560,9 @@ def save_setup(office: Office, changes: SetupChanges,
                 for scope, groups in changes.catalogues.items():
                     _apply_catalogue(session, phase, Scope(scope), groups,
                                      changes.catalogue_year)
+                for year, rule_changes in changes.rules.items():
+                    rulebook.apply_changes(session, organisation.id, phase, year,
+                                           rule_changes)
             if changes.settings:
                 _apply_settings(session, organisation.id, changes.settings)
             session.flush()

@@ -1,15 +1,19 @@
-"""A stored evaluation read through the phase's rules: totals, classification, verdict.
+"""A stored evaluation read through the year's rules: totals, classification, verdict.
 
 Pure computation over rows already loaded (``rules`` does the arithmetic); used by the
-scoring operations, the year's overview (``reports``) and the papers alike.
+scoring operations, the year's overview (``reports``) and the papers alike. What a verdict
+needs beyond the unit's own sheet (registration, lateness; for the organisation its cells'
+results and disciplined members) comes in a ``UnitContext`` that ``reports.year_overview``
+builds.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.models import Evaluation, Phase, Scope
+from chibo4tot_desktop.db.models import Phase, Scope
 
 
 @dataclass(frozen=True)
@@ -21,31 +25,41 @@ class ScoreInput:
 
 
 @dataclass(frozen=True)
+class UnitContext:
+    """The year's facts about a unit that its verdict reads.
+
+    Cells: ``registered`` and ``days_late``. The organisation: how many cells pass out of how
+    many, which are still open (``cells_pending``), and the disciplined members of its cells
+    (``disciplined_detail``: cell name -> members, the cells that have any): the organisation's
+    figure is their sum."""
+
+    registered: bool | None = None
+    days_late: int = 0
+    cells_passed: int = 0
+    cells_total: int = 0
+    cells_pending: tuple[str, ...] = ()
+    disciplined_detail: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class EvaluationResult:
     """An evaluation read back with its totals and verdict (computed, never stored)."""
 
-    evaluation: Evaluation | None
+    evaluation: object | None
     self_totals: rules.ScoreTotals
     committee_totals: rules.ScoreTotals
     verdict: rules.Verdict
-    computed_classification: rules.Classification | None
+    rules: rules.YearRules
+    disciplined: int
 
     @property
     def classification(self) -> rules.Classification | None:
         return self.verdict.classification
 
-
-def thresholds_of(phase: Phase) -> rules.Thresholds:
-    return rules.Thresholds(
-        overall_pass=phase.overall_pass,
-        band_excellent=phase.band_excellent,
-        band_good=phase.band_good,
-        band_pass=phase.band_pass,
-        min_classification=rules.Classification(phase.min_classification),
-        max_disciplined=phase.max_disciplined,
-        org_cell_share=phase.org_cell_share,
-        excellent_share_cap=phase.excellent_share_cap,
-    )
+    @property
+    def computed_classification(self) -> rules.Classification | None:
+        """What the rules give, before the committee's decision."""
+        return self.verdict.computed
 
 
 def group_specs(phase: Phase, scope: Scope, year: int) -> tuple[rules.GroupSpec, ...]:
@@ -61,12 +75,25 @@ def group_specs(phase: Phase, scope: Scope, year: int) -> tuple[rules.GroupSpec,
     )
 
 
-def evaluate(phase: Phase, evaluation: Evaluation | None, scope: Scope = Scope.CELL,
-             cells_passed: int = 0, cells_total: int = 0,
+def confirmed_conditions(evaluation) -> frozenset[str]:
+    """The keys of the HTXSNV conditions the committee confirmed on ``evaluation``."""
+    stored = getattr(evaluation, "conditions_met", None) if evaluation is not None else None
+    if isinstance(stored, (list, tuple, set, frozenset)):
+        return frozenset(str(key) for key in stored)
+    try:
+        keys = json.loads(stored or "[]")
+    except ValueError:
+        return frozenset()
+    return frozenset(str(key) for key in keys) if isinstance(keys, list) else frozenset()
+
+
+def evaluate(phase: Phase, year_rules: rules.YearRules, evaluation, scope: Scope = Scope.CELL,
+             context: UnitContext | None = None,
              groups: tuple[rules.GroupSpec, ...] | None = None,
              year: int | None = None) -> EvaluationResult:
-    """Totals, classification and verdict of ``evaluation`` under ``phase``'s settings and
-    the catalogue of its year (``year`` when there is no evaluation).
+    """Totals, classification and verdict of ``evaluation`` (a stored Evaluation, or anything
+    shaped like one) under the year's rules and the catalogue of its year (``year`` when
+    there is no evaluation).
 
     ``groups``: ``group_specs(phase, scope, year)`` computed once by a caller evaluating many."""
     if groups is None:
@@ -75,18 +102,26 @@ def evaluate(phase: Phase, evaluation: Evaluation | None, scope: Scope = Scope.C
                 raise ValueError("year needed without an evaluation")
             year = evaluation.year
         groups = group_specs(phase, scope, year)
-    thresholds = thresholds_of(phase)
+    context = context or UnitContext()
     scores = evaluation.scores if evaluation is not None else []
     self_totals = rules.score_totals(groups, {s.item_id: s.self_points for s in scores})
     committee_totals = rules.score_totals(groups, {s.item_id: s.committee_points for s in scores})
-    disciplined = evaluation.disciplined_members if evaluation is not None else 0
     decided = (rules.Classification(evaluation.classification)
                if evaluation is not None and evaluation.classification else None)
-    computed = (rules.classify(committee_totals.total, disciplined, thresholds)
-                if committee_totals.complete else None)
+    reason = (getattr(evaluation, "classification_reason", "") or "") if evaluation else ""
+    confirmed = confirmed_conditions(evaluation)
     if scope is Scope.ORGANISATION:
-        verdict = rules.organisation_verdict(committee_totals, disciplined, thresholds,
-                                             cells_passed, cells_total, decided)
+        disciplined = sum(count for _, count in context.disciplined_detail)
+        verdict = rules.organisation_verdict(
+            committee_totals, disciplined, year_rules, context.cells_passed,
+            context.cells_total, decided, own=self_totals, cells_pending=context.cells_pending,
+            disciplined_detail=context.disciplined_detail, confirmed=confirmed,
+            decided_reason=reason)
     else:
-        verdict = rules.cell_verdict(committee_totals, disciplined, thresholds, decided)
-    return EvaluationResult(evaluation, self_totals, committee_totals, verdict, computed)
+        disciplined = evaluation.disciplined_members if evaluation is not None else 0
+        verdict = rules.cell_verdict(
+            committee_totals, disciplined, year_rules, decided, own=self_totals,
+            registered=context.registered, days_late=context.days_late, confirmed=confirmed,
+            decided_reason=reason)
+    return EvaluationResult(evaluation, self_totals, committee_totals, verdict, year_rules,
+                            disciplined)

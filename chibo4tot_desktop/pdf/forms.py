@@ -128,6 +128,8 @@ PROPOSAL_COLUMNS = (
 
 def proposal_list(office, year: int, date: dt.date | None = None) -> Paper:
     """The year's proposal list, dated ``date`` (by default the latest proposal's date)."""
+    from chibo4tot_desktop.reports import year_overview
+
     awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
@@ -147,13 +149,18 @@ def proposal_list(office, year: int, date: dt.date | None = None) -> Paper:
     flow.centred(f"(Kèm theo đề nghị của Ban Thường vụ {organisation.committee_name})",
                  "italic", 13, after=10)
     total = "Tổng cộng: " + documents.proposal_counts(counts) + "."
+    regulation = f"Xếp loại chất lượng theo {year_overview(office, year).regulation}."
     signer = documents.ward_signer(office, date)
     recipients = [f"- {documents.upper_recipient(organisation)} (báo cáo),",
                   "- Lưu Văn phòng Đảng ủy."]
     signature = flow.signature_layout(signer.lines, signer.name, recipients).height
-    # The last rows, the totals and the signature end the list on the same page.
+    # The last rows, the regulation, the totals and the signature end the list on one page.
+    after_table = (flow.paragraph_height(regulation, "italic", 13)
+                   + flow.paragraph_height(total, "italic", 13) + signature)
     flow.table(PROPOSAL_COLUMNS, rows, size=12, header_size=12, section_rows=sections,
-               keep_with_next=flow.paragraph_height(total, "italic", 13) + signature)
+               keep_with_next=after_table)
+    flow.paragraph(regulation, "italic", 13,
+                   keep_with_next=flow.paragraph_height(total, "italic", 13) + signature)
     flow.paragraph(total, "italic", 13, keep_with_next=signature)
     flow.signature(signer.lines, signer.name, recipients=recipients)
     warnings = [] if signer.name else [documents.missing_signer("Danh sách đề nghị")]

@@ -16,6 +16,7 @@ from chibo4tot_desktop import documents, rules
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.registrations import absence
 from chibo4tot_desktop.ops.verdicts import evaluate
 from chibo4tot_desktop.pdf.document import Column, Flow
 from chibo4tot_desktop.pdf.fonts import printable
@@ -39,10 +40,8 @@ def _points(value) -> str:
 def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) -> list[Page]:
     cell = queries.cell_by_code(office, cell_code)   # NotFoundError (a UserError) if unknown
     if not queries.cell_timeline(office).in_year(cell.id, year):
-        raise UserError(f"{cell.name} không thuộc năm {year} (chưa thành lập hoặc đã kết thúc "
-                        "hoạt động), không chấm điểm năm đó.")
-    # The organisation and the committee's signer as the year's papers name them (the
-    # identity in force that year).
+        raise UserError(f"{cell.name} {absence(cell)}, không chấm điểm năm {year}.")
+    # the name and signers in force on the year's review day (dated history)
     day = queries.year_document_date(office, year)
     organisation = queries.identity_on(office, day)
     phase = queries.phase_for_year(office, year)
@@ -73,7 +72,8 @@ def scoring_sheet_pages(office, year: int, cell_code: str, blank: bool = False) 
                          rules.fmt_points(item.max_points),
                          _points(score.self_points if score else None),
                          _points(score.committee_points if score else None)])
-    result = evaluate(phase, evaluation, Scope.CELL) if evaluation is not None else None
+    result = (evaluate(phase, queries.year_rules(office, year), evaluation, Scope.CELL,
+                       year=year) if evaluation is not None else None)
     total_max = sum(group.max_points for group in groups)
     rows.append(["", "Tổng cộng", rules.fmt_points(total_max),
                  _points(result.self_totals.total) if result and result.self_totals.complete

@@ -46,6 +46,7 @@ TABLE_LABELS = {
     "office_keys": "Khóa ký của văn phòng",
     "trusted_senders": "Nơi gửi gói tin cậy",
     "imported_packets": "Gói dữ liệu đã nhận",
+    "year_rules": "Quy định xếp loại của năm",
 }
 ACTION_LABELS = {"insert": "Thêm", "update": "Sửa", "delete": "Xóa"}
 FIELD_LABELS = {
@@ -89,6 +90,17 @@ FIELD_LABELS = {
     "exported_at": "xuất lúc", "imported_at": "nhận lúc", "signing_public": "khóa ký công khai",
     "box_public": "khóa mã hóa công khai", "signing_private": "khóa ký riêng",
     "box_private": "khóa mã hóa riêng",
+    "regulation": "quy định xếp loại", "regulation_citation": "trích dẫn quy định",
+    "org_max_disciplined": "số kỷ luật tối đa của đảng bộ",
+    "registration_required": "chỉ xét chi bộ có bản đăng ký",
+    "self_assessment_required": "phải có điểm tự chấm",
+    "deadline_inclusive": "nộp đúng ngày hạn vẫn đúng hạn",
+    "cap_share": "tỷ lệ HTXSNV tối đa", "cap_denominator": "tỷ lệ HTXSNV tính trên số",
+    "cap_rounding": "số HTXSNV tối đa được", "cap_tie_break": "bằng tổng điểm thì xếp theo",
+    "excellent_conditions": "điều kiện HTXSNV", "sources": "nguồn của các giá trị",
+    "decision_place": "địa danh của quyết định", "signer_title": "chức vụ người ký",
+    "signer_name": "người ký", "classification_reason": "lý do xếp loại khác",
+    "conditions_met": "điều kiện HTXSNV đã xác nhận",
 }
 # Codes stored in a few columns, and the words for them.
 VALUE_LABELS = {
@@ -96,7 +108,16 @@ VALUE_LABELS = {
     "decision_source": {"typed": "gõ tại đây", "ward": "gói của phường",
                         "upper": "gói quyết định của cấp trên"},
     "source": {"typed": "gõ tại đây", "file": "nhập từ tệp"},
+    "cap_denominator": {item.value: item.label for item in rules.CapDenominator},
+    "cap_rounding": {item.value: item.label for item in rules.Rounding},
+    "cap_tie_break": {item.value: item.label for item in rules.TieBreak},
 }
+# The HTXSNV conditions of every regulation, by key (a confirmed condition is logged by key).
+CONDITION_TEXTS = {condition.key: condition.text
+                   for conditions in rules.EXCELLENT_CONDITIONS.values()
+                   for condition in conditions}
+# Columns that keep JSON (lists of conditions, sources of values), said in words.
+JSON_FIELDS = {"conditions_met", "excellent_conditions", "sources"}
 # Technical columns shown in no sentence (the unit they point to is named in "Hồ sơ").
 HIDDEN_FIELDS = {"id", "organisation_id", "evaluation_id", "group_id", "phase_id",
                  "version_id", "version"}
@@ -204,6 +225,8 @@ def _plain_value(field: str, value, names: AuditNames | None, table: str = "") -
         value = value.lower() == "true"
     if isinstance(value, bool):
         return "có" if value else "không"
+    if field in JSON_FIELDS:
+        return _json_words(field, value)
     if field == "cell_id" and names is not None:
         return names.cell(value)
     if field == "item_id" and names is not None:
@@ -229,6 +252,42 @@ def _plain_value(field: str, value, names: AuditNames | None, table: str = "") -
                                   int(match.group(3))))
         return f"{day} {match.group(4)}" if match.group(4) else day
     return text
+
+
+def _json_words(field: str, value) -> str:
+    """A JSON column in words: the conditions confirmed or set, where each value comes from."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if field in ("conditions_met", "excellent_conditions") and isinstance(value, list):
+        if not value:
+            return "không có"
+        texts = []
+        for item in value:
+            if isinstance(item, dict):
+                texts.append(str(item.get("text") or item.get("key") or ""))
+            else:
+                texts.append(CONDITION_TEXTS.get(str(item), str(item)))
+        return "; ".join(f"“{text}”" for text in texts)
+    if field == "sources" and isinstance(value, dict):
+        if not value:
+            return "không có"
+        parts = []
+        for key, source in value.items():
+            label = FIELD_LABELS.get(key, key)
+            if isinstance(source, dict):
+                try:
+                    kind = rules.SourceKind(source.get("kind")).label
+                except ValueError:
+                    kind = str(source.get("kind") or "")
+                note = source.get("note") or ""
+                parts.append(f"{label}: {kind}" + (f" ({note})" if note else ""))
+            else:
+                parts.append(f"{label}: {source}")
+        return "; ".join(parts)
+    return str(value)
 
 
 def describe_record(row: AuditEntry, names: AuditNames | None = None) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog
-from tests.ui.test_flows import add_cell, score_all, select_row
+from tests.ui.test_flows import add_cell, register, score_all, select_row
 
 TECHNICAL = re.compile(r"\w+_id\b|\bid=|\w+=\w|[{}\[\]]|\"\w+\":|cell_recognition|merit\b|"
                        r"\d{4}-\d{2}-\d{2}|\btrue\b|\bfalse\b|\bnull\b")
@@ -16,8 +17,9 @@ def shown_rows(dialog):
             for r in range(dialog.table.rowCount())]
 
 
-def test_audit_rows_name_cells_items_and_values(qtbot, window):
+def test_audit_rows_name_cells_items_and_values(qtbot, window, boxes):
     cell = add_cell(window)
+    register(window, cell, "01/03/2023")        # the year's rules recognise registered cells
     tab = window.scoring_tab
     window.show_tab(tab)
     tab.select_cell(cell.id)
@@ -30,6 +32,7 @@ def test_audit_rows_name_cells_items_and_values(qtbot, window):
     select_row(window.awards_tab.results_view, cell.id)
     window.awards_tab.proposal_date.setText("15/12/2023")
     window.awards_tab.propose_selected()
+    assert queries.awards(window.office, 2023), boxes.shown
 
     dialog = AuditDialog(window.office.db)
     qtbot.addWidget(dialog)

@@ -98,7 +98,8 @@ def test_late_registration_is_flagged(window):
     assert tab.proxy.index(0, RegistrationsTableModel.STATE).data() == "Chưa đăng ký"
     dialog = register(window, cell, "15/3/2023")
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
-    assert tab.proxy.index(0, RegistrationsTableModel.STATE).data() == "Muộn 5 ngày"
+    # "trước ngày 10/3": 9/3 is the last day on time, so 15/3 is six days late
+    assert tab.proxy.index(0, RegistrationsTableModel.STATE).data() == "Muộn 6 ngày"
     assert tab.proxy.index(0, RegistrationsTableModel.RECEIVED).data() == "15/03/2023"
     tab.filter.setCurrentIndex(1)   # "Đăng ký muộn"
     assert tab.proxy.rowCount() == 1
@@ -154,6 +155,7 @@ def test_scoring_refuses_disciplined_above_members(window, boxes):
 
 def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
     cell = add_cell(window)
+    register(window, cell, "08/03/2023")
     window.show_tab(window.scoring_tab)
     tab = window.scoring_tab
     tab.select_cell(cell.id)
@@ -164,7 +166,7 @@ def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
     window.show_tab(window.awards_tab)
     assert not window.awards_tab.results_model.rows[0].qualifies
     dialog = SettingsDialog(window.office, 2023, window)
-    dialog.threshold_boxes["overall_pass"].setValue(79)
+    dialog.rules_editor.editor(2023, "overall_pass").setValue(79)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
     assert window.awards_tab.results_model.rows[0].qualifies
@@ -193,13 +195,13 @@ def test_settings_dialog_saves_all_or_nothing(window):
     before = table_checksum(window.office.db.path)
     audit = len(queries.audit_log(window.office))
     dialog = SettingsDialog(window.office, 2023, window)
-    dialog.threshold_boxes["overall_pass"].setValue(75)
+    dialog.rules_editor.editor(2023, "overall_pass").setValue(75)
     dialog.identity_table.item(dialog.identity_rows.index("name"), 0).setText(
         "Đảng bộ phường Tân Giang (mới)")
     dialog.cell_catalogue.tree.topLevelItem(0).child(0).setText(dialog.cell_catalogue.MAX, "7")
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
-    assert queries.phase_for_year(window.office, 2023).overall_pass == 80
+    assert queries.year_rules(window.office, 2023).overall_pass == 80
     assert queries.organisation(window.office).name == "Đảng bộ phường Tân Giang"
     assert len(queries.audit_log(window.office)) == audit
     assert table_checksum(window.office.db.path) == before
@@ -233,6 +235,7 @@ def test_settings_refuses_bad_deadline(window):
 
 def test_propose_and_record_award(window):
     cell = add_cell(window)
+    register(window, cell, "08/03/2023")
     window.show_tab(window.scoring_tab)
     window.scoring_tab.select_cell(cell.id)
     score_all(window.scoring_tab, 0.9)
@@ -295,7 +298,8 @@ def test_reopen_file_keeps_everything(qtbot, window, db_path, boxes):
         qtbot.addWidget(again)
         again.set_year(2023)
         again.show_tab(again.registrations_tab)
-        assert again.registrations_tab.proxy.index(0, 3).data() == "Muộn 2 ngày"
+        # "trước ngày 10/3": received on 12/3 is three days late
+        assert again.registrations_tab.proxy.index(0, 3).data() == "Muộn 3 ngày"
         again.show_tab(again.awards_tab)
         state = again.awards_tab.results_model.rows[0]
         assert state.result.committee_totals.total == 90
@@ -345,7 +349,8 @@ def test_demo_walk_every_tab(demo_window):
         demo_window.tabs.setCurrentIndex(index)
         assert not demo_window.tabs.currentWidget().stale
     counts = demo_window.overview_tab.overview.counts
-    assert counts["missing"] == 1 and counts["late"] == 2
+    # 2024: TDP 11 missing; TDP 3, CA and TDP 9 (on 10/3, "trước ngày 10/3") late
+    assert counts["missing"] == 1 and counts["late"] == 3
     demo_window.set_year(2023)
     assert demo_window.awards_tab.awards_model.rows   # 2023 has decided awards
 

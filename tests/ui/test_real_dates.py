@@ -12,12 +12,17 @@ from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.dialogs.registration_dialog import RegistrationDialog
-from tests.ui.test_flows import add_cell, score_all, select_row
+from tests.ui.test_flows import add_cell, register, score_all, select_row
 
 
 def scored_cells(window, count):
+    """Cells registered in time and scored 90%: the year's rules recognise registered cells
+    that assessed themselves."""
     cells = [add_cell(window, code=f"TDP{n:02d}", name=f"Chi bộ Tổ dân phố {n}")
              for n in range(1, count + 1)]
+    for cell in cells:
+        dialog = register(window, cell, "01/03/2023")
+        assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
     window.show_tab(window.scoring_tab)
     for cell in cells:
         window.scoring_tab.select_cell(cell.id)
@@ -67,6 +72,7 @@ def test_proposal_date_defaults_to_review_day_and_is_typed(qtbot, window, boxes)
     qtbot.keyClicks(tab.proposal_date, "15/12/2023")
     select_row(tab.results_view, cell.id)
     tab.propose_selected()
+    assert len(queries.awards(window.office, 2023)) == 1, boxes.shown
     award, = queries.awards(window.office, 2023)
     assert award.proposed_on == dt.date(2023, 12, 15)
     early = DecisionDialog(window.office, award, "Ban Thường vụ Thành ủy", window)

@@ -122,6 +122,7 @@ def test_dissolve_cell_refuses_bad_date_then_dissolves(window, boxes, monkeypatc
 
 def test_organisation_sheet_counts_cells(window):
     cell = add_cell(window)
+    register(window, cell, "01/03/2023")        # the year's rules recognise registered cells
     window.show_tab(window.scoring_tab)
     tab = window.scoring_tab
     tab.select_cell(cell.id)
@@ -161,6 +162,7 @@ def test_ctrl_s_key_saves_and_override_changes_verdict(qtbot, window):
     from chibo4tot_desktop.rules import VerdictState
 
     cell = add_cell(window)
+    register(window, cell, "01/03/2023")        # the year's rules recognise registered cells
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)
@@ -172,12 +174,14 @@ def test_ctrl_s_key_saves_and_override_changes_verdict(qtbot, window):
     tab.classification.setCurrentIndex(tab.classification.findData("HTNV"))
     assert tab.result.verdict.state is VerdictState.FAILED
     assert any("chưa đạt mức" in tab.reasons.item(i).text() for i in range(tab.reasons.count()))
+    tab.reason.setText("Chi bộ để xảy ra đơn thư kéo dài")   # a decision against the rules
     box = next(iter(tab.boxes.values()))[1]
     box.setFocus()
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not tab.dirty
     saved = queries.evaluation(window.office, cell.id, 2023)
     assert saved is not None and saved.classification == "HTNV"
+    assert saved.classification_reason == "Chi bộ để xảy ra đơn thư kéo dài"
 
 
 def test_delete_key_in_search_box_edits_text_not_rows(qtbot, window, boxes):
@@ -186,6 +190,7 @@ def test_delete_key_in_search_box_edits_text_not_rows(qtbot, window, boxes):
     from tests.ui.test_flows import select_row
 
     cell = add_cell(window)
+    register(window, cell, "01/03/2023")        # the year's rules recognise registered cells
     window.show()
     window.activateWindow()
     qtbot.waitActive(window)

@@ -1,32 +1,38 @@
 """Settings: the organisation's identity versions (name, upper body, place, issuer and signers,
-each valid from a date), the phase and its thresholds, which cells make up a year, the yearly
-deadlines, the criteria catalogue (add, edit, reorder items; the points must add up to
-100), applied from a year the user chooses (a scored year keeps its catalogue), and who
-signs the papers (a page over the identity version in force today).
+each valid from a date), the phase, the rules of each year (the regulation that governs its
+classification, bands, thresholds, HTXSNV conditions and cap, registration and deadline
+reading, each with its source), which cells make up a year, the yearly deadlines, the
+criteria catalogue (add, edit, reorder items; the points must add up to 100), applied from a
+year the user chooses (a scored year keeps its catalogue), and who signs the papers (a page
+over the identity version in force today).
 
 Everything is saved in one call of ``ops.setup.save_setup``; only the parts that changed are
-written. A change that would move a decided year asks for a written reason. The
-certificates' own settings have their dialog (“Cài đặt giấy khen…”, a button on the papers
-page).
+written. A change that would move a decided year asks for a written reason. The window holds
+no rule: the checks are the core's. The certificates' own settings have their dialog (“Cài
+đặt giấy khen…”, a button on the papers page).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -225,25 +231,231 @@ class CatalogueEditor(QWidget):
         self.tree.setCurrentItem(child)
 
 
-class SettingsDialog(QDialog):
-    THRESHOLDS = (("overall_pass", "Tổng điểm tối thiểu đạt “4 tốt”"),
-                  ("band_excellent", "Mức HTXSNV (từ ... điểm)"),
-                  ("band_good", "Mức HTTNV (từ ... điểm)"),
-                  ("band_pass", "Mức HTNV (từ ... điểm)"))
+class YearRulesEditor(QWidget):
+    """The rules of each year of the phase: a year chooser, then every value with where it
+    comes from (plan, regulation, office), and the HTXSNV conditions. ``changes()`` returns
+    what ``SetupChanges.rules`` takes (year -> changes), only what was edited."""
 
+    COND_KEY, COND_TEXT, COND_CHECK, COND_SOURCE, COND_NOTE = range(5)
+
+    def __init__(self, by_year: dict[int, rules.YearRules], year: int, parent=None):
+        super().__init__(parent)
+        self.by_year = by_year
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Năm:"))
+        self.year_box = QComboBox()
+        for each in by_year:
+            self.year_box.addItem(str(each), each)
+        top.addWidget(self.year_box)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.editors: dict[int, dict[str, tuple[QWidget, QComboBox, QLineEdit]]] = {}
+        self.conditions: dict[int, QTableWidget] = {}
+        for each, year_rules in by_year.items():
+            self.stack.addWidget(self._year_page(each, year_rules))
+        self.year_box.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        index = self.year_box.findData(year)
+        self.year_box.setCurrentIndex(max(0, index))
+
+    # ------------------------------------------------------------------------------ building
+    def _value_widget(self, spec: rules.RuleField, value) -> QWidget:
+        if spec.kind == "text":
+            return QLineEdit(str(value))
+        if spec.kind == "points":
+            box = _points_box()
+            box.setValue(value)
+            return box
+        if spec.kind == "share":
+            box = _points_box(100)
+            box.setSuffix(" %")
+            box.setSingleStep(1)
+            box.setValue(value * 100)
+            return box
+        if spec.kind == "count":
+            box = QSpinBox()
+            box.setRange(0, 100000)
+            box.setMaximumWidth(140)
+            box.setValue(value)
+            return box
+        if spec.kind == "bool":
+            box = QCheckBox()
+            box.setChecked(bool(value))
+            return box
+        combo = QComboBox()
+        choices = ([(c.value, f"{c.value} – {c.label}") for c in rules.Classification]
+                   if spec.kind == "classification" else list(spec.choices))
+        for data, label in choices:
+            combo.addItem(label, data)
+        combo.setCurrentIndex(max(0, combo.findData(getattr(value, "value", value))))
+        return combo
+
+    @staticmethod
+    def _source_widgets(source: rules.Source) -> tuple[QComboBox, QLineEdit]:
+        kind = QComboBox()
+        for item in rules.SourceKind:
+            kind.addItem(item.label, item.value)
+        kind.setCurrentIndex(kind.findData(source.kind.value))
+        note = QLineEdit(source.note)
+        note.setPlaceholderText("ghi chú nguồn (điều, mục, văn bản...)")
+        return kind, note
+
+    def _year_page(self, year: int, year_rules: rules.YearRules) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        for column, title in enumerate(("Thiết lập", "Giá trị", "Nguồn", "Ghi chú nguồn")):
+            header = QLabel(f"<b>{title}</b>")
+            grid.addWidget(header, 0, column)
+        editors = {}
+        for row, spec in enumerate(rules.RULE_FIELDS, start=1):
+            label = QLabel(spec.label + ":")
+            label.setWordWrap(True)
+            widget = self._value_widget(spec, getattr(year_rules, spec.key))
+            kind, note = self._source_widgets(year_rules.source_of(spec.key))
+            grid.addWidget(label, row, 0)
+            grid.addWidget(widget, row, 1)
+            grid.addWidget(kind, row, 2)
+            grid.addWidget(note, row, 3)
+            editors[spec.key] = (widget, kind, note)
+        self.editors[year] = editors
+        row = len(rules.RULE_FIELDS) + 1
+        grid.addWidget(QLabel("<b>Điều kiện để tập thể được xếp loại HTXSNV (ngoài số điểm)"
+                              "</b>"), row, 0, 1, 4)
+        table = QTableWidget(0, 5)
+        table.setHorizontalHeaderLabels(["Mã", "Nội dung điều kiện", "Cách xét", "Nguồn",
+                                         "Ghi chú nguồn"])
+        table.horizontalHeader().setSectionResizeMode(self.COND_TEXT,
+                                                      QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().setVisible(False)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setMinimumHeight(150)
+        for condition in year_rules.excellent_conditions:
+            self._add_condition_row(table, condition.key, condition.text, condition.check,
+                                    condition.source)
+        self.conditions[year] = table
+        grid.addWidget(table, row + 1, 0, 1, 4)
+        buttons = QHBoxLayout()
+        add = QPushButton("Thêm điều kiện")
+        add.clicked.connect(lambda: self._add_condition_row(
+            table, "", "Điều kiện mới", rules.ConditionCheck.CONFIRMED, rules.OFFICE_CHOICE))
+        remove = QPushButton("Xóa điều kiện")
+        remove.clicked.connect(lambda: table.removeRow(table.currentRow())
+                               if table.currentRow() >= 0 else None)
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        grid.addLayout(buttons, row + 2, 0, 1, 4)
+        grid.setColumnStretch(3, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        return scroll
+
+    def _add_condition_row(self, table: QTableWidget, key: str, text: str,
+                           check: rules.ConditionCheck, source: rules.Source) -> None:
+        row = table.rowCount()
+        table.insertRow(row)
+        key_item = QTableWidgetItem(key)
+        key_item.setFlags(key_item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        table.setItem(row, self.COND_KEY, key_item)
+        table.setItem(row, self.COND_TEXT, QTableWidgetItem(text))
+        check_box = QComboBox()
+        for item in rules.ConditionCheck:
+            check_box.addItem(item.label, item.value)
+        check_box.setCurrentIndex(check_box.findData(check.value))
+        table.setCellWidget(row, self.COND_CHECK, check_box)
+        kind, note = self._source_widgets(source)
+        table.setCellWidget(row, self.COND_SOURCE, kind)
+        table.setCellWidget(row, self.COND_NOTE, note)
+
+    # ------------------------------------------------------------------------------ reading
+    def editor(self, year: int, key: str) -> QWidget:
+        return self.editors[year][key][0]
+
+    def source_editors(self, year: int, key: str) -> tuple[QComboBox, QLineEdit]:
+        _widget, kind, note = self.editors[year][key]
+        return kind, note
+
+    @staticmethod
+    def _value(spec: rules.RuleField, widget: QWidget):
+        if spec.kind == "text":
+            return widget.text()
+        if spec.kind == "points":
+            return widget.value()
+        if spec.kind == "share":
+            return f"{widget.value():g}%"        # the core reads the percentage as typed
+        if spec.kind == "count":
+            return widget.value()
+        if spec.kind == "bool":
+            return widget.isChecked()
+        return widget.currentData()
+
+    def condition_rows(self, year: int) -> list[dict]:
+        table = self.conditions[year]
+        result = []
+        for row in range(table.rowCount()):
+            result.append({
+                "key": table.item(row, self.COND_KEY).text(),
+                "text": table.item(row, self.COND_TEXT).text(),
+                "check": table.cellWidget(row, self.COND_CHECK).currentData(),
+                "source": table.cellWidget(row, self.COND_SOURCE).currentData(),
+                "note": table.cellWidget(row, self.COND_NOTE).text()})
+        return result
+
+    def changes(self) -> dict[int, dict]:
+        result = {}
+        for year, year_rules in self.by_year.items():
+            changes: dict = {}
+            sources: dict = {}
+            for spec in rules.RULE_FIELDS:
+                widget, kind, note = self.editors[year][spec.key]
+                before = getattr(year_rules, spec.key)
+                before = getattr(before, "value", before)
+                value = self._value(spec, widget)
+                if spec.kind == "share":
+                    if abs(widget.value() - before * 100) > 1e-9:
+                        changes[spec.key] = value
+                elif spec.kind == "points":
+                    if abs(value - before) > 1e-9:
+                        changes[spec.key] = value
+                elif value != before:
+                    changes[spec.key] = value
+                source = year_rules.source_of(spec.key)
+                if (kind.currentData(), note.text()) != (source.kind.value, source.note):
+                    sources[spec.key] = {"kind": kind.currentData(), "note": note.text()}
+            if sources:
+                changes["sources"] = sources
+            rows = self.condition_rows(year)
+            before = [{"key": c.key, "text": c.text, "check": c.check.value,
+                       "source": c.source.kind.value, "note": c.source.note}
+                      for c in year_rules.excellent_conditions]
+            if rows != before:
+                changes["excellent_conditions"] = rows
+            if changes:
+                result[year] = changes
+        return result
+
+
+class SettingsDialog(QDialog):
     def __init__(self, office, year: int, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Thiết lập")
         self.office = office
         self.phase = queries.phase_for_year(office, year)
         self.organisation = queries.organisation(office)
-        self.resize(900, 620)
+        self.resize(1000, 680)
         layout = QVBoxLayout(self)
         self.pages = QTabWidget()
         layout.addWidget(self.pages)
         self.year = year
         self._build_organisation()
         self._build_phase()
+        self.rules_editor = YearRulesEditor(
+            {item.year: queries.year_rules(office, item.year) for item in self.phase.years},
+            year)
+        self.pages.addTab(self.rules_editor, "Quy định và ngưỡng theo năm")
         self._build_calendar()
         self._build_papers()
         self.cell_catalogue = CatalogueEditor(self.phase.catalogue(year, Scope.CELL), Scope.CELL)
@@ -374,35 +586,6 @@ class SettingsDialog(QDialog):
         form.addRow("Giai đoạn:", QLabel(f"{phase.first_year} - {phase.last_year}"))
         form.addRow("Tên giai đoạn:", self.phase_title)
         form.addRow("Văn bản thực hiện:", self.phase_plan)
-        self.threshold_boxes = {}
-        for key, label in self.THRESHOLDS:
-            box = _points_box()
-            box.setValue(getattr(phase, key))
-            self.threshold_boxes[key] = box
-            form.addRow(label + ":", box)
-        self.min_classification = QComboBox()
-        for c in rules.Classification:
-            self.min_classification.addItem(f"{c.value} – {c.label}", c.value)
-        self.min_classification.setCurrentIndex(
-            self.min_classification.findData(phase.min_classification))
-        form.addRow("Xếp loại tối thiểu của “Chi bộ 4 tốt”:", self.min_classification)
-        self.max_disciplined = QSpinBox()
-        self.max_disciplined.setMaximumWidth(140)
-        self.max_disciplined.setRange(0, 1000)
-        self.max_disciplined.setValue(phase.max_disciplined)
-        form.addRow("Số đảng viên bị kỷ luật cho phép:", self.max_disciplined)
-        self.org_cell_share = QSpinBox()
-        self.org_cell_share.setMaximumWidth(140)
-        self.org_cell_share.setRange(0, 100)
-        self.org_cell_share.setSuffix(" %")
-        self.org_cell_share.setValue(round(phase.org_cell_share * 100))
-        form.addRow("Tỷ lệ chi bộ “4 tốt” để đảng bộ đạt:", self.org_cell_share)
-        self.excellent_cap = QSpinBox()
-        self.excellent_cap.setMaximumWidth(140)
-        self.excellent_cap.setRange(0, 100)
-        self.excellent_cap.setSuffix(" %")
-        self.excellent_cap.setValue(round(phase.excellent_share_cap * 100))
-        form.addRow("Tỷ lệ HTXSNV tối đa:", self.excellent_cap)
         self.year_rule = QComboBox()
         for rule in timeline.YearRule:
             self.year_rule.addItem(rule.label, rule.value)
@@ -416,7 +599,7 @@ class SettingsDialog(QDialog):
         self.streak_through_merge = QCheckBox("Số năm liên tục đạt tính nối qua sáp nhập chi bộ")
         self.streak_through_merge.setChecked(self.stored_streak)
         form.addRow("", self.streak_through_merge)
-        self.pages.addTab(page, "Giai đoạn và ngưỡng")
+        self.pages.addTab(page, "Giai đoạn")
 
     def _build_calendar(self):
         self.calendar = QTableWidget(len(self.phase.years), 4)
@@ -566,17 +749,6 @@ class SettingsDialog(QDialog):
         for key, widget in (("title", self.phase_title), ("plan_reference", self.phase_plan)):
             if widget.text() != getattr(self.phase, key):
                 phase_changes[key] = widget.text()
-        for key, box in self.threshold_boxes.items():
-            if abs(box.value() - getattr(self.phase, key)) > 1e-9:
-                phase_changes[key] = box.value()
-        if self.min_classification.currentData() != self.phase.min_classification:
-            phase_changes["min_classification"] = self.min_classification.currentData()
-        if self.max_disciplined.value() != self.phase.max_disciplined:
-            phase_changes["max_disciplined"] = self.max_disciplined.value()
-        for key, box in (("org_cell_share", self.org_cell_share),
-                         ("excellent_share_cap", self.excellent_cap)):
-            if round(getattr(self.phase, key) * 100) != box.value():
-                phase_changes[key] = box.value() / 100
         years = {}
         for year_number, (year, fields) in self.date_fields.items():
             dates = tuple(field.date() for field in fields)
@@ -602,10 +774,11 @@ class SettingsDialog(QDialog):
                             catalogues=catalogues, settings=settings,
                             catalogue_year=from_years.pop() if from_years else None,
                             identities=identities if self._identities_changed(identities)
-                            else None)
+                            else None,
+                            rules=self.rules_editor.changes())
 
     def apply(self, confirm: str | None = None) -> None:
-        # One transaction: a refused catalogue leaves the thresholds as they were too.
+        # One transaction: a refused catalogue leaves the rules as they were too.
         save_setup(self.office, self.changes(), confirm=confirm)
 
     def accept(self):

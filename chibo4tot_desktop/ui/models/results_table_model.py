@@ -27,7 +27,11 @@ class ResultsTableModel(RowsTableModel):
             return rules.fmt_points(result.committee_totals.total) if state.scored else "–"
         if column == self.CLASSIFICATION:
             c = result.classification
-            return c.value if state.scored and c else "–"
+            if not (state.scored and c):
+                return "–"
+            if result.verdict.overridden:
+                return f"{c.value} (theo quy định {result.computed_classification.value})"
+            return c.value
         if column == self.VERDICT:
             return result.verdict.label if state.evaluated else "Chưa chấm"
         if column == self.STREAK:
@@ -54,6 +58,5 @@ class ResultsTableModel(RowsTableModel):
 
     def tooltip(self, state, column):
         if column == self.REASONS and state.evaluated:
-            return "\n".join(("✓ " if r.ok else "✗ ") + r.text
-                             for r in state.result.verdict.reasons)
+            return "\n".join(f"{r.mark} {r.text}" for r in state.result.verdict.reasons)
         return None

@@ -1,28 +1,40 @@
-"""Khen thưởng: the year's results per cell (who qualifies), proposals (đề nghị) and the upper
-committee's decisions (number, date, issuer, register number), and the organisation's own
-"Đảng bộ cơ sở 4 tốt" result with its reasons."""
+"""Khen thưởng: the year's results per cell (who qualifies), the ranking of the cells at HTXSNV
+against the year's cap (which also picks the leading cells for Giấy khen), proposals (đề nghị)
+and the upper committee's decisions (number, date, issuer, register number), and the
+organisation's own "Đảng bộ cơ sở 4 tốt" result with its reasons."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
+
+from chibo4tot_desktop import rules
 
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.ops.awards import clear_decision, propose_many, withdraw
+from chibo4tot_desktop.ops.awards import (
+    clear_decision,
+    propose_leading,
+    propose_many,
+    withdraw,
+)
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import (
     DateField,
@@ -75,6 +87,30 @@ class AwardsTab(BaseTab):
         results_layout.addWidget(self.results_view)
         splitter.addWidget(results_box)
 
+        ranking_box = QGroupBox("Xếp hạng HTXSNV và tỷ lệ tối đa")
+        ranking_layout = QHBoxLayout(ranking_box)
+        self.ranking_table = QTableWidget(0, 5)
+        self.ranking_table.setObjectName("ranking")
+        self.ranking_table.setHorizontalHeaderLabels(["Hạng", "Chi bộ", "Điểm", "Điểm nhóm",
+                                                      "Tình trạng"])
+        self.ranking_table.verticalHeader().setVisible(False)
+        self.ranking_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.ranking_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ranking_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
+        ranking_layout.addWidget(self.ranking_table, 3)
+        side = QVBoxLayout()
+        self.ranking_label = QLabel()
+        self.ranking_label.setObjectName("rankingBasis")
+        self.ranking_label.setWordWrap(True)
+        self.leading_button = QPushButton("Đề nghị Giấy khen cho chi bộ dẫn đầu")
+        self.leading_button.clicked.connect(self.propose_leading)
+        side.addWidget(self.ranking_label)
+        side.addWidget(self.leading_button)
+        side.addStretch(1)
+        ranking_layout.addLayout(side, 2)
+        splitter.addWidget(ranking_box)
+
         awards_box = QGroupBox("Đề nghị và quyết định khen thưởng")
         awards_layout = QVBoxLayout(awards_box)
         self.awards_model = AwardsTableModel(parent=self)
@@ -108,7 +144,7 @@ class AwardsTab(BaseTab):
         self.org_reasons.setWordWrap(True)
         org_layout.addWidget(self.org_reasons, 2)
         splitter.addWidget(org_box)
-        splitter.setSizes([330, 220, 170])
+        splitter.setSizes([300, 170, 200, 160])
         self.splitter = splitter
         remember_splitter(splitter, "awards/panes")
         self.layout_.addWidget(splitter, 1)
@@ -144,9 +180,47 @@ class AwardsTab(BaseTab):
             a.kind == AwardKind.ORG_RECOGNITION.value for a in awards))
         self.org_reasons.clear()
         for reason in org.verdict.reasons:
-            item = QListWidgetItem(("✓ " if reason.ok else "✗ ") + reason.text)
-            item.setForeground(QColor("#1b7a1b") if reason.ok else QColor("#b00020"))
+            item = QListWidgetItem(f"{reason.mark} {reason.text}")
+            item.setForeground(QColor("#b00020") if not reason.ok else
+                               QColor("#9a6700") if reason.warning else QColor("#1b7a1b"))
             self.org_reasons.addItem(item)
+        self.show_ranking()
+
+    def show_ranking(self) -> None:
+        """The ranking the core computed (``reports.year_overview``): shown always, the
+        over-the-cap warning even before the year's scoring is complete (the user asks here)."""
+        overview = self.overview
+        ranking = overview.ranking
+        self.ranking_table.setRowCount(0)
+        for ranked in ranking.cells:
+            row = self.ranking_table.rowCount()
+            self.ranking_table.insertRow(row)
+            entry = ranked.entry
+            status = ranked.status + (" (bằng điểm, xếp theo tên)" if ranked.tied else "")
+            values = (str(ranked.position), entry.name, rules.fmt_points(entry.total),
+                      " / ".join(rules.fmt_points(points) for points in entry.group_points),
+                      status)
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 4 and ranked.excellent and not ranked.within_cap:
+                    item.setForeground(QColor("#b00020"))
+                self.ranking_table.setItem(row, column, item)
+        lines = [f"Theo {overview.year_rules.regulation_name}: {ranking.basis}.",
+                 ranking.order + "."]
+        if not ranking.cells:
+            lines.append("Chưa có chi bộ nào xếp loại HTXSNV.")
+        else:
+            lines.append(f"Đang xếp loại HTXSNV: {ranking.excellent}, tối đa {ranking.allowed}"
+                         + (" – vượt tỷ lệ." if ranking.over else "."))
+        if not overview.scoring_complete:
+            lines.append(f"Năm chưa chấm xong ({len(overview.pending)} chi bộ chưa chấm đủ): "
+                         "bảng xếp hạng là tạm thời.")
+        self.ranking_label.setText("\n".join(lines))
+        self.leading_button.setEnabled(overview.scoring_complete and bool(ranking.leading))
+
+    def propose_leading(self) -> None:
+        """Giấy khen for the leading cells of the ranking (the core picks and checks them)."""
+        run_action(self, propose_leading, self.office, self.year())
 
     def _selected_states(self):
         ids = set(selected_ids(self.results_view))

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from chibo4tot_desktop.db import changes
-from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
 from chibo4tot_desktop.ui.common import select_ids
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
@@ -40,6 +39,10 @@ class OverviewTab(BaseTab):
         self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.heading.setWordWrap(True)
         self.layout_.insertWidget(0, self.heading)
+        self.regulation = QLabel()
+        self.regulation.setObjectName("regulation")
+        self.regulation.setWordWrap(True)
+        self.layout_.insertWidget(1, self.regulation)
         top = QHBoxLayout()
         deadlines_box = QGroupBox("Mốc thời gian")
         deadlines_layout = QVBoxLayout(deadlines_box)
@@ -122,6 +125,7 @@ class OverviewTab(BaseTab):
         self.overview = overview
         final = " – năm tổng kết giai đoạn" if overview.is_final else ""
         self.heading.setText(f"Năm {year}{final}: {overview.phase_title}")
+        self.regulation.setText(f"Đánh giá, xếp loại chất lượng theo {overview.regulation}")
         for label, deadline in zip(self.deadline_labels, overview.deadlines):
             label.setText(deadline.describe())
         org = overview.organisation_result
@@ -138,7 +142,6 @@ class OverviewTab(BaseTab):
                 item.setData(TODO_ROLE, (line.place, line.cell_ids))
                 item.setToolTip("Bấm để mở nơi làm việc này.")
             self.todo.addItem(item)
-        phase = queries.phase_for_year(self.office, year)
         bars = []
         for state in overview.cells:
             if not state.evaluated:
@@ -147,4 +150,4 @@ class OverviewTab(BaseTab):
             value = state.result.committee_totals.total
             bars.append(Bar(state.cell.name.removeprefix("Chi bộ ").strip(), value,
                             verdict.state.value))
-        self.chart.set_data(bars, phase.overall_pass, 100, f"Năm {year}")
+        self.chart.set_data(bars, overview.year_rules.overall_pass, 100, f"Năm {year}")

@@ -1,7 +1,9 @@
 """Chấm điểm: pick a cell (or the organisation itself), enter for every criteria item the
-cell's own score and the committee's score; the totals, the classification and the verdict
-with its reasons follow as you type. All of it is computed by ``office.evaluate`` (the rules
-live in the core); saving goes through ``Office.save_evaluation`` with the version read."""
+cell's own score and the committee's score; the totals, the classification under the year's
+regulation and the verdict with its reasons follow as you type. The committee confirms the
+year's HTXSNV conditions here, and may decide a classification with its written reason. All of
+it is computed by ``ops.verdicts.evaluate`` (the rules live in the core); saving goes through
+``ops.scoring.save_evaluation`` with the version read."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -33,7 +37,7 @@ from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.errors import DecidedYearError, UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.scoring import save_evaluation
-from chibo4tot_desktop.ops.verdicts import ScoreInput, evaluate
+from chibo4tot_desktop.ops.verdicts import ScoreInput, confirmed_conditions, evaluate
 from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import confirm, confirmed, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
@@ -66,9 +70,8 @@ class ScoringTab(BaseTab):
         self.save_button = self.button_row.add_button("Lưu phiếu chấm (Ctrl+S)", self.save)
         self.reload_button = self.button_row.add_button("Bỏ thay đổi", self.discard)
         self.phase = None
+        self.overview = None
         self.evaluation = None
-        self.cells_passed = 0
-        self.cells_total = 0
         self.dirty = False
         self._loading = False
         self.boxes: dict[int, tuple[ScoreEdit, ScoreEdit]] = {}
@@ -126,15 +129,31 @@ class ScoringTab(BaseTab):
         self.disciplined = QSpinBox()
         self.disciplined.setRange(0, 100000)
         self.disciplined.setMaximumWidth(100)
+        self.disciplined_from_cells = QLabel()
+        self.disciplined_from_cells.setObjectName("disciplinedFromCells")
+        self.disciplined_from_cells.setWordWrap(True)
+        self.regulation_label = QLabel()
+        self.regulation_label.setObjectName("regulation")
+        self.regulation_label.setWordWrap(True)
+        self.conditions_box = QWidget()
+        self.conditions_layout = QVBoxLayout(self.conditions_box)
+        self.conditions_layout.setContentsMargins(0, 0, 0, 0)
+        self.condition_checks: dict[str, QCheckBox] = {}
         self.classification = QComboBox()
-        self.classification.addItem("Theo điểm (tự động)", None)
+        self.classification.addItem("Theo quy định (tự động)", None)
         for c in rules.Classification:
             self.classification.addItem(f"{c.value} – {c.label}", c.value)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("bắt buộc khi xếp loại khác kết quả theo quy định")
         self.notes = QPlainTextEdit()
         self.notes.setFixedHeight(70)
         self.notes.setTabChangesFocus(True)
+        form.addRow("Quy định xếp loại:", self.regulation_label)
         form.addRow("Đảng viên bị kỷ luật:", self.disciplined)
+        form.addRow("", self.disciplined_from_cells)
+        form.addRow("Điều kiện HTXSNV Đảng ủy xác nhận:", self.conditions_box)
         form.addRow("Xếp loại quyết định:", self.classification)
+        form.addRow("Lý do quyết định:", self.reason)
         form.addRow("Ghi chú:", self.notes)
         side_layout.addWidget(form_box, 0)
         splitter.addWidget(side)
@@ -147,6 +166,7 @@ class ScoringTab(BaseTab):
         header.sectionResized.connect(self._fit_rows)
         self.disciplined.valueChanged.connect(self._edited)
         self.classification.currentIndexChanged.connect(self._edited)
+        self.reason.textChanged.connect(self._edited)
         self.notes.textChanged.connect(self._edited)
 
     # ------------------------------------------------------------------------------ loading
@@ -157,8 +177,7 @@ class ScoringTab(BaseTab):
             return
         self.phase = queries.phase_for_year(self.office, year)
         overview = year_overview(self.office, year)
-        self.cells_passed = sum(1 for s in overview.cells if s.qualifies)
-        self.cells_total = len(overview.cells)
+        self.overview = overview
         wanted = self.current_unit
         self.unit.blockSignals(True)
         self.unit.clear()
@@ -274,13 +293,47 @@ class ScoringTab(BaseTab):
                 self.boxes[item.id] = (own, committee)
         self._fit_rows()
         self._chain_focus()
-        self.disciplined.setValue(self.evaluation.disciplined_members if self.evaluation else 0)
+        organisation = self.scope() is Scope.ORGANISATION
+        self.disciplined.setVisible(not organisation)
+        self.disciplined.setValue(0 if organisation or not self.evaluation
+                                  else self.evaluation.disciplined_members)
+        self._build_conditions()
         decided = self.evaluation.classification if self.evaluation else None
         self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
+        self.reason.setText(self.evaluation.classification_reason if self.evaluation else "")
         self.notes.setPlainText(self.evaluation.notes if self.evaluation else "")
         self._loading = False
         self.dirty = False
         self.recompute()
+
+    def _build_conditions(self) -> None:
+        """A check box for each HTXSNV condition of the year the committee confirms."""
+        for box in self.condition_checks.values():
+            self.conditions_layout.removeWidget(box)
+            box.deleteLater()
+        self.condition_checks.clear()
+        year_rules = self.overview.year_rules
+        self.regulation_label.setText(year_rules.regulation_citation
+                                      or year_rules.regulation_name)
+        confirmed = confirmed_conditions(self.evaluation)
+        for condition in year_rules.excellent_conditions:
+            if condition.check is not rules.ConditionCheck.CONFIRMED:
+                continue
+            box = QCheckBox(condition.text)
+            box.setToolTip(f"Nguồn: {condition.source.describe()}")
+            box.setChecked(condition.key in confirmed)
+            box.toggled.connect(self._edited)
+            self.conditions_layout.addWidget(box)
+            self.condition_checks[condition.key] = box
+        if not self.condition_checks:
+            box = QLabel("(năm này không có điều kiện cần Đảng ủy xác nhận)")
+            box.setEnabled(False)
+            self.conditions_layout.addWidget(box)
+            self.condition_checks[""] = box
+
+    def confirmed(self) -> list[str]:
+        return [key for key, box in self.condition_checks.items()
+                if key and box.isChecked()]
 
     def _fit_rows(self, *_args) -> None:
         """Rows tall enough for the wrapped item text and the spin boxes."""
@@ -335,13 +388,28 @@ class ScoringTab(BaseTab):
                                   committee_points=committee.points())
                   for item_id, (own, committee) in self.boxes.items()]
         return SimpleNamespace(scores=scores, disciplined_members=self.disciplined.value(),
-                               classification=self.classification.currentData())
+                               classification=self.classification.currentData(),
+                               classification_reason=self.decision_reason(),
+                               conditions_met=self.confirmed())
+
+    def decision_reason(self) -> str:
+        """The reason is the decision's: with no decision there is none to save."""
+        return self.reason.text() if self.classification.currentData() else ""
 
     def recompute(self):
         if self.phase is None:
             return None
-        result = evaluate(self.phase, self.draft(), self.scope(), self.cells_passed,
-                          self.cells_total, year=self.year())
+        self.reason.setEnabled(self.classification.currentData() is not None)
+        result = evaluate(self.phase, self.overview.year_rules, self.draft(), self.scope(),
+                          self.overview.context_of(self.cell_id()), year=self.year())
+        if self.scope() is Scope.ORGANISATION:
+            detail = self.overview.context_of(None).disciplined_detail
+            listed = "; ".join(f"{name}: {count}" for name, count in detail)
+            self.disciplined_from_cells.setText(
+                f"Đảng bộ: {result.disciplined}, cộng từ phiếu chấm các chi bộ"
+                + (f" ({listed})" if listed else ""))
+        else:
+            self.disciplined_from_cells.setText("")
         own_words, upper_words = self.words()
         for own, group in zip(result.self_totals.groups, result.committee_totals.groups):
             row = self.group_rows.get(group.position)
@@ -368,15 +436,17 @@ class ScoringTab(BaseTab):
                  f"{rules.fmt_points(committee.max_total)}"]
         if result.computed_classification is not None:
             c = result.computed_classification
-            lines.append(f"Xếp loại theo điểm: {c.value} – {c.label}")
+            lines.append(f"Xếp loại theo {result.rules.regulation_name}: {c.value} – {c.label}")
         if verdict.classification is not None and committee.complete:
+            decided = " (Đảng ủy quyết định)" if verdict.overridden else ""
             lines.append(f"Xếp loại: {verdict.classification.value} – "
-                         f"{verdict.classification.label}")
+                         f"{verdict.classification.label}{decided}")
         self.totals_label.setText("\n".join(lines))
         self.reasons.clear()
         for reason in verdict.reasons:
-            item = QListWidgetItem(("✓ " if reason.ok else "✗ ") + reason.text)
-            item.setForeground(QColor("#1b7a1b") if reason.ok else QColor("#b00020"))
+            item = QListWidgetItem(f"{reason.mark} {reason.text}")
+            item.setForeground(QColor("#b00020") if not reason.ok else
+                               QColor("#9a6700") if reason.warning else QColor("#1b7a1b"))
             self.reasons.addItem(item)
         self.result = result
         return result
@@ -397,8 +467,11 @@ class ScoringTab(BaseTab):
         try:
             confirmed(self, save_evaluation, self.office,
                       self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
-                      disciplined_members=self.disciplined.value(),
+                      disciplined_members=(self.disciplined.value() if self.scope() is Scope.CELL
+                                           else 0),
                       classification=self.classification.currentData(),
+                      classification_reason=self.decision_reason(),
+                      conditions_met=self.confirmed(),
                       expected_version=self.evaluation.version if self.evaluation else None)
         except DecidedYearError:
             return False
