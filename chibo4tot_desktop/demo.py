@@ -261,12 +261,12 @@ def _scores(office: Office, phase_id: int, cells: dict, year: int, rng: random.R
             continue
         if code in EXCELLENT:
             share = 0.95
-        elif code in NEAR_EXCELLENT.get(year, ()):
-            share = 0.925
         elif code in LOW[year]:
             share = 0.62
         else:
             share = rng.uniform(0.82, 0.88)
+            if code in NEAR_EXCELLENT.get(year, ()):
+                share = 0.925      # drawn all the same: the cells after keep their scores
         scores = {}
         for group in cell_groups:
             group_share = 0.6 if WEAK_GROUP[year].get(code) == group.position else share

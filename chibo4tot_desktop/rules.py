@@ -217,6 +217,10 @@ DEFAULT_SOURCES: dict[str, Source] = {
                                                      "trực thuộc”"),
     "self_assessment_required": Source(_REG, "tập thể tự đánh giá, xếp loại trước khi cấp ủy "
                                              "xem xét"),
+    "org_disciplined_from_cells": Source(_REG, "đảng viên bị kỷ luật của đảng bộ là đảng viên "
+                                               "bị kỷ luật ở các chi bộ trực thuộc"),
+    "org_waits_for_cells": Source(SourceKind.PLAN, "mục 2.4: công nhận đảng bộ căn cứ kết quả "
+                                                   "của các chi bộ trực thuộc"),
     "deadline_inclusive": Source(SourceKind.PLAN, "mục 2.1: gửi về Đảng ủy phường “trước ngày "
                                                   "10/3”"),
     "cap_share": Source(_REG, "HTXSNV không vượt quá 20% số được xếp loại HTTNV"),
@@ -250,6 +254,8 @@ class YearRules:
     org_cell_share: float = 0.7
     registration_required: bool = True
     self_assessment_required: bool = True
+    org_disciplined_from_cells: bool = True
+    org_waits_for_cells: bool = True
     deadline_inclusive: bool = False
     cap_share: float = 0.2
     cap_denominator: CapDenominator = CapDenominator.GOOD_OR_BETTER
@@ -292,6 +298,10 @@ RULE_FIELDS: tuple[RuleField, ...] = (
     RuleField("registration_required", "Chỉ xét công nhận chi bộ có bản đăng ký thi đua",
               "bool"),
     RuleField("self_assessment_required", "Phải có điểm tự chấm đủ các mục", "bool"),
+    RuleField("org_disciplined_from_cells", "Số đảng viên bị kỷ luật của đảng bộ cộng từ phiếu "
+              "chấm các chi bộ", "bool"),
+    RuleField("org_waits_for_cells", "Chỉ kết luận đảng bộ khi mọi chi bộ đã đăng ký được "
+              "chấm đủ", "bool"),
     RuleField("deadline_inclusive", "Nộp đúng ngày hạn đăng ký vẫn tính là đúng hạn", "bool"),
     RuleField("cap_share", "Tỷ lệ HTXSNV tối đa", "share"),
     RuleField("cap_denominator", "Tỷ lệ HTXSNV tính trên số", "choice",
@@ -671,15 +681,16 @@ def organisation_verdict(
     *,
     own: ScoreTotals | None = None,
     cells_pending: Sequence[str] = (),
-    disciplined_detail: Sequence[tuple[str, int]] = (),
+    disciplined_detail: Sequence[tuple[str, int]] | None = (),
     confirmed: Iterable[str] = (),
     decided_reason: str = "",
 ) -> Verdict:
     """"Đảng bộ cơ sở 4 tốt": its own criteria, plus the share of its cells that are "4 tốt".
 
-    ``disciplined`` is the sum over the cells (``disciplined_detail``: who); ``cells_pending``
-    names the cells whose verdict is still open: until they are scored the share is not
-    final and neither is this verdict ("Chưa chấm đủ")."""
+    ``disciplined`` is the sum over the cells (``disciplined_detail``: who), or the figure on
+    the organisation's own sheet where the year's rules say so (``disciplined_detail`` None);
+    ``cells_pending`` names the cells whose verdict is still open: until they are scored the
+    share is not final and neither is this verdict ("Chưa chấm đủ")."""
     own_verdict = cell_verdict(totals, disciplined, rules, classification, own=own,
                                confirmed=confirmed, decided_reason=decided_reason,
                                unit="Đảng bộ", allowed_disciplined=rules.org_max_disciplined,

@@ -226,3 +226,15 @@ def test_a_packet_of_an_older_program_keeps_its_phase_thresholds(ward, db, tmp_p
     import_packets(db, [path])
     year_rules = queries.year_rules(_ward_office(db, "TANGIANG"), 2024)
     assert year_rules.overall_pass == 75 and year_rules.regulation == "124-QĐ/TW"
+
+
+def test_a_year_reading_the_wards_own_figure_takes_it_on_the_command_line(demo_file, capsys):
+    code, _, err = run(capsys, demo_file, "settings", "set", "--year", "2024",
+                       "rules.org_disciplined_from_cells=không", "--confirm",
+                       "Năm 2024 dùng số trên phiếu chấm của đảng bộ")
+    assert code == 0, err
+    code, _, err = run(capsys, demo_file, "scores", "set", "--year", "2024", "--organisation",
+                       "--disciplined", "3", "--confirm", "Số kỷ luật của đảng bộ năm 2024")
+    assert code == 0, err
+    code, out, _ = run(capsys, demo_file, "scores", "--year", "2024", "--organisation")
+    assert "Đảng viên bị kỷ luật (số trên phiếu chấm của đảng bộ): 3" in out

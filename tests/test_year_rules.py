@@ -161,6 +161,47 @@ def test_the_wards_sheet_takes_no_disciplined_members(office):
     assert queries.evaluation(office, None, 2023) is None
 
 
+def _ward_sheet(office, year=2023, **kwargs):
+    return save_evaluation(office, None, year, scores={
+        item.id: ScoreInput(item.max_points, item.max_points)
+        for group in queries.phase_for_year(office, year).groups
+        if group.scope == Scope.ORGANISATION.value for item in group.items}, **kwargs)
+
+
+def test_a_year_may_read_the_wards_own_figure_of_disciplined_members(office):
+    """The rule migrated decided years keep: the ward's own sheet, not its cells' sum."""
+    registered_cell(office, "A")
+    registered_cell(office, "B", disciplined=1)
+    update_year_rules(office, 2023, org_disciplined_from_cells=False)
+    _ward_sheet(office)
+    org = year_overview(office, 2023).organisation_result
+    assert (org.disciplined, org.classification) == (0, Classification.HTXSNV)
+    assert "Không có đảng viên bị kỷ luật trong năm" in [r.text for r in org.verdict.reasons]
+    _ward_sheet(office, disciplined_members=2,
+                expected_version=queries.evaluation(office, None, 2023).version)
+    org = year_overview(office, 2023).organisation_result
+    assert (org.disciplined, org.classification) == (2, Classification.HTTNV)
+    assert "Có 2 đảng viên bị kỷ luật trong năm" in [r.text for r in org.verdict.reasons
+                                                     if not r.ok]
+    # saving the sheet without a figure (the window's organisation sheet) keeps none typed
+    update_year_rules(office, 2023, org_disciplined_from_cells=True)
+    with pytest.raises(ValidationError, match="cộng từ phiếu chấm các chi bộ"):
+        _ward_sheet(office, disciplined_members=2)
+    assert year_overview(office, 2023).organisation_result.disciplined == 1
+
+
+def test_a_year_may_conclude_the_ward_before_every_cell_is_scored(office):
+    for code in ("A", "B", "C"):
+        registered_cell(office, code)
+    waiting = add_cell(office, "D", "Chi bộ D")
+    save_registration(office, waiting.id, 2023, received_on=dt.date(2023, 3, 5))
+    _ward_sheet(office)
+    update_year_rules(office, 2023, org_waits_for_cells=False)
+    verdict = year_overview(office, 2023).organisation_result.verdict
+    assert verdict.state is VerdictState.PASSED                   # 3/4 = 75%
+    assert not any("chưa chấm đủ" in r.text for r in verdict.reasons)
+
+
 def test_the_ward_reads_chua_cham_du_until_every_registered_cell_is_scored(office):
     for code in ("A", "B", "C"):
         registered_cell(office, code)

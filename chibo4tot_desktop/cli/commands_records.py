@@ -526,7 +526,9 @@ def cmd_scores_show(args) -> int:
             mark = "x" if condition.key in confirmed else " "
             print(f"  [{mark}] điều kiện HTXSNV {condition.key}: {condition.text}")
     if cell_id is None:
-        print(f"Đảng viên bị kỷ luật (cộng từ các chi bộ): {result.disciplined}")
+        where = ("cộng từ các chi bộ" if year_rules.org_disciplined_from_cells
+                 else "số trên phiếu chấm của đảng bộ")
+        print(f"Đảng viên bị kỷ luật ({where}): {result.disciplined}")
     elif evaluation is not None:
         print(f"Đảng viên bị kỷ luật: {evaluation.disciplined_members}")
     if evaluation is not None:
@@ -628,13 +630,14 @@ def cmd_scores_set(args) -> int:
             text = args.conditions.strip()
             conditions = ([] if text.casefold() in ("none", "không", "")
                           else [part.strip() for part in text.split(",") if part.strip()])
-        if cell_id is None:
+        # The organisation's own figure counts only where its year's rules read it
+        # (save_evaluation refuses it otherwise); not given, the stored figure stays.
+        disciplined = (args.disciplined if args.disciplined is not None
+                       else (evaluation.disciplined_members if evaluation else 0))
+        if cell_id is None and queries.year_rules(office, year).org_disciplined_from_cells:
             if args.disciplined is not None:
                 raise UserError(ORGANISATION_DISCIPLINED)
             disciplined = 0
-        else:
-            disciplined = (args.disciplined if args.disciplined is not None
-                           else (evaluation.disciplined_members if evaluation else 0))
         result = save_evaluation(
             office, cell_id, year, scores=scores,
             notes=args.notes if args.notes is not None else (evaluation.notes if evaluation

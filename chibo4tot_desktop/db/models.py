@@ -307,6 +307,8 @@ class YearRule(Base):
     org_cell_share: Mapped[float] = mapped_column(Float, default=0.7)
     registration_required: Mapped[bool] = mapped_column(default=True)
     self_assessment_required: Mapped[bool] = mapped_column(default=True)
+    org_disciplined_from_cells: Mapped[bool] = mapped_column(default=True)
+    org_waits_for_cells: Mapped[bool] = mapped_column(default=True)
     deadline_inclusive: Mapped[bool] = mapped_column(default=False)
     cap_share: Mapped[float] = mapped_column(Float, default=0.2)
     cap_denominator: Mapped[str] = mapped_column(String(20), default="good_or_better")

@@ -79,6 +79,8 @@ def to_rules(row: YearRule) -> rules.YearRules:
         max_disciplined=row.max_disciplined, org_max_disciplined=row.org_max_disciplined,
         org_cell_share=row.org_cell_share, registration_required=row.registration_required,
         self_assessment_required=row.self_assessment_required,
+        org_disciplined_from_cells=row.org_disciplined_from_cells,
+        org_waits_for_cells=row.org_waits_for_cells,
         deadline_inclusive=row.deadline_inclusive, cap_share=row.cap_share,
         cap_denominator=rules.CapDenominator(row.cap_denominator),
         cap_rounding=rules.Rounding(row.cap_rounding),

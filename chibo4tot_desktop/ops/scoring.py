@@ -122,13 +122,11 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
     from what the rules give, ``classification_reason`` must say why, else ValidationError.
     ``conditions_met``: keys of the year's HTXSNV conditions the committee confirms (None:
     keep those stored). The organisation's sheet takes no disciplined members (they are
-    counted from the cells). ``expected_version`` is the version the caller read (0 when
+    counted from the cells) unless the year's rules read its own figure. ``expected_version`` is the version the caller read (0 when
     there was no evaluation yet): if someone else saved in between, ConflictError and nothing
     is written; so does a change to a decided year without ``confirm`` (DecidedYearError)."""
     disciplined = checks.count(disciplined_members, "Số đảng viên bị kỷ luật",
                                "disciplined_members")
-    if cell_id is None and disciplined:
-        raise ValidationError(ORGANISATION_DISCIPLINED, "disciplined_members")
     classification = classification_value(classification)
     reason = checks.multiline(classification_reason, REASON_LENGTH, label="lý do xếp loại",
                               field="classification_reason")
@@ -136,6 +134,9 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
     with office.write(EVALUATIONS) as session:
         phase = queries.phase_in(session, year)
         year_rules = rulebook.rules_in(session, year, phase)
+        own_figure = cell_id is not None or not year_rules.org_disciplined_from_cells
+        if not own_figure and disciplined:
+            raise ValidationError(ORGANISATION_DISCIPLINED, "disciplined_members")
         confirmed = (None if conditions_met is None
                      else _conditions(conditions_met, year_rules, year))
         scope = Scope.CELL if cell_id is not None else Scope.ORGANISATION
@@ -168,7 +169,7 @@ def save_evaluation(office: Office, cell_id: int | None, year: int, *,
             elif expected_version is not None and evaluation.version != expected_version:
                 raise ConflictError(CONFLICT)
             evaluation.notes = notes
-            if cell_id is not None:
+            if own_figure:
                 evaluation.disciplined_members = disciplined
             evaluation.classification = classification
             evaluation.classification_reason = reason

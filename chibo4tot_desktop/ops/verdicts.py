@@ -111,12 +111,18 @@ def evaluate(phase: Phase, year_rules: rules.YearRules, evaluation, scope: Scope
     reason = (getattr(evaluation, "classification_reason", "") or "") if evaluation else ""
     confirmed = confirmed_conditions(evaluation)
     if scope is Scope.ORGANISATION:
-        disciplined = sum(count for _, count in context.disciplined_detail)
+        if year_rules.org_disciplined_from_cells:
+            detail = context.disciplined_detail
+            disciplined = sum(count for _, count in detail)
+        else:
+            # the year's rule: the figure on the organisation's own sheet
+            detail = None
+            disciplined = (evaluation.disciplined_members or 0) if evaluation is not None else 0
         verdict = rules.organisation_verdict(
             committee_totals, disciplined, year_rules, context.cells_passed,
-            context.cells_total, decided, own=self_totals, cells_pending=context.cells_pending,
-            disciplined_detail=context.disciplined_detail, confirmed=confirmed,
-            decided_reason=reason)
+            context.cells_total, decided, own=self_totals,
+            cells_pending=context.cells_pending if year_rules.org_waits_for_cells else (),
+            disciplined_detail=detail, confirmed=confirmed, decided_reason=reason)
     else:
         disciplined = evaluation.disciplined_members if evaluation is not None else 0
         verdict = rules.cell_verdict(

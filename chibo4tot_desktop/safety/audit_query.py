@@ -94,6 +94,8 @@ FIELD_LABELS = {
     "org_max_disciplined": "số kỷ luật tối đa của đảng bộ",
     "registration_required": "chỉ xét chi bộ có bản đăng ký",
     "self_assessment_required": "phải có điểm tự chấm",
+    "org_disciplined_from_cells": "kỷ luật của đảng bộ cộng từ các chi bộ",
+    "org_waits_for_cells": "chờ chấm đủ các chi bộ",
     "deadline_inclusive": "nộp đúng ngày hạn vẫn đúng hạn",
     "cap_share": "tỷ lệ HTXSNV tối đa", "cap_denominator": "tỷ lệ HTXSNV tính trên số",
     "cap_rounding": "số HTXSNV tối đa được", "cap_tie_break": "bằng tổng điểm thì xếp theo",

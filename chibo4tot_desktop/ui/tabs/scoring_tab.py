@@ -293,10 +293,10 @@ class ScoringTab(BaseTab):
                 self.boxes[item.id] = (own, committee)
         self._fit_rows()
         self._chain_focus()
-        organisation = self.scope() is Scope.ORGANISATION
-        self.disciplined.setVisible(not organisation)
-        self.disciplined.setValue(0 if organisation or not self.evaluation
-                                  else self.evaluation.disciplined_members)
+        typed = self.disciplined_typed()
+        self.disciplined.setVisible(typed)
+        self.disciplined.setValue(self.evaluation.disciplined_members
+                                  if typed and self.evaluation else 0)
         self._build_conditions()
         decided = self.evaluation.classification if self.evaluation else None
         self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
@@ -382,6 +382,12 @@ class ScoringTab(BaseTab):
             more = f" (và {len(problems) - 1} ô khác)" if len(problems) > 1 else ""
             self.problem_label.setText(f"Chưa lưu được: {problems[0][1]}{more}")
 
+    def disciplined_typed(self) -> bool:
+        """A cell's sheet takes its disciplined members; the organisation's only where the
+        year's rules read its own figure instead of counting its cells'."""
+        return (self.scope() is Scope.CELL or self.overview is None
+                or not self.overview.year_rules.org_disciplined_from_cells)
+
     def draft(self) -> SimpleNamespace:
         """What is on the screen, shaped like an Evaluation for ``office.evaluate``."""
         scores = [SimpleNamespace(item_id=item_id, self_points=own.points(),
@@ -402,7 +408,10 @@ class ScoringTab(BaseTab):
         self.reason.setEnabled(self.classification.currentData() is not None)
         result = evaluate(self.phase, self.overview.year_rules, self.draft(), self.scope(),
                           self.overview.context_of(self.cell_id()), year=self.year())
-        if self.scope() is Scope.ORGANISATION:
+        if self.scope() is Scope.ORGANISATION and self.disciplined_typed():
+            self.disciplined_from_cells.setText(
+                f"Năm {self.year()}: số trên phiếu chấm của đảng bộ (theo quy định của năm)")
+        elif self.scope() is Scope.ORGANISATION:
             detail = self.overview.context_of(None).disciplined_detail
             listed = "; ".join(f"{name}: {count}" for name, count in detail)
             self.disciplined_from_cells.setText(
@@ -467,7 +476,7 @@ class ScoringTab(BaseTab):
         try:
             confirmed(self, save_evaluation, self.office,
                       self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
-                      disciplined_members=(self.disciplined.value() if self.scope() is Scope.CELL
+                      disciplined_members=(self.disciplined.value() if self.disciplined_typed()
                                            else 0),
                       classification=self.classification.currentData(),
                       classification_reason=self.decision_reason(),

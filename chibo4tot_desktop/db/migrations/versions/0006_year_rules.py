@@ -9,7 +9,11 @@ had (overall pass, bands, minimum classification, disciplined members allowed, s
 share of HTXSNV), the regulation in force on its review date (Quy định 124-QĐ/TW for reviews
 from 04/10/2023, Quy định 366-QĐ/TW from 30/08/2025), that regulation's HTXSNV conditions,
 and the deadline reading the program used until now ("on the deadline day is on time", kept as
-the office's choice so no registration already typed turns late). The phase's threshold
+the office's choice so no registration already typed turns late). A year that already has a
+decision keeps the verdicts it was decided on: it gets the rules the program computed it with
+(no registration or self-assessment requirement, the organisation's disciplined members from
+its own sheet, the organisation's verdict without waiting for every cell), named as the
+office's choice; the other years get the rules as the plan and the regulations state them. The phase's threshold
 columns then go: the year rules are the only place these numbers live.
 
 The texts below are a copy of the defaults of this revision (never read from the program, so
@@ -81,6 +85,10 @@ SOURCES = {
     "registration_required": ("plan", "mục 2.4: “căn cứ đăng ký của các chi bộ trực thuộc”"),
     "self_assessment_required": ("regulation", "tập thể tự đánh giá, xếp loại trước khi cấp ủy "
                                                "xem xét"),
+    "org_disciplined_from_cells": ("regulation", "đảng viên bị kỷ luật của đảng bộ là đảng "
+                                                 "viên bị kỷ luật ở các chi bộ trực thuộc"),
+    "org_waits_for_cells": ("plan", "mục 2.4: công nhận đảng bộ căn cứ kết quả của các chi bộ "
+                                    "trực thuộc"),
     "deadline_inclusive": ("office", "cách đọc hạn đăng ký chương trình đã dùng: nộp đúng ngày "
                                      "hạn vẫn là đúng hạn"),
     "cap_share": ("regulation", "HTXSNV không vượt quá 20% số được xếp loại HTTNV"),
@@ -89,6 +97,13 @@ SOURCES = {
     "cap_tie_break": ("office", "mặc định của chương trình"),
 }
 CHANGED = ("office", "giá trị văn phòng đã đặt cho giai đoạn")
+# A year that already has a decision keeps what it was decided on: the rules the program
+# computed it with (no registration or self-assessment requirement, the organisation's
+# disciplined members from its own sheet, its verdict without waiting for every cell).
+DECIDED_RULES = {"registration_required": False, "self_assessment_required": False,
+                 "org_disciplined_from_cells": False, "org_waits_for_cells": False}
+DECIDED = ("office", "cách tính của chương trình khi năm đã có quyết định khen thưởng; giữ "
+                     "nguyên kết quả đã quyết định")
 # phase column -> year_rules column
 RENAMED = {"excellent_share_cap": "cap_share"}
 
@@ -119,6 +134,8 @@ def upgrade() -> None:
         sa.Column("org_cell_share", sa.Float(), nullable=False),
         sa.Column("registration_required", sa.Boolean(), nullable=False),
         sa.Column("self_assessment_required", sa.Boolean(), nullable=False),
+        sa.Column("org_disciplined_from_cells", sa.Boolean(), nullable=False),
+        sa.Column("org_waits_for_cells", sa.Boolean(), nullable=False),
         sa.Column("deadline_inclusive", sa.Boolean(), nullable=False),
         sa.Column("cap_share", sa.Float(), nullable=False),
         sa.Column("cap_denominator", sa.String(length=20), nullable=False),
@@ -145,6 +162,11 @@ def upgrade() -> None:
                       *(sa.column(name) for name in PHASE_THRESHOLDS), sa.column("first_year"))
     phase_years = sa.table("phase_years", sa.column("phase_id"), sa.column("year"),
                            sa.column("review_deadline"))
+    awards = sa.table("awards", sa.column("organisation_id"), sa.column("year"),
+                      sa.column("decision_number"), sa.column("decision_date"))
+    decided = set(connection.execute(
+        sa.select(awards.c.organisation_id, awards.c.year).distinct()
+        .where(awards.c.decision_number != "", awards.c.decision_date.is_not(None))).all())
     rows = []
     seen = set()
     for phase in connection.execute(sa.select(phases).order_by(phases.c.first_year,
@@ -164,7 +186,8 @@ def upgrade() -> None:
             row = {"organisation_id": phase["organisation_id"], "year": year,
                    "regulation": code, "regulation_citation": citation,
                    "org_max_disciplined": 0, "registration_required": True,
-                   "self_assessment_required": True, "deadline_inclusive": True,
+                   "self_assessment_required": True, "org_disciplined_from_cells": True,
+                   "org_waits_for_cells": True, "deadline_inclusive": True,
                    "cap_denominator": "good_or_better", "cap_rounding": "down",
                    "cap_tie_break": "groups",
                    "excellent_conditions": json.dumps(CONDITIONS[code], ensure_ascii=False)}
@@ -174,6 +197,10 @@ def upgrade() -> None:
                 row[column] = value
                 if value != DEFAULTS[name]:
                     sources[column] = {"kind": CHANGED[0], "note": CHANGED[1]}
+            if (phase["organisation_id"], year) in decided:
+                row.update(DECIDED_RULES)
+                for key in DECIDED_RULES:
+                    sources[key] = {"kind": DECIDED[0], "note": DECIDED[1]}
             row["sources"] = json.dumps(sources, ensure_ascii=False, sort_keys=True)
             rows.append(row)
     if rows:
