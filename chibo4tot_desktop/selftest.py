@@ -275,6 +275,19 @@ def check_signatures(folder: Path) -> str:
     return "ký, kiểm chữ ký và mã hóa gói dữ liệu (Ed25519, X25519, ChaCha20-Poly1305)"
 
 
+def check_guide(folder: Path) -> str:
+    from chibo4tot_desktop import guide
+    from chibo4tot_desktop.pdf.guide import section_blocks
+
+    found = guide.problems()
+    _require(not found, "; ".join(found[:5]))
+    every = guide.sections()
+    for entry in every:
+        _require(any(kind == "h1" for kind, _ in section_blocks(guide.section_html(entry.id))),
+                 f"mục {entry.code} không có tiêu đề")
+    return f"{len(every)} mục, đủ các hình và liên kết"
+
+
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("Cơ sở dữ liệu", check_database),
     ("Chữ ký gói dữ liệu", check_signatures),
@@ -284,6 +297,7 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("defusedxml", check_defusedxml),
     ("Giao diện Qt", check_qt),
     ("Thư mục dữ liệu", check_data_folder),
+    ("Hướng dẫn sử dụng", check_guide),
 ]
 
 

@@ -73,6 +73,16 @@ def test_spec_bundles_resources_and_every_migration(spec):
     assert "resources/fonts/LICENSE-LiberationSerif.txt" in files
     assert "resources/qtbase_vi.qm" in files          # Qt's own words in Vietnamese
     assert "docx/templates/default.docx" in files          # the Word drafts' base document
+    from chibo4tot_desktop import guide
+
+    assert "resources/guide/index.json" in files
+    for entry in guide.sections():
+        assert f"resources/guide/{entry.id}.html" in files
+        for picture in guide.references(entry.id)[1]:
+            assert f"resources/guide/{picture}" in files
+    wanted = _namespace["wanted_data"]
+    assert wanted(("resources/guide/images/tab-chi-bo.png", "x", "DATA"))
+    assert not wanted(("resources/guide/images/1920x1080/tab-chi-bo.png", "x", "DATA"))
     migrations = ROOT / "chibo4tot_desktop" / "db" / "migrations"
     assert "chibo4tot_desktop/db/migrations/env.py" in files
     assert "chibo4tot_desktop/db/migrations/script.py.mako" in files

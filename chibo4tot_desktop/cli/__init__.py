@@ -119,7 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(data_target(args))
         return args.func(args) or 0
     except UserError as error:
-        print(f"Lỗi: {error}", file=sys.stderr)
+        from chibo4tot_desktop.guide import with_help
+
+        print(f"Lỗi: {with_help(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)

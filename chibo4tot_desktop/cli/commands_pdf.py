@@ -68,6 +68,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     add_force(proposal)
     proposal.set_defaults(func=cmd_proposal_list)
 
+    guide = subparsers.add_parser(
+        "guide", help="in Hướng dẫn sử dụng ra tệp PDF (để đóng thành sổ)",
+        description="Tạo tệp PDF Hướng dẫn sử dụng chương trình: đủ các mục và hình minh họa "
+                    "như trong cửa sổ (Trợ giúp ▸ Hướng dẫn sử dụng).")
+    guide.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    guide.set_defaults(func=cmd_guide)
+
 
 def _write(paper, output, force: bool) -> int:
     from chibo4tot_desktop.pdf.render import write_paper
@@ -131,4 +138,15 @@ def cmd_proposal_list(args: argparse.Namespace) -> int:
         year = resolve_year(office, args.year)
         pages = _write(proposal_list(office, year, date), output, args.force)
     print(f"Đã tạo {output}: danh sách đề nghị năm {year} ({pages} trang).")
+    return 0
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.guide import sections
+    from chibo4tot_desktop.pdf.guide import write_guide
+
+    _utf8_stdout()
+    output = output_path(args.output, ".pdf")
+    write_guide(output)
+    print(f"Đã tạo {output}: Hướng dẫn sử dụng, {len(sections())} mục.")
     return 0

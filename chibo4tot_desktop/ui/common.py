@@ -22,8 +22,11 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def show_error(parent: QWidget | None, error: Exception | str) -> None:
-    """A Vietnamese message box for an error the user can act on."""
-    QMessageBox.warning(parent, APP_TITLE, str(error))
+    """A Vietnamese message box for an error the user can act on, pointing to the guide's
+    section about it ("Xem hướng dẫn" opens it)."""
+    from chibo4tot_desktop.ui.help import offer_help
+
+    offer_help(parent, error)
 
 
 def confirm(parent: QWidget | None, question: str) -> bool:

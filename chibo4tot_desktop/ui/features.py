@@ -28,7 +28,9 @@ def _guard(main, action):
     try:
         return action()
     except UserError as error:
-        QMessageBox.warning(main, APP_TITLE, str(error))
+        from chibo4tot_desktop.ui.common import show_error
+
+        show_error(main, error)
         return None
 
 
@@ -264,7 +266,9 @@ def import_decisions(main, paths=None):
             return import_decisions(main, paths)
         return None
     except UserError as error:
-        QMessageBox.warning(main, APP_TITLE, str(error))
+        from chibo4tot_desktop.ui.common import show_error
+
+        show_error(main, error)
         return None
     QMessageBox.information(main, APP_TITLE, "\n".join(describe_outcomes(outcomes)))
     return outcomes

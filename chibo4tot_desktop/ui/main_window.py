@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         self.file_label = QLabel()
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
+        from chibo4tot_desktop.ui.help import install_help
+
+        install_help(self)
         self.auto_backup = None
         self.city_tab = None
         from chibo4tot_desktop.ui.features import wire_all

@@ -19,4 +19,10 @@ def install_translation(app: QCoreApplication) -> QTranslator | None:
     if not translator.load(str(resource(QM_NAME))):
         return None
     app.installTranslator(translator)
+    # The last installed translator is asked first: the error box's "Xem hướng dẫn"
+    # (ui.help, installed with the window) stays ahead of Qt's "Trợ giúp".
+    help_text = getattr(app, "_chibo4tot_help_text", None)
+    if help_text is not None:
+        app.removeTranslator(help_text)
+        app.installTranslator(help_text)
     return translator

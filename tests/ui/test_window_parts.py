@@ -95,7 +95,8 @@ def test_excepthook_shows_vietnamese_boxes(monkeypatch, boxes):
     assert shown[0][0].startswith("Đã xảy ra lỗi không mong muốn")
     assert "RuntimeError: boom" in shown[0][1]
     common.excepthook(ValidationError, ValidationError("Chưa nhập tên chi bộ."), None)
-    assert boxes.shown[-1] == ("warning", "Chưa nhập tên chi bộ.")
+    assert boxes.shown[-1] == ("warning", "Chưa nhập tên chi bộ. (xem HD-16 trong Hướng dẫn "
+                                          "sử dụng)")
 
 
 def test_dissolve_cell_refuses_bad_date_then_dissolves(window, boxes, monkeypatch):
