@@ -90,28 +90,44 @@ def main(argv: list[str]) -> int:
         # The status bar as on an office's computer, not the temporary folder of this script.
         window.file_label.setText("Tệp dữ liệu: C:\\Users\\VanPhong\\AppData\\Roaming\\"
                                   "Chibo4tot\\chibo4tot.sqlite3")
-        window.set_year(2024)
         tabs = (("cua-so-tong-quan", window.overview_tab), ("tab-chi-bo", window.cells_tab),
                 ("tab-dang-ky", window.registrations_tab), ("tab-cham-diem", window.scoring_tab))
         for size, folder_out in ((SMALL, out), (LARGE, out / "1920x1080")):
             for name, tab in tabs:
                 window.tabs.setCurrentWidget(tab)
                 if tab is window.scoring_tab:
-                    window.scoring_tab.select_cell(queries.cell_by_code(office, "TDP07").id)
+                    # 2025 is scored under Quy định 366-QĐ/TW: the pilot cell's sheet shows
+                    # the HTXSNV conditions the committee confirms.
+                    window.set_year(2025)
+                    window.scoring_tab.select_cell(queries.cell_by_code(office, "TDP06").id)
+                else:
+                    window.set_year(2024)
                 save(window, name, size, folder_out)
         window.set_year(2023)            # the year with decided awards
         window.tabs.setCurrentWidget(window.awards_tab)
         save(window, "tab-khen-thuong")
 
-        dialog = SettingsDialog(office, 2024, window)
-        for title, name in (("Đảng bộ", "thiet-lap-dang-bo"),
-                            ("Giai đoạn và ngưỡng", "thiet-lap-nguong"),
-                            ("Tiêu chí chi bộ", "thiet-lap-tieu-chi")):
-            for index in range(dialog.pages.count()):
-                if dialog.pages.tabText(index) == title:
-                    dialog.pages.setCurrentIndex(index)
-            save(dialog, name, (1000, 700))
+        dialog = SettingsDialog(office, 2025, window)
+        for title, name, size in (("Đảng bộ", "thiet-lap-dang-bo", (1000, 700)),
+                                  ("Quy định và ngưỡng theo năm", "thiet-lap-quy-dinh",
+                                   (1000, 700)),
+                                  ("Giấy tờ, người ký", "thiet-lap-nguoi-ky", (1000, 340)),
+                                  ("Tiêu chí chi bộ", "thiet-lap-tieu-chi", (1000, 700))):
+            titles = [dialog.pages.tabText(index) for index in range(dialog.pages.count())]
+            if title not in titles:      # the dialog changed: the guide's picture would lie
+                raise SystemExit(f"Thiết lập has no page '{title}' (pages: {titles})")
+            dialog.pages.setCurrentIndex(titles.index(title))
+            save(dialog, name, size)
         dialog.close()
+
+        from chibo4tot_desktop.db.models import AwardKind
+        from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
+
+        recognitions = [award for award in queries.awards(office, 2025)
+                        if award.kind == AwardKind.CELL_RECOGNITION.value][:6]
+        decision = DecisionDialog(office, recognitions, parent=window)
+        save(decision, "ghi-quyet-dinh", (640, 520))
+        decision.close()
 
         empty_db = open_database(Path(folder) / "empty.sqlite3")
         first = FirstRunDialog(Office(empty_db), window)
