@@ -50,7 +50,6 @@ F1_SECTIONS: dict[str, str] = {
     "ImageViewer": "dinh-kem",
     "MergeDialog": "sap-nhap",
     "HistoryDialog": "sap-nhap",
-    "WordDialog": "van-ban",
     "MainWindow": "bat-dau",
 }
 
