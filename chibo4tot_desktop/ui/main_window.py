@@ -285,22 +285,24 @@ class MainWindow(QMainWindow):
                 return
             self.scoring_tab.dirty = False
         self._shown_year = year
-        if year is None:
-            self.phase_label.setText("Chưa khai báo giai đoạn thi đua")
-        else:
-            phase = queries.phase_for_year(self.office, year)
-            final = " (năm tổng kết)" if phase.is_final(year) else ""
-            self.phase_label.setText(f"{phase.title}{final}")
+        self._show_phase(year)
         for tab in self.all_tabs():
             tab.stale = True
         self._refresh_visible()
+
+    def _show_phase(self, year: int | None) -> None:
+        if year is None:
+            self.phase_label.setText("Chưa khai báo giai đoạn thi đua")
+            return
+        phase = queries.phase_for_year(self.office, year)
+        final = " (năm tổng kết)" if phase.is_final(year) else ""
+        self.phase_label.setText(f"{phase.title}{final}")
 
     def on_data_changed(self, topics: frozenset) -> None:
         if "settings" in topics:
             name = queries.organisation(self.office).name if self.office.has_organisation() else ""
             self.setWindowTitle(f"{APP_TITLE} – {name}")
-            if self.current_year() is not None:
-                self.phase_label.setText(queries.phase_for_year(self.office, self.current_year()).title)
+            self._show_phase(self.current_year())
         for tab in self.all_tabs():
             if tab.TOPICS & topics:
                 tab.stale = True

@@ -211,3 +211,15 @@ def test_delete_key_in_search_box_edits_text_not_rows(qtbot, window, boxes):
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Delete)
     assert boxes.shown[-1][0] == "question"
     assert queries.cells(window.office)
+
+
+def test_the_final_year_stays_named_after_a_settings_change(window):
+    """The office's phase 2023-2025: 2025 is the phase's final review; saving the settings
+    (here the organisation's name) keeps the words under the year box."""
+    from chibo4tot_desktop.ops.setup import update_organisation
+
+    window.set_year(2025)
+    assert window.phase_label.text().endswith("(năm tổng kết)")
+    update_organisation(window.office, name="Đảng bộ phường Mới")
+    assert window.phase_label.text().endswith("(năm tổng kết)")
+    assert window.windowTitle().endswith("Đảng bộ phường Mới")
