@@ -4,7 +4,8 @@ the ward's disciplined members from its cells, the HTXSNV conditions, the rules 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import AwardKind
@@ -115,7 +116,8 @@ def test_the_366_conditions_are_ticked_on_the_sheet(demo_window):
     for item_id, (own, committee) in tab.boxes.items():
         own.set_points(committee.maximum())
         committee.set_points(committee.maximum())
-    assert "Quy định số 366-QĐ/TW" in tab.regulation_label.text()
+    assert tab.regulation_label.text() == "Quy định 366-QĐ/TW"
+    assert tab.regulation_label.toolTip().startswith("Quy định số 366-QĐ/TW ngày 30/08/2025")
     assert tab.result.computed_classification is rules.Classification.HTTNV
     assert set(tab.condition_checks) == {"nv", "lđ"}
     for box in tab.condition_checks.values():
@@ -166,3 +168,18 @@ def test_the_rules_editor_refuses_bad_rules_and_saves_nothing(demo_window):
     assert "giảm dần" in dialog.error_label.text()
     assert queries.year_rules(office, 2024).overall_pass == 80
 
+
+
+def test_a_conditions_text_wraps_and_a_click_on_it_ticks_its_box(demo_window, qtbot):
+    window = demo_window
+    window.set_year(2026)
+    window.show_tab(window.scoring_tab)
+    tab = window.scoring_tab
+    tab.select_cell(queries.cell_by_code(window.office, "TDP06").id)
+    box = tab.condition_checks["nv"]
+    text = next(label for label in tab.conditions_box.findChildren(QLabel)
+                if getattr(label, "box", None) is box)
+    assert text.text().startswith("Hoàn thành 100% nhiệm vụ")
+    assert text.wordWrap() and not box.isChecked()
+    qtbot.mouseClick(text, Qt.MouseButton.LeftButton)
+    assert box.isChecked() and tab.dirty

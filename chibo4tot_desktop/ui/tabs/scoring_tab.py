@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -106,7 +107,7 @@ class ScoringTab(BaseTab):
         sheet_layout.addWidget(self.problem_label)
         splitter.addWidget(sheet)
 
-        side = QWidget()
+        side = _Panel(self._fit_form_soon)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         result_box = QGroupBox("Kết quả")
@@ -139,6 +140,7 @@ class ScoringTab(BaseTab):
         self.conditions_layout = QVBoxLayout(self.conditions_box)
         self.conditions_layout.setContentsMargins(0, 0, 0, 0)
         self.condition_checks: dict[str, QCheckBox] = {}
+        self._condition_rows: list[QWidget] = []
         self.classification = QComboBox()
         self.classification.addItem("Theo quy định (tự động)", None)
         for c in rules.Classification:
@@ -151,7 +153,10 @@ class ScoringTab(BaseTab):
         form.addRow("Quy định xếp loại:", self.regulation_label)
         form.addRow("Đảng viên bị kỷ luật:", self.disciplined)
         form.addRow("", self.disciplined_from_cells)
-        form.addRow("Điều kiện HTXSNV Đảng ủy xác nhận:", self.conditions_box)
+        # The conditions take the form's whole width: their texts are long and the panel is
+        # narrow at 1366×768.
+        form.addRow(QLabel("Điều kiện HTXSNV Đảng ủy xác nhận:"))
+        form.addRow(self.conditions_box)
         form.addRow("Xếp loại quyết định:", self.classification)
         form.addRow("Lý do quyết định:", self.reason)
         form.addRow("Ghi chú:", self.notes)
@@ -308,28 +313,64 @@ class ScoringTab(BaseTab):
 
     def _build_conditions(self) -> None:
         """A check box for each HTXSNV condition of the year the committee confirms."""
-        for box in self.condition_checks.values():
-            self.conditions_layout.removeWidget(box)
-            box.deleteLater()
+        for widget in self._condition_rows:
+            self.conditions_layout.removeWidget(widget)
+            widget.deleteLater()
+        self._condition_rows.clear()
         self.condition_checks.clear()
         year_rules = self.overview.year_rules
-        self.regulation_label.setText(year_rules.regulation_citation
-                                      or year_rules.regulation_name)
+        # the short name on the sheet, the whole citation on hover (the papers print it)
+        self.regulation_label.setText(year_rules.regulation_name)
+        self.regulation_label.setToolTip(year_rules.regulation_citation)
         confirmed = confirmed_conditions(self.evaluation)
         for condition in year_rules.excellent_conditions:
             if condition.check is not rules.ConditionCheck.CONFIRMED:
                 continue
-            box = QCheckBox(condition.text)
-            box.setToolTip(f"Nguồn: {condition.source.describe()}")
+            # The text wraps beside its box (a check box's own text does not): the panel is
+            # narrow at 1366×768.
+            box = QCheckBox()
+            box.setAccessibleName(condition.text)
+            text = _ClickLabel(condition.text, box)
+            for widget in (box, text):
+                widget.setToolTip(f"Nguồn: {condition.source.describe()}")
             box.setChecked(condition.key in confirmed)
             box.toggled.connect(self._edited)
-            self.conditions_layout.addWidget(box)
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+            row_layout.addWidget(text, 1)
+            self.conditions_layout.addWidget(row)
             self.condition_checks[condition.key] = box
+            self._condition_rows.append(row)
         if not self.condition_checks:
             box = QLabel("(năm này không có điều kiện cần Đảng ủy xác nhận)")
             box.setEnabled(False)
+            box.setWordWrap(True)
             self.conditions_layout.addWidget(box)
             self.condition_checks[""] = box
+            self._condition_rows.append(box)
+        self._fit_form_soon()
+
+    def _fit_form_soon(self) -> None:
+        """After the layout has placed the rows at their widths (the next turn of the loop)."""
+        QTimer.singleShot(0, self, self._fit_form)
+
+    def _fit_form(self) -> None:
+        """Give the committee's form the height its wrapped texts need at the panel's width
+        (a vertical layout hands out sizes by hints that assume a wider panel)."""
+        form_box = self.form_box
+        for row in self._condition_rows:
+            text = row.findChild(_ClickLabel)
+            if text is not None and text.width() > 0:
+                text.setMinimumHeight(max(text.heightForWidth(text.width()), 0))
+                row.layout().invalidate()
+        self.conditions_layout.invalidate()
+        form_box.layout().invalidate()
+        form_box.setMinimumHeight(0)
+        needed = form_box.heightForWidth(max(form_box.width(), 1))
+        if needed > 0:
+            form_box.setMinimumHeight(needed)
 
     def confirmed(self) -> list[str]:
         return [key for key, box in self.condition_checks.items()
@@ -419,6 +460,8 @@ class ScoringTab(BaseTab):
                 + (f" ({listed})" if listed else ""))
         else:
             self.disciplined_from_cells.setText("")
+        self.form_box.layout().setRowVisible(self.disciplined_from_cells,
+                                             bool(self.disciplined_from_cells.text()))
         own_words, upper_words = self.words()
         for own, group in zip(result.self_totals.groups, result.committee_totals.groups):
             row = self.group_rows.get(group.position)
@@ -497,3 +540,29 @@ class ScoringTab(BaseTab):
             return
         self.dirty = False
         self.load()
+
+
+class _Panel(QWidget):
+    """The side panel: tells the tab when its width changes (the form's height follows)."""
+
+    def __init__(self, resized):
+        super().__init__()
+        self._resized = resized
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._resized()
+
+
+class _ClickLabel(QLabel):
+    """A condition's wrapped text: a click on it ticks its box, as a check box's text does."""
+
+    def __init__(self, text: str, box: QCheckBox):
+        super().__init__(text)
+        self.setWordWrap(True)
+        self.box = box
+
+    def mousePressEvent(self, event) -> None:
+        if self.box.isEnabled():
+            self.box.toggle()
+        super().mousePressEvent(event)
