@@ -8,6 +8,7 @@ reasons are written in the Vietnamese the office reads ("Nhóm 2 đạt 14/20, d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -69,7 +70,7 @@ class GroupSpec:
     pass_points: float
     items: tuple[ItemSpec, ...]
 
-    @property
+    @functools.cached_property
     def max_points(self) -> float:
         return sum(item.max_points for item in self.items)
 
