@@ -34,11 +34,19 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+# White space other than the plain space (``clean`` makes it a space or drops it).
+_OTHER_SPACE = re.compile(r"[^\S ]")
+
+
 def clean(value: object) -> str:
     """NFC, no leading/trailing spaces, inner runs of white space made one space."""
     if value is None:
         return ""
-    text = nfc(str(value)).replace("\u00a0", " ")
+    text = str(value)
+    if not (text.startswith(" ") or text.endswith(" ") or "  " in text
+            or _OTHER_SPACE.search(text) is not None) and unicodedata.is_normalized("NFC", text):
+        return text          # already clean (what is stored and most of what is read)
+    text = nfc(text).replace("\u00a0", " ")
     return " ".join(text.split())
 
 

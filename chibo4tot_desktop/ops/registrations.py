@@ -7,36 +7,39 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
+from chibo4tot_desktop.db import audit, bulk, plain
 from chibo4tot_desktop.db.changes import REGISTRATIONS
 from chibo4tot_desktop.db.models import Cell, Registration, RegistrationSource
 from chibo4tot_desktop.errors import ConflictError, NotFoundError, ValidationError
 from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.cells import get_for_update
+from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
 
 REGISTRATION_FIELDS = ("title", "received_on", "members_count", "commitment_1",
                        "commitment_2", "commitment_3", "commitment_4", "signer")
 DEFAULT_TITLE = "Chi bộ 4 tốt"
 
 
+_FIELD_CHECKS = {
+    "title": lambda value: checks.required(value, "danh hiệu đăng ký", "title"),
+    "received_on": lambda value: checks.date(value, "ngày nhận bản đăng ký", "received_on"),
+    "members_count": lambda value: checks.optional_count(value, "Số đảng viên",
+                                                         "members_count"),
+    "signer": lambda value: checks.optional(value, "người ký", "signer", 120),
+    **{key: checks.multiline for key in REGISTRATION_FIELDS if key.startswith("commitment_")},
+}
+
+
 def registration_values(values: Mapping) -> dict:
     """A registration's fields, checked."""
     result = {}
     for key, value in values.items():
-        if key == "title":
-            result[key] = checks.required(value, "danh hiệu đăng ký", key)
-        elif key == "received_on":
-            result[key] = checks.date(value, "ngày nhận bản đăng ký", key)
-        elif key == "members_count":
-            result[key] = checks.optional_count(value, "Số đảng viên", key)
-        elif key == "signer":
-            result[key] = checks.optional(value, "người ký", key, 120)
-        elif key.startswith("commitment_") and key in REGISTRATION_FIELDS:
-            result[key] = checks.multiline(value)
-        else:
+        check = _FIELD_CHECKS.get(key)
+        if check is None:
             raise ValueError(key)
+        result[key] = check(value)
     return result
 
 
@@ -83,30 +86,46 @@ def delete_registration(office: Office, registration_id: int) -> None:
                                       "bản đăng ký"))
 
 
-def import_registrations(office: Office, year: int, entries: Sequence[Mapping]
-                         ) -> tuple[int, int]:
+class CheckedValues(dict):
+    """A registration's fields as ``registration_values`` returned them: the import's plan
+    checks each row once with the same rules as the form, and ``import_registrations`` takes
+    these as they are instead of checking them a second time."""
+
+
+def checked_values(values: Mapping) -> CheckedValues:
+    """``registration_values``, marked as checked (see ``CheckedValues``)."""
+    return CheckedValues(registration_values(values))
+
+
+def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
+                         progress: Progress = null_progress) -> tuple[int, int]:
     """Add or update many registrations of ``year`` in ONE transaction (all or nothing).
 
-    Each entry: {"cell_id", "values" (the REGISTRATION_FIELDS), "source_file",
-    "source_row", "expected_version" (None when the plan saw no registration)}. Values
-    are checked with the same rules as ``save_registration``; a registration added or
-    changed by someone since the plan was made raises ConflictError and nothing is
-    written. Returns (added, updated).
+    Each entry: {"cell_id", "values" (the REGISTRATION_FIELDS, checked here unless they are
+    ``CheckedValues``), "source_file", "source_row", "expected_version" (None when the plan
+    saw no registration)}. Values follow the same rules as ``save_registration``; a
+    registration added or changed by someone since the plan was made raises ConflictError and
+    nothing is written. Rows are written with one statement per kind (insert, update) and
+    audited in the same transaction, as every change is. Returns (added, updated).
     """
     checked = []
     for entry in entries:
-        values = registration_values(entry["values"])
+        values = entry["values"]
+        if not isinstance(values, CheckedValues):
+            values = registration_values(values)
         if "received_on" not in values:
             raise ValidationError("Chưa nhập ngày nhận bản đăng ký.", "received_on")
         checked.append((entry, values))
     if len({entry["cell_id"] for entry, _ in checked}) != len(checked):
         raise ValidationError("Một chi bộ có hai bản đăng ký trong cùng lần nhập.", "cell")
-    added = updated = 0
-    with office.write(REGISTRATIONS) as session:
+    progress(0, len(checked), "Đang ghi các bản đăng ký…")
+    added: list[dict] = []
+    updated: list[tuple] = []
+    with office.write(REGISTRATIONS) as session, plain.paused_gc():
         queries.phase_in(session, year)
-        cells = {cell.id: cell for cell in session.scalars(select(Cell))}
-        existing = {row.cell_id: row for row in session.scalars(
-            select(Registration).where(Registration.year == year))}
+        cells = {cell.id: cell for cell in plain.rows(session, Cell)}
+        existing = {row.cell_id: row for row in plain.rows(
+            session, Registration, Registration.year == year)}
         for entry, values in checked:
             cell = _active_cell(cells.get(entry["cell_id"]), year)
             registration = existing.get(cell.id)
@@ -116,19 +135,40 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping]
                 raise ConflictError(
                     f"Bản đăng ký của '{cell.name}' vừa được người khác thêm hoặc sửa; "
                     "hãy đọc lại tệp để xem thay đổi mới nhất.")
+            row = {**values, "source": RegistrationSource.FILE.value,
+                   "source_file": entry.get("source_file"),
+                   "source_row": entry.get("source_row")}
             if registration is None:
-                registration = Registration(cell_id=cell.id, year=year)
-                session.add(registration)
-                added += 1
+                added.append({"cell_id": cell.id, "year": year, **row})
             else:
-                updated += 1
-            for key, value in values.items():
-                setattr(registration, key, value)
-            registration.source = RegistrationSource.FILE.value
-            registration.source_file = entry.get("source_file")
-            registration.source_row = entry.get("source_row")
-        try:
-            session.flush()
-        except StaleDataError:
-            raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy đọc lại tệp.") from None
-    return added, updated
+                updated.append((registration, row))
+        check_cancelled(progress)
+        if added:
+            # One executemany with every column (defaults filled in), then the new ids by
+            # cell: a cell has one registration a year.
+            defaults = audit.column_defaults(Registration)
+            rows = [{**defaults, **row} for row in added]
+            bulk.insert_many(session.connection(), Registration.__table__, rows)
+            new_ids = dict(session.execute(
+                select(Registration.cell_id, Registration.id).where(
+                    Registration.year == year)).all())
+            for row in rows:
+                row["id"] = new_ids[row["cell_id"]]
+            audit.record_inserts(session, Registration, rows)
+        progress(len(added), len(checked))
+        if updated:
+            batches: dict[frozenset, list[dict]] = {}   # one statement per set of fields
+            for before, row in updated:
+                batches.setdefault(frozenset(row), []).append(
+                    {"_id": before.id, "_version": before.version, **row})
+            table = Registration.__table__
+            changed = sum(bulk.update_many(session.connection(), table,
+                                           {"id": "_id", "version": "_version"}, params,
+                                           {"version": table.c.version + 1})
+                          for params in batches.values())
+            if changed != len(updated):
+                raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy đọc lại tệp.")
+            audit.record_updates(session, Registration, updated)
+        check_cancelled(progress)
+    progress(len(checked), len(checked))
+    return len(added), len(updated)
