@@ -15,7 +15,6 @@ from chibo4tot_desktop.cli.common import (
     resolve_year,
 )
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.ops import queries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -81,6 +80,7 @@ def _database(args):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.packets import export_packet
 
     _utf8_stdout()

@@ -6,11 +6,13 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chibo4tot_desktop.connection import choose_target, display_url
-from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.ops import Office, queries
+
+if TYPE_CHECKING:   # the database code loads when a command opens a file, not for --help
+    from chibo4tot_desktop.ops import Office
 
 
 def data_target(args: argparse.Namespace) -> str:
@@ -22,6 +24,9 @@ def data_target(args: argparse.Namespace) -> str:
 def open_office(args: argparse.Namespace, *, create: bool = False,
                 readonly: bool = False) -> Iterator[Office]:
     """The office of the data file given with --data (the default file otherwise)."""
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.ops import Office
+
     target = data_target(args)
     db = open_database(target, create=create, readonly=readonly)
     try:
@@ -38,6 +43,8 @@ def open_office(args: argparse.Namespace, *, create: bool = False,
 def resolve_year(office: Office, year: int | None) -> int:
     """The year asked for, or this year when it belongs to a phase."""
     import datetime as dt
+
+    from chibo4tot_desktop.ops import queries
 
     years = queries.years(office)
     if year is None:
