@@ -8,9 +8,10 @@ tab, the ``status`` command and the summary exports all read this one structure.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import (
@@ -145,27 +146,52 @@ COUNT_LABELS = {
 
 
 def year_overview(office: Office, year: int, today: dt.date | None = None) -> YearOverview:
-    today = today or dt.date.today()
+    return _overview(office, year, today or dt.date.today())
+
+
+def update_overview(office: Office, overview: YearOverview, cell_ids: Iterable[int],
+                    today: dt.date | None = None) -> YearOverview:
+    """``overview`` with the states of ``cell_ids`` and the organisation's own result read
+    again, the other cells' states kept: what a change to some cells' registrations,
+    scores or awards needs (a change to the cells themselves or to the settings needs a new
+    ``year_overview``)."""
+    return _overview(office, overview.year, today or dt.date.today(), overview,
+                     frozenset(cell_ids))
+
+
+def _overview(office: Office, year: int, today: dt.date, previous: YearOverview | None = None,
+              cell_ids: frozenset[int] | None = None) -> YearOverview:
     office.require_org()
     # Plain rows (``db.plain``), not ORM objects, with the garbage collector paused: a
     # province's year is some 60,000 rows, which the ORM would make ten times slower.
     with office.read() as session, plain.paused_gc():
         phase = queries.phase_in(session, year)
         phase_year = next(item for item in phase.years if item.year == year)
-        all_cells = plain.rows(session, Cell)
+        if cell_ids is None:
+            all_cells = plain.rows(session, Cell)
+            only = ()
+        else:
+            all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
+            only = (Registration.cell_id.in_(cell_ids),)
         cells = [cell for cell in all_cells if cell.active_in(year)]
         registrations = {row.cell_id: row for row in plain.rows(
-            session, Registration, Registration.year == year)}
+            session, Registration, Registration.year == year, *only)}
+
+        def owned(model):       # the cells asked for, and the organisation's own rows
+            return () if cell_ids is None else (
+                or_(model.cell_id.in_(cell_ids), model.cell_id.is_(None)),)
+
         evaluations = {row.cell_id: row for row in plain.rows(
-            session, Evaluation, Evaluation.year == year)}
+            session, Evaluation, Evaluation.year == year, *owned(Evaluation))}
         scores: dict[int, list] = {row.id: [] for row in evaluations.values()}
         if scores:
             for score in plain.rows(session, Score, Evaluation.year == year,
+                                    *owned(Evaluation),
                                     join=(Evaluation, Score.evaluation_id == Evaluation.id)):
                 scores[score.evaluation_id].append(score)
         for row in evaluations.values():
             row.scores = scores[row.id]
-        awards = plain.rows(session, Award, Award.year == year)
+        awards = plain.rows(session, Award, Award.year == year, *owned(Award))
     recognised = queries.recognised_years(office)
     cells_by_id = {cell.id: cell for cell in all_cells}
     for award in awards:
@@ -189,8 +215,12 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
             evaluated=evaluation is not None,
             consecutive_years=rules.consecutive_years(recognised.get(cell.id, ()), year),
             awards=awards_of.get(cell.id, [])))
-    rank = ranks(state.cell.name for state in states)
-    states.sort(key=lambda state: rank[state.cell.name])
+    if previous is None:
+        rank = ranks(state.cell.name for state in states)
+        states.sort(key=lambda state: rank[state.cell.name])
+    else:               # the same cells in the same order: their names did not change
+        fresh = {state.cell.id: state for state in states}
+        states = [fresh.get(state.cell.id, state) for state in previous.cells]
 
     cells_passed = sum(1 for state in states if state.qualifies)
     organisation_result = evaluate(phase, evaluations.get(None), Scope.ORGANISATION,
