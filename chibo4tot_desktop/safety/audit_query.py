@@ -1,4 +1,5 @@
-"""Reading the audit log for people: filters, and Vietnamese names for tables and actions."""
+"""Reading the audit log for people: filters, and Vietnamese names for tables and actions.
+The window lists it with ``listings.AuditListing``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from sqlalchemy import select
 
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import AuditEntry
-from chibo4tot_desktop.text import fold
 
 TABLE_LABELS = {
     "organisations": "Đảng bộ",
@@ -51,12 +51,12 @@ class AuditFilter:
     text: str = ""            # matched, without diacritics or case, in summary/field/values
     since: dt.date | None = None
     until: dt.date | None = None   # inclusive
-    limit: int = 5000
 
 
-def search_audit(db: Database, filters: AuditFilter = AuditFilter()) -> list[AuditEntry]:
-    """The audit rows that match, newest first (at most ``filters.limit``)."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+def filtered_query(query, filters: AuditFilter):
+    """``query`` (a select over the audit log) with the filters that SQL can apply, newest
+    first; the text is matched by ``listings.AuditListing``, without accents, as typed."""
+    query = query.order_by(AuditEntry.id.desc())
     if filters.table:
         query = query.where(AuditEntry.table_name == filters.table)
     if filters.user:
@@ -68,20 +68,7 @@ def search_audit(db: Database, filters: AuditFilter = AuditFilter()) -> list[Aud
     if filters.until:
         query = query.where(AuditEntry.at < dt.datetime.combine(
             filters.until + dt.timedelta(days=1), dt.time()))
-    # The text is matched in Python: without diacritics or case, as people type it.
-    wanted = fold(filters.text, accents=False) if filters.text else ""
-    rows = []
-    with db.session() as session:
-        for row in session.scalars(query.execution_options(yield_per=500)):
-            if wanted and wanted not in fold(" ".join(
-                    str(part) for part in (row.summary, row.field,
-                                           FIELD_LABELS.get(row.field, ""), row.old_value,
-                                           row.new_value) if part), accents=False):
-                continue
-            rows.append(row)
-            if len(rows) >= filters.limit:
-                break
-    return rows
+    return query
 
 
 def audit_users(db: Database) -> list[str]:

@@ -46,8 +46,8 @@ def wire_excel(main) -> None:
 
         year = _year_or_warn(main)
         if year is not None:
-            states = main.registrations_tab._selected_states()
-            code = states[0].cell.code if len(states) == 1 else None
+            rows = main.registrations_tab.selected_rows()
+            code = rows[0].code if len(rows) == 1 else None
             _guard(main, lambda: save_template(main, main.office, year, code))
 
     def import_():
@@ -109,16 +109,15 @@ def wire_papers(main) -> None:
         printing = _printing()
         form_job = _papers().form_job
         year = _year_or_warn(main)
-        states = main.registrations_tab._selected_states()
+        rows = main.registrations_tab.selected_rows()
         if year is None:
             return
-        if len(states) != 1:
+        if len(rows) != 1:
             QMessageBox.warning(main, APP_TITLE, "Hãy chọn một chi bộ trong danh sách.")
             return
-        state = states[0]
-        blank = state.registration is None
-        _guard(main, lambda: printing.preview(main, form_job(main.office, year, state.cell.code,
-                                                             blank)))
+        row = rows[0]
+        _guard(main, lambda: printing.preview(main, form_job(main.office, year, row.code,
+                                                             not row.registered)))
 
     def proposal_list():
         year = _year_or_warn(main)

@@ -66,7 +66,8 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, reac
     assert reached[-2:] == ["cells.dissolve_cell", "cells.dissolve_cell"]
 
     cell = queries.cell_by_code(office, "TDP05")
-    dialog = RegistrationDialog(office, 2025, queries.cells(office), cell.id, parent=window)
+    dialog = RegistrationDialog(office, 2025, [(c.id, c.name) for c in queries.cells(office)],
+                                cell.id, parent=window)
     dialog.received.setText("05/03/2025")
     dialog.accept()
     command(db_path, "registrations", "set", "--year", "2025", "--cell", "TDP06",
@@ -84,7 +85,7 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, reac
     assert reached[-2:] == ["scoring.save_evaluation", "scoring.save_evaluation"]
 
     window.show_tab(window.awards_tab)
-    qualifying = [s for s in window.awards_tab.results_model.rows
+    qualifying = [s for s in window.awards_tab.results_model.items()
                   if s.qualifies and not s.proposed]
     select_row(window.awards_tab.results_view, qualifying[0].cell.id)
     window.awards_tab.propose_selected()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
+from chibo4tot_desktop.reports import COUNT_LABELS
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 from chibo4tot_desktop.ui.widgets.score_chart import Bar, ScoreChart
 
@@ -86,13 +86,17 @@ class OverviewTab(BaseTab):
         self.layout_.addLayout(bottom, 1)
 
     def refresh(self) -> None:
-        self.stale = False
         year = self.year()
         if year is None:
+            self.stale = False
             self.overview = None
             self.heading.setText("Chưa có giai đoạn thi đua nào.")
             return
-        overview = year_overview(self.office, year)
+        overview = self.main.overviews.get(year)
+        if overview is None:
+            self.heading.setText(f"Năm {year}: đang tổng hợp số liệu…")
+            return          # still stale: shown when the overview is ready
+        self.stale = False
         self.overview = overview
         final = " – năm tổng kết giai đoạn" if overview.is_final else ""
         self.heading.setText(f"Năm {year}{final}: {overview.phase_title}")
