@@ -43,14 +43,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-from chibo4tot_desktop.kinds import (  # noqa: F401 - re-exported: the models' kinds
-    AWARD_KIND_LABELS,
-    AwardKind,
-    CELL_KIND_LABELS,
-    CellKind,
-    RegistrationSource,
-    Scope,
-)
+from chibo4tot_desktop import kinds  # noqa: E402 - the records' kinds, in a light module
+from chibo4tot_desktop.kinds import CellKind, RegistrationSource, Scope  # noqa: E402
+
+# The kinds' other names, re-exported beside the records that use them.
+AwardKind = kinds.AwardKind
+AWARD_KIND_LABELS = kinds.AWARD_KIND_LABELS
+CELL_KIND_LABELS = kinds.CELL_KIND_LABELS
 
 
 class Organisation(Base):
