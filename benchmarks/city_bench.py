@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chibo4tot_desktop import packets  # noqa: E402
+from chibo4tot_desktop import packets, signing  # noqa: E402
 from chibo4tot_desktop.ops import exchange  # noqa: E402
 from chibo4tot_desktop.city import consolidated_proposals, results_by_ward  # noqa: E402
 from chibo4tot_desktop.city_export import (  # noqa: E402
@@ -41,6 +41,7 @@ from chibo4tot_desktop.db.models import AwardKind, Scope  # noqa: E402
 from chibo4tot_desktop.ops import Office  # noqa: E402
 from chibo4tot_desktop.ops.awards import propose, record_decision  # noqa: E402
 from chibo4tot_desktop.ops.cells import add_cell  # noqa: E402
+from chibo4tot_desktop.ops.keys import trust_sender  # noqa: E402
 from chibo4tot_desktop.ops.registrations import save_registration  # noqa: E402
 from chibo4tot_desktop.ops.scoring import save_evaluation  # noqa: E402
 from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
@@ -80,12 +81,14 @@ def build_ward(path: Path, cells: int) -> Office:
     return office
 
 
-def make_packets(template: Path, folder: Path, wards: int) -> list[Path]:
+def make_packets(template: Path, folder: Path, wards: int) -> tuple[list[Path], list]:
+    """The wards' packets, each signed with the ward's own key; returns (paths, [(code, name,
+    keys)]) for the city to register."""
     with zipfile.ZipFile(template) as archive:
         base = json.loads(archive.read("data.json"))
     rng = random.Random(30)
     made = dt.datetime(2024, 1, 5, 8, 0)
-    paths = []
+    paths, senders = [], []
     for number in range(1, wards + 1):
         data = json.loads(json.dumps(base))
         data["organisation"]["code"] = f"W{number:02d}"
@@ -97,9 +100,20 @@ def make_packets(template: Path, folder: Path, wards: int) -> list[Path]:
             for score in evaluation["scores"]:
                 top = maxima[tuple(score["item"])]
                 score["committee_points"] = round(top * rng.uniform(0.65, 1.0) * 2) / 2
-        content = packets.bytes_of(data, YEAR, made + dt.timedelta(minutes=number))
+        keys = signing.new_keys()
+        senders.append((data["organisation"]["code"], data["organisation"]["name"], keys))
+        content = packets.bytes_of(data, YEAR, made + dt.timedelta(minutes=number), keys=keys)
         paths.append(write_bytes(folder / f"W{number:02d}-{YEAR}.zip", content))
-    return paths
+    return paths, senders
+
+
+def trust_all(db, senders) -> None:
+    """The city registers every ward's key (as after the phone calls)."""
+    office = Office(db)
+    for code, name, keys in senders:
+        trust_sender(office, name=name, code=code, role="ward", signing_public=keys.signing_public,
+                     box_public=keys.box_public,
+                     typed_fingerprint=signing.fingerprint(keys.signing_public, keys.box_public))
 
 
 def timed(label: str, action):
@@ -110,10 +124,24 @@ def timed(label: str, action):
     return value
 
 
-def run(target: str, label: str, paths: list[Path], out: Path) -> None:
+def check_only(db, paths) -> None:
+    """What an import checks before writing: signature, checksums, shape, typed-input rules."""
+    from chibo4tot_desktop.ops.keys import keyring
+    from chibo4tot_desktop.ops.packet_rules import content_problems
+
+    ring = keyring(db)
+    for path in paths:
+        packet = packets.read_packet(path, ring)
+        assert not content_problems(packet.data, packet.year, packet.exported_at)
+
+
+def run(target: str, label: str, paths: list[Path], out: Path, senders) -> None:
     print(f"{label}:")
     db = open_database(target)
     try:
+        trust_all(db, senders)
+        timed(f"check {len(paths)} packets (signature, checksums, rules)",
+              lambda: check_only(db, paths))
         outcomes = timed(f"import {len(paths)} packets (one transaction)",
                          lambda: exchange.import_packets(db, paths))
         assert all(o.action == "new" for o in outcomes)
@@ -145,11 +173,11 @@ def main() -> int:
         ward = build_ward(folder / "ward.sqlite3", args.cells)
         template = packets.export_packet(ward, YEAR, folder / "template.zip")
         ward.db.close()
-        paths = make_packets(template, folder, args.wards)
+        paths, senders = make_packets(template, folder, args.wards)
         size = sum(p.stat().st_size for p in paths) / len(paths) / 1024
         print(f"{args.wards} packets of {args.cells} cells made in "
               f"{time.perf_counter() - start:.1f} s (average {size:.0f} KiB each)")
-        run(str(folder / "city.sqlite3"), "SQLite", paths, folder)
+        run(str(folder / "city.sqlite3"), "SQLite", paths, folder, senders)
         if not args.pg_url:
             print("PostgreSQL: skipped (give --pg-url or CHIBO4TOT_TEST_DATABASE_URL)")
             return 0
@@ -162,7 +190,7 @@ def main() -> int:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
             url = make_url(args.pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
-            run(url.render_as_string(hide_password=False), "PostgreSQL", paths, folder)
+            run(url.render_as_string(hide_password=False), "PostgreSQL", paths, folder, senders)
         finally:
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -1,11 +1,13 @@
 """Speed of the data safety operations on a realistic and on a large data file.
 
-    PYTHONPATH=. python benchmarks/safety_bench.py [--cells 300]
+    PYTHONPATH=. python benchmarks/safety_bench.py [--cells 300] [--file PATH]
 
 Prints, for the demo ward and for the demo plus CELLS extra cells with three years of
 registrations and scores (each written through the office API, so the audit log is real):
-file size, integrity_check, the full check, a backup, a restore, the row checksum, and
-opening with the lock and the start-up check (what the window does before it shows).
+file size, integrity_check, quick_check, the full check, a backup, a restore, the row
+checksum, and the two openings every window action and command goes through: for writing
+(place, lock, integrity_check, schema, engine) and for reading (quick_check, read-only).
+``--file`` measures a copy of an existing file too (e.g. one made by make_city_db.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from chibo4tot_desktop.db.engine import open_database
+from chibo4tot_desktop.db.engine import connect_readonly, open_database
 from chibo4tot_desktop.demo import build_demo
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.cells import add_cell
@@ -25,6 +27,7 @@ from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.verdicts import ScoreInput
 from chibo4tot_desktop.safety.backup import format_size, make_backup
 from chibo4tot_desktop.safety.check import physical_check, run_check, table_checksum
+from chibo4tot_desktop.safety.opening import open_for_reading, open_for_writing
 from chibo4tot_desktop.safety.restore import restore_backup
 
 
@@ -60,25 +63,41 @@ def grow(path: Path, cells: int) -> None:
 def measure(path: Path) -> None:
     print(f"  {'file size':<42} {format_size(path.stat().st_size):>12}")
     timed("PRAGMA integrity_check", lambda: physical_check(path))
+    timed("PRAGMA quick_check", lambda: _pragma(path, "quick_check"))
     timed("check (physical + logical, no repair)", lambda: run_check(path, repair_safe=False))
     backup = timed("backup (API, quick_check, fsync, rename)",
                    lambda: make_backup(path, "thu-cong", thin=False))
     timed("row checksum (every table)", lambda: table_checksum(path))
     timed("restore (check, backup current, replace)",
           lambda: restore_backup(backup.path, path), repeat=1)
-    timed("open with lock + start-up check", lambda: _open(path))
+    timed("open for writing (lock, integrity_check)", lambda: open_for_writing(path).close())
+    timed("open for reading (quick_check)", lambda: open_for_reading(path).close())
+    timed("open with no start check (open_database)",
+          lambda: open_database(path, readonly=True).close())
 
 
-def _open(path: Path) -> None:
-    physical_check(path)
-    open_database(path, lock=True).close()
+def _pragma(path: Path, pragma: str) -> None:
+    connection = connect_readonly(path)
+    try:
+        connection.execute(f"PRAGMA {pragma}").fetchall()
+    finally:
+        connection.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cells", type=int, default=300)
+    parser.add_argument("--file", type=Path, help="also measure a copy of this data file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
+        if args.file:
+            import shutil
+
+            copy = Path(folder) / "given.sqlite3"
+            shutil.copy(args.file, copy)
+            print(f"{args.file}:")
+            measure(copy)
+            print()
         path = Path(folder) / "data.sqlite3"
         db = open_database(path)
         build_demo(Office(db))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.engine import Database
-from chibo4tot_desktop.db.models import AwardKind, ImportedPacket, Organisation
+from chibo4tot_desktop.db.models import AwardKind, DecisionSource, ImportedPacket, Organisation
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office
 from chibo4tot_desktop.reports import year_overview
@@ -69,6 +69,10 @@ class ProposalRow:
     decision_number: str
     decision_date: dt.date | None
     register_number: str
+    organisation_id: int = 0
+    award_id: int = 0
+    award_version: int = 0
+    decided_here: bool = False    # recorded in this database (by the upper level itself)
 
     @property
     def decided(self) -> bool:
@@ -155,7 +159,9 @@ def _row(organisation, award, cell_code, recipient, members, result, evaluated,
         verdict=result.verdict.label if evaluated else "Chưa chấm",
         consecutive_years=consecutive, proposed_on=award.proposed_on,
         decision_number=award.decision_number, decision_date=award.decision_date,
-        register_number=award.register_number)
+        register_number=award.register_number, organisation_id=organisation.id,
+        award_id=award.id, award_version=award.version,
+        decided_here=award.decision_source == DecisionSource.TYPED.value)
 
 
 def points_text(value: float | None) -> str:

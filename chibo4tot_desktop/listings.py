@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
 
-from chibo4tot_desktop import rules
+from chibo4tot_desktop import rules, timeline
 from chibo4tot_desktop.db import plain
 from chibo4tot_desktop.db.models import (
     AWARD_KIND_LABELS,
@@ -35,11 +35,13 @@ from chibo4tot_desktop.db.models import (
     AwardKind,
     Cell,
     CellKind,
+    CellLink,
     Registration,
 )
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
+from chibo4tot_desktop.reports import DecisionFacts
 from chibo4tot_desktop.text import fold, format_date, ranks
 
 TEXT, NUMBER, DATE = "text", "number", "date"
@@ -255,17 +257,27 @@ class RegistrationListing(Listing):
         self.office = office
         self.year = year
         self.deadline = queries.phase_year(office, year).registration_deadline
+        with office.read() as session:
+            rule = queries.year_rule_in(session)
+            review_day = queries.review_days_in(session).get(year)
+        self._day = timeline.reference_day(year, rule, review_day)
+        # A cell ended on that very day is still in the year under the review-day rule only.
+        self._ended_on_day_counts = (rule is not timeline.YearRule.YEAR_END
+                                     and review_day is not None)
         # Counts of the last ordering (for the tab's summary line).
         self.counts = {"active": 0, "registered": 0, "late": 0, "missing": 0}
         self._folded: dict[str, str] = {}
 
     def _select(self, *columns):
-        year = self.year
-        active = or_(Cell.dissolved_on.is_(None), Cell.dissolved_on >= dt.date(year + 1, 1, 1))
+        # The cells of the year by the year rule (``timeline.in_year``), in SQL.
+        day = self._day
+        ended = Cell.dissolved_on >= day if self._ended_on_day_counts \
+            else Cell.dissolved_on > day
         return (select(*columns)
                 .outerjoin(Registration, and_(Registration.cell_id == Cell.id,
-                                              Registration.year == year))
-                .where(active))
+                                              Registration.year == self.year))
+                .where(or_(Cell.started_on.is_(None), Cell.started_on <= day),
+                       or_(Cell.dissolved_on.is_(None), ended)))
 
     def size_hint(self) -> int:
         with self.office.read() as session:
@@ -375,8 +387,24 @@ class CellsListing(SnapshotListing):
     def _read(self, progress: Progress) -> list:
         with self.office.read() as session:
             rows = plain.rows(session, Cell)
+            links = session.execute(select(CellLink.predecessor_id, CellLink.successor_id)
+                                    .order_by(CellLink.id)).all()
+        names = {row.id: row.name for row in rows}
+        self.successors: dict[int, list[str]] = {}   # cell id -> the cells it merged into
+        for predecessor, successor in links:
+            self.successors.setdefault(predecessor, []).append(names.get(successor, ""))
         order = order_positions([row.name for row in rows], TEXT, False, progress)
         return [rows[index] for index in order]
+
+    def state(self, row) -> str:
+        if row.dissolved_on is not None:
+            into = self.successors.get(row.id)
+            if into:
+                return f"Sáp nhập vào {', '.join(into)} từ {format_date(row.dissolved_on)}"
+            return f"Giải thể {format_date(row.dissolved_on)}"
+        if row.started_on is not None:
+            return f"Hoạt động từ {format_date(row.started_on)}"
+        return "Đang hoạt động"
 
     @staticmethod
     def kind_label(kind: str) -> str:
@@ -395,10 +423,8 @@ class CellsListing(SnapshotListing):
         return getattr(row, key)
 
     def _show(self, row) -> Shown:
-        state = (f"Giải thể {format_date(row.dissolved_on)}" if row.dissolved_on is not None
-                 else "Đang hoạt động")
         return Shown((row.code, row.name, self.kind_label(row.kind), row.secretary,
-                      row.members_count or 0, "Có" if row.is_pilot else "", state),
+                      row.members_count or 0, "Có" if row.is_pilot else "", self.state(row)),
                      "dissolved" if row.dissolved_on is not None else "", row)
 
     def _search_text(self, row) -> str:
@@ -491,15 +517,43 @@ class AwardsListing(SnapshotListing):
         Column("issuer", "Cơ quan ban hành", TEXT, 220),
         Column("register_number", "Số sổ", TEXT, 80),
         Column("state", "Tình trạng", TEXT, 120),
+        Column("kept", "Kết quả khi quyết định", TEXT, 300),
     )
     filters = {"waiting": "Chờ quyết định"}
     default_order = "unit"
 
-    def __init__(self, office: Office, year: int, organisation_name: str):
+    def __init__(self, office: Office, year: int, organisation_name: str, overview=None):
+        """``overview``: the year's ``reports.YearOverview`` (today's computation), to show
+        where a decision's kept facts differ from it."""
         super().__init__()
         self.office = office
         self.year = year
         self.organisation_name = organisation_name
+        self.overview = overview
+
+    def changed(self, award) -> tuple | None:
+        """(kept, today's) when the decided facts differ from today's computation."""
+        kept = DecisionFacts.kept(award) if award.is_decided else None
+        if kept is None or self.overview is None:
+            return None
+        now = self.overview.facts(award)
+        return None if now == kept else (kept, now)
+
+    def kept(self, award) -> str:
+        kept = DecisionFacts.kept(award) if award.is_decided else None
+        if kept is None:
+            return ""
+        change = self.changed(award)
+        if change is None:
+            return kept.describe()
+        now = change[1]
+        return (f"{kept.describe()} (tính lại hôm nay: "
+                f"{now.describe() if now else 'không còn thuộc năm'})")
+
+    def state(self, award) -> str:
+        if not award.is_decided:
+            return "Chờ quyết định"
+        return "Đã có quyết định" + (" – kết quả tính lại khác" if self.changed(award) else "")
 
     def size_hint(self) -> int:
         with self.office.read() as session:
@@ -535,15 +589,16 @@ class AwardsListing(SnapshotListing):
         if key == "kind":
             return self.kind_label(row.kind)
         if key == "state":
-            return "Đã có quyết định" if row.is_decided else "Chờ quyết định"
+            return self.state(row)
+        if key == "kept":
+            return self.kept(row)
         return getattr(row, key)
 
     def _show(self, row) -> Shown:
+        tag = "waiting" if not row.is_decided else ("changed" if self.changed(row) else "")
         return Shown((self.unit(row), self.kind_label(row.kind), format_date(row.proposed_on),
                       row.decision_number, format_date(row.decision_date), row.issuer,
-                      row.register_number,
-                      "Đã có quyết định" if row.is_decided else "Chờ quyết định"),
-                     "" if row.is_decided else "waiting", row)
+                      row.register_number, self.state(row), self.kept(row)), tag, row)
 
     def _search_text(self, row) -> str:
         return f"{self.unit(row)} {row.decision_number} {row.register_number}"

@@ -4,8 +4,9 @@
 cells. The window asks for it on every tab and after every save; ``YearOverviews`` keeps each
 year's overview with the data version it was computed from, and reads each ``db.changes``
 notice: a change to some cells' registrations, scores, evaluations or awards marks just those
-cells to read again (``reports.update_overview``); any other change (cells, settings,
-catalogue, a notice without rows) drops the kept overviews. ``compute`` is safe to run in a
+cells to read again (``reports.update_overview``); any other change (cells, merges,
+settings, catalogue, a notice without rows, awards of a merged cell) drops the kept
+overviews. ``compute`` is safe to run in a
 worker thread: a result computed while the data changed is not kept.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from chibo4tot_desktop.db.models import Award, Cell, Evaluation, Registration, Score
+from chibo4tot_desktop.db.models import Award, Cell, CellLink, Evaluation, Registration, Score
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import YearOverview, update_overview, year_overview
@@ -132,6 +133,11 @@ class YearOverviews:
             # Only cells of this organisation (a stray id would mean an unexpected change).
             if cells and len(set(session.scalars(
                     select(Cell.id).where(Cell.id.in_(cells))))) != len(cells):
+                return None
+            # A merged cell's awards count in its successors' consecutive years: read the
+            # whole year again rather than follow the merges.
+            if "awards" in rows and cells and session.scalar(
+                    select(CellLink.id).where(CellLink.predecessor_id.in_(cells)).limit(1)):
                 return None
         return cells
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_
+from sqlalchemy.orm import Session
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import (
@@ -50,6 +51,11 @@ class CellYearState:
         return self.registration is not None
 
     @property
+    def members(self) -> int | None:
+        """The year's number of members: the one its registration gives (not today's)."""
+        return self.registration.members_count if self.registration is not None else None
+
+    @property
     def late(self) -> bool:
         return self.days_late > 0
 
@@ -73,6 +79,52 @@ class CellYearState:
     @property
     def awarded(self) -> bool:
         return any(a.is_decided for a in self.awards)
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What a decision rests on: the unit's total, classification, verdict, the year's
+    members and consecutive years. Kept on the award when the decision is recorded, and
+    computed again from today's data to show when they differ."""
+
+    points: float | None
+    classification: str | None
+    verdict: str | None
+    members: int | None = None
+    streak: int | None = None
+    cells: str | None = None        # the organisation: "12/16" cells reach “Chi bộ 4 tốt”
+
+    @classmethod
+    def of_result(cls, result: EvaluationResult, members: int | None = None,
+                  streak: int | None = None, cells: str | None = None) -> DecisionFacts:
+        totals = result.committee_totals
+        return cls(round(totals.total, 2) if totals.complete else None,
+                   result.classification.value if totals.complete and result.classification
+                   else None, result.verdict.state.value, members, streak, cells)
+
+    @classmethod
+    def kept(cls, award: Award) -> DecisionFacts | None:
+        """The facts stored on a decided award (None for decisions recorded before the
+        program kept them)."""
+        if award.decided_verdict is None:
+            return None
+        return cls(award.decided_points, award.decided_classification, award.decided_verdict,
+                   award.decided_members, award.decided_streak, award.decided_cells)
+
+    def describe(self) -> str:
+        parts = [rules.fmt_points(self.points) + " điểm" if self.points is not None
+                 else "chưa đủ điểm"]
+        if self.classification:
+            parts.append(self.classification)
+        if self.verdict:
+            parts.append(rules.VerdictState(self.verdict).label)
+        if self.members is not None:
+            parts.append(f"{self.members} đảng viên")
+        if self.streak:
+            parts.append(f"{self.streak} năm liên tục")
+        if self.cells:
+            parts.append(f"{self.cells} chi bộ đạt")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -106,9 +158,43 @@ class YearOverview:
     organisation_awards: list[Award]
     warnings: list[str]
     todo: list[str]
+    awards: list[Award] = field(default_factory=list)   # every award of the year
 
     def count(self, attribute: str) -> int:
         return sum(1 for state in self.cells if getattr(state, attribute))
+
+    @property
+    def decided(self) -> bool:
+        """The year has a decision: it is closed (a change that moves it needs a reason)."""
+        return any(award.is_decided for award in self.awards)
+
+    def facts(self, award: Award) -> DecisionFacts | None:
+        """Today's facts for ``award``'s recipient (None: no longer part of the year)."""
+        if award.cell_id is None:
+            passed = sum(1 for state in self.cells if state.qualifies)
+            return DecisionFacts.of_result(self.organisation_result,
+                                           cells=f"{passed}/{len(self.cells)}")
+        for state in self.cells:
+            if state.cell.id == award.cell_id:
+                return DecisionFacts.of_result(state.result, state.members,
+                                               state.consecutive_years)
+        return None
+
+    def decided_facts(self) -> dict[tuple[str, int | None], DecisionFacts | None]:
+        """(kind, cell id) -> today's facts of every decided award of the year."""
+        return {(award.kind, award.cell_id): self.facts(award)
+                for award in self.awards if award.is_decided}
+
+    def decision_changes(self) -> list[tuple[Award, DecisionFacts, DecisionFacts | None]]:
+        """Decided awards whose kept facts differ from today's computation."""
+        changes = []
+        for award in self.awards:
+            kept = DecisionFacts.kept(award) if award.is_decided else None
+            if kept is not None:
+                now = self.facts(award)
+                if now != kept:
+                    changes.append((award, kept, now))
+        return changes
 
     @property
     def counts(self) -> dict[str, int]:
@@ -146,34 +232,43 @@ COUNT_LABELS = {
 
 
 def year_overview(office: Office, year: int, today: dt.date | None = None) -> YearOverview:
-    return _overview(office, year, today or dt.date.today())
+    office.require_org()
+    with office.read() as session:
+        return overview_in(session, year, today)
 
 
 def update_overview(office: Office, overview: YearOverview, cell_ids: Iterable[int],
                     today: dt.date | None = None) -> YearOverview:
     """``overview`` with the states of ``cell_ids`` and the organisation's own result read
     again, the other cells' states kept: what a change to some cells' registrations,
-    scores or awards needs (a change to the cells themselves or to the settings needs a new
-    ``year_overview``)."""
-    return _overview(office, overview.year, today or dt.date.today(), overview,
-                     frozenset(cell_ids))
-
-
-def _overview(office: Office, year: int, today: dt.date, previous: YearOverview | None = None,
-              cell_ids: frozenset[int] | None = None) -> YearOverview:
+    scores or awards needs (a change to the cells themselves, their merges or the settings
+    needs a new ``year_overview``)."""
     office.require_org()
-    # Plain rows (``db.plain``), not ORM objects, with the garbage collector paused: a
-    # province's year is some 60,000 rows, which the ORM would make ten times slower.
-    with office.read() as session, plain.paused_gc():
+    with office.read() as session:
+        return overview_in(session, overview.year, today, overview, frozenset(cell_ids))
+
+
+def overview_in(session: Session, year: int, today: dt.date | None = None,
+                previous: YearOverview | None = None,
+                cell_ids: frozenset[int] | None = None) -> YearOverview:
+    """The year's overview read in ``session`` (an organisation's read or write session: the
+    operations that guard decided years compare it before and after a change). With
+    ``previous``, only ``cell_ids`` and the organisation's own rows are read again.
+
+    Plain rows (``db.plain``), not ORM objects, with the garbage collector paused: a
+    province's year is some 60,000 rows, which the ORM would make ten times slower."""
+    today = today or dt.date.today()
+    with plain.paused_gc():
         phase = queries.phase_in(session, year)
         phase_year = next(item for item in phase.years if item.year == year)
+        lives = queries.cell_timeline_in(session)
         if cell_ids is None:
             all_cells = plain.rows(session, Cell)
             only = ()
         else:
             all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
             only = (Registration.cell_id.in_(cell_ids),)
-        cells = [cell for cell in all_cells if cell.active_in(year)]
+        cells = [cell for cell in all_cells if lives.in_year(cell.id, year)]
         registrations = {row.cell_id: row for row in plain.rows(
             session, Registration, Registration.year == year, *only)}
 
@@ -191,13 +286,19 @@ def _overview(office: Office, year: int, today: dt.date, previous: YearOverview 
                 scores[score.evaluation_id].append(score)
         for row in evaluations.values():
             row.scores = scores[row.id]
-        awards = plain.rows(session, Award, Award.year == year, *owned(Award))
-    recognised = queries.recognised_years(office)
+        awards = plain.rows(session, Award, Award.year == year, *owned(Award),
+                            order_by=Award.id)
+        recognised = queries.recognised_years_in(session)
+        through_merge = queries.streak_through_merge_in(session)
     cells_by_id = {cell.id: cell for cell in all_cells}
     for award in awards:
         award.cell = cells_by_id.get(award.cell_id)
+    if previous is not None:    # the kept awards of the cells not read again
+        awards = sorted([award for award in previous.awards if award.cell_id is not None
+                         and award.cell_id not in cell_ids] + awards,
+                        key=lambda award: award.id)
 
-    cell_groups = group_specs(phase, Scope.CELL)
+    cell_groups = group_specs(phase, Scope.CELL, year)
     awards_of: dict[int | None, list[Award]] = {}
     for award in awards:
         awards_of.setdefault(award.cell_id, []).append(award)
@@ -213,7 +314,7 @@ def _overview(office: Office, year: int, today: dt.date, previous: YearOverview 
             cell=cell, registration=registration, days_late=late,
             result=evaluate(phase, evaluation, Scope.CELL, groups=cell_groups),
             evaluated=evaluation is not None,
-            consecutive_years=rules.consecutive_years(recognised.get(cell.id, ()), year),
+            consecutive_years=lives.streak(cell.id, year, recognised, through_merge),
             awards=awards_of.get(cell.id, [])))
     if previous is None:
         rank = ranks(state.cell.name for state in states)
@@ -224,7 +325,7 @@ def _overview(office: Office, year: int, today: dt.date, previous: YearOverview 
 
     cells_passed = sum(1 for state in states if state.qualifies)
     organisation_result = evaluate(phase, evaluations.get(None), Scope.ORGANISATION,
-                                   cells_passed, len(states))
+                                   cells_passed, len(states), year=year)
 
     deadlines = [
         Deadline("Phát động", phase_year.launch_date, _days(phase_year.launch_date, today)),
@@ -245,7 +346,12 @@ def _overview(office: Office, year: int, today: dt.date, previous: YearOverview 
         is_final=phase.is_final(year), deadlines=deadlines, cells=states,
         organisation_result=organisation_result,
         organisation_awards=awards_of.get(None, []),
-        warnings=warnings, todo=[])
+        warnings=warnings, todo=[], awards=awards)
+    for award, kept, now in overview.decision_changes():
+        who = award.cell.name if award.cell is not None else "Đảng bộ"
+        warnings.append(f"{who} ({AwardKind(award.kind).label}, quyết định "
+                        f"{award.decision_number}): khi quyết định {kept.describe()}; tính lại "
+                        f"hôm nay {now.describe() if now else 'không còn thuộc năm này'}")
     overview.todo = _todo(overview, phase_year, today)
     return overview
 
@@ -345,3 +451,37 @@ def status_text(overview: YearOverview) -> str:
     lines.append("Việc cần làm:")
     lines.extend(f"  - {item}" for item in overview.todo)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One year of a cell, or of one of its predecessors (a merged cell's records)."""
+
+    year: int
+    code: str
+    name: str
+    own: bool                    # the cell itself (False: a predecessor)
+    state: CellYearState
+
+
+def cell_history(office: Office, cell_id: int) -> list[HistoryEntry]:
+    """The records of a cell and of every cell merged into it, year by year: a successor
+    shows its predecessors' registrations, results and awards as they were."""
+    lives = queries.cell_timeline(office)
+    units = [cell_id] + lives.ancestors(cell_id)
+    entries = []
+    this_year = dt.date.today().year
+    for year in queries.years(office):
+        present = [unit for unit in units if lives.in_year(unit, year)]
+        if not present:
+            continue
+        overview = year_overview(office, year)
+        states = {state.cell.id: state for state in overview.cells}
+        for unit in present:
+            state = states.get(unit)
+            if state is None or (year > this_year and not (
+                    state.registered or state.evaluated or state.awards)):
+                continue        # a year still to come, with nothing in it yet
+            entries.append(HistoryEntry(year, state.cell.code, state.cell.name,
+                                        unit == cell_id, state))
+    return entries

@@ -99,7 +99,15 @@ def check_excel(folder: Path) -> str:
     _require(rows[1][0] == SAMPLE_NAME and rows[1][2] == 87.5,
              "đọc lại tệp Excel không đúng nội dung")
     _require(rows[1][1].date() == dt.date(2024, 3, 8), "ngày trong tệp Excel bị sai")
-    return "ghi và đọc lại tệp Excel (openpyxl) có chữ tiếng Việt"
+    # The import's reader: measured here, read by calamine in a child process (in the packaged
+    # program that child is this executable again, handed over by freeze_support).
+    from chibo4tot_desktop.excel.reader import read_workbook
+
+    sheets = read_workbook(path)
+    _require(sheets[0].rows[1][0] == SAMPLE_NAME and sheets[0].rows[1][2] == 87.5,
+             "tiến trình đọc tệp Excel (calamine) đọc lại không đúng nội dung")
+    return ("ghi và đọc lại tệp Excel có chữ tiếng Việt (openpyxl, và calamine trong tiến "
+            "trình đọc riêng)")
 
 
 def check_pdf(folder: Path) -> str:
@@ -217,8 +225,26 @@ def check_data_folder(folder: Path) -> str:
     return f"tệp dữ liệu mặc định ở thư mục của người dùng: {data_file}"
 
 
+def check_signatures(folder: Path) -> str:
+    """The bundled ``cryptography``: a packet's signature and its sealing work both ways."""
+    from chibo4tot_desktop import signing
+
+    sender, receiver = signing.new_keys(), signing.new_keys()
+    message = SAMPLE_TEXT.encode("utf-8")
+    signature = signing.sign(sender.signing_private, message)
+    _require(signing.verify(sender.signing_public, message, signature),
+             "chữ ký đúng mà không kiểm được")
+    _require(not signing.verify(sender.signing_public, message + b"!", signature),
+             "nội dung đã sửa mà chữ ký vẫn được nhận")
+    sealed = signing.seal(message, receiver.box_public)
+    _require(signing.open_sealed(sealed, receiver.box_private, receiver.box_public) == message,
+             "không mở được gói đã mã hóa")
+    return "ký, kiểm chữ ký và mã hóa gói dữ liệu (Ed25519, X25519, ChaCha20-Poly1305)"
+
+
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("Cơ sở dữ liệu", check_database),
+    ("Chữ ký gói dữ liệu", check_signatures),
     ("Excel", check_excel),
     ("PDF", check_pdf),
     ("defusedxml", check_defusedxml),

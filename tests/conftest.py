@@ -1,9 +1,18 @@
-"""Shared fixtures: a fresh data file per test, the demo office, no real user folders."""
+"""Shared fixtures: a fresh data file per test, the demo office, no real user folders.
+
+The SQLite data file of each test is a copy of a template made once per session: an empty
+file migrated to the newest schema, or that file with the `office` fixture's organisation and
+phase, or with the demo ward (``demo_office``). Tests of the migrations themselves open their
+own files from ``db_path`` and still migrate. On PostgreSQL (CHIBO4TOT_TEST_DATABASE_URL) each
+test migrates a new schema and the fixtures build their data in it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -11,8 +20,21 @@ import pytest  # noqa: E402
 
 from chibo4tot_desktop.db.engine import open_database  # noqa: E402
 from chibo4tot_desktop.demo import build_demo  # noqa: E402
-from chibo4tot_desktop.ops import Office  # noqa: E402
+from chibo4tot_desktop.ops import Office, queries  # noqa: E402
 from chibo4tot_desktop.ops.setup import create_organisation, create_phase  # noqa: E402
+from tests.datafiles import copy_data_file  # noqa: E402
+
+
+POPPLER_TOOLS = ("pdftotext", "pdfinfo", "pdftoppm")
+
+
+def pytest_runtest_setup(item):
+    """Tests marked ``poppler`` read PDFs back with poppler-utils: skip them without it."""
+    if item.get_closest_marker("poppler") is not None:
+        missing = [tool for tool in POPPLER_TOOLS if shutil.which(tool) is None]
+        if missing:
+            pytest.skip(f"poppler-utils is needed to read the PDF back ({', '.join(missing)} "
+                        "not found)")
 
 
 @pytest.fixture(autouse=True)
@@ -62,8 +84,53 @@ def fresh_pg_schema(server_url: str):
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory) -> Path:
+    """A data file migrated to the newest schema and holding no data; never opened again."""
+    path = tmp_path_factory.mktemp("templates") / "empty.sqlite3"
+    open_database(path).close()
+    return path
+
+
+def _template_from(empty: Path, path: Path, fill) -> Path:
+    """A copy of the empty template with ``fill(office)`` done in it, closed again."""
+    copy_data_file(empty, path)
+    database = open_database(path)
+    try:
+        fill(Office(database))
+    finally:
+        database.close()
+    return path
+
+
+def _declare_office(office: Office) -> None:
+    create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
+    create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
+
+
+@pytest.fixture(scope="session")
+def office_template(tmp_path_factory, empty_template) -> Path:
+    """The empty template with the `office` fixture's organisation and phase."""
+    return _template_from(empty_template, tmp_path_factory.mktemp("templates") / "office.sqlite3",
+                          _declare_office)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, empty_template) -> Path:
+    """The empty template with the demo ward built in it."""
+    return _template_from(empty_template, tmp_path_factory.mktemp("templates") / "demo.sqlite3",
+                          build_demo)
+
+
 @pytest.fixture
-def db(db_target):
+def db(request, db_target):
+    """The open test database. SQLite: a copy of the template holding what the test's
+    fixtures start from (the demo ward, the office's organisation and phase, or nothing)."""
+    if isinstance(db_target, Path):
+        needed = request.fixturenames
+        template = ("demo_template" if "demo_office" in needed
+                    else "office_template" if "office" in needed else "empty_template")
+        copy_data_file(request.getfixturevalue(template), db_target)
     database = open_database(db_target)
     yield database
     database.close()
@@ -71,15 +138,18 @@ def db(db_target):
 
 @pytest.fixture
 def office(db):
-    """An office with the organisation and a phase 2023-2025, no cells."""
+    """An office with the organisation and a phase 2023-2025, no cells (already in the copied
+    SQLite file, declared here on PostgreSQL)."""
     office = Office(db)
-    create_organisation(office, "TG", "Đảng bộ phường Tân Giang", "Thành ủy Hà Tĩnh", "Tân Giang")
-    create_phase(office, "Giai đoạn 2023 - 2025", 2023, 2025, "Kế hoạch số 98-KH/Th.U")
+    if queries.is_empty(office):
+        _declare_office(office)
     return office
 
 
 @pytest.fixture
 def demo_office(db):
+    """The demo ward: already in the copied SQLite file, built here on PostgreSQL."""
     office = Office(db)
-    build_demo(office)
+    if queries.is_empty(office):
+        build_demo(office)
     return office

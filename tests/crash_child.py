@@ -2,12 +2,15 @@
 
 Usage: python crash_child.py DATA LOG TRIAL
 
-It prints "ready" once its imports are done (the parent then kills it at a random moment:
-while opening, migrating or writing), opens the file with the writer lock (a lock left by the
-previous, killed child must not block), and repeats four kinds of change through the office
-API. After each change has returned - committed, what the user would see as "saved" - it
-appends one line to LOG: ``<kind> <key> <sequence>``. Sequences only grow, so the parent can
-tell "this change or a later one" apart from "lost".
+It creates LOG (if missing) and prints "ready" once its imports are done; the parent may
+start its random kill delay from there (the kill then lands while opening the file or while
+writing). It opens the file with the writer lock (a lock left by the previous, killed child
+must not block), and repeats four kinds of change through the office API. After each change
+has returned - committed, what the user would see as "saved" - it appends one line to LOG:
+``<kind> <key> <sequence>``. Sequences only grow, so the parent can tell "this change or a
+later one" apart from "lost". Right after the first line is in LOG it prints "writing"; the
+parent may wait for that instead, so the kill surely lands among the writes whatever the
+speed of the machine.
 
 If the Excel importer exists (``chibo4tot_desktop.excel``), a fifth kind imports a small
 registration list through it.
@@ -27,9 +30,10 @@ from chibo4tot_desktop.ops.scoring import save_evaluation
 
 def main() -> None:
     data, log_path, trial = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    from chibo4tot_desktop.db.engine import open_database
+    log = open(log_path, "a", encoding="utf-8")   # exists before "ready"
     from chibo4tot_desktop.ops import Office
     from chibo4tot_desktop.ops.verdicts import ScoreInput
+    from chibo4tot_desktop.safety.opening import open_for_writing
 
     importer = None
     try:
@@ -40,16 +44,22 @@ def main() -> None:
         importer = None
 
     print("ready", flush=True)
-    db = open_database(data, lock=True)
+    db = open_for_writing(data)
     office = Office(db)
     cells = [cell for cell in queries.cells(office) if cell.code.startswith("BASE")]
     phase = queries.phase_for_year(office, 2024)
     items = [item for group in phase.groups if group.scope == "cell" for item in group.items]
-    log = open(log_path, "a", encoding="utf-8")
     kinds = 5 if importer is not None else 4
     # The crash test's negative control: log BEFORE the change is committed (a program that
     # says "saved" too early); the parent must then find lost changes.
     early = os.environ.get("CRASH_LOG_EARLY") == "1"
+
+    def record(line: str) -> None:
+        log.write(line + "\n")
+        log.flush()
+        if step == 0:
+            print("writing", flush=True)
+
     step = 0
     while True:
         sequence = trial * 1_000_000 + step
@@ -59,8 +69,7 @@ def main() -> None:
                 2: f"evaluation {cell.id} {sequence}"}.get(kind,
                                                            f"registration {cell.id} {sequence}")
         if early:
-            log.write(line + "\n")
-            log.flush()
+            record(line)
         if kind == 0:
             add_cell(office, f"K{trial}-{step}", f"Chi bộ thử {trial}-{step}")
         elif kind == 1:
@@ -81,8 +90,7 @@ def main() -> None:
             workbook.save(path)
             importer.import_files(office, 2024, [path])
         if not early:
-            log.write(line + "\n")
-            log.flush()
+            record(line)
         step += 1
 
 

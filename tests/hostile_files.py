@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import struct
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,16 +47,16 @@ HEADERS = ["STT", "Mã chi bộ", "Tên chi bộ", "Ngày đăng ký", "Số đ�
 
 def raw_xlsx(path: Path, sheet_xml: str, strings_xml: str = EMPTY_STRINGS,
              extra: dict[str, bytes] | None = None) -> Path:
-    """A minimal .xlsx package written by hand (so it can say anything)."""
+    """A minimal .xlsx package written by hand (so it can say anything); the same arguments
+    give the same bytes (fixed member times), so a fuzz case can be replayed from its seed."""
+    members = {"[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": ROOT_RELS,
+               "xl/workbook.xml": WORKBOOK, "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+               "xl/worksheets/sheet1.xml": sheet_xml, "xl/sharedStrings.xml": strings_xml}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        archive.writestr("xl/sharedStrings.xml", strings_xml)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
+        for name, data in [*members.items(), *(extra or {}).items()]:
+            info = zipfile.ZipInfo(name, date_time=(2023, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
     return path
 
 
@@ -259,6 +260,77 @@ def mutated_xlsx(path: Path, codes: Sequence[str], seed: int = 0, flips: int = 4
     return path
 
 
+def far_cell(path: Path, codes: Sequence[str], reference: str = "XFD1048576",
+             dimension: str | None = None) -> Path:
+    """A normal list plus one cell far away, and no <dimension> (or a lying one): a reader
+    that builds the grid from A1 to the last cell needs billions of cells for 6 KB."""
+    code = codes[0] if codes else "TDP01"
+    rows = "".join(_inline_row(number, row) for number, row in enumerate(
+        [HEADERS, [1, code, f"Chi bộ {code}", "01/03/2023", 30, "Người ký"]], start=1))
+    row_number = "".join(char for char in reference if char.isdigit())
+    head = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = (f"{SHEET_HEAD}{head}<sheetData>{rows}<row r=\"{row_number}\"><c r=\"{reference}\" "
+             't="inlineStr"><is><t>cuối</t></is></c></row></sheetData></worksheet>')
+    return raw_xlsx(path, sheet)
+
+
+def shared_strings_xml(strings: Sequence[str], unique_count: int | str | None = None) -> str:
+    declared = len(strings) if unique_count is None else unique_count
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+            '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'count="{len(strings)}" uniqueCount="{declared}">{items}</sst>')
+
+
+def huge_unique_count(path: Path, codes: Sequence[str]) -> Path:
+    """sharedStrings.xml declaring 10^14 strings: a reader that reserves room first aborts."""
+    sheet = (f'{SHEET_HEAD}<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+             "</sheetData></worksheet>")
+    return raw_xlsx(path, sheet, shared_strings_xml(["Mã chi bộ"], 10**14))
+
+
+def shared_string_amplification(path: Path, codes: Sequence[str], length: int = 30_000,
+                                cells: int = 4_000) -> Path:
+    """One long shared string used by thousands of cells: a few KB of zip, 120 M characters
+    once a reader copies the string into every cell."""
+    body = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>'
+                   for n in range(1, cells + 1))
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{body}</sheetData></worksheet>",
+                    shared_strings_xml(["x" * length]))
+
+
+def cells_without_addresses(path: Path, codes: Sequence[str], columns: int = 600) -> Path:
+    """Cells without an r attribute: each takes the column after the previous one."""
+    cells = "".join(f"<c><v>{n}</v></c>" for n in range(columns))
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData><row>{cells}</row></sheetData></worksheet>")
+
+
+def lying_part_size(path: Path, codes: Sequence[str]) -> Path:
+    """A sheet whose zip entries declare fewer bytes than it inflates to (but more than the
+    64 KiB head that the first checks read)."""
+    body = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 3000))
+    raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{body}</sheetData></worksheet>")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    declared = 70_000
+    struct.pack_into("<I", data, info.header_offset + 22, declared)       # local header
+    for offset in _central_entries(data):
+        name_length = struct.unpack_from("<H", data, offset + 28)[0]
+        if data[offset + 46:offset + 46 + name_length] == b"xl/worksheets/sheet1.xml":
+            struct.pack_into("<I", data, offset + 24, declared)          # central directory
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _central_entries(data: bytes | bytearray) -> list[int]:
+    offsets, start = [], 0
+    while (found := data.find(b"PK\x01\x02", start)) >= 0:
+        offsets.append(found)
+        start = found + 4
+    return offsets
+
+
 GENERATORS: dict[str, Callable[[Path, Sequence[str]], Path]] = {
     "not_a_zip": not_a_zip,
     "empty_file": empty_file,
@@ -277,7 +349,200 @@ GENERATORS: dict[str, Callable[[Path, Sequence[str]], Path]] = {
     "every_cell_empty": every_cell_empty,
     "only_headers": only_headers,
     "broken_parts": wrong_member_types,
+    "far_cell_no_dimension": far_cell,
+    "cell_at_sf199999": lambda p, c: far_cell(p, c, "SF199999"),
+    "huge_unique_count": huge_unique_count,
+    "shared_string_amplification": shared_string_amplification,
+    "lying_part_size": lying_part_size,
     # Mutations use an unknown cell code: even a file that survives them must not import.
     **{f"mutated_{seed}": (lambda p, c, s=seed: mutated_xlsx(p, ["KHONG-CO"], s))
        for seed in range(8)},
 }
+
+
+# ------------------------------------------------------------------------------ fuzzing
+def _reference(rng: random.Random) -> str:
+    """A cell address, often at or beyond the edges (Excel's, the program's limits)."""
+    column = rng.choice([1, 2, 26, 27, 499, 500, 501, 702, 703, 16_384, 16_385,
+                         rng.randint(1, 600), rng.randint(1, 18_278)])
+    row = rng.choice([1, 2, 199_999, 200_000, 200_001, 1_048_576, 1_048_577,
+                      rng.randint(1, 250_000), rng.randint(1, 4_294_967_300)])
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def _odd_reference(rng: random.Random) -> str:
+    return rng.choice(["A0", "A4294967297", "A4294967296", "AAAA1", "a1", "1A", "", "A-1",
+                       "A1 ", " A1", "A01", "XFD1048576", "&#65;1", "A" + "9" * 30,
+                       _reference(rng).lower()])
+
+
+def _list_rows(codes: Sequence[str], count: int) -> str:
+    rows = [HEADERS] + [[n, codes[n % len(codes)] if codes else "X", f"Chi bộ {n}",
+                         "01/03/2023", 30, "Người ký"] for n in range(1, count + 1)]
+    return "".join(_inline_row(number, row) for number, row in enumerate(rows, start=1))
+
+
+def _fuzz_far_cell(rng, path, codes):
+    dimension = rng.choice([None, "A1", "A1:XFD1048576", "A1:F3", "Z", "A1:A1:A1"])
+    return far_cell(path, codes, _reference(rng), dimension)
+
+
+def _fuzz_without_addresses(rng, path, codes):
+    parts = []
+    if rng.random() < 0.5:
+        parts.append(f'<row r="{rng.randint(1, 250_000)}"><c r="{_reference(rng)}"><v>1</v>'
+                     "</c></row>")
+    for _ in range(rng.randint(1, 4)):
+        cells = "".join("<c><v>1</v></c>" if rng.random() < 0.8 else "<c/>"
+                        for _ in range(rng.randint(0, 700)))
+        row = f' r="{rng.randint(1, 250_000)}"' if rng.random() < 0.3 else ""
+        parts.append(f"<row{row}>{cells}</row>")
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{''.join(parts)}</sheetData></worksheet>")
+
+
+def _fuzz_shared_strings(rng, path, codes):
+    strings = ["x" * rng.choice([0, 10, 1000, 32_767, 32_768, 40_000])
+               for _ in range(rng.randint(1, 5))]
+    cells = rng.choice([1, 100, 3000, 6000])
+    body = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{rng.randrange(len(strings) + 1)}</v>'
+                   "</c></row>" for n in range(1, cells + 1))
+    unique = rng.choice([None, 0, 10**9, 10**14, "abc", 2**64 + 1])
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{body}</sheetData></worksheet>",
+                    shared_strings_xml(strings, unique))
+
+
+def _fuzz_list(rng, path, codes) -> Path:
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{_list_rows(codes, rng.randint(1, 60))}"
+                          "</sheetData></worksheet>")
+
+
+def _fuzz_truncated(rng, path, codes):
+    data = _fuzz_list(rng, path, codes).read_bytes()
+    path.write_bytes(data[: rng.randrange(len(data))])
+    return path
+
+
+def _fuzz_bit_flips(rng, path, codes):
+    data = bytearray(_fuzz_list(rng, path, codes).read_bytes())
+    for _ in range(rng.randint(1, 200)):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _fuzz_many_cells(rng, path, codes):
+    same = rng.random() < 0.5
+    count = rng.choice([1000, 20_000, 60_000])
+    cells = "".join('<c r="A1"><v>1</v></c>' if same else f'<c r="B{n}"><v>{n}</v></c>'
+                    for n in range(1, count + 1))
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData><row>{cells}</row></sheetData></worksheet>")
+
+
+def _fuzz_odd_numbers(rng, path, codes):
+    cells = "".join(f'<c r="{_odd_reference(rng)}"><v>1</v></c>' for _ in range(rng.randint(1, 4)))
+    row = rng.choice(["", ' r="0"', ' r="4294967297"', ' r="99999999999999999999"',
+                      f' r="{rng.randint(1, 10**7)}"'])
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData><row{row}>{cells}</row><row><c><v>2</v></c>"
+                          "</row></sheetData></worksheet>")
+
+
+def _fuzz_structure(rng, path, codes):
+    far = _reference(rng)
+    pieces = [
+        f'<c r="A1"><is><t>x</t></is><c r="{far}"><v>1</v></c></c>',        # cell in a cell
+        '<c r="A1"><v>1</v><row><c><v>1</v></c></row></c>',                  # row in a cell
+        f'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="{far}">'
+        "<x:v>1</x:v></x:c>",                                                 # a prefix
+        f'<!-- <c r="{far}"><v>1</v></c> --><c r="B2"><v>1</v></c>',          # a comment
+        f"<c r='{far}'><v>1</v></c>",                                         # single quotes
+        f'<c r = "{far}" ><v>1</v></c>',                                       # spaces
+        f'<c r="A1" t="s"><v><![CDATA[0]]></v></c><c r="{far}"/>',            # CDATA, empty
+        f'<c r="A1" x=">" t="s"><v>0</v></c>',                                 # '>' in a value
+        f'<?pi <c r="{far}"?><c r="C3"><v>1</v></c>',                         # instruction
+        f'<c r="A1"><f>1+1</f></c><c r="{far}"><f>2</f></c>',                 # formulas only
+    ]
+    body = "".join(rng.sample(pieces, rng.randint(1, 3)))
+    wrap = rng.random() < 0.7
+    xml = f"<row>{body}</row>" if wrap else body
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{xml}</sheetData></worksheet>",
+                    shared_strings_xml(["x" * rng.choice([1, 30_000])]))
+
+
+def _fuzz_zip_tricks(rng, path, codes):
+    far = (f'{SHEET_HEAD}<sheetData><row><c r="{_reference(rng)}"><v>1</v></c></row>'
+           "</sheetData></worksheet>")
+    small = f"{SHEET_HEAD}<sheetData>{_list_rows(['KHONG-CO'], 3)}</sheetData></worksheet>"
+    trick = rng.randrange(3)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if trick == 0:       # the same name twice: which one does a reader take?
+            raw_xlsx(path, small, extra={"xl/worksheets/sheet1.xml": far.encode()})
+        elif trick == 1:     # another spelling of the sheet's name (a reader ignoring case)
+            raw_xlsx(path, small, extra={"XL/Worksheets/Sheet1.XML": far.encode()})
+        else:                # a part no sheet points at
+            raw_xlsx(path, small, extra={"xl/worksheets/sheet9.xml": far.encode()})
+    return path
+
+
+def _fuzz_lying_size(rng, path, codes):
+    return lying_part_size(path, codes)
+
+
+def _fuzz_valid(rng, path, codes):
+    """A sound list (of the cells given): read fully, imported only if they exist."""
+    return raw_xlsx(path, f"{SHEET_HEAD}<sheetData>{_list_rows(codes, rng.randint(1, 400))}"
+                          "</sheetData></worksheet>")
+
+
+FUZZ_FAMILIES: dict[str, tuple[int, Callable]] = {   # name: (weight, generator)
+    "far_cell": (4, _fuzz_far_cell),
+    "without_addresses": (3, _fuzz_without_addresses),
+    "shared_strings": (3, _fuzz_shared_strings),
+    "truncated": (2, _fuzz_truncated),
+    "bit_flips": (3, _fuzz_bit_flips),
+    "many_cells": (1, _fuzz_many_cells),
+    "odd_numbers": (2, _fuzz_odd_numbers),
+    "structure": (3, _fuzz_structure),
+    "zip_tricks": (2, _fuzz_zip_tricks),
+    "lying_size": (1, _fuzz_lying_size),
+    "valid": (1, _fuzz_valid),
+}
+
+
+def fuzz_case(seed: int, path: Path, codes: Sequence[str]) -> tuple[str, Path]:
+    """The hostile file number ``seed`` (the same seed, the same file): (family, path)."""
+    rng = random.Random(seed)
+    names = list(FUZZ_FAMILIES)
+    family = rng.choices(names, weights=[FUZZ_FAMILIES[name][0] for name in names])[0]
+    return family, FUZZ_FAMILIES[family][1](rng, path, codes)
+
+
+def import_command(data: Path, path: Path, year: int = 2023) -> tuple[int, str, str, int | None]:
+    """Run the real ``import`` command in a process of its own: (exit code, output, errors,
+    peak memory in KiB of the command and the processes it waited for; None on Windows)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    command = [sys.executable, "-m", "chibo4tot_desktop", "--data", str(data), "import",
+               str(path), "--year", str(year)]
+    environment = dict(os.environ, PYTHONIOENCODING="utf-8")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=environment)
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            peak = usage.ru_maxrss
+        else:
+            process.wait()
+            peak = None
+        out.seek(0)
+        err.seek(0)
+        return (process.returncode, out.read().decode("utf-8", "replace"),
+                err.read().decode("utf-8", "replace"), peak)

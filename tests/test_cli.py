@@ -7,6 +7,16 @@ import sys
 import pytest
 
 from chibo4tot_desktop.cli import main
+from tests.datafiles import copy_data_file
+
+
+@pytest.fixture
+def demo_file(tmp_path, demo_template):
+    """A data file holding the demo ward, as the `demo` command makes it (a copy of the
+    session's demo template; test_demo_then_status_prints_a_coherent_year runs the command)."""
+    path = tmp_path / "demo.sqlite3"
+    copy_data_file(demo_template, path)
+    return str(path)
 
 
 def run(capsys, *args):
@@ -37,32 +47,30 @@ def test_demo_then_status_prints_a_coherent_year(tmp_path, capsys):
     assert int(lines["Đạt “Chi bộ 4 tốt”"]) == int(lines["Đã có quyết định khen thưởng"])
 
 
-def test_status_2024_shows_unscored_and_todo(tmp_path, capsys):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
-    code, out, _ = run(capsys, "status", "--data", data, "--year", "2024")
+def test_status_shows_unscored_and_todo(demo_file, capsys):
+    code, out, _ = run(capsys, "status", "--data", demo_file, "--year", "2024")
     assert code == 0
     assert "đã đăng ký nhưng chưa chấm đủ điểm: Chi bộ Tổ dân phố 2" in out
-    assert "chưa được lập đề nghị" in out
+    code, out, _ = run(capsys, "status", "--data", demo_file, "--year", "2026")
+    assert "2 chi bộ chưa đăng ký thi đua (đã quá hạn): Chi bộ Tổ dân phố 10, " \
+           "Chi bộ Tổ dân phố 14" in out
+    assert "16 chi bộ đã đăng ký nhưng chưa chấm đủ điểm" in out
 
 
-def test_demo_refuses_a_file_with_data(tmp_path, capsys):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
-    code, out, err = run(capsys, "demo", "--data", data)
+def test_demo_refuses_a_file_with_data(demo_file, capsys):
+    code, out, err = run(capsys, "demo", "--data", demo_file)
     assert code == 2
     assert err.startswith("Lỗi: Tệp dữ liệu đã có dữ liệu")
     assert len(err.strip().splitlines()) == 1
 
 
-def test_cells_lists_the_demo_cells(tmp_path, capsys):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
-    code, out, _ = run(capsys, "cells", "--data", data)
+def test_cells_lists_the_demo_cells(demo_file, capsys):
+    code, out, _ = run(capsys, "cells", "--data", demo_file)
     assert code == 0
-    assert "Đảng bộ phường Tân Giang" in out
+    assert "Đảng bộ phường Thành Sen" in out
     assert "chi bộ điểm" in out
-    assert "Tổng số: 16 chi bộ" in out
+    assert "sáp nhập vào TDPTT 15/12/2024" in out and "thành lập 01/07/2025" in out
+    assert "Tổng số: 20 chi bộ" in out
     rows = [line.split()[0] for line in out.splitlines() if line.startswith(("TDP", "CA", "CQ"))]
     assert rows[:4] == ["CA", "CQ", "TDP01", "TDP02"]
     assert rows.index("TDP02") < rows.index("TDP10")
@@ -70,13 +78,16 @@ def test_cells_lists_the_demo_cells(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["status", "--year", "hai nghìn"], "năm 'hai nghìn' không hợp lệ"),
-    (["status", "--year", "2030"], "Năm 2030 không thuộc giai đoạn"),
+    (["status", "--year", "2031"], "Năm 2031 không thuộc giai đoạn"),
+    (["status", "--year", "2024", "--org-code", "KHONGCO"], "không có đảng bộ mã 'KHONGCO'"),
+    (["cells", "merge", "TDP01", "--date", "15/12/2026"], "Chưa chọn chi bộ nhận"),
+    (["cells", "add", "--code", "TDP16", "--name", "Chi bộ Tổ dân phố 16"],
+     "đã có quyết định khen thưởng"),
     (["khong-co-lenh"], "lựa chọn 'khong-co-lenh' không hợp lệ"),
     (["cells", "--bogus"], "tham số không nhận ra"),
 ])
-def test_bad_input_exits_2_with_one_vietnamese_line(tmp_path, capsys, args, message):
-    data = str(tmp_path / "demo.sqlite3")
-    run(capsys, "demo", "--data", data)
+def test_bad_input_exits_2_with_one_vietnamese_line(demo_file, capsys, args, message):
+    data = demo_file
     with pytest.raises(SystemExit) as raised:
         code = main(args + ["--data", data])
         raise SystemExit(code)

@@ -19,6 +19,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.cells import update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.text import sort_key
+from tests.datafiles import copy_data_file
 
 
 def read(path):
@@ -111,29 +112,29 @@ def test_results_scores_proposals_awards_summary_content(demo_office, tmp_path):
     _, header, rows = read(export(demo_office, "summary", 2025, tmp_path / "tk.xlsx"))
     assert header == ("Nội dung", "Năm 2023", "Năm 2024", "Năm 2025")
     counts = {row[0]: row[1:] for row in rows}
-    assert counts["Chi bộ tham gia"] == (16, 16, 16)
+    assert counts["Chi bộ tham gia"] == (16, 16, 18)      # 3 groups joined in 2025
     assert counts["Đã đăng ký"][:2] == (15, 15)
     _, header, _ = read(export(demo_office, "summary", 2024, tmp_path / "tk24.xlsx"))
     assert header == ("Nội dung", "Năm 2024")
 
 
 def test_text_that_looks_like_a_formula_stays_text(demo_office, tmp_path):
-    cell = queries.cell_by_code(demo_office, "TDP01")
+    cell = queries.cell_by_code(demo_office, "TDP10")
     update_cell(demo_office, cell.id, secretary="=HYPERLINK(\"http://x\",\"y\")")
-    save_registration(demo_office, cell.id, 2025, received_on=dt.date(2025, 3, 5),
+    save_registration(demo_office, cell.id, 2026, received_on=dt.date(2026, 3, 5),
                                   commitment_1="+1 đảng viên", commitment_2="-tốt",
                                   commitment_3="@all", commitment_4="=SUM(A1:A9)",
                                   signer="=1+2")
-    path = export(demo_office, "registrations", 2025, tmp_path / "dk.xlsx")
+    path = export(demo_office, "registrations", 2026, tmp_path / "dk.xlsx")
     with zipfile.ZipFile(path) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml
     sheet, _, rows = read(path)
-    row = rows[0]
+    index, row = next((i, r) for i, r in enumerate(rows) if r[1] == "TDP10")
     assert row[6:11] == ("+1 đảng viên", "-tốt", "@all", "=SUM(A1:A9)", "=1+2")
-    guarded = sheet.cell(row=HEADER_ROW + 1, column=11)
+    guarded = sheet.cell(row=HEADER_ROW + 1 + index, column=11)
     assert guarded.data_type == "s" and guarded.quotePrefix
-    path = export(demo_office, "cells", 2025, tmp_path / "cb.xlsx")
+    path = export(demo_office, "cells", 2026, tmp_path / "cb.xlsx")
     with zipfile.ZipFile(path) as archive:
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
 
@@ -185,35 +186,36 @@ def run(capsys, *args):
     return code, captured.out, captured.err
 
 
-def test_cli_template_import_export(tmp_path, capsys):
+def test_cli_template_import_export(tmp_path, capsys, demo_template):
     data = tmp_path / "demo.sqlite3"
-    assert run(capsys, "demo", "--data", data)[0] == 0
-    code, out, _ = run(capsys, "template", "--data", data, "--year", 2025, tmp_path / "m.xlsx",
-                       "--cell", "TDP06")
-    assert code == 0 and "Đã lập mẫu đăng ký năm 2025" in out
+    copy_data_file(demo_template, data)
+    code, out, _ = run(capsys, "template", "--data", data, "--year", 2026, tmp_path / "m.xlsx",
+                       "--cell", "TDP10")
+    assert code == 0 and "Đã lập mẫu đăng ký năm 2026" in out
     workbook = openpyxl.load_workbook(tmp_path / "m.xlsx")
-    workbook["TDP06"]["B12"] = "31/02/2025"
+    workbook["TDP10"]["B12"] = "31/02/2026"
     workbook.save(tmp_path / "m.xlsx")
-    code, out, err = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx")
-    assert code == 2 and "Dòng 12, cột B: ngày '31/02/2025' không tồn tại" in out
+    code, out, err = run(capsys, "import", "--data", data, "--year", 2026, tmp_path / "m.xlsx")
+    assert code == 2 and "Dòng 12, cột B: ngày '31/02/2026' không tồn tại" in out
     assert "chưa nhập gì" in err
-    workbook["TDP06"]["B12"] = "05/03/2025"
+    workbook["TDP10"]["B12"] = "05/03/2026"
     workbook.save(tmp_path / "m.xlsx")
-    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx",
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2026, tmp_path / "m.xlsx",
                        "--dry-run")
     assert code == 0 and "Thêm mới: 1" in out and "chưa ghi gì" in out
-    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx")
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2026, tmp_path / "m.xlsx")
     assert code == 0 and "Đã nhập: thêm 1" in out
-    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, tmp_path / "m.xlsx")
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2026, tmp_path / "m.xlsx")
     assert code == 0 and "Không có gì mới" in out
-    code, out, _ = run(capsys, "export", "--data", data, "registrations", "--year", 2025,
+    code, out, _ = run(capsys, "export", "--data", data, "registrations", "--year", 2026,
                        tmp_path / "dk.xlsx")
     assert code == 0 and "Đã xuất" in out
     _, _, rows = read(tmp_path / "dk.xlsx")
-    assert rows[0][2] == "Chi bộ Tổ dân phố 6" and rows[0][4] == dt.datetime(2025, 3, 5)
+    row = next(r for r in rows if r[1] == "TDP10")
+    assert row[2] == "Chi bộ Tổ dân phố 10" and row[4] == dt.datetime(2026, 3, 5)
     bad = tmp_path / "x.xlsx"
     bad.write_text("hello")
-    code, out, _ = run(capsys, "import", "--data", data, "--year", 2025, bad, "--only-good")
+    code, out, _ = run(capsys, "import", "--data", data, "--year", 2026, bad, "--only-good")
     assert code == 2 and "không phải là tệp Excel .xlsx" in out
 
 
@@ -237,10 +239,10 @@ def test_libreoffice_opens_the_exports(demo_office, tmp_path):
 def test_a_template_filled_and_saved_by_libreoffice_imports(demo_office, tmp_path):
     from chibo4tot_desktop.excel.template import write_template
 
-    path = write_template(demo_office, 2025, tmp_path / "mau.xlsx", cell_code="TDP06")
+    path = write_template(demo_office, 2026, tmp_path / "mau.xlsx", cell_code="TDP10")
     workbook = openpyxl.load_workbook(path)
-    workbook["TDP06"]["B12"] = "4/3/2025"
-    workbook["TDP06"]["B14"] = "Kết nạp 02 đảng viên"
+    workbook["TDP10"]["B12"] = "4/3/2026"
+    workbook["TDP10"]["B14"] = "Kết nạp 02 đảng viên"
     workbook.save(path)
     out = tmp_path / "lo-out"
     result = subprocess.run(
@@ -248,7 +250,7 @@ def test_a_template_filled_and_saved_by_libreoffice_imports(demo_office, tmp_pat
          "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    plan = build_plan(demo_office, 2025, [out / "mau.xlsx"])
+    plan = build_plan(demo_office, 2026, [out / "mau.xlsx"])
     assert plan.problems == [] and len(plan.to_add) == 1
-    assert plan.to_add[0].values["received_on"] == dt.date(2025, 3, 4)
+    assert plan.to_add[0].values["received_on"] == dt.date(2026, 3, 4)
     assert plan.to_add[0].values["commitment_1"] == "Kết nạp 02 đảng viên"

@@ -7,25 +7,28 @@ text" so that editing the cell in Excel keeps them text).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 
 import openpyxl
 import pytest
 
-from chibo4tot_desktop.city_export import write_proposals_xlsx
+from chibo4tot_desktop.city_export import city_body, city_place, write_proposals_xlsx
 from chibo4tot_desktop.db.models import Scope
 from chibo4tot_desktop.excel.exports import export
 from chibo4tot_desktop.excel.kinds import KINDS
 from chibo4tot_desktop.excel.template import write_template
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.ops.awards import clear_decision, propose, record_decision, withdraw
+from chibo4tot_desktop.ops.awards import propose, record_decision
 from chibo4tot_desktop.ops.cells import update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.ops.scoring import save_evaluation
-from chibo4tot_desktop.ops.setup import save_catalogue, set_settings, update_organisation, update_phase
+from chibo4tot_desktop.ops.setup import save_catalogue, update_organisation, update_phase
+from chibo4tot_desktop.reports import year_overview
+from tests.builders import full_scores
 
-YEAR = 2023
+YEAR = 2026   # the demo's open year: scored and decided here
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@x", '=HYPERLINK("http://x","BẤM")', "\t=1+1"]
 # The office cleans leading white space off names and notes; the settings keep it.
 TYPED = HOSTILE[:5]
@@ -40,74 +43,68 @@ def _hostile(index: int, offset: int = 0) -> str:
 @pytest.fixture
 def hostile(demo_office):
     """The demo ward with every typed field of the year made formula-looking, through the
-    office's own operations."""
+    office's own operations: the identity in force, the year's catalogue, the cells, the
+    registrations, the scoring sheets, the proposals and decisions."""
     office = demo_office
-    update_organisation(office, name=HOSTILE[4], upper_body=HOSTILE[0], place_name=HOSTILE[3])
-    set_settings(office, {"proposal.upper_body": "\t+SUM(A1)",
-                         "proposal.signer_title": HOSTILE[2],
-                         "proposal.signer_name": HOSTILE[3]})
+    update_organisation(office, name=HOSTILE[4], upper_body=HOSTILE[0], place_name=HOSTILE[3],
+                        upper_party_body="\t+SUM(A1)", proposal_signer_title=HOSTILE[2],
+                        proposal_signer_name=HOSTILE[3])
     phase = queries.phase_for_year(office, YEAR)
     update_phase(office, phase.id, title=HOSTILE[2], plan_reference=HOSTILE[1])
-    groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
+    groups = phase.catalogue(YEAR, Scope.CELL)
     save_catalogue(office, phase.id, Scope.CELL, [
         {"position": group.position, "title": _hostile(number, 1),
          "pass_points": group.pass_points,
          "items": [{"id": item.id, "text": f"{_hostile(index, 2)} ({group.position})",
                     "max_points": item.max_points} for index, item in enumerate(group.items)]}
-        for number, group in enumerate(groups)])
+        for number, group in enumerate(groups)], from_year=YEAR)
     for index, cell in enumerate(queries.cells(office)):
         update_cell(office, cell.id, code=_hostile(index), name=_hostile(index, 1),
-                           secretary=_hostile(index, 2))
+                    secretary=_hostile(index, 2))
     for index, registration in enumerate(queries.registrations(office, YEAR)):
         save_registration(
             office, registration.cell_id, YEAR, received_on=registration.received_on,
             title=_hostile(index % 3, 3), members_count=registration.members_count,
             signer=_hostile(index, 4), commitment_1=f"{HOSTILE[0]}\n{HOSTILE[1]}",
             commitment_2=HOSTILE[2], commitment_3=HOSTILE[3], commitment_4=HOSTILE[4])
-    for evaluation in queries.evaluations(office, YEAR):
-        save_evaluation(office, evaluation.cell_id, YEAR, scores={}, notes=HOSTILE[1],
-                               disciplined_members=evaluation.disciplined_members,
-                               classification=evaluation.classification)
-    for index, award in enumerate(queries.awards(office, YEAR)):
-        clear_decision(office, award.id)
-        withdraw(office, award.id)
-        again = propose(office, award.cell_id, YEAR, award.kind, award.proposed_on,
-                               notes=_hostile(index, 3))
+        save_evaluation(office, registration.cell_id, YEAR,
+                        scores=full_scores(office, YEAR), notes=HOSTILE[1])
+    for index, state in enumerate(s for s in year_overview(office, YEAR).cells if s.qualifies):
+        again = propose(office, state.cell.id, YEAR, "cell_recognition",
+                        dt.date(YEAR, 12, 15), notes=_hostile(index, 3))
         record_decision(office, [again.id], decision_number=_hostile(index, 4),
-                               decision_date=award.decision_date, issuer=_hostile(index, 1),
-                               first_register_number=_hostile(index))
+                        decision_date=dt.date(YEAR + 1, 1, 15), issuer=_hostile(index, 1),
+                        first_register_number=_hostile(index))
     return office
 
 
 def _stored(office) -> dict[str, set[str]]:
     """What each file must show, cell for cell, as the office stored it."""
-    organisation = queries.organisation(office)
+    organisation = queries.identity_on(office, None)
     cells = queries.cells(office)
+    in_year = queries.cells_in_year(office, YEAR)
     registrations = queries.registrations(office, YEAR)
     awards = queries.awards(office, YEAR)
     phase = queries.phase_for_year(office, YEAR)
-    header = {queries.setting(office, "proposal.upper_body").upper(),
-              organisation.committee_name.upper()}
+    header = {organisation.party_header_body.upper(), organisation.committee_name.upper()}
     units = {award.cell.name if award.cell else organisation.name for award in awards}
     registered = {registration.cell_id for registration in registrations}
     return {
-        "cells": header | {value for cell in cells
+        "cells": header | {value for cell in in_year
                            for value in (cell.code, cell.name, cell.secretary)},
         "registrations": header | {value for registration in registrations for value in (
             registration.cell.code, registration.cell.name, registration.title,
             registration.signer, registration.commitment_1, registration.commitment_2,
             registration.commitment_3, registration.commitment_4)},
         "scores": header | {cell.name for cell in cells if cell.id in registered}
-        | {item.text for group in phase.groups if group.scope == Scope.CELL.value
-           for item in group.items},
-        "results": header | {value for cell in cells if cell.active_in(YEAR)
-                             for value in (cell.code, cell.name)},
+        | {item.text for group in phase.catalogue(YEAR, Scope.CELL) for item in group.items},
+        "results": header | {value for cell in in_year for value in (cell.code, cell.name)},
         "proposals": header | units | {award.notes for award in awards},
         "awards": header | units | {value for award in awards for value in (
             award.register_number, award.decision_number, award.issuer, award.notes)},
         "summary": header | {phase.title},
         "template": {organisation.name, organisation.name.upper()}
-        | {value for cell in cells if cell.active_in(YEAR)
+        | {value for cell in in_year
            for value in (cell.code, cell.name, cell.name.upper(), cell.secretary)}
         | {registration.title for registration in registrations},
         "city": {organisation.upper_body.upper(), organisation.name}
@@ -176,11 +173,12 @@ def test_no_formula_and_no_link_in_any_excel_file(hostile, tmp_path):
     stored = _stored(hostile)
     assert all(_looks_like_formula(value) for values in stored.values() for value in values), \
         "the set-up must make every listed field formula-looking"
-    organisation = queries.organisation(hostile)
+    organisation = queries.identity_on(hostile, None)
     problems = []
     for kind in WHAT_IS_MADE:
         path = _write(hostile, kind, tmp_path)
-        place = organisation.upper_body if kind == "city" else organisation.place_name
+        place = (city_place(city_body(hostile.db)) if kind == "city"
+                 else organisation.place_name)
         problems += _problems(path, kind, stored[kind], place)
     assert not problems, "\n".join(problems)
 

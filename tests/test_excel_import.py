@@ -201,12 +201,18 @@ def test_refuses_a_doctype_hidden_after_a_long_prolog(tmp_path):
         check_workbook(path)
 
 
-def test_refuses_a_sheet_declaring_a_huge_grid(tmp_path):
-    huge = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')
-    path = write_zip(tmp_path / "to.xlsx", minimal_members(huge))
-    with pytest.raises(UnsafeFileError, match="quá lớn"):
-        check_workbook(path)
+def test_the_declared_dimension_is_not_trusted_either_way(tmp_path):
+    """What a sheet declares (<dimension>) decides nothing: its real cells do."""
+    head = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main">')
+    huge_but_empty = head + b'<dimension ref="A1:XFD1048576"/><sheetData/></worksheet>'
+    path = write_zip(tmp_path / "khai-lon.xlsx", minimal_members(huge_but_empty))
+    assert read_workbook(path)[0].rows == []
+    small_but_far = (head + b'<dimension ref="A1"/><sheetData><row r="300000">'
+                     b'<c r="B300000"><v>1</v></c></row></sheetData></worksheet>')
+    path = write_zip(tmp_path / "khai-nho.xlsx", minimal_members(small_but_far))
+    with pytest.raises(UnsafeFileError, match="B300000.*200.000 dòng"):
+        read_workbook(path)
 
 
 def test_reads_values_from_a1_with_hidden_flags(tmp_path):
@@ -467,7 +473,7 @@ def test_dissolved_cell_is_a_problem(cells_office, tmp_path):
     path = plain_list(tmp_path / "a.xlsx", ["Mã chi bộ", "Ngày đăng ký"],
                       [["TDP12", "05/03/2024"]])
     plan = build_plan(cells_office, YEAR, [path])
-    assert "đã giải thể" in plan.problems[0].message
+    assert "không thuộc năm 2024" in plan.problems[0].message
 
 
 def test_header_words_and_dates():
@@ -533,7 +539,7 @@ def test_bulk_import_refuses_bad_entries_as_a_whole(cells_office):
     assert db_fingerprint(cells_office) == before
     dissolve_cell(cells_office, second, dt.date(2024, 1, 2))
     before = db_fingerprint(cells_office)
-    with pytest.raises(ValidationError, match="đã giải thể"):
+    with pytest.raises(ValidationError, match="đã kết thúc hoạt động ngày 02/01/2024"):
         import_registrations(cells_office, YEAR, [good, {
             "cell_id": second, "values": {"received_on": dt.date(2024, 3, 5)},
             "expected_version": None}])

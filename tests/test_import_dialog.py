@@ -106,6 +106,29 @@ def test_an_unsafe_file_is_listed_as_a_problem(qtbot, cells_office, tmp_path):
     assert not dialog.import_button.isEnabled()
 
 
+@pytest.mark.parametrize("measured", [True, False], ids=["measured", "reader-dies"])
+def test_a_file_that_would_take_the_window_down_is_one_problem(qtbot, cells_office, tmp_path,
+                                                               monkeypatch, measured):
+    """One cell at XFD1048576 used to make the reader abort the window's process. Refused
+    by the measure; and were the measure skipped, only the reading process dies."""
+    from chibo4tot_desktop.excel import extent
+    from tests import hostile_files
+
+    if not measured:
+        monkeypatch.setattr(extent, "scan_workbook", lambda *args, **kwargs: None)
+    far = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
+    good = write_list(tmp_path / "tot.xlsx", [["Chi bộ Tổ dân phố 2", "01/03/2024", 20]])
+    dialog = ImportDialog(cells_office, YEAR, [far, good])
+    qtbot.addWidget(dialog)
+    problem = tab_rows(dialog, "Lỗi")[0]
+    assert problem[0] == "xa.xlsx"
+    assert problem[5].startswith("Tệp 'xa.xlsx'") and (
+        "quá lớn: có ô XFD1048576" in problem[5] if measured
+        else "quá lớn hoặc hỏng, không đọc được" in problem[5])
+    assert "Thêm mới (1)" in tab_titles(dialog)        # the other file was read
+    assert not dialog.import_button.isEnabled()
+
+
 def test_template_and_export_actions(qtbot, demo_office, tmp_path, monkeypatch):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))

@@ -40,8 +40,7 @@ def values(listing, ids, column):
 
 def test_every_active_cell_of_the_year_in_vietnamese_order(demo_office, listing):
     ids = listing.ordered_ids(Query("name"))
-    cells = [c for c in queries.cells(demo_office) if c.active_in(2023)]
-    assert ids == [c.id for c in sorted(cells, key=lambda c: sort_key(c.name))]
+    assert ids == [c.id for c in queries.cells_in_year(demo_office, 2023)]
     assert listing.size_hint() == len(queries.cells(demo_office))
     assert listing.counts == {"active": 16, "registered": 15, "late": 2, "missing": 1}
     assert listing.ordered_ids(Query("name", descending=True)) == ids[::-1]
@@ -157,3 +156,18 @@ def test_gil_friendly_sorted_merges_runs(monkeypatch):
     assert listings.gil_friendly_sorted(words, sort_key) == sorted(words, key=sort_key)
     assert listings.gil_friendly_sorted(words, sort_key, True) == sorted(words, key=sort_key,
                                                                          reverse=True)
+
+
+def test_the_registrations_of_every_year_list_the_cells_of_that_year(demo_office):
+    """The listing picks the year's cells in SQL; the year rule (founding, merges, the review
+    day) decides the same cells as the overview of every year."""
+    from chibo4tot_desktop import timeline
+    from chibo4tot_desktop.ops.setup import SetupChanges, save_setup
+
+    for rule in (None, timeline.YearRule.YEAR_END.value):
+        if rule is not None:
+            save_setup(demo_office, SetupChanges(settings={timeline.YEAR_RULE_KEY: rule}),
+                       confirm="Thử quy tắc năm khác")
+        for year in queries.years(demo_office):
+            ids = RegistrationListing(demo_office, year).ordered_ids(Query("name"))
+            assert ids == [s.cell.id for s in year_overview(demo_office, year).cells], year

@@ -99,7 +99,7 @@ def test_dissolved_cell_is_not_expected_to_register(office):
     assert [c.code for c in queries.cells(office, include_dissolved=False)] == ["A"]
     overview_2023 = year_overview(office, 2023, today=dt.date(2023, 4, 1))
     assert [s.cell.code for s in overview_2023.missing] == ["A"]
-    with pytest.raises(ValidationError, match="đã giải thể"):
+    with pytest.raises(ValidationError, match="đã kết thúc hoạt động ngày 30/06/2023"):
         save_registration(office, gone.id, 2023, received_on=dt.date(2023, 3, 1))
     save_registration(office, active.id, 2023, received_on=dt.date(2023, 3, 1))
     assert year_overview(office, 2023).counts["missing"] == 0
@@ -236,6 +236,11 @@ def test_more_disciplined_than_members_is_refused(office):
     cell = add_cell(office, "A", "Chi bộ A", members_count=3)
     with pytest.raises(ValidationError, match="lớn hơn số đảng viên"):
         save_evaluation(office, cell.id, 2023, scores={}, disciplined_members=4)
+    # Registered: the year's own figure counts, not today's.
+    save_registration(office, cell.id, 2023, received_on=dt.date(2023, 3, 1), members_count=5)
+    save_evaluation(office, cell.id, 2023, scores={}, disciplined_members=4)
+    with pytest.raises(ValidationError, match="năm 2023 \\(5\\)"):
+        save_evaluation(office, cell.id, 2023, scores={}, disciplined_members=6)
 
 
 def test_concurrent_edit_of_an_evaluation_is_a_conflict(office):
@@ -311,7 +316,7 @@ def test_scored_item_cannot_be_removed(office):
     data = _catalogue_data(phase)
     removed = data[3]["items"].pop()
     data[3]["items"][0]["max_points"] += removed["max_points"]
-    with pytest.raises(ValidationError, match="đã có điểm chấm"):
+    with pytest.raises(ValidationError, match="chấm điểm năm 2023"):
         save_catalogue(office, phase.id, Scope.CELL, data)
 
 
@@ -443,10 +448,10 @@ def test_save_setup_is_one_transaction(office):
 
 
 def test_settings_round_trip(office):
-    set_settings(office, {"certificate.signer_name": "Nguyễn Văn Thành", "x": "1"})
+    set_settings(office, {"certificate.lead_word": "Trao tặng", "x": "1"})
     set_settings(office, {"x": "2"})
     assert queries.setting(office, "x") == "2"
-    assert queries.settings(office, "certificate.") == {"certificate.signer_name": "Nguyễn Văn Thành"}
+    assert queries.settings(office, "certificate.") == {"certificate.lead_word": "Trao tặng"}
     assert queries.setting(office, "missing", "mặc định") == "mặc định"
 
 

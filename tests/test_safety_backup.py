@@ -31,6 +31,7 @@ from chibo4tot_desktop.safety.backup import (
 )
 from chibo4tot_desktop.safety.check import table_checksum
 from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock
+from chibo4tot_desktop.safety.opening import open_for_writing
 from chibo4tot_desktop.safety.restore import restore_backup
 
 D = dt.datetime
@@ -257,7 +258,7 @@ def test_restore_returns_exactly_the_data_of_that_moment(demo_office, db_path):
     taken = make_backup(db_path, "thu-cong")
     cell = queries.cells(demo_office)[0]
     update_cell(demo_office, cell.id, secretary="Người khác")
-    add_cell(demo_office, "MOI", "Chi bộ mới")
+    add_cell(demo_office, "MOI", "Chi bộ mới", started_on=dt.date(2026, 11, 1))
     changed = table_checksum(db_path)
     assert changed != moment
     demo_office.db.close()
@@ -360,7 +361,7 @@ def test_restore_over_a_damaged_file_keeps_its_bytes(office, db_path):
 
 def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_path,
                                                                  monkeypatch):
-    from chibo4tot_desktop.safety.restore import restore_and_reopen
+    from chibo4tot_desktop.safety.opening import restore_and_reopen
 
     taken = make_backup(db_path, "thu-cong")
     add_cell(office, "SAU", "Chi bộ sau")
@@ -383,7 +384,7 @@ def test_restore_and_reopen_hands_back_an_open_file_when_it_fails(office, db_pat
     # A bad backup is refused before the open file is even closed.
     bad = db_path.parent / "bad.sqlite3"
     bad.write_bytes(b"not a database at all")
-    db = open_database(db_path, lock=True)
+    db = open_for_writing(db_path)
     try:
         with pytest.raises(DataFileError, match="Không khôi phục được"):
             restore_and_reopen(db, bad)

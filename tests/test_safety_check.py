@@ -1,5 +1,6 @@
 """The integrity and logical checks, their safe repairs, and the safety commands."""
 
+import datetime as dt
 import sqlite3
 import unicodedata
 
@@ -30,7 +31,7 @@ def test_clean_demo_file_has_no_problems_and_is_not_touched(demo_office, db_path
     before = table_checksum(db_path)
     report = run_check(db_path)
     assert report.integrity == ["ok"] and report.problems == 0
-    assert set(counts(report).values()) == {0} and len(report.findings) == 12
+    assert set(counts(report).values()) == {0} and len(report.findings) == 14
     assert report.backup is None and list_backups(db_path) == []
     assert table_checksum(db_path) == before
     assert report.lines()[-1] == "Kết quả: không có lỗi."
@@ -97,7 +98,7 @@ def test_check_finds_counts_and_repairs_only_what_is_safe(demo_office, db_path):
     assert found["constraint"] == 1                 # SQLite's own CHECK on the negative score
     assert found["award_register_without_decision"] == 1
     assert found["award_half_decision"] == 1
-    assert found["registration_dissolved"] == 2     # 2023 and 2024
+    assert found["registration_dissolved"] == 4     # 2023 to 2026
     assert found["evaluation_dissolved"] >= 1
     assert found["outside_phases"] == 1
     assert repaired(first) == {"orphans": orphan_scores + 1, "not_nfc": 1}
@@ -105,7 +106,7 @@ def test_check_finds_counts_and_repairs_only_what_is_safe(demo_office, db_path):
     assert first.backup is not None and table_checksum(first.backup) == before
     text = "\n".join(first.lines())
     assert "integrity_check): tốt" in text and "Điểm vượt điểm tối đa của mục: 1" in text
-    assert "Chi bộ Tổ dân phố 1, năm 2023: giải thể ngày 01/06/2023" in text
+    assert "Chi bộ Tổ dân phố 1, năm 2023: kết thúc hoạt động ngày 01/06/2023" in text
     assert "số sổ SS-99" in text
 
     second = run_check(db_path)
@@ -178,7 +179,7 @@ def test_restore_command(demo_office, db_path, tmp_path, capsys):
     saved = tmp_path / "ban-sao.sqlite3"
     make_backup(db_path, "thu-cong", target=saved)
     moment = table_checksum(saved)
-    add_cell(demo_office, "MOI", "Chi bộ mới")
+    add_cell(demo_office, "MOI", "Chi bộ mới", started_on=dt.date(2026, 11, 1))
     demo_office.db.close()
     code, out, err = run(capsys, "restore", str(saved), "--data", str(db_path))
     assert code == 0, err

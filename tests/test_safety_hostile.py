@@ -49,10 +49,10 @@ def test_a_valid_list_does_import(demo_office, db_path, tmp_path):
     codes = [cell.code for cell in queries.cells(demo_office)][:3]
     path = hostile_files.openpyxl_list(
         tmp_path / "tot.xlsx",
-        [hostile_files.HEADERS] + [[i + 1, code, "", "05/03/2024", 30, "Người ký mới"]
+        [hostile_files.HEADERS] + [[i + 1, code, "", "05/03/2026", 30, "Người ký mới"]
                                    for i, code in enumerate(codes)])
     before = table_checksum(db_path)
-    importer.import_files(demo_office, YEAR, [path])
+    importer.import_files(demo_office, 2026, [path])     # the demo's open year
     assert table_checksum(db_path) != before
 
 

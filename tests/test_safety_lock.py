@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.cells import add_cell
 from chibo4tot_desktop.safety import lock as lock_module
@@ -21,19 +20,20 @@ from chibo4tot_desktop.safety.lock import (
     holder_of,
     lock_path,
 )
+from chibo4tot_desktop.safety.opening import open_for_reading, open_for_writing
 
 
 def test_second_writer_is_refused_with_a_clear_message_and_can_read(office, db_path):
     add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1")
-    first = open_database(db_path, lock=True)
+    first = open_for_writing(db_path)
     try:
         with pytest.raises(DataFileLockedError) as caught:
-            open_database(db_path, lock=True)
+            open_for_writing(db_path)
         message = str(caught.value)
         assert "đang được" in message and "chỉ đọc" in message
         assert socket.gethostname() in message
         assert caught.value.holder.pid == os.getpid()
-        reader = open_database(db_path, readonly=True, lock=True)   # read-only needs no lock
+        reader = open_for_reading(db_path)   # read-only needs no lock
         try:
             assert [c.code for c in queries.cells(Office(reader))] == ["TDP01"]
         finally:
@@ -42,7 +42,7 @@ def test_second_writer_is_refused_with_a_clear_message_and_can_read(office, db_p
         first.close()
     # Closed: the lock is gone and the next writer gets in.
     assert not lock_path(db_path).exists()
-    again = open_database(db_path, lock=True)
+    again = open_for_writing(db_path)
     again.close()
 
 
@@ -50,7 +50,7 @@ def test_a_failed_open_releases_the_lock(tmp_path):
     path = tmp_path / "bang-tinh.sqlite3"
     path.write_bytes(b"PK\x03\x04 not a database")
     with pytest.raises(Exception):
-        open_database(path, lock=True)
+        open_for_writing(path)
     assert holder_of(path) is None
     WriterLock(path).acquire().release()
 

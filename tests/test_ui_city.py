@@ -26,7 +26,8 @@ def test_import_shows_results_and_share_per_ward(tab, ward, tmp_path):  # noqa: 
     assert tab.results.rowCount() == 0
     assert "Chưa có đảng bộ nào" in tab.message.text()
     first = export_packet(ward, 2023, tmp_path / "tg.zip", now=T0)
-    second = _retitle(first, tmp_path / "hp.zip", "HAPHUONG", "Đảng bộ phường Hà Phương")
+    second = _retitle(first, tmp_path / "hp.zip", "HAPHUONG", "Đảng bộ phường Hà Phương",
+                      tab.db)
     outcomes = tab.import_files([str(first), str(second)])
     assert [o.action for o in outcomes] == ["new", "new"]
     assert tab.year.value() == 2023

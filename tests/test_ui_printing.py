@@ -3,7 +3,6 @@ preview, print, save as PDF and the certificate settings dialog."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import unicodedata
 
@@ -25,10 +24,6 @@ from chibo4tot_desktop.ui.dialogs.papers_dialog import (
     PapersDialog,
     certificates_job,
 )
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) is needed")
-
 
 def pdf_lines(path, first=None, last=None) -> list[str]:
     command = ["pdftotext", "-enc", "UTF-8"]
@@ -55,6 +50,7 @@ def qt_pdf(pages, path):
     return path
 
 
+@pytest.mark.poppler
 def test_printed_certificates_have_the_pdf_text(qtbot, demo_office, tmp_path):
     certificates, settings = cert.year_certificates(demo_office, 2023)
     pages = cert.certificate_pages(certificates, settings)
@@ -68,6 +64,7 @@ def test_printed_certificates_have_the_pdf_text(qtbot, demo_office, tmp_path):
     assert "842 x 595" in info  # A4 landscape
 
 
+@pytest.mark.poppler
 def test_printed_proposal_list_is_portrait_and_paged(qtbot, demo_office, tmp_path):
     pages = proposal_list_pages(demo_office, 2023)
     printed = qt_pdf(pages, tmp_path / "ds.pdf")
@@ -125,6 +122,7 @@ def test_certificates_job_refuses_undecided_awards(qtbot, demo_office, monkeypat
     assert warnings and "đã có số và ngày quyết định" in warnings[0]
 
 
+@pytest.mark.poppler
 def test_papers_dialog_saves_each_paper(qtbot, demo_office, tmp_path, monkeypatch):
     dialog = PapersDialog(demo_office, year=2023)
     qtbot.addWidget(dialog)
@@ -215,6 +213,7 @@ def _words(path, number=1):
         html)]
 
 
+@pytest.mark.poppler
 def test_printout_puts_words_where_the_pdf_does(qtbot, demo_office, tmp_path):
     certificates, settings = cert.year_certificates(demo_office, 2023, ["TDP06"])
     pages = cert.certificate_pages(certificates, settings)

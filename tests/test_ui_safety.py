@@ -11,7 +11,7 @@ from chibo4tot_desktop.listings import AuditListing, Query
 from chibo4tot_desktop.safety.audit_query import AuditFilter
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
-from chibo4tot_desktop.safety.restore import restore_and_reopen
+from chibo4tot_desktop.safety.opening import open_for_writing, restore_and_reopen
 from chibo4tot_desktop.ui import safety as ui_safety
 from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog
 from chibo4tot_desktop.ui.dialogs.backups_dialog import BackupsDialog
@@ -106,7 +106,7 @@ def test_declining_the_restore_leaves_the_file_alone(qtbot, demo_office, db_path
 
 def test_second_copy_is_offered_read_only(qtbot, demo_office, db_path):
     demo_office.db.close()
-    first = open_database(db_path, lock=True)
+    first = open_for_writing(db_path)
     try:
         answers = Answers(readonly=True)
         second = open_data_file(db_path, questions=answers)
@@ -121,7 +121,9 @@ def test_second_copy_is_offered_read_only(qtbot, demo_office, db_path):
 
 def test_network_share_is_warned_about(qtbot, demo_office, db_path, monkeypatch):
     demo_office.db.close()
-    monkeypatch.setattr(ui_safety, "network_warning", lambda path: "Tệp nằm trên ổ mạng")
+    from chibo4tot_desktop.safety import opening
+
+    monkeypatch.setattr(opening, "network_warning", lambda path: "Tệp nằm trên ổ mạng")
     answers = Answers()
     db = open_data_file(db_path, questions=answers)
     db.close()

@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "chibo4tot_desktop.cli.commands_pdf",
     "chibo4tot_desktop.cli.commands_excel",
     "chibo4tot_desktop.cli.commands_safety",
+    "chibo4tot_desktop.cli.commands_keys",
+    "chibo4tot_desktop.cli.commands_evidence",
 ]
 
 _MESSAGES = {
@@ -78,6 +80,10 @@ def build_parser() -> ArgumentParser:
                         help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
     common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS,
                         help=DATABASE_URL_HELP)
+    common.add_argument("--org", "--org-code", dest="org", metavar="MÃ", default=argparse.SUPPRESS,
+                        help="làm việc với đảng bộ có mã này trong tệp (đảng bộ cũ đã hợp nhất "
+                             "vào, hoặc một phường trong dữ liệu của cấp trên); mặc định: đảng bộ "
+                             "hiện hành")
     parser = ArgumentParser(
         prog="chibo4tot-desktop",
         description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from chibo4tot_desktop.cli.common import data_target, open_office, resolve_year
+from chibo4tot_desktop.cli.common import data_target, open_office, open_target, resolve_year
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     demo = subparsers.add_parser(
         "demo", parents=[common], help="tạo dữ liệu mẫu của Đảng bộ phường Tân Giang",
-        description="Tạo dữ liệu mẫu (Đảng bộ phường Tân Giang, giai đoạn 2023 - 2025) trong "
+        description="Tạo dữ liệu mẫu (Đảng bộ phường Tân Giang từ 2023, hợp nhất thành Đảng bộ "
+                    "phường Thành Sen từ 01/07/2025; giai đoạn 2023 - 2025 và 2026 - 2030) trong "
                     "một tệp mới. Không ghi đè tệp đã có dữ liệu.")
     demo.add_argument("--open", action="store_true",
                       help="mở cửa sổ chương trình sau đó (tệp đã có dữ liệu thì mở luôn)")
@@ -32,12 +33,11 @@ def _utf8_stdout() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.db.engine import open_database
     from chibo4tot_desktop.demo import build_demo
     from chibo4tot_desktop.ops import Office, queries
 
     target = data_target(args)
-    db = open_database(target, create=True)
+    db = open_target(target, write=True, create=True)
     try:
         office = Office(db)
         if args.open and not queries.is_empty(office):
@@ -62,9 +62,13 @@ def cmd_cells(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import format_date
 
     _utf8_stdout()
-    with open_office(args, readonly=False) as office:
+    with open_office(args) as office:
         cells = queries.cells(office, include_dissolved=not args.active)
         organisation = queries.organisation(office)
+        names = {cell.id: cell.code for cell in queries.cells(office)}
+        merged_into: dict[int, list[str]] = {}
+        for link in queries.links(office):
+            merged_into.setdefault(link.predecessor_id, []).append(names[link.successor_id])
     print(organisation.name)
     header = f"{'Mã':<8} {'Tên chi bộ':<36} {'Loại':<13} {'Bí thư':<22} {'ĐV':>4}  Ghi chú"
     print(header)
@@ -73,7 +77,12 @@ def cmd_cells(args: argparse.Namespace) -> int:
         notes = []
         if cell.is_pilot:
             notes.append("chi bộ điểm")
-        if cell.dissolved_on:
+        if cell.started_on:
+            notes.append(f"thành lập {format_date(cell.started_on)}")
+        if cell.dissolved_on and cell.id in merged_into:
+            notes.append(f"sáp nhập vào {', '.join(merged_into[cell.id])} "
+                         f"{format_date(cell.dissolved_on)}")
+        elif cell.dissolved_on:
             notes.append(f"giải thể {format_date(cell.dissolved_on)}")
         print(f"{cell.code:<8} {cell.name[:36]:<36} {CellKind(cell.kind).label:<13} "
               f"{cell.secretary[:22]:<22} {cell.members_count:>4}  {', '.join(notes)}")

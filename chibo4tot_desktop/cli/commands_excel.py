@@ -34,6 +34,30 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                           help="nhập các dòng đúng, bỏ qua các dòng lỗi")
     importer.set_defaults(func=cmd_import)
 
+    self_template = subparsers.add_parser(
+        "self-template", parents=[common], help="lập mẫu phiếu tự chấm điểm (Excel) gửi các chi bộ",
+        description="Lập tệp Excel phiếu tự chấm điểm của năm: mỗi chi bộ một trang có bộ tiêu "
+                    "chí của năm, điểm tối đa từng mục và ô nhập điểm có kiểm tra.")
+    self_template.add_argument("--year", type=int_year, metavar="NĂM",
+                               help="năm (mặc định: năm nay)")
+    self_template.add_argument("--cell", metavar="MÃ", help="mã chi bộ (bỏ trống: tất cả)")
+    self_template.add_argument("output", metavar="TỆP.xlsx", help="tệp Excel sẽ tạo")
+    self_template.set_defaults(func=cmd_self_template)
+
+    self_import = subparsers.add_parser(
+        "self-import", parents=[common], help="nhập điểm chi bộ tự chấm từ các phiếu đã điền",
+        description="Đọc các phiếu tự chấm (mẫu của chương trình), kiểm tra từng điểm, in kế "
+                    "hoạch nhập và mọi lỗi (tệp, trang, dòng, cột). Có lỗi thì không nhập gì, "
+                    "trừ khi dùng --only-good. Chỉ ghi cột “Chi bộ tự chấm”.")
+    self_import.add_argument("files", nargs="+", metavar="TỆP.xlsx", help="các tệp cần nhập")
+    self_import.add_argument("--year", type=int_year, metavar="NĂM",
+                             help="năm (mặc định: năm nay)")
+    self_import.add_argument("--dry-run", action="store_true",
+                             help="chỉ kiểm tra và in kế hoạch, không ghi gì")
+    self_import.add_argument("--only-good", action="store_true",
+                             help="nhập các phiếu đúng, bỏ qua các phiếu có lỗi")
+    self_import.set_defaults(func=cmd_self_import)
+
     export = subparsers.add_parser(
         "export", parents=[common], help="xuất danh sách ra Excel",
         description="Xuất danh sách ra tệp Excel: "
@@ -56,13 +80,35 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    import sys
-
-    from chibo4tot_desktop.excel.importer import apply_plan, build_plan
+def cmd_self_template(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.excel.selfassess import write_self_template
 
     _utf8_stdout()
     with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        path = write_self_template(office, year, args.output, args.cell)
+    print(f"Đã lập mẫu phiếu tự chấm năm {year}: {path}")
+    return 0
+
+
+def cmd_self_import(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.excel.selfassess import apply_self_plan, build_self_plan
+
+    return _run_import(args, build_self_plan, apply_self_plan)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.excel.importer import apply_plan, build_plan
+
+    return _run_import(args, build_plan, apply_plan)
+
+
+def _run_import(args: argparse.Namespace, build_plan, apply_plan) -> int:
+    """The plan printed; written only without problems, or the good rows with --only-good."""
+    import sys
+
+    _utf8_stdout()
+    with open_office(args, write=not args.dry_run) as office:
         year = resolve_year(office, args.year)
         plan = build_plan(office, year, args.files)
         print("\n".join(plan.report_lines(limit=None)))

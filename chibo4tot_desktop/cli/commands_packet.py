@@ -5,15 +5,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import (
-    data_target,
-    open_office,
-    output_path,
-    resolve_year,
-)
+from chibo4tot_desktop.cli.common import open_data, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 
 
@@ -22,17 +16,33 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
     packet = subparsers.add_parser(
         "packet", parents=[common], help="gói dữ liệu gửi giữa phường và thành phố",
-        description="Xuất dữ liệu một năm của đảng bộ phường thành một gói (tệp .zip có mã "
-                    "kiểm tra SHA-256), hoặc nhập các gói của các phường vào cơ sở dữ liệu "
-                    "của thành phố.")
+        description="Xuất dữ liệu một năm của đảng bộ phường thành một gói (tệp .zip có chữ "
+                    "ký của văn phòng và mã kiểm tra SHA-256 của từng tệp), nhập các gói của "
+                    "các phường vào cơ sở dữ liệu của cấp trên, hoặc nhập gói quyết định cấp "
+                    "trên gửi xuống. Chỉ nhận gói ký bằng khóa đã đăng ký (lệnh 'keys').")
     actions = packet.add_subparsers(dest="packet_command", metavar="VIỆC", required=True,
                                     parser_class=ArgumentParser)
-    export = actions.add_parser("export", parents=[common], help="xuất gói dữ liệu của một năm")
+    export = actions.add_parser("export", parents=[common],
+                                help="xuất gói dữ liệu của một năm (có chữ ký của văn phòng)")
     export.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    export.add_argument("--seal-to", metavar="MÃ_HOẶC_SỐ",
+                        help="mã hóa gói cho bên nhận đã đăng ký khóa (xem 'keys list'): chỉ "
+                             "tệp dữ liệu của bên đó mở được")
     export.add_argument("output", metavar="TỆP.zip", help="tệp gói sẽ tạo")
     export.set_defaults(func=cmd_export)
+    decisions = actions.add_parser(
+        "decisions", parents=[common], help="cấp trên: lập gói quyết định gửi xuống một phường",
+        description="Gói các quyết định khen thưởng cấp trên đã ghi cho đảng bộ --org trong năm "
+                    "(số, ngày, cơ quan ban hành, số sổ, bản quét), có chữ ký của văn phòng cấp "
+                    "trên; phường nhập bằng 'packet import'.")
+    decisions.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    decisions.add_argument("--seal-to", metavar="MÃ_HOẶC_SỐ",
+                           help="mã hóa gói cho phường nhận (khóa đã đăng ký)")
+    decisions.add_argument("output", metavar="TỆP.zip", help="tệp gói sẽ tạo")
+    decisions.set_defaults(func=cmd_decisions)
     imp = actions.add_parser("import", parents=[common],
-                             help="nhập các gói dữ liệu của các phường (tất cả hoặc không gì)")
+                             help="nhập gói dữ liệu của các phường, hoặc gói quyết định của cấp "
+                                  "trên (tất cả hoặc không gì)")
     imp.add_argument("files", metavar="TỆP", nargs="+", help="các tệp gói")
     imp.set_defaults(func=cmd_import)
     listing = actions.add_parser("list", parents=[common], help="in các gói đã nhập")
@@ -67,16 +77,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     certificates.set_defaults(func=cmd_city_certificates)
 
 
-@contextlib.contextmanager
-def _database(args):
-    """The city's database (created when new: the city starts empty)."""
-    from chibo4tot_desktop.db.engine import open_database
+def _seal_to(office, value):
+    from chibo4tot_desktop.ops.keys import sender_by_code_or_id
 
-    db = open_database(data_target(args), create=True)
-    try:
-        yield db
-    finally:
-        db.close()
+    return sender_by_code_or_id(office.db, value) if value else None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -85,20 +89,49 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     output = output_path(args.output, ".zip")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:   # own keys made on first use
         year = resolve_year(office, args.year)
-        export_packet(office, year, output)
+        receiver = _seal_to(office, args.seal_to)
+        export_packet(office, year, output, seal_to=receiver)
         name = queries.organisation(office).name
-    print(f"Đã tạo gói dữ liệu {output}: {name}, năm {year}.")
+    sealed = f", mã hóa cho {receiver.name}" if receiver else ""
+    print(f"Đã tạo gói dữ liệu {output}: {name}, năm {year}{sealed}.")
+    return 0
+
+
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.packets import export_decisions
+
+    _utf8_stdout()
+    output = output_path(args.output, ".zip")
+    with open_office(args, write=True) as office:   # own keys made on first use
+        year = resolve_year(office, args.year)
+        receiver = _seal_to(office, args.seal_to)
+        export_decisions(office, year, output, seal_to=receiver)
+        name = queries.organisation(office).name
+    sealed = f", mã hóa cho {receiver.name}" if receiver else ""
+    print(f"Đã tạo gói quyết định {output} gửi {name}, năm {year}{sealed}.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.ops.exchange import import_packets
 
+    import sys
+
+    from chibo4tot_desktop.packets import UnknownSenderError
+
     _utf8_stdout()
-    with _database(args) as db:
-        outcomes = import_packets(db, args.files)
+    with open_data(args, write=True, create=True) as db:   # the city starts empty
+        try:
+            outcomes = import_packets(db, args.files)
+        except UnknownSenderError as error:
+            print(f"Lỗi: {error}", file=sys.stderr)
+            print(f"Sau khi so vân tay qua điện thoại: chibo4tot-desktop keys trust "
+                  f"'{error.claim.source}' --fingerprint \"VÂN TAY\" (rồi nhập lại).",
+                  file=sys.stderr)
+            return 2
     for outcome in outcomes:
         print(outcome.describe())
     changed = sum(1 for outcome in outcomes if outcome.changed)
@@ -112,7 +145,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.text import format_date
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args) as db:
         rows = imported_packets(db)
     if not rows:
         print("Chưa nhập gói dữ liệu nào.")
@@ -126,7 +159,7 @@ def cmd_city_results(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.city import results_by_ward
 
     _utf8_stdout()
-    with _database(args) as db:
+    with open_data(args) as db:
         results = results_by_ward(db, args.year)
     if not results:
         raise UserError(f"Chưa có đảng bộ nào có dữ liệu năm {args.year}.")
@@ -154,7 +187,7 @@ def cmd_city_proposals(args: argparse.Namespace) -> int:
             date = parse_date(args.date)
         except DateParseError as error:
             raise UserError(f"Ngày --date: {error}.") from None
-    with _database(args) as db:
+    with open_data(args) as db:
         count = write_proposals_xlsx(db, args.year, output, args.issuer, args.place, date)
     print(f"Đã tạo {output}: {count} đề nghị năm {args.year}.")
     return 0
@@ -165,7 +198,7 @@ def cmd_city_certificates(args: argparse.Namespace) -> int:
 
     _utf8_stdout()
     output = output_path(args.output, ".pdf")
-    with _database(args) as db:
+    with open_data(args) as db:
         pages = write_city_certificates(db, args.year, output)
     print(f"Đã tạo {output}: {pages} trang giấy khen, giấy chứng nhận năm {args.year}.")
     return 0

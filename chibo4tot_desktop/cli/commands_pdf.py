@@ -1,4 +1,4 @@
-"""PDF subcommands: ``certificates``, ``form``, ``proposal-list``."""
+"""PDF subcommands: ``certificates``, ``form``, ``score-sheet``, ``proposal-list``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,19 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                       help="in mẫu trống (dòng chấm) để chi bộ điền tay")
     form.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
     form.set_defaults(func=cmd_form)
+
+    sheet = subparsers.add_parser(
+        "score-sheet", parents=[common], help="in phiếu chấm điểm của chi bộ ra tệp PDF",
+        description="Tạo tệp PDF phiếu chấm điểm (cột chi bộ tự chấm và Đảng ủy chấm, chữ ký "
+                    "của chi bộ và của Đảng ủy), mỗi chi bộ một phiếu; không nêu --cell thì in "
+                    "cho mọi chi bộ của năm.")
+    sheet.add_argument("--year", type=int_year, metavar="NĂM", required=True, help="năm")
+    sheet.add_argument("--cell", action="append", default=[], metavar="MÃ",
+                       help="mã chi bộ (dùng nhiều lần được)")
+    sheet.add_argument("--blank", action="store_true",
+                       help="để trống các cột điểm để chấm tay")
+    sheet.add_argument("output", metavar="TỆP.pdf", help="tệp PDF sẽ tạo")
+    sheet.set_defaults(func=cmd_score_sheet)
 
     proposal = subparsers.add_parser(
         "proposal-list", parents=[common],
@@ -69,6 +82,18 @@ def cmd_form(args: argparse.Namespace) -> int:
         pages = write_registration_form(office, year, args.cell, output, args.blank)
     kind = "mẫu trống bản đăng ký" if args.blank else "bản đăng ký"
     print(f"Đã tạo {output}: {kind} thi đua năm {year} ({pages} trang).")
+    return 0
+
+
+def cmd_score_sheet(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.pdf.scoring_sheet import write_scoring_sheets
+
+    _utf8_stdout()
+    output = output_path(args.output, ".pdf")
+    with open_office(args) as office:
+        year = resolve_year(office, args.year)
+        pages = write_scoring_sheets(office, year, args.cell, output, args.blank)
+    print(f"Đã tạo {output}: phiếu chấm điểm năm {year} ({pages} trang).")
     return 0
 
 

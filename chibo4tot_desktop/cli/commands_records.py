@@ -59,13 +59,40 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     dissolve.add_argument("cell", metavar="MÃ", help="mã chi bộ")
     dissolve.add_argument("--date", type=_date, required=True, metavar="NGÀY",
                           help="ngày giải thể (ngày/tháng/năm)")
+    _confirm(dissolve)
     dissolve.set_defaults(func=cmd_cell_dissolve)
-    for name, help_text, func in (
-            ("reactivate", "cho chi bộ đã giải thể hoạt động lại", cmd_cell_reactivate),
-            ("delete", "xóa chi bộ chưa có hồ sơ thi đua nào", cmd_cell_delete)):
-        action = actions.add_parser(name, parents=[common], help=help_text)
-        action.add_argument("cell", metavar="MÃ", help="mã chi bộ")
-        action.set_defaults(func=func)
+    merge = actions.add_parser(
+        "merge", parents=[common], help="sáp nhập chi bộ (hoặc chia tách) vào chi bộ khác",
+        description="Các chi bộ MÃ kết thúc hoạt động ngày --date, sáp nhập vào các chi bộ "
+                    "--into (đã có) và/hoặc một chi bộ mới (--new-code, --new-name), thành "
+                    "lập ngày đó. Chi bộ nhận sáp nhập giữ hồ sơ của chi bộ cũ; số năm liên "
+                    "tục đạt tính nối qua sáp nhập (thiết lập cells.streak_through_merge).")
+    merge.add_argument("cells", nargs="+", metavar="MÃ", help="mã các chi bộ sáp nhập")
+    merge.add_argument("--date", type=_date, required=True, metavar="NGÀY",
+                       help="ngày sáp nhập (ngày/tháng/năm)")
+    merge.add_argument("--into", action="append", default=[], metavar="MÃ",
+                       help="chi bộ nhận sáp nhập (dùng nhiều lần khi chia tách)")
+    merge.add_argument("--new-code", metavar="MÃ", help="mã chi bộ mới thành lập")
+    merge.add_argument("--new-name", metavar="TÊN", help="tên chi bộ mới")
+    merge.add_argument("--new-kind", metavar="LOẠI", help="loại chi bộ mới")
+    merge.add_argument("--new-secretary", metavar="HỌ_TÊN", help="bí thư chi bộ mới")
+    merge.add_argument("--new-members", metavar="SỐ", help="số đảng viên chi bộ mới")
+    _confirm(merge)
+    merge.set_defaults(func=cmd_cell_merge)
+    history = actions.add_parser(
+        "history", parents=[common], help="hồ sơ các năm của chi bộ (kể cả chi bộ đã sáp nhập "
+                                          "vào nó)")
+    history.add_argument("cell", metavar="MÃ", help="mã chi bộ")
+    history.set_defaults(func=cmd_cell_history)
+    reactivate = actions.add_parser("reactivate", parents=[common],
+                                    help="cho chi bộ đã giải thể (sáp nhập) hoạt động lại")
+    reactivate.add_argument("cell", metavar="MÃ", help="mã chi bộ")
+    _confirm(reactivate)
+    reactivate.set_defaults(func=cmd_cell_reactivate)
+    delete = actions.add_parser("delete", parents=[common],
+                                help="xóa chi bộ chưa có hồ sơ thi đua nào")
+    delete.add_argument("cell", metavar="MÃ", help="mã chi bộ")
+    delete.set_defaults(func=cmd_cell_delete)
 
     # ---------------------------------------------------------------------- registrations
     registrations = subparsers.add_parser(
@@ -89,10 +116,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         set_.add_argument(f"--commitment-{group}", metavar="NỘI_DUNG",
                           help=f"chỉ tiêu, cam kết nhóm {group}")
     set_.add_argument("--signer", metavar="HỌ_TÊN", help="người ký (bí thư)")
+    _confirm(set_)
     set_.set_defaults(func=cmd_registration_set)
     delete = actions.add_parser("delete", parents=[common], help="xóa bản đăng ký")
     delete.add_argument("--year", type=int_year, required=True, metavar="NĂM", help="năm")
     delete.add_argument("--cell", required=True, metavar="MÃ", help="mã chi bộ")
+    _confirm(delete)
     delete.set_defaults(func=cmd_registration_delete)
 
     # ----------------------------------------------------------------------------- scores
@@ -119,6 +148,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     set_.add_argument("--classification", metavar="XẾP_LOẠI",
                       help="xếp loại do Đảng ủy quyết định: HTXSNV, HTTNV, HTNV, KHTNV, hoặc "
                            "auto (theo tổng điểm)")
+    _confirm(set_)
     set_.set_defaults(func=cmd_scores_set)
 
     # ----------------------------------------------------------------------------- awards
@@ -167,9 +197,23 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 def _cell_fields(parser: argparse.ArgumentParser, kinds: str) -> None:
     parser.add_argument("--kind", metavar="LOẠI", help=f"loại chi bộ: {kinds}")
     parser.add_argument("--secretary", metavar="HỌ_TÊN", help="bí thư chi bộ")
-    parser.add_argument("--members", metavar="SỐ", help="số đảng viên")
+    parser.add_argument("--members", metavar="SỐ", help="số đảng viên hiện nay")
     parser.add_argument("--pilot", action=argparse.BooleanOptionalAction, default=None,
                         help="chi bộ điểm")
+    parser.add_argument("--started", type=_date_or_empty, metavar="NGÀY",
+                        help="ngày thành lập (ngày/tháng/năm; để trống \"\" = có từ trước): "
+                             "chi bộ thành lập sau ngày sơ kết của một năm không thuộc năm đó")
+    _confirm(parser)
+
+
+def _date_or_empty(value: str):
+    return "" if not value.strip() else _date(value)
+
+
+def _confirm(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--confirm", metavar="LÝ_DO",
+                        help="xác nhận thay đổi làm đổi kết quả của năm đã có quyết định khen "
+                             "thưởng, kèm lý do (ghi vào nhật ký)")
 
 
 def _unit_arguments(parser, int_year, required: bool) -> None:
@@ -196,19 +240,20 @@ def _cell_changes(args) -> dict:
     changes = {}
     for key, attribute in (("code", "code"), ("name", "name"), ("kind", "kind"),
                            ("secretary", "secretary"), ("members_count", "members"),
-                           ("is_pilot", "pilot")):
+                           ("is_pilot", "pilot"), ("started_on", "started")):
         value = getattr(args, attribute, None)
         if value is not None:
-            changes[key] = value
+            changes[key] = value if value != "" else None
     return changes
 
 
 def cmd_cell_add(args) -> int:
     from chibo4tot_desktop.ops.cells import add_cell
 
-    with open_office(args) as office:
-        cell = add_cell(office, **_cell_changes(args))
-    print(f"Đã thêm chi bộ {cell.code}: {cell.name}.")
+    with open_office(args, write=True) as office:
+        cell = add_cell(office, confirm=args.confirm, **_cell_changes(args))
+    started = f", thành lập ngày {format_date(cell.started_on)}" if cell.started_on else ""
+    print(f"Đã thêm chi bộ {cell.code}: {cell.name}{started}.")
     return 0
 
 
@@ -219,8 +264,9 @@ def cmd_cell_edit(args) -> int:
     changes = _cell_changes(args)
     if not changes:
         raise UserError("Không có gì để sửa (hãy nêu --name, --code, --secretary...).")
-    with open_office(args) as office:
-        cell = update_cell(office, queries.cell_by_code(office, args.cell).id, **changes)
+    with open_office(args, write=True) as office:
+        cell = update_cell(office, queries.cell_by_code(office, args.cell).id,
+                           confirm=args.confirm, **changes)
     print(f"Đã sửa chi bộ {cell.code}: {cell.name}.")
     return 0
 
@@ -229,9 +275,70 @@ def cmd_cell_dissolve(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.cells import dissolve_cell
 
-    with open_office(args) as office:
-        cell = dissolve_cell(office, queries.cell_by_code(office, args.cell).id, args.date)
+    with open_office(args, write=True) as office:
+        cell = dissolve_cell(office, queries.cell_by_code(office, args.cell).id, args.date,
+                             confirm=args.confirm)
     print(f"Đã giải thể {cell.name} từ ngày {format_date(cell.dissolved_on)}.")
+    return 0
+
+
+def cmd_cell_merge(args) -> int:
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.ops.cells import merge_cells
+
+    new_cell = None
+    if args.new_code or args.new_name:
+        new_cell = {"code": args.new_code, "name": args.new_name}
+        for key, value in (("kind", args.new_kind), ("secretary", args.new_secretary),
+                           ("members_count", args.new_members)):
+            if value is not None:
+                new_cell[key] = value
+    with open_office(args, write=True) as office:
+        ending = [queries.cell_by_code(office, code) for code in args.cells]
+        into = [queries.cell_by_code(office, code).id for code in args.into]
+        successors = merge_cells(office, [cell.id for cell in ending], args.date, into=into,
+                                 new_cell=new_cell, confirm=args.confirm)
+    print(f"Đã sáp nhập {', '.join(cell.name for cell in ending)} vào "
+          f"{', '.join(cell.name for cell in successors)} từ ngày {format_date(args.date)}.")
+    return 0
+
+
+def cmd_cell_history(args) -> int:
+    from chibo4tot_desktop import rules
+    from chibo4tot_desktop.cli.commands_core import _utf8_stdout
+    from chibo4tot_desktop.db.models import AwardKind
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.reports import cell_history
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        cell = queries.cell_by_code(office, args.cell)
+        entries = cell_history(office, cell.id)
+    print(f"Hồ sơ thi đua của {cell.name} ({cell.code})")
+    if cell.started_on:
+        print(f"Thành lập ngày {format_date(cell.started_on)}")
+    if cell.dissolved_on:
+        print(f"Kết thúc hoạt động ngày {format_date(cell.dissolved_on)}")
+    header = (f"{'Năm':<5} {'Chi bộ':<36} {'Đăng ký':<11} {'ĐV':>4} {'Điểm':>6} "
+              f"{'Xếp loại':<8} {'Kết quả':<12} {'Liên tục':>8}  Khen thưởng")
+    print(header)
+    print("-" * len(header))
+    for entry in entries:
+        state = entry.state
+        totals = state.result.committee_totals
+        name = entry.name + ("" if entry.own else " (trước sáp nhập)")
+        awards = "; ".join(
+            (a.decision_number if a.is_decided else "đề nghị") + f" ({AwardKind(a.kind).label})"
+            for a in state.awards) or "–"
+        print(f"{entry.year:<5} {name[:36]:<36} "
+              f"{format_date(state.registration.received_on) if state.registration else '–':<11} "
+              f"{state.members if state.members is not None else '':>4} "
+              f"{rules.fmt_points(totals.total) if state.scored else '–':>6} "
+              f"{state.result.classification.value if state.scored and state.result.classification else '–':<8} "
+              f"{state.result.verdict.label if state.evaluated else 'Chưa chấm':<12} "
+              f"{state.consecutive_years:>8}  {awards}")
+    if not entries:
+        print("(chưa có năm nào)")
     return 0
 
 
@@ -239,8 +346,9 @@ def cmd_cell_reactivate(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.cells import reactivate_cell
 
-    with open_office(args) as office:
-        cell = reactivate_cell(office, queries.cell_by_code(office, args.cell).id)
+    with open_office(args, write=True) as office:
+        cell = reactivate_cell(office, queries.cell_by_code(office, args.cell).id,
+                               confirm=args.confirm)
     print(f"{cell.name} hoạt động trở lại.")
     return 0
 
@@ -249,7 +357,7 @@ def cmd_cell_delete(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.cells import delete_cell
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         cell = queries.cell_by_code(office, args.cell)
         delete_cell(office, cell.id)
     print(f"Đã xóa {cell.name}.")
@@ -290,7 +398,7 @@ def cmd_registration_set(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.registrations import save_registration
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         cell = queries.cell_by_code(office, args.cell)
         current = queries.registration(office, cell.id, year)
@@ -307,7 +415,7 @@ def cmd_registration_set(args) -> int:
             raise UserError("Bản đăng ký mới cần ngày nhận (--received ngày/tháng/năm).")
         registration = save_registration(
             office, cell.id, year, expected_version=current.version if current else None,
-            **values)
+            confirm=args.confirm, **values)
     action = "Đã sửa" if current else "Đã nhập"
     print(f"{action} bản đăng ký năm {year} của {cell.name}, nhận ngày "
           f"{format_date(registration.received_on)}.")
@@ -318,13 +426,13 @@ def cmd_registration_delete(args) -> int:
     from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.ops.registrations import delete_registration
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         cell = queries.cell_by_code(office, args.cell)
         registration = queries.registration(office, cell.id, year)
         if registration is None:
             raise UserError(f"{cell.name} chưa có bản đăng ký năm {year}.")
-        delete_registration(office, registration.id)
+        delete_registration(office, registration.id, confirm=args.confirm)
     print(f"Đã xóa bản đăng ký năm {year} của {cell.name}.")
     return 0
 
@@ -349,8 +457,8 @@ def _items(office, year: int, cell_id):
 
     scope = Scope.CELL if cell_id is not None else Scope.ORGANISATION
     phase = queries.phase_for_year(office, year)
-    return {f"{group.position}.{item.position}": item for group in phase.groups
-            if group.scope == scope.value for item in group.items}
+    return {f"{group.position}.{item.position}": item for group in phase.catalogue(year, scope)
+            for item in group.items}
 
 
 def cmd_scores_show(args) -> int:
@@ -457,7 +565,7 @@ def cmd_scores_set(args) -> int:
     entries = [_parse_item(token) for token in args.items]
     if args.source:
         entries = _read_sheet(args.source) + entries
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         cell_id, name = _unit(office, args)
         items = _items(office, year, cell_id)
@@ -487,7 +595,7 @@ def cmd_scores_set(args) -> int:
             disciplined_members=(args.disciplined if args.disciplined is not None
                                  else (evaluation.disciplined_members if evaluation else 0)),
             classification=classification,
-            expected_version=evaluation.version if evaluation else 0)
+            expected_version=evaluation.version if evaluation else 0, confirm=args.confirm)
     totals = result.committee_totals
     print(f"Đã lưu phiếu chấm năm {year} của {name}: Đảng ủy chấm "
           f"{rules.fmt_points(totals.total)}/{rules.fmt_points(totals.max_total)}, "
@@ -522,10 +630,14 @@ def cmd_awards_list(args) -> int:
     from chibo4tot_desktop.ops import queries
 
     _utf8_stdout()
+    from chibo4tot_desktop.reports import DecisionFacts, year_overview
+
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         awards = queries.awards(office, year)
-        organisation = queries.organisation(office).name
+        overview = year_overview(office, year)
+        organisation = queries.identity_on(office, queries.year_document_date(office,
+                                                                              year)).name
     print(f"Đề nghị và quyết định khen thưởng năm {year}")
     for award in awards:
         unit = award.cell.name if award.cell else organisation
@@ -534,6 +646,12 @@ def cmd_awards_list(args) -> int:
                     if award.is_decided else "chờ quyết định")
         print(f"- {AwardKind(award.kind).label}: {unit}; đề nghị ngày "
               f"{format_date(award.proposed_on) or '–'}; {decision}")
+        kept = DecisionFacts.kept(award) if award.is_decided else None
+        if kept is not None:
+            now = overview.facts(award)
+            print(f"    khi quyết định: {kept.describe()}" + (
+                "" if now == kept else
+                f"; tính lại hôm nay: {now.describe() if now else 'không còn thuộc năm này'}"))
     print(f"Tổng số: {len(awards)}")
     return 0
 
@@ -543,7 +661,7 @@ def cmd_awards_propose(args) -> int:
     from chibo4tot_desktop.reports import year_overview
 
     kind = KIND_NAMES[args.kind]
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         targets = _targets(office, args, year)
         if args.all_qualifying:
@@ -566,7 +684,7 @@ def cmd_awards_decide(args) -> int:
     from chibo4tot_desktop.text import sort_key
 
     kind = KIND_NAMES[args.kind]
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         if args.all_proposed:
             if args.cell:
@@ -603,7 +721,7 @@ def _one_award(office, args):
 def cmd_awards_clear(args) -> int:
     from chibo4tot_desktop.ops.awards import clear_decision
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         clear_decision(office, _one_award(office, args).id)
     print("Đã bỏ quyết định; đề nghị vẫn giữ.")
     return 0
@@ -612,7 +730,7 @@ def cmd_awards_clear(args) -> int:
 def cmd_awards_withdraw(args) -> int:
     from chibo4tot_desktop.ops.awards import withdraw
 
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         withdraw(office, _one_award(office, args).id)
     print("Đã rút đề nghị.")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chibo4tot_desktop.cli.common import data_target
+from chibo4tot_desktop.cli.common import data_target, locked_for_command
 from chibo4tot_desktop.errors import UserError
 
 
@@ -19,6 +19,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                         help="tệp (hoặc thư mục) sẽ chứa bản sao lưu")
     backup.add_argument("--list", action="store_true",
                         help="chỉ liệt kê các bản sao lưu đã có (ngày giờ, dung lượng)")
+    backup.add_argument("--second", action="store_true",
+                        help="sao lưu vào thư mục sao lưu thứ hai (ổ USB) đã chọn")
+    backup.add_argument("--second-folder", metavar="THƯ_MỤC",
+                        help="chọn thư mục sao lưu thứ hai (trên ổ USB hoặc ổ đĩa khác; được "
+                             "dùng khi yêu cầu và khi đóng chương trình nếu có mặt); chuỗi "
+                             "rỗng để bỏ")
     backup.set_defaults(func=cmd_backup)
 
     restore = subparsers.add_parser(
@@ -49,6 +55,10 @@ def _existing_data(args) -> Path:
         raise UserError("Lệnh này chỉ dùng cho tệp dữ liệu trên máy.")
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    if path.stat().st_size == 0:
+        from chibo4tot_desktop.safety.opening import empty_file_error
+
+        raise empty_file_error(path)
     return path
 
 
@@ -62,15 +72,34 @@ def cmd_backup(args: argparse.Namespace) -> int:
     )
     from chibo4tot_desktop.text import format_date
 
+    from chibo4tot_desktop.safety.backup import backup_to_second, second_folder
+
     _utf8_stdout()
     data = _existing_data(args)
+    if args.second_folder is not None:
+        from chibo4tot_desktop.cli.common import open_office
+        from chibo4tot_desktop.ops.setup import set_second_backup_folder
+
+        with open_office(args, write=True) as office:
+            value = set_second_backup_folder(office, args.second_folder)
+        print(f"Thư mục sao lưu thứ hai: {value}." if value else
+              "Đã bỏ thư mục sao lưu thứ hai.")
+        return 0
     if args.list:
-        backups = list_backups(data)
+        second = second_folder(data)
+        backups = list_backups(data) + (list_backups(data, second) if second and
+                                         second.is_dir() else [])
         if not backups:
             print("Chưa có bản sao lưu nào.")
         for info in backups:
             print(f"{format_date(info.taken_at.date())} {info.taken_at:%H:%M:%S}  "
                   f"{format_size(info.size):>10}  {info.reason_label:<24} {info.path}")
+        if second is not None and not second.is_dir():
+            print(f"Thư mục sao lưu thứ hai {second} hiện không có (ổ USB chưa cắm).")
+        return 0
+    if args.second:
+        info = backup_to_second(data)
+        print(f"Đã sao lưu vào thư mục thứ hai: {info.path} ({format_size(info.size)})")
         return 0
     target = None
     if args.out:
@@ -89,16 +118,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.safety.lock import DataFileLockedError
     from chibo4tot_desktop.safety.restore import restore_backup
 
     _utf8_stdout()
     data = Path(data_target(args))
+    if "://" in str(data):
+        raise UserError("Lệnh này chỉ dùng cho tệp dữ liệu trên máy.")
     backup = Path(args.backup)
     if not backup.is_file():
         raise UserError(f"Không tìm thấy bản sao lưu '{backup}'.")
     if data.exists() and backup.resolve() == data.resolve():
         raise UserError("Bản sao lưu chính là tệp dữ liệu; không có gì để khôi phục.")
-    result = restore_backup(backup, data)
+    try:
+        result = restore_backup(backup, data)   # takes the writer lock
+    except DataFileLockedError as error:
+        raise locked_for_command(error) from None
     print(f"Đã khôi phục tệp dữ liệu {data} từ bản sao lưu {backup}.")
     if result.previous_saved_to:
         print(f"Tệp trước khi khôi phục được giữ tại: {result.previous_saved_to}")
@@ -106,6 +141,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.errors import DataFileError
     from chibo4tot_desktop.safety.check import run_check
     from chibo4tot_desktop.safety.lock import DataFileLockedError, WriterLock
 
@@ -121,6 +157,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             repair = False
             note = (f"Tệp đang được {error.holder.describe()} mở nên chỉ kiểm tra, không sửa. "
                     "Hãy đóng chương trình rồi chạy lại để sửa.")
+        except DataFileError as error:   # a read-only folder or lock file
+            repair = False
+            note = f"Chỉ kiểm tra, không sửa: {error}"
     try:
         report = run_check(data, repair_safe=repair)
     finally:

@@ -1,5 +1,7 @@
-"""Settings and the criteria catalogue from the command line: ``settings`` (show, set) and
-``catalogue`` (export to a CSV file the office can edit, import it back).
+"""Settings and the criteria catalogue from the command line: ``settings`` (show, set),
+``identity`` (the organisation's dated names and authorities), ``catalogue`` (export to a CSV
+file the office can edit, import it back, from a year on) and ``organisations`` (a ward
+merged into this one).
 
 ``settings set`` saves every pair given in ONE transaction (``ops.setup.save_setup``): one
 refused value leaves all of them as they were.
@@ -14,16 +16,22 @@ import io
 from chibo4tot_desktop.cli.common import open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.text import DateParseError, format_date, parse_date
+from chibo4tot_desktop.timeline import BEGINNING, Identity
 
-ORGANISATION_KEYS = {"name": "tên đảng bộ", "upper_body": "cấp ủy cấp trên",
-                     "place_name": "địa danh (dòng ngày tháng)"}
+from chibo4tot_desktop.timeline import IDENTITY_FIELDS, IDENTITY_LABELS
+
+ORGANISATION_KEYS = {key: IDENTITY_LABELS[key] for key in IDENTITY_FIELDS}
+# Older names of identity fields, still taken on the command line.
+OLD_IDENTITY_KEYS = {
+    "proposal.upper_body": "upper_party_body", "proposal.signer_title": "proposal_signer_title",
+    "proposal.signer_name": "proposal_signer_name", "award.issuer": "decision_issuer",
+}
 CALENDAR_KEYS = {"launch": "launch_date", "registration": "registration_deadline",
                  "review": "review_deadline"}
 FREE_KEYS = {
-    "proposal.upper_body": "cấp trên nhận danh sách đề nghị",
-    "proposal.signer_title": "chức vụ người ký danh sách đề nghị",
-    "proposal.signer_name": "họ tên người ký danh sách đề nghị",
-    "award.issuer": "cơ quan ban hành quyết định (mặc định khi ghi quyết định)",
+    "cells.year_rule": "quy tắc chi bộ thuộc năm: review (còn hoạt động vào ngày sơ kết) "
+                       "hoặc year_end (còn hoạt động đến hết 31/12)",
+    "cells.streak_through_merge": "số năm liên tục đạt tính nối qua sáp nhập: 1 (có) hoặc 0",
 }
 CATALOGUE_HEADER = ["Nhóm", "Tên nhóm", "Ngưỡng nhóm", "Mục", "Nội dung", "Điểm tối đa",
                     "Mã mục"]
@@ -48,13 +56,53 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "Một giá trị sai thì không lưu giá trị nào.")
     set_.add_argument("--year", type=int_year, metavar="NĂM",
                       help="năm (cho phase.* và calendar.*; mặc định: năm nay)")
+    set_.add_argument("--from", dest="valid_from", type=_date_arg, metavar="NGÀY",
+                      help="cho organisation.* và người ký giấy khen: áp dụng từ ngày này (một "
+                           "phiên bản tên gọi mới; giấy tờ trước ngày đó giữ như cũ). Không có "
+                           "thì sửa phiên bản mới nhất")
+    set_.add_argument("--confirm", metavar="LÝ_DO",
+                      help="xác nhận thay đổi làm đổi kết quả năm đã có quyết định, kèm lý do")
     set_.add_argument("pairs", nargs="+", metavar="KHÓA=GIÁ_TRỊ", help="thiết lập cần đặt")
     set_.set_defaults(func=cmd_settings_set)
 
+    identity = subparsers.add_parser(
+        "identity", parents=[common], help="tên gọi, cấp trên, người ký của đảng bộ theo thời "
+                                           "gian",
+        description="In các phiên bản tên gọi của đảng bộ, mỗi phiên bản áp dụng từ một ngày: "
+                    "giấy tờ của ngày nào mang tên gọi, cấp trên, người ký của ngày đó. Đặt "
+                    "phiên bản mới: settings set --from NGÀY organisation.name=... ")
+    identity.set_defaults(func=cmd_identity)
+
+    organisations = subparsers.add_parser(
+        "organisations", parents=[common], help="các đảng bộ trong tệp; hợp nhất đảng bộ cũ",
+        description="Không có VIỆC thì in các đảng bộ trong tệp (đảng bộ hiện hành và các "
+                    "đảng bộ đã hợp nhất vào). Xem hồ sơ đảng bộ cũ: thêm --org-code MÃ vào "
+                    "lệnh bất kỳ (status, pdf, export...).")
+    organisations.set_defaults(func=cmd_organisations)
+    org_actions = _subparsers(organisations)
+    take_in = org_actions.add_parser(
+        "take-in", parents=[common], help="nhận tệp dữ liệu của đảng bộ cũ hợp nhất vào",
+        description="Chép toàn bộ hồ sơ của đảng bộ trong TỆP (tệp dữ liệu của đảng bộ cũ) "
+                    "vào tệp này như đảng bộ đã hợp nhất vào đảng bộ hiện hành từ --date. TỆP "
+                    "không bị sửa.")
+    take_in.add_argument("file", metavar="TỆP", help="tệp dữ liệu của đảng bộ cũ")
+    take_in.add_argument("--date", type=_date_arg, required=True, metavar="NGÀY",
+                         help="ngày hợp nhất")
+    take_in.set_defaults(func=cmd_organisations_take_in)
+    merge_in = org_actions.add_parser(
+        "merge-in", parents=[common], help="đánh dấu đảng bộ đã có trong tệp (nhập từ gói) là "
+                                           "đã hợp nhất vào đảng bộ hiện hành")
+    merge_in.add_argument("code", metavar="MÃ", help="mã đảng bộ cũ")
+    merge_in.add_argument("--date", type=_date_arg, required=True, metavar="NGÀY",
+                          help="ngày hợp nhất")
+    merge_in.set_defaults(func=cmd_organisations_merge_in)
+
     catalogue = subparsers.add_parser(
         "catalogue", parents=[common], help="bộ tiêu chí: xuất ra tệp CSV, nạp lại",
-        description="Xuất bộ tiêu chí của giai đoạn chứa NĂM ra tệp CSV (mở được bằng Excel) "
-                    "để sửa, rồi nạp lại. Tổng điểm tối đa phải bằng 100.")
+        description="Xuất bộ tiêu chí dùng cho NĂM ra tệp CSV (mở được bằng Excel) để sửa, "
+                    "rồi nạp lại: bộ tiêu chí nạp vào áp dụng từ NĂM (các năm trước giữ bộ "
+                    "của mình; năm đã chấm điểm không đổi bộ tiêu chí). Tổng điểm tối đa phải "
+                    "bằng 100.")
     actions = _subparsers(catalogue)
     for name, help_text, func in (("export", "xuất bộ tiêu chí ra CSV", cmd_catalogue_export),
                                   ("import", "nạp bộ tiêu chí từ CSV", cmd_catalogue_import)):
@@ -63,6 +111,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         action.add_argument("--organisation", action="store_true",
                             help="bộ tiêu chí “Đảng bộ cơ sở 4 tốt” (mặc định: của chi bộ)")
         action.add_argument("file", metavar="TỆP.csv", help="tệp CSV")
+        if name == "import":
+            action.add_argument("--confirm", metavar="LÝ_DO",
+                                help="xác nhận thay đổi làm đổi kết quả năm đã có quyết định")
         action.set_defaults(func=func)
 
 
@@ -73,8 +124,10 @@ def _known(office, year: int | None) -> list[tuple[str, str, str]]:
     from chibo4tot_desktop.ops.setup import PHASE_SETTINGS
     from chibo4tot_desktop.pdf.certificates import FIELD_LABELS, load_settings
 
-    organisation = queries.organisation(office)
-    rows = [(f"organisation.{key}", getattr(organisation, key), label)
+    identity = queries.identity_on(office, None)
+    since = ("từ đầu" if identity.valid_from == BEGINNING
+             else f"từ {format_date(identity.valid_from)}")
+    rows = [(f"organisation.{key}", getattr(identity, key), f"{label} ({since})")
             for key, label in ORGANISATION_KEYS.items()]
     if year is not None:
         phase = queries.phase_for_year(office, year)
@@ -86,9 +139,17 @@ def _known(office, year: int | None) -> list[tuple[str, str, str]]:
     certificate = load_settings(office)
     rows += [(f"certificate.{key}", _show(getattr(certificate, key)),
               FIELD_LABELS.get(key, "giấy khen")) for key in certificate.__dataclass_fields__]
-    stored = queries.settings(office)
-    rows += [(key, stored.get(key, ""), label) for key, label in FREE_KEYS.items()]
+    from chibo4tot_desktop import timeline
+
+    stored_rule = queries.setting(office, timeline.YEAR_RULE_KEY, "")
+    rows += [(timeline.YEAR_RULE_KEY, timeline.year_rule(stored_rule).value,
+              FREE_KEYS[timeline.YEAR_RULE_KEY]),
+             (timeline.STREAK_THROUGH_MERGE_KEY,
+              "1" if timeline.flag(queries.setting(office, timeline.STREAK_THROUGH_MERGE_KEY,
+                                                   "")) else "0",
+              FREE_KEYS[timeline.STREAK_THROUGH_MERGE_KEY])]
     return rows
+
 
 
 def _show(value) -> str:
@@ -127,12 +188,14 @@ def cmd_settings_set(args) -> int:
         if not sep:
             raise UserError(f"'{pair}' không đúng dạng KHÓA=GIÁ_TRỊ.")
         pairs.append((key.strip(), value))
-    changes = SetupChanges()
+    changes = SetupChanges(identity_from=args.valid_from)
     certificate, calendar = {}, {}
     for key, value in pairs:
         group, _, name = key.partition(".")
         if group == "organisation" and name in ORGANISATION_KEYS:
             changes.organisation[name] = value
+        elif key in OLD_IDENTITY_KEYS:
+            changes.organisation[OLD_IDENTITY_KEYS[key]] = value
         elif group == "phase" and name in PHASE_SETTINGS:
             changes.phase[name] = value
         elif group == "calendar" and name in CALENDAR_KEYS:
@@ -143,7 +206,7 @@ def cmd_settings_set(args) -> int:
             changes.settings[key] = value
         else:
             raise UserError(f"Không có thiết lập '{key}'; xem danh sách bằng lệnh 'settings'.")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         if changes.phase or calendar:
             year = resolve_year(office, args.year)
             phase = queries.phase_for_year(office, year)
@@ -153,12 +216,81 @@ def cmd_settings_set(args) -> int:
                 current = {column: getattr(dates, column) for column in CALENDAR_KEYS.values()}
                 changes.years[year] = YearDates(**(current | calendar))
         if certificate:
-            checked = cert.validate_settings(certificate, cert.load_settings(office))
-            changes.settings.update({cert.SETTING_PREFIX + name:
-                                     cert.stored_value(getattr(checked, name))
-                                     for name in certificate})
-        save_setup(office, changes)
+            checked = cert.validate_settings(certificate,
+                                             cert.load_settings(office, args.valid_from))
+            extra = cert.save_changes(office, checked, certificate, args.valid_from)
+            changes.settings.update(extra.settings)
+            changes.organisation.update(extra.organisation)
+        save_setup(office, changes, confirm=args.confirm)
     print(f"Đã lưu {len(pairs)} thiết lập.")
+    return 0
+
+
+def _date_arg(value: str):
+    try:
+        return parse_date(value)
+    except DateParseError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def cmd_identity(args) -> int:
+    from chibo4tot_desktop.cli.commands_core import _utf8_stdout
+    from chibo4tot_desktop.ops import queries
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        versions = [Identity.of(row) for row in queries.identities(office)]
+        code = queries.organisation(office).code
+    print(f"Tên gọi của đảng bộ (mã {code}) theo thời gian")
+    for version in versions:
+        since = ("Từ đầu" if version.valid_from == BEGINNING
+                 else f"Từ ngày {format_date(version.valid_from)}")
+        print(f"{since}:")
+        for key in IDENTITY_FIELDS:
+            value = getattr(version, key)
+            shown = value or {
+                "upper_party_body": version.party_header_body,
+                "issuer": version.certificate_issuer,
+                "decision_issuer": version.decision_body,
+                "certificate_place": version.certificate_place_name,
+            }.get(key, "")
+            derived = " (suy ra)" if shown and not value else ""
+            print(f"  organisation.{key} = {shown}{derived}    # {IDENTITY_LABELS[key]}")
+    return 0
+
+
+def cmd_organisations(args) -> int:
+    from chibo4tot_desktop.cli.commands_core import _utf8_stdout
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.ops.organisations import describe
+
+    _utf8_stdout()
+    with open_office(args) as office:
+        current = queries.organisation(office)
+        before = queries.predecessors(office)
+    print(f"{current.code:<12} {current.name} (hiện hành)")
+    for row in before:
+        print(f"{row.code:<12} {describe(row)}")
+    return 0
+
+
+def cmd_organisations_take_in(args) -> int:
+    from chibo4tot_desktop.ops.organisations import describe, take_in_file
+
+    with open_office(args, write=True) as office:
+        row = take_in_file(office, args.file, args.date)
+    print(f"Đã nhận hồ sơ của {describe(row)}, mã {row.code}; xem bằng --org-code {row.code}.")
+    return 0
+
+
+def cmd_organisations_merge_in(args) -> int:
+    from chibo4tot_desktop.ops.organisations import (describe, organisation_by_code,
+                                                     set_predecessor)
+
+    with open_office(args, write=True) as office:
+        row = set_predecessor(office, organisation_by_code(office.db, args.code).id,
+                              args.date)
+    print(f"Đã ghi {describe(row)} vào đảng bộ hiện hành.")
     return 0
 
 
@@ -192,9 +324,7 @@ def cmd_catalogue_export(args) -> int:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CATALOGUE_HEADER)
     count = 0
-    for group in phase.groups:
-        if group.scope != scope.value:
-            continue
+    for group in phase.catalogue(year, scope):
         for item in group.items:
             writer.writerow([group.position, group.title, rules.fmt_points(group.pass_points),
                              item.position, item.text, rules.fmt_points(item.max_points),
@@ -203,8 +333,8 @@ def cmd_catalogue_export(args) -> int:
     with atomic_write(output) as temporary:
         # UTF-8 with a byte order mark: Excel on Windows then shows the Vietnamese letters.
         temporary.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
-    print(f"Đã xuất {count} mục tiêu chí của giai đoạn {phase.first_year} - {phase.last_year} "
-          f"ra {output}.")
+    print(f"Đã xuất {count} mục tiêu chí dùng cho năm {year} (giai đoạn {phase.first_year} - "
+          f"{phase.last_year}) ra {output}.")
     return 0
 
 
@@ -221,11 +351,10 @@ def cmd_catalogue_import(args) -> int:
     if not rows or [cell.strip() for cell in rows[0][:6]] != CATALOGUE_HEADER[:6]:
         raise UserError(f"Tệp '{args.file}' không phải bộ tiêu chí: dòng đầu phải là "
                         + ", ".join(CATALOGUE_HEADER) + ".")
-    with open_office(args) as office:
+    with open_office(args, write=True) as office:
         year = resolve_year(office, args.year)
         phase = queries.phase_for_year(office, year)
-        known = {item.id for group in phase.groups if group.scope == scope.value
-                 for item in group.items}
+        known = {item.id for group in phase.catalogue(year, scope) for item in group.items}
         groups: dict[int, dict] = {}
         for number, row in enumerate(rows[1:], start=2):
             if not any(cell.strip() for cell in row):
@@ -243,7 +372,9 @@ def cmd_catalogue_import(args) -> int:
             item_id = int(row[6]) if row[6].strip().isdigit() else None
             group["items"].append({"id": item_id if item_id in known else None,
                                    "text": row[4], "max_points": row[5]})
-        save_catalogue(office, phase.id, scope, [groups[key] for key in sorted(groups)])
+        save_catalogue(office, phase.id, scope, [groups[key] for key in sorted(groups)],
+                       from_year=year, confirm=args.confirm)
     count = sum(len(group["items"]) for group in groups.values())
-    print(f"Đã nạp {count} mục tiêu chí vào giai đoạn {phase.first_year} - {phase.last_year}.")
+    print(f"Đã nạp {count} mục tiêu chí, áp dụng từ năm {year} (giai đoạn {phase.first_year} - "
+          f"{phase.last_year}).")
     return 0

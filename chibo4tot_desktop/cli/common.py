@@ -1,17 +1,24 @@
-"""Helpers shared by the command modules: opening the data file named on the command line."""
+"""Helpers shared by the command modules: opening the data file named on the command line.
+
+Every command says what it does with the file: ``open_office(args, write=True)`` (or
+``open_data``) takes the writer lock and runs the start checks, as the window does; a
+command that only reads opens the file read-only, after the same checks, without the lock.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chibo4tot_desktop.connection import choose_target, display_url
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import DataFileError, UserError
 
 if TYPE_CHECKING:   # the database code loads when a command opens a file, not for --help
+    from chibo4tot_desktop.db.engine import Database
     from chibo4tot_desktop.ops import Office
 
 
@@ -20,17 +27,55 @@ def data_target(args: argparse.Namespace) -> str:
     return choose_target(getattr(args, "data", None), getattr(args, "database_url", None))
 
 
+def locked_for_command(error) -> DataFileError:
+    """The window's message naming who holds the file, and what to do on the command line."""
+    return DataFileError(f"{error} Lệnh này cần ghi vào tệp nên chưa làm gì; hãy đóng "
+                         "chương trình đang mở tệp rồi chạy lại lệnh.")
+
+
+def open_target(target: str, *, write: bool, create: bool = False) -> Database:
+    """Open ``target`` for a command: for writing (lock, start checks) or for reading."""
+    from chibo4tot_desktop.safety.opening import (
+        DataFileLockedError,
+        open_for_reading,
+        open_for_writing,
+    )
+
+    if not write:
+        return open_for_reading(target)
+    try:
+        db = open_for_writing(target, create=create)
+    except DataFileLockedError as error:
+        raise locked_for_command(error) from None
+    for warning in db.warnings:
+        print(f"Cảnh báo: {warning}", file=sys.stderr)
+    return db
+
+
 @contextlib.contextmanager
-def open_office(args: argparse.Namespace, *, create: bool = False,
-                readonly: bool = False) -> Iterator[Office]:
-    """The office of the data file given with --data (the default file otherwise)."""
-    from chibo4tot_desktop.db.engine import open_database
+def open_data(args: argparse.Namespace, *, write: bool = False,
+              create: bool = False) -> Iterator[Database]:
+    """The data file given with --data (the default file otherwise), closed afterwards.
+    ``write``: the command changes it; ``create``: a new file may be made."""
+    db = open_target(data_target(args), write=write, create=create)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@contextlib.contextmanager
+def open_office(args: argparse.Namespace, *, write: bool = False,
+                create: bool = False) -> Iterator[Office]:
+    """The office of the data file given with --data (the default file otherwise).
+    ``write``: the command changes data (see ``open_data``)."""
     from chibo4tot_desktop.ops import Office
 
     target = data_target(args)
-    db = open_database(target, create=create, readonly=readonly)
+    db = open_target(target, write=write, create=create)
     try:
-        office = Office(db)
+        office = Office(db, organisation_by_code(db, args.org) if getattr(args, "org", None)
+                        else None)
         if not create and not office.has_organisation():
             name = display_url(target) if db.path is None else Path(target).name
             raise UserError(f"Tệp dữ liệu '{name}' chưa có đảng bộ nào "
@@ -38,6 +83,14 @@ def open_office(args: argparse.Namespace, *, create: bool = False,
         yield office
     finally:
         db.close()
+
+
+def organisation_by_code(db, code: str) -> int:
+    """The id of the organisation with ``code`` (--org): a predecessor ward merged into this
+    one, or a ward in an upper level's database."""
+    from chibo4tot_desktop.ops.organisations import organisation_by_code as by_code
+
+    return by_code(db, code).id
 
 
 def resolve_year(office: Office, year: int | None) -> int:

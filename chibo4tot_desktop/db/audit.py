@@ -36,9 +36,15 @@ def current_user() -> str:
     return _user_name
 
 
+SECRET = "(bí mật, không ghi vào nhật ký)"
+
+
 def _plain(value):
     if value is None:
         return None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # File contents and keys are never copied into the log, only their size.
+        return f"({len(value)} byte)"
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (dt.date, dt.datetime)):
@@ -53,20 +59,30 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _is_secret(attr) -> bool:
+    return any(column.info.get("secret") for column in attr.columns)
+
+
 def _columns(obj) -> dict:
-    mapper = inspect(obj).mapper
-    return {
-        attr.key: _plain(getattr(obj, attr.key))
-        for attr in mapper.column_attrs
-        if attr.key not in SKIPPED_FIELDS
-    }
+    state = inspect(obj)
+    result = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in SKIPPED_FIELDS:
+            continue
+        if _is_secret(attr):
+            result[attr.key] = SECRET
+        elif attr.key in state.unloaded:
+            continue   # a deferred column (a file's bytes) is not loaded just for the log
+        else:
+            result[attr.key] = _plain(getattr(obj, attr.key))
+    return result
 
 
 def label(obj) -> str:
     """A short human description built from the row's own columns (no lazy loads); ``obj``
     is a model object or a mapping of its columns."""
     get = obj.get if isinstance(obj, Mapping) else (lambda key: getattr(obj, key, None))
-    for name in ("name", "title", "text", "key"):
+    for name in ("name", "title", "text", "key", "file_name"):
         value = get(name)
         if isinstance(value, str) and value:
             return value[:200]
@@ -112,8 +128,10 @@ def _after_flush(session: Session, _context) -> None:
                 continue
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            if _plain(old) == _plain(new):
+            if _plain(old) == _plain(new) and not _is_secret(attr):
                 continue
+            if _is_secret(attr):
+                old, new = (SECRET if old is not None else None), SECRET
             add("update", obj, attr.key, _text(old), _text(new))
     if rows:
         session.connection().execute(AuditEntry.__table__.insert(), rows)

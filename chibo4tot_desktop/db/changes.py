@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-CELLS, REGISTRATIONS, EVALUATIONS, AWARDS, SETTINGS, PACKETS, EVIDENCE = (
-    "cells", "registrations", "evaluations", "awards", "settings", "packets", "evidence")
+CELLS, REGISTRATIONS, EVALUATIONS, AWARDS, SETTINGS, PACKETS, EVIDENCE, KEYS = (
+    "cells", "registrations", "evaluations", "awards", "settings", "packets", "evidence", "keys")
 
 # The topic a table's rows belong to; a change to any of them notifies that topic even when
 # the operation did not name it.
@@ -32,6 +32,9 @@ TABLE_TOPICS = {
     "settings": SETTINGS,
     "imported_packets": PACKETS,
     "evidence_files": EVIDENCE,
+    "evidence_blobs": EVIDENCE,
+    "office_keys": KEYS,
+    "trusted_senders": KEYS,
 }
 
 

@@ -4,6 +4,11 @@
 Alembic migrations), refuse a file that is not ours or that a newer program wrote, migrate an
 older one. Every write goes through ``Database.transaction()``, which commits or rolls back as
 a whole; the audit log is written inside the same transaction (see ``db.audit``).
+
+A file path is handed to SQLite as a path (never parsed as a URL: ``?``, ``#`` and ``%`` are
+parts of the name), and a file is only switched to WAL after its schema was read on a
+read-only connection and found to be ours. Opening for the window and the commands goes
+through ``safety.opening``, which adds the lock and the start checks.
 """
 
 from __future__ import annotations
@@ -15,21 +20,30 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chibo4tot_desktop.db import audit, scope
+from chibo4tot_desktop.db import audit, blobs, scope
 from chibo4tot_desktop.db.changes import Change
-from chibo4tot_desktop.errors import ConflictError, DataFileError
-
-# The newest schema revision this program knows, and every revision it can read or migrate.
-# tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0002_i8"
-KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8")
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-
+# The schema revisions this program knows are defined beside the header, in db.sqlite_file.
+from chibo4tot_desktop.db.sqlite_file import (
+    HEAD_REVISION,
+    KNOWN_REVISIONS,
+    SQLITE_HEADER,
+    connect_readonly,
+    read_revision,
+    readonly_uri,
+)
+from chibo4tot_desktop.errors import (
+    ConflictError,
+    DataFileEmptyError,
+    DataFileError,
+    DataFileMissingError,
+    DataFileNewerError,
+    DataFileNotOursError,
+    DataFileReadOnlyError,
+)
 
 def is_url(target: str | os.PathLike) -> bool:
     return "://" in str(target)
@@ -44,11 +58,12 @@ def make_engine(target: str | os.PathLike, *, readonly: bool = False) -> Engine:
             raise DataFileError(f"Bản cài đặt này thiếu thư viện để kết nối cơ sở dữ liệu "
                                 f"'{error.name or error}' (cài thêm: pip install "
                                 "\"chibo4tot-desktop[postgres]\").") from None
-    path = Path(target)
     if readonly:
-        url = "sqlite+pysqlite:///file:" + path.as_posix() + "?mode=ro&uri=true"
+        url = URL.create("sqlite+pysqlite", database=readonly_uri(target),
+                         query={"uri": "true"})
     else:
-        url = "sqlite+pysqlite:///" + path.as_posix()
+        # URL.create keeps the path as it is (a URL string would take "?" for a query).
+        url = URL.create("sqlite+pysqlite", database=os.path.abspath(target))
     engine = create_engine(url, future=True, connect_args={"timeout": 5})
     _configure_sqlite(engine, readonly=readonly)
     return engine
@@ -81,7 +96,7 @@ def _check_sqlite_file(path: Path) -> None:
     except OSError as error:
         raise DataFileError(f"Không mở được tệp dữ liệu '{path}': {error.strerror}") from None
     if header != SQLITE_HEADER:
-        raise DataFileError(
+        raise DataFileNotOursError(
             f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình (không phải SQLite).")
 
 
@@ -105,9 +120,36 @@ def run_migrations(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        return
+    # SQLite rebuilds a table to change its constraints (drop, copy, rename): with the foreign
+    # keys on, dropping the old table would cascade into its children. They are switched off
+    # (outside the transaction, the only place SQLite takes it) and the references checked
+    # before the commit.
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                before = _broken_references(connection)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = _broken_references(connection) - before
+                if broken:
+                    raise DataFileError(
+                        "Nâng cấp tệp dữ liệu dừng lại: có bản ghi mất liên kết "
+                        f"({sorted(broken)[0][0]}); tệp được giữ nguyên như trước.")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _broken_references(connection) -> set[tuple]:
+    """(table, rowid, parent table) of every row whose parent is missing."""
+    return {tuple(row[:3]) for row in
+            connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()}
 
 
 def _is_contention(error: OperationalError) -> bool:
@@ -120,6 +162,11 @@ def _is_contention(error: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
+def _is_readonly(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "readonly database" in message or "read-only" in message
+
+
 class Database:
     """An open data file: its engine, a session factory, and transaction helpers."""
 
@@ -129,9 +176,11 @@ class Database:
         self.target = str(target)
         self.path = None if is_url(target) else Path(target)
         self.readonly = readonly
-        self.lock = lock  # safety.lock.WriterLock held while open (open_database(lock=True))
+        self.lock = lock  # safety.lock.WriterLock held while open (safety.opening)
+        self.warnings: list[str] = []  # said once when opened (e.g. a file on a network share)
         self._sessions = sessionmaker(engine, expire_on_commit=False, future=True)
         audit.install(self._sessions)
+        blobs.install(self._sessions)
         scope.install(self._sessions)
         self._listeners: list[Callable[[frozenset[str]], None]] = []
 
@@ -148,6 +197,15 @@ class Database:
             session.info[scope.ORGANISATION_ID] = organisation_id
         return session
 
+    def session_on(self, connection, organisation_id: int | None = None) -> Session:
+        """A reading session on ``connection`` (inside its transaction, seeing what it has
+        written so far), with the organisation filter; closing it leaves the transaction."""
+        session = self._sessions(bind=connection,
+                                 join_transaction_mode="rollback_only")
+        if organisation_id is not None:
+            session.info[scope.ORGANISATION_ID] = organisation_id
+        return session
+
     @contextlib.contextmanager
     def transaction(self, *topics: str, organisation_id: int | None = None
                     ) -> Iterator[Session]:
@@ -159,6 +217,8 @@ class Database:
         """
         if self.readonly:
             raise DataFileError("Tệp dữ liệu đang mở ở chế độ chỉ đọc; không thể ghi thay đổi.")
+        if self.lock is not None:
+            self.lock.ensure()   # our lock file deleted or replaced: refuse, take it again
         session = self.session(organisation_id)
         try:
             with session.begin():
@@ -168,6 +228,11 @@ class Database:
             if _is_contention(error):
                 raise ConflictError("Dữ liệu đang được người khác ghi cùng lúc; thay đổi chưa "
                                     "được lưu, hãy thử lại.") from None
+            if _is_readonly(error):
+                name = self.path.name if self.path is not None else self.target
+                raise DataFileReadOnlyError(
+                    f"Không ghi được vào tệp dữ liệu '{name}': tệp hoặc thư mục chứa nó chỉ "
+                    "đọc. Thay đổi chưa được lưu.") from None
             raise
         finally:
             session.close()
@@ -192,26 +257,13 @@ class Database:
 
 
 def open_database(target: str | os.PathLike, *, create: bool = True,
-                  readonly: bool = False, migrate: bool = True, lock: bool = False) -> Database:
+                  readonly: bool = False, migrate: bool = True) -> Database:
     """Open (or create) the data file at ``target`` and check its schema version.
 
-    ``lock``: take the writer lock (``safety.lock``) first, so a second copy of the program
-    gets ``DataFileLockedError`` and can open read-only; released by ``Database.close()``.
+    No lock and no start checks: the window and the commands open files through
+    ``safety.opening`` (``open_for_writing``, ``open_for_reading``).
     """
-    writer_lock = None
-    if lock and not readonly and not is_url(target):
-        from chibo4tot_desktop.safety.lock import WriterLock
-
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        writer_lock = WriterLock(target).acquire()
-    try:
-        database = _open(target, create=create, readonly=readonly, migrate=migrate)
-    except BaseException:
-        if writer_lock is not None:
-            writer_lock.release()
-        raise
-    database.lock = writer_lock
-    return database
+    return _open(target, create=create, readonly=readonly, migrate=migrate)
 
 
 def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
@@ -219,8 +271,11 @@ def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
         path = Path(target)
         if path.exists() and path.stat().st_size > 0:
             _check_sqlite_file(path)
+            check_schema_readonly(path)   # refuse before anything is written to the file
         elif not create:
-            raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+            if path.exists():
+                raise DataFileEmptyError(f"Tệp dữ liệu '{path.name}' rỗng (0 byte).")
+            raise DataFileMissingError(f"Không tìm thấy tệp dữ liệu '{path}'.")
         elif readonly:
             raise DataFileError(f"Tệp dữ liệu '{path}' chưa có; không thể mở chỉ đọc.")
         else:
@@ -237,6 +292,36 @@ def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
     return Database(engine, target, readonly=readonly)
 
 
+def refuse_schema(target, revision: str | None, foreign: bool) -> None:
+    """Raise for a file that is not ours or that a newer program wrote."""
+    if foreign:
+        if is_url(target):
+            raise DataFileNotOursError("Cơ sở dữ liệu trên máy chủ là của chương trình khác; "
+                                       "không mở.")
+        raise DataFileNotOursError(
+            f"Tệp '{Path(target).name}' là cơ sở dữ liệu của chương trình khác; không mở.")
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise DataFileNewerError(
+            "Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
+            f"(lược đồ {revision}); hãy cài phiên bản mới nhất để mở tệp này.")
+
+
+def check_schema_readonly(path: Path) -> str | None:
+    """Read the schema revision without writing; refuse a file not ours or newer."""
+    try:
+        connection = connect_readonly(path)
+    except sqlite3.Error as error:
+        raise DataFileError(f"Không đọc được tệp dữ liệu '{path.name}' ({error}).") from None
+    try:
+        revision, foreign = read_revision(connection)
+    except sqlite3.DatabaseError as error:
+        raise DataFileError(f"Không đọc được tệp dữ liệu '{path.name}' ({error}).") from None
+    finally:
+        connection.close()
+    refuse_schema(path, revision, foreign)
+    return revision
+
+
 def _check_schema(engine: Engine, target, *, readonly: bool, migrate: bool) -> None:
     from sqlalchemy.exc import DatabaseError as SADatabaseError
 
@@ -251,13 +336,7 @@ def _check_schema(engine: Engine, target, *, readonly: bool, migrate: bool) -> N
                 f"Không kết nối được cơ sở dữ liệu trên máy chủ ({reason}).") from None
         raise DataFileError(
             f"Tệp dữ liệu bị hỏng hoặc không đọc được ({error.orig}).") from None
-    if foreign:
-        raise DataFileError(
-            f"Tệp '{target}' là cơ sở dữ liệu của chương trình khác; không mở.")
-    if revision is not None and revision not in KNOWN_REVISIONS:
-        raise DataFileError(
-            "Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
-            f"(lược đồ {revision}); hãy cài phiên bản mới nhất để mở tệp này.")
+    refuse_schema(target, revision, foreign)
     if revision == HEAD_REVISION:
         return
     if readonly:

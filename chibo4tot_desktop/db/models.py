@@ -13,6 +13,7 @@ based on a stale read fails instead of silently overwriting someone else's chang
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -52,6 +54,46 @@ AWARD_KIND_LABELS = kinds.AWARD_KIND_LABELS
 CELL_KIND_LABELS = kinds.CELL_KIND_LABELS
 
 
+class DecisionSource(StrEnum):
+    """Where an award's decision was recorded."""
+
+    TYPED = "typed"      # typed into this data file by its own users
+    WARD = "ward"        # came with the ward's exchange packet (the city's copy of it)
+    UPPER = "upper"      # came down in a decision packet signed by the upper level
+
+
+class EvidenceTarget(StrEnum):
+    """What a file of evidence (tệp minh chứng) is attached to."""
+
+    REGISTRATION = "registration"
+    EVALUATION = "evaluation"
+    PROPOSAL = "proposal"
+    DECISION = "decision"
+
+    @property
+    def label(self) -> str:
+        return EVIDENCE_TARGET_LABELS[self]
+
+
+EVIDENCE_TARGET_LABELS = {
+    EvidenceTarget.REGISTRATION: "Bản đăng ký",
+    EvidenceTarget.EVALUATION: "Phiếu chấm điểm",
+    EvidenceTarget.PROPOSAL: "Đề nghị",
+    EvidenceTarget.DECISION: "Quyết định",
+}
+
+
+class SenderRole(StrEnum):
+    """What a registered sender's key may sign."""
+
+    WARD = "ward"        # a lower level sending its year (data packets)
+    UPPER = "upper"      # the upper level sending decisions down
+
+    @property
+    def label(self) -> str:
+        return "Cấp dưới gửi lên" if self is SenderRole.WARD else "Cấp trên gửi xuống"
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 
@@ -61,10 +103,54 @@ class Organisation(Base):
     upper_body: Mapped[str] = mapped_column(String(200), default="")
     place_name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now)
+    # A ward merged into a larger one: its file lives on inside the new ward's (read and
+    # printed as it was); NULL for an organisation that goes on.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"))
+    merged_on: Mapped[dt.date | None] = mapped_column(Date)
 
     phases: Mapped[list[Phase]] = relationship(back_populates="organisation",
                                                order_by="Phase.first_year")
     cells: Mapped[list[Cell]] = relationship(back_populates="organisation")
+
+    @property
+    def committee_name(self) -> str:
+        """"Đảng bộ phường Tân Giang" -> "Đảng ủy phường Tân Giang" (who receives the papers)."""
+        if self.name.startswith("Đảng bộ"):
+            return "Đảng ủy" + self.name[len("Đảng bộ"):]
+        return self.name
+
+
+class OrganisationIdentity(Base):
+    """How the organisation is named and who speaks for it, from ``valid_from`` on: every
+    paper takes the version in force on its own date (``timeline.identity_on``).
+
+    Empty texts mean "derived": the issuer from the upper body ("Thành ủy Hà Tĩnh" ->
+    "BAN THƯỜNG VỤ THÀNH ỦY HÀ TĨNH"), the certificate's place from the place name..."""
+
+    __tablename__ = "organisation_identities"
+    __table_args__ = (UniqueConstraint("organisation_id", "valid_from",
+                                       name="uq_organisation_identities_org_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200))
+    upper_body: Mapped[str] = mapped_column(String(200), default="")
+    place_name: Mapped[str] = mapped_column(String(100), default="")
+    upper_party_body: Mapped[str] = mapped_column(String(200), default="")
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    decision_issuer: Mapped[str] = mapped_column(String(200), default="")
+    certificate_place: Mapped[str] = mapped_column(String(100), default="")
+    certificate_signer_title: Mapped[str] = mapped_column(String(300), default="")
+    certificate_signer_name: Mapped[str] = mapped_column(String(300), default="")
+    proposal_signer_title: Mapped[str] = mapped_column(String(300), default="")
+    proposal_signer_name: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def committee_name(self) -> str:
@@ -103,14 +189,41 @@ class Phase(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="phases")
     years: Mapped[list[PhaseYear]] = relationship(back_populates="phase", order_by="PhaseYear.year",
                                                   cascade="all, delete-orphan")
-    groups: Mapped[list[CriteriaGroup]] = relationship(
-        back_populates="phase", order_by="(CriteriaGroup.scope, CriteriaGroup.position)",
+    versions: Mapped[list[CatalogueVersion]] = relationship(
+        back_populates="phase",
+        order_by="(CatalogueVersion.scope, CatalogueVersion.first_year)",
         cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
     def contains(self, year: int) -> bool:
         return self.first_year <= year <= self.last_year
+
+    def catalogue_version(self, year: int, scope: Scope | str = None) -> CatalogueVersion:
+        """The catalogue of ``scope`` in force for ``year``: the version with the latest first
+        year not after it (a year keeps the catalogue it was scored with)."""
+        scope = Scope(scope or Scope.CELL).value
+        versions = [version for version in self.versions if version.scope == scope]
+        if not versions:
+            raise LookupError(f"no {scope} catalogue")
+        in_force = [version for version in versions if version.first_year <= year]
+        if in_force:
+            return max(in_force, key=lambda version: version.first_year)
+        return min(versions, key=lambda version: version.first_year)
+
+    def catalogue(self, year: int, scope: Scope | str = None) -> list[CriteriaGroup]:
+        """The criteria groups (with their items) of ``scope`` for ``year``."""
+        return list(self.catalogue_version(year, scope).groups)
+
+    @property
+    def groups(self) -> list[CriteriaGroup]:
+        """The catalogues in force for the phase's last year (both scopes; the one being
+        used now). A given year's own: ``catalogue(year, scope)``."""
+        groups = []
+        for scope in Scope:
+            if any(version.scope == scope.value for version in self.versions):
+                groups.extend(self.catalogue(self.last_year, scope))
+        return sorted(groups, key=lambda group: (group.scope, group.position))
 
     def is_final(self, year: int) -> bool:
         """The phase's last year holds the final summary (tổng kết) instead of a review."""
@@ -131,20 +244,44 @@ class PhaseYear(Base):
     phase: Mapped[Phase] = relationship(back_populates="years")
 
 
+class CatalogueVersion(Base):
+    """One version of a phase's criteria catalogue of one scope, in force from ``first_year``
+    until the next version's first year. A version that has scores is never edited: a change
+    makes a new version from a year the user chooses."""
+
+    __tablename__ = "catalogue_versions"
+    __table_args__ = (UniqueConstraint("phase_id", "scope", "first_year",
+                                       name="uq_catalogue_versions_phase_scope_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"),
+                                          index=True)
+    scope: Mapped[str] = mapped_column(String(20), default=Scope.CELL.value)
+    first_year: Mapped[int] = mapped_column(Integer)
+
+    phase: Mapped[Phase] = relationship(back_populates="versions")
+    groups: Mapped[list[CriteriaGroup]] = relationship(
+        back_populates="catalogue", order_by="CriteriaGroup.position",
+        cascade="all, delete-orphan")
+
+
 class CriteriaGroup(Base):
     __tablename__ = "criteria_groups"
     __table_args__ = (
-        UniqueConstraint("phase_id", "scope", "position", name="uq_criteria_groups_position"),
+        UniqueConstraint("version_id", "position", name="uq_criteria_groups_position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The phase and scope repeat the version's (the checks of the data file read them).
     phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id",
+                                                       ondelete="CASCADE"), index=True)
     scope: Mapped[str] = mapped_column(String(20), default=Scope.CELL.value)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     pass_points: Mapped[float] = mapped_column(Float, default=0)
 
-    phase: Mapped[Phase] = relationship(back_populates="groups")
+    catalogue: Mapped[CatalogueVersion] = relationship(back_populates="groups")
     items: Mapped[list[CriteriaItem]] = relationship(
         back_populates="group", order_by="CriteriaItem.position", cascade="all, delete-orphan")
 
@@ -186,8 +323,13 @@ class Cell(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default=CellKind.RESIDENTIAL.value)
     secretary: Mapped[str] = mapped_column(String(120), default="")
+    # Today's number of members: what a new registration starts from. A year's own figure
+    # lives on that year's registration.
     members_count: Mapped[int] = mapped_column(Integer, default=0)
     is_pilot: Mapped[bool] = mapped_column(default=False)
+    # The cell's life: founded on ``started_on`` (NULL: before the records begin), ended on
+    # ``dissolved_on`` (dissolved, or merged into the successors of ``cell_links``).
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
     dissolved_on: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
                                          server_default=text("1"))
@@ -200,9 +342,24 @@ class Cell(Base):
     def is_active(self) -> bool:
         return self.dissolved_on is None
 
-    def active_in(self, year: int) -> bool:
-        """A cell dissolved during year Y no longer takes part in Y."""
-        return self.dissolved_on is None or self.dissolved_on.year > year
+
+class CellLink(Base):
+    """A cell that ended by merging into another (its successor); a cell split in two has
+    two links, two cells merged into a new one give it two predecessors."""
+
+    __tablename__ = "cell_links"
+    __table_args__ = (
+        UniqueConstraint("predecessor_id", "successor_id", name="uq_cell_links_pair"),
+        CheckConstraint("predecessor_id != successor_id", name="not_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"),
+                                                index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"),
+                                              index=True)
 
 
 class Registration(Base):
@@ -309,6 +466,20 @@ class Award(Base):
     issuer: Mapped[str] = mapped_column(String(200), default="")
     register_number: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # What the decision was made on, kept as it was computed when it was recorded: total
+    # points, classification, verdict state, the year's members and consecutive years (for
+    # the organisation: its cells reaching “Chi bộ 4 tốt” out of the year's cells).
+    decided_points: Mapped[float | None] = mapped_column(Float)
+    decided_classification: Mapped[str | None] = mapped_column(String(10))
+    decided_verdict: Mapped[str | None] = mapped_column(String(12))
+    decided_members: Mapped[int | None] = mapped_column(Integer)
+    decided_streak: Mapped[int | None] = mapped_column(Integer)
+    decided_cells: Mapped[str | None] = mapped_column(String(20))   # "12/16" (organisation)
+    # Who recorded the decision (DecisionSource), and for one sent down from the upper level
+    # when its packet was made (UTC): a newer packet replaces it, an older one does not.
+    decision_source: Mapped[str] = mapped_column(String(10), default=DecisionSource.TYPED.value,
+                                                 server_default=DecisionSource.TYPED.value)
+    decision_packet_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
                                          server_default=text("1"))
 
@@ -376,3 +547,97 @@ class ImportedPacket(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
     file_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class EvidenceBlob(Base):
+    """The bytes of one evidence file (PDF, JPEG, PNG), stored once however many records it is
+    attached to (a decision's scan covers every award of the decision). Kept inside the data
+    file, so backups, restore, ``check`` and packets carry it. A blob no evidence row refers to
+    any more is deleted in the same transaction (``db.blobs``)."""
+
+    __tablename__ = "evidence_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class EvidenceFile(Base):
+    """A file of evidence attached to one record: a registration, an evaluation, or an award
+    (its proposal or its decision)."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        # CASE, not booleans added up: PostgreSQL has no "boolean + boolean".
+        CheckConstraint("(CASE WHEN registration_id IS NULL THEN 0 ELSE 1 END) "
+                        "+ (CASE WHEN evaluation_id IS NULL THEN 0 ELSE 1 END) "
+                        "+ (CASE WHEN award_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id",
+                                                            ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(20))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"),
+                                                 index=True)
+    blob_id: Mapped[int] = mapped_column(ForeignKey("evidence_blobs.id", ondelete="RESTRICT"),
+                                         index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(Text, default="")
+    attached_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    blob: Mapped[EvidenceBlob] = relationship()
+
+
+# Deleting a record deletes its evidence through the session (audited), not only through the
+# database's cascade.
+# (No delete-orphan: a row has one parent out of three, and would be the orphan of the others.)
+Registration.evidence = relationship(EvidenceFile, cascade="all")
+Evaluation.evidence = relationship(EvidenceFile, cascade="all")
+Award.evidence = relationship(EvidenceFile, cascade="all")
+
+
+class OfficeKey(Base):
+    """This office's own keys: Ed25519 to sign the packets it sends, X25519 to open the packets
+    encrypted to it. Made on first use; one row per data file.
+
+    Kept in the data file on purpose: the private keys never leave the office's machine by any
+    packet or export, and they are in every backup, so restoring the file (or moving it to a
+    new computer) keeps the office's identity and nobody has to register a new key. The price:
+    whoever holds a copy of the data file or of a backup (a lost USB stick) can sign as the
+    office; such a copy already holds every record the packets carry. Keep backups where the
+    data file itself may be. The audit log never records the private keys.
+    """
+
+    __tablename__ = "office_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    signing_private: Mapped[bytes] = mapped_column(LargeBinary, info={"secret": True})
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary)
+    box_private: Mapped[bytes] = mapped_column(LargeBinary, info={"secret": True})
+    box_public: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TrustedSender(Base):
+    """A sender's public keys, registered once after comparing the fingerprint over the phone.
+    A ward's key may sign that ward's data packets (``code``); an upper level's key may sign
+    decisions sent down."""
+
+    __tablename__ = "trusted_senders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40), default="")
+    role: Mapped[str] = mapped_column(String(10))
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    box_public: Mapped[bytes] = mapped_column(LargeBinary)
+    fingerprint: Mapped[str] = mapped_column(String(60))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime)

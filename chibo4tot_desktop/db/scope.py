@@ -10,37 +10,55 @@ without the mark (the city's consolidated views, the packet importer) see everyt
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
 
 from chibo4tot_desktop.db.models import (
     Award,
+    CatalogueVersion,
     Cell,
+    CellLink,
     Evaluation,
+    OrganisationIdentity,
+    EvidenceFile,
     Phase,
     Registration,
     Setting,
 )
 
 ORGANISATION_ID = "organisation_id"
-OWNED = (Phase, Cell, Evaluation, Award, Setting)
+OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity, EvidenceFile)
 
 
 def _filter(state: ORMExecuteState) -> None:
     organisation_id = state.session.info.get(ORGANISATION_ID)
     if organisation_id is None or not state.is_select or state.is_column_load:
         return
+    state.statement = state.statement.options(*_options(organisation_id))
+
+
+@functools.lru_cache(maxsize=64)
+def _options(organisation_id: int) -> tuple:
+    """The criteria of one organisation (made once: building them for every query cost more
+    than many of the queries themselves)."""
     options = [
         with_loader_criteria(model, lambda cls: cls.organisation_id == organisation_id,
                              include_aliases=True)
         for model in OWNED
     ]
     options.append(with_loader_criteria(
+        CatalogueVersion,
+        lambda cls: cls.phase_id.in_(
+            select(Phase.id).where(Phase.organisation_id == organisation_id)),
+        include_aliases=True))
+    options.append(with_loader_criteria(
         Registration,
         lambda cls: cls.cell_id.in_(
             select(Cell.id).where(Cell.organisation_id == organisation_id)),
         include_aliases=True))
-    state.statement = state.statement.options(*options)
+    return tuple(options)
 
 
 def install(factory: sessionmaker) -> None:

@@ -40,7 +40,7 @@ from chibo4tot_desktop.ops import (
     queries,  # noqa: E402
 )
 from chibo4tot_desktop.ops.verdicts import evaluate
-from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
+from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
 from chibo4tot_desktop.text import format_date, place_date_line, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
@@ -138,24 +138,25 @@ class _ColumnCell(SheetCell):
         return self._cached_style_id
 
 
-def _party_header(office: Office) -> tuple[list[str], str]:
-    from chibo4tot_desktop.pdf.forms import (
-        upper_party_body,  # the same header as the PDFs
-    )
-
-    organisation = queries.organisation(office)
+def _party_header(office: Office, date: dt.date) -> tuple[list[str], str]:
+    """The header of a list dated ``date``: the identity in force that day (the same header
+    as the PDFs)."""
+    organisation = queries.identity_on(office, date)
     left = []
-    upper = queries.setting(office, "proposal.upper_body", "") or upper_party_body(organisation)
+    upper = organisation.party_header_body
     if upper:
         left.append(upper.upper())
     left.append(organisation.committee_name.upper())
     place = organisation.place_name or organisation.name
-    return left, place_date_line(place, dt.date.today())
+    return left, place_date_line(place, date)
 
 
-def write_tables(office: Office, tables: Sequence[Table], target: str | Path) -> Path:
+def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
+                 date: dt.date | None = None) -> Path:
+    """Write ``tables`` to ``target``, under the header of the list's own ``date`` (today
+    when None)."""
     check_target(target)
-    left, date_line = _party_header(office)
+    left, date_line = _party_header(office, date or dt.date.today())
     workbook = Workbook(write_only=True)
     _styles(workbook)
     try:
@@ -261,10 +262,12 @@ def _numbered(rows: list[list]) -> list[list]:
 
 
 def cells_table(office: Office, year: int) -> list[Table]:
-    cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
+    # The cells of the year (the year rule), with the year's own number of members.
+    cells = queries.cells_in_year(office, year)
+    figures = {row.cell_id: row.members_count for row in queries.registrations(office, year)}
     rows = _numbered([[cell.code, cell.name, CellKind(cell.kind).label, cell.secretary,
-                       cell.members_count, "x" if cell.is_pilot else ""] for cell in cells])
-    members = sum(cell.members_count for cell in cells)
+                       figures.get(cell.id), "x" if cell.is_pilot else ""] for cell in cells])
+    members = sum(figures.get(cell.id) or 0 for cell in cells)
     return [Table(
         "Chi bộ", "Danh sách chi bộ trực thuộc", f"Năm {year}",
         [Column("STT", 6, INT), Column("Mã chi bộ", 12), Column("Tên chi bộ", 40),
@@ -304,10 +307,7 @@ def registrations_table(office: Office, year: int) -> list[Table]:
         rows.append([*registration[1:], f"Muộn {days} ngày" if days > 0 else "Đúng hạn"])
     notes = [f"Hạn đăng ký: {format_date(deadline)}."] if deadline else []
     done = {registration.cell_id for registration in registered}
-    with office.db.session() as session:
-        missing = sorted((cell for cell in session.scalars(select(Cell).where(
-            Cell.organisation_id == office.organisation_id, Cell.id.not_in(done or {0})))
-            if cell.active_in(year)), key=lambda cell: sort_key(cell.name))
+    missing = [cell for cell in queries.cells_in_year(office, year) if cell.id not in done]
     if missing:
         notes.append(f"Chưa đăng ký ({len(missing)}): "
                      + ", ".join(cell.name for cell in missing) + ".")
@@ -319,8 +319,8 @@ def registrations_table(office: Office, year: int) -> list[Table]:
 
 
 def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], sheet: str,
-                 title: str, subtitle: str) -> Table:
-    groups = [group for group in phase.groups if group.scope == scope.value]
+                 title: str, subtitle: str, year: int) -> Table:
+    groups = phase.catalogue(year, scope)
     rows: list[list] = []
     bold: set[int] = set()
     for unit_name, evaluation in evaluations:
@@ -331,7 +331,7 @@ def _score_table(phase, scope: Scope, evaluations: list[tuple[str, object]], she
                 rows.append([unit_name, f"{group.position}.{item.position}", item.text,
                              item.max_points, score.self_points if score else None,
                              score.committee_points if score else None])
-        result = evaluate(phase, evaluation, scope)
+        result = evaluate(phase, evaluation, scope, year=year)
         bold.add(len(rows))
         committee = result.committee_totals
         classification = result.classification.value if result.classification else ""
@@ -350,12 +350,13 @@ def scores_table(office: Office, year: int) -> list[Table]:
     cell_rows = [(state.cell.name, state.result.evaluation) for state in overview.cells
                  if state.evaluated]
     tables = [_score_table(phase, Scope.CELL, cell_rows, "Chấm điểm chi bộ",
-                           "Bảng chấm điểm “Chi bộ 4 tốt”", f"Năm {year}")]
+                           "Bảng chấm điểm “Chi bộ 4 tốt”", f"Năm {year}", year)]
     org = overview.organisation_result.evaluation
     if org is not None:
-        tables.append(_score_table(phase, Scope.ORGANISATION,
-                                   [(queries.organisation(office).name, org)], "Chấm điểm đảng bộ",
-                                   "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”", f"Năm {year}"))
+        name = queries.identity_on(office, queries.year_document_date(office, year)).name
+        tables.append(_score_table(phase, Scope.ORGANISATION, [(name, org)],
+                                   "Chấm điểm đảng bộ", "Bảng chấm điểm “Đảng bộ cơ sở 4 tốt”",
+                                   f"Năm {year}", year))
     return tables
 
 
@@ -396,19 +397,21 @@ def _award_unit(award, office_name: str) -> str:
 
 
 def proposals_table(office: Office, year: int) -> list[Table]:
+    from chibo4tot_desktop.pdf.forms import proposal_date
+
     overview = year_overview(office, year)
-    organisation = queries.organisation(office)
-    states = {state.cell.id: state for state in overview.cells}
+    organisation = queries.identity_on(office, proposal_date(office, year))
     awards = queries.awards(office, year)
     rows = []
     for award in sorted(awards, key=lambda a: (a.kind != AwardKind.ORG_RECOGNITION.value,
                                                a.kind, sort_key(_award_unit(a, "")))):
-        state = states.get(award.cell_id)
-        result = state.result if state else overview.organisation_result
-        total = result.committee_totals.total if result.committee_totals.complete else None
+        # A decided award: the figures its decision was made on; otherwise today's.
+        facts = (DecisionFacts.kept(award) if award.is_decided else None) \
+            or overview.facts(award)
         rows.append([_award_unit(award, organisation.name), AwardKind(award.kind).label,
-                     total, result.classification.value if result.classification else "",
-                     (state.consecutive_years or None) if state else None, award.proposed_on,
+                     facts.points if facts else None,
+                     (facts.classification or "") if facts else "",
+                     (facts.streak or None) if facts else None, award.proposed_on,
                      award.notes])
     counts = {kind: sum(1 for award in awards if award.kind == kind.value) for kind in AwardKind}
     summary = ", ".join(f"{kind.label}: {number}" for kind, number in counts.items() if number)
@@ -424,8 +427,8 @@ def proposals_table(office: Office, year: int) -> list[Table]:
 
 
 def awards_table(office: Office, year: int) -> list[Table]:
-    organisation = queries.organisation(office)
     awards = [award for award in queries.awards(office, year) if award.is_decided]
+    organisation = queries.identity_on(office, _decision_date(awards, office, year))
     awards.sort(key=lambda a: (sort_key(a.register_number), sort_key(_award_unit(a, ""))))
     rows = _numbered([[award.register_number, award.year,
                        _award_unit(award, organisation.name), AwardKind(award.kind).label,
@@ -484,6 +487,23 @@ BUILDERS: dict[str, Callable[[Office, int], list[Table]]] = {
 }
 
 
+def _decision_date(awards, office: Office, year: int) -> dt.date:
+    dates = [award.decision_date for award in awards if award.decision_date]
+    return max(dates) if dates else queries.year_document_date(office, year)
+
+
+def document_date(office: Office, kind: str, year: int) -> dt.date:
+    """The date a list of ``year`` carries (and whose identity heads it): the proposals', the
+    latest decision's, or the year's review day."""
+    if kind == "proposals":
+        from chibo4tot_desktop.pdf.forms import proposal_date
+
+        return proposal_date(office, year)
+    if kind == "awards":
+        return _decision_date(queries.awards(office, year), office, year)
+    return queries.year_document_date(office, year)
+
+
 def export(office: Office, kind: str, year: int, target: str | Path) -> Path:
     """Write the list ``kind`` of ``year`` to ``target`` (.xlsx)."""
     builder = BUILDERS.get(kind)
@@ -491,4 +511,5 @@ def export(office: Office, kind: str, year: int, target: str | Path) -> Path:
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
     check_target(target)
     queries.phase_for_year(office, year)
-    return write_tables(office, builder(office, year), target)
+    return write_tables(office, builder(office, year), target,
+                        document_date(office, kind, year))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db.models import Cell, Registration
 from chibo4tot_desktop.db.plain import paused_gc
 from chibo4tot_desktop.errors import UserError, ValidationError
@@ -140,10 +141,15 @@ class PlannedRow:
 
 
 @dataclass
-class ImportPlan:
+class PlanBase:
+    """What every import plan has: the rows sorted by what will happen to them, the problems
+    (file, sheet, row, column) and notes. ``NOUN`` names one row's record in messages."""
+
+    NOUN = "bản ghi"
+
     year: int
     files: list[str]
-    rows: list[PlannedRow] = field(default_factory=list)
+    rows: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -187,9 +193,14 @@ class ImportPlan:
             lines.extend(f"  ! {problem.full_text()}" for problem in self.problems)
         lines.extend(f"Ghi chú: {note}" for note in self.notes)
         if self.rows and not self.has_changes:
-            lines.append(f"Không có gì mới: {len(self.unchanged)} bản đăng ký trong tệp đã có "
+            lines.append(f"Không có gì mới: {len(self.unchanged)} {self.NOUN} trong tệp đã có "
                          "sẵn và giống hệt dữ liệu hiện có.")
         return lines
+
+
+@dataclass
+class ImportPlan(PlanBase):
+    NOUN = "bản đăng ký"
 
 
 @dataclass(frozen=True)
@@ -198,10 +209,11 @@ class ImportOutcome:
     updated: int
     unchanged: int
     skipped: int
+    noun: str = "bản đăng ký"
 
     def message(self) -> str:
         if not self.added and not self.updated:
-            return (f"Không có gì mới để nhập ({self.unchanged} bản đăng ký đã có, giống hệt)."
+            return (f"Không có gì mới để nhập ({self.unchanged} {self.noun} đã có, giống hệt)."
                     + (f" Bỏ qua {self.skipped} lỗi." if self.skipped else ""))
         text = f"Đã nhập: thêm {self.added}, cập nhật {self.updated}, không đổi {self.unchanged}."
         if self.skipped:
@@ -215,10 +227,8 @@ class CellRef:
     id: int
     code: str
     name: str
+    started_on: dt.date | None
     dissolved_on: dt.date | None
-
-    def active_in(self, year: int) -> bool:
-        return self.dissolved_on is None or self.dissolved_on.year > year
 
 
 class _Context:
@@ -231,9 +241,12 @@ class _Context:
         # Unsorted on purpose: the plan keeps the file's order, and sorting 10,000 names by
         # Vietnamese collation costs more than the whole read.
         # Plain rows (no ORM objects): 10,000 cells load in a fraction of the time.
+        with office.read() as session:
+            self.rule = queries.year_rule_in(session)
+            self.review_day = queries.review_days_in(session).get(year)
         with office.db.session() as session:
             cells = [CellRef(*row) for row in session.execute(
-                select(Cell.id, Cell.code, Cell.name, Cell.dissolved_on)
+                select(Cell.id, Cell.code, Cell.name, Cell.started_on, Cell.dissolved_on)
                 .where(Cell.organisation_id == office.organisation_id))]
             self.existing = {row.cell_id: row for row in session.execute(
                 select(Registration.cell_id, Registration.version,
@@ -308,7 +321,7 @@ def _is_blank(value: object) -> bool:
     return value is None or value == "" or (value.__class__ is str and value.isspace())
 
 
-def _marker_values(marker: SheetValues) -> tuple[dict, list[tuple[str, str]]]:
+def marker_values(marker: SheetValues) -> tuple[dict, list[tuple[str, str]]]:
     values, sheets = {}, []
     for row in marker.rows:
         if not row or _is_blank(row[0]):
@@ -323,32 +336,16 @@ def _marker_values(marker: SheetValues) -> tuple[dict, list[tuple[str, str]]]:
 
 def _read_template(context: _Context, plan: ImportPlan, name: str, sheets: list[SheetValues],
                    marker: SheetValues) -> None:
-    values, form_sheets = _marker_values(marker)
+    values, form_sheets = marker_values(marker)
 
     def refuse(message: str) -> None:
         plan.problems.append(Problem(name, "", None, None, None, message))
 
-    if values.get("program") != PROGRAM or values.get("kind") != TEMPLATE_KIND:
-        refuse(f"Tệp '{name}' là tệp của chương trình nhưng không phải mẫu đăng ký thi đua "
-               f"(loại '{values.get('kind', '')}'); không nhập.")
-        return
-    try:
-        version = int(float(values.get("version", "0")))
-        template_year = int(float(values.get("year", "0")))
-    except ValueError:
-        refuse(f"Tệp '{name}': phần đánh dấu của mẫu bị sửa hỏng; hãy dùng mẫu mới.")
-        return
-    if version > TEMPLATE_VERSION:
-        refuse(f"Tệp '{name}' là mẫu của phiên bản chương trình mới hơn; hãy cập nhật "
-               "chương trình.")
-        return
-    if template_year != context.year:
-        refuse(f"Tệp '{name}' là mẫu đăng ký năm {template_year}, không nhập vào năm "
-               f"{context.year}.")
-        return
-    if values.get("organisation") != context.organisation_code:
-        refuse(f"Tệp '{name}' là mẫu của đảng bộ khác (mã '{values.get('organisation')}'); "
-               "không nhập.")
+    why = marker_problem(values, name, TEMPLATE_KIND, TEMPLATE_VERSION,
+                         ("mẫu đăng ký thi đua", "mẫu đăng ký"), context.year,
+                         context.organisation_code)
+    if why:
+        refuse(why)
         return
     by_name = {sheet.name: sheet for sheet in sheets}
     filled = 0
@@ -389,6 +386,30 @@ def _read_template(context: _Context, plan: ImportPlan, name: str, sheets: list[
     elif empty:
         plan.notes.append(f"Tệp '{name}': {len(empty)} trang chưa điền, bỏ qua "
                           f"({', '.join(empty)}).")
+
+
+def marker_problem(values: dict, name: str, kind: str, version: int, what: tuple[str, str],
+                   year: int, organisation_code: str) -> str | None:
+    """Why a template's hidden marker does not fit this import (another kind, a newer
+    program, another year or organisation), or None. ``what``: the template's name, long and
+    short ("mẫu đăng ký thi đua", "mẫu đăng ký")."""
+    if values.get("program") != PROGRAM or values.get("kind") != kind:
+        return (f"Tệp '{name}' là tệp của chương trình nhưng không phải {what[0]} "
+                f"(loại '{values.get('kind', '')}'); không nhập.")
+    try:
+        template_version = int(float(values.get("version", "0")))
+        template_year = int(float(values.get("year", "0")))
+    except ValueError:
+        return f"Tệp '{name}': phần đánh dấu của mẫu bị sửa hỏng; hãy dùng mẫu mới."
+    if template_version > version:
+        return (f"Tệp '{name}' là mẫu của phiên bản chương trình mới hơn; hãy cập nhật "
+                "chương trình.")
+    if template_year != year:
+        return f"Tệp '{name}' là {what[1]} năm {template_year}, không nhập vào năm {year}."
+    if values.get("organisation") != organisation_code:
+        return (f"Tệp '{name}' là mẫu của đảng bộ khác (mã '{values.get('organisation')}'); "
+                "không nhập.")
+    return None
 
 
 def _first_row(record: dict) -> int:
@@ -507,9 +528,11 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         cell, why = context.find_cell(code, name)
         if cell is None:
             problem("code" if clean(code) and "mã" in why else "name", name or code, why)
-        elif not cell.active_in(context.year):
+        elif not timeline.in_year(cell.started_on, cell.dissolved_on, context.year,
+                                  context.rule, context.review_day):
             problem("name", name or code,
-                    f"chi bộ '{cell.name}' đã giải thể, không đăng ký năm {context.year} được")
+                    f"chi bộ '{cell.name}' không thuộc năm {context.year} (chưa thành lập hoặc "
+                    f"đã kết thúc hoạt động), không đăng ký năm {context.year} được")
             cell = None
     if "year" in record and not _is_blank(record["year"][0]):
         typed = _text(record["year"][0]).strip()
@@ -593,11 +616,16 @@ def _lower_first(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- applying
-def apply_plan(office: Office, plan: ImportPlan, only_good: bool = False) -> ImportOutcome:
-    """Write the plan in one transaction; with problems, only when ``only_good``."""
+def require_importable(plan: PlanBase, only_good: bool) -> None:
+    """With problems, a plan is written only when the user chose to skip the bad rows."""
     if plan.problems and not only_good:
         raise UserError(f"Có {len(plan.problems)} lỗi trong tệp; chưa nhập gì. Hãy sửa tệp, "
                         "hoặc chọn nhập các dòng đúng (bỏ qua dòng lỗi).")
+
+
+def apply_plan(office: Office, plan: ImportPlan, only_good: bool = False) -> ImportOutcome:
+    """Write the plan in one transaction; with problems, only when ``only_good``."""
+    require_importable(plan, only_good)
     changing = [row for row in plan.rows if row.action != UNCHANGED]
     if changing:
         import_registrations(office, plan.year, [

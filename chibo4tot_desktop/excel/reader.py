@@ -1,6 +1,9 @@
 """Safe reading of .xlsx files that come from outside (cells, other offices, e-mail).
 
-Every file goes through ``check_workbook`` BEFORE any spreadsheet library sees it:
+``read_workbook`` first copies the file into a private temporary folder (so nothing can change
+it between the checks and the reading, and the reader always sees an .xlsx name), then:
+
+1. ``check_workbook``, in this process, BEFORE any spreadsheet library sees the file:
 
 - not a zip (an old .xls, a .csv renamed, a PDF...)       -> refused
 - an OLE/CFB compound file (signature D0 CF 11 E0 ...): Office stores a password-protected
@@ -14,25 +17,37 @@ Every file goes through ``check_workbook`` BEFORE any spreadsheet library sees i
   with ``<!DOCTYPE`` or ``<!ENTITY`` is refused. A DTD can only stand before the root
   element, so the head is enough; a member whose root element does not start within the
   first 64 KiB is refused too.
-- a sheet that declares more rows/columns than a list of the office can have (its
-  ``<dimension>``), so no reader allocates a huge grid.
 
-Then the values are read with python-calamine (Rust, fast). Calamine does not use defusedxml;
-that is why the checks above run on the raw zip first and are not optional. openpyxl, used
-to write files and in tests, parses through defusedxml when it is installed:
-``require_defused_openpyxl`` checks ``openpyxl.xml.DEFUSEDXML`` and refuses to go on without
-it.
+2. ``extent.scan_workbook``: the real extent of every sheet, measured from its XML as a
+   stream (last row and column, cells, text, shared strings; the ``<dimension>`` a sheet
+   declares is not trusted). A file over a limit is refused with one sentence naming the sheet.
+
+3. Only then are the values read with python-calamine (Rust, fast), in a child process with a
+   memory limit (POSIX) and a time limit (``reader_child``). A child that runs out of memory
+   or time, or crashes, is one sentence too ("quá lớn hoặc hỏng"): the window and the command
+   line never die from a file. Windows has no memory limit for a process: there the measure
+   and the time limit are the guard.
+
+Calamine does not use defusedxml; that is why the checks above run on the raw zip first and
+are not optional. openpyxl, used to write files and in tests, parses through defusedxml when
+it is installed: ``require_defused_openpyxl`` checks ``openpyxl.xml.DEFUSEDXML`` and refuses
+to go on without it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import shutil
+import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import UnsafeFileError
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -42,16 +57,21 @@ MAX_TOTAL_UNCOMPRESSED = 400 * 1024 * 1024   # all members, as the directory dec
 MAX_MEMBER_UNCOMPRESSED = 250 * 1024 * 1024
 MAX_RATIO = 200                              # uncompressed / compressed, for members > 1 MiB
 MAX_MEMBERS = 2000
-MAX_ROWS = 200_000
-MAX_COLUMNS = 500
 HEAD_BYTES = 64 * 1024
+# The reading child process. At the limits of ``extent`` it needs about 1 GB; 2 GiB of address
+# space leaves room for the interpreter and the allocator. 60 s is many times what the largest
+# file allowed takes on a slow office computer.
+READ_MEMORY_LIMIT = 2 * 1024**3
+READ_TIME_LIMIT = 60.0
+COPY_BYTES = 1024 * 1024
+COPY_PREFIX = "chibo4tot-doc-"
+# A private copy left by a program killed while reading (a read lasts READ_TIME_LIMIT at most).
+STALE_COPY_SECONDS = 3600
+# Larger files start the child before they are measured (it boots while the measure runs);
+# smaller ones are measured first, so a refused small file costs no process.
+EARLY_START_BYTES = 256 * 1024
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ROOT_START = re.compile(rb"<(?![?!])")
-
-
-class UnsafeFileError(UserError):
-    """A file refused before reading; the message is Vietnamese and names the file."""
 
 
 @dataclass(frozen=True)
@@ -80,17 +100,10 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters.decode("ascii"):
-        number = number * 26 + (ord(char) - 64)
-    return number
-
-
-def check_workbook(path: str | Path) -> None:
-    """Refuse (UnsafeFileError) a file that is not a plain, sane .xlsx workbook."""
+def check_workbook(path: str | Path, file_name: str | None = None) -> None:
+    """Refuse (UnsafeFileError, naming ``file_name``) a file that is not a plain, sane .xlsx."""
     path = Path(path)
-    name = path.name
+    name = file_name or path.name
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -175,38 +188,168 @@ def _check_xml_head(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str
     stripped = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", head, flags=re.S)
     if head and len(head) == HEAD_BYTES and not _ROOT_START.search(stripped):
         raise UnsafeFileError(f"Tệp '{name}' có phần XML bất thường ({member.filename}).")
-    if member.filename.startswith("xl/worksheets/"):
-        match = _DIMENSION.search(head)
-        if match and match.group(4):
-            rows = int(match.group(4))
-            columns = _column_number(match.group(3))
-            if rows > MAX_ROWS or columns > MAX_COLUMNS:
-                raise UnsafeFileError(
-                    f"Trang tính trong tệp '{name}' quá lớn ({rows} dòng, {columns} cột; "
-                    f"tối đa {MAX_ROWS} dòng, {MAX_COLUMNS} cột).")
 
 
-def read_workbook(path: str | Path) -> list[SheetValues]:
-    """Check the file, then read every sheet's values (calamine)."""
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
+                  memory_limit: int = READ_MEMORY_LIMIT) -> list[SheetValues]:
+    """Check and measure the file, then read every sheet's values in a child process.
 
-    check_workbook(path)
-    name = Path(path).name
+    Why always a child, even for a small file that the measure has proven small: the measure
+    is made with Python's zip reader and calamine reads with Rust's; if the two ever saw a
+    different file (a crafted zip) or the measure had a gap, an in-process read could take the
+    window down, a child only itself. Its cost is a fresh interpreter (a few tenths of a
+    second), hidden behind the measure for a large file: the child starts first and waits.
+    """
+    from chibo4tot_desktop.excel.extent import scan_workbook
+
+    path = Path(path)
+    name = path.name
+    deadline = time.monotonic() + time_limit
+    remove_stale_copies()
+    with tempfile.TemporaryDirectory(prefix=COPY_PREFIX, ignore_cleanup_errors=True) as folder:
+        copy = _private_copy(path, Path(folder) / "workbook.xlsx")
+        check_workbook(copy, name)
+        reading = _ReadingProcess(copy, name, memory_limit, time_limit)
+        try:
+            if copy.stat().st_size > EARLY_START_BYTES:
+                reading.start()
+            scan_workbook(copy, name, deadline)
+            reading.start()
+            return reading.collect(deadline)
+        finally:
+            reading.close()
+
+
+def remove_stale_copies(folder: str | Path | None = None) -> int:
+    """Remove the private copies that killed programs left in the temporary folder."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = 0
+    limit = time.time() - STALE_COPY_SECONDS
     try:
-        with CalamineWorkbook.from_path(str(path)) as workbook:
-            sheets = []
-            for meta in workbook.sheets_metadata:
-                sheet = workbook.get_sheet_by_name(meta.name)
-                if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
-                    raise UnsafeFileError(
-                        f"Trang '{meta.name}' trong tệp '{name}' quá lớn ({sheet.height} dòng, "
-                        f"{sheet.width} cột).")
-                rows = sheet.to_python(skip_empty_area=False)
-                sheets.append(SheetValues(meta.name, meta.visible == SheetVisibleEnum.Visible,
-                                          rows))
-            return sheets
-    except (UnsafeFileError, KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as error:  # calamine's errors (zip, XML, password) and Rust panics
-        raise UnsafeFileError(f"Tệp '{name}' bị hỏng, không đọc được "
-                              f"({type(error).__name__}).") from None
+        entries = [entry for entry in os.scandir(folder)
+                   if entry.name.startswith(COPY_PREFIX)]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat().st_mtime < limit:
+                shutil.rmtree(entry.path)
+                removed += 1
+        except OSError:
+            pass            # another user's, or still held on Windows: next time
+    return removed
+
+
+def _private_copy(source: Path, target: Path) -> Path:
+    """Copy at most MAX_FILE_BYTES (+1 to notice more) of ``source``; its errors in words."""
+    name = source.name
+    try:
+        with source.open("rb") as reading, target.open("wb") as writing:
+            copied = 0
+            while copied <= MAX_FILE_BYTES:
+                block = reading.read(COPY_BYTES)
+                if not block:
+                    break
+                writing.write(block)
+                copied += len(block)
+    except FileNotFoundError:
+        raise UnsafeFileError(f"Không tìm thấy tệp '{name}'.") from None
+    except IsADirectoryError:
+        raise UnsafeFileError(f"'{name}' là một thư mục, không phải tệp Excel.") from None
+    except PermissionError:
+        raise UnsafeFileError(f"Không có quyền đọc tệp '{name}' (hoặc tệp đang bị khóa).") \
+            from None
+    except OSError as error:
+        raise UnsafeFileError(f"Không đọc được tệp '{name}': "
+                              f"{error.strerror or type(error).__name__}.") from None
+    if copied > MAX_FILE_BYTES:
+        raise UnsafeFileError(f"Tệp '{name}' quá lớn (hơn {MAX_FILE_BYTES // (1024 * 1024)} MB).")
+    return target
+
+
+def _too_big_or_damaged(name: str, reason: str) -> UnsafeFileError:
+    return UnsafeFileError(f"Tệp '{name}' quá lớn hoặc hỏng, không đọc được: {reason}.")
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "tiến trình đọc tệp không dừng"
+    if code < 0:
+        return ("tiến trình đọc tệp dừng đột ngột (hết bộ nhớ cho phép hoặc lỗi của thư viện "
+                f"đọc Excel, tín hiệu {-code})")
+    return f"tiến trình đọc tệp dừng đột ngột (mã {code})"
+
+
+class _ReadingProcess:
+    """``reader_child.main`` in a fresh process: it reads when told to and sends the values."""
+
+    def __init__(self, copy: Path, name: str, memory_limit: int, time_limit: float):
+        self.copy, self.name = copy, name
+        self.memory_limit, self.time_limit = memory_limit, time_limit
+        self.process = self.connection = None
+        self.answered = False     # the child sent its last message and leaves by itself
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        from chibo4tot_desktop.excel import reader_child
+
+        context = multiprocessing.get_context("spawn")
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(
+            target=reader_child.main, name="chibo4tot-doc-excel", daemon=True,
+            args=(str(self.copy), self.name, child_end, self.memory_limit))
+        try:
+            self.process.start()
+        except OSError as error:
+            raise UnsafeFileError(f"Không mở được tiến trình đọc tệp '{self.name}': "
+                                  f"{error.strerror or type(error).__name__}.") from None
+        finally:
+            child_end.close()
+
+    def collect(self, deadline: float) -> list[SheetValues]:
+        """Tell the child to read (the file is measured), then gather what it sends."""
+        name = self.name
+        try:
+            self.connection.send("go")
+        except OSError:
+            pass   # it is gone already: its exit code says why, below
+        sheets: list[SheetValues] = []
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.connection.poll(remaining):
+                raise _too_big_or_damaged(name, f"đọc quá {self.time_limit:g} giây")
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                self.process.join(10)
+                raise _too_big_or_damaged(name, _exit_reason(self.process.exitcode)) from None
+            kind = message[0]
+            if kind == "rows":
+                sheets[-1].rows.extend(message[1])
+                continue
+            if kind == "sheet":
+                sheets.append(SheetValues(message[1], message[2], []))
+                continue
+            self.answered = True
+            if kind == "done":
+                return sheets
+            elif kind == "refused":
+                raise UnsafeFileError(message[1])
+            elif kind == "damaged":
+                raise UnsafeFileError(f"Tệp '{name}' bị hỏng, không đọc được ({message[1]}).")
+            else:
+                raise _too_big_or_damaged(name, "cần nhiều bộ nhớ hơn mức cho phép")
+
+    def close(self) -> None:
+        """A child that answered leaves by itself; any other (still booting, waiting for "go"
+        after a refusal, reading past the time limit) is killed."""
+        if self.process is None:
+            return
+        self.connection.close()
+        if self.answered:
+            self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.process.close()

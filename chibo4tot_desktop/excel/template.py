@@ -95,18 +95,23 @@ def write_template(office: Office, year: int, target: str | Path,
                    cell_code: str | None = None) -> Path:
     """Write the template for ``year`` (one cell, or every cell active that year)."""
     check_target(target)
-    organisation = queries.organisation(office)
     phase = queries.phase_for_year(office, year)
+    phase_year = next(item for item in phase.years if item.year == year)
+    # The identity in force when the cells register that year.
+    organisation = queries.identity_on(office, phase_year.registration_deadline
+                                       or queries.year_document_date(office, year))
+    in_year = queries.cells_in_year(office, year)
     if cell_code:
         cell = queries.cell_by_code(office, cell_code)
-        if not cell.active_in(year):
-            raise UserError(f"Chi bộ '{cell.name}' đã giải thể, không có mẫu đăng ký năm {year}.")
+        if cell.id not in {item.id for item in in_year}:
+            raise UserError(f"Chi bộ '{cell.name}' không thuộc năm {year} (chưa thành lập hoặc "
+                            f"đã kết thúc hoạt động), không có mẫu đăng ký năm {year}.")
         cells = [cell]
     else:
-        cells = [cell for cell in queries.cells(office) if cell.active_in(year)]
+        cells = in_year
         if not cells:
             raise UserError(f"Năm {year} chưa có chi bộ nào để lập mẫu đăng ký.")
-    group_titles = [group.title for group in phase.groups if group.scope == Scope.CELL.value]
+    group_titles = [group.title for group in phase.catalogue(year, Scope.CELL)]
     fields = form_fields(group_titles)
     titles = list(DEFAULT_TITLES)
     for registration in queries.registrations(office, year):
@@ -126,7 +131,7 @@ def write_template(office: Office, year: int, target: str | Path,
 
     marker = workbook.create_sheet(MARKER_SHEET)
     for row in (("program", PROGRAM), ("kind", TEMPLATE_KIND), ("version", TEMPLATE_VERSION),
-                ("year", year), ("organisation", organisation.code)):
+                ("year", year), ("organisation", queries.organisation(office).code)):
         marker.append(row)
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True
@@ -164,32 +169,17 @@ def _write_instructions(sheet, organisation, year: int, count: int) -> None:
         cell.font = style or font(12)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.protection.sheet = True
-    _print_setup(sheet, landscape=False)
+    print_setup(sheet, landscape=False)
 
 
 def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
                 title_count: int) -> None:
     sheet.column_dimensions["A"].width = 42
     sheet.column_dimensions["B"].width = 78
-    header = [
-        ("A1", organisation.name.upper(), font(13, bold=True)),
-        ("B1", "ĐẢNG CỘNG SẢN VIỆT NAM", font(15, bold=True, underline=True)),
-        ("A2", cell.name.upper(), font(13, bold=True)),
-        ("B2", f"{organisation.place_name or '...'}, ngày ... tháng ... năm {year}",
-         font(14, italic=True)),
-        ("A3", "*", font(13)),
-    ]
-    for ref, value, style in header:
-        sheet[ref] = value
-        sheet[ref].font = style
-        sheet[ref].alignment = Alignment(horizontal="center", wrap_text=True)
-    for row, text, style in ((5, "BẢN ĐĂNG KÝ THI ĐUA", font(16, bold=True)),
-                             (6, f"Xây dựng “Chi bộ 4 tốt” năm {year}", font(14, bold=True)),
-                             (7, f"Kính gửi: {organisation.committee_name}", font(14))):
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        target = sheet.cell(row=row, column=1, value=text)
-        target.font = style
-        target.alignment = Alignment(horizontal="center")
+    party_header(sheet, organisation, cell, year)
+    titles(sheet, [("BẢN ĐĂNG KÝ THI ĐUA", font(16, bold=True)),
+                   (f"Xây dựng “Chi bộ 4 tốt” năm {year}", font(14, bold=True)),
+                   (f"Kính gửi: {organisation.committee_name}", font(14))])
 
     values = {"code": cell.code, "name": cell.name, "title": DEFAULT_TITLES[0],
               "members_count": cell.members_count or None, "signer": cell.secretary}
@@ -236,14 +226,44 @@ def _write_form(sheet, organisation, year: int, cell: Cell, fields: list[Field],
     sheet.protection.sheet = True
     sheet.protection.formatCells = False
     sheet.protection.formatRows = False
-    _print_setup(sheet, landscape=False)
+    print_setup(sheet, landscape=False)
+
+
+def party_header(sheet, organisation, cell: Cell, year: int, left: tuple[int, int] = (1, 1),
+                 right: tuple[int, int] = (2, 2)) -> None:
+    """The Party header of a cell's paper, rows 1-3: on the left the organisation and the cell
+    (capitals, bold) and "*", on the right "ĐẢNG CỘNG SẢN VIỆT NAM" (bold 15, underlined) and
+    the place-date line. ``left`` / ``right``: the first and last column of each side."""
+    header = [
+        (1, left, organisation.name.upper(), font(13, bold=True)),
+        (1, right, "ĐẢNG CỘNG SẢN VIỆT NAM", font(15, bold=True, underline=True)),
+        (2, left, cell.name.upper(), font(13, bold=True)),
+        (2, right, f"{organisation.place_name or '...'}, ngày ... tháng ... năm {year}",
+         font(14, italic=True)),
+        (3, left, "*", font(13)),
+    ]
+    for row, (first, last), value, style in header:
+        if last > first:
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        target = sheet.cell(row=row, column=first, value=value)
+        target.font = style
+        target.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
+def titles(sheet, lines, first_row: int = 5, width: int = 2) -> None:
+    """Centred title lines across ``width`` columns from ``first_row``."""
+    for row, (text, style) in enumerate(lines, start=first_row):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        target = sheet.cell(row=row, column=1, value=text)
+        target.font = style
+        target.alignment = Alignment(horizontal="center", wrap_text=True)
 
 
 def _serial(value: dt.date) -> int:
     return (value - dt.date(1899, 12, 30)).days
 
 
-def _print_setup(sheet, landscape: bool) -> None:
+def print_setup(sheet, landscape: bool = False) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.fitToWidth = 1

@@ -10,7 +10,10 @@ function over it, grouped by area:
 - ``ops.registrations``: a typed registration, a delete, a whole import;
 - ``ops.scoring``: a scoring sheet;
 - ``ops.awards``: proposals (only for what qualifies), decisions for one or many, withdrawals;
-- ``ops.exchange``: packets received from the wards;
+- ``ops.exchange``: packets received from the wards (their content checked by
+  ``ops.packet_rules``), and decisions sent down (``ops.decisions``);
+- ``ops.evidence``: files of evidence attached to records;
+- ``ops.keys``: the office's signing keys and the senders it registered;
 - ``ops.repairs``: what ``check`` repairs.
 
 Reads live in ``ops.queries``; the year's figures and verdicts in ``reports`` and

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chibo4tot_desktop.db.changes import AWARDS
-from chibo4tot_desktop.db.models import Award, AwardKind, Cell
+from chibo4tot_desktop.db.models import Award, AwardKind, Cell, DecisionSource
 from chibo4tot_desktop.errors import NotFoundError, ValidationError
 from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
@@ -117,6 +117,16 @@ def next_register_numbers(first: str, count: int) -> list[str]:
             for offset in range(count)]
 
 
+def _keep_facts(award: Award, facts) -> None:
+    """What the decision rests on, as computed now (``reports.DecisionFacts``)."""
+    award.decided_points = facts.points if facts else None
+    award.decided_classification = facts.classification if facts else None
+    award.decided_verdict = facts.verdict if facts else None
+    award.decided_members = facts.members if facts else None
+    award.decided_streak = facts.streak if facts else None
+    award.decided_cells = facts.cells if facts else None
+
+
 def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: str,
             register: str) -> None:
     if award.proposed_on and date < award.proposed_on:
@@ -133,6 +143,15 @@ def _decide(session: Session, award: Award, number: str, date: dt.date, issuer: 
     award.decision_date = date
     award.issuer = issuer
     award.register_number = register
+
+
+def _refuse_upper(award: Award) -> None:
+    """A decision sent down by the upper level is changed only by its next packet."""
+    if award.decision_source == DecisionSource.UPPER.value:
+        unit = award.cell.name if award.cell is not None else "đảng bộ"
+        raise ValidationError(f"Quyết định khen thưởng của {unit} do cấp trên gửi xuống "
+                              f"(số {award.decision_number}); không sửa hay bỏ ở đây.",
+                              "decision_number")
 
 
 def _decision_values(decision_number, decision_date, issuer) -> tuple[str, dt.date, str]:
@@ -158,19 +177,41 @@ def record_decision(office: Office, award_ids: Sequence[int], *, decision_number
         awards = [get_for_update(session, Award, award_id, versions.get(award_id),
                                  "khen thưởng") for award_id in award_ids]
         for award, register in zip(awards, registers):
+            _refuse_upper(award)
             _decide(session, award, number, date, issuer, register)
+            award.decision_source = DecisionSource.TYPED.value
+            award.decision_packet_at = None
             session.flush()
+        _keep_decided_facts(office, session, awards)
         for award in awards:
             _ = award.cell
     return awards
 
 
+def _keep_decided_facts(office: Office, session: Session, awards: Sequence[Award]) -> None:
+    """Store on each award the facts of its unit as they stand with the decision recorded
+    (the consecutive years count it)."""
+    from chibo4tot_desktop.reports import overview_in
+
+    reader = office.db.session_on(session.connection(), office.organisation_id)
+    try:
+        overviews = {year: overview_in(reader, year) for year in {a.year for a in awards}}
+        facts = {award.id: overviews[award.year].facts(award) for award in awards}
+    finally:
+        reader.close()
+    for award in awards:
+        _keep_facts(award, facts[award.id])
+
+
 def clear_decision(office: Office, award_id: int) -> Award:
     with office.write(AWARDS) as session:
         award = get_for_update(session, Award, award_id, None, "khen thưởng")
+        _refuse_upper(award)
         award.decision_number = ""
         award.decision_date = None
         award.register_number = ""
+        _keep_facts(award, None)
+        award.decision_source = DecisionSource.TYPED.value
         session.flush()
         _ = award.cell
     return award

@@ -25,9 +25,11 @@ class Office:
     def __init__(self, db: Database, organisation_id: int | None = None):
         self.db = db
         if organisation_id is None:
+            # The organisation that goes on (a ward merged into it lives in its file too).
             with db.session() as session:
                 organisation_id = session.scalar(
-                    select(Organisation.id).order_by(Organisation.id).limit(1))
+                    select(Organisation.id).order_by(Organisation.merged_into_id.is_not(None),
+                                                     Organisation.id).limit(1))
         self.organisation_id = organisation_id
 
     def has_organisation(self) -> bool:

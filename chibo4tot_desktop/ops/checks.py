@@ -39,7 +39,8 @@ def points(value, item, who: str) -> float | None:
         return None
     result = number(value, f"Điểm {who}", "points")
     where = f"mục {item.label}"
-    typed = str(value).strip() if isinstance(value, str) else rules.fmt_points(result)
+    # As typed: a number read from a file is shown whole, never rounded for the message.
+    typed = str(value).strip() if isinstance(value, str) else f"{result:g}".replace(".", ",")
     if result < 0:
         raise ValidationError(f"Điểm {who} của {where} không được âm.", "points")
     if result > item.max_points + rules.EPSILON:

@@ -1,10 +1,14 @@
-"""Packets received from the wards: the city's database takes in a ward's year.
+"""Packets received: the upper level takes in a ward's year; a ward takes in the decisions
+sent down to it.
 
-Every packet is read and checked first (``packets.read_packet``); then all of them are
-written in one transaction, so a refusal anywhere writes nothing. Each ward is its own
-organisation (matched by its code). A newer packet of a ward's year replaces that year's
-registrations, evaluations and awards - row by row through the session, so the audit log
-records every deletion; an identical or older one is reported and changes nothing.
+Every packet is read and checked first (``packets.read_packet``: intact, signed by a
+registered sender, well-formed), then its content with the rules typed input goes through
+(``ops.packet_rules``); then all of them are written in one transaction, so a refusal anywhere
+writes nothing. Each ward is its own organisation (matched by its code). A newer packet of a
+ward's year replaces that year's registrations, evaluations, awards and evidence - row by row
+through the session, so the audit log records every deletion - except the decisions the upper
+level recorded itself, which a ward's packet never overwrites; an identical or older packet is
+reported and changes nothing. A decision packet goes to ``ops.decisions``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from chibo4tot_desktop.db.changes import (
     AWARDS,
     CELLS,
     EVALUATIONS,
+    EVIDENCE,
     PACKETS,
     REGISTRATIONS,
     SETTINGS,
@@ -28,12 +33,18 @@ from chibo4tot_desktop.db.changes import (
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.db.models import (
     Award,
+    CatalogueVersion,
     Cell,
+    CellLink,
     CriteriaGroup,
     CriteriaItem,
+    DecisionSource,
     Evaluation,
+    EvidenceFile,
+    EvidenceTarget,
     ImportedPacket,
     Organisation,
+    OrganisationIdentity,
     Phase,
     PhaseYear,
     Registration,
@@ -41,7 +52,20 @@ from chibo4tot_desktop.db.models import (
     Setting,
 )
 from chibo4tot_desktop.errors import ConflictError
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.timeline import BEGINNING, IDENTITY_FIELDS
+from chibo4tot_desktop.ops import keys as office_keys
+from chibo4tot_desktop.ops.decisions import receive_decisions
+from chibo4tot_desktop.ops.packet_rules import (
+    attach_packet_evidence,
+    content_problems,
+    dependency_problems,
+    refusal,
+)
+from chibo4tot_desktop.ops.setup import MOVED_TO_IDENTITY
 from chibo4tot_desktop.packets import (
+    DECIDED_FIELDS,
+    DECISIONS,
     THRESHOLD_FIELDS,
     ImportOutcome,
     Packet,
@@ -49,20 +73,28 @@ from chibo4tot_desktop.packets import (
     read_packet,
 )
 
-
 def import_packets(db: Database, paths: Sequence[str | os.PathLike],
                    now: dt.datetime | None = None) -> list[ImportOutcome]:
     """Check every packet, then import them all in one transaction (all or nothing)."""
-    packets = [read_packet(path) for path in paths]
+    keyring = office_keys.keyring(db)
+    packets = [read_packet(path, keyring) for path in paths]
+    for packet in packets:
+        if packet.kind != DECISIONS:
+            problems = content_problems(packet.data, packet.year, packet.exported_at)
+            if problems:
+                raise refusal(packet, problems)
     # Several packets of one ward and year in one go: the newest wins, in the order made.
     packets.sort(key=lambda p: p.exported_at)
     now = now or dt.datetime.now().replace(microsecond=0)
     outcomes = []
     try:
         with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS,
-                            AWARDS) as session:
+                            AWARDS, EVIDENCE) as session:
             for packet in packets:
-                outcomes.append(_import_one(session, packet, now))
+                if packet.kind == DECISIONS:
+                    outcomes.append(receive_decisions(session, packet, now))
+                else:
+                    outcomes.append(_import_one(session, packet, now))
     except IntegrityError:
         # Another person imported the same ward at the same moment.
         raise ConflictError("Gói dữ liệu của đảng bộ này vừa được người khác nhập cùng lúc; "
@@ -94,22 +126,26 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
         previous = packet_years.get(packet.year)
     cells_count = len(data["cells"])
 
-    def outcome(action):
+    def outcome(action, notes=()):
         return ImportOutcome(packet.source, packet.organisation_code, org_data["name"],
-                             packet.year, action, cells_count)
+                             packet.year, action, cells_count, tuple(notes))
 
     if previous is not None:
         if previous.sha256 == packet.sha256:
             return outcome("identical")
         if packet.exported_at <= previous.exported_at:
             return outcome("older")
+    problems = dependency_problems(session, organisation, data, packet.year)
+    if problems:
+        raise refusal(packet, problems)
     for key in ("name", "upper_body", "place_name"):
         if getattr(organisation, key) != org_data[key]:
             setattr(organisation, key, org_data[key])
-    items = _sync_phase(session, organisation, data["phase"])
+    _sync_identities(session, organisation, data)
+    items = _sync_phase(session, organisation, data["phase"], packet.year)
     _sync_settings(session, organisation, data["settings"])
-    cell_ids = _sync_cells(session, organisation, data["cells"])
-    _replace_year(session, organisation, packet.year, data, cell_ids, items)
+    cell_ids = _sync_cells(session, organisation, data["cells"], data["links"])
+    kept = _replace_year(session, organisation, packet, cell_ids, items, now)
     if previous is None:
         session.add(ImportedPacket(organisation_id=organisation.id, year=packet.year,
                                    exported_at=packet.exported_at, sha256=packet.sha256,
@@ -122,17 +158,46 @@ def _import_one(session: Session, packet: Packet, now: dt.datetime) -> ImportOut
         previous.file_name = packet.source[:300]
         action = "updated"
     session.flush()
-    return outcome(action)
+    notes = [f"Giữ nguyên {kept} quyết định khen thưởng do cấp trên ghi."] if kept else []
+    return outcome(action, notes)
 
 
-def _sync_phase(session: Session, organisation: Organisation, data: dict
+def _sync_identities(session: Session, organisation: Organisation, data: dict) -> None:
+    """The ward's identity versions as the packet gives them (a packet of an older program
+    has none: its organisation block becomes the only version)."""
+    versions = data["identities"]
+    if not versions:
+        old = {field: data["settings"].get(key, "")
+               for key, field in MOVED_TO_IDENTITY.items()}
+        versions = [{"valid_from": BEGINNING, **{
+            key: data["organisation"].get(key, old.get(key, "")) or old.get(key, "")
+            for key in IDENTITY_FIELDS}}]
+    existing = {row.valid_from: row for row in session.scalars(
+        select(OrganisationIdentity).where(
+            OrganisationIdentity.organisation_id == organisation.id))}
+    for version in versions:
+        row = existing.pop(version["valid_from"], None)
+        if row is None:
+            row = OrganisationIdentity(organisation_id=organisation.id,
+                                       valid_from=version["valid_from"], name="")
+            session.add(row)
+        for key in IDENTITY_FIELDS:
+            if getattr(row, key) != version[key]:
+                setattr(row, key, version[key])
+    for row in existing.values():
+        session.delete(row)
+
+
+def _sync_phase(session: Session, organisation: Organisation, data: dict, year: int
                 ) -> dict[tuple, int]:
-    """The ward's phase as in the packet (matched by first year); returns item key -> id."""
+    """The ward's phase as in the packet (matched by first year), with the packet's year
+    scored on the catalogue it carries; returns item key -> id."""
     phase = session.scalar(
         select(Phase).where(Phase.organisation_id == organisation.id,
                             Phase.first_year == data["first_year"])
         .options(selectinload(Phase.years),
-                 selectinload(Phase.groups).selectinload(CriteriaGroup.items)))
+                 selectinload(Phase.versions).selectinload(CatalogueVersion.groups)
+                 .selectinload(CriteriaGroup.items)))
     if phase is None:
         overlapping = session.scalar(select(Phase.id).where(
             Phase.organisation_id == organisation.id,
@@ -158,39 +223,78 @@ def _sync_phase(session: Session, organisation: Organisation, data: dict
                 setattr(row, key, item[key])
     for row in years.values():
         phase.years.remove(row)
-    groups = {(group.scope, group.position): group for group in phase.groups}
-    for group_data in data["groups"]:
-        group = groups.pop((group_data["scope"], group_data["position"]), None)
-        if group is None:
-            group = CriteriaGroup(scope=group_data["scope"], position=group_data["position"],
-                                  title=group_data["title"])
-            phase.groups.append(group)
-        for key in ("title", "pass_points"):
-            if getattr(group, key) != group_data[key]:
-                setattr(group, key, group_data[key])
-        items = {item.position: item for item in group.items}
-        for item_data in group_data["items"]:
-            item = items.pop(item_data["position"], None)
-            if item is None:
-                item = CriteriaItem(position=item_data["position"], text=item_data["text"],
-                                    max_points=item_data["max_points"])
-                group.items.append(item)
-            for key in ("text", "max_points"):
-                if getattr(item, key) != item_data[key]:
-                    setattr(item, key, item_data[key])
-        for item in items.values():
-            group.items.remove(item)
-    for group in groups.values():
-        phase.groups.remove(group)
     session.flush()
-    return {(group.scope, group.position, item.position): item.id
-            for group in phase.groups for item in group.items}
+    items: dict[tuple, int] = {}
+    for scope in sorted({group["scope"] for group in data["groups"]}):
+        wanted = sorted((group for group in data["groups"] if group["scope"] == scope),
+                        key=lambda group: group["position"])
+        version = _catalogue_of_year(session, organisation, phase, scope, year, wanted)
+        items.update({(scope, group.position, item.position): item.id
+                      for group in version.groups for item in group.items})
+    return items
+
+
+def _catalogue_of_year(session: Session, organisation: Organisation, phase: Phase,
+                       scope: str, year: int, wanted: list[dict]) -> CatalogueVersion:
+    """The catalogue version ``year`` is scored with, equal to the packet's: the one in force
+    if it already is, else that one edited (nothing else scored with it) or a new version
+    from ``year``. Other years keep theirs."""
+    versions = [version for version in phase.versions if version.scope == scope]
+    version = phase.catalogue_version(year, scope) if versions else None
+    if version is not None and _content(version.groups) == _content(wanted):
+        return version
+    if version is not None:
+        others = [other for other in queries.catalogue_scored_years(session, version)
+                  if other != year]
+        if any(other > year for other in others):
+            raise PacketError(
+                f"Bộ tiêu chí năm {year} trong gói của {organisation.name} khác bộ tiêu chí "
+                f"các năm sau đã nhập ({', '.join(map(str, others))}); hãy nhập các gói theo "
+                "thứ tự năm. Không nhập gì.")
+        if version.first_year == year or (not others and version.first_year <= year):
+            for group in list(version.groups):
+                version.groups.remove(group)
+            session.flush()
+            _fill(version, phase, wanted)
+            session.flush()
+            return version
+    created = CatalogueVersion(phase_id=phase.id, scope=scope,
+                               first_year=year if versions else phase.first_year)
+    phase.versions.append(created)
+    _fill(created, phase, wanted)
+    session.flush()
+    return created
+
+
+def _fill(version: CatalogueVersion, phase: Phase, wanted: list[dict]) -> None:
+    for group_data in wanted:
+        group = CriteriaGroup(phase_id=phase.id, scope=version.scope,
+                              position=group_data["position"], title=group_data["title"],
+                              pass_points=group_data["pass_points"])
+        for item_data in group_data["items"]:
+            group.items.append(CriteriaItem(position=item_data["position"],
+                                            text=item_data["text"],
+                                            max_points=item_data["max_points"]))
+        version.groups.append(group)
+
+
+def _content(groups) -> list:
+    """What a catalogue says, row ids aside (ORM groups or the packet's dicts)."""
+    def get(obj, key):
+        return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+    return [(get(group, "position"), get(group, "title"), float(get(group, "pass_points")),
+             [(get(item, "position"), get(item, "text"), float(get(item, "max_points")))
+              for item in (group["items"] if isinstance(group, dict) else group.items)])
+            for group in groups]
 
 
 def _sync_settings(session: Session, organisation: Organisation, values: dict) -> None:
     existing = {row.key: row for row in session.scalars(
         select(Setting).where(Setting.organisation_id == organisation.id))}
     for key, value in values.items():
+        if key in MOVED_TO_IDENTITY:      # an older program's: now in the identity versions
+            continue
         row = existing.get(key)
         if row is None:
             session.add(Setting(organisation_id=organisation.id, key=key, value=value))
@@ -198,8 +302,8 @@ def _sync_settings(session: Session, organisation: Organisation, values: dict) -
             row.value = value
 
 
-def _sync_cells(session: Session, organisation: Organisation, cells: list[dict]
-                ) -> dict[str, int]:
+def _sync_cells(session: Session, organisation: Organisation, cells: list[dict],
+                links: list[list[str]]) -> dict[str, int]:
     existing = {cell.code: cell for cell in session.scalars(
         select(Cell).where(Cell.organisation_id == organisation.id))}
     for data in cells:
@@ -208,17 +312,35 @@ def _sync_cells(session: Session, organisation: Organisation, cells: list[dict]
             cell = Cell(organisation_id=organisation.id, code=data["code"])
             session.add(cell)
             existing[data["code"]] = cell
-        for key in ("name", "kind", "secretary", "members_count", "is_pilot", "dissolved_on"):
-            if getattr(cell, key) != data[key]:
-                setattr(cell, key, data[key])
+        for key in ("name", "kind", "secretary", "members_count", "is_pilot", "started_on",
+                    "dissolved_on"):
+            if getattr(cell, key) != data.get(key):
+                setattr(cell, key, data.get(key))
     session.flush()
-    return {code: cell.id for code, cell in existing.items()}
+    ids = {code: cell.id for code, cell in existing.items()}
+    have = {(row.predecessor_id, row.successor_id): row for row in session.scalars(
+        select(CellLink).where(CellLink.organisation_id == organisation.id))}
+    for predecessor, successor in links:
+        pair = (ids[predecessor], ids[successor])
+        if have.pop(pair, None) is None:
+            session.add(CellLink(organisation_id=organisation.id, predecessor_id=pair[0],
+                                 successor_id=pair[1]))
+    for row in have.values():
+        session.delete(row)
+    return ids
 
 
-def _replace_year(session: Session, organisation: Organisation, year: int, data: dict,
-                  cell_ids: dict[str, int], items: dict[tuple, int]) -> None:
-    """The year's registrations, evaluations and awards become exactly the packet's."""
+def _replace_year(session: Session, organisation: Organisation, packet: Packet,
+                  cell_ids: dict[str, int], items: dict[tuple, int], now: dt.datetime) -> int:
+    """The year's registrations, evaluations, awards and evidence become exactly the packet's,
+    except the decisions recorded here (by the upper level itself): those awards stay, with
+    their decision and its scans. Returns how many such decisions were kept."""
+    year, data = packet.year, packet.data
     org_cells = select(Cell.id).where(Cell.organisation_id == organisation.id)
+    awards = list(session.scalars(select(Award).where(Award.organisation_id == organisation.id,
+                                                      Award.year == year)))
+    kept = {(award.cell_id, award.kind): award for award in awards
+            if award.decision_source == DecisionSource.TYPED.value and award.is_decided}
     # Deleted row by row through the session, so the audit log records every one.
     doomed = [
         *session.scalars(select(Registration).where(Registration.year == year,
@@ -226,20 +348,25 @@ def _replace_year(session: Session, organisation: Organisation, year: int, data:
         *session.scalars(select(Evaluation).where(Evaluation.organisation_id == organisation.id,
                                                   Evaluation.year == year)
                          .options(selectinload(Evaluation.scores))),
-        *session.scalars(select(Award).where(Award.organisation_id == organisation.id,
-                                             Award.year == year)),
+        *(award for award in awards if (award.cell_id, award.kind) not in kept),
+        *session.scalars(select(EvidenceFile).where(
+            EvidenceFile.award_id.in_([award.id for award in kept.values()]),
+            EvidenceFile.target == EvidenceTarget.PROPOSAL.value)),
     ]
     for row in doomed:
         session.delete(row)
     session.flush()
+    records: dict[tuple, int] = {}
     for row in data["registrations"]:
         commitments = row["commitments"]
-        session.add(Registration(
+        registration = Registration(
             cell_id=cell_ids[row["cell"]], year=year, title=row["title"] or "Chi bộ 4 tốt",
             received_on=row["received_on"], members_count=row["members_count"],
             commitment_1=commitments[0], commitment_2=commitments[1],
             commitment_3=commitments[2], commitment_4=commitments[3],
-            signer=row["signer"], source=row["source"]))
+            signer=row["signer"], source=row["source"])
+        session.add(registration)
+        records[("registration", row["cell"], None)] = registration
     for row in data["evaluations"]:
         evaluation = Evaluation(
             organisation_id=organisation.id,
@@ -251,11 +378,27 @@ def _replace_year(session: Session, organisation: Organisation, year: int, data:
                                            self_points=score["self_points"],
                                            committee_points=score["committee_points"]))
         session.add(evaluation)
+        records[("evaluation", row["cell"], None)] = evaluation
     for row in data["awards"]:
-        session.add(Award(
-            organisation_id=organisation.id,
-            cell_id=cell_ids[row["cell"]] if row["cell"] is not None else None, year=year,
-            kind=row["kind"], proposed_on=row["proposed_on"],
-            decision_number=row["decision_number"], decision_date=row["decision_date"],
-            issuer=row["issuer"], register_number=row["register_number"], notes=row["notes"]))
+        cell_id = cell_ids[row["cell"]] if row["cell"] is not None else None
+        award = kept.get((cell_id, row["kind"]))
+        if award is not None:
+            # The upper level's decision stands; the ward's proposal details follow the packet.
+            for key in ("proposed_on", "notes"):
+                if getattr(award, key) != row[key]:
+                    setattr(award, key, row[key])
+        else:
+            award = Award(
+                organisation_id=organisation.id, cell_id=cell_id, year=year, kind=row["kind"],
+                proposed_on=row["proposed_on"], decision_number=row["decision_number"],
+                decision_date=row["decision_date"], issuer=row["issuer"],
+                register_number=row["register_number"], notes=row["notes"],
+                decision_source=DecisionSource.WARD.value,
+                **{key: row.get(key) for key in DECIDED_FIELDS})
+            session.add(award)
+        records[("proposal", row["cell"], row["kind"])] = award
+        records[("decision", row["cell"], row["kind"])] = award
     session.flush()
+    attach_packet_evidence(session, organisation.id, packet, records, skip_existing=True)
+    session.flush()
+    return len(kept)

@@ -5,17 +5,23 @@ Rows come back detached from their session with what they need loaded; nothing h
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db.models import (
     AuditEntry,
     Award,
     AwardKind,
+    CatalogueVersion,
     Cell,
+    CellLink,
     CriteriaGroup,
     Evaluation,
     Organisation,
+    OrganisationIdentity,
     Phase,
     PhaseYear,
     Registration,
@@ -35,6 +41,52 @@ def organisation(office: Office) -> Organisation:
     return row
 
 
+def predecessors(office: Office) -> list[Organisation]:
+    """The organisations merged into this one (a ward's file taken in by the new ward),
+    oldest merger first."""
+    if office.organisation_id is None:
+        return []
+    with office.db.session() as session:
+        return list(session.scalars(
+            select(Organisation).where(Organisation.merged_into_id == office.organisation_id)
+            .order_by(Organisation.merged_on, Organisation.id)))
+
+
+def identities_in(session: Session) -> list[OrganisationIdentity]:
+    """The identity versions of the session's organisation, oldest first. An organisation
+    received from a packet of an older program has none: its own row stands for one."""
+    rows = list(session.scalars(select(OrganisationIdentity)
+                                .order_by(OrganisationIdentity.valid_from)))
+    if rows:
+        return rows
+    from chibo4tot_desktop.db.scope import ORGANISATION_ID
+
+    organisation = session.get(Organisation, session.info.get(ORGANISATION_ID) or 0)
+    if organisation is None:
+        return []
+    return [OrganisationIdentity(organisation_id=organisation.id,
+                                 valid_from=timeline.BEGINNING, name=organisation.name,
+                                 upper_body=organisation.upper_body,
+                                 place_name=organisation.place_name)]
+
+
+def identities(office: Office) -> list[OrganisationIdentity]:
+    """The organisation's identity versions, oldest first."""
+    office.require_org()
+    with office.read() as session:
+        return identities_in(session)
+
+
+def identity_on(office: Office, day: dt.date | None) -> timeline.Identity:
+    """The name, upper body, place, issuer and signers in force on ``day`` (None: the
+    latest version)."""
+    return timeline.identity_on(identities(office), day)
+
+
+def identity_in(session: Session, day: dt.date | None) -> timeline.Identity:
+    return timeline.identity_on(identities_in(session), day)
+
+
 def is_empty(office: Office) -> bool:
     """No organisation at all in the data file (a new file)."""
     with office.db.session() as session:
@@ -44,7 +96,8 @@ def is_empty(office: Office) -> bool:
 def _phase_query():
     return (select(Phase)
             .options(selectinload(Phase.years),
-                     selectinload(Phase.groups).selectinload(CriteriaGroup.items))
+                     selectinload(Phase.versions).selectinload(CatalogueVersion.groups)
+                     .selectinload(CriteriaGroup.items))
             .order_by(Phase.first_year))
 
 
@@ -86,6 +139,90 @@ def phase_year(office: Office, year: int) -> PhaseYear:
         if item.year == year:
             return item
     raise UserError(f"Năm {year} chưa có lịch thi đua.")
+
+
+def review_days_in(session: Session) -> dict[int, dt.date | None]:
+    """Every year of the organisation's phases -> its review deadline."""
+    return dict(session.execute(
+        select(PhaseYear.year, PhaseYear.review_deadline)
+        .join(Phase, PhaseYear.phase_id == Phase.id)).all())
+
+
+def year_document_date(office: Office, year: int) -> dt.date:
+    """The date a list of ``year`` carries when nothing else dates it: the year's review day
+    (31/12 when none is set)."""
+    return phase_year(office, year).review_deadline or dt.date(year, 12, 31)
+
+
+def catalogue_scored_years(session: Session, version: CatalogueVersion) -> list[int]:
+    """The years that have scores on the items of ``version`` (they keep it)."""
+    from chibo4tot_desktop.db.models import CriteriaItem, Score
+
+    rows = session.execute(
+        select(Evaluation.year).distinct()
+        .join(Score, Score.evaluation_id == Evaluation.id)
+        .join(CriteriaItem, CriteriaItem.id == Score.item_id)
+        .join(CriteriaGroup, CriteriaGroup.id == CriteriaItem.group_id)
+        .where(CriteriaGroup.version_id == version.id))
+    return sorted(year for (year,) in rows)
+
+
+def catalogue_use(office: Office, phase_id: int, year: int, scope) -> tuple[int, int, list[int]]:
+    """The catalogue of ``scope`` in force for ``year``: (its first year, its last year, the
+    years scored with it)."""
+    with office.read() as session:
+        phase = session.scalar(_phase_query().where(Phase.id == phase_id))
+        if phase is None:
+            raise NotFoundError("Không tìm thấy giai đoạn.")
+        version = phase.catalogue_version(year, scope)
+        later = [other.first_year for other in phase.versions
+                 if other.scope == version.scope and other.first_year > version.first_year]
+        last = min(later) - 1 if later else phase.last_year
+        return version.first_year, last, catalogue_scored_years(session, version)
+
+
+# ------------------------------------------------------------------------------- time
+def year_rule_in(session: Session) -> timeline.YearRule:
+    return timeline.year_rule(session.scalar(
+        select(Setting.value).where(Setting.key == timeline.YEAR_RULE_KEY)))
+
+
+def streak_through_merge_in(session: Session) -> bool:
+    return timeline.flag(session.scalar(
+        select(Setting.value).where(Setting.key == timeline.STREAK_THROUGH_MERGE_KEY)))
+
+
+def cell_timeline_in(session: Session) -> timeline.CellTimeline:
+    """The cells' lives and merges of the session's organisation."""
+    spans = {cell_id: (started, ended) for cell_id, started, ended in session.execute(
+        select(Cell.id, Cell.started_on, Cell.dissolved_on))}
+    predecessors: dict[int, list[int]] = {}
+    for predecessor, successor in session.execute(
+            select(CellLink.predecessor_id, CellLink.successor_id).order_by(CellLink.id)):
+        predecessors.setdefault(successor, []).append(predecessor)
+    return timeline.CellTimeline(spans, predecessors, review_days_in(session),
+                                 year_rule_in(session))
+
+
+def cell_timeline(office: Office) -> timeline.CellTimeline:
+    office.require_org()
+    with office.read() as session:
+        return cell_timeline_in(session)
+
+
+def cells_in_year(office: Office, year: int) -> list[Cell]:
+    """The cells that make up ``year`` (the year rule), in Vietnamese order of names."""
+    office.require_org()
+    with office.read() as session:
+        lives = cell_timeline_in(session)
+        rows = [cell for cell in session.scalars(select(Cell)) if lives.in_year(cell.id, year)]
+    return sorted(rows, key=lambda cell: sort_key(cell.name))
+
+
+def links(office: Office) -> list[CellLink]:
+    office.require_org()
+    with office.read() as session:
+        return list(session.scalars(select(CellLink).order_by(CellLink.id)))
 
 
 # ---------------------------------------------------------------------------------- cells
@@ -182,18 +319,28 @@ def awards(office: Office, year: int | None = None) -> list[Award]:
     return sorted(rows, key=lambda a: (a.year, a.kind, sort_key(a.cell.name if a.cell else "")))
 
 
+def recognised_years_in(session: Session) -> dict[int, set[int]]:
+    rows = session.execute(
+        select(Award.cell_id, Award.year)
+        .where(Award.kind == AwardKind.CELL_RECOGNITION.value,
+               Award.decision_number != "", Award.decision_date.is_not(None)))
+    result: dict[int, set[int]] = {}
+    for cell_id, year in rows:
+        result.setdefault(cell_id, set()).add(year)
+    return result
+
+
 def recognised_years(office: Office) -> dict[int, set[int]]:
     """cell id -> the years it was recognised "Chi bộ 4 tốt" (decided awards)."""
     office.require_org()
     with office.read() as session:
-        rows = session.execute(
-            select(Award.cell_id, Award.year)
-            .where(Award.kind == AwardKind.CELL_RECOGNITION.value,
-                   Award.decision_number != "", Award.decision_date.is_not(None)))
-        result: dict[int, set[int]] = {}
-        for cell_id, year in rows:
-            result.setdefault(cell_id, set()).add(year)
-    return result
+        return recognised_years_in(session)
+
+
+def decided_years_in(session: Session) -> set[int]:
+    """The years that have at least one decision recorded (they are closed)."""
+    return set(session.scalars(select(Award.year).distinct().where(
+        Award.decision_number != "", Award.decision_date.is_not(None))))
 
 
 # ------------------------------------------------------------------------------- settings

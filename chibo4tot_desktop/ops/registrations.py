@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 
+from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db import audit, bulk, plain
 from chibo4tot_desktop.db.changes import REGISTRATIONS
 from chibo4tot_desktop.db.models import Cell, Registration, RegistrationSource
@@ -15,7 +16,9 @@ from chibo4tot_desktop.errors import ConflictError, NotFoundError, ValidationErr
 from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.cells import get_for_update
+from chibo4tot_desktop.ops.history import keeping_decided_years
 from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
+from chibo4tot_desktop.text import format_date
 
 REGISTRATION_FIELDS = ("title", "received_on", "members_count", "commitment_1",
                        "commitment_2", "commitment_3", "commitment_4", "signer")
@@ -43,12 +46,26 @@ def registration_values(values: Mapping) -> dict:
     return result
 
 
-def _active_cell(cell: Cell | None, year: int) -> Cell:
+def year_rule_of(session, year: int) -> tuple:
+    """(the year rule, the year's review day): what ``cell_of_year`` checks a cell against."""
+    return queries.year_rule_in(session), queries.review_days_in(session).get(year)
+
+
+def cell_of_year(session, cell: Cell | None, year: int, rule: tuple | None = None) -> Cell:
+    """The cell, if it belongs to ``year`` (the year rule); refused otherwise. ``rule``:
+    ``year_rule_of(session, year)``, read once by an operation that checks many cells."""
     if cell is None:
         raise NotFoundError("Không tìm thấy chi bộ.")
-    if not cell.active_in(year):
-        raise ValidationError(f"Chi bộ '{cell.name}' đã giải thể, không đăng ký năm {year} "
-                              "được.", "cell")
+    rule, review_day = rule if rule is not None else year_rule_of(session, year)
+    if not timeline.in_year(cell.started_on, cell.dissolved_on, year, rule, review_day):
+        if cell.started_on is not None and cell.started_on > timeline.reference_day(
+                year, rule, review_day):
+            why = f"thành lập ngày {format_date(cell.started_on)}"
+        else:
+            why = f"đã kết thúc hoạt động ngày {format_date(cell.dissolved_on)}"
+        raise ValidationError(f"Chi bộ '{cell.name}' {why}, không thuộc năm {year} (chi bộ "
+                              "thuộc một năm khi còn hoạt động vào "
+                              f"{timeline.describe_rule_day(year, rule, review_day)}).", "cell")
     return cell
 
 
@@ -56,34 +73,40 @@ def save_registration(office: Office, cell_id: int, year: int, *, received_on: d
                       title: str = DEFAULT_TITLE, expected_version: int | None = None,
                       source: str = RegistrationSource.TYPED.value,
                       source_file: str | None = None, source_row: int | None = None,
-                      **fields) -> Registration:
-    """Add the cell's registration for ``year``, or update the one it has."""
+                      confirm: str | None = None, **fields) -> Registration:
+    """Add the cell's registration for ``year``, or update the one it has. Its number of
+    members is the year's own figure (every paper of the year prints it)."""
     values = registration_values({"title": title, "received_on": received_on, **fields})
     with office.write(REGISTRATIONS) as session:
         queries.phase_in(session, year)
-        cell = _active_cell(session.get(Cell, cell_id), year)
+        cell = cell_of_year(session, session.get(Cell, cell_id), year)
         registration = session.scalar(select(Registration).where(
             Registration.cell_id == cell_id, Registration.year == year))
-        if registration is None:
-            registration = Registration(cell_id=cell_id, year=year)
-            session.add(registration)
-        elif expected_version is not None and registration.version != expected_version:
+        if registration is not None and expected_version is not None \
+                and registration.version != expected_version:
             raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy mở lại để xem "
                                 "thay đổi mới nhất rồi nhập lại.")
-        for key, value in values.items():
-            setattr(registration, key, value)
-        registration.source = RegistrationSource(source).value
-        registration.source_file = source_file
-        registration.source_row = source_row
-        session.flush()
+        with keeping_decided_years(office, session, confirm, [year]):
+            if registration is None:
+                registration = Registration(cell_id=cell_id, year=year)
+                session.add(registration)
+            for key, value in values.items():
+                setattr(registration, key, value)
+            registration.source = RegistrationSource(source).value
+            registration.source_file = source_file
+            registration.source_row = source_row
+            session.flush()
         registration.cell = cell
     return registration
 
 
-def delete_registration(office: Office, registration_id: int) -> None:
+def delete_registration(office: Office, registration_id: int,
+                        confirm: str | None = None) -> None:
     with office.write(REGISTRATIONS) as session:
-        session.delete(get_for_update(session, Registration, registration_id, None,
-                                      "bản đăng ký"))
+        registration = get_for_update(session, Registration, registration_id, None,
+                                      "bản đăng ký")
+        with keeping_decided_years(office, session, confirm, [registration.year]):
+            session.delete(registration)
 
 
 class CheckedValues(dict):
@@ -98,7 +121,8 @@ def checked_values(values: Mapping) -> CheckedValues:
 
 
 def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
-                         progress: Progress = null_progress) -> tuple[int, int]:
+                         progress: Progress = null_progress,
+                         confirm: str | None = None) -> tuple[int, int]:
     """Add or update many registrations of ``year`` in ONE transaction (all or nothing).
 
     Each entry: {"cell_id", "values" (the REGISTRATION_FIELDS, checked here unless they are
@@ -121,13 +145,15 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
     progress(0, len(checked), "Đang ghi các bản đăng ký…")
     added: list[dict] = []
     updated: list[tuple] = []
-    with office.write(REGISTRATIONS) as session, plain.paused_gc():
+    with office.write(REGISTRATIONS) as session, plain.paused_gc(), \
+            keeping_decided_years(office, session, confirm, [year]):
         queries.phase_in(session, year)
         cells = {cell.id: cell for cell in plain.rows(session, Cell)}
         existing = {row.cell_id: row for row in plain.rows(
             session, Registration, Registration.year == year)}
+        rule = year_rule_of(session, year)
         for entry, values in checked:
-            cell = _active_cell(cells.get(entry["cell_id"]), year)
+            cell = cell_of_year(session, cells.get(entry["cell_id"]), year, rule)
             registration = existing.get(cell.id)
             expected = entry.get("expected_version")
             if (registration is None) != (expected is None) or (

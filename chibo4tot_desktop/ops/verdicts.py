@@ -48,7 +48,8 @@ def thresholds_of(phase: Phase) -> rules.Thresholds:
     )
 
 
-def group_specs(phase: Phase, scope: Scope = Scope.CELL) -> tuple[rules.GroupSpec, ...]:
+def group_specs(phase: Phase, scope: Scope, year: int) -> tuple[rules.GroupSpec, ...]:
+    """The criteria of ``scope`` that ``year`` is scored with (its catalogue version)."""
     return tuple(
         rules.GroupSpec(
             position=group.position,
@@ -56,19 +57,24 @@ def group_specs(phase: Phase, scope: Scope = Scope.CELL) -> tuple[rules.GroupSpe
             pass_points=group.pass_points,
             items=tuple(rules.ItemSpec(item.id, item.max_points) for item in group.items),
         )
-        for group in phase.groups
-        if group.scope == scope.value
+        for group in phase.catalogue(year, scope)
     )
 
 
 def evaluate(phase: Phase, evaluation: Evaluation | None, scope: Scope = Scope.CELL,
              cells_passed: int = 0, cells_total: int = 0,
-             groups: tuple[rules.GroupSpec, ...] | None = None) -> EvaluationResult:
-    """Totals, classification and verdict of ``evaluation`` under ``phase``'s settings.
+             groups: tuple[rules.GroupSpec, ...] | None = None,
+             year: int | None = None) -> EvaluationResult:
+    """Totals, classification and verdict of ``evaluation`` under ``phase``'s settings and
+    the catalogue of its year (``year`` when there is no evaluation).
 
-    ``groups``: ``group_specs(phase, scope)`` computed once by a caller evaluating many."""
+    ``groups``: ``group_specs(phase, scope, year)`` computed once by a caller evaluating many."""
     if groups is None:
-        groups = group_specs(phase, scope)
+        if year is None:
+            if evaluation is None:
+                raise ValueError("year needed without an evaluation")
+            year = evaluation.year
+        groups = group_specs(phase, scope, year)
     thresholds = thresholds_of(phase)
     scores = evaluation.scores if evaluation is not None else []
     self_totals = rules.score_totals(groups, {s.item_id: s.self_points for s in scores})

@@ -8,7 +8,9 @@ and the seal, and the signer's name. Plain paper gets a border drawn as vector a
 pre-printed blanks (paper kind "preprinted") the border, "ĐẢNG CỘNG SẢN VIỆT NAM" and the
 title are already printed, so only the rest is printed, moved by the offsets in the settings.
 
-The issuer, signer, wording, paper kind and offsets are settings ("certificate.*").
+The issuer, its place and the signer belong to the organisation's identity in force on the
+decision's date (``timeline``: a certificate of 2023 keeps the authority of 2023); the
+wording, paper kind and offsets are settings ("certificate.*").
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from chibo4tot_desktop.db.models import Award, AwardKind, Organisation
+from chibo4tot_desktop import timeline
+from chibo4tot_desktop.db.models import Award, AwardKind
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.ops import queries
-from chibo4tot_desktop.ops.setup import set_settings
+from chibo4tot_desktop.ops.setup import SetupChanges, save_setup
 from chibo4tot_desktop.pdf.fonts import printable
 from chibo4tot_desktop.pdf.layout import (
     A4_LANDSCAPE,
@@ -96,10 +99,17 @@ FIELD_LABELS = {
 }
 
 
-def default_settings(organisation: Organisation) -> CertificateSettings:
-    upper = clean(organisation.upper_body)
-    issuer = f"BAN THƯỜNG VỤ {upper.upper()}" if upper else ""
-    return CertificateSettings(issuer=issuer, place=clean(organisation.place_name))
+# Fields that are the identity's (dated), and their identity names.
+IDENTITY_FIELDS = {"issuer": "issuer", "place": "certificate_place",
+                   "signer_title": "certificate_signer_title",
+                   "signer_name": "certificate_signer_name"}
+
+
+def default_settings(identity: timeline.Identity) -> CertificateSettings:
+    return CertificateSettings(issuer=clean(identity.certificate_issuer),
+                               place=clean(identity.certificate_place_name),
+                               signer_title=clean(identity.certificate_signer_title),
+                               signer_name=clean(identity.certificate_signer_name))
 
 
 def _offset(value, label: str) -> float:
@@ -138,12 +148,15 @@ def validate_settings(values: Mapping[str, object], base: CertificateSettings
     return replace(base, **changes)
 
 
-def load_settings(office) -> CertificateSettings:
-    """The office's certificate settings (defaults from the organisation where unset)."""
-    base = default_settings(queries.organisation(office))
+def load_settings(office, on: dt.date | None = None) -> CertificateSettings:
+    """The certificate settings for a decision dated ``on``: issuer, place and signer from the
+    identity in force that day (None: the latest), the rest from the settings."""
+    base = default_settings(queries.identity_on(office, on))
     stored = queries.settings(office, SETTING_PREFIX)
     values: dict[str, object] = {}
     for item in fields(CertificateSettings):
+        if item.name in IDENTITY_FIELDS:
+            continue
         raw = stored.get(SETTING_PREFIX + item.name)
         if raw is None:
             continue
@@ -163,12 +176,34 @@ def load_settings(office) -> CertificateSettings:
         return settings
 
 
-def save_settings(office, **values) -> CertificateSettings:
-    """Check and store the given fields (one transaction); returns the new settings."""
-    settings = validate_settings(values, load_settings(office))
-    set_settings(office, {SETTING_PREFIX + key: stored_value(getattr(settings, key))
-                         for key in values})
+def save_settings(office, valid_from: dt.date | None = None, **values) -> CertificateSettings:
+    """Check and store the given fields (one transaction); returns the new settings. The
+    issuer, place and signer go to the identity version starting ``valid_from`` (None: the
+    latest version); a value equal to the one derived from the upper body stays derived."""
+    current = load_settings(office, valid_from)
+    settings = validate_settings(values, current)
+    changes = save_changes(office, settings, values, valid_from)
+    save_setup(office, changes)
     return settings
+
+
+def save_changes(office, settings: CertificateSettings, names, valid_from: dt.date | None
+                 ) -> SetupChanges:
+    """The SetupChanges that store the fields ``names`` of ``settings`` (checked)."""
+    current = load_settings(office, valid_from)
+    identity = queries.identity_on(office, valid_from)
+    derived = {"issuer": f"BAN THƯỜNG VỤ {identity.upper_body.upper()}"
+               if identity.upper_body else "", "place": identity.place_name}
+    changes = SetupChanges(identity_from=valid_from)
+    for key in names:
+        value = getattr(settings, key)
+        if key in IDENTITY_FIELDS:
+            if value != getattr(current, key):
+                changes.organisation[IDENTITY_FIELDS[key]] = (
+                    "" if value == derived.get(key) else value)
+        else:
+            changes.settings[SETTING_PREFIX + key] = stored_value(value)
+    return changes
 
 
 def stored_value(value) -> str:
@@ -187,13 +222,15 @@ class Certificate:
     decision: str
     register: str
     place_date: str
+    # The settings in force on the decision's date (issuer, signer); None: the list's.
+    settings: CertificateSettings | None = None
 
     @property
     def recipient(self) -> str:
         return ", ".join(self.recipient_parts)
 
 
-def certificate_for(award: Award, organisation: Organisation,
+def certificate_for(award: Award, organisation: timeline.Identity,
                     settings: CertificateSettings) -> Certificate:
     kind = AwardKind(award.kind)
     if award.cell is not None:
@@ -210,7 +247,8 @@ def certificate_for(award: Award, organisation: Organisation,
     place_date = (place_date_line(settings.place, award.decision_date)
                   if settings.place and award.decision_date else "")
     return Certificate(kind, TITLES[kind], recipient, printable(achievement),
-                       printable(decision), printable(register), printable(place_date))
+                       printable(decision), printable(register), printable(place_date),
+                       settings)
 
 
 def decided_awards(office, year: int, cell_codes: Sequence[str] = ()) -> list[Award]:
@@ -404,7 +442,8 @@ def _diamond(page: Page, cx: float, cy: float, r: float, fill=None, stroke=BLACK
 # ---------------------------------------------------------------------------- entry points
 def certificate_pages(certificates: Iterable[Certificate],
                       settings: CertificateSettings) -> list[Page]:
-    return [certificate_page(certificate, settings) for certificate in certificates]
+    return [certificate_page(certificate, certificate.settings or settings)
+            for certificate in certificates]
 
 
 def year_certificates(office, year: int, cell_codes: Sequence[str] = ()
@@ -416,9 +455,21 @@ def year_certificates(office, year: int, cell_codes: Sequence[str] = ()
             raise UserError(f"Các chi bộ đã chọn không có khen thưởng nào năm {year} đã có "
                             "quyết định.")
         raise UserError(f"Năm {year} chưa có khen thưởng nào đã có quyết định để in giấy khen.")
-    settings = load_settings(office)
-    organisation = queries.organisation(office)
-    return [certificate_for(award, organisation, settings) for award in awards], settings
+    return _certificates(office, awards)
+
+
+def _certificates(office, awards: Sequence[Award]
+                  ) -> tuple[list[Certificate], CertificateSettings]:
+    """Each award's certificate with the identity in force on its decision's date; the
+    settings returned are those of the latest decision (they name the document)."""
+    certificates = []
+    for award in awards:
+        certificates.append(certificate_for(award, queries.identity_on(office,
+                                                                        award.decision_date),
+                                            load_settings(office, award.decision_date)))
+    latest = max((award.decision_date for award in awards if award.decision_date),
+                 default=None)
+    return certificates, load_settings(office, latest)
 
 
 def award_certificates(office, awards: Sequence[Award]
@@ -429,9 +480,7 @@ def award_certificates(office, awards: Sequence[Award]
         raise UserError("Chỉ in được giấy khen cho khen thưởng đã có số và ngày quyết định.")
     if not awards:
         raise UserError("Chưa chọn khen thưởng nào để in.")
-    settings = load_settings(office)
-    organisation = queries.organisation(office)
-    return [certificate_for(award, organisation, settings) for award in awards], settings
+    return _certificates(office, awards)
 
 
 def write_certificates(office, year: int, target: str | os.PathLike,
@@ -444,7 +493,7 @@ def write_certificates(office, year: int, target: str | os.PathLike,
     return len(pages)
 
 
-def sample_certificate(settings: CertificateSettings, organisation: Organisation,
+def sample_certificate(settings: CertificateSettings, organisation,
                        year: int | None = None) -> Certificate:
     """A certificate with example content (the settings dialog's preview)."""
     year = year or dt.date.today().year

@@ -3,10 +3,11 @@
 - the registration form of a cell (bản đăng ký thi đua, what the cell's secretary signs);
 - the proposal list (danh sách đề nghị) the ward's Standing Committee sends to the city.
 
-Settings read (all optional): "proposal.upper_body" (the line above the ward committee in the
-list's header; by default derived from the organisation's upper body, "Thành ủy Hà Tĩnh" ->
-"Đảng bộ thành phố Hà Tĩnh"), "proposal.signer_title" (default "Bí thư") and
-"proposal.signer_name".
+Each paper carries the organisation's identity in force on its own date (``timeline``): the
+name, the upper body (the line above the ward committee in the list's header, by default
+derived from it, "Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh"), the place, and the
+list's signer (title, by default "Bí thư", and name); the year's own criteria catalogue and
+the year's own figures (members from the year's registration).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.models import AwardKind, Organisation, Scope
+from chibo4tot_desktop import rules, timeline
+from chibo4tot_desktop.db.models import AwardKind, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.pdf.document import Column, Flow
@@ -23,18 +24,10 @@ from chibo4tot_desktop.pdf.layout import Page
 from chibo4tot_desktop.pdf.render import write_pdf
 from chibo4tot_desktop.text import clean, fold, place_date_line
 
-UPPER_BODY_PREFIXES = (("Thành ủy ", "Đảng bộ thành phố "), ("Huyện ủy ", "Đảng bộ huyện "),
-                       ("Thị ủy ", "Đảng bộ thị xã "), ("Tỉnh ủy ", "Đảng bộ tỉnh "),
-                       ("Quận ủy ", "Đảng bộ quận "))
 
-
-def upper_party_body(organisation: Organisation) -> str:
+def upper_party_body(identity: timeline.Identity) -> str:
     """"Thành ủy Hà Tĩnh" -> "Đảng bộ thành phố Hà Tĩnh" (the line above the committee)."""
-    upper = clean(organisation.upper_body)
-    for committee, body in UPPER_BODY_PREFIXES:
-        if upper.startswith(committee):
-            return body + upper[len(committee):]
-    return upper
+    return clean(identity.party_header_body)
 
 
 def _lower_first(text: str) -> str:
@@ -51,11 +44,16 @@ def registration_form_pages(office, year: int, cell_code: str, blank: bool = Fal
     if registration is None and not blank:
         raise UserError(f"{cell.name} chưa có bản đăng ký thi đua năm {year} "
                         "(có thể in mẫu trống để chi bộ điền).")
-    if not cell.active_in(year):
-        raise UserError(f"{cell.name} đã giải thể, không đăng ký thi đua năm {year}.")
-    organisation = queries.organisation(office)
+    if not queries.cell_timeline(office).in_year(cell.id, year):
+        raise UserError(f"{cell.name} không thuộc năm {year} (chưa thành lập hoặc đã kết "
+                        "thúc hoạt động), không đăng ký thi đua năm đó.")
     phase = queries.phase_for_year(office, year)
-    groups = [group for group in phase.groups if group.scope == Scope.CELL.value]
+    phase_year = next(item for item in phase.years if item.year == year)
+    day = (registration.received_on if registration is not None
+           else phase_year.registration_deadline or phase_year.launch_date
+           or queries.year_document_date(office, year))
+    organisation = queries.identity_on(office, day)
+    groups = phase.catalogue(year, Scope.CELL)
 
     flow = Flow()
     place = clean(organisation.place_name)
@@ -69,8 +67,7 @@ def registration_form_pages(office, year: int, cell_code: str, blank: bool = Fal
     flow.centred(f"Xây dựng “{title}” năm {year}", "bold", 14, after=10)
     flow.centred(f"Kính gửi: {organisation.committee_name}", "regular", 14, after=12)
 
-    members = registration.members_count if registration and \
-        registration.members_count is not None else cell.members_count
+    members = registration.members_count if registration is not None else None
     basis = (f"Thực hiện {phase.plan_reference} về {_lower_first(phase.title)}"
              if phase.plan_reference else f"Thực hiện phong trào thi đua {_lower_first(phase.title)}")
     members_text = f" (có {members} đảng viên)" if members else ""
@@ -125,13 +122,14 @@ PROPOSAL_COLUMNS = (
 )
 
 
-def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], dict]:
-    """The table rows (section headings and awards) and counts per kind."""
-    from chibo4tot_desktop.reports import year_overview
+def proposal_rows(office, year: int, date: dt.date | None = None
+                  ) -> tuple[list[list[str]], frozenset[int], dict]:
+    """The table rows (section headings and awards) and counts per kind. A decided award
+    shows the figures its decision was made on (kept with it); the others today's."""
+    from chibo4tot_desktop.reports import DecisionFacts, year_overview
 
     overview = year_overview(office, year)
-    organisation = queries.organisation(office)
-    states = {state.cell.id: state for state in overview.cells}
+    organisation = queries.identity_on(office, date or proposal_date(office, year))
     awards = queries.awards(office, year)
     rows: list[list[str]] = []
     sections: set[int] = set()
@@ -145,38 +143,41 @@ def proposal_rows(office, year: int) -> tuple[list[list[str]], frozenset[int], d
         counts[kind] = len(kind_awards)
         for index, award in enumerate(kind_awards, start=1):
             notes = clean(award.notes)
+            facts = (DecisionFacts.kept(award) if award.is_decided else None) \
+                or overview.facts(award)
             if award.cell is None:
-                result = overview.organisation_result
                 name, members, streak = organisation.name, "", ""
             else:
-                state = states.get(award.cell_id)
-                result = state.result if state else None
                 name = award.cell.name
-                members = str(award.cell.members_count or "")
-                streak = str(state.consecutive_years) if state and state.consecutive_years \
-                    else ""
+                members = str(facts.members or "") if facts else ""
+                streak = str(facts.streak) if facts and facts.streak else ""
                 if award.cell.is_pilot and "chi bộ điểm" not in fold(notes):
                     notes = "Chi bộ điểm" + (f"; {notes}" if notes else "")
-            totals = result.committee_totals if result else None
-            points = rules.fmt_points(totals.total) if totals and totals.complete else ""
-            classification = (result.classification.value
-                              if result and totals and totals.complete and result.classification
-                              else "")
+            points = rules.fmt_points(facts.points) if facts and facts.points is not None \
+                else ""
+            classification = facts.classification or "" if facts else ""
             rows.append([str(index), name, members, points, classification, streak, notes])
     return rows, frozenset(sections), counts
+
+
+def proposal_date(office, year: int) -> dt.date:
+    """The proposal list's own date: the latest proposal of the year (the year's review day
+    when none is dated)."""
+    proposed = [award.proposed_on for award in queries.awards(office, year)
+                if award.proposed_on]
+    return max(proposed) if proposed else queries.year_document_date(office, year)
 
 
 def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[Page]:
     awards = queries.awards(office, year)
     if not awards:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào.")
-    organisation = queries.organisation(office)
-    rows, sections, counts = proposal_rows(office, year)
     if date is None:
-        proposed = [award.proposed_on for award in awards if award.proposed_on]
-        date = max(proposed) if proposed else dt.date.today()
+        date = proposal_date(office, year)
+    organisation = queries.identity_on(office, date)
+    rows, sections, counts = proposal_rows(office, year, date)
     place = clean(organisation.place_name)
-    upper = queries.setting(office, "proposal.upper_body", "") or upper_party_body(organisation)
+    upper = upper_party_body(organisation)
 
     flow = Flow()
     flow.party_header(upper, organisation.committee_name,
@@ -204,9 +205,8 @@ def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[
             unit = "tổ chức đảng" if kind is not AwardKind.CELL_RECOGNITION else "chi bộ"
             summary.append(f"{counts[kind]:02d} {unit} đề nghị {label}")
     flow.paragraph("Tổng cộng: " + "; ".join(summary) + ".", "italic", 13)
-    signer_title = queries.setting(office, "proposal.signer_title", "") or "Bí thư"
-    flow.signature(["T/M BAN THƯỜNG VỤ", signer_title],
-                   queries.setting(office, "proposal.signer_name", ""),
+    signer_title = organisation.proposal_signer_title or "Bí thư"
+    flow.signature(["T/M BAN THƯỜNG VỤ", signer_title], organisation.proposal_signer_name,
                    recipients=[f"- Ban Thường vụ {clean(organisation.upper_body)} (báo cáo),"
                                if organisation.upper_body else "- Cấp trên (báo cáo),",
                                "- Lưu Văn phòng Đảng ủy."])
@@ -216,7 +216,8 @@ def proposal_list_pages(office, year: int, date: dt.date | None = None) -> list[
 def write_proposal_list(office, year: int, target: str | os.PathLike,
                         date: dt.date | None = None) -> int:
     pages = proposal_list_pages(office, year, date)
+    organisation = queries.identity_on(office, date or proposal_date(office, year))
     write_pdf(pages, target, title=f"Danh sách đề nghị khen thưởng năm {year}",
-              author=queries.organisation(office).committee_name)
+              author=organisation.committee_name)
     return len(pages)
 

@@ -13,6 +13,12 @@ position recorded in ``safety_meta`` when the last backup was taken.
 
 ``keep_set`` is the pure thinning rule: the most recent copies, then the newest copy of each of
 the last days, weeks and months.
+
+A second backup folder (a USB stick; the setting ``backup.second_folder``, set through
+``ops.setup.set_second_backup_folder``) gets the same backups, made and checked the same way,
+on request (``backup_to_second``) and on close when the folder is there (``AutoBackup``); it
+is thinned by the same rule. A folder that is not there (the stick not plugged in) is skipped
+on close and reported on request.
 """
 
 from __future__ import annotations
@@ -27,8 +33,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chibo4tot_desktop.db.sqlite_file import KNOWN_REVISIONS, connect_for_check, read_revision
 from chibo4tot_desktop.errors import DataFileError
-from chibo4tot_desktop.files import FileWriteError, atomic_write, is_temporary_name, reason_of
+from chibo4tot_desktop.files import (
+    TEMPORARY_SUFFIX,
+    FileWriteError,
+    atomic_write,
+    is_temporary_name,
+    reason_of,
+)
 
 BACKUP_DIR_NAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
@@ -48,9 +61,12 @@ REASON_LABELS = {
 
 META_LAST_BACKUP_AT = "last_backup_at"
 META_LAST_BACKUP_POSITION = "last_backup_audit_id"
+META_SECOND_BACKUP_POSITION = "last_second_backup_audit_id"
+SECOND_FOLDER_KEY = "backup.second_folder"
 
 AUTO_INTERVAL = dt.timedelta(days=1)
 STALE_TEMPORARY_SECONDS = 3600
+ABANDONED_TEMPORARY_SECONDS = 120
 
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6})(?:-(?P<reason>[a-z-]+?))?"
                    r"(?:-(?P<n>\d+))?" + re.escape(BACKUP_SUFFIX) + "$")
@@ -101,9 +117,11 @@ def parse_backup_name(name: str, stem: str | None = None) -> tuple[dt.datetime, 
     return taken_at, match["reason"] or ""
 
 
-def list_backups(data_path: str | os.PathLike) -> list[BackupInfo]:
-    """The data file's backups, newest first (temporary and foreign files are ignored)."""
-    folder = backups_dir(data_path)
+def list_backups(data_path: str | os.PathLike,
+                 folder: str | os.PathLike | None = None) -> list[BackupInfo]:
+    """The data file's backups in ``folder`` (``backups/`` beside it by default), newest first
+    (temporary and foreign files are ignored)."""
+    folder = Path(folder) if folder is not None else backups_dir(data_path)
     stem = Path(data_path).stem
     result = []
     with contextlib.suppress(FileNotFoundError):
@@ -156,10 +174,13 @@ def keep_set(times: Iterable[dt.datetime], now: dt.datetime,
 
 
 def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
-                 policy: ThinPolicy = ThinPolicy()) -> list[Path]:
-    """Delete the backups ``keep_set`` does not keep; return the deleted paths."""
+                 policy: ThinPolicy = ThinPolicy(),
+                 folder: str | os.PathLike | None = None) -> list[Path]:
+    """Delete the backups ``keep_set`` does not keep (in ``folder``, ``backups/`` by
+    default); return the deleted paths."""
     now = now or dt.datetime.now()
-    backups = list_backups(data_path)
+    folder = Path(folder) if folder is not None else backups_dir(data_path)
+    backups = list_backups(data_path, folder)
     # Copies taken in the same second share their fate (kept or deleted together).
     keep = keep_set((info.taken_at for info in backups), now, policy)
     deleted = []
@@ -171,7 +192,7 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
             deleted.append(info.path)
     # Temporary files of a backup interrupted by a crash (a running one is seconds old).
     with contextlib.suppress(FileNotFoundError):
-        for entry in os.scandir(backups_dir(data_path)):
+        for entry in os.scandir(folder):
             if is_temporary_name(entry.name):
                 with contextlib.suppress(OSError):
                     age = time.time() - entry.stat().st_mtime
@@ -179,6 +200,28 @@ def thin_backups(data_path: str | os.PathLike, now: dt.datetime | None = None,
                         os.unlink(entry.path)
                         deleted.append(Path(entry.path))
     return deleted
+
+
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]+" + re.escape(TEMPORARY_SUFFIX)
+                        + r"(?:-journal|-wal|-shm)?$")
+
+
+def interrupted_backup_temporaries(data_path: str | os.PathLike) -> list[Path]:
+    """Temporaries of this data file's backups in ``backups/`` that no backup is writing any
+    more: untouched for ``ABANDONED_TEMPORARY_SECONDS`` (a running backup writes its copy in
+    one go, then only checks it). For the holder of the writer lock, at opening: the backups
+    of a program that was killed, or of a ``backup`` command that was interrupted."""
+    ours = re.compile(re.escape(Path(data_path).stem) + r"-\d{4}-\d{2}-\d{2}_\d{6}")
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(backups_dir(data_path)):
+            match = _TEMPORARY.match(entry.name)
+            if match is None or not ours.match(match["name"]):   # backups, damaged copies
+                continue
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat().st_mtime > ABANDONED_TEMPORARY_SECONDS:
+                    found.append(Path(entry.path))
+    return found
 
 
 # ------------------------------------------------------------------------ taking a backup
@@ -199,23 +242,18 @@ def split_integrity(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
-    """A plain sqlite3 connection to a file that must already exist (never creates one)."""
+    """A plain sqlite3 connection to a file that must already exist (never creates one).
+
+    ``readonly``: one that writes nothing (``db.sqlite_file.connect_for_check``).
+    """
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
     if readonly:
-        uri = "file:" + _uri_path(path) + "?mode=ro"
-        connection = sqlite3.connect(uri, uri=True, timeout=10)
-    else:
-        connection = sqlite3.connect(str(path), timeout=10)
+        return connect_for_check(path)
+    connection = sqlite3.connect(str(path), timeout=10)
     connection.execute("PRAGMA busy_timeout = 10000")
     return connection
-
-
-def _uri_path(path: Path) -> str:
-    from urllib.parse import quote
-
-    return quote(path.resolve().as_posix(), safe="/:")
 
 
 def snapshot_into(source: str | os.PathLike, path: Path) -> int:
@@ -228,7 +266,7 @@ def snapshot_into(source: str | os.PathLike, path: Path) -> int:
     """
     position = -1
     try:
-        src = connect_existing(source)
+        src = connect_existing(source, readonly=True)
         try:
             dst = sqlite3.connect(str(path))
             try:
@@ -274,16 +312,18 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
 
 def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
                 target: str | os.PathLike | None = None, now: dt.datetime | None = None,
-                thin: bool = True) -> BackupInfo:
-    """Back the data file up (into ``backups/`` unless ``target`` is given) and note it.
+                thin: bool = True, folder: str | os.PathLike | None = None) -> BackupInfo:
+    """Back the data file up (into ``folder``, by default ``backups/``, unless ``target`` is
+    given) and note it.
 
     The time and audit position of the backup are written to the data file's ``safety_meta``
     (when the file has that table), then the folder is thinned.
     """
     data_path = Path(data_path)
     now = (now or dt.datetime.now()).replace(microsecond=0)
+    second = folder is not None
     if target is None:
-        folder = backups_dir(data_path)
+        folder = Path(folder) if second else backups_dir(data_path)
         target = folder / backup_name(data_path, now, reason)
         counter = 2
         while target.exists():
@@ -293,26 +333,63 @@ def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
     target = Path(target)
     position = copy_database(data_path, target)
     if position >= 0:
-        record_backup(data_path, now, position)
-    if thin and target.parent == backups_dir(data_path):
+        record_backup(data_path, now, position, second)
+    if thin and second:
+        thin_backups(data_path, now, folder=target.parent)
+    elif thin and target.parent == backups_dir(data_path):
         thin_backups(data_path, now)
     return BackupInfo(target, now, reason, target.stat().st_size)
 
 
-def record_backup(data_path: Path, when: dt.datetime, position: int) -> None:
-    """Note in the data file when it was last backed up (no-op before schema 0002)."""
+def second_folder(data_path: str | os.PathLike) -> Path | None:
+    """The second backup folder set for this data file (``backup.second_folder``), or None."""
+    try:
+        connection = connect_existing(data_path, readonly=True)
+    except (DataFileError, sqlite3.DatabaseError):
+        return None
+    try:
+        row = connection.execute("SELECT value FROM settings WHERE key = ? AND value != '' "
+                                 "ORDER BY id LIMIT 1", (SECOND_FOLDER_KEY,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        connection.close()
+    return Path(row[0]) if row else None
+
+
+def backup_to_second(data_path: str | os.PathLike, reason: str = MANUAL,
+                     now: dt.datetime | None = None) -> BackupInfo:
+    """A backup into the second folder now; DataFileError when none is set or it is not there
+    (the USB stick not plugged in)."""
+    folder = second_folder(data_path)
+    if folder is None:
+        raise DataFileError("Chưa chọn thư mục sao lưu thứ hai (ví dụ một thư mục trên ổ USB).")
+    if not folder.is_dir():
+        raise DataFileError(f"Thư mục sao lưu thứ hai '{folder}' không có (ổ USB chưa cắm, "
+                            "hoặc thư mục đã bị đổi tên).")
+    return make_backup(data_path, reason, now=now, folder=folder)
+
+
+def record_backup(data_path: Path, when: dt.datetime, position: int,
+                  second: bool = False) -> None:
+    """Note in the data file when it was last backed up (no-op before schema 0002, and for a
+    file this program does not open: another program's, or a newer version's); a backup in the
+    second folder notes its own position only."""
     try:
         connection = connect_existing(data_path)
     except DataFileError:
         return
+    values = [(META_SECOND_BACKUP_POSITION, str(position))] if second else [
+        (META_LAST_BACKUP_AT, when.isoformat()), (META_LAST_BACKUP_POSITION, str(position))]
     try:
+        revision, _foreign = read_revision(connection)
+        if revision not in KNOWN_REVISIONS:
+            return
         with connection:
             connection.executemany(
-                "INSERT OR REPLACE INTO safety_meta (key, value) VALUES (?, ?)",
-                [(META_LAST_BACKUP_AT, when.isoformat()),
-                 (META_LAST_BACKUP_POSITION, str(position))])
+                "INSERT OR REPLACE INTO safety_meta (key, value) VALUES (?, ?)", values)
     except sqlite3.OperationalError:
-        pass  # an older schema without safety_meta, or busy: the next backup notes it
+        pass  # an older schema without safety_meta, busy, read-only: the next backup notes it
     finally:
         connection.close()
 
@@ -371,3 +448,20 @@ class AutoBackup:
         if not self.data_path.is_file() or not self.changed():
             return None
         return make_backup(self.data_path, ON_CLOSE, now=self.clock())
+
+    def second_on_close(self) -> BackupInfo | None:
+        """On close, a backup into the second folder too, when it is there and has not got
+        the file as it is now (it may have been away at the last closes)."""
+        folder = second_folder(self.data_path) if self.data_path.is_file() else None
+        if folder is None or not folder.is_dir():
+            return None
+        connection = connect_existing(self.data_path)
+        try:
+            position = connection.execute(
+                "SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+            saved = read_meta(connection).get(META_SECOND_BACKUP_POSITION)
+        finally:
+            connection.close()
+        if saved is not None and int(saved) == position:
+            return None
+        return make_backup(self.data_path, ON_CLOSE, now=self.clock(), folder=folder)

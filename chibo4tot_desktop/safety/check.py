@@ -10,8 +10,8 @@ an old version, a crash in another tool or a hand edit could leave:
 - scores above the item's maximum or negative; scores on an item of another phase or scope;
 - awards with a register number but no decision, or half a decision (number without date or
   date without number); decisions dated before their proposal;
-- registrations and evaluations of cells dissolved by then; records in years outside every
-  phase.
+- registrations and evaluations of a cell in a year it does not belong to (founded later or
+  ended before, by the year rule of ``timeline``); records in years outside every phase.
 
 Only the first two are repaired, after a backup, by ``ops.repairs`` (one transaction through
 the session, audited like every change); the others need a person's judgement and are listed
@@ -29,7 +29,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chibo4tot_desktop.errors import DataFileError
+from chibo4tot_desktop import timeline
+from chibo4tot_desktop.db.sqlite_file import connect_for_check, folder_writable
+from chibo4tot_desktop.errors import (
+    DataFileError,
+    DataFileNewerError,
+    DataFileNotOursError,
+    DataFileReadOnlyError,
+)
 from chibo4tot_desktop.ops import repairs
 from chibo4tot_desktop.safety.backup import (
     BEFORE_REPAIR,
@@ -109,19 +116,38 @@ class CheckReport:
 
 # -------------------------------------------------------------------------------- physical
 def physical_check(path: str | Path) -> list[str]:
-    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found."""
+    """``PRAGMA integrity_check`` of the file: ["ok"] or the problems found.
+
+    SQLite verifies CHECK constraints only on a connection that may write, so one is used
+    where the folder allows it (integrity_check itself writes nothing). A file that cannot be
+    read where it lies (a folder nobody may write to, while SQLite needs to write beside the
+    file) is not a damaged file: that raises ``DataFileReadOnlyError``.
+    """
     path = Path(path)
+    if not path.is_file():
+        return [f"Không tìm thấy tệp dữ liệu '{path}'."]
+    connection = None
     try:
-        connection = connect_existing(path)
-    except DataFileError as error:
-        return [str(error)]
-    try:
+        if folder_writable(path.parent):
+            connection = sqlite3.connect(str(path), timeout=10)
+            connection.execute("PRAGMA busy_timeout = 10000")
+        else:
+            connection = connect_for_check(path)
         rows = connection.execute("PRAGMA integrity_check").fetchall()
         return [str(row[0]) for row in rows] or ["ok"]
+    except sqlite3.OperationalError as error:
+        text = str(error).lower()
+        if "readonly" in text or "unable to open" in text:
+            raise DataFileReadOnlyError(
+                f"Không đọc được tệp '{path.name}' ở chỗ nó đang nằm: SQLite cần ghi các tệp "
+                f"phụ (-wal, -shm) cạnh tệp, nhưng thư mục '{path.parent}' chỉ đọc. Hãy chép "
+                "tệp sang thư mục khác rồi dùng bản chép.") from None
+        return [f"Không đọc được tệp: {error}"]
     except sqlite3.DatabaseError as error:
         return [f"Không đọc được tệp: {error}"]
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def is_good_database(path: str | Path) -> tuple[bool, str]:
@@ -135,7 +161,10 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
                 return False, "không phải tệp dữ liệu SQLite"
     except OSError as error:
         return False, f"không đọc được ({error.strerror or error})"
-    damage, _constraint = split_integrity(physical_check(path))
+    try:
+        damage, _constraint = split_integrity(physical_check(path))
+    except DataFileReadOnlyError:
+        return False, "không đọc được ở thư mục chỉ đọc đang chứa nó (hãy chép sang chỗ khác)"
     if damage:
         return False, "bị hỏng (" + damage[0] + ")"
     revision = _revision(path)
@@ -148,8 +177,8 @@ def is_good_database(path: str | Path) -> tuple[bool, str]:
 
 def _revision(path: Path) -> str | None:
     try:
-        connection = connect_existing(path)
-    except DataFileError:
+        connection = connect_for_check(path)
+    except sqlite3.Error:
         return None
     try:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -184,13 +213,20 @@ LOGICAL_QUERIES: list[tuple[str, str, str]] = [
         JOIN evaluations e ON e.id = s.evaluation_id LEFT JOIN cells c ON c.id = e.cell_id
         WHERE s.self_points < 0 OR s.committee_points < 0 ORDER BY e.year, c.name"""),
     ("score_wrong_catalogue", "Điểm chấm cho mục tiêu chí không thuộc bộ tiêu chí của năm",
+     # The item's version must be the one in force for the evaluation's year: of the phase
+     # and scope, the latest first year not after it.
      """SELECT c.name, e.year, g.position || '.' || i.position
         FROM scores s JOIN evaluations e ON e.id = s.evaluation_id
         JOIN criteria_items i ON i.id = s.item_id JOIN criteria_groups g ON g.id = i.group_id
-        JOIN phases p ON p.id = g.phase_id LEFT JOIN cells c ON c.id = e.cell_id
+        JOIN catalogue_versions v ON v.id = g.version_id
+        JOIN phases p ON p.id = v.phase_id LEFT JOIN cells c ON c.id = e.cell_id
         WHERE p.organisation_id != e.organisation_id
            OR e.year NOT BETWEEN p.first_year AND p.last_year
-           OR g.scope != CASE WHEN e.cell_id IS NULL THEN 'organisation' ELSE 'cell' END
+           OR v.scope != CASE WHEN e.cell_id IS NULL THEN 'organisation' ELSE 'cell' END
+           OR v.first_year > e.year
+           OR EXISTS (SELECT 1 FROM catalogue_versions w WHERE w.phase_id = v.phase_id
+                      AND w.scope = v.scope AND w.first_year > v.first_year
+                      AND w.first_year <= e.year)
         ORDER BY e.year, c.name"""),
     ("award_register_without_decision", "Khen thưởng có số sổ nhưng chưa có quyết định",
      """SELECT c.name, a.year, a.register_number FROM awards a
@@ -207,18 +243,6 @@ LOGICAL_QUERIES: list[tuple[str, str, str]] = [
         LEFT JOIN cells c ON c.id = a.cell_id
         WHERE a.decision_date IS NOT NULL AND a.proposed_on IS NOT NULL
           AND a.decision_date < a.proposed_on ORDER BY a.year, c.name"""),
-    ("registration_dissolved", "Đăng ký thi đua của chi bộ đã giải thể",
-     """SELECT c.name, r.year, c.dissolved_on FROM registrations r
-        JOIN cells c ON c.id = r.cell_id
-        WHERE c.dissolved_on IS NOT NULL
-          AND CAST(substr(c.dissolved_on, 1, 4) AS INTEGER) <= r.year
-        ORDER BY r.year, c.name"""),
-    ("evaluation_dissolved", "Phiếu chấm điểm của chi bộ đã giải thể",
-     """SELECT c.name, e.year, c.dissolved_on FROM evaluations e
-        JOIN cells c ON c.id = e.cell_id
-        WHERE c.dissolved_on IS NOT NULL
-          AND CAST(substr(c.dissolved_on, 1, 4) AS INTEGER) <= e.year
-        ORDER BY e.year, c.name"""),
     ("outside_phases", "Hồ sơ thuộc năm không nằm trong giai đoạn thi đua nào",
      """SELECT c.name, x.year, x.what FROM (
             SELECT r.cell_id AS cell_id, cc.organisation_id AS org, r.year AS year,
@@ -253,11 +277,7 @@ def _describe(key: str, row: tuple) -> str:
     if key in ("award_half_decision", "award_decided_before_proposal"):
         return f"{base}: quyết định '{row[2] or ''}'"
     if key in ("registration_dissolved", "evaluation_dissolved"):
-        try:
-            day = dt.date.fromisoformat(str(row[2])[:10]).strftime("%d/%m/%Y")
-        except ValueError:
-            day = str(row[2])
-        return f"{base}: giải thể ngày {day}"
+        return f"{base}: {row[2]}"
     if key == "outside_phases":
         return f"{base}: {row[2]}"
     return base
@@ -282,7 +302,98 @@ def find_problems(connection: sqlite3.Connection) -> list[Finding]:
         rows = connection.execute(query).fetchall()
         findings.append(Finding(key, title, len(rows),
                                 [_describe(key, row) for row in rows[:EXAMPLES]]))
+    for key, title, rows in _outside_life(connection):
+        findings.append(Finding(key, title, len(rows),
+                                [_describe(key, row) for row in rows[:EXAMPLES]]))
+    findings.extend(evidence_findings(connection))
     return findings
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _outside_life(connection: sqlite3.Connection) -> list[tuple[str, str, list[tuple]]]:
+    """Registrations and evaluations of a cell in a year it does not belong to (founded
+    later, or ended before, by the organisation's year rule): they fall out of the year."""
+    rules_of = {org: timeline.year_rule(value) for org, value in connection.execute(
+        "SELECT organisation_id, value FROM settings WHERE key = ?",
+        (timeline.YEAR_RULE_KEY,))}
+    review = {(org, year): _day(day) for org, year, day in connection.execute(
+        "SELECT p.organisation_id, y.year, y.review_deadline FROM phase_years y "
+        "JOIN phases p ON p.id = y.phase_id")}
+    cells = {row[0]: row[1:] for row in connection.execute(
+        "SELECT id, name, organisation_id, started_on, dissolved_on FROM cells")}
+    results = []
+    for key, title, table in (
+            ("registration_dissolved", "Đăng ký thi đua của chi bộ không thuộc năm đó "
+                                       "(chưa thành lập hoặc đã kết thúc hoạt động)",
+             "registrations"),
+            ("evaluation_dissolved", "Phiếu chấm điểm của chi bộ không thuộc năm đó "
+                                     "(chưa thành lập hoặc đã kết thúc hoạt động)",
+             "evaluations")):
+        found = []
+        for cell_id, year in connection.execute(
+                f"SELECT cell_id, year FROM {table} WHERE cell_id IS NOT NULL "
+                "ORDER BY year, cell_id"):
+            if cell_id not in cells:
+                continue                    # an orphan: reported (and repaired) as such
+            name, org, started, ended = cells[cell_id]
+            started, ended = _day(started), _day(ended)
+            rule = rules_of.get(org, timeline.DEFAULT_YEAR_RULE)
+            day = review.get((org, year))
+            if timeline.in_year(started, ended, year, rule, day):
+                continue
+            if started and not timeline.in_year(started, None, year, rule, day):
+                why = f"thành lập ngày {started:%d/%m/%Y}"
+            else:
+                why = f"kết thúc hoạt động ngày {ended:%d/%m/%Y}" if ended else "không thuộc năm"
+            found.append((name, year, why))
+        results.append((key, title, found))
+    return results
+
+
+def evidence_findings(connection: sqlite3.Connection) -> list[Finding]:
+    """Evidence files whose bytes no longer match their SHA-256 or are no longer a sound PDF,
+    JPEG or PNG, and stored bytes no record refers to (a person decides: restore a backup,
+    attach again)."""
+    from chibo4tot_desktop import evidence
+    from chibo4tot_desktop.errors import ValidationError
+
+    damaged = Finding("evidence_damaged", "Tệp đính kèm bị hỏng (nội dung không khớp mã kiểm "
+                                          "tra hoặc không còn là PDF, JPEG, PNG)")
+    unused = Finding("evidence_unused", "Nội dung tệp đính kèm không thuộc hồ sơ nào")
+    try:
+        blobs = connection.execute("SELECT id, sha256, media_type FROM evidence_blobs "
+                                   "ORDER BY id").fetchall()
+    except sqlite3.OperationalError:
+        return []      # a file of an older schema, without evidence
+    for blob_id, sha256, media_type in blobs:
+        content, = connection.execute("SELECT content FROM evidence_blobs WHERE id = ?",
+                                      (blob_id,)).fetchone()
+        names = [row[0] for row in connection.execute(
+            "SELECT file_name FROM evidence_files WHERE blob_id = ? ORDER BY id", (blob_id,))]
+        problem = None
+        if not isinstance(content, bytes) or hashlib.sha256(content).hexdigest() != sha256:
+            problem = "nội dung không khớp mã kiểm tra"
+        else:
+            try:
+                evidence.check(evidence.stored_name("tep", media_type), content)
+            except (ValidationError, KeyError) as error:
+                problem = str(error)
+        if problem:
+            damaged.count += 1
+            if len(damaged.examples) < EXAMPLES:
+                damaged.examples.append(f"{', '.join(names) or f'nội dung số {blob_id}'}: "
+                                        f"{problem}")
+        if not names:
+            unused.count += 1
+            if len(unused.examples) < EXAMPLES:
+                unused.examples.append(f"nội dung số {blob_id} ({len(content or b'')} byte)")
+    return [damaged, unused]
 
 
 def _repair(path: Path) -> dict[str, int]:
@@ -309,11 +420,12 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
         return report
     report.revision = _revision(path)
     if report.revision is None:
-        raise DataFileError(f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
+        raise DataFileNotOursError(
+            f"Tệp '{path.name}' không phải là tệp dữ liệu của chương trình.")
     if report.revision not in KNOWN_REVISIONS:
-        raise DataFileError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
-                            f"(lược đồ {report.revision}); không kiểm tra.")
-    connection = connect_existing(path)
+        raise DataFileNewerError("Tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình "
+                                 f"(lược đồ {report.revision}); không kiểm tra.")
+    connection = connect_existing(path, readonly=True)   # looking writes nothing
     try:
         report.findings = find_problems(connection)
         report.findings.append(Finding(
@@ -321,11 +433,11 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
             len(constraint), constraint[:EXAMPLES]))
         needs_repair = any(f.repairable and f.count for f in report.findings)
         if repair_safe and needs_repair:
+            connection.close()
             if backup:
-                connection.close()
                 report.backup = make_backup(path, BEFORE_REPAIR).path
-                connection = connect_existing(path)
             done = _repair(path)
+            connection = connect_existing(path, readonly=True)
             after = {f.key: f.count for f in find_problems(connection)}
             for finding in report.findings:
                 if finding.key in done:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from chibo4tot_desktop.errors import DataFileError
-from chibo4tot_desktop.files import FileWriteError, atomic_write
+from chibo4tot_desktop.files import TEMPORARY_SUFFIX, FileWriteError, atomic_write
 from chibo4tot_desktop.safety.backup import (
     BEFORE_RESTORE,
     backup_name,
@@ -41,6 +42,22 @@ class RestoreResult:
     data_path: Path
     restored_from: Path
     previous_saved_to: Path | None  # where the file that was replaced now lives
+
+
+def restore_temporaries(data_path: str | os.PathLike) -> list[Path]:
+    """What an interrupted restore of ``data_path`` left beside it: the file writer's
+    temporary copy (``files.temporary_name``) with SQLite's side files. Only a restore writes
+    a file in the data file's place; call this only while holding the writer lock, when no
+    restore of this file is running."""
+    data_path = Path(data_path)
+    pattern = re.compile(r"^\." + re.escape(data_path.name) + r"\.[0-9a-f]+"
+                         + re.escape(TEMPORARY_SUFFIX) + r"(?:-journal|-wal|-shm)?$")
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(data_path.parent):
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+                found.append(Path(entry.path))
+    return found
 
 
 def _keep_damaged_copy(data_path: Path, now: dt.datetime) -> Path:
@@ -122,28 +139,3 @@ def newest_good_backup(data_path: str | os.PathLike):
         if is_good_database(info.path)[0]:
             return info
     return None
-
-
-def restore_and_reopen(db, backup: str | os.PathLike):
-    """For a program holding ``db`` open: close it, restore ``backup``, open the file again.
-
-    Returns the new ``Database`` (writer lock held). The backup is checked before ``db`` is
-    closed, so a bad backup leaves ``db`` open and untouched. If the restore fails later, the
-    file (unchanged: the replacement is atomic) is opened again and handed over on the error
-    as ``error.database``, so the caller never ends up without its data.
-    """
-    from chibo4tot_desktop.db.engine import open_database
-
-    data_path = db.path
-    if data_path is None:
-        raise DataFileError("Chỉ khôi phục được tệp dữ liệu trên máy.")
-    good, why = is_good_database(backup)
-    if not good:
-        raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
-    db.close()
-    try:
-        restore_backup(backup, data_path)
-    except DataFileError as error:
-        error.database = open_database(data_path, lock=True)
-        raise
-    return open_database(data_path, lock=True)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLin
                                QMessageBox, QPushButton, QTableView, QWidget)
 
 from chibo4tot_desktop import APP_TITLE
-from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.errors import DecidedYearError, UserError, ValidationError
 from chibo4tot_desktop.text import DateParseError, format_date, parse_date
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2   # the row's id (``ListingModel``)
@@ -30,10 +30,35 @@ def confirm(parent: QWidget | None, question: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def run_action(parent: QWidget | None, action, *args, **kwargs):
-    """Call a core operation; a UserError becomes a message box. Returns None on error."""
+def ask_reason(parent: QWidget | None, error: DecidedYearError) -> str | None:
+    """The written reason to go on with a change that moves a decided year (None: the user
+    keeps the year as it was)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getMultiLineText(
+        parent, APP_TITLE, f"{error}\n\nLý do thay đổi (ghi vào nhật ký):", "")
+    return text if ok and text.strip() else None
+
+
+def confirmed(parent: QWidget | None, action, *args, **kwargs):
+    """Call a core operation; when it would move a decided year, ask for the reason and call
+    it again with ``confirm=`` (DecidedYearError again when the user declines)."""
     try:
         return action(*args, **kwargs)
+    except DecidedYearError as error:
+        reason = ask_reason(parent, error)
+        if reason is None:
+            raise
+        return action(*args, **{**kwargs, "confirm": reason})
+
+
+def run_action(parent: QWidget | None, action, *args, **kwargs):
+    """Call a core operation; a UserError becomes a message box. Returns None on error. A
+    change that moves a decided year asks for a written reason first."""
+    try:
+        return confirmed(parent, action, *args, **kwargs)
+    except DecidedYearError:
+        return None         # the user chose to keep the decided year as it was
     except UserError as error:
         show_error(parent, error)
         return None

@@ -160,10 +160,145 @@ def wire_city(main) -> None:
             _guard(main, lambda: export_packet_with_dialog(main, main.office, year))
 
     menu = QMenu("Liên thông thành phố", main)
+    main.city_menu = menu
     main.file_menu.insertMenu(main.quit_action, menu)
     menu.addAction("Xuất gói dữ liệu gửi thành phố…", packet)
     menu.addAction("Kết quả các phường (nhập gói)…", lambda: main.show_city_tab())
     menu.addAction("Cơ sở dữ liệu dùng chung…", open_database_dialog)
+
+
+def _evidence_dialog(main, targets, title):
+    from chibo4tot_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
+
+    dialog = EvidenceDialog(main.office, targets, title, main)
+    main.evidence_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+def registration_evidence(main):
+    from chibo4tot_desktop.ui.dialogs.evidence_dialog import Target
+
+    rows = main.registrations_tab.selected_rows()
+    if len(rows) != 1:
+        QMessageBox.warning(main, APP_TITLE, "Hãy chọn một chi bộ trong danh sách.")
+        return None
+    row = rows[0]
+    if not row.registered:
+        QMessageBox.warning(main, APP_TITLE, f"{row.name} chưa có bản đăng ký năm "
+                                             f"{main.current_year()}.")
+        return None
+    return _evidence_dialog(main, [Target("Bản đăng ký", "registration", row.registration_id)],
+                            f"Bản đăng ký năm {main.current_year()} của {row.name}")
+
+
+def evaluation_evidence(main):
+    from chibo4tot_desktop.ui.dialogs.evidence_dialog import Target
+
+    tab = main.scoring_tab
+    if tab.evaluation is None:
+        QMessageBox.warning(main, APP_TITLE, "Phiếu chấm này chưa được lưu; hãy lưu phiếu "
+                                             "trước khi đính kèm tệp.")
+        return None
+    return _evidence_dialog(main, [Target("Phiếu chấm điểm", "evaluation", tab.evaluation.id)],
+                            f"Phiếu chấm điểm năm {main.current_year()} – "
+                            f"{tab.unit.currentText()}")
+
+
+def award_evidence(main):
+    from chibo4tot_desktop.ui.dialogs.evidence_dialog import Target
+
+    award = main.awards_tab._selected_award()
+    if award is None:
+        return None
+    targets = [Target("Đề nghị", "proposal", award.id)]
+    if award.is_decided:
+        targets.insert(0, Target("Quyết định", "decision", award.id))
+    unit = award.cell.name if award.cell else "Đảng bộ"
+    return _evidence_dialog(main, targets, f"{unit}, khen thưởng năm {award.year}")
+
+
+def import_decisions(main, paths=None):
+    """The ward takes in the decisions its upper level sent down (a signed packet)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from chibo4tot_desktop.ops.exchange import import_packets
+    from chibo4tot_desktop.packets import UnknownSenderError, describe_outcomes
+    from chibo4tot_desktop.ui.dialogs.keys_dialog import offer_trust
+
+    if paths is None:
+        paths, _ = QFileDialog.getOpenFileNames(main, "Chọn gói quyết định của cấp trên", "",
+                                                "Gói dữ liệu (*.zip)")
+        if not paths:
+            return None
+    try:
+        outcomes = import_packets(main.office.db, list(paths))
+    except UnknownSenderError as error:
+        if offer_trust(main, main.office, error):
+            return import_decisions(main, paths)
+        return None
+    except UserError as error:
+        QMessageBox.warning(main, APP_TITLE, str(error))
+        return None
+    QMessageBox.information(main, APP_TITLE, "\n".join(describe_outcomes(outcomes)))
+    return outcomes
+
+
+def wire_cells_side(main) -> None:
+    """Self-assessment sheets, the printed scoring sheet, evidence files, keys, decisions
+    received from above."""
+    def self_template():
+        from chibo4tot_desktop.ui.dialogs.import_dialog import save_self_template
+
+        year = _year_or_warn(main)
+        if year is not None:
+            _guard(main, lambda: save_self_template(main, main.office, year))
+
+    def self_import():
+        from chibo4tot_desktop.ui.dialogs.import_dialog import SelfAssessmentImport, run_import
+
+        year = _year_or_warn(main)
+        if year is not None:
+            _guard(main, lambda: run_import(main, main.office, year,
+                                            kind=SelfAssessmentImport))
+
+    def scoring_sheet():
+        from chibo4tot_desktop.pdf.scoring_sheet import scoring_sheet_pages
+        from chibo4tot_desktop.ui.printing import PaperJob
+
+        year = _year_or_warn(main)
+        tab = main.scoring_tab
+        if year is None:
+            return
+        cell_id = tab.cell_id()
+        if cell_id is None:
+            QMessageBox.warning(main, APP_TITLE, "Hãy chọn một chi bộ để in phiếu chấm.")
+            return
+        from chibo4tot_desktop.ops import queries
+
+        code = queries.cell(main.office, cell_id).code
+        _printing().preview(main, PaperJob(lambda: scoring_sheet_pages(main.office, year, code),
+                                           f"Phiếu chấm điểm năm {year}",
+                                           f"phieu-cham-{code}-{year}.pdf"))
+
+    def keys():
+        from chibo4tot_desktop.ui.dialogs.keys_dialog import KeysDialog
+
+        main.keys_dialog = KeysDialog(main.office, main)
+        main.keys_dialog.open()
+
+    main.excel_menu.addSeparator()
+    main.excel_menu.addAction("Lập mẫu phiếu tự chấm…", self_template)
+    main.excel_menu.addAction("Nhập phiếu tự chấm từ Excel…", self_import)
+    main.scoring_tab.button_row.add_button("Mẫu tự chấm Excel…", self_template)
+    main.scoring_tab.button_row.add_button("Nhập phiếu tự chấm…", self_import)
+    main.scoring_tab.button_row.add_button("In phiếu chấm…", scoring_sheet)
+    main.scoring_tab.button_row.add_button("Tệp đính kèm…", lambda: evaluation_evidence(main))
+    main.registrations_tab.button_row.add_button("Tệp đính kèm…",
+                                                 lambda: registration_evidence(main))
+    main.awards_tab.button_row.add_button("Tệp đính kèm…", lambda: award_evidence(main))
+    main.tools_menu.addAction("Khóa và chữ ký gói dữ liệu…", keys)
+    main.city_menu.addAction("Nhập gói quyết định của cấp trên…", lambda: import_decisions(main))
 
 
 def wire_all(main) -> None:
@@ -171,3 +306,4 @@ def wire_all(main) -> None:
     wire_papers(main)
     wire_safety(main)
     wire_city(main)
+    wire_cells_side(main)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from chibo4tot_desktop import APP_TITLE, __version__
-from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ui.bridge import DataBridge
@@ -35,6 +34,7 @@ from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
 from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.overviews import OverviewService
+from chibo4tot_desktop.ui.safety import open_data_file
 from chibo4tot_desktop.ui.tabs.awards_tab import AwardsTab
 from chibo4tot_desktop.ui.tabs.cells_tab import CellsTab
 from chibo4tot_desktop.ui.tabs.overview_tab import OverviewTab
@@ -70,6 +70,12 @@ class MainWindow(QMainWindow):
         self.phase_label.setObjectName("phaseLabel")
         self.year_toolbar.addWidget(QLabel("   "))
         self.year_toolbar.addWidget(self.phase_label)
+        # A ward merged into this one lives in the same file: choose whose records to show.
+        self.organisation_label = QLabel("   Đảng bộ: ")
+        self.organisation_combo = QComboBox()
+        self.organisation_combo.setMinimumWidth(260)
+        self.organisation_label_action = self.year_toolbar.addWidget(self.organisation_label)
+        self.organisation_combo_action = self.year_toolbar.addWidget(self.organisation_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.year_toolbar)
 
         self.tabs = QTabWidget()
@@ -100,6 +106,7 @@ class MainWindow(QMainWindow):
 
         wire_all(self)
         self.year_combo.currentIndexChanged.connect(self._year_changed)
+        self.organisation_combo.currentIndexChanged.connect(self._organisation_changed)
         self.attach(office)
         if ask_first_run and not queries.phases(office):
             self.first_run()
@@ -136,6 +143,9 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu("&Công cụ")
         self.new_phase_action = self._action(self.tools_menu, "Thêm giai đoạn thi đua…",
                                              self.first_run)
+        self.take_in_action = self._action(self.tools_menu,
+                                           "Nhận hồ sơ đảng bộ hợp nhất vào (tệp dữ liệu)…",
+                                           self.take_in_file)
         self.help_menu = bar.addMenu("&Trợ giúp")
         self._action(self.help_menu, "Giới thiệu", self.about)
         self.update_recent_menu()
@@ -181,9 +191,78 @@ class MainWindow(QMainWindow):
         self.file_label.setText(f"Tệp dữ liệu: {office.db.target}")
         name = queries.organisation(office).name if office.has_organisation() else "Chưa có đảng bộ"
         self.setWindowTitle(f"{APP_TITLE} – {name}")
+        self.fill_organisations()
         self.fill_years()
         if office.db.path is not None:
             self.remember_file(str(office.db.path))
+
+    def fill_organisations(self) -> None:
+        """The current organisation and the wards merged into it (shown only when there are
+        some): their records are read and printed as they were."""
+        from chibo4tot_desktop.ops.organisations import describe
+
+        self.organisation_combo.blockSignals(True)
+        self.organisation_combo.clear()
+        current = Office(self.office.db)
+        before = queries.predecessors(current) if current.has_organisation() else []
+        if before:
+            self.organisation_combo.addItem(queries.organisation(current).name + " (hiện hành)",
+                                            current.organisation_id)
+            for row in before:
+                self.organisation_combo.addItem(describe(row), row.id)
+            self.organisation_combo.setCurrentIndex(
+                max(0, self.organisation_combo.findData(self.office.organisation_id)))
+        self.organisation_label_action.setVisible(bool(before))
+        self.organisation_combo_action.setVisible(bool(before))
+        self.organisation_combo.blockSignals(False)
+
+    def _organisation_changed(self, _index) -> None:
+        organisation_id = self.organisation_combo.currentData()
+        if organisation_id is None or organisation_id == self.office.organisation_id:
+            return
+        if self.scoring_tab.dirty and not self._confirm_discard():
+            self.fill_organisations()
+            return
+        self.show_organisation(organisation_id)
+
+    def show_organisation(self, organisation_id: int) -> None:
+        """Show the records of another organisation of the same file."""
+        self.scoring_tab.dirty = False
+        self.scoring_tab.current_unit = None
+        self.office = Office(self.office.db, organisation_id)
+        self.overviews.attach(self.office)      # nothing kept from the other organisation
+        name = queries.organisation(self.office).name
+        self.setWindowTitle(f"{APP_TITLE} – {name}")
+        self.fill_organisations()
+        self.fill_years()
+
+    def take_in_file(self) -> None:
+        """A ward merged into this one: take its data file in as a predecessor."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from chibo4tot_desktop.ops.organisations import take_in_file
+        from chibo4tot_desktop.text import DateParseError, parse_date
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Tệp dữ liệu của đảng bộ hợp nhất vào", str(Path.home()),
+            "Tệp dữ liệu (*.sqlite3 *.db);;Mọi tệp (*)")
+        if not path:
+            return
+        text, ok = QInputDialog.getText(self, "Ngày hợp nhất", "Ngày hợp nhất (dd/mm/yyyy):")
+        if not ok:
+            return
+        try:
+            day = parse_date(text)
+        except DateParseError as error:
+            show_error(self, f"Ngày hợp nhất: {error}.")
+            return
+        try:
+            row = take_in_file(Office(self.office.db), path, day)
+        except UserError as error:
+            show_error(self, error)
+            return
+        self.fill_organisations()
+        self.show_status(f"Đã nhận hồ sơ của {row.name}.")
 
     def fill_years(self, keep: int | None = None) -> None:
         import datetime as dt
@@ -291,8 +370,7 @@ class MainWindow(QMainWindow):
             show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác hoặc dùng “Mở tệp dữ "
                              "liệu”.")
             return
-        if self.open_file(path):
-            self.first_run()
+        self.open_file(path, create=True)   # a new file asks for the organisation and phase
 
     def new_demo_file(self) -> None:
         """A new data file holding the demo ward, to try the program on."""
@@ -308,19 +386,18 @@ class MainWindow(QMainWindow):
         if Path(path).exists():
             show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác.")
             return
-        try:
-            db = open_database(path)
-        except UserError as error:
-            show_error(self, error)
+        if self.scoring_tab.dirty and not self._confirm_discard():
+            return
+        db = open_data_file(path, self, create=True, cancel_text="Hủy")
+        if db is None:
             return
         try:
             build_demo(Office(db))
         except UserError as error:
+            db.close()
             show_error(self, error)
             return
-        finally:
-            db.close()
-        self.open_file(path)
+        self._show_database(db)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Mở tệp dữ liệu", str(Path.home()),
@@ -328,25 +405,34 @@ class MainWindow(QMainWindow):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str) -> bool:
-        """Open another data file; the current one stays open when that fails."""
+    def open_file(self, path: str, *, create: bool = False) -> bool:
+        """Open another data file (File ▸ Open, Recent, New) as at start: the start checks,
+        the writer lock, the same questions. The current file stays open when that fails."""
         if self.scoring_tab.dirty and not self._confirm_discard():
             return False
-        try:
-            db = open_database(path)
-        except UserError as error:
-            show_error(self, error)
+        current = self.office.db
+        if (current.path is not None and not current.readonly
+                and Path(path).resolve() == current.path.resolve()):
+            self.show_status("Tệp dữ liệu này đang mở.")
+            return True
+        db = open_data_file(path, self, create=create, cancel_text="Hủy")
+        if db is None:
             return False
+        self._show_database(db)
+        return True
+
+    def _show_database(self, db) -> None:
         old = self.office.db
         self.bridge.detach()
         self.scoring_tab.dirty = False
         self.scoring_tab.current_unit = None
         self.attach(Office(db))
+        if db.readonly:
+            self.setWindowTitle(self.windowTitle() + " (chỉ đọc)")
         if old is not db:
             old.close()
-        if not queries.phases(self.office):
+        if not db.readonly and not queries.phases(self.office):
             self.first_run()
-        return True
 
     def _confirm_discard(self) -> bool:
         answer = QMessageBox.question(

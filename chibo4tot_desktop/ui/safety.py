@@ -1,9 +1,11 @@
 """Data safety in the window: opening the file safely, and the automatic backups.
 
-``open_data_file`` is what the program does at start instead of a bare ``open_database``:
-the physical check (a damaged file: offer the newest good backup), the writer lock (a second
-copy: offer read-only), the network-share warning. The questions go through ``Questions`` so
-tests answer them without modal boxes.
+``open_data_file`` is how the window opens a data file, at start and from the File menu
+(Open, Recent, New, demo): the core's ``open_for_writing`` (start checks, writer lock,
+network-share warning), and its refusals turned into the same questions everywhere: a damaged
+or empty file - offer the newest good backup; a file another copy holds, or one that cannot be
+written - say why and offer read-only. The questions go through ``Questions`` so tests answer
+them without modal boxes.
 
 ``AutoBackupDriver`` runs ``safety.backup.AutoBackup``: a check every hour (a backup when the
 file changed and the last one is a day old) and one on close.
@@ -19,35 +21,44 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from chibo4tot_desktop import APP_TITLE
-from chibo4tot_desktop.db.engine import SQLITE_HEADER, Database, is_url, open_database
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.db.engine import Database
+from chibo4tot_desktop.errors import (
+    DataFileDamagedError,
+    DataFileEmptyError,
+    DataFileReadOnlyError,
+    UserError,
+)
 from chibo4tot_desktop.safety.backup import AutoBackup, BackupInfo
-from chibo4tot_desktop.safety.check import physical_check, split_integrity
-from chibo4tot_desktop.safety.location import network_warning
-from chibo4tot_desktop.safety.lock import DataFileLockedError
-from chibo4tot_desktop.safety.restore import newest_good_backup, restore_backup
-from chibo4tot_desktop.text import format_date
+from chibo4tot_desktop.safety.opening import (
+    DataFileLockedError,
+    backup_moment,
+    open_for_reading,
+    open_for_writing,
+)
+from chibo4tot_desktop.safety.restore import restore_backup
 
 CHECK_INTERVAL_MS = 60 * 60 * 1000
 
 
 class Questions:
-    """The questions asked while opening; message boxes here, answers given in tests."""
+    """The questions asked while opening; message boxes here, answers given in tests.
+    ``cancel_text``: the button that gives up ("Thoát" at start, "Hủy" from the menu)."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, cancel_text: str = "Thoát"):
         self.parent = parent
+        self.cancel_text = cancel_text
 
     def restore_damaged(self, message: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Critical, APP_TITLE, message, parent=self.parent)
         restore = box.addButton("Khôi phục bản sao lưu này", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Thoát", QMessageBox.ButtonRole.RejectRole)
+        box.addButton(self.cancel_text, QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is restore
 
     def open_readonly(self, message: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, message, parent=self.parent)
         readonly = box.addButton("Mở chỉ đọc", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Thoát", QMessageBox.ButtonRole.RejectRole)
+        box.addButton(self.cancel_text, QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is readonly
 
@@ -58,70 +69,66 @@ class Questions:
         QMessageBox.critical(self.parent, APP_TITLE, message)
 
 
-def _looks_like_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
-
-
-def damaged_message(path: Path, problem: str, backup: BackupInfo | None) -> str:
-    text = (f"Tệp dữ liệu '{path.name}' bị hỏng ({problem}). Không nên làm việc tiếp trên "
-            "tệp này.\n\n")
-    if backup is None:
-        return text + ("Không tìm thấy bản sao lưu tốt nào trong thư mục backups cạnh tệp. "
-                       "Hãy giữ nguyên tệp và nhờ cán bộ tin học giúp; có thể chạy lệnh "
-                       "“chibo4tot-desktop check” để xem chi tiết.")
-    when = f"{backup.taken_at:%H:%M} ngày {format_date(backup.taken_at.date())}"
-    return text + (f"Bản sao lưu tốt gần nhất: {when} ({backup.path.name}). Khôi phục bản "
-                   "này? Những thay đổi sau thời điểm đó sẽ mất; tệp hỏng hiện tại vẫn được "
-                   "giữ lại trong thư mục backups.")
+def restore_question(path: Path, error: DataFileDamagedError | DataFileEmptyError) -> str:
+    """The window's question for a damaged or empty file that has a good backup."""
+    if isinstance(error, DataFileEmptyError):
+        text = (f"Tệp dữ liệu '{path.name}' rỗng (0 byte): trong tệp không có dữ liệu nào.\n\n")
+    else:
+        text = (f"Tệp dữ liệu '{path.name}' bị hỏng ({error.problem}). Không nên làm việc "
+                "tiếp trên tệp này.\n\n")
+    backup = error.backup
+    return text + (f"Bản sao lưu tốt gần nhất: {backup_moment(backup)} ({backup.path.name}). "
+                   "Khôi phục bản này? Những thay đổi sau thời điểm đó sẽ mất; tệp hiện tại "
+                   "vẫn được giữ lại trong thư mục backups.")
 
 
 def open_data_file(target: str | os.PathLike, parent: QWidget | None = None,
-                   questions: Questions | None = None) -> Database | None:
-    """Open the data file for the window, or None when the user chose to stop."""
-    questions = questions or Questions(parent)
-    if is_url(target):
+                   questions: Questions | None = None, *, create: bool = True,
+                   cancel_text: str = "Thoát") -> Database | None:
+    """Open a data file for the window, or None when it cannot be or the user chose to stop.
+
+    ``create``: a missing file is made (the first start, File ▸ New); File ▸ Open and Recent
+    open only a file that exists.
+    """
+    questions = questions or Questions(parent, cancel_text)
+    path = Path(target)
+    restored = False
+    while True:   # once more after restoring a backup
         try:
-            return open_database(target)
+            db = open_for_writing(target, create=create)
+        except (DataFileDamagedError, DataFileEmptyError) as error:
+            if error.backup is None or restored:
+                questions.error(str(error))
+                return None
+            if not questions.restore_damaged(restore_question(path, error)):
+                return None
+            try:
+                restore_backup(error.backup.path, path)
+            except DataFileLockedError as again:
+                return _offer_readonly(path, again, questions)
+            except UserError as again:
+                questions.error(str(again))
+                return None
+            restored = True
+            continue
+        except (DataFileLockedError, DataFileReadOnlyError) as error:
+            return _offer_readonly(path, error, questions)
         except UserError as error:
             questions.error(str(error))
             return None
-    path = Path(target)
-    if path.is_file() and path.stat().st_size > 0 and _looks_like_sqlite(path):
-        damage, _constraint = split_integrity(physical_check(path))
-        if damage:
-            backup = newest_good_backup(path)
-            message = damaged_message(path, damage[0], backup)
-            if backup is None:
-                questions.error(message)
-                return None
-            if not questions.restore_damaged(message):
-                return None
-            try:
-                restore_backup(backup.path, path)
-            except UserError as error:
-                questions.error(str(error))
-                return None
-    try:
-        db = open_database(path, lock=True)
-    except DataFileLockedError as error:
-        if not questions.open_readonly(f"{error}\n\nMở tệp ở chế độ chỉ đọc?"):
-            return None
-        try:
-            db = open_database(path, readonly=True)
-        except UserError as again:
-            questions.error(str(again))
-            return None
-    except UserError as error:
-        questions.error(str(error))
+        for warning in db.warnings:
+            questions.warn(warning)
+        return db
+
+
+def _offer_readonly(path: Path, error: UserError, questions: Questions) -> Database | None:
+    if not questions.open_readonly(f"{error}\n\nMở tệp ở chế độ chỉ đọc?"):
         return None
-    warning = network_warning(path)
-    if warning:
-        questions.warn(warning)
-    return db
+    try:
+        return open_for_reading(path)
+    except UserError as again:
+        questions.error(str(again))
+        return None
 
 
 class AutoBackupDriver(QObject):
@@ -157,8 +164,11 @@ class AutoBackupDriver(QObject):
         return self._run(self.auto.run_if_due)
 
     def on_close(self) -> BackupInfo | None:
+        """The backup beside the file, then one in the second folder when it is there."""
         self.timer.stop()
-        return self._run(self.auto.on_close)
+        info = self._run(self.auto.on_close)
+        self._run(self.auto.second_on_close)
+        return info
 
 
 class SafetyMenu(QObject):
@@ -184,7 +194,7 @@ class SafetyMenu(QObject):
         self.dialog = None
 
     def _restore(self, backup: Path) -> None:
-        from chibo4tot_desktop.safety.restore import restore_and_reopen
+        from chibo4tot_desktop.safety.opening import restore_and_reopen
 
         try:
             db = restore_and_reopen(self.get_db(), backup)
@@ -204,9 +214,16 @@ class SafetyMenu(QObject):
                                     "Dữ liệu nằm trên máy chủ; việc sao lưu do máy chủ lo.")
             return None
         self.dialog = BackupsDialog(db.path, self.window, restore_handler=self._restore,
-                                    readonly=db.readonly)
+                                    readonly=db.readonly,
+                                    set_second_folder=self._set_second_folder)
         self.dialog.open()
         return self.dialog
+
+    def _set_second_folder(self, folder: str) -> str:
+        from chibo4tot_desktop.ops import Office
+        from chibo4tot_desktop.ops.setup import set_second_backup_folder
+
+        return set_second_backup_folder(Office(self.get_db()), folder)
 
     def show_audit(self):
         from chibo4tot_desktop.ui.dialogs.audit_dialog import AuditDialog

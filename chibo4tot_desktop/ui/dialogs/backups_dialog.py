@@ -2,7 +2,7 @@
 
 The dialog does not hold the database: restoring needs the window to close its data file,
 restore and reopen it, so it calls ``restore_handler(path)`` (see ``ui.safety`` and
-``safety.restore.restore_and_reopen``) and lists the backups again afterwards.
+``safety.opening.restore_and_reopen``) and lists the backups again afterwards.
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.safety.backup import (
     MANUAL,
     BackupInfo,
+    backup_to_second,
     backups_dir,
     format_size,
     list_backups,
     make_backup,
+    second_folder,
 )
 from chibo4tot_desktop.text import format_date
 
@@ -44,10 +46,12 @@ COLUMNS = ("Ngày giờ", "Lý do", "Dung lượng", "Tệp")
 class BackupsDialog(QDialog):
     def __init__(self, data_path: str | Path, parent: QWidget | None = None,
                  restore_handler: Callable[[Path], None] | None = None,
-                 readonly: bool = False):
+                 readonly: bool = False,
+                 set_second_folder: Callable[[str], str] | None = None):
         super().__init__(parent)
         self.data_path = Path(data_path)
         self.restore_handler = restore_handler
+        self.set_second_folder = set_second_folder
         self.readonly = readonly
         self.backups: list[BackupInfo] = []
         self.setWindowTitle("Sao lưu và khôi phục dữ liệu")
@@ -68,6 +72,12 @@ class BackupsDialog(QDialog):
         self.restore_button = QPushButton("Khôi phục bản đã chọn…")
         self.folder_button = QPushButton("Mở thư mục sao lưu")
         close_button = QPushButton("Đóng")
+        self.second_button = QPushButton("Sao lưu vào thư mục thứ hai")
+        self.choose_second_button = QPushButton("Chọn thư mục thứ hai (USB)…")
+        self.second_button.clicked.connect(lambda: self.backup_second())
+        self.choose_second_button.clicked.connect(lambda: self.choose_second())
+        self.second_button.setEnabled(not readonly)
+        self.choose_second_button.setEnabled(not readonly and set_second_folder is not None)
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button.clicked.connect(self.restore_selected)
         self.folder_button.clicked.connect(self.open_folder)
@@ -79,9 +89,16 @@ class BackupsDialog(QDialog):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close_button)
+        second = QHBoxLayout()
+        self.second_info = QLabel()
+        self.second_info.setWordWrap(True)
+        second.addWidget(self.second_info, 1)
+        second.addWidget(self.choose_second_button)
+        second.addWidget(self.second_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.table)
+        layout.addLayout(second)
         layout.addLayout(buttons)
         self.refresh()
 
@@ -94,11 +111,23 @@ class BackupsDialog(QDialog):
         QMessageBox.critical(self, APP_TITLE, text)
 
     def refresh(self) -> None:
-        self.backups = list_backups(self.data_path)
+        second = second_folder(self.data_path)
+        present = second is not None and second.is_dir()
+        self.backups = list_backups(self.data_path) + (
+            list_backups(self.data_path, second) if present else [])
+        self.backups.sort(key=lambda info: info.taken_at, reverse=True)
+        if second is None:
+            self.second_info.setText("Thư mục sao lưu thứ hai (ổ USB, ổ đĩa khác): chưa chọn.")
+        else:
+            state = "có mặt" if present else "hiện không có (ổ USB chưa cắm)"
+            self.second_info.setText(f"Thư mục sao lưu thứ hai: {second} — {state}. Khi có "
+                                     "mặt, chương trình sao lưu vào đó cả khi đóng.")
         self.table.setRowCount(len(self.backups))
         for row, info in enumerate(self.backups):
             when = f"{format_date(info.taken_at.date())} {info.taken_at:%H:%M:%S}"
-            values = (when, info.reason_label, format_size(info.size), info.path.name)
+            name = info.path.name if info.path.parent == backups_dir(self.data_path) \
+                else str(info.path)
+            values = (when, info.reason_label, format_size(info.size), name)
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 2:
@@ -130,6 +159,33 @@ class BackupsDialog(QDialog):
         self.refresh()
         self.table.selectRow(next(i for i, b in enumerate(self.backups) if b.path == info.path))
         return info
+
+    def backup_second(self) -> BackupInfo | None:
+        try:
+            info = backup_to_second(self.data_path)
+        except UserError as error:
+            self.show_error(str(error))
+            return None
+        self.refresh()
+        return info
+
+    def choose_second(self, folder: str | None = None) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.set_second_folder is None:
+            return None
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục sao lưu thứ hai "
+                                                            "(trên ổ USB hoặc ổ đĩa khác)")
+            if not folder:
+                return None
+        try:
+            value = self.set_second_folder(folder)
+        except UserError as error:
+            self.show_error(str(error))
+            return None
+        self.refresh()
+        return value
 
     def restore_selected(self) -> bool:
         info = self.selected()

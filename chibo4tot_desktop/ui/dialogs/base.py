@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import DecidedYearError, UserError
+from chibo4tot_desktop.ui.common import ask_reason
 
 
 class FormDialog(QDialog):
@@ -30,6 +31,7 @@ class FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.layout_.addWidget(self.buttons)
         self.result_value = None
+        self.confirm: str | None = None    # the reason given to move a decided year
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
@@ -41,7 +43,13 @@ class FormDialog(QDialog):
 
     def accept(self):
         try:
-            self.result_value = self.apply()
+            try:
+                self.result_value = self.apply()
+            except DecidedYearError as error:
+                self.confirm = ask_reason(self, error)
+                if self.confirm is None:
+                    raise
+                self.result_value = self.apply()
         except UserError as error:
             self.show_error(str(error))
             return

@@ -92,13 +92,13 @@ def open_or_choose(target: str, parent=None, choose=None):
     from chibo4tot_desktop import APP_TITLE
     from chibo4tot_desktop.db.engine import is_url, open_database
     from chibo4tot_desktop.paths import default_data_file
+    from chibo4tot_desktop.ui.safety import open_data_file
 
+    if not is_url(target):
+        return open_data_file(target, parent)   # a file: the lock and the start checks
     try:
         return open_database(target)
     except UserError as error:
-        if not is_url(target):
-            QMessageBox.critical(parent, APP_TITLE, str(error))
-            return None
         message = str(error)
     if choose is None:
         def choose(text):
@@ -109,8 +109,10 @@ def open_or_choose(target: str, parent=None, choose=None):
     accepted, url = choose(message)
     if not accepted:
         return None
+    if not url:
+        return open_data_file(default_data_file(), parent)
     try:
-        return open_database(url or str(default_data_file()))
+        return open_database(url)
     except UserError as error:
         QMessageBox.critical(parent, APP_TITLE, str(error))
         return None

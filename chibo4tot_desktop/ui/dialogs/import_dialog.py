@@ -88,17 +88,63 @@ def _shown(value) -> str:
     return str(value)
 
 
-class ImportDialog(QDialog):
-    """Shows what an import will add, update and leave, and every problem; writes on confirm."""
+class RegistrationImport:
+    """What the dialog shows and calls for the registrations."""
 
-    def __init__(self, office, year: int, paths: Sequence[str | Path], parent: QWidget | None = None):
+    title = "Nhập bản đăng ký thi đua năm {year} từ Excel"
+    done_title = "Nhập đăng ký"
+    build = staticmethod(build_plan)
+    apply = staticmethod(apply_plan)
+    headers = ["Chi bộ", "Ngày đăng ký", "Danh hiệu", "Tệp", "Trang", "Dòng", "Thay đổi"]
+
+    @staticmethod
+    def row(row) -> list[str]:
+        return [row.cell_name, _shown(row.values.get("received_on")),
+                row.values.get("title", ""), row.file, row.sheet, str(row.row),
+                ", ".join(row.changes)]
+
+
+class SelfAssessmentImport:
+    """What the dialog shows and calls for the cells' self-assessment sheets."""
+
+    title = "Nhập phiếu tự chấm điểm năm {year} từ Excel"
+    done_title = "Nhập phiếu tự chấm"
+    headers = ["Chi bộ", "Số mục", "Tổng tự chấm", "Tệp", "Trang", "Mục thay đổi"]
+
+    @staticmethod
+    def build(office, year, paths):
+        from chibo4tot_desktop.excel.selfassess import build_self_plan
+
+        return build_self_plan(office, year, paths)
+
+    @staticmethod
+    def apply(office, plan, only_good=False):
+        from chibo4tot_desktop.excel.selfassess import apply_self_plan
+
+        return apply_self_plan(office, plan, only_good=only_good)
+
+    @staticmethod
+    def row(row) -> list[str]:
+        from chibo4tot_desktop.rules import fmt_points
+
+        return [row.cell_name, str(len(row.scores)), fmt_points(row.total), row.file,
+                row.sheet, ", ".join(row.changes)]
+
+
+class ImportDialog(QDialog):
+    """Shows what an import will add, update and leave, and every problem; writes on confirm.
+    ``kind``: ``RegistrationImport`` (default) or ``SelfAssessmentImport``."""
+
+    def __init__(self, office, year: int, paths: Sequence[str | Path], parent: QWidget | None = None,
+                 kind=RegistrationImport):
         super().__init__(parent)
         self.office = office
         self.year = year
+        self.kind = kind
         self.paths = [Path(path) for path in paths]
         self.plan: ImportPlan | None = None
         self.outcome: ImportOutcome | None = None
-        self.setWindowTitle(f"Nhập bản đăng ký thi đua năm {year} từ Excel")
+        self.setWindowTitle(kind.title.format(year=year))
         self.resize(980, 620)
 
         layout = QVBoxLayout(self)
@@ -135,7 +181,7 @@ class ImportDialog(QDialog):
         self.error_label.clear()
         self.files_label.setText("Tệp: " + ", ".join(path.name for path in self.paths))
         try:
-            self.plan = build_plan(self.office, self.year, self.paths)
+            self.plan = self.kind.build(self.office, self.year, self.paths)
         except UserError as error:
             self.plan = None
             self.error_label.setText(str(error))
@@ -150,13 +196,10 @@ class ImportDialog(QDialog):
             self._update_buttons()
             return
         self.summary_label.setText(plan.summary())
-        change_headers = ["Chi bộ", "Ngày đăng ký", "Danh hiệu", "Tệp", "Trang", "Dòng",
-                          "Thay đổi"]
+        change_headers = self.kind.headers
 
         def change_rows(rows):
-            return [[row.cell_name, _shown(row.values.get("received_on")),
-                     row.values.get("title", ""), row.file, row.sheet, str(row.row),
-                     ", ".join(row.changes)] for row in rows]
+            return [self.kind.row(row) for row in rows]
 
         problem_rows = [[problem.file, problem.sheet, _shown(problem.row),
                          problem.column or "", _shown(problem.value), problem.message]
@@ -174,7 +217,7 @@ class ImportDialog(QDialog):
             self.tabs.addTab(_table(headers, rows), title)
         notes = list(plan.notes)
         if plan.rows and not plan.has_changes:
-            notes.insert(0, f"Không có gì mới: {len(plan.unchanged)} bản đăng ký trong tệp đã "
+            notes.insert(0, f"Không có gì mới: {len(plan.unchanged)} {plan.NOUN} trong tệp đã "
                             "có sẵn và giống hệt dữ liệu hiện có.")
         if plan.problems:
             notes.insert(0, "Các dòng lỗi sẽ không được nhập. Sửa tệp rồi bấm “Đọc lại tệp”, "
@@ -196,8 +239,8 @@ class ImportDialog(QDialog):
         if self.plan is None:
             return
         try:
-            self.outcome = apply_plan(self.office, self.plan,
-                                      only_good=self.only_good.isChecked())
+            self.outcome = self.kind.apply(self.office, self.plan,
+                                           only_good=self.only_good.isChecked())
         except ConflictError as error:
             self.error_label.setText(f"{error} Đã đọc lại tệp với dữ liệu mới nhất.")
             message = self.error_label.text()
@@ -218,19 +261,35 @@ def _ask_save_path(parent, title: str, suggested: str) -> Path | None:
     return path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx")
 
 
-def run_import(parent, office, year: int,
-               paths: Sequence[str | Path] | None = None) -> ImportOutcome | None:
+def run_import(parent, office, year: int, paths: Sequence[str | Path] | None = None,
+               kind=RegistrationImport) -> ImportOutcome | None:
     if paths is None:
-        chosen, _ = QFileDialog.getOpenFileNames(parent, "Chọn tệp Excel đăng ký thi đua", "",
+        chosen, _ = QFileDialog.getOpenFileNames(parent, kind.title.format(year=year), "",
                                                  XLSX_FILTER)
         if not chosen:
             return None
         paths = chosen
-    dialog = ImportDialog(office, year, paths, parent)
+    dialog = ImportDialog(office, year, paths, parent, kind)
     if dialog.exec() != QDialog.Accepted or dialog.outcome is None:
         return None
-    QMessageBox.information(parent, "Nhập đăng ký", dialog.outcome.message())
+    QMessageBox.information(parent, kind.done_title, dialog.outcome.message())
     return dialog.outcome
+
+
+def save_self_template(parent, office, year: int, cell_code: str | None = None,
+                       path: str | Path | None = None) -> Path | None:
+    from chibo4tot_desktop.excel.selfassess import write_self_template
+
+    if path is None:
+        suggested = f"phieu-tu-cham-{year}{'-' + cell_code if cell_code else ''}.xlsx"
+        path = _ask_save_path(parent, "Lưu mẫu phiếu tự chấm điểm", suggested)
+        if path is None:
+            return None
+    try:
+        return write_self_template(office, year, path, cell_code)
+    except UserError as error:
+        QMessageBox.warning(parent, "Lập mẫu phiếu tự chấm", str(error))
+        return None
 
 
 def save_template(parent, office, year: int, cell_code: str | None = None,

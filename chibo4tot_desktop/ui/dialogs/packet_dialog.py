@@ -21,6 +21,26 @@ def default_packet_name(office, year: int) -> str:
     return f"goi-du-lieu-{queries.organisation(office).code}-{year}.zip"
 
 
+def choose_receiver(parent, office):
+    """With an upper level registered, ask whether to seal the packet to it: the Sender, None
+    (not sealed) or False (cancelled)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from chibo4tot_desktop.db.models import SenderRole
+    from chibo4tot_desktop.ops.keys import senders
+
+    uppers = [s for s in senders(office.db) if s.role is SenderRole.UPPER]
+    if not uppers:
+        return None
+    plain = "Không mã hóa"
+    choices = [plain] + [f"Mã hóa cho {s.name}" for s in uppers]
+    choice, ok = QInputDialog.getItem(parent, APP_TITLE, "Mã hóa gói để chỉ cấp trên mở được?",
+                                      choices, 1, False)
+    if not ok:
+        return False
+    return None if choice == plain else uppers[choices.index(choice) - 1]
+
+
 def export_packet_with_dialog(parent, office, year: int, path: str | None = None
                               ) -> Path | None:
     try:
@@ -32,7 +52,10 @@ def export_packet_with_dialog(parent, office, year: int, path: str | None = None
                 return None
         if not path.lower().endswith(".zip"):
             path += ".zip"
-        saved = export_packet(office, year, path)
+        receiver = choose_receiver(parent, office)
+        if receiver is False:
+            return None
+        saved = export_packet(office, year, path, seal_to=receiver)
     except UserError as error:
         QMessageBox.warning(parent, APP_TITLE, str(error))
         return None

@@ -210,7 +210,10 @@ class CertificateSettingsDialog(QDialog):
         form.addRow("Dịch sang phải:", self.offset_x)
         form.addRow("Dịch xuống dưới:", self.offset_y)
         note = QLabel("Trong nội dung, {năm} được thay bằng năm khen thưởng. Độ dịch (mm) "
-                      "dùng để căn chữ cho khớp phôi in sẵn; số âm dịch sang trái, lên trên.")
+                      "dùng để căn chữ cho khớp phôi in sẵn; số âm dịch sang trái, lên trên. "
+                      "Cơ quan ban hành, địa danh và người ký thuộc phiên bản tên gọi mới nhất "
+                      "của đảng bộ; giấy khen của các năm trước in theo phiên bản của ngày "
+                      "quyết định (Thiết lập › Đảng bộ).")
         note.setWordWrap(True)
         sample = QPushButton("Xem mẫu…")
         sample.clicked.connect(self._preview_sample)

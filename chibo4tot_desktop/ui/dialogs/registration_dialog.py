@@ -100,4 +100,4 @@ class RegistrationDialog(FormDialog):
             cell_id, self.year, received_on=self.received.date(), title=self.title_edit.text(),
             members_count=self.members.value(), signer=self.signer.text(),
             expected_version=self.registration.version if self.registration else None,
-            **fields)
+            confirm=self.confirm, **fields)

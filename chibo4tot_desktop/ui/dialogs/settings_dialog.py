@@ -1,14 +1,17 @@
-"""Settings: the organisation, the phase and its thresholds, the yearly deadlines, and the
-criteria catalogue (add, edit, reorder items; the points must add up to 100).
+"""Settings: the organisation's identity versions (name, upper body, place, issuer and signers,
+each valid from a date), the phase and its thresholds, which cells make up a year, the yearly
+deadlines, and the criteria catalogue (add, edit, reorder items; the points must add up to
+100), applied from a year the user chooses (a scored year keeps its catalogue).
 
-Every change is saved through ``Office`` (update_organisation, update_phase,
-update_phase_year, save_catalogue); only the parts that changed are written.
+Everything is saved in one call of ``ops.setup.save_setup``; only the parts that changed are
+written. A change that would move a decided year asks for a written reason.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -16,11 +19,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -28,12 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chibo4tot_desktop import rules
+from chibo4tot_desktop import rules, timeline
 from chibo4tot_desktop.db.models import Scope
-from chibo4tot_desktop.errors import UserError, ValidationError
+from chibo4tot_desktop.errors import DecidedYearError, UserError, ValidationError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.setup import SetupChanges, YearDates, save_setup
-from chibo4tot_desktop.ui.common import DateField
+from chibo4tot_desktop.text import DateParseError, format_date, parse_date
+from chibo4tot_desktop.ui.common import DateField, ask_reason
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -59,7 +65,7 @@ class CatalogueEditor(QWidget):
 
     TEXT, MAX, PASS = range(3)
 
-    def __init__(self, phase, scope: Scope, parent=None):
+    def __init__(self, groups, scope: Scope, parent=None):
         super().__init__(parent)
         self.scope = scope
         layout = QVBoxLayout(self)
@@ -87,9 +93,7 @@ class CatalogueEditor(QWidget):
         self.total_label = QLabel()
         buttons.addWidget(self.total_label)
         layout.addLayout(buttons)
-        for group in phase.groups:
-            if group.scope != scope.value:
-                continue
+        for group in groups:
             node = QTreeWidgetItem([group.title, "", rules.fmt_points(group.pass_points)])
             node.setData(0, ID_ROLE, group.position)
             font = node.font(0)
@@ -234,13 +238,15 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.pages = QTabWidget()
         layout.addWidget(self.pages)
+        self.year = year
         self._build_organisation()
         self._build_phase()
         self._build_calendar()
-        self.cell_catalogue = CatalogueEditor(self.phase, Scope.CELL)
-        self.org_catalogue = CatalogueEditor(self.phase, Scope.ORGANISATION)
-        self.pages.addTab(self.cell_catalogue, "Tiêu chí chi bộ")
-        self.pages.addTab(self.org_catalogue, "Tiêu chí đảng bộ")
+        self.cell_catalogue = CatalogueEditor(self.phase.catalogue(year, Scope.CELL), Scope.CELL)
+        self.org_catalogue = CatalogueEditor(self.phase.catalogue(year, Scope.ORGANISATION),
+                                             Scope.ORGANISATION)
+        self.pages.addTab(self._catalogue_page(self.cell_catalogue), "Tiêu chí chi bộ")
+        self.pages.addTab(self._catalogue_page(self.org_catalogue), "Tiêu chí đảng bộ")
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)
@@ -255,17 +261,103 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _build_organisation(self):
+        """The identity versions side by side: one column per version (from its date on),
+        one row per field; an empty field is derived (shown greyed in its tooltip)."""
         page = QWidget()
-        form = QFormLayout(page)
-        org = self.organisation
-        self.org_name = QLineEdit(org.name)
-        self.org_upper = QLineEdit(org.upper_body)
-        self.org_place = QLineEdit(org.place_name)
-        form.addRow("Mã đảng bộ:", QLabel(org.code))
-        form.addRow("Tên đảng bộ:", self.org_name)
-        form.addRow("Cấp ủy cấp trên:", self.org_upper)
-        form.addRow("Địa danh (dòng ngày tháng):", self.org_place)
+        layout = QVBoxLayout(page)
+        note = QLabel("Mỗi cột là một phiên bản tên gọi, áp dụng từ ngày ghi ở dòng đầu: giấy tờ "
+                      "của ngày nào mang tên gọi, cấp trên và người ký của ngày đó (giấy tờ năm "
+                      "cũ giữ như cũ). Đổi tên, đổi cấp trên (ví dụ khi hợp nhất phường): thêm "
+                      "phiên bản mới từ ngày thay đổi. Ô để trống: suy ra từ cấp trên, địa danh.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        layout.addWidget(QLabel(f"Mã đảng bộ: {self.organisation.code}"))
+        self.identity_rows = ("valid_from",) + timeline.IDENTITY_FIELDS
+        self.identity_table = QTableWidget(len(self.identity_rows), 0)
+        self.identity_table.setVerticalHeaderLabels(
+            ["Áp dụng từ ngày"] + [timeline.IDENTITY_LABELS[key][0].upper()
+                                   + timeline.IDENTITY_LABELS[key][1:]
+                                   for key in timeline.IDENTITY_FIELDS])
+        self.identity_table.horizontalHeader().setVisible(False)
+        self.identity_versions = queries.identities(self.office)
+        for version in self.identity_versions:
+            self._add_identity_column(version.id, version.valid_from,
+                                      {key: getattr(version, key) or ""
+                                       for key in timeline.IDENTITY_FIELDS})
+        layout.addWidget(self.identity_table)
+        buttons = QHBoxLayout()
+        add = QPushButton("Thêm thay đổi từ ngày…")
+        add.clicked.connect(self.add_identity_version)
+        remove = QPushButton("Xóa phiên bản đang chọn")
+        remove.clicked.connect(self.remove_identity_version)
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.pages.addTab(page, "Đảng bộ")
+
+    def _add_identity_column(self, row_id, valid_from, values: dict) -> None:
+        column = self.identity_table.columnCount()
+        self.identity_table.insertColumn(column)
+        date_item = QTableWidgetItem("từ đầu" if valid_from == timeline.BEGINNING
+                                     else format_date(valid_from))
+        date_item.setData(Qt.ItemDataRole.UserRole, row_id)
+        self.identity_table.setItem(0, column, date_item)
+        for row, key in enumerate(timeline.IDENTITY_FIELDS, start=1):
+            self.identity_table.setItem(row, column, QTableWidgetItem(values.get(key, "")))
+        self.identity_table.setColumnWidth(column, 300)
+
+    def add_identity_version(self, text: str | None = None) -> bool:
+        """A new version from a date, starting as a copy of the last one."""
+        if text is None:
+            text, ok = QInputDialog.getText(self, "Thêm thay đổi tên gọi",
+                                            "Áp dụng từ ngày (dd/mm/yyyy):")
+            if not ok:
+                return False
+        try:
+            day = parse_date(text)
+        except DateParseError as error:
+            self.error_label.setText(f"Ngày áp dụng: {error}.")
+            self.error_label.show()
+            return False
+        last = self.identity_table.columnCount() - 1
+        values = {key: self.identity_table.item(row, last).text()
+                  for row, key in enumerate(timeline.IDENTITY_FIELDS, start=1)} if last >= 0 \
+            else {}
+        self._add_identity_column(None, day, values)
+        self.identity_table.setCurrentCell(1, self.identity_table.columnCount() - 1)
+        return True
+
+    def remove_identity_version(self) -> None:
+        column = self.identity_table.currentColumn()
+        if column >= 0 and self.identity_table.columnCount() > 1:
+            self.identity_table.removeColumn(column)
+
+    def identity_versions_edited(self) -> list[dict]:
+        """The table as ``SetupChanges.identities`` takes it (ValidationError for a bad
+        date)."""
+        versions = []
+        for column in range(self.identity_table.columnCount()):
+            date_item = self.identity_table.item(0, column)
+            text = date_item.text().strip()
+            if text.casefold() in ("từ đầu", ""):
+                day = timeline.BEGINNING
+            else:
+                try:
+                    day = parse_date(text)
+                except DateParseError as error:
+                    raise ValidationError(f"Ngày áp dụng '{text}': {error}.",
+                                          "valid_from") from None
+            versions.append({"id": date_item.data(Qt.ItemDataRole.UserRole), "valid_from": day,
+                             **{key: self.identity_table.item(row, column).text()
+                                for row, key in enumerate(timeline.IDENTITY_FIELDS, start=1)}})
+        return versions
+
+    def _identities_changed(self, edited: list[dict]) -> bool:
+        before = [{"id": version.id, "valid_from": version.valid_from,
+                   **{key: getattr(version, key) or "" for key in timeline.IDENTITY_FIELDS}}
+                  for version in self.identity_versions]
+        return edited != before
 
     def _build_phase(self):
         page = QWidget()
@@ -305,6 +397,19 @@ class SettingsDialog(QDialog):
         self.excellent_cap.setSuffix(" %")
         self.excellent_cap.setValue(round(phase.excellent_share_cap * 100))
         form.addRow("Tỷ lệ HTXSNV tối đa:", self.excellent_cap)
+        self.year_rule = QComboBox()
+        for rule in timeline.YearRule:
+            self.year_rule.addItem(rule.label, rule.value)
+        self.stored_rule = timeline.year_rule(queries.setting(self.office,
+                                                              timeline.YEAR_RULE_KEY, ""))
+        self.year_rule.setCurrentIndex(self.year_rule.findData(self.stored_rule.value))
+        self.year_rule.setMaximumWidth(560)
+        form.addRow("Chi bộ thuộc năm nào (mọi giai đoạn):", self.year_rule)
+        self.stored_streak = timeline.flag(queries.setting(
+            self.office, timeline.STREAK_THROUGH_MERGE_KEY, ""))
+        self.streak_through_merge = QCheckBox("Số năm liên tục đạt tính nối qua sáp nhập chi bộ")
+        self.streak_through_merge.setChecked(self.stored_streak)
+        form.addRow("", self.streak_through_merge)
         self.pages.addTab(page, "Giai đoạn và ngưỡng")
 
     def _build_calendar(self):
@@ -329,21 +434,48 @@ class SettingsDialog(QDialog):
             self.date_fields[year.year] = (year, fields)
         self.pages.addTab(self.calendar, "Lịch thi đua")
 
+    def _catalogue_page(self, editor: CatalogueEditor) -> QWidget:
+        """The editor, which years use this catalogue, and the year a change applies from."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        first, last, scored = queries.catalogue_use(self.office, self.phase.id, self.year,
+                                                    editor.scope)
+        span = f"năm {first}" if first == last else f"các năm {first} - {last}"
+        text = f"Bộ tiêu chí dùng cho {span}"
+        text += (f"; đã chấm điểm năm {', '.join(map(str, scored))} (các năm này giữ nguyên "
+                 "bộ tiêu chí đã chấm)." if scored else "; chưa năm nào chấm điểm.")
+        info = QLabel(text)
+        info.setWordWrap(True)
+        layout.addWidget(info)
+        layout.addWidget(editor, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Thay đổi áp dụng từ năm:"))
+        editor.from_year = QComboBox()
+        free = [year.year for year in self.phase.years
+                if year.year >= first and not any(done >= year.year for done in scored)]
+        for year in free:
+            editor.from_year.addItem(str(year), year)
+        if not free:
+            editor.from_year.addItem("(mọi năm đã chấm điểm)", None)
+            editor.from_year.setEnabled(False)
+        index = editor.from_year.findData(self.year)
+        editor.from_year.setCurrentIndex(index if index >= 0 else 0)
+        row.addWidget(editor.from_year)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return page
+
     def _catalogue_changed(self, editor: CatalogueEditor) -> bool:
         now = editor.groups()
         before = [{"position": g.position, "title": g.title, "pass_points": g.pass_points,
                    "items": [{"id": i.id, "text": i.text, "max_points": i.max_points}
                              for i in g.items]}
-                  for g in self.phase.groups if g.scope == editor.scope.value]
+                  for g in self.phase.catalogue(self.year, editor.scope)]
         return now != before
 
-    def apply(self) -> None:
-        office = self.office
-        org = self.organisation
-        org_changes = {key: widget.text() for key, widget in
-                       (("name", self.org_name), ("upper_body", self.org_upper),
-                        ("place_name", self.org_place))
-                       if widget.text() != getattr(org, key)}
+    def changes(self) -> SetupChanges:
+        """What the dialog changed, as one SetupChanges."""
+        identities = self.identity_versions_edited()
         phase_changes = {}
         for key, widget in (("title", self.phase_title), ("plan_reference", self.phase_plan)):
             if widget.text() != getattr(self.phase, key):
@@ -364,17 +496,41 @@ class SettingsDialog(QDialog):
             dates = tuple(field.date() for field in fields)
             if dates != (year.launch_date, year.registration_deadline, year.review_deadline):
                 years[year_number] = YearDates(*dates)
-        catalogues = {editor.scope: editor.groups() for editor in
-                      (self.cell_catalogue, self.org_catalogue)
-                      if self._catalogue_changed(editor)}
+        edited = [editor for editor in (self.cell_catalogue, self.org_catalogue)
+                  if self._catalogue_changed(editor)]
+        catalogues = {editor.scope: editor.groups() for editor in edited}
+        from_years = {editor.from_year.currentData() for editor in edited}
+        if None in from_years:
+            raise ValidationError("Mọi năm của giai đoạn đã chấm điểm theo bộ tiêu chí này; "
+                                  "không sửa được nữa.", "from_year")
+        if len(from_years) > 1:
+            raise ValidationError("Hai bộ tiêu chí được sửa với hai năm áp dụng khác nhau; "
+                                  "hãy lưu từng bộ một.", "from_year")
+        settings = {}
+        if self.year_rule.currentData() != self.stored_rule.value:
+            settings[timeline.YEAR_RULE_KEY] = self.year_rule.currentData()
+        if self.streak_through_merge.isChecked() != self.stored_streak:
+            settings[timeline.STREAK_THROUGH_MERGE_KEY] = \
+                "1" if self.streak_through_merge.isChecked() else "0"
+        return SetupChanges(phase_id=self.phase.id, phase=phase_changes, years=years,
+                            catalogues=catalogues, settings=settings,
+                            catalogue_year=from_years.pop() if from_years else None,
+                            identities=identities if self._identities_changed(identities)
+                            else None)
+
+    def apply(self, confirm: str | None = None) -> None:
         # One transaction: a refused catalogue leaves the thresholds as they were too.
-        save_setup(office, SetupChanges(organisation=org_changes, phase_id=self.phase.id,
-                                        phase=phase_changes, years=years,
-                                        catalogues=catalogues))
+        save_setup(self.office, self.changes(), confirm=confirm)
 
     def accept(self):
         try:
-            self.apply()
+            try:
+                self.apply()
+            except DecidedYearError as error:
+                reason = ask_reason(self, error)
+                if reason is None:
+                    raise
+                self.apply(reason)
         except UserError as error:
             self.error_label.setText(str(error))
             self.error_label.show()

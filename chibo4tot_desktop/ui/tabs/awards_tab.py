@@ -35,7 +35,8 @@ from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
-VERDICT, AWARD_STATE = 3, 7      # the results' verdict column, the awards' state column
+VERDICT = 3                       # the results' verdict column
+AWARD_STATE, AWARD_KEPT = 7, 8    # the awards' state and "facts when decided" columns
 GREEN, RED, ORANGE = QColor("#1b7a1b"), QColor("#b00020"), QColor("#c05000")
 
 
@@ -46,7 +47,11 @@ def _result_colour(tag: str, column: int):
 
 
 def _award_colour(tag: str, column: int):
-    return ORANGE if tag == "waiting" and column == AWARD_STATE else None
+    if tag == "waiting" and column == AWARD_STATE:
+        return ORANGE
+    if tag == "changed" and column in (AWARD_STATE, AWARD_KEPT):
+        return RED       # the decision's facts differ from today's computation
+    return None
 
 
 class AwardsTab(BaseTab):
@@ -123,8 +128,9 @@ class AwardsTab(BaseTab):
         self.stale = False
         self.overview = overview
         self.results_model.set_listing(ResultsListing(overview))
-        self.awards_model.set_listing(AwardsListing(self.office, year,
-                                                    queries.organisation(self.office).name))
+        name = queries.identity_on(self.office, queries.year_document_date(self.office,
+                                                                           year)).name
+        self.awards_model.set_listing(AwardsListing(self.office, year, name, overview))
         org = self.overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
         self.org_verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {colour};")
@@ -193,9 +199,8 @@ class AwardsTab(BaseTab):
         award = self._selected_award()
         if award is None:
             return
-        upper = queries.organisation(self.office).upper_body
-        issuer = queries.setting(self.office, "award.issuer",
-                                     f"Ban Thường vụ {upper}" if upper else DEFAULT_ISSUER)
+        # The upper body as the identity in force now names it (a decision is made today).
+        issuer = queries.identity_on(self.office, None).decision_body or DEFAULT_ISSUER
         DecisionDialog(self.office, award, issuer, parent=self).exec()
 
     def clear_decision(self) -> None:

@@ -1,4 +1,5 @@
-"""Chi bộ: the cells in a table; add, edit, dissolve, reactivate, delete; search; pilot flag."""
+"""Chi bộ: the cells in a table; add, edit, dissolve, merge, reactivate, delete, the records of
+the years (a successor's include its predecessors'); search; pilot flag."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from chibo4tot_desktop.ui.common import (
     show_error,
 )
 from chibo4tot_desktop.ui.dialogs.cell_dialog import CellDialog
+from chibo4tot_desktop.ui.dialogs.history_dialog import HistoryDialog
+from chibo4tot_desktop.ui.dialogs.merge_dialog import MergeDialog
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
@@ -35,13 +38,15 @@ class CellsTab(BaseTab):
         self.add_button = self.button_row.add_button("Thêm chi bộ", self.add)
         self.edit_button = self.button_row.add_button("Sửa", self.edit)
         self.dissolve_button = self.button_row.add_button("Giải thể", self.dissolve)
+        self.merge_button = self.button_row.add_button("Sáp nhập…", self.merge)
+        self.history_button = self.button_row.add_button("Hồ sơ các năm", self.history)
         self.reactivate_button = self.button_row.add_button("Khôi phục", self.reactivate)
         self.delete_button = self.button_row.add_button("Xóa", self.delete)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Tìm chi bộ (mã, tên, bí thư)…")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
-        self.show_dissolved = QCheckBox("Hiện chi bộ đã giải thể")
+        self.show_dissolved = QCheckBox("Hiện chi bộ đã giải thể, sáp nhập")
         self.show_dissolved.setChecked(True)
         self.button_row.addWidget(self.search)
         self.button_row.addWidget(self.show_dissolved)
@@ -103,6 +108,17 @@ class CellsTab(BaseTab):
             show_error(self, f"Ngày giải thể: {error}.")
             return
         run_action(self, dissolve_cell, self.office, cell.id, on)
+
+    def merge(self) -> None:
+        selected = {cell.id for cell in self._selected() if cell.dissolved_on is None}
+        MergeDialog(self.office, queries.cells(self.office), selected, parent=self).exec()
+
+    def history(self) -> None:
+        cells = self._selected()
+        if len(cells) != 1:
+            show_error(self, "Hãy chọn một chi bộ để xem hồ sơ các năm.")
+            return
+        HistoryDialog(self.office, cells[0], parent=self).exec()
 
     def reactivate(self) -> None:
         cells = [c for c in self._selected() if c.dissolved_on is not None]

@@ -32,7 +32,7 @@ from chibo4tot_desktop import city, city_export, connection, packets
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.ops import exchange
+from chibo4tot_desktop.ops import Office, exchange, queries
 from chibo4tot_desktop.rules import fmt_points
 from chibo4tot_desktop.text import format_date
 
@@ -63,6 +63,15 @@ class CityTab(QWidget):
             bar.addWidget(button)
         bar.addStretch(1)
         layout.addLayout(bar)
+        decisions = QHBoxLayout()
+        decisions.addWidget(QLabel("Đề nghị đã chọn:"))
+        self.decide_button = QPushButton("Ghi quyết định...")
+        self.scan_button = QPushButton("Bản quét quyết định...")
+        self.send_button = QPushButton("Lập gói quyết định gửi phường...")
+        for button in (self.decide_button, self.scan_button, self.send_button):
+            decisions.addWidget(button)
+        decisions.addStretch(1)
+        layout.addLayout(decisions)
         splitter = QSplitter(Qt.Vertical)
         self.results = _table(RESULT_COLUMNS)
         self.proposals = _table(PROPOSAL_COLUMNS)
@@ -79,6 +88,10 @@ class CityTab(QWidget):
         self.export_button.clicked.connect(self._ask_export)
         self.print_button.clicked.connect(self._print)
         self.database_button.clicked.connect(self._database)
+        self.decide_button.clicked.connect(lambda: self.record_decision())
+        self.scan_button.clicked.connect(lambda: self.decision_files())
+        self.send_button.clicked.connect(lambda: self.send_decisions())
+        self.proposal_rows: list = []
         self._listener = self._changed
         db.subscribe(self._listener)
         self.destroyed.connect(lambda *_: db.unsubscribe(self._listener))
@@ -112,9 +125,11 @@ class CityTab(QWidget):
             bar.setValue(round((result.share or 0) * 1000))
             bar.setFormat(result.share_text)
             self.results.setCellWidget(row, SHARE_COLUMN, bar)
+        self.proposal_rows = rows
         self.proposals.setRowCount(len(rows))
         for row, proposal in enumerate(rows):
             decision = (f"{proposal.decision_number} ngày {format_date(proposal.decision_date)}"
+                        + (" (cấp trên ghi)" if proposal.decided_here else "")
                         if proposal.decided else "Chờ quyết định")
             values = [proposal.ward_name, proposal.recipient, proposal.kind_label,
                       fmt_points(proposal.committee_total), proposal.classification or "–",
@@ -130,11 +145,20 @@ class CityTab(QWidget):
 
     # ---------------------------------------------------------------- actions
     def import_files(self, paths: Sequence[str]) -> list[packets.ImportOutcome] | None:
-        """Import the packets (all or nothing) and say what happened."""
+        """Import the packets (all or nothing) and say what happened; a packet signed by a key
+        not registered yet may be registered (after the phone call) and the import tried
+        again."""
         if not paths:
             return None
         try:
             outcomes = exchange.import_packets(self.db, list(paths))
+        except packets.UnknownSenderError as error:
+            from chibo4tot_desktop.ui.dialogs.keys_dialog import offer_trust
+
+            self.show_message(f"Lỗi: {error}")
+            if offer_trust(self, Office(self.db), error):
+                return self.import_files(paths)
+            return None
         except UserError as error:
             self.show_message(f"Lỗi: {error}")
             return None
@@ -169,6 +193,79 @@ class CityTab(QWidget):
 
         return PaperJob(make, f"Giấy khen, giấy chứng nhận năm {year} (các đảng bộ)",
                         f"giay-khen-cac-dang-bo-{year}.pdf")
+
+    # -------------------------------------------------------------- decisions made here
+    def selected_proposal(self):
+        rows = self.proposals.selectionModel().selectedRows()
+        if len(rows) != 1:
+            self.show_message("Hãy chọn một đề nghị trong bảng.")
+            return None
+        return self.proposal_rows[rows[0].row()]
+
+    def _award(self, proposal):
+        office = Office(self.db, proposal.organisation_id)
+        award = next((a for a in queries.awards(office, self.year.value())
+                      if a.id == proposal.award_id), None)
+        if award is None:
+            self.show_message("Không tìm thấy đề nghị (có thể vừa được thay).")
+        return office, award
+
+    def record_decision(self) -> None:
+        """The upper level's decision on the selected proposal (kept by later ward packets)."""
+        from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
+
+        proposal = self.selected_proposal()
+        if proposal is None:
+            return
+        office, award = self._award(proposal)
+        if award is not None and DecisionDialog(office, award, award.issuer, self).exec():
+            self.refresh()
+
+    def decision_files(self) -> None:
+        from chibo4tot_desktop.ui.dialogs.evidence_dialog import EvidenceDialog, Target
+
+        proposal = self.selected_proposal()
+        if proposal is None:
+            return
+        office, award = self._award(proposal)
+        if award is None:
+            return
+        targets = [Target("Đề nghị", "proposal", award.id)]
+        if award.is_decided:
+            targets.insert(0, Target("Quyết định", "decision", award.id))
+        EvidenceDialog(office, targets, f"{proposal.recipient} ({proposal.ward_name})",
+                       self).exec()
+
+    def send_decisions(self, path: str | None = None, seal: bool | None = None):
+        """The decisions recorded here for the selected proposal's ward, in a signed packet."""
+        from chibo4tot_desktop.ops.keys import senders
+        from chibo4tot_desktop.ui.common import confirm
+
+        proposal = self.selected_proposal()
+        if proposal is None:
+            return None
+        year = self.year.value()
+        receiver = next((s for s in senders(self.db) if s.code == proposal.ward_code), None)
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Lưu gói quyết định gửi phường",
+                f"quyet-dinh-{proposal.ward_code}-{year}.zip", "Gói dữ liệu (*.zip)")
+            if not path:
+                return None
+        if not path.lower().endswith(".zip"):
+            path += ".zip"
+        if seal is None:
+            seal = receiver is not None and confirm(
+                self, f"Mã hóa gói để chỉ {receiver.name} mở được?")
+        try:
+            saved = packets.export_decisions(Office(self.db, proposal.organisation_id), year,
+                                             path, seal_to=receiver if seal else None)
+        except UserError as error:
+            self.show_message(f"Lỗi: {error}")
+            return None
+        self.show_message(f"Đã lưu gói quyết định năm {year} gửi {proposal.ward_name}: "
+                          f"{saved}.")
+        return saved
 
     def _ask_import(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Chọn các gói dữ liệu của phường", "",

@@ -111,7 +111,7 @@ class RegistrationsTab(BaseTab):
         if year is None or self.listing is None:
             return
         phase = queries.phase_for_year(self.office, year)
-        titles = [g.title for g in phase.groups if g.scope == Scope.CELL.value]
+        titles = [g.title for g in phase.catalogue(year, Scope.CELL)]
         RegistrationDialog(self.office, year, self.listing.cells(), cell_id, parent=self,
                            group_titles=titles).exec()
 

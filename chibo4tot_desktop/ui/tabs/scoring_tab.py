@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import Scope
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.errors import DecidedYearError, UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.verdicts import ScoreInput, evaluate
-from chibo4tot_desktop.ui.common import confirm, show_error
+from chibo4tot_desktop.ui.common import confirm, confirmed, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 ORGANISATION = -1   # combo data for the organisation's own evaluation
@@ -186,8 +186,9 @@ class ScoringTab(BaseTab):
         self.cells_total = len(overview.cells)
         wanted = self.current_unit
         units = [(state.cell.name, state.cell.id) for state in overview.cells]
-        units.append((f"{queries.organisation(self.office).name} (tự chấm “Đảng bộ cơ sở 4 "
-                      "tốt”)", ORGANISATION))
+        name = queries.identity_on(self.office, queries.year_document_date(self.office,
+                                                                           year)).name
+        units.append((f"{name} (tự chấm “Đảng bộ cơ sở 4 tốt”)", ORGANISATION))
         self.unit.blockSignals(True)
         if units != self._units:     # a province's 3,000 names: refilled only when changed
             self._units = units
@@ -204,7 +205,7 @@ class ScoringTab(BaseTab):
             self.load()
 
     def _same_catalogue(self) -> bool:
-        ids = {item.id for g in self.phase.groups if g.scope == self.scope().value
+        ids = {item.id for g in self.phase.catalogue(self.year(), self.scope())
                for item in g.items}
         return ids == set(self.boxes)
 
@@ -243,7 +244,7 @@ class ScoringTab(BaseTab):
         self.current_unit = self.unit.currentData()
         self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
         scores = {s.item_id: s for s in self.evaluation.scores} if self.evaluation else {}
-        groups = [g for g in self.phase.groups if g.scope == self.scope().value]
+        groups = self.phase.catalogue(year, self.scope())
         self.table.setRowCount(0)
         self.boxes.clear()
         self.group_rows.clear()
@@ -312,7 +313,7 @@ class ScoringTab(BaseTab):
         if self.phase is None:
             return None
         result = evaluate(self.phase, self.draft(), self.scope(), self.cells_passed,
-                          self.cells_total)
+                          self.cells_total, year=self.year())
         for own, group in zip(result.self_totals.groups, result.committee_totals.groups):
             row = self.group_rows.get(group.position)
             if row is None:
@@ -359,11 +360,13 @@ class ScoringTab(BaseTab):
         scores = {item_id: ScoreInput(own.points(), committee.points())
                   for item_id, (own, committee) in self.boxes.items()}
         try:
-            save_evaluation(self.office,
-                self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
-                disciplined_members=self.disciplined.value(),
-                classification=self.classification.currentData(),
-                expected_version=self.evaluation.version if self.evaluation else None)
+            confirmed(self, save_evaluation, self.office,
+                      self.cell_id(), year, scores=scores, notes=self.notes.toPlainText(),
+                      disciplined_members=self.disciplined.value(),
+                      classification=self.classification.currentData(),
+                      expected_version=self.evaluation.version if self.evaluation else None)
+        except DecidedYearError:
+            return False
         except UserError as error:
             show_error(self, error)
             return False

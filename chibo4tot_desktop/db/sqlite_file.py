@@ -1,0 +1,101 @@
+"""An SQLite data file on disk, below SQLAlchemy: its header, the schema revisions this program
+knows, and connections that only look at it.
+
+``connect_readonly`` opens a file so that nothing is written to it (an SQLite URI with every
+character of the path quoted: ``?``, ``#`` and ``%`` are parts of the name); in a folder nobody
+may write to, a WAL file without a pending log is read as it is (``immutable``), since SQLite
+could not create its shared-memory file there. ``connect_for_check`` is the same, except that
+a write cut short in rollback-journal mode must first be rolled back, which only a read-write
+connection can do. ``read_revision`` reads the Alembic revision on such a connection.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+# The newest schema revision this program knows, and every revision it can read or migrate.
+# tests/test_db.py checks these against the Alembic scripts.
+HEAD_REVISION = "0004_dated_history"
+KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_evidence_keys",
+                   "0004_dated_history")
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_uri(path: str | os.PathLike, **params: str) -> str:
+    """An SQLite URI naming exactly ``path``: every character SQLite would read as URI syntax
+    (``?``, ``#``, ``%``, spaces) is percent-encoded."""
+    from urllib.parse import quote
+
+    text_path = Path(os.path.abspath(path)).as_posix()
+    if re.match(r"^[A-Za-z]:", text_path):   # Windows: file:///C:/...
+        text_path = "/" + text_path
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return "file://" + quote(text_path, safe="/:") + (f"?{query}" if query else "")
+
+
+def folder_writable(folder: Path) -> bool:
+    if os.access in os.supports_effective_ids:
+        return os.access(folder, os.W_OK, effective_ids=True)
+    return os.access(folder, os.W_OK)
+
+
+def readonly_uri(path: str | os.PathLike) -> str:
+    """The URI to read ``path`` without writing to it.
+
+    A WAL file can only be read where SQLite may create its shared-memory file; in a folder
+    nobody may write to, a WAL file without a pending log is read as it is (``immutable``).
+    """
+    path = Path(path)
+    wal = path.with_name(path.name + "-wal")
+    if not folder_writable(path.parent) and _header_journal(path) == 2 and not (
+            wal.exists() and wal.stat().st_size > 0):
+        return sqlite_uri(path, immutable="1")
+    return sqlite_uri(path, mode="ro")
+
+
+def _header_journal(path: Path) -> int:
+    """Bytes 18-19 of the header: 1 for a rollback journal, 2 for WAL (0 if unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return 0
+    return header[18] if len(header) == 20 else 0
+
+
+def connect_readonly(path: str | os.PathLike, *, timeout: float = 10) -> sqlite3.Connection:
+    """A plain sqlite3 connection that cannot write to ``path`` (nor create it)."""
+    connection = sqlite3.connect(readonly_uri(path), uri=True, timeout=timeout)
+    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    return connection
+
+
+def connect_for_check(path: str | os.PathLike, *, timeout: float = 10) -> sqlite3.Connection:
+    """A connection to look at a file: read-only, unless a write was cut short in rollback
+    journal mode (a "hot" journal beside it), which only a read-write connection can roll
+    back - as any opening of the file does first."""
+    path = Path(path)
+    try:
+        hot = path.with_name(path.name + "-journal").stat().st_size > 0
+    except OSError:
+        hot = False
+    if not hot:
+        return connect_readonly(path, timeout=timeout)
+    connection = sqlite3.connect(str(path), timeout=timeout)
+    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    return connection
+
+
+def read_revision(connection: sqlite3.Connection) -> tuple[str | None, bool]:
+    """(Alembic revision or None, whether other tables exist) on a plain sqlite3 connection."""
+    names = {row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    revision = None
+    if "alembic_version" in names:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = row[0] if row else None
+    return revision, revision is None and bool(names - {"alembic_version"})

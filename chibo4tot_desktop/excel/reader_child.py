@@ -1,0 +1,109 @@
+"""The child process of ``reader.read_workbook``: read one workbook's values with calamine.
+
+It runs in a fresh interpreter (multiprocessing, "spawn"), so a file that makes the reader
+allocate without end or crash (python-calamine is Rust: a failed allocation aborts the whole
+process) ends this process only. It first limits its own address space (RLIMIT_AS, POSIX)
+and turns core dumps off, then loads calamine and waits: it reads only when the parent,
+having measured the file (``extent``), sends "go". Windows has no memory limit for a
+process; there the measure and the parent's time limit are the guard.
+
+It sends plain values through the pipe: ("sheet", name, visible), then ("rows", [...]) in
+pieces of ROWS_PER_MESSAGE rows (the parent unpickles a piece while the next is pickled), and
+("done",) at the end -- or one ("refused", message), ("damaged", what) or ("memory",).
+Its output and error streams go nowhere: what went wrong reaches the user as the parent's
+sentence, not as a Rust message on the console.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ROWS_PER_MESSAGE = 2000
+
+
+def limit_memory(memory_limit: int) -> None:
+    """Cap this process's address space (POSIX); nothing to do on Windows."""
+    try:
+        import resource
+    except ImportError:       # Windows
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for existing in (soft, hard):          # a lower limit set for the user stays
+        if existing != resource.RLIM_INFINITY:
+            memory_limit = min(memory_limit, existing)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
+
+
+def main(path: str, file_name: str, connection, memory_limit: int) -> None:
+    limit_memory(memory_limit)
+    _quiet()
+    from python_calamine import CalamineWorkbook  # noqa: F401 - loaded while the parent measures
+
+    from chibo4tot_desktop.errors import UnsafeFileError
+
+    try:
+        if connection.recv() != "go":
+            return
+        read(path, file_name, connection.send)
+    except EOFError:
+        return                      # the parent refused the file: nothing to read
+    except UnsafeFileError as error:
+        _send(connection, ("refused", str(error)))
+    except MemoryError:
+        _send(connection, ("memory",))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # calamine's errors and Rust panics (a BaseException)
+        _send(connection, ("damaged", type(error).__name__))
+    finally:
+        connection.close()
+
+
+def _quiet() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (1, 2):
+        try:
+            os.dup2(devnull, stream)
+        except OSError:             # a windowed program on Windows may have no such stream
+            pass
+    os.close(devnull)
+
+
+def _send(connection, message: tuple) -> None:
+    try:
+        connection.send(message)
+    except (OSError, MemoryError):   # the parent gave up, or nothing left to pickle with
+        sys.exit(3)
+
+
+def read(path: str, file_name: str, send) -> None:
+    """Read every sheet of the measured file with calamine and ``send`` the values."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    totals = [0, 0]
+    with CalamineWorkbook.from_path(path) as workbook:
+        for meta in workbook.sheets_metadata:
+            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            check_values(rows, totals, file_name, meta.name)
+            send(("sheet", meta.name, meta.visible == SheetVisibleEnum.Visible))
+            for start in range(0, len(rows), ROWS_PER_MESSAGE):
+                send(("rows", rows[start:start + ROWS_PER_MESSAGE]))
+            del rows
+    send(("done",))
+
+
+def check_values(rows: list[list], totals: list[int], file_name: str, sheet_name: str) -> None:
+    """What calamine returned, against the same limits the measure applied (its safety net:
+    whatever the measure missed never reaches the window)."""
+    from chibo4tot_desktop.excel.extent import MAX_GRID_CELLS, MAX_TOTAL_TEXT, number
+    from chibo4tot_desktop.errors import UnsafeFileError
+
+    totals[0] += sum(len(row) for row in rows)
+    totals[1] += sum(len(value) for row in rows for value in row if value.__class__ is str)
+    if totals[0] > MAX_GRID_CELLS or totals[1] > MAX_TOTAL_TEXT:
+        raise UnsafeFileError(
+            f"Tệp '{file_name}', trang '{sheet_name}' quá lớn: đến trang này đã có "
+            f"{number(totals[0])} ô và {number(totals[1])} ký tự (tối đa "
+            f"{number(MAX_GRID_CELLS)} ô và {number(MAX_TOTAL_TEXT)} ký tự).")

@@ -1,0 +1,186 @@
+"""Reading a workbook in a child process: the values come back as calamine reads them, and a
+file that makes the reader run out of memory or time, or crash, is one Vietnamese sentence --
+never the end of the window or of the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import sys
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from chibo4tot_desktop.cli import main
+from chibo4tot_desktop.excel import extent, reader, reader_child
+from chibo4tot_desktop.excel.reader import UnsafeFileError, read_workbook
+from chibo4tot_desktop.safety.check import table_checksum
+from tests import hostile_files
+
+POSIX = sys.platform != "win32"
+
+
+@pytest.fixture
+def unmeasured(monkeypatch):
+    """Skip the measure, so that a hostile file reaches the reading child itself."""
+    monkeypatch.setattr(extent, "scan_workbook", lambda *args, **kwargs: None)
+
+
+def no_reader_left() -> bool:
+    return not [child for child in multiprocessing.active_children()
+                if child.name == "chibo4tot-doc-excel"]
+
+
+def test_values_come_back_as_calamine_reads_them(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Tổng hợp"
+    sheet.append(["Chi bộ", "Ngày", "Giờ", "Số", "Đúng", "Trống", "Công thức"])
+    for number in range(1, 4501):          # more rows than one message carries
+        sheet.append([f"Chi bộ Tổ dân phố {number}", dt.date(2024, 3, 1 + number % 9),
+                      dt.datetime(2024, 3, 1, 8, 30), number / 4, number % 2 == 0, None,
+                      "=1+1"])
+    hidden = workbook.create_sheet("_an")
+    hidden.sheet_state = "veryHidden"
+    hidden["B2"] = "dấu"
+    path = tmp_path / "Danh sách.XLSX"      # not an .xlsx spelling calamine recognises
+    workbook.save(path)
+    sheets = read_workbook(path)
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(path.read_bytes())
+    with CalamineWorkbook.from_path(str(copy)) as direct:
+        expected = [(name, direct.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                    for name in direct.sheet_names]
+    assert [(sheet.name, sheet.rows) for sheet in sheets] == expected
+    assert [sheet.visible for sheet in sheets] == [True, False]
+    assert len(sheets[0].rows) == 4501 and sheets[0].rows[1][1] == dt.date(2024, 3, 2)
+    assert no_reader_left()
+
+
+def test_a_child_started_before_the_measure_reads_only_what_passed_it(tmp_path, monkeypatch):
+    """Large files start the child first (it boots while the file is measured): a refusal
+    ends it unread, a sound file is read."""
+    monkeypatch.setattr(reader, "EARLY_START_BYTES", 0)
+    far = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
+    with pytest.raises(UnsafeFileError, match="trang 'Sheet1' quá lớn: có ô XFD1048576"):
+        read_workbook(far)
+    assert no_reader_left()
+    sound = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    assert read_workbook(sound)[0].rows == [hostile_files.HEADERS]
+    assert no_reader_left()
+
+
+def test_a_reader_that_dies_is_one_sentence(tmp_path, unmeasured):
+    """calamine aborts its process on a failed allocation: here it is the child that dies."""
+    path = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
+    with pytest.raises(UnsafeFileError, match=r"^Tệp 'xa.xlsx' quá lớn hoặc hỏng, không đọc "
+                                              r"được: tiến trình đọc tệp dừng đột ngột"):
+        read_workbook(path)
+    assert no_reader_left()
+
+
+@pytest.mark.skipif(not POSIX, reason="Windows has no memory limit for a process")
+def test_the_memory_limit_stops_a_reader_building_a_huge_grid(tmp_path, unmeasured):
+    """SF199999 would take about 4 GB and import; the child is stopped at its limit."""
+    path = hostile_files.far_cell(tmp_path / "sf.xlsx", ["TDP01"], "SF199999")
+    with pytest.raises(UnsafeFileError, match="quá lớn hoặc hỏng, không đọc được"):
+        read_workbook(path, memory_limit=512 * 1024**2)
+    assert no_reader_left()
+
+
+def test_the_time_limit_stops_the_reader(tmp_path, unmeasured):
+    path = hostile_files.openpyxl_list(tmp_path / "cham.xlsx", [hostile_files.HEADERS])
+    with pytest.raises(UnsafeFileError, match="quá lớn hoặc hỏng, không đọc được: đọc quá 0 "
+                                              "giây"):
+        read_workbook(path, time_limit=0)
+    assert no_reader_left()
+
+
+def test_a_file_calamine_refuses_is_damaged(tmp_path):
+    path = hostile_files.raw_xlsx(
+        tmp_path / "chi-so.xlsx",
+        f'{hostile_files.SHEET_HEAD}<sheetData><row r="1"><c r="A1" t="s"><v>7</v></c></row>'
+        "</sheetData></worksheet>")
+    with pytest.raises(UnsafeFileError, match=r"'chi-so.xlsx' bị hỏng, không đọc được \("):
+        read_workbook(path)
+
+
+def test_what_the_child_returns_is_held_to_the_limits(monkeypatch):
+    monkeypatch.setattr(extent, "MAX_GRID_CELLS", 5)
+    totals = [0, 0]
+    reader_child.check_values([["a", "b"], ["c", 1.0]], totals, "f.xlsx", "Trang 1")
+    with pytest.raises(UnsafeFileError, match="'f.xlsx', trang 'Trang 2' quá lớn: đến trang "
+                                              "này đã có 6 ô"):
+        reader_child.check_values([["x", "y"]], totals, "f.xlsx", "Trang 2")
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "too big"])
+def test_a_file_that_cannot_be_copied_is_named(tmp_path, monkeypatch, case):
+    path = tmp_path / "danh sach.xlsx"
+    if case == "folder":
+        path.mkdir()
+        words = "là một thư mục"
+    elif case == "too big":
+        monkeypatch.setattr(reader, "MAX_FILE_BYTES", 1024 * 1024)
+        path.write_bytes(b"PK\x03\x04" + bytes(2 * 1024 * 1024))
+        words = "quá lớn"
+    else:
+        words = "Không tìm thấy tệp"
+    with pytest.raises(UnsafeFileError, match=words) as refusal:
+        read_workbook(path)
+    assert "'danh sach.xlsx'" in str(refusal.value)
+
+
+def test_copies_left_by_a_killed_program_are_removed(tmp_path):
+    import os
+    import time
+
+    stale = tmp_path / f"{reader.COPY_PREFIX}abc"
+    fresh = tmp_path / f"{reader.COPY_PREFIX}def"
+    other = tmp_path / "chibo4tot-khac"
+    for folder in (stale, fresh, other):
+        folder.mkdir()
+        (folder / "workbook.xlsx").write_bytes(b"PK")
+    old = time.time() - reader.STALE_COPY_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert reader.remove_stale_copies(tmp_path) == 1
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+# ------------------------------------------------- the import command, in a process of its own
+@pytest.fixture
+def demo_data(tmp_path, capsys):
+    data = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--data", str(data)]) == 0
+    capsys.readouterr()
+    return data
+
+
+@pytest.mark.parametrize("reference, words", [
+    ("XFD1048576", "có ô XFD1048576 ở dòng 1.048.576, tối đa 200.000 dòng"),
+    ("SF199999", "199.999 dòng × 500 cột là hơn 5.000.000 ô tính từ A1"),
+])
+def test_a_far_cell_is_refused_by_the_import_command(tmp_path, demo_data, reference, words):
+    """A 6 KB list with one far cell and no <dimension>: the command used to abort (exit 134,
+    "memory allocation of 549755813888 bytes failed") or take 3.9 GB and import."""
+    path = hostile_files.far_cell(tmp_path / "danh-sach.xlsx", ["TDP01"], reference)
+    before = table_checksum(demo_data)
+    code, out, err, peak = hostile_files.import_command(demo_data, path)
+    assert code == 2, (code, out, err)
+    assert f"Tệp 'danh-sach.xlsx', trang 'Sheet1' quá lớn: {words}." in out
+    assert "Traceback" not in out + err and err.startswith("Lỗi:")
+    assert table_checksum(demo_data) == before
+    if peak is not None:
+        assert peak < 400 * 1024, f"{peak // 1024} MB: a grid was built"
+
+
+def test_a_declared_string_count_is_refused_by_the_import_command(tmp_path, demo_data):
+    """uniqueCount="10^14" made calamine reserve room for the strings and abort."""
+    path = hostile_files.huge_unique_count(tmp_path / "chuoi.xlsx", [])
+    before = table_checksum(demo_data)
+    code, out, err, _peak = hostile_files.import_command(demo_data, path)
+    assert code == 2 and "khai báo 100.000.000.000.000 đoạn chữ dùng chung" in out
+    assert "Traceback" not in out + err
+    assert table_checksum(demo_data) == before
