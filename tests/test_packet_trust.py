@@ -258,8 +258,9 @@ def test_record_dates_after_the_packet_was_made_are_refused(ward, city, tmp_path
 
 
 def test_a_years_packet_cannot_delete_other_years_scores(ward, city, tmp_path):
-    """A 2025 packet whose catalogue lacks items scored in 2023 and 2024 is refused; the
-    other years' scores, verdicts and results stay."""
+    """A 2025 packet whose catalogue lacks an item scored in 2023 and 2024 goes in as 2025's
+    own catalogue version: the other years keep the version they were scored with, their
+    scores, verdicts and results."""
     import_packets(city, [export_packet(ward, 2023, tmp_path / "2023.zip", now=T0),
                           export_packet(ward, 2024, tmp_path / "2024.zip", now=T0)])
     city_ward = _ward_in(city)
@@ -268,30 +269,45 @@ def test_a_years_packet_cannot_delete_other_years_scores(ward, city, tmp_path):
     from tests.test_packets import _summary
 
     before = (_summary(city_ward, 2023), _summary(city_ward, 2024))
-    packet_2025 = export_packet(ward, 2025, tmp_path / "2025.zip", now=T0)
+    # After the demo's 2025 decisions (20/01/2026): a packet is never made before what it holds.
+    packet_2025 = export_packet(ward, 2025, tmp_path / "2025.zip",
+                                now=dt.datetime(2026, 2, 1, 8, 0, 0))
+    removed_keys = []
 
     def without_items(data):
         for group in data["phase"]["groups"]:
             if group["scope"] == "cell":
                 removed = group["items"].pop()
                 group["items"][0]["max_points"] += removed["max_points"]   # still 100
+                removed_keys.append(["cell", group["position"], removed["position"]])
+        for evaluation in data["evaluations"]:
+            evaluation["scores"] = [score for score in evaluation["scores"]
+                                    if score["item"] not in removed_keys]
 
-    bad = _remade(packet_2025, tmp_path / "bad.zip", own_keys(ward), without_items)
-    _refused(city, [bad], "thay đổi phần chung của giai đoạn.*2023, 2024")
-    assert _count(city, Score) == scores
+    changed = _remade(packet_2025, tmp_path / "changed.zip", own_keys(ward), without_items)
+    assert [o.action for o in import_packets(city, [changed])] == ["new"]
+    assert _count(city, Score) > scores                     # 2025's, none of the others lost
     assert (_summary(city_ward, 2023), _summary(city_ward, 2024)) == before
-    # The year's own packet, with the phase as the other years know it, goes in.
-    assert [o.action for o in import_packets(city, [packet_2025])] == ["new"]
-    assert _count(city, Score) == scores
+    phase = queries.phase_for_year(city_ward, 2023)
+    items_of = {year: sum(len(group.items) for group in phase.catalogue(year, "cell"))
+                for year in (2023, 2024, 2025)}
+    assert items_of[2023] == items_of[2024] == items_of[2025] + len(removed_keys)
 
 
 def test_a_years_packet_cannot_dissolve_a_cell_before_another_years_records(ward, city,
                                                                            tmp_path):
+    """The ward's own program refuses this (cells.dissolve_cell); a packet that says it is
+    refused as well."""
     import_packets(city, [export_packet(ward, 2024, tmp_path / "2024.zip", now=T0)])
-    cell = queries.cell_by_code(ward, "TDP01")
-    dissolve_cell(ward, cell.id, dt.date(2024, 6, 1))
     packet = export_packet(ward, 2023, tmp_path / "2023.zip", now=T0 + dt.timedelta(hours=1))
-    _refused(city, [packet], "TDP01 giải thể ngày 01/06/2024.*năm 2024")
+
+    def dissolved_early(data):
+        for cell in data["cells"]:
+            if cell["code"] == "TDP01":
+                cell["dissolved_on"] = "2024-06-01"
+
+    bad = _remade(packet, tmp_path / "bad.zip", own_keys(ward), dissolved_early)
+    _refused(city, [bad], "TDP01 giải thể ngày 01/06/2024.*năm 2024")
 
 
 def test_register_numbers_of_other_years_are_not_reused(ward, city, tmp_path):
@@ -300,7 +316,9 @@ def test_register_numbers_of_other_years_are_not_reused(ward, city, tmp_path):
     packet = export_packet(ward, 2024, tmp_path / "2024.zip", now=T0)
 
     def reuse(data):
-        data["awards"].append({"cell": "TDP06", "kind": "cell_recognition",
+        awarded = {row["cell"] for row in data["awards"] if row["kind"] == "cell_recognition"}
+        cell = next(row["cell"] for row in data["registrations"] if row["cell"] not in awarded)
+        data["awards"].append({"cell": cell, "kind": "cell_recognition",
                                "proposed_on": "2024-12-10", "decision_number": "9-QĐ/TU",
                                "decision_date": "2024-12-28", "issuer": "Ban Thường vụ",
                                "register_number": used, "notes": ""})
@@ -448,7 +466,8 @@ def test_a_newer_ward_packet_keeps_the_decision_made_above(ward, city, tmp_path)
     save_evaluation(ward, cell.id, 2023, scores={evaluation.scores[0].item_id:
                                                  ScoreInput(0, 0)},
                     notes=evaluation.notes, disciplined_members=evaluation.disciplined_members,
-                    expected_version=evaluation.version)
+                    expected_version=evaluation.version,
+                    confirm="Sửa điểm chấm nhầm")       # 2023 is a decided year
     ward_award = next(a for a in queries.awards(ward, 2023) if a.cell_id == cell.id)
     clear_decision(ward, ward_award.id)
     newer = export_packet(ward, 2023, tmp_path / "new.zip", now=T0 + dt.timedelta(days=1))
@@ -543,7 +562,7 @@ def test_decision_packet_command_line(ward, city, tmp_path, capsys):
     assert "gói quyết định" in capsys.readouterr().out
     assert main(["packet", "decisions", "--data", str(city.path), "--org", "KHONGCO",
                  "--year", "2023", str(out)]) == 2
-    assert "Không có đảng bộ mã 'KHONGCO'" in capsys.readouterr().err
+    assert "không có đảng bộ mã 'KHONGCO'" in capsys.readouterr().err
     assert main(["packet", "import", "--data", str(ward.db.path), str(out)]) == 2
     err = capsys.readouterr().err
     fingerprint = own_fingerprint(Office(city))

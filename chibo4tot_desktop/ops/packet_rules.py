@@ -29,11 +29,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from chibo4tot_desktop import evidence as evidence_files
+from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db.models import (
     Award,
     AwardKind,
     Cell,
-    CriteriaGroup,
     Evaluation,
     EvidenceTarget,
     Organisation,
@@ -120,9 +120,15 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
         names.add(row["name"].casefold())
         cells[row["code"]] = row
 
+    # A cell belongs to the year by the ward's own year rule (timeline.in_year), as at home.
+    rule = timeline.year_rule(data["settings"].get(timeline.YEAR_RULE_KEY))
+    review_day = next((row["review_deadline"] for row in data["phase"]["years"]
+                       if row["year"] == year), None)
+
     def active(code: str) -> bool:
-        dissolved = cells[code]["dissolved_on"]
-        return dissolved is None or dissolved.year > year
+        cell = cells[code]
+        return timeline.in_year(cell.get("started_on"), cell["dissolved_on"], year, rule,
+                                review_day)
 
     for row in data["registrations"]:
         where = f"bản đăng ký của chi bộ {row['cell']}"
@@ -132,7 +138,8 @@ def content_problems(data: dict, year: int, exported_at: dt.datetime) -> list[st
             "members_count": row["members_count"], "signer": row["signer"],
             **{f"commitment_{n + 1}": commitments[n] for n in range(4)}}))
         if not active(row["cell"]):
-            problems.append(f"{where}: chi bộ đã giải thể, không đăng ký năm {year} được")
+            problems.append(f"{where}: chi bộ không thuộc năm {year} (chưa thành lập hoặc đã "
+                            "kết thúc hoạt động), không đăng ký năm đó được")
         if row["received_on"] > latest:
             problems.append(f"{where}: ngày nhận {row['received_on']:%d/%m/%Y} sau ngày tạo gói")
     for row in data["evaluations"]:
@@ -186,21 +193,6 @@ def decision_problems(row: dict, latest: dt.date) -> list[str]:
 
 
 # ------------------------------------------------------------------------ other years
-def _group_shape(groups) -> list:
-    return sorted((g["scope"], g["position"], g["title"], float(g["pass_points"]),
-                   tuple((i["position"], i["text"], float(i["max_points"]))
-                         for i in sorted(g["items"], key=lambda i: i["position"])))
-                  for g in groups)
-
-
-def _stored_groups(phase: Phase) -> list:
-    return _group_shape([{"scope": g.scope, "position": g.position, "title": g.title,
-                          "pass_points": g.pass_points,
-                          "items": [{"position": i.position, "text": i.text,
-                                     "max_points": i.max_points} for i in g.items]}
-                         for g in phase.groups])
-
-
 def _years_with_records(session: Session, organisation: Organisation, first: int,
                         last: int) -> dict[int, set[int | None]]:
     """year -> the cells (None for the organisation) with records that year."""
@@ -226,8 +218,7 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
     phase = session.scalar(
         select(Phase).where(Phase.organisation_id == organisation.id,
                             Phase.first_year == phase_data["first_year"])
-        .options(selectinload(Phase.years),
-                 selectinload(Phase.groups).selectinload(CriteriaGroup.items)))
+        .options(selectinload(Phase.years)))
     problems: list[str] = []
     if phase is not None:
         records = _years_with_records(session, organisation, phase.first_year,
@@ -235,9 +226,9 @@ def dependency_problems(session: Session, organisation: Organisation, data: dict
         others = sorted(y for y in records if y != year)
         if others:
             years_text = ", ".join(str(y) for y in others)
+            # The catalogue is not compared: a packet's catalogue is its year's, and other
+            # years keep the version they were scored with (exchange._catalogue_of_year).
             changed = [key for key in PHASE_WIDE if getattr(phase, key) != phase_data[key]]
-            if _stored_groups(phase) != _group_shape(phase_data["groups"]):
-                changed.append("bộ tiêu chí")
             if changed:
                 problems.append(
                     f"gói năm {year} thay đổi phần chung của giai đoạn ({', '.join(changed)}) "
