@@ -1,53 +1,151 @@
-"""Large lists read in pieces, for tables that must stay quick with 100,000 rows (no Qt).
+"""The window's long lists, read in pieces (no Qt): registrations, cells, results, awards and
+the audit log of a province hold thousands of rows, and tens of thousands in a big city.
 
-``RegistrationListing`` gives a table the registrations of the office (all years, or one) as
-an ordered list of ids, then the shown values of any slice of them. Ordering runs the query
-once and sorts in Python by the program's Vietnamese collation (``text.sort_key``, computed
-once per distinct value); it takes a ``Progress`` so that a window can run it off the GUI
-thread and drop it when a newer order is asked for. Reading values for a page of ids is one
-``IN (...)`` query.
+A ``Listing`` answers two questions for a table:
+- ``ordered_ids(query, progress)``: the ids of the rows to show, in the asked order, with
+  the filter and the search applied. It reads and sorts every row, so the window runs it
+  in a worker thread (``ui.models.listing_model``); it takes a ``Progress`` so that a newer
+  order can cancel an older one, and no single step holds Python's lock for long (rows in
+  chunks, sorts in short runs, integer keys: ``text.ranks`` gives each distinct text its
+  place in the Vietnamese order once).
+- ``shown(ids)``: what the table shows of those rows (``Shown``: the values, a state tag the
+  window colours, tooltips, and the row itself for the tab's actions), for the page of rows
+  on screen.
+A table of 100,000 rows keeps only its ordered ids and the pages it has shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import heapq
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
-from chibo4tot_desktop import rules
-from chibo4tot_desktop.db.engine import Database
-from chibo4tot_desktop.db.models import Cell, Phase, PhaseYear, Registration, YearRule
+from chibo4tot_desktop import rules, timeline
+from chibo4tot_desktop.db import plain
+from chibo4tot_desktop.db.models import (
+    AWARD_KIND_LABELS,
+    CELL_KIND_LABELS,
+    AuditEntry,
+    Award,
+    AwardKind,
+    Cell,
+    CellKind,
+    CellLink,
+    Registration,
+)
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
-from chibo4tot_desktop.text import format_date, sort_key
+from chibo4tot_desktop.reports import DecisionFacts
+from chibo4tot_desktop.text import fold, format_date, ranks
+
+TEXT, NUMBER, DATE = "text", "number", "date"
+PAGE_ROWS = 500   # ids per IN (...) query (under SQLite's bound-parameter limit)
+SORT_RUN = 8192   # items sorted in one C call (a few milliseconds holding the GIL)
+FETCH_ROWS = 2000  # rows fetched at once while reading a whole listing
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     title: str
-    kind: str  # "text" (Vietnamese collation), "number", "date"
+    kind: str = TEXT     # TEXT (Vietnamese order), NUMBER, DATE
+    width: int = 120     # the window's starting width, in pixels
 
 
-REGISTRATION_COLUMNS: tuple[Column, ...] = (
-    Column("code", "Mã chi bộ", "text"),
-    Column("name", "Chi bộ", "text"),
-    Column("year", "Năm", "number"),
-    Column("received_on", "Ngày nhận", "date"),
-    Column("days_late", "Muộn (ngày)", "number"),
-    Column("members_count", "Số đảng viên", "number"),
-    Column("signer", "Người ký", "text"),
-)
-_SQL_COLUMN = {
-    "code": Cell.code, "name": Cell.name, "year": Registration.year,
-    "received_on": Registration.received_on, "members_count": Registration.members_count,
-    "signer": Registration.signer,
-}
-PAGE_ROWS = 500  # ids per IN (...) query (under SQLite's bound-parameter limit)
-SORT_RUN = 8192  # items sorted in one C call (a few milliseconds holding the GIL)
+@dataclass(frozen=True)
+class Shown:
+    """One row as a table shows it."""
+
+    values: tuple                 # per column: text or number (None shows empty)
+    tag: str = ""                 # the row's state ("missing", "late", "passed"...)
+    item: object = None           # the row itself, for the tab's actions
+    tips: tuple | None = None     # per column: a tooltip or None
 
 
+@dataclass(frozen=True)
+class Query:
+    column: str
+    descending: bool = False
+    filter: str | None = None     # one of the listing's ``filters`` keys; None: every row
+    search: str = ""              # words found without accents or case in the row's text
+
+
+class Listing:
+    """What every listing has; subclasses give ``columns``, ``filters``, ``_read`` and
+    ``_values``, or override ``ordered_ids`` and ``shown`` entirely."""
+
+    columns: tuple[Column, ...] = ()
+    filters: dict[str, str] = {}   # key -> Vietnamese label
+    default_order = "name"
+    sortable = True
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise ValueError(key)
+
+    def size_hint(self) -> int:
+        """About how many rows (cheap): the window orders small listings at once."""
+        raise NotImplementedError
+
+    def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
+        raise NotImplementedError
+
+    def shown(self, ids: Sequence) -> dict:
+        raise NotImplementedError
+
+
+class SnapshotListing(Listing):
+    """A listing read whole at each ordering (hundreds to a few thousand rows): the rows of
+    the last ordering answer ``shown``. Subclasses give ``_read(progress)`` -> rows (each
+    with an ``id``, in tie order: usually by name), ``_sort_value(row, key)``,
+    ``_show(row)`` -> Shown, ``_search_text(row)`` and ``_keep(row, filter)``."""
+
+    def __init__(self):
+        self._rows: dict = {}
+        self._folded: dict[str, str] = {}
+
+    def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
+        column = self.column(query.column)
+        with plain.paused_gc():
+            rows = self._read(progress)
+            self._rows = {row.id: row for row in rows}
+            if query.filter is not None:
+                rows = [row for row in rows if self._keep(row, query.filter)]
+            if query.search:
+                rows = search(rows, self._search_text, query.search, self._folded, progress)
+            values = [self._sort_value(row, column.key) for row in rows]
+            order = order_positions(values, column.kind, query.descending, progress)
+            return [rows[index].id for index in order]
+
+    def shown(self, ids: Sequence) -> dict:
+        rows = self._rows
+        return {row_id: self._show(rows[row_id]) for row_id in ids if row_id in rows}
+
+    def _read(self, progress: Progress) -> list:
+        raise NotImplementedError
+
+    def _sort_value(self, row, key: str):
+        raise NotImplementedError
+
+    def _show(self, row) -> Shown:
+        raise NotImplementedError
+
+    def _search_text(self, row) -> str:
+        return ""
+
+    def _keep(self, row, name: str) -> bool:
+        return True
+
+
+# ------------------------------------------------------------------------- ordering
 def gil_friendly_sorted(items, key, reverse: bool = False) -> list:
     """``sorted(items, key=key, reverse=reverse)``, stable, in short runs merged in Python.
 
@@ -56,8 +154,6 @@ def gil_friendly_sorted(items, key, reverse: bool = False) -> list:
     ``SORT_RUN`` items and merging them (``heapq.merge`` is stable, and ticks the interpreter
     between items) keeps every hold to a few milliseconds.
     """
-    import heapq
-
     items = list(items)
     if len(items) <= SORT_RUN:
         return sorted(items, key=key, reverse=reverse)
@@ -66,131 +162,547 @@ def gil_friendly_sorted(items, key, reverse: bool = False) -> list:
     return list(heapq.merge(*runs, key=key, reverse=reverse))
 
 
-class RegistrationListing:
-    """The registrations of one organisation (optionally one year) for a lazy table."""
+def sortable(values: Sequence, kind: str, progress: Progress = null_progress) -> list:
+    """``values`` made into keys Python compares quickly: texts become their rank in the
+    Vietnamese order, dates their day number; None stays None (no value)."""
+    if kind == TEXT:
+        rank = ranks(value for value in values if value is not None)
+        check_cancelled(progress)
+        return [None if value is None else rank[value] for value in values]
+    if kind == DATE:
+        return [None if value is None else value.toordinal() for value in values]
+    return list(values)
 
-    columns = REGISTRATION_COLUMNS
 
-    def __init__(self, db: Database, organisation_id: int, year: int | None = None):
-        self.db = db
-        self.organisation_id = organisation_id
+def order_positions(values: Sequence, kind: str, descending: bool = False,
+                    progress: Progress = null_progress,
+                    ties: Sequence[int] | None = None) -> list[int]:
+    """The positions of ``values`` in their order (rows without a value last, either way);
+    equal values keep the order of ``ties`` (positions; by default as given), also when
+    descending."""
+    keys = sortable(values, kind, progress)
+    base = range(len(keys)) if ties is None else ties
+    present = [index for index in base if keys[index] is not None]
+    missing = [index for index in base if keys[index] is None]
+    check_cancelled(progress)
+    present = gil_friendly_sorted(present, keys.__getitem__, reverse=descending)
+    return present + missing
+
+
+def search(rows: Sequence, text_of: Callable, wanted: str, folded: dict[str, str],
+           progress: Progress = null_progress) -> list:
+    """The rows whose text holds every typed word, without accents or case (the folded form
+    of each text is kept in ``folded`` between searches)."""
+    words = fold(wanted, accents=False).split()
+    if not words:
+        return list(rows)
+    result = []
+    for count, row in enumerate(rows):
+        text = text_of(row)
+        found = folded.get(text)
+        if found is None:
+            found = folded[text] = fold(text, accents=False)
+        if all(word in found for word in words):
+            result.append(row)
+        if count % 5000 == 4999:
+            check_cancelled(progress)
+    return result
+
+
+def _chunks(ids: Sequence, size: int = PAGE_ROWS) -> Iterable[list]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+# ------------------------------------------------------------------- registrations
+class RegistrationRow(NamedTuple):
+    """One active cell of the year and its registration (if any)."""
+
+    id: int                   # the cell's id (one row per cell)
+    code: str
+    name: str
+    registration_id: int | None
+    received_on: dt.date | None
+    title: str | None
+    members_count: int | None
+    signer: str | None
+
+    @property
+    def registered(self) -> bool:
+        return self.registration_id is not None
+
+
+STATE_MISSING, STATE_LATE = "missing", "late"
+
+
+class RegistrationListing(Listing):
+    """Đăng ký thi đua: every active cell of ``year``, registered or not (one row per cell,
+    its id the cell's id). Read from the database page by page: it serves 100,000 rows."""
+
+    columns = (
+        Column("code", "Mã", TEXT, 80),
+        Column("name", "Chi bộ", TEXT, 280),
+        Column("received_on", "Ngày nhận", DATE, 100),
+        Column("state", "Tình trạng", NUMBER, 120),
+        Column("title", "Danh hiệu đăng ký", TEXT, 150),
+        Column("members_count", "Số đảng viên", NUMBER, 110),
+        Column("signer", "Người ký", TEXT, 160),
+    )
+    filters = {"late": "Đăng ký muộn", "missing": "Chưa đăng ký", "registered": "Đã đăng ký"}
+    _FIELDS = {"code": Cell.code, "name": Cell.name, "received_on": Registration.received_on,
+               "title": Registration.title, "members_count": Registration.members_count,
+               "signer": Registration.signer}
+
+    def __init__(self, office: Office, year: int):
+        self.office = office
         self.year = year
-        self._deadlines: dict[int, tuple[dt.date | None, bool]] | None = None
-        self._sort_keys: dict[str, tuple] = {}
+        self.deadline = queries.phase_year(office, year).registration_deadline
+        # whether the deadline day itself is on time (the year's rules)
+        self.inclusive = queries.year_rules(office, year).deadline_inclusive
+        with office.read() as session:
+            rule = queries.year_rule_in(session)
+            review_day = queries.review_days_in(session).get(year)
+        self._day = timeline.reference_day(year, rule, review_day)
+        # A cell ended on that very day is still in the year under the review-day rule only.
+        self._ended_on_day_counts = (rule is not timeline.YearRule.YEAR_END
+                                     and review_day is not None)
+        # Counts of the last ordering (for the tab's summary line).
+        self.counts = {"active": 0, "registered": 0, "late": 0, "missing": 0}
+        self._folded: dict[str, str] = {}
 
-    def _where(self, query):
-        query = query.join(Cell, Registration.cell_id == Cell.id).where(
-            Cell.organisation_id == self.organisation_id)
-        if self.year is not None:
-            query = query.where(Registration.year == self.year)
-        return query
+    def _select(self, *columns):
+        # The cells of the year by the year rule (``timeline.in_year``), in SQL.
+        day = self._day
+        ended = Cell.dissolved_on >= day if self._ended_on_day_counts \
+            else Cell.dissolved_on > day
+        return (select(*columns)
+                .outerjoin(Registration, and_(Registration.cell_id == Cell.id,
+                                              Registration.year == self.year))
+                .where(or_(Cell.started_on.is_(None), Cell.started_on <= day),
+                       or_(Cell.dissolved_on.is_(None), ended)))
 
-    def deadlines(self) -> dict[int, tuple[dt.date | None, bool]]:
-        """Registration deadline of each year of the organisation's phases, and whether the
-        deadline day itself is on time (the year's rules)."""
-        if self._deadlines is None:
-            with self.db.session() as session:
-                inclusive = dict(session.execute(
-                    select(YearRule.year, YearRule.deadline_inclusive)
-                    .where(YearRule.organisation_id == self.organisation_id)).all())
-                self._deadlines = {
-                    year: (deadline, inclusive.get(year, False))
-                    for year, deadline in session.execute(
-                        select(PhaseYear.year, PhaseYear.registration_deadline)
-                        .join(Phase, PhaseYear.phase_id == Phase.id)
-                        .where(Phase.organisation_id == self.organisation_id))}
-        return self._deadlines
+    def size_hint(self) -> int:
+        with self.office.read() as session:
+            return session.scalar(select(func.count(Cell.id))) or 0
 
-    def _late(self, received: dt.date | None, year: int) -> int:
-        deadline, inclusive = self.deadlines().get(year, (None, False))
-        return rules.days_late(received, deadline, inclusive)
+    def days_late(self, received_on: dt.date | None) -> int:
+        return rules.days_late(received_on, self.deadline, self.inclusive)
 
-    def ordered_ids(self, column: str = "name", descending: bool = False,
-                    progress: Progress = null_progress) -> list[int]:
-        """Every id in the order of ``column`` (ties: cell name, then year, then id).
-
-        Rows without a value come last. Written so that no single step holds Python's GIL for
-        long (rows fetched in chunks, sorts on plain integers), which keeps a window
-        responsive while a worker thread runs this.
-        """
-        if column == "days_late":
-            value_column = Registration.received_on
-        elif column in _SQL_COLUMN:
-            value_column = _SQL_COLUMN[column]
-        else:
-            raise ValueError(column)
-        kind = next(c.kind for c in self.columns if c.key == column)
+    def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
+        column = self.column(query.column)
+        value_column = (Registration.received_on if column.key == "state"
+                        else self._FIELDS[column.key])
+        search_columns = (Cell.code, Cell.name, Registration.signer, Registration.title) \
+            if query.search else ()
         progress(0, None, "Đang đọc danh sách đăng ký…")
-        rows = self._fetch(select(Registration.id, value_column, Cell.name, Registration.year),
-                           progress)
-        progress(0, len(rows), "Đang sắp xếp…")
-        name_rank = self._ranks((row[2] for row in rows), progress)
-        # Tie order: one integer per row (name rank, year, id), sorted in C.
-        tie = [(name_rank[name] << 48) | ((year & 0xFFFF) << 32) | (row_id & 0xFFFFFFFF)
-               for row_id, _value, name, year in rows]
-        order = gil_friendly_sorted(range(len(rows)), tie.__getitem__)
-        del tie
-        check_cancelled(progress)
-        if column == "days_late":
-            primary = [self._late(received, year) for _id, received, _name, year in rows]
-        elif kind == "text":
-            ranks = name_rank if column == "name" else self._ranks(
-                (row[1] for row in rows), progress)
-            primary = [ranks.get(row[1]) if row[1] is not None else None for row in rows]
-        elif kind == "date":
-            primary = [row[1].toordinal() if row[1] is not None else None for row in rows]
-        else:
-            primary = [row[1] for row in rows]
-        check_cancelled(progress)
-        present = [i for i in order if primary[i] is not None]
-        missing = [i for i in order if primary[i] is None]
-        # stable, also with reverse=True: equal values keep the tie order
-        present = gil_friendly_sorted(present, primary.__getitem__, reverse=descending)
-        progress(len(rows), len(rows))
-        return [rows[i][0] for i in present + missing]
-
-    def _fetch(self, query, progress: Progress, chunk: int = 2000) -> list[tuple]:
         rows: list[tuple] = []
-        with self.db.engine.connect() as connection:
-            result = connection.execute(self._where(query))
-            while True:
-                part = result.fetchmany(chunk)
-                if not part:
-                    break
-                rows.extend(tuple(row) for row in part)
+        with self.office.read() as session, plain.paused_gc():
+            result = session.execute(self._select(
+                Cell.id, Cell.name, Registration.received_on, value_column, *search_columns)
+                .execution_options(yield_per=FETCH_ROWS))
+            for part in result.partitions():
+                rows.extend(part)
                 check_cancelled(progress)
-        return rows
+            progress(0, len(rows), "Đang sắp xếp…")
+            registered = sum(1 for row in rows if row[2] is not None)
+            late = sum(1 for row in rows if self.days_late(row[2]) > 0)
+            self.counts = {"active": len(rows), "registered": registered, "late": late,
+                           "missing": len(rows) - registered}
+            if query.filter == "late":
+                rows = [row for row in rows if self.days_late(row[2]) > 0]
+            elif query.filter == "missing":
+                rows = [row for row in rows if row[2] is None]
+            elif query.filter == "registered":
+                rows = [row for row in rows if row[2] is not None]
+            if query.search:
+                rows = search(rows, lambda row: " ".join(str(part) for part in row[4:] if part),
+                              query.search, self._folded, progress)
+            # Ties: by cell name, then id; every order is stable on that one.
+            rows = gil_friendly_sorted(rows, operator.itemgetter(0))
+            by_name = order_positions([row[1] for row in rows], TEXT, False, progress)
+            if column.key == "name":
+                order = by_name if not query.descending else order_positions(
+                    [row[1] for row in rows], TEXT, True, progress, ties=by_name)
+            elif column.key == "state":   # missing first, then on time, then days late
+                order = order_positions(
+                    [-1 if row[2] is None else self.days_late(row[2]) for row in rows],
+                    NUMBER, query.descending, progress, ties=by_name)
+            else:
+                order = order_positions([row[3] for row in rows], column.kind,
+                                        query.descending, progress, ties=by_name)
+            progress(len(rows), len(rows))
+            return [rows[index][0] for index in order]
 
-    def _ranks(self, values, progress: Progress) -> dict[str, int]:
-        """Rank of each distinct text in Vietnamese order (sort keys cached between calls)."""
-        keys = self._sort_keys
-        distinct = {value for value in values if value is not None}
-        for count, value in enumerate(distinct - keys.keys()):
-            keys[value] = sort_key(value)
-            if count % 2000 == 0:
+    def shown(self, ids: Sequence[int]) -> dict[int, Shown]:
+        result: dict[int, Shown] = {}
+        with self.office.read() as session:
+            for chunk in _chunks(ids):
+                for row in session.execute(self._select(
+                        Cell.id, Cell.code, Cell.name, Registration.id,
+                        Registration.received_on, Registration.title,
+                        Registration.members_count, Registration.signer)
+                        .where(Cell.id.in_(chunk))):
+                    item = RegistrationRow(*row)
+                    result[item.id] = self._show(item)
+        return result
+
+    def _show(self, row: RegistrationRow) -> Shown:
+        if not row.registered:
+            return Shown((row.code, row.name, "", "Chưa đăng ký", "", None, ""),
+                         STATE_MISSING, row)
+        late = self.days_late(row.received_on)
+        state = f"Muộn {late} ngày" if late > 0 else "Đúng hạn"
+        return Shown((row.code, row.name, format_date(row.received_on), state, row.title,
+                      row.members_count, row.signer), STATE_LATE if late > 0 else "", row)
+
+    def cells(self) -> list[tuple[int, str]]:
+        """(id, name) of every active cell of the year in Vietnamese order (for a form)."""
+        with self.office.read() as session, plain.paused_gc():
+            rows = session.execute(self._select(Cell.id, Cell.name)).all()
+        order = order_positions([row[1] for row in rows], TEXT)
+        return [tuple(rows[index]) for index in order]
+
+
+# ---------------------------------------------------------------------------- cells
+class CellsListing(SnapshotListing):
+    """Chi bộ: every cell of the organisation, dissolved ones included."""
+
+    columns = (
+        Column("code", "Mã", TEXT, 80),
+        Column("name", "Tên chi bộ", TEXT, 300),
+        Column("kind", "Loại", TEXT, 110),
+        Column("secretary", "Bí thư", TEXT, 190),
+        Column("members_count", "Số đảng viên", NUMBER, 110),
+        Column("pilot", "Chi bộ điểm", NUMBER, 100),
+        Column("state", "Tình trạng", NUMBER, 150),
+    )
+    filters = {"active": "Đang hoạt động"}
+
+    def __init__(self, office: Office):
+        super().__init__()
+        self.office = office
+
+    def size_hint(self) -> int:
+        with self.office.read() as session:
+            return session.scalar(select(func.count(Cell.id))) or 0
+
+    def _read(self, progress: Progress) -> list:
+        with self.office.read() as session:
+            rows = plain.rows(session, Cell)
+            links = session.execute(select(CellLink.predecessor_id, CellLink.successor_id)
+                                    .order_by(CellLink.id)).all()
+        names = {row.id: row.name for row in rows}
+        self.successors: dict[int, list[str]] = {}   # cell id -> the cells it merged into
+        for predecessor, successor in links:
+            self.successors.setdefault(predecessor, []).append(names.get(successor, ""))
+        order = order_positions([row.name for row in rows], TEXT, False, progress)
+        return [rows[index] for index in order]
+
+    def state(self, row) -> str:
+        if row.dissolved_on is not None:
+            into = self.successors.get(row.id)
+            if into:
+                return f"Sáp nhập vào {', '.join(into)} từ {format_date(row.dissolved_on)}"
+            return f"Giải thể {format_date(row.dissolved_on)}"
+        if row.started_on is not None:
+            return f"Hoạt động từ {format_date(row.started_on)}"
+        return "Đang hoạt động"
+
+    @staticmethod
+    def kind_label(kind: str) -> str:
+        try:
+            return CELL_KIND_LABELS[CellKind(kind)]
+        except ValueError:
+            return kind
+
+    def _sort_value(self, row, key: str):
+        if key == "kind":
+            return self.kind_label(row.kind)
+        if key == "pilot":
+            return 0 if row.is_pilot else 1
+        if key == "state":
+            return row.dissolved_on.toordinal() if row.dissolved_on else 0
+        return getattr(row, key)
+
+    def _show(self, row) -> Shown:
+        return Shown((row.code, row.name, self.kind_label(row.kind), row.secretary,
+                      row.members_count or 0, "Có" if row.is_pilot else "", self.state(row)),
+                     "dissolved" if row.dissolved_on is not None else "", row)
+
+    def _search_text(self, row) -> str:
+        return f"{row.code} {row.name} {row.secretary}"
+
+    def _keep(self, row, name: str) -> bool:
+        return row.dissolved_on is None
+
+
+# -------------------------------------------------------------------------- results
+class _StateRow(NamedTuple):
+    id: int
+    state: object   # reports.CellYearState
+
+
+class ResultsListing(SnapshotListing):
+    """Kết quả các chi bộ: the year's result of each active cell, from a computed
+    ``reports.YearOverview`` (one row per cell, its id the cell's id)."""
+
+    columns = (
+        Column("name", "Chi bộ", TEXT, 260),
+        Column("points", "Điểm", NUMBER, 60),
+        Column("classification", "Xếp loại", TEXT, 80),
+        Column("verdict", "Kết quả", TEXT, 100),
+        Column("streak", "Năm liên tục", NUMBER, 100),
+        Column("proposal", "Đề nghị", TEXT, 110),
+        Column("reasons", "Lý do", TEXT, 300),
+    )
+    filters = {"qualifying": "Chỉ hiện chi bộ đạt"}
+
+    def __init__(self, overview):
+        super().__init__()
+        self.overview = overview
+
+    def size_hint(self) -> int:
+        return len(self.overview.cells)
+
+    def _read(self, progress: Progress) -> list:
+        # The overview's cells are in the order of their names already.
+        return [_StateRow(state.cell.id, state) for state in self.overview.cells]
+
+    def _sort_value(self, row, key: str):
+        state = row.state
+        if key == "points":
+            return state.result.committee_totals.total if state.scored else None
+        if key == "streak":
+            return state.consecutive_years
+        return self._values(state)[[c.key for c in self.columns].index(key)]
+
+    def _values(self, state) -> tuple:
+        result = state.result
+        classification = result.classification
+        proposal = "Đã công nhận" if state.recognised else (
+            "Đã đề nghị" if state.proposed else "")
+        return (state.cell.name,
+                rules.fmt_points(result.committee_totals.total) if state.scored else "–",
+                _classification(result) if state.scored and classification else "–",
+                result.verdict.label if state.evaluated else "Chưa chấm",
+                str(state.consecutive_years) if state.consecutive_years else "",
+                proposal,
+                result.verdict.summary() if state.evaluated else "Chưa có phiếu chấm")
+
+    def _show(self, row) -> Shown:
+        state = row.state
+        tips = None
+        if state.evaluated:
+            reasons = "\n".join(f"{r.mark} {r.text}" for r in state.result.verdict.reasons)
+            tips = (None,) * (len(self.columns) - 1) + (reasons,)
+        tag = ("passed" if state.qualifies else "failed") if state.evaluated else ""
+        return Shown(self._values(state), tag, state, tips)
+
+    def _search_text(self, row) -> str:
+        return row.state.cell.name
+
+    def _keep(self, row, name: str) -> bool:
+        return row.state.qualifies
+
+
+def _classification(result) -> str:
+    """The classification, and the rules' own when the committee decided another."""
+    if result.verdict.overridden:
+        return (f"{result.classification.value} (theo quy định "
+                f"{result.computed_classification.value})")
+    return result.classification.value
+
+
+# --------------------------------------------------------------------------- awards
+class AwardsListing(SnapshotListing):
+    """Đề nghị và quyết định khen thưởng of ``year``: unit, kind, proposal, decision."""
+
+    columns = (
+        Column("unit", "Đơn vị", TEXT, 240),
+        Column("kind", "Hình thức", TEXT, 210),
+        Column("proposed_on", "Ngày đề nghị", DATE, 100),
+        Column("decision_number", "Số quyết định", TEXT, 120),
+        Column("decision_date", "Ngày quyết định", DATE, 110),
+        Column("issuer", "Cơ quan ban hành", TEXT, 220),
+        Column("register_number", "Số sổ", TEXT, 80),
+        Column("state", "Tình trạng", TEXT, 120),
+        Column("kept", "Kết quả khi quyết định", TEXT, 300),
+    )
+    filters = {"waiting": "Chờ quyết định"}
+    default_order = "unit"
+
+    def __init__(self, office: Office, year: int, organisation_name: str, overview=None):
+        """``overview``: the year's ``reports.YearOverview`` (today's computation), to show
+        where a decision's kept facts differ from it."""
+        super().__init__()
+        self.office = office
+        self.year = year
+        self.organisation_name = organisation_name
+        self.overview = overview
+
+    def changed(self, award) -> tuple | None:
+        """(kept, today's) when the decided facts differ from today's computation."""
+        kept = DecisionFacts.kept(award) if award.is_decided else None
+        if kept is None or self.overview is None:
+            return None
+        now = self.overview.facts(award)
+        return None if now == kept else (kept, now)
+
+    def kept(self, award) -> str:
+        kept = DecisionFacts.kept(award) if award.is_decided else None
+        if kept is None:
+            return ""
+        change = self.changed(award)
+        if change is None:
+            return kept.describe()
+        now = change[1]
+        return (f"{kept.describe()} (tính lại hôm nay: "
+                f"{now.describe() if now else 'không còn thuộc năm'})")
+
+    def state(self, award) -> str:
+        if not award.is_decided:
+            return "Chờ quyết định"
+        return "Đã có quyết định" + (" – kết quả tính lại khác" if self.changed(award) else "")
+
+    def size_hint(self) -> int:
+        with self.office.read() as session:
+            return session.scalar(select(func.count(Award.id))
+                                  .where(Award.year == self.year)) or 0
+
+    def _read(self, progress: Progress) -> list:
+        with self.office.read() as session:
+            awards = plain.rows(session, Award, Award.year == self.year)
+            cell_ids = {award.cell_id for award in awards if award.cell_id is not None}
+            cells = {}
+            for chunk in _chunks(sorted(cell_ids)):
+                cells.update((cell.id, cell) for cell in plain.rows(
+                    session, Cell, Cell.id.in_(chunk)))
+        for award in awards:
+            award.cell = cells.get(award.cell_id)
+        order = order_positions([self.unit(award) for award in awards], TEXT, False, progress)
+        return [awards[index] for index in order]
+
+    def unit(self, award) -> str:
+        return award.cell.name if award.cell is not None else self.organisation_name
+
+    @staticmethod
+    def kind_label(kind: str) -> str:
+        try:
+            return AWARD_KIND_LABELS[AwardKind(kind)]
+        except ValueError:
+            return kind
+
+    def _sort_value(self, row, key: str):
+        if key == "unit":
+            return self.unit(row)
+        if key == "kind":
+            return self.kind_label(row.kind)
+        if key == "state":
+            return self.state(row)
+        if key == "kept":
+            return self.kept(row)
+        return getattr(row, key)
+
+    def _show(self, row) -> Shown:
+        tag = "waiting" if not row.is_decided else ("changed" if self.changed(row) else "")
+        return Shown((self.unit(row), self.kind_label(row.kind), format_date(row.proposed_on),
+                      row.decision_number, format_date(row.decision_date), row.issuer,
+                      row.register_number, self.state(row), self.kept(row)), tag, row)
+
+    def _search_text(self, row) -> str:
+        return f"{self.unit(row)} {row.decision_number} {row.register_number}"
+
+    def _keep(self, row, name: str) -> bool:
+        return not row.is_decided
+
+
+# ------------------------------------------------------------------------ audit log
+class AuditListing(Listing):
+    """Nhật ký thay đổi: every audit row matching a ``safety.audit_query.AuditFilter``,
+    newest first. The filter's text is matched without accents or case, as people type."""
+
+    columns = (
+        Column("at", "Thời gian", TEXT, 140),
+        Column("user", "Người dùng", TEXT, 100),
+        Column("action", "Thao tác", TEXT, 70),
+        Column("table_name", "Loại hồ sơ", TEXT, 130),
+        Column("summary", "Hồ sơ", TEXT, 220),
+        Column("change", "Thay đổi", TEXT, 400),
+    )
+    default_order = "at"
+    sortable = False
+
+    def __init__(self, db, filters):
+        self.db = db
+        self.filters_ = filters
+        self._folded: dict[str, str] = {}
+        self._names = None
+
+    def names(self):
+        """The cells, items and records the rows name (``audit_query.AuditNames``), read once
+        for the listing."""
+        if self._names is None:
+            from chibo4tot_desktop.safety.audit_query import AuditNames
+
+            self._names = AuditNames(self.db)
+        return self._names
+
+    def size_hint(self) -> int:
+        with self.db.session() as session:
+            return session.scalar(select(func.count(AuditEntry.id))) or 0
+
+    def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
+        from chibo4tot_desktop.safety.audit_query import (
+            FIELD_LABELS,
+            describe_change,
+            describe_record,
+            filtered_query,
+        )
+
+        text = self.filters_.text
+        words = fold(text, accents=False).split() if text else []
+        # With a text: whole rows, matched also on the words the viewer shows (the record
+        # and the change by name); without: the ids alone.
+        columns = plain.columns(AuditEntry) if words else [AuditEntry.id]
+        statement = filtered_query(select(*columns), self.filters_)
+        ids: list[int] = []
+        names = self.names() if words else None
+        row_class = plain.plain_class(AuditEntry)
+        with self.db.session() as session, plain.paused_gc():
+            result = session.execute(statement.execution_options(yield_per=FETCH_ROWS))
+            for part in result.partitions():
+                if words:
+                    for values in part:
+                        row = row_class(values)
+                        found = fold(" ".join(str(value) for value in (
+                            row.summary, row.field, FIELD_LABELS.get(row.field, ""),
+                            row.old_value, row.new_value, describe_record(row, names),
+                            describe_change(row, 2000, names)) if value), accents=False)
+                        if all(word in found for word in words):
+                            ids.append(row.id)
+                else:
+                    ids.extend(row[0] for row in part)
                 check_cancelled(progress)
-        ordered = gil_friendly_sorted(distinct, keys.__getitem__)
-        return {value: rank for rank, value in enumerate(ordered)}
+        return ids
 
-    def count(self) -> int:
-        from sqlalchemy import func
+    def shown(self, ids: Sequence[int]) -> dict[int, Shown]:
+        from chibo4tot_desktop.safety.audit_query import (
+            ACTION_LABELS,
+            TABLE_LABELS,
+            describe_change,
+            describe_record,
+        )
 
+        names = self.names()        # cells and items by name, not by number
+        result = {}
         with self.db.session() as session:
-            return session.scalar(self._where(select(func.count(Registration.id))))
-
-    def rows(self, ids: Sequence[int]) -> dict[int, tuple]:
-        """The shown values (strings, numbers) of ``ids``, by id, in ``columns`` order."""
-        result: dict[int, tuple] = {}
-        with self.db.session() as session:
-            for start in range(0, len(ids), PAGE_ROWS):
-                chunk = list(ids[start:start + PAGE_ROWS])
-                for (row_id, code, name, year, received, members, signer) in session.execute(
-                        select(Registration.id, Cell.code, Cell.name, Registration.year,
-                               Registration.received_on, Registration.members_count,
-                               Registration.signer)
-                        .join(Cell, Registration.cell_id == Cell.id)
-                        .where(Registration.id.in_(chunk))):
-                    late = self._late(received, year)
-                    result[row_id] = (code, name, year, format_date(received), late or None,
-                                      members, signer)
+            for chunk in _chunks(ids):
+                for row in plain.rows(session, AuditEntry, AuditEntry.id.in_(chunk)):
+                    when = (f"{format_date(row.at.date())} {row.at:%H:%M:%S}"
+                            if row.at else "")
+                    values = (when, row.user, ACTION_LABELS.get(row.action, row.action),
+                              TABLE_LABELS.get(row.table_name, row.table_name),
+                              describe_record(row, names), describe_change(row, names=names))
+                    tips = (None,) * 5 + (describe_change(row, width=2000, names=names),)
+                    result[row.id] = Shown(values, row.action, row, tips)
         return result

@@ -1,5 +1,7 @@
-"""Progress and cancellation of long work (imports, exports, certificate batches, backups),
-without Qt: the window shows it in a dialog (``ui/progress.py``), the command line ignores it.
+"""Progress and cancellation of long work, without Qt: the window's worker threads (ordering
+a long listing, computing a year's overview) are cancelled through it when a newer request
+supersedes them; the bulk registration import and ``files.atomic_write`` honour it; the
+command line ignores it.
 
 A long function takes ``progress: Progress = null_progress`` and calls
 ``progress(done, total, message)`` as it goes; the call raises ``Cancelled`` once the user
@@ -16,7 +18,8 @@ has asked to stop. The function must then leave nothing half-written, which come
         rows = queries.registrations(office, year)
         with atomic_write(target, progress) as temp:
             book = Workbook()
-            for row in track(rows, progress, "Đang ghi bản đăng ký"):
+            for number, row in enumerate(rows):
+                progress(number, len(rows), "Đang ghi bản đăng ký")
                 ...
             book.save(temp)
 """
@@ -24,13 +27,10 @@ has asked to stop. The function must then leave nothing half-written, which come
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import Protocol
 
 from chibo4tot_desktop.errors import UserError
-
-T = TypeVar("T")
 
 
 class Cancelled(UserError):
@@ -95,39 +95,3 @@ def check_cancelled(progress: Progress) -> None:
     check = getattr(progress, "check", None)
     if check is not None:
         check()
-
-
-def track(items: Iterable[T], progress: Progress, message: str | None = None,
-          total: int | None = None, every: int = 1) -> Iterator[T]:
-    """Yield ``items``, reporting the count done before each one (and at the end).
-
-    ``every`` reports only each n-th item (plus the first and the last), for tight loops.
-    """
-    if total is None:
-        try:
-            total = len(items)  # type: ignore[arg-type]
-        except TypeError:
-            total = None
-    progress(0, total, message)
-    done = 0
-    for item in items:
-        if done and done % every == 0:
-            progress(done, total)
-        yield item
-        done += 1
-    progress(done, total if total is not None else done)
-
-
-class Throttle:
-    """Let through at most one report per ``interval`` seconds (and every final one)."""
-
-    def __init__(self, interval: float = 0.05):
-        self.interval = interval
-        self._last = 0.0
-
-    def __call__(self, done: int, total: int | None) -> bool:
-        now = time.monotonic()
-        if total is not None and done >= total or now - self._last >= self.interval:
-            self._last = now
-            return True
-        return False

@@ -10,10 +10,11 @@ structure.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import or_
+from sqlalchemy.orm import Session
 
 from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import (
@@ -23,7 +24,9 @@ from chibo4tot_desktop.db.models import (
     Evaluation,
     Registration,
     Scope,
+    Score,
 )
+from chibo4tot_desktop.db import plain
 from chibo4tot_desktop.ops import queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.verdicts import (
@@ -32,7 +35,7 @@ from chibo4tot_desktop.ops.verdicts import (
     evaluate,
     group_specs,
 )
-from chibo4tot_desktop.text import format_date, sort_key
+from chibo4tot_desktop.text import format_date, ranks, sort_key
 
 
 @dataclass
@@ -45,6 +48,9 @@ class CellYearState:
     consecutive_years: int
     awards: list[Award] = field(default_factory=list)
     context: UnitContext = field(default_factory=UnitContext)
+    # The result before the year's cap was judged (the ranking adds its reason to ``result``;
+    # an update of some cells judges it again over every cell from these).
+    ruled: EvaluationResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def registered(self) -> bool:
@@ -275,24 +281,67 @@ def year_overview(office: Office, year: int, today: dt.date | None = None) -> Ye
         return overview_in(session, year, today)
 
 
-def overview_in(session: Session, year: int, today: dt.date | None = None) -> YearOverview:
+def update_overview(office: Office, overview: YearOverview, cell_ids: Iterable[int],
+                    today: dt.date | None = None) -> YearOverview:
+    """``overview`` with the states of ``cell_ids`` and the organisation's own result read
+    again, the other cells' states kept: what a change to some cells' registrations,
+    scores or awards needs (a change to the cells themselves, their merges or the settings
+    needs a new ``year_overview``)."""
+    office.require_org()
+    with office.read() as session:
+        return overview_in(session, overview.year, today, overview, frozenset(cell_ids))
+
+
+def overview_in(session: Session, year: int, today: dt.date | None = None,
+                previous: YearOverview | None = None,
+                cell_ids: frozenset[int] | None = None) -> YearOverview:
     """The year's overview read in ``session`` (an organisation's read or write session: the
-    operations that guard decided years compare it before and after a change)."""
+    operations that guard decided years compare it before and after a change). With
+    ``previous``, only ``cell_ids`` and the organisation's own rows are read again.
+
+    Plain rows (``db.plain``), not ORM objects, with the garbage collector paused: a
+    province's year is some 60,000 rows, which the ORM would make ten times slower."""
     today = today or dt.date.today()
-    phase = queries.phase_in(session, year)
-    phase_year = next(item for item in phase.years if item.year == year)
-    year_rules = rulebook.rules_in(session, year, phase)
-    lives = queries.cell_timeline_in(session)
-    cells = [cell for cell in session.scalars(select(Cell)) if lives.in_year(cell.id, year)]
-    registrations = {row.cell_id: row for row in session.scalars(
-        select(Registration).where(Registration.year == year))}
-    evaluations = {row.cell_id: row for row in session.scalars(
-        select(Evaluation).where(Evaluation.year == year)
-        .options(selectinload(Evaluation.scores)))}
-    awards = list(session.scalars(
-        select(Award).where(Award.year == year).options(selectinload(Award.cell))))
-    recognised = queries.recognised_years_in(session)
-    through_merge = queries.streak_through_merge_in(session)
+    with plain.paused_gc():
+        phase = queries.phase_in(session, year)
+        phase_year = next(item for item in phase.years if item.year == year)
+        year_rules = rulebook.rules_in(session, year, phase)
+        lives = queries.cell_timeline_in(session)
+        if cell_ids is None:
+            all_cells = plain.rows(session, Cell)
+            only = ()
+        else:
+            all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
+            only = (Registration.cell_id.in_(cell_ids),)
+        cells = [cell for cell in all_cells if lives.in_year(cell.id, year)]
+        registrations = {row.cell_id: row for row in plain.rows(
+            session, Registration, Registration.year == year, *only)}
+
+        def owned(model):       # the cells asked for, and the organisation's own rows
+            return () if cell_ids is None else (
+                or_(model.cell_id.in_(cell_ids), model.cell_id.is_(None)),)
+
+        evaluations = {row.cell_id: row for row in plain.rows(
+            session, Evaluation, Evaluation.year == year, *owned(Evaluation))}
+        scores: dict[int, list] = {row.id: [] for row in evaluations.values()}
+        if scores:
+            for score in plain.rows(session, Score, Evaluation.year == year,
+                                    *owned(Evaluation),
+                                    join=(Evaluation, Score.evaluation_id == Evaluation.id)):
+                scores[score.evaluation_id].append(score)
+        for row in evaluations.values():
+            row.scores = scores[row.id]
+        awards = plain.rows(session, Award, Award.year == year, *owned(Award),
+                            order_by=Award.id)
+        recognised = queries.recognised_years_in(session)
+        through_merge = queries.streak_through_merge_in(session)
+    cells_by_id = {cell.id: cell for cell in all_cells}
+    for award in awards:
+        award.cell = cells_by_id.get(award.cell_id)
+    if previous is not None:    # the kept awards of the cells not read again
+        awards = sorted([award for award in previous.awards if award.cell_id is not None
+                         and award.cell_id not in cell_ids] + awards,
+                        key=lambda award: award.id)
 
     cell_groups = group_specs(phase, Scope.CELL, year)
     awards_of: dict[int | None, list[Award]] = {}
@@ -313,7 +362,15 @@ def overview_in(session: Session, year: int, today: dt.date | None = None) -> Ye
             evaluated=evaluation is not None,
             consecutive_years=lives.streak(cell.id, year, recognised, through_merge),
             awards=awards_of.get(cell.id, []), context=context))
-    states.sort(key=lambda state: sort_key(state.cell.name))
+    if previous is None:
+        rank = ranks(state.cell.name for state in states)
+        states.sort(key=lambda state: rank[state.cell.name])
+    else:               # the same cells in the same order: their names did not change
+        fresh = {state.cell.id: state for state in states}
+        # The kept cells' results as the rules give them: the cap is judged again below
+        # over every cell.
+        states = [fresh.get(state.cell.id) or replace(
+            state, result=state.ruled or state.result, ruled=None) for state in previous.cells]
 
     complete = not any(state.pending for state in states)
     ranking = excellent_ranking(states, year_rules, complete)
@@ -323,6 +380,7 @@ def overview_in(session: Session, year: int, today: dt.date | None = None) -> Ye
         for state in states:
             reason = ranking.reason_for(state.cell.id)
             if reason is not None:
+                state.ruled = state.result
                 state.result = replace(state.result,
                                        verdict=state.result.verdict.with_reason(reason))
         if ranking.warning():

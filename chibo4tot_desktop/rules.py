@@ -14,6 +14,7 @@ for the reviews of 2023 and 2024, Quy định 366-QĐ/TW (30/8/2025) from the re
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -356,7 +357,7 @@ class GroupSpec:
     pass_points: float
     items: tuple[ItemSpec, ...]
 
-    @property
+    @functools.cached_property
     def max_points(self) -> float:
         return sum(item.max_points for item in self.items)
 

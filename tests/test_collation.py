@@ -129,3 +129,34 @@ def test_nfd_equals_nfc_and_leading_zeros_do_not_count():
     name = "Chi bộ Trường Tiểu học Đồng Xuân"
     assert sort_key(unicodedata.normalize("NFD", name)) == sort_key(name)
     assert sort_key("Tổ 07") == sort_key("Tổ 7")
+
+
+def whole_text_key(value: str) -> tuple[str, str, str]:
+    """The key computed over the whole text at once, without the per-word cache."""
+    from chibo4tot_desktop import text
+
+    value = unicodedata.normalize("NFC", value)
+    return (text._DIGITS.sub(text._number, value.translate(text._PRIMARY)),
+            value.translate(text._SECONDARY), value.translate(text._TERTIARY))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET + [" "] * 8), max_size=30).map("".join))
+@example("Chi bộ Tổ dân phố 007  12")
+@example(" ")
+def test_the_per_word_key_is_the_key_of_the_whole_text(value):
+    from chibo4tot_desktop.text import primary_key
+
+    assert sort_key(value) == whole_text_key(value)
+    assert primary_key(value) == whole_text_key(value)[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(names, max_size=40))
+def test_ranks_order_like_the_key_and_tie_only_equal_keys(words):
+    from chibo4tot_desktop.text import ranks
+
+    rank = ranks(words)
+    for a in words:
+        for b in words:
+            assert (rank[a] < rank[b]) == (sort_key(a) < sort_key(b)), (a, b)

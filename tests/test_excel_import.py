@@ -665,3 +665,47 @@ def test_header_words_offices_use():
     assert header_field("Lãnh đạo hoàn thành tốt nhiệm vụ chính trị",
                         ["Lãnh đạo hoàn thành tốt nhiệm vụ chính trị", "Chất lượng"]) == \
         "commitment_1"
+
+
+def test_the_bulk_write_audits_exactly_as_a_form_save_does(cells_office, tmp_path):
+    """The import writes with one statement per kind; its audit rows must be the ones the
+    ordinary save (an ORM flush) writes: every column of a new row, one row per changed
+    field with the old and new text, the ids in the change notice."""
+    import json
+
+    from chibo4tot_desktop.db.audit import _columns
+    from chibo4tot_desktop.db.models import Registration
+
+    first = queries.cell_by_code(cells_office, "TDP01").id
+    second = queries.cell_by_code(cells_office, "TDP02").id
+    typed = save_registration(cells_office, second, YEAR, received_on=dt.date(2024, 3, 1),
+                              signer="Bí thư 2", members_count=22)
+    changes = []
+    cells_office.db.subscribe(changes.append)
+    import_registrations(cells_office, YEAR, [
+        {"cell_id": first, "values": {"received_on": dt.date(2024, 3, 5),
+                                      "commitment_1": "Kết nạp 2 đảng viên"},
+         "source_file": "a.xlsx", "source_row": 7, "expected_version": None},
+        {"cell_id": second, "values": {"received_on": dt.date(2024, 3, 9),
+                                       "signer": "Bí thư 2", "members_count": 25},
+         "source_file": "a.xlsx", "source_row": 8, "expected_version": typed.version}])
+    added = queries.registration(cells_office, first, YEAR)
+    entries = [e for e in queries.audit_log(cells_office, table="registrations")
+               if e.id > max(e.id for e in queries.audit_log(cells_office)
+                             if e.row_id == typed.id and e.action == "insert")]
+    inserts = [e for e in entries if e.action == "insert"]
+    assert [e.row_id for e in inserts] == [added.id]
+    assert json.loads(inserts[0].new_value) == json.loads(
+        json.dumps(_columns(added), ensure_ascii=False))
+    assert inserts[0].summary == "Chi bộ 4 tốt"
+    updates = {(e.row_id, e.field): (e.old_value, e.new_value)
+               for e in entries if e.action == "update"}
+    assert updates == {(typed.id, "received_on"): ("2024-03-01", "2024-03-09"),
+                       (typed.id, "members_count"): ("22", "25"),
+                       (typed.id, "source"): ("typed", "file"),
+                       (typed.id, "source_file"): (None, "a.xlsx"),
+                       (typed.id, "source_row"): (None, "8")}
+    assert queries.registration(cells_office, second, YEAR).version == typed.version + 1
+    assert changes[-1].ids("registrations") == {added.id, typed.id}
+    assert "registrations" in changes[-1]
+    assert isinstance(added, Registration)

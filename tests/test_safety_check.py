@@ -214,7 +214,7 @@ def test_check_command_exit_codes_and_lock(demo_office, db_path, capsys):
 @pytest.mark.parametrize("size,text", [(0, "0 byte"), (1536, "1,5 KB"),
                                        (5 * 1024 * 1024, "5,0 MB")])
 def test_format_size(size, text):
-    from chibo4tot_desktop.cli.commands_safety import format_size
+    from chibo4tot_desktop.safety.backup import format_size
 
     assert format_size(size) == text
 

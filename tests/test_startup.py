@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import textwrap
+
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +43,24 @@ def test_opening_the_window_imports_no_heavy_library(tmp_path, demo_office):
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "WINDOW True HEAVY -" in result.stdout, result.stdout + result.stderr
+
+
+DATABASE_CODE = ("sqlalchemy", "sqlite3", "psycopg", "chibo4tot_desktop.db",
+                 "chibo4tot_desktop.ops", "chibo4tot_desktop.safety", "PySide6")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["status", "--help"],
+                                  ["cells", "add", "--help"], ["packet", "import", "--help"]])
+def test_commands_that_need_no_data_file_load_no_database_code(argv):
+    code = textwrap.dedent(f"""
+        import sys
+        from chibo4tot_desktop.cli import main
+        try:
+            main({argv!r})
+        except SystemExit:
+            pass
+        print("LOADED", [m for m in sys.modules if m.startswith({DATABASE_CODE!r})])
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert "LOADED []" in result.stdout, result.stdout[-500:] + result.stderr[-2000:]

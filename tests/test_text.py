@@ -4,6 +4,8 @@ import datetime as dt
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chibo4tot_desktop.text import (
     DateParseError,
@@ -105,3 +107,10 @@ def test_place_date_line_leading_zeros():
         "Tân Giang, ngày 09 tháng 02 năm 2024"
     assert place_date_line("Tân Giang", dt.date(2024, 12, 10)) == \
         "Tân Giang, ngày 10 tháng 12 năm 2024"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aà bB\t\n\r\u00a0\u2003\u3000\u0300\u0323đ1.-"))))
+def test_clean_takes_its_quick_path_only_for_text_already_clean(value):
+    reference = " ".join(unicodedata.normalize("NFC", value).replace("\u00a0", " ").split())
+    assert clean(value) == reference

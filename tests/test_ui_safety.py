@@ -8,7 +8,8 @@ import sqlite3
 from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.cells import add_cell, update_cell
-from chibo4tot_desktop.safety.audit_query import AuditFilter, search_audit
+from chibo4tot_desktop.listings import AuditListing, Query
+from chibo4tot_desktop.safety.audit_query import AuditFilter
 from chibo4tot_desktop.safety.backup import list_backups, make_backup
 from chibo4tot_desktop.safety.check import table_checksum
 from chibo4tot_desktop.safety.opening import open_for_writing, restore_and_reopen
@@ -241,32 +242,36 @@ def test_audit_dialog_filters(qtbot, office, db_path):
             "99, 'Chi bộ cũ', '', '{}', NULL)")
     dialog = AuditDialog(office.db)
     qtbot.addWidget(dialog)
-    total = dialog.table.rowCount()
-    assert total == len(search_audit(office.db, AuditFilter())) > 3
+    model = dialog.model
+
+    def text(row, column):
+        return model.index(row, column).data()
+
+    total = model.rowCount()
+    assert total == len(AuditListing(office.db, AuditFilter()).ordered_ids(Query("at"))) > 3
 
     dialog.table_combo.setCurrentIndex(dialog.table_combo.findText("Chi bộ"))
-    assert {dialog.table.item(r, 3).text() for r in range(dialog.table.rowCount())} == {
-        "Chi bộ"}
+    assert {text(r, 3) for r in range(model.rowCount())} == {"Chi bộ"}
     dialog.action_combo.setCurrentIndex(dialog.action_combo.findText("Sửa"))
-    assert dialog.table.rowCount() == 1
-    assert dialog.table.item(0, 5).text() == "bí thư: Nguyễn Văn An → Trần Thị Bình"
-    assert dialog.table.item(0, 4).text() == "Chi bộ Tổ dân phố 1"
+    assert model.rowCount() == 1
+    assert text(0, 5) == "bí thư: Nguyễn Văn An → Trần Thị Bình"
+    assert text(0, 4) == "Chi bộ Tổ dân phố 1"
 
     dialog.action_combo.setCurrentIndex(0)
     dialog.user_combo.setCurrentIndex(dialog.user_combo.findText("lan"))
-    assert dialog.table.rowCount() == 1
-    assert dialog.table.item(0, 0).text() == "02/01/2020 03:04:05"
-    assert dialog.table.item(0, 2).text() == "Xóa"
+    assert model.rowCount() == 1
+    assert text(0, 0) == "02/01/2020 03:04:05"
+    assert text(0, 2) == "Xóa"
 
     dialog.user_combo.setCurrentIndex(0)
     dialog.since_edit.setDate(dialog.since_edit.date().fromString("01/01/2021", "dd/MM/yyyy"))
     dialog.since_check.setChecked(True)
-    assert "lan" not in {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert "lan" not in {text(r, 1) for r in range(model.rowCount())}
     dialog.since_check.setChecked(False)
 
     dialog.text_edit.setText("tran thi binh")          # typed without diacritics
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=2000)
-    assert "Trần Thị Bình" in dialog.table.item(0, 5).text()
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=2000)
+    assert "Trần Thị Bình" in text(0, 5)
     assert dialog.count_label.text() == "1 dòng"
 
 
@@ -330,7 +335,7 @@ def test_safety_menu_backups_restore_audit_and_check(qtbot, demo_office, db_path
     dialog.close()
 
     safety.audit_action.trigger()
-    assert safety.dialog.table.rowCount() > 0
+    assert safety.dialog.model.rowCount() > 0
     safety.dialog.close()
 
     with sqlite3.connect(db_path) as connection:   # an orphan score, written behind our back

@@ -7,7 +7,6 @@ import argparse
 import sys
 
 from chibo4tot_desktop.cli.common import data_target, open_office, open_target, resolve_year
-from chibo4tot_desktop.ops import queries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -44,7 +43,7 @@ def _utf8_stdout() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.demo import build_demo
-    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.ops import Office, queries
 
     target = data_target(args)
     db = open_target(target, write=True, create=True)
@@ -68,6 +67,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_cells(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.db.models import CellKind
+    from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.text import format_date
 
     _utf8_stdout()

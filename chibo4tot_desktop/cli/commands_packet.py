@@ -9,7 +9,6 @@ import argparse
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
 from chibo4tot_desktop.cli.common import open_data, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.ops import queries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -85,6 +84,7 @@ def _seal_to(office, value):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.packets import export_packet
 
     _utf8_stdout()
@@ -100,6 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_decisions(args: argparse.Namespace) -> int:
+    from chibo4tot_desktop.ops import queries
     from chibo4tot_desktop.packets import export_decisions
 
     _utf8_stdout()

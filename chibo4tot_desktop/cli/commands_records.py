@@ -33,7 +33,7 @@ def _subparsers(parser: argparse.ArgumentParser):
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     from chibo4tot_desktop.cli import int_year
     from chibo4tot_desktop.cli.commands_core import cmd_cells
-    from chibo4tot_desktop.db.models import CellKind
+    from chibo4tot_desktop.kinds import CellKind
 
     kinds = ", ".join(f"{kind.value} ({kind.label})" for kind in CellKind)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from chibo4tot_desktop.cli.common import data_target, locked_for_command
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.safety.backup import format_size
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -64,7 +63,13 @@ def _existing_data(args) -> Path:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.safety.backup import MANUAL, backup_name, list_backups, make_backup
+    from chibo4tot_desktop.safety.backup import (
+        MANUAL,
+        backup_name,
+        format_size,
+        list_backups,
+        make_backup,
+    )
     from chibo4tot_desktop.text import format_date
 
     from chibo4tot_desktop.safety.backup import backup_to_second, second_folder

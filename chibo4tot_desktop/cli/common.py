@@ -12,11 +12,14 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chibo4tot_desktop.connection import choose_target, display_url
-from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.errors import DataFileError, UserError
-from chibo4tot_desktop.ops import Office, queries
+
+if TYPE_CHECKING:   # the database code loads when a command opens a file, not for --help
+    from chibo4tot_desktop.db.engine import Database
+    from chibo4tot_desktop.ops import Office
 
 
 def data_target(args: argparse.Namespace) -> str:
@@ -66,6 +69,8 @@ def open_office(args: argparse.Namespace, *, write: bool = False,
                 create: bool = False) -> Iterator[Office]:
     """The office of the data file given with --data (the default file otherwise).
     ``write``: the command changes data (see ``open_data``)."""
+    from chibo4tot_desktop.ops import Office
+
     target = data_target(args)
     db = open_target(target, write=write, create=create)
     try:
@@ -91,6 +96,8 @@ def organisation_by_code(db, code: str) -> int:
 def resolve_year(office: Office, year: int | None) -> int:
     """The year asked for, or this year when it belongs to a phase."""
     import datetime as dt
+
+    from chibo4tot_desktop.ops import queries
 
     years = queries.years(office)
     if year is None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from collections.abc import Mapping, Sequence
 from enum import Enum
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from chibo4tot_desktop.db.bulk import insert_many
 from chibo4tot_desktop.db.models import AuditEntry, Base
 
 SKIPPED_FIELDS = {"version"}
@@ -77,13 +79,15 @@ def _columns(obj) -> dict:
 
 
 def label(obj) -> str:
-    """A short human description built from the row's own columns (no lazy loads)."""
+    """A short human description built from the row's own columns (no lazy loads); ``obj``
+    is a model object or a mapping of its columns."""
+    get = obj.get if isinstance(obj, Mapping) else (lambda key: getattr(obj, key, None))
     for name in ("name", "title", "text", "key", "file_name"):
-        value = getattr(obj, name, None)
+        value = get(name)
         if isinstance(value, str) and value:
             return value[:200]
-    parts = [f"{key}={getattr(obj, key)}" for key in ("cell_id", "year", "item_id", "kind")
-             if getattr(obj, key, None) is not None]
+    parts = [f"{key}={get(key)}" for key in ("cell_id", "year", "item_id", "kind")
+             if get(key) is not None]
     return ", ".join(parts)
 
 
@@ -140,3 +144,80 @@ def install(factory: sessionmaker) -> None:
         return
     event.listen(factory, "after_flush", _after_flush)
     factory._audit_installed = True
+
+
+# ------------------------------------------------------------------------ bulk writes
+# An operation that writes thousands of rows at once (the Excel import) uses one INSERT or
+# UPDATE statement for all of them, which no flush sees; it records them here instead, in the
+# same transaction and in the same form as ``_after_flush`` would have.
+
+def column_defaults(model) -> dict:
+    """Every column of ``model`` but the primary key, with its scalar default (what an INSERT
+    without it would store) or None."""
+    values = {}
+    for column in model.__table__.columns:
+        if column.primary_key:
+            continue
+        default = column.default
+        values[column.key] = (default.arg if default is not None and default.is_scalar
+                              else None)
+    return values
+
+
+def _encode_other(value):
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return plain
+
+
+# json.dumps(..., ensure_ascii=False) as the flush writes it, calling Python only for dates.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_encode_other)
+
+
+def record_inserts(session: Session, model, rows: Sequence[Mapping]) -> None:
+    """Audit rows for ``rows`` (each with its new ``id`` and every column) inserted into
+    ``model``'s table."""
+    keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in SKIPPED_FIELDS]
+    encode = _ENCODER.encode
+    entries = [("insert", row["id"], row, "", None, encode({key: row[key] for key in keys}))
+               for row in rows]
+    _write(session, model.__tablename__, entries)
+
+
+def record_updates(session: Session, model, changes: Sequence[tuple[object, Mapping]]
+                   ) -> None:
+    """Audit rows for updates of ``model``'s rows: (the row as it was - a plain row or an
+    object with its columns -, the values written); one per field that changed."""
+    entries = []
+    for before, values in changes:
+        for key, new in values.items():
+            if key in SKIPPED_FIELDS:
+                continue
+            old = getattr(before, key)
+            if _plain(old) == _plain(new):
+                continue
+            after = {**{k: getattr(before, k) for k in ("name", "title", "text", "key",
+                                                         "cell_id", "year", "item_id", "kind")
+                        if hasattr(before, k)}, **values}
+            entries.append(("update", before.id, after, key, _text(old), _text(new)))
+    _write(session, model.__tablename__, entries)
+
+
+def _write(session: Session, table: str, entries: list[tuple]) -> None:
+    if not entries:
+        return
+    now = dt.datetime.now().replace(microsecond=0)
+    user = current_user()
+    note = session.info.get(AUDIT_NOTE)
+    changed = session.info.setdefault(CHANGED_ROWS, {}).setdefault(table, set())
+    rows = []
+    for action, row_id, values, field, old, new in entries:
+        changed.add(row_id)
+        summary = label(values)
+        rows.append({
+            "at": now, "user": user, "action": action, "table_name": table, "row_id": row_id,
+            "summary": f"{note}: {summary}"[:300] if note else summary,
+            "field": field, "old_value": old, "new_value": new,
+        })
+    insert_many(session.connection(), AuditEntry.__table__, rows)

@@ -45,58 +45,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class CellKind(StrEnum):
-    RESIDENTIAL = "residential"
-    AGENCY = "agency"
-    SCHOOL = "school"
-    ENTERPRISE = "enterprise"
-    POLICE = "police"
-    MILITARY = "military"
-    OTHER = "other"
+from chibo4tot_desktop import kinds  # noqa: E402 - the records' kinds, in a light module
+from chibo4tot_desktop.kinds import CellKind, RegistrationSource, Scope  # noqa: E402
 
-    @property
-    def label(self) -> str:
-        return CELL_KIND_LABELS[self]
-
-
-CELL_KIND_LABELS = {
-    CellKind.RESIDENTIAL: "Tổ dân phố",
-    CellKind.AGENCY: "Cơ quan",
-    CellKind.SCHOOL: "Trường học",
-    CellKind.ENTERPRISE: "Doanh nghiệp",
-    CellKind.POLICE: "Công an",
-    CellKind.MILITARY: "Quân sự",
-    CellKind.OTHER: "Khác",
-}
-
-
-class Scope(StrEnum):
-    """Whose catalogue a criteria group belongs to."""
-
-    CELL = "cell"
-    ORGANISATION = "organisation"
-
-
-class AwardKind(StrEnum):
-    CELL_RECOGNITION = "cell_recognition"
-    ORG_RECOGNITION = "org_recognition"
-    MERIT = "merit"
-
-    @property
-    def label(self) -> str:
-        return AWARD_KIND_LABELS[self]
-
-
-AWARD_KIND_LABELS = {
-    AwardKind.CELL_RECOGNITION: "Công nhận “Chi bộ 4 tốt”",
-    AwardKind.ORG_RECOGNITION: "Công nhận “Đảng bộ cơ sở 4 tốt”",
-    AwardKind.MERIT: "Giấy khen",
-}
-
-
-class RegistrationSource(StrEnum):
-    TYPED = "typed"
-    FILE = "file"
+# The kinds' other names, re-exported beside the records that use them.
+AwardKind = kinds.AwardKind
+AWARD_KIND_LABELS = kinds.AWARD_KIND_LABELS
+CELL_KIND_LABELS = kinds.CELL_KIND_LABELS
 
 
 class DecisionSource(StrEnum):

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from chibo4tot_desktop import timeline
 from chibo4tot_desktop.db.models import Cell, Registration, Scope
+from chibo4tot_desktop.db.plain import paused_gc
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.excel.common import MARKER_SHEET, PROGRAM
 from chibo4tot_desktop.excel.reader import (
@@ -36,7 +37,11 @@ from chibo4tot_desktop.excel.template import (
     TEMPLATE_VERSION,
 )
 from chibo4tot_desktop.ops import Office, queries
-from chibo4tot_desktop.ops.registrations import import_registrations, registration_values
+from chibo4tot_desktop.ops.registrations import (
+    checked_values,
+    import_registrations,
+    registration_values,
+)
 from chibo4tot_desktop.text import DateParseError, clean, fold, format_date, parse_date
 
 ADD, UPDATE, UNCHANGED = "add", "update", "unchanged"
@@ -299,10 +304,11 @@ class _Context:
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, or (None, why not)."""
         code, name = clean(code), clean(name)
-        by_code = self.by_code.get(fold(code)) if code else None
+        # fold() of a clean text is its casefold
+        by_code = self.by_code.get(code.casefold()) if code else None
         by_name = None
         if name:
-            by_name = self.by_name.get(fold(name))
+            by_name = self.by_name.get(name.casefold())
             if by_name is None:
                 for key in _name_keys(name):
                     by_name = self.by_name.get(key)
@@ -330,6 +336,11 @@ def _name_keys(name: str) -> list[str]:
 def build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> ImportPlan:
     """Read and check ``paths``; nothing is written."""
     queries.phase_for_year(office, year)
+    with paused_gc():       # many small objects, no cycles: see db.plain
+        return _build_plan(office, year, paths)
+
+
+def _build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> ImportPlan:
     context = _Context(office, year)
     plan = ImportPlan(year=year, files=[Path(path).name for path in paths])
     for path in paths:
@@ -348,7 +359,7 @@ def build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> Import
 
 
 def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (value.__class__ is str and value.isspace())
 
 
 def marker_values(marker: SheetValues) -> tuple[dict, list[tuple[str, str]]]:
@@ -631,8 +642,9 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         except DateParseError as error:
             problem(key, raw, str(error))
     try:
-        # The office's own rules, all fields at once; field by field only to name each error.
-        values = registration_values(converted)
+        # The office's own rules, all fields at once (checked once: the import's write takes
+        # them as they are); field by field only to name each error.
+        values = checked_values(converted)
     except ValidationError:
         values = {}
         for key, value in converted.items():

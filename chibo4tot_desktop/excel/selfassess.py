@@ -284,7 +284,7 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
                                              f"'{code}' (trang đã bị xóa hoặc đổi tên)."))
                 continue
             planned = _read_sheet(plan, name, sheet, code, cells.get(code), items, year,
-                                      lives)
+                                  lives)
             if planned is None:
                 continue
             if not planned.scores:

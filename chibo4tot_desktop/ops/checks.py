@@ -150,8 +150,12 @@ def multiline(value, max_length: int = 20_000, label: str = "nội dung",
     """Commitments and notes keep their line breaks; each line is cleaned."""
     if value is None:
         return ""
-    lines = [clean(line) for line in str(value).replace("\r\n", "\n").split("\n")]
-    text = "\n".join(lines).strip("\n")
+    value = str(value)
+    if "\n" not in value and "\r" not in value:
+        text = clean(value)      # one line
+    else:
+        lines = [clean(line) for line in value.replace("\r\n", "\n").split("\n")]
+        text = "\n".join(lines).strip("\n")
     if len(text) > max_length:
         raise ValidationError(f"{_capital(label)} dài quá {max_length} ký tự.", field)
     return printable(text, label, field)

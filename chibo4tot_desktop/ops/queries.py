@@ -247,6 +247,14 @@ def cells(office: Office, include_dissolved: bool = True) -> list[Cell]:
     return sorted(rows, key=lambda cell: sort_key(cell.name))
 
 
+def cell_count(office: Office) -> int:
+    """How many cells the organisation has (dissolved ones included)."""
+    if office.organisation_id is None:
+        return 0
+    with office.read() as session:
+        return session.scalar(select(func.count(Cell.id))) or 0
+
+
 def cell(office: Office, cell_id: int) -> Cell:
     with office.read() as session:
         row = session.get(Cell, cell_id)

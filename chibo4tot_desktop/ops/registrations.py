@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from chibo4tot_desktop import timeline
+from chibo4tot_desktop.db import audit, bulk, plain
 from chibo4tot_desktop.db.changes import REGISTRATIONS
 from chibo4tot_desktop.db.models import Cell, Registration, RegistrationSource
 from chibo4tot_desktop.errors import ConflictError, NotFoundError, ValidationError
@@ -17,6 +17,7 @@ from chibo4tot_desktop.ops import checks, queries
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.cells import get_for_update
 from chibo4tot_desktop.ops.history import keeping_decided_years
+from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
 from chibo4tot_desktop.text import format_date
 
 REGISTRATION_FIELDS = ("title", "received_on", "members_count", "commitment_1",
@@ -37,23 +38,26 @@ def registration_title(value) -> str:
                           f"(chỉ đăng ký được: {listed}).", "title")
 
 
+_FIELD_CHECKS = {
+    "title": registration_title,
+    "received_on": lambda value: checks.date(value, "ngày nhận bản đăng ký", "received_on"),
+    "members_count": lambda value: checks.optional_count(value, "Số đảng viên",
+                                                         "members_count"),
+    "signer": lambda value: checks.optional(value, "người ký", "signer", 120),
+    **{key: (lambda value, key=key: checks.multiline(
+        value, label=f"chỉ tiêu, cam kết nhóm {key[-1]}", field=key))
+       for key in REGISTRATION_FIELDS if key.startswith("commitment_")},
+}
+
+
 def registration_values(values: Mapping) -> dict:
     """A registration's fields, checked."""
     result = {}
     for key, value in values.items():
-        if key == "title":
-            result[key] = registration_title(value)
-        elif key == "received_on":
-            result[key] = checks.date(value, "ngày nhận bản đăng ký", key)
-        elif key == "members_count":
-            result[key] = checks.optional_count(value, "Số đảng viên", key)
-        elif key == "signer":
-            result[key] = checks.optional(value, "người ký", key, 120)
-        elif key.startswith("commitment_") and key in REGISTRATION_FIELDS:
-            result[key] = checks.multiline(
-                value, label=f"chỉ tiêu, cam kết nhóm {key[-1]}", field=key)
-        else:
+        check = _FIELD_CHECKS.get(key)
+        if check is None:
             raise ValueError(key)
+        result[key] = check(value)
     return result
 
 
@@ -64,12 +68,17 @@ def absence(cell: Cell) -> str:
     return f"thành lập ngày {format_date(cell.started_on)}"
 
 
-def cell_of_year(session, cell: Cell | None, year: int) -> Cell:
-    """The cell, if it belongs to ``year`` (the year rule); refused otherwise."""
+def year_rule_of(session, year: int) -> tuple:
+    """(the year rule, the year's review day): what ``cell_of_year`` checks a cell against."""
+    return queries.year_rule_in(session), queries.review_days_in(session).get(year)
+
+
+def cell_of_year(session, cell: Cell | None, year: int, rule: tuple | None = None) -> Cell:
+    """The cell, if it belongs to ``year`` (the year rule); refused otherwise. ``rule``:
+    ``year_rule_of(session, year)``, read once by an operation that checks many cells."""
     if cell is None:
         raise NotFoundError("Không tìm thấy chi bộ.")
-    rule = queries.year_rule_in(session)
-    review_day = queries.review_days_in(session).get(year)
+    rule, review_day = rule if rule is not None else year_rule_of(session, year)
     if not timeline.in_year(cell.started_on, cell.dissolved_on, year, rule, review_day):
         if cell.started_on is not None and cell.started_on > timeline.reference_day(
                 year, rule, review_day):
@@ -122,33 +131,51 @@ def delete_registration(office: Office, registration_id: int,
             session.delete(registration)
 
 
+class CheckedValues(dict):
+    """A registration's fields as ``registration_values`` returned them: the import's plan
+    checks each row once with the same rules as the form, and ``import_registrations`` takes
+    these as they are instead of checking them a second time."""
+
+
+def checked_values(values: Mapping) -> CheckedValues:
+    """``registration_values``, marked as checked (see ``CheckedValues``)."""
+    return CheckedValues(registration_values(values))
+
+
 def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
+                         progress: Progress = null_progress,
                          confirm: str | None = None) -> tuple[int, int]:
     """Add or update many registrations of ``year`` in ONE transaction (all or nothing).
 
-    Each entry: {"cell_id", "values" (the REGISTRATION_FIELDS), "source_file",
-    "source_row", "expected_version" (None when the plan saw no registration)}. Values
-    are checked with the same rules as ``save_registration``; a registration added or
-    changed by someone since the plan was made raises ConflictError and nothing is
-    written. Returns (added, updated).
+    Each entry: {"cell_id", "values" (the REGISTRATION_FIELDS, checked here unless they are
+    ``CheckedValues``), "source_file", "source_row", "expected_version" (None when the plan
+    saw no registration)}. Values follow the same rules as ``save_registration``; a
+    registration added or changed by someone since the plan was made raises ConflictError and
+    nothing is written. Rows are written with one statement per kind (insert, update) and
+    audited in the same transaction, as every change is. Returns (added, updated).
     """
     checked = []
     for entry in entries:
-        values = registration_values(entry["values"])
+        values = entry["values"]
+        if not isinstance(values, CheckedValues):
+            values = registration_values(values)
         if "received_on" not in values:
             raise ValidationError("Chưa nhập ngày nhận bản đăng ký.", "received_on")
         checked.append((entry, values))
     if len({entry["cell_id"] for entry, _ in checked}) != len(checked):
         raise ValidationError("Một chi bộ có hai bản đăng ký trong cùng lần nhập.", "cell")
-    added = updated = 0
-    with office.write(REGISTRATIONS) as session, \
+    progress(0, len(checked), "Đang ghi các bản đăng ký…")
+    added: list[dict] = []
+    updated: list[tuple] = []
+    with office.write(REGISTRATIONS) as session, plain.paused_gc(), \
             keeping_decided_years(office, session, confirm, [year]):
         queries.phase_in(session, year)
-        cells = {cell.id: cell for cell in session.scalars(select(Cell))}
-        existing = {row.cell_id: row for row in session.scalars(
-            select(Registration).where(Registration.year == year))}
+        cells = {cell.id: cell for cell in plain.rows(session, Cell)}
+        existing = {row.cell_id: row for row in plain.rows(
+            session, Registration, Registration.year == year)}
+        rule = year_rule_of(session, year)
         for entry, values in checked:
-            cell = cell_of_year(session, cells.get(entry["cell_id"]), year)
+            cell = cell_of_year(session, cells.get(entry["cell_id"]), year, rule)
             registration = existing.get(cell.id)
             expected = entry.get("expected_version")
             if (registration is None) != (expected is None) or (
@@ -156,19 +183,40 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
                 raise ConflictError(
                     f"Bản đăng ký của '{cell.name}' vừa được người khác thêm hoặc sửa; "
                     "hãy đọc lại tệp để xem thay đổi mới nhất.")
+            row = {**values, "source": RegistrationSource.FILE.value,
+                   "source_file": entry.get("source_file"),
+                   "source_row": entry.get("source_row")}
             if registration is None:
-                registration = Registration(cell_id=cell.id, year=year)
-                session.add(registration)
-                added += 1
+                added.append({"cell_id": cell.id, "year": year, **row})
             else:
-                updated += 1
-            for key, value in values.items():
-                setattr(registration, key, value)
-            registration.source = RegistrationSource.FILE.value
-            registration.source_file = entry.get("source_file")
-            registration.source_row = entry.get("source_row")
-        try:
-            session.flush()
-        except StaleDataError:
-            raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy đọc lại tệp.") from None
-    return added, updated
+                updated.append((registration, row))
+        check_cancelled(progress)
+        if added:
+            # One executemany with every column (defaults filled in), then the new ids by
+            # cell: a cell has one registration a year.
+            defaults = audit.column_defaults(Registration)
+            rows = [{**defaults, **row} for row in added]
+            bulk.insert_many(session.connection(), Registration.__table__, rows)
+            new_ids = dict(session.execute(
+                select(Registration.cell_id, Registration.id).where(
+                    Registration.year == year)).all())
+            for row in rows:
+                row["id"] = new_ids[row["cell_id"]]
+            audit.record_inserts(session, Registration, rows)
+        progress(len(added), len(checked))
+        if updated:
+            batches: dict[frozenset, list[dict]] = {}   # one statement per set of fields
+            for before, row in updated:
+                batches.setdefault(frozenset(row), []).append(
+                    {"_id": before.id, "_version": before.version, **row})
+            table = Registration.__table__
+            changed = sum(bulk.update_many(session.connection(), table,
+                                           {"id": "_id", "version": "_version"}, params,
+                                           {"version": table.c.version + 1})
+                          for params in batches.values())
+            if changed != len(updated):
+                raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy đọc lại tệp.")
+            audit.record_updates(session, Registration, updated)
+        check_cancelled(progress)
+    progress(len(checked), len(checked))
+    return len(added), len(updated)

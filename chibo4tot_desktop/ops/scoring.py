@@ -23,7 +23,7 @@ from chibo4tot_desktop.errors import ConflictError, ValidationError
 from chibo4tot_desktop.ops import checks, queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.ops.history import keeping_decided_years
-from chibo4tot_desktop.ops.registrations import cell_of_year
+from chibo4tot_desktop.ops.registrations import cell_of_year, year_rule_of
 from chibo4tot_desktop.ops.verdicts import (
     EvaluationResult,
     ScoreInput,
@@ -246,9 +246,10 @@ def import_self_scores(office: Office, year: int, entries,
         phase = queries.phase_in(session, year)
         items = {item.id: item for group in phase.catalogue(year, Scope.CELL)
                  for item in group.items}
+        rule = year_rule_of(session, year)
         with keeping_decided_years(office, session, confirm, [year]):
             for entry in entries:
-                cell = cell_of_year(session, session.get(Cell, entry["cell_id"]), year)
+                cell = cell_of_year(session, session.get(Cell, entry["cell_id"]), year, rule)
                 checked = {}
                 for item_id, value in entry["scores"].items():
                     item = items.get(item_id)

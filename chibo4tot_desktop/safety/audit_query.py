@@ -1,4 +1,5 @@
-"""Reading the audit log for people: filters, and Vietnamese names for tables and actions."""
+"""Reading the audit log for people: filters, and Vietnamese names for tables and actions.
+The window lists it with ``listings.AuditListing``."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from chibo4tot_desktop.db.models import (
     Registration,
     Score,
 )
-from chibo4tot_desktop.text import fold, format_date
+from chibo4tot_desktop.text import format_date
 
 TABLE_LABELS = {
     "organisations": "Đảng bộ",
@@ -137,7 +138,6 @@ class AuditFilter:
     text: str = ""            # matched, without diacritics or case, in summary/field/values
     since: dt.date | None = None
     until: dt.date | None = None   # inclusive
-    limit: int = 5000
 
 
 class AuditNames:
@@ -313,9 +313,10 @@ def describe_record(row: AuditEntry, names: AuditNames | None = None) -> str:
     return f"{note}: {text}" if note else text
 
 
-def search_audit(db: Database, filters: AuditFilter = AuditFilter()) -> list[AuditEntry]:
-    """The audit rows that match, newest first (at most ``filters.limit``)."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+def filtered_query(query, filters: AuditFilter):
+    """``query`` (a select over the audit log) with the filters that SQL can apply, newest
+    first; the text is matched by ``listings.AuditListing``, without accents, as typed."""
+    query = query.order_by(AuditEntry.id.desc())
     if filters.table:
         query = query.where(AuditEntry.table_name == filters.table)
     if filters.user:
@@ -327,23 +328,7 @@ def search_audit(db: Database, filters: AuditFilter = AuditFilter()) -> list[Aud
     if filters.until:
         query = query.where(AuditEntry.at < dt.datetime.combine(
             filters.until + dt.timedelta(days=1), dt.time()))
-    # The text is matched in Python: without diacritics or case, as people type it.
-    wanted = fold(filters.text, accents=False) if filters.text else ""
-    names = AuditNames(db) if wanted else None
-    rows = []
-    with db.session() as session:
-        for row in session.scalars(query.execution_options(yield_per=500)):
-            if wanted and wanted not in fold(" ".join(
-                    str(part) for part in (row.summary, row.field,
-                                           FIELD_LABELS.get(row.field, ""), row.old_value,
-                                           row.new_value, describe_record(row, names),
-                                           describe_change(row, 2000, names)) if part),
-                    accents=False):
-                continue
-            rows.append(row)
-            if len(rows) >= filters.limit:
-                break
-    return rows
+    return query
 
 
 def audit_users(db: Database) -> list[str]:

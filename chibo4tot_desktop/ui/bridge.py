@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, Signal
 
 
 class DataBridge(QObject):
-    changed = Signal(object)   # a frozenset of topics: "cells", "registrations", ...
+    changed = Signal(object)   # a db.changes.Change: topics ("cells"...) and rows by table
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -23,5 +23,7 @@ class DataBridge(QObject):
             self._db.unsubscribe(self._on_change)
             self._db = None
 
-    def _on_change(self, topics: frozenset[str]) -> None:
-        self.changed.emit(frozenset(topics))
+    def _on_change(self, change: frozenset[str]) -> None:
+        # Emitted from the thread that committed (a worker for long work): Qt queues it to
+        # the window's thread.
+        self.changed.emit(change)

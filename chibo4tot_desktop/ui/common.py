@@ -1,5 +1,5 @@
-"""Small Qt helpers shared by the tabs and dialogs: error boxes, the Vietnamese sort/filter
-proxy, the base table model, date fields and the button row every tab carries."""
+"""Small Qt helpers shared by the tabs and dialogs: error boxes, the table view of a listing,
+date fields and the button row every tab carries."""
 
 from __future__ import annotations
 
@@ -7,18 +7,16 @@ import datetime as dt
 import sys
 import traceback
 
-from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex,
-                            QSortFilterProxyModel, Qt)
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit,
                                QMessageBox, QPushButton, QTableView, QWidget)
 
 from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import DecidedYearError, UserError, ValidationError
-from chibo4tot_desktop.text import DateParseError, fold, format_date, parse_date, sort_key
+from chibo4tot_desktop.text import DateParseError, format_date, parse_date
 from chibo4tot_desktop.ui.widgets.flow_layout import FlowLayout
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
+ID_ROLE = Qt.ItemDataRole.UserRole + 2   # the row's id (``ListingModel``)
 
 
 def show_error(parent: QWidget | None, error: Exception | str) -> None:
@@ -96,172 +94,11 @@ def install_excepthook() -> None:
     sys.excepthook = excepthook
 
 
-class RowsTableModel(QAbstractTableModel):
-    """A table over a list of row objects; subclasses give HEADERS, ``display`` and
-    ``sort_value``. Values are computed only for the rows the view asks for."""
-
-    HEADERS: tuple[str, ...] = ()
-    NUMERIC: frozenset[int] = frozenset()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list = []
-        self._search: list[str] | None = None
-        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
-        self._text_keys: dict[str, tuple] = {}   # sort key of each text met, kept across sorts
-
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self._search = None
-        if len(self._text_keys) > 8 * len(self.rows) + 1000:   # texts of rows long gone
-            self._text_keys.clear()
-        if self._sorted_by is not None:
-            self.rows = self._ordered(*self._sorted_by)
-        self.endResetModel()
-
-    def _key(self, row, column):
-        value = self.sort_value(row, column)
-        if value is None:
-            return (0, 0)
-        if isinstance(value, str):
-            key = self._text_keys.get(value)
-            if key is None:
-                key = self._text_keys[value] = sort_key(value)
-            return (2, key)
-        return (1, value)
-
-    def _ordered(self, column: int, order: Qt.SortOrder) -> list:
-        keys = [self._key(row, column) for row in self.rows]
-        index = sorted(range(len(self.rows)), key=keys.__getitem__,
-                       reverse=order == Qt.SortOrder.DescendingOrder)
-        return [self.rows[i] for i in index]
-
-    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
-        """The program's Vietnamese order (``text.sort_key``, the one the command line, Excel
-        and PDF use), numbers by value, None first.
-
-        One key per row (text keys cached by value), then Python's sort: 10,000 rows sort in
-        tens of milliseconds, where a per-comparison ``lessThan`` would take about a second."""
-        if not 0 <= column < len(self.HEADERS):
-            return
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        before = [self.rows[index.row()] for index in persistent]
-        self.rows = self._ordered(column, order)
-        self._search = None
-        self._sorted_by = (column, order)
-        position = {id(row): number for number, row in enumerate(self.rows)}
-        self.changePersistentIndexList(
-            persistent, [self.index(position[id(row)], index.column())
-                         for row, index in zip(before, persistent)])
-        self.layoutChanged.emit()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display(row, column)
-        if role == SORT_ROLE:
-            return self.sort_value(row, column)
-        if role == ID_ROLE:
-            return self.row_id(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row, column)
-        return None
-
-    def display(self, row, column: int) -> str:
-        raise NotImplementedError
-
-    def sort_value(self, row, column: int):
-        return self.display(row, column)
-
-    def row_id(self, row):
-        return row.id
-
-    def foreground(self, row, column: int):
-        return None
-
-    def tooltip(self, row, column: int):
-        return None
-
-    def search_text(self, source_row: int) -> str:
-        """The row's text folded (no accents, lower case) for the search box."""
-        if self._search is None:
-            self._search = [None] * len(self.rows)
-        text = self._search[source_row]
-        if text is None:
-            row = self.rows[source_row]
-            text = fold(" ".join(str(self.display(row, c)) for c in range(len(self.HEADERS))),
-                        accents=False)
-            self._search[source_row] = text
-        return text
-
-
-class VietnameseSortProxy(QSortFilterProxyModel):
-    """Sorts in the program's Vietnamese order (``text.sort_key``, numbers by value; the work
-    is done by the source model with cached sort keys) and filters rows by an
-    accent-insensitive search over every column (``text.fold(..., accents=False)``)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self._pattern = ""
-        self.row_filter = None   # optional callable(row object) -> bool
-
-    def _refilter(self, change) -> None:
-        if hasattr(self, "beginFilterChange"):      # Qt >= 6.9
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            change()
-            self.invalidateRowsFilter()
-
-    def set_search(self, text: str) -> None:
-        self._refilter(lambda: setattr(self, "_pattern", fold(text or "", accents=False)))
-
-    def set_row_filter(self, predicate) -> None:
-        self._refilter(lambda: setattr(self, "row_filter", predicate))
-
-    def filterAcceptsRow(self, source_row, source_parent):
-        model = self.sourceModel()
-        if self.row_filter is not None and not self.row_filter(model.rows[source_row]):
-            return False
-        if not self._pattern:
-            return True
-        return all(word in model.search_text(source_row) for word in self._pattern.split())
-
-    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
-        """The source model sorts itself (Vietnamese collation, see RowsTableModel.sort);
-        the proxy keeps the source's order and only filters."""
-        self.sourceModel().sort(column, order)
-        super().sort(-1)
-
-
-def make_table(model: RowsTableModel, parent=None) -> tuple[QTableView, VietnameseSortProxy]:
-    proxy = VietnameseSortProxy(parent)
-    proxy.setSourceModel(model)
+def make_table(model, parent=None) -> QTableView:
+    """A read-only table of rows over a ``ListingModel`` (sorting by header click asks the
+    model, which orders in the program's Vietnamese order)."""
     view = QTableView(parent)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
+    view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
@@ -271,12 +108,28 @@ def make_table(model: RowsTableModel, parent=None) -> tuple[QTableView, Vietname
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setWordWrap(False)
-    return view, proxy
+    shaped = []        # the columns the widths were set for
 
+    def shape() -> None:
+        columns = getattr(model, "columns", ())
+        if columns and columns != (shaped[0] if shaped else None):
+            shaped[:] = [columns]
+            for number, column in enumerate(columns):
+                view.setColumnWidth(number, column.width)
+            query = getattr(model, "query", None)
+            keys = [column.key for column in columns]
+            if query is not None and query.column in keys:
+                header = view.horizontalHeader()
+                header.blockSignals(True)        # shows the order; does not ask it again
+                header.setSortIndicator(keys.index(query.column), Qt.SortOrder.DescendingOrder
+                                        if query.descending else Qt.SortOrder.AscendingOrder)
+                header.blockSignals(False)
 
-def set_column_widths(view: QTableView, widths: dict[int, int]) -> None:
-    for column, width in widths.items():
-        view.setColumnWidth(column, width)
+    model.modelReset.connect(shape)
+    shape()
+    listing = getattr(model, "listing", None)
+    view.setSortingEnabled(listing is None or listing.sortable)
+    return view
 
 
 def selected_ids(view: QTableView) -> list:
@@ -285,17 +138,25 @@ def selected_ids(view: QTableView) -> list:
 
 
 def select_ids(view: QTableView, ids) -> None:
-    """Select the rows whose ``ID_ROLE`` is in ``ids`` and show the first."""
-    wanted = set(ids)
+    """Select the rows whose ``ID_ROLE`` is in ``ids`` and show the first (once the
+    ``ListingModel``'s order is ready, when it is being computed)."""
     model, selection = view.model(), view.selectionModel()
+    if model.busy:
+        def when_ready() -> None:
+            model.idsReady.disconnect(when_ready)
+            select_ids(view, ids)
+
+        model.idsReady.connect(when_ready)
+        return
     selection.clearSelection()
     first = None
-    for row in range(model.rowCount()):
+    # ``ListingModel.row_of``: the row of an id without reading the rows' pages
+    rows = sorted(row for row in map(model.row_of, set(ids)) if row is not None)
+    for row in rows:
         index = model.index(row, 0)
-        if index.data(ID_ROLE) in wanted:
-            selection.select(index, QItemSelectionModel.SelectionFlag.Select
-                             | QItemSelectionModel.SelectionFlag.Rows)
-            first = first or index
+        selection.select(index, QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)
+        first = first or index
     if first is not None:
         view.scrollTo(first)
         selection.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)

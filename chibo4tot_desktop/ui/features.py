@@ -50,8 +50,8 @@ def wire_excel(main) -> None:
 
         year = _year_or_warn(main)
         if year is not None:
-            states = main.registrations_tab._selected_states()
-            code = states[0].cell.code if len(states) == 1 else None
+            rows = main.registrations_tab.selected_rows()
+            code = rows[0].code if len(rows) == 1 else None
             _guard(main, lambda: save_template(main, main.office, year, code))
 
     def import_():
@@ -113,16 +113,15 @@ def wire_papers(main) -> None:
         printing = _printing()
         form_job = _papers().form_job
         year = _year_or_warn(main)
-        states = main.registrations_tab._selected_states()
+        rows = main.registrations_tab.selected_rows()
         if year is None:
             return
-        if len(states) != 1:
+        if len(rows) != 1:
             QMessageBox.warning(main, APP_TITLE, "Hãy chọn một chi bộ trong danh sách.")
             return
-        state = states[0]
-        blank = state.registration is None
-        _guard(main, lambda: printing.preview(main, form_job(main.office, year, state.cell.code,
-                                                             blank)))
+        row = rows[0]
+        _guard(main, lambda: printing.preview(main, form_job(main.office, year, row.code,
+                                                             not row.registered)))
 
     def proposal_list():
         year = _year_or_warn(main)
@@ -206,18 +205,17 @@ def _evidence_dialog(main, targets, title):
 def registration_evidence(main):
     from chibo4tot_desktop.ui.dialogs.evidence_dialog import Target
 
-    states = main.registrations_tab._selected_states()
-    if len(states) != 1:
+    rows = main.registrations_tab.selected_rows()
+    if len(rows) != 1:
         QMessageBox.warning(main, APP_TITLE, "Hãy chọn một chi bộ trong danh sách.")
         return None
-    state = states[0]
-    if state.registration is None:
-        QMessageBox.warning(main, APP_TITLE, f"{state.cell.name} chưa có bản đăng ký năm "
+    row = rows[0]
+    if not row.registered:
+        QMessageBox.warning(main, APP_TITLE, f"{row.name} chưa có bản đăng ký năm "
                                              f"{main.current_year()}.")
         return None
-    return _evidence_dialog(main, [Target("Bản đăng ký", "registration",
-                                          state.registration.id)],
-                            f"Bản đăng ký năm {main.current_year()} của {state.cell.name}")
+    return _evidence_dialog(main, [Target("Bản đăng ký", "registration", row.registration_id)],
+                            f"Bản đăng ký năm {main.current_year()} của {row.name}")
 
 
 def evaluation_evidence(main):

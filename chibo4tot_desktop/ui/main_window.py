@@ -32,6 +32,8 @@ from chibo4tot_desktop.ui.bridge import DataBridge
 from chibo4tot_desktop.ui.common import show_error
 from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
 from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from chibo4tot_desktop.ui.models.listing_model import ListingModel
+from chibo4tot_desktop.ui.overviews import OverviewService
 from chibo4tot_desktop.ui.safety import open_data_file
 from chibo4tot_desktop.ui.tabs.awards_tab import AwardsTab
 from chibo4tot_desktop.ui.tabs.cells_tab import CellsTab
@@ -50,6 +52,11 @@ class MainWindow(QMainWindow):
         self._shown_year = None
         self.bridge = DataBridge(self)
         self.bridge.changed.connect(self.on_data_changed)
+        # The year overviews the tabs show, computed off the GUI thread and kept until the
+        # data under them change.
+        self.overviews = OverviewService(office, self)
+        self.overviews.ready.connect(self._overview_ready)
+        self.overviews.failed.connect(lambda _year, text: show_error(self, text))
         self.resize(1280, 820)
 
         self.year_toolbar = QToolBar("Năm thi đua")
@@ -83,6 +90,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
 
+        self.busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self._busy: set[object] = set()
+        self.overviews.busyChanged.connect(lambda busy: self._set_busy(self.overviews, busy))
+        for tab in self.all_tabs():
+            for model in tab.findChildren(ListingModel):
+                model.busyChanged.connect(lambda busy, m=model: self._set_busy(m, busy))
         self.file_label = QLabel()
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
@@ -170,6 +184,7 @@ class MainWindow(QMainWindow):
     def attach(self, office: Office) -> None:
         """Show ``office``'s data file (at start, and after opening another file)."""
         self.office = office
+        self.overviews.attach(office)
         self.bridge.attach(office.db)
         self._start_auto_backup(office.db)
         if self.city_tab is not None:
@@ -218,6 +233,7 @@ class MainWindow(QMainWindow):
         self.scoring_tab.dirty = False
         self.scoring_tab.current_unit = None
         self.office = Office(self.office.db, organisation_id)
+        self.overviews.attach(self.office)      # nothing kept from the other organisation
         name = queries.organisation(self.office).name
         self.setWindowTitle(f"{APP_TITLE} – {name}")
         self.fill_organisations()
@@ -299,6 +315,7 @@ class MainWindow(QMainWindow):
         self.phase_label.setText(f"{phase.title}{final}")
 
     def on_data_changed(self, topics: frozenset) -> None:
+        self.overviews.changed(topics)      # first: the tabs redraw from the overviews
         if "settings" in topics:
             name = queries.organisation(self.office).name if self.office.has_organisation() else ""
             self.setWindowTitle(f"{APP_TITLE} – {name}")
@@ -316,6 +333,18 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, _index) -> None:
         self._refresh_visible()
+
+    def _overview_ready(self, year: int) -> None:
+        if year == self.current_year():
+            self._refresh_visible()
+
+    def _set_busy(self, source, busy: bool) -> None:
+        """"Đang tính…" in the status bar while a year or a list is being computed."""
+        if busy:
+            self._busy.add(source)
+        else:
+            self._busy.discard(source)
+        self.busy_label.setText("Đang tính…" if self._busy else "")
 
     def show_tab(self, tab) -> None:
         self.tabs.setCurrentWidget(tab)

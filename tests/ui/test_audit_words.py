@@ -13,8 +13,9 @@ TECHNICAL = re.compile(r"\w+_id\b|\bid=|\w+=\w|[{}\[\]]|\"\w+\":|cell_recognitio
 
 
 def shown_rows(dialog):
-    return [[dialog.table.item(r, c).text() for c in range(dialog.table.columnCount())]
-            for r in range(dialog.table.rowCount())]
+    model = dialog.model
+    return [[model.index(r, c).data() for c in range(model.columnCount())]
+            for r in range(model.rowCount())]
 
 
 def test_audit_rows_name_cells_items_and_values(qtbot, window, boxes):
@@ -50,7 +51,7 @@ def test_audit_rows_name_cells_items_and_values(qtbot, window, boxes):
     evaluation = next(r for r in rows if r[3] == "Phiếu chấm điểm" and r[2] == "Thêm")
     assert evaluation[4] == "Chi bộ Tổ dân phố 6, năm 2023"
     dialog.text_edit.setText("to dan pho 6, nam 2023, muc 1.1")   # found by the words shown
-    qtbot.waitUntil(lambda: 0 < dialog.table.rowCount() < len(rows), timeout=3000)
+    qtbot.waitUntil(lambda: 0 < dialog.model.rowCount() < len(rows), timeout=3000)
     assert all("mục 1.1" in row[4] for row in shown_rows(dialog))
 
 

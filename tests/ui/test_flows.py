@@ -19,9 +19,7 @@ from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
 from chibo4tot_desktop.ui.dialogs.registration_dialog import RegistrationDialog
 from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chibo4tot_desktop.ui.main_window import MainWindow
-from chibo4tot_desktop.ui.models.registrations_table_model import (
-    RegistrationsTableModel,
-)
+from chibo4tot_desktop.ui.tabs import registrations_tab as registrations
 
 
 def add_cell(window, code="TDP06", name="Chi bộ Tổ dân phố 6", members=30):
@@ -38,7 +36,8 @@ def add_cell(window, code="TDP06", name="Chi bộ Tổ dân phố 6", members=30
 
 def register(window, cell, text):
     year = window.current_year()
-    dialog = RegistrationDialog(window.office, year, queries.cells(window.office), cell.id,
+    dialog = RegistrationDialog(window.office, year,
+                                [(c.id, c.name) for c in queries.cells(window.office)], cell.id,
                                 parent=window)
     dialog.received.setText(text)
     dialog.commitments[0].setPlainText("Hoàn thành 100% chỉ tiêu được giao.")
@@ -68,10 +67,9 @@ def score_all(tab, share=0.8):
 def test_add_cell_shows_in_table_and_overview(window):
     window.show_tab(window.cells_tab)
     add_cell(window)
-    rows = window.cells_tab.model.rows
+    rows = window.cells_tab.model.items()
     assert [c.name for c in rows] == ["Chi bộ Tổ dân phố 6"]
-    proxy = window.cells_tab.proxy
-    assert proxy.index(0, 5).data() == "Có"
+    assert window.cells_tab.model.index(0, 5).data() == "Có"
     window.show_tab(window.overview_tab)
     assert window.overview_tab.count_labels["missing"].text() == "1"
 
@@ -95,16 +93,16 @@ def test_late_registration_is_flagged(window):
     cell = add_cell(window)
     window.show_tab(window.registrations_tab)
     tab = window.registrations_tab
-    assert tab.proxy.index(0, RegistrationsTableModel.STATE).data() == "Chưa đăng ký"
+    assert tab.model.index(0, registrations.STATE).data() == "Chưa đăng ký"
     dialog = register(window, cell, "15/3/2023")
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
     # "trước ngày 10/3": 9/3 is the last day on time, so 15/3 is six days late
-    assert tab.proxy.index(0, RegistrationsTableModel.STATE).data() == "Muộn 6 ngày"
-    assert tab.proxy.index(0, RegistrationsTableModel.RECEIVED).data() == "15/03/2023"
+    assert tab.model.index(0, registrations.STATE).data() == "Muộn 6 ngày"
+    assert tab.model.index(0, registrations.RECEIVED).data() == "15/03/2023"
     tab.filter.setCurrentIndex(1)   # "Đăng ký muộn"
-    assert tab.proxy.rowCount() == 1
+    assert tab.model.rowCount() == 1
     tab.filter.setCurrentIndex(2)   # "Chưa đăng ký"
-    assert tab.proxy.rowCount() == 0
+    assert tab.model.rowCount() == 0
     window.show_tab(window.overview_tab)
     assert window.overview_tab.count_labels["late"].text() == "1"
 
@@ -164,12 +162,12 @@ def test_threshold_change_in_settings_recomputes_verdicts(window, boxes):
     committee.set_points(committee.points() - 0.5)
     assert tab.save()
     window.show_tab(window.awards_tab)
-    assert not window.awards_tab.results_model.rows[0].qualifies
+    assert not window.awards_tab.results_model.items()[0].qualifies
     dialog = SettingsDialog(window.office, 2023, window)
     dialog.rules_editor.editor(2023, "overall_pass").setValue(79)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
-    assert window.awards_tab.results_model.rows[0].qualifies
+    assert window.awards_tab.results_model.items()[0].qualifies
     window.show_tab(window.scoring_tab)
     assert tab.result.verdict.state is VerdictState.PASSED
 
@@ -194,15 +192,16 @@ def test_settings_dialog_saves_all_or_nothing(window):
 
     before = table_checksum(window.office.db.path)
     audit = len(queries.audit_log(window.office))
+    name = queries.organisation(window.office).name
     dialog = SettingsDialog(window.office, 2023, window)
     dialog.rules_editor.editor(2023, "overall_pass").setValue(75)
-    dialog.identity_table.item(dialog.identity_rows.index("name"), 0).setText(
-        "Đảng bộ phường Tân Giang (mới)")
+    dialog.identity_table.item(dialog.identity_rows.index("name"),
+                               dialog.identity_table.columnCount() - 1).setText(name + " (mới)")
     dialog.cell_catalogue.tree.topLevelItem(0).child(0).setText(dialog.cell_catalogue.MAX, "7")
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert queries.year_rules(window.office, 2023).overall_pass == 80
-    assert queries.organisation(window.office).name == "Đảng bộ phường Tân Giang"
+    assert queries.organisation(window.office).name == name
     assert len(queries.audit_log(window.office)) == audit
     assert table_checksum(window.office.db.path) == before
 
@@ -244,9 +243,9 @@ def test_propose_and_record_award(window):
     tab = window.awards_tab
     select_row(tab.results_view, cell.id)
     tab.propose_selected()
-    assert [a.kind for a in tab.awards_model.rows] == [AwardKind.CELL_RECOGNITION.value]
-    award = tab.awards_model.rows[0]
-    assert tab.awards_proxy.index(0, 7).data() == "Chờ quyết định"
+    assert [a.kind for a in tab.awards_model.items()] == [AwardKind.CELL_RECOGNITION.value]
+    award = tab.awards_model.items()[0]
+    assert tab.awards_model.index(0, 7).data() == "Chờ quyết định"
     bad = DecisionDialog(window.office, award, "Ban Thường vụ Thành ủy Hà Tĩnh", window)
     bad.number.setText("1250-QĐ/Th.U")
     bad.date.setText("12/1/24x")
@@ -260,9 +259,9 @@ def test_propose_and_record_award(window):
     dialog.register.setText("01/2023")
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
-    assert tab.awards_proxy.index(0, 4).data() == decided.strftime("%d/%m/%Y")
-    assert tab.awards_proxy.index(0, 7).data() == "Đã có quyết định"
-    assert tab.results_model.rows[0].recognised
+    assert tab.awards_model.index(0, 4).data() == decided.strftime("%d/%m/%Y")
+    assert tab.awards_model.index(0, 7).data() == "Đã có quyết định"
+    assert tab.results_model.items()[0].recognised
 
 
 def test_delete_asks_first(window, boxes):
@@ -276,7 +275,7 @@ def test_delete_asks_first(window, boxes):
     boxes.answer = boxes.answer.Yes
     window.delete_action.trigger()
     assert queries.cells(window.office) == []
-    assert window.cells_tab.model.rows == []
+    assert window.cells_tab.model.items() == []
 
 
 def test_reopen_file_keeps_everything(qtbot, window, db_path, boxes):
@@ -299,12 +298,12 @@ def test_reopen_file_keeps_everything(qtbot, window, db_path, boxes):
         again.set_year(2023)
         again.show_tab(again.registrations_tab)
         # "trước ngày 10/3": received on 12/3 is three days late
-        assert again.registrations_tab.proxy.index(0, 3).data() == "Muộn 3 ngày"
+        assert again.registrations_tab.model.index(0, 3).data() == "Muộn 3 ngày"
         again.show_tab(again.awards_tab)
-        state = again.awards_tab.results_model.rows[0]
+        state = again.awards_tab.results_model.items()[0]
         assert state.result.committee_totals.total == 90
         assert state.recognised
-        assert again.awards_tab.awards_model.rows[0].decision_number == "1250-QĐ/Th.U"
+        assert again.awards_tab.awards_model.items()[0].decision_number == "1250-QĐ/Th.U"
         assert str(db_path.resolve()) in again.recent_files()
         again.close()
     finally:
@@ -352,7 +351,7 @@ def test_demo_walk_every_tab(demo_window):
     # 2024: TDP 11 missing; TDP 3, CA and TDP 9 (on 10/3, "trước ngày 10/3") late
     assert counts["missing"] == 1 and counts["late"] == 3
     demo_window.set_year(2023)
-    assert demo_window.awards_tab.awards_model.rows   # 2023 has decided awards
+    assert demo_window.awards_tab.awards_model.items()   # 2023 has decided awards
 
 
 def test_settings_add_item_and_group_keeping_100_points(window):

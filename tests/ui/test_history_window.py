@@ -45,8 +45,9 @@ def test_merging_cells_in_the_window_and_by_command(demo_window, db_path, reache
     command(db_path, "cells", "merge", "TDP05", "--into", "TDP07", "--date", "20/12/2026")
     assert reached[-2:] == ["cells.merge_cells", "cells.merge_cells"]
     window.cells_tab.refresh()
-    states = {cell.code: window.cells_tab.model.display(cell, window.cells_tab.model.STATE)
-              for cell in window.cells_tab.model.rows}
+    model = window.cells_tab.model
+    states = {model.shown(row).item.code: model.shown(row).values[-1]
+              for row in range(model.rowCount())}
     assert states["TDP01"] == "Sáp nhập vào Chi bộ Tổ dân phố Bắc Nam từ 15/12/2026"
     assert states["TDP05"].startswith("Sáp nhập vào Chi bộ Tổ dân phố 7")
 
@@ -112,8 +113,11 @@ def test_a_decided_year_moves_only_with_a_written_reason(demo_window, monkeypatc
     assert "Sửa theo biên bản phúc tra" in entry.summary
     window.awards_tab.refresh()
     model = window.awards_tab.awards_model
-    row = next(a for a in model.rows if a.cell_id == cell.id and a.kind == "cell_recognition")
-    assert "tính lại hôm nay" in model.display(row, model.KEPT)
+    row = next(row for row in range(model.rowCount())
+               if model.shown(row).item.cell_id == cell.id
+               and model.shown(row).item.kind == "cell_recognition")
+    kept = [column.key for column in model.columns].index("kept")
+    assert "tính lại hôm nay" in model.index(row, kept).data()
 
 
 def test_settings_add_an_identity_version_and_keep_older_papers(demo_window, db_path,
@@ -169,6 +173,6 @@ def test_the_window_shows_a_predecessor_wards_records(demo_window):
     assert "Bắc Hà" in window.windowTitle()
     window.show_tab(window.cells_tab)
     window.cells_tab.refresh()
-    assert {cell.code for cell in window.cells_tab.model.rows} == {"BH01", "BH02", "BH03"}
+    assert {cell.code for cell in window.cells_tab.model.items()} == {"BH01", "BH02", "BH03"}
     combo.setCurrentIndex(0)
     assert "Thành Sen" in window.windowTitle()

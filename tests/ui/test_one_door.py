@@ -71,7 +71,7 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, reac
 
     # The demo's open year (the years before are decided and closed).
     year = 2026
-    dialog = RegistrationDialog(office, year, queries.cells(office),
+    dialog = RegistrationDialog(office, year, [(c.id, c.name) for c in queries.cells(office)],
                                 queries.cell_by_code(office, "TDP10").id, parent=window)
     dialog.received.setText("05/03/2026")
     dialog.accept()
@@ -97,7 +97,7 @@ def test_window_and_command_reach_the_same_operations(demo_window, db_path, reac
     assert reached[-2:] == ["scoring.save_evaluation", "scoring.save_evaluation"]
 
     window.show_tab(window.awards_tab)
-    qualifying = [s for s in window.awards_tab.results_model.rows
+    qualifying = [s for s in window.awards_tab.results_model.items()
                   if s.qualifies and not s.proposed]
     select_row(window.awards_tab.results_view, qualifying[0].cell.id)
     window.awards_tab.propose_selected()

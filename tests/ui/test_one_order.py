@@ -7,8 +7,9 @@ import pytest
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.excel.exports import export
 from chibo4tot_desktop.ops.cells import add_cell
-from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
 from tests.test_excel_export import read
+
+NAME = 1   # the cells tab's name column
 
 # Names the window (QCollator) and the core (sort_key) used to put in different places.
 NAMES = [
@@ -36,8 +37,8 @@ def cells(office):
 def window_names(window) -> list[str]:
     window.show_tab(window.cells_tab)
     window.cells_tab.refresh()
-    proxy = window.cells_tab.proxy
-    return [proxy.index(row, CellsTableModel.NAME).data() for row in range(proxy.rowCount())]
+    model = window.cells_tab.model
+    return [model.index(row, NAME).data() for row in range(model.rowCount())]
 
 
 def test_window_command_line_and_excel_list_cells_in_one_order(window, cells, db_path, tmp_path,
@@ -61,7 +62,8 @@ def test_clicking_the_name_header_keeps_the_order(window, cells):
 
     window_names(window)
     view = window.cells_tab.view
-    view.sortByColumn(CellsTableModel.NAME, Qt.SortOrder.DescendingOrder)
-    view.sortByColumn(CellsTableModel.NAME, Qt.SortOrder.AscendingOrder)
-    proxy = window.cells_tab.proxy
-    assert [proxy.index(r, CellsTableModel.NAME).data() for r in range(proxy.rowCount())] == cells
+    model = window.cells_tab.model
+    view.sortByColumn(NAME, Qt.SortOrder.DescendingOrder)
+    assert [model.index(r, NAME).data() for r in range(model.rowCount())] == cells[::-1]
+    view.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, NAME).data() for r in range(model.rowCount())] == cells

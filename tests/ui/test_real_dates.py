@@ -34,8 +34,8 @@ def scored_cells(window, count):
 
 def test_registration_date_starts_inside_its_year_and_asks_outside(qtbot, window, boxes):
     cell = add_cell(window)
-    dialog = RegistrationDialog(window.office, 2023, queries.cells(window.office), cell.id,
-                                window)
+    choices = [(c.id, c.name) for c in queries.cells(window.office)]
+    dialog = RegistrationDialog(window.office, 2023, choices, cell.id, window)
     if dt.date.today().year != 2023:
         assert dialog.received.text() == ""
     dialog.commitments[0].setPlainText("Hoàn thành 100% chỉ tiêu.")
@@ -55,8 +55,8 @@ def test_registration_date_starts_inside_its_year_and_asks_outside(qtbot, window
 
 def test_registration_inside_its_year_asks_nothing(qtbot, window, boxes):
     cell = add_cell(window)
-    dialog = RegistrationDialog(window.office, 2023, queries.cells(window.office), cell.id,
-                                window)
+    choices = [(c.id, c.name) for c in queries.cells(window.office)]
+    dialog = RegistrationDialog(window.office, 2023, choices, cell.id, window)
     dialog.received.setText("08/03/2023")
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
@@ -121,7 +121,7 @@ def test_many_proposals_and_one_decision_for_them(qtbot, window, boxes):
     QTimer.singleShot(0, fill)
     tab.record()
     assert seen == [3, QDialog.DialogCode.Accepted]
-    shown = [tab.awards_proxy.index(row, 0).data() for row in range(3)]
+    shown = [tab.awards_model.index(row, 0).data() for row in range(3)]
     awards = {a.cell.name: a for a in queries.awards(window.office, 2023)}
     assert [awards[name].register_number for name in shown] == \
         ["07/2023", "08/2023", "09/2023"]

@@ -85,8 +85,8 @@ def test_a_decision_against_the_rules_needs_its_reason_in_the_window(demo_window
     assert "(Đảng ủy quyết định)" in tab.totals_label.text()
     assert "Xếp loại theo Quy định 124-QĐ/TW: HTTNV" in tab.totals_label.text()
     window.show_tab(window.awards_tab)
-    state = next(s for s in window.awards_tab.results_model.rows if s.cell.id == cell.id)
-    assert window.awards_tab.results_model.display(state, 2) == "HTXSNV (theo quy định HTTNV)"
+    model = window.awards_tab.results_model
+    assert model.index(model.row_of(cell.id), 2).data() == "HTXSNV (theo quy định HTTNV)"
 
 
 def test_the_wards_sheet_shows_its_disciplined_members_from_the_cells(demo_window):

@@ -1,58 +1,137 @@
-"""The table models and the Vietnamese sort/filter proxy."""
+"""The window's table model over a listing: Vietnamese order, numbers, search without
+accents, filters; long lists ordered off the GUI thread."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
-from chibo4tot_desktop.ui.common import make_table
-from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
-
-
-def cell(i, name, members=0):
-    return SimpleNamespace(id=i, code=f"C{i}", name=name, kind="residential", secretary="",
-                           members_count=members, is_pilot=False, dissolved_on=None,
-                           started_on=None)
+from chibo4tot_desktop.listings import NUMBER, TEXT, Column, Shown, SnapshotListing
+from chibo4tot_desktop.ui.common import ID_ROLE, make_table
+from chibo4tot_desktop.ui.models.listing_model import ListingModel
 
 
-def test_proxy_sorts_vietnamese_with_numbers(qtbot):
-    model = CellsTableModel()
+class People(SnapshotListing):
+    """A listing of rows held in memory (the real ones read the database)."""
+
+    columns = (Column("name", "Tên", TEXT), Column("members", "Số", NUMBER))
+    filters = {"big": "Từ 50"}
+
+    def __init__(self, rows):
+        super().__init__()
+        self.rows = rows
+        self.reads = 0
+
+    def size_hint(self):
+        return len(self.rows)
+
+    def _read(self, progress):
+        self.reads += 1
+        return list(self.rows)
+
+    def _sort_value(self, row, key):
+        return getattr(row, key)
+
+    def _show(self, row):
+        return Shown((row.name, row.members), "big" if row.members >= 50 else "", row)
+
+    def _search_text(self, row):
+        return row.name
+
+    def _keep(self, row, name):
+        return row.members >= 50
+
+
+def person(number, name, members=0):
+    return SimpleNamespace(id=number, name=name, members=members)
+
+
+def shown(model, column=0):
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def test_the_view_sorts_in_vietnamese_order_with_numbers(qtbot):
     names = ["Chi bộ Tổ dân phố 10", "Chi bộ Đông", "Chi bộ Dương", "Chi bộ Ăn", "Chi bộ An",
              "Chi bộ Tổ dân phố 2", "Chi bộ Ân", "Chi bộ Ô", "chi bộ Ơ", "Chi bộ O"]
-    model.set_rows([cell(i, n) for i, n in enumerate(names)])
-    view, proxy = make_table(model)
+    model = ListingModel(People([person(i, n) for i, n in enumerate(names)]))
+    view = make_table(model)
     qtbot.addWidget(view)
-    view.sortByColumn(CellsTableModel.NAME, Qt.SortOrder.AscendingOrder)
-    shown = [proxy.index(r, CellsTableModel.NAME).data() for r in range(proxy.rowCount())]
-    assert shown == ["Chi bộ An", "Chi bộ Ăn", "Chi bộ Ân", "Chi bộ Dương", "Chi bộ Đông",
-                     "Chi bộ O", "Chi bộ Ô", "chi bộ Ơ", "Chi bộ Tổ dân phố 2",
-                     "Chi bộ Tổ dân phố 10"]
+    assert shown(model) == ["Chi bộ An", "Chi bộ Ăn", "Chi bộ Ân", "Chi bộ Dương",
+                            "Chi bộ Đông", "Chi bộ O", "Chi bộ Ô", "chi bộ Ơ",
+                            "Chi bộ Tổ dân phố 2", "Chi bộ Tổ dân phố 10"]
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert shown(model)[0] == "Chi bộ Tổ dân phố 10"
 
 
-def test_proxy_sorts_numbers_by_value_and_searches_without_accents(qtbot):
-    model = CellsTableModel()
-    model.set_rows([cell(1, "Chi bộ Đồng Xuân", 9), cell(2, "Chi bộ Bắc Hà", 40),
-                    cell(3, "Chi bộ Nam Hà", 100)])
-    view, proxy = make_table(model)
+def test_numbers_by_value_search_without_accents_filters_and_colours(qtbot):
+    listing = People([person(1, "Chi bộ Đồng Xuân", 9), person(2, "Chi bộ Bắc Hà", 40),
+                      person(3, "Chi bộ Nam Hà", 100)])
+    model = ListingModel(listing, colour=lambda tag, column: QColor("red") if tag else None)
+    view = make_table(model)
     qtbot.addWidget(view)
-    view.sortByColumn(CellsTableModel.MEMBERS, Qt.SortOrder.DescendingOrder)
-    assert [proxy.index(r, 4).data() for r in range(3)] == ["100", "40", "9"]
-    proxy.set_search("dong xuan")
-    assert proxy.rowCount() == 1
-    proxy.set_search("hà")
-    assert proxy.rowCount() == 2
-    proxy.set_search("")
-    assert proxy.rowCount() == 3
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert shown(model, 1) == [100, 40, 9]
+    assert model.index(0, 1).data(Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) == QColor("red")
+    assert model.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.index(0, 0).data(ID_ROLE) == 3
+    model.set_search("dong xuan")
+    assert shown(model) == ["Chi bộ Đồng Xuân"]
+    model.set_search("hà")
+    assert shown(model) == ["Chi bộ Nam Hà", "Chi bộ Bắc Hà"]     # still by number
+    model.set_filter("big")
+    assert shown(model) == ["Chi bộ Nam Hà"]
+    model.set_search("")
+    model.set_filter(None)
+    assert model.rowCount() == 3 and model.item(2).name == "Chi bộ Bắc Hà"
 
 
-def test_ten_thousand_rows_load_and_sort(qtbot):
-    model = CellsTableModel()
-    model.set_rows([cell(i, f"Chi bộ Tổ dân phố {10000 - i}", i % 50) for i in range(10000)])
-    view, proxy = make_table(model)
+def test_a_long_list_is_ordered_off_the_gui_thread(qtbot):
+    rows = [person(i, f"Chi bộ Tổ dân phố {10000 - i}", i % 50) for i in range(10000)]
+    model = ListingModel(People(rows), inline_rows=1000)
+    assert model.busy and model.rowCount() == 0          # asked; the worker answers
+    assert model.wait_until_ready(60000)
+    assert model.index(0, 0).data() == "Chi bộ Tổ dân phố 1"
+    assert model.index(9999, 0).data() == "Chi bộ Tổ dân phố 10000"
+    with qtbot.waitSignal(model.idsReady, timeout=60000):
+        model.set_search("dan pho 10000")
+    assert shown(model) == ["Chi bộ Tổ dân phố 10000"]
+
+
+def test_a_new_order_keeps_the_selection_and_a_newer_one_wins(qtbot):
+    rows = [person(i, f"Chi bộ {i}", i) for i in range(3000)]
+    model = ListingModel(People(rows), inline_rows=0)
+    assert model.wait_until_ready(60000)
+    view = make_table(model)
     qtbot.addWidget(view)
-    view.sortByColumn(CellsTableModel.NAME, Qt.SortOrder.AscendingOrder)
-    assert proxy.index(0, 1).data() == "Chi bộ Tổ dân phố 1"
-    assert proxy.index(9999, 1).data() == "Chi bộ Tổ dân phố 10000"
-    proxy.set_search("dan pho 10000")
-    assert proxy.rowCount() == 1
+    view.selectRow(5)
+    chosen = model.row_id(5)
+    applied = []
+    model.idsReady.connect(lambda: applied.append(model.query.column))
+    model.order_by("members", True)
+    model.order_by("name", True)
+    assert model.wait_until_ready(60000)
+    qtbot.wait(50)
+    assert applied == ["name"]                    # the older order was thrown away
+    assert model.index(0, 0).data() == "Chi bộ 2999"
+    current = view.selectionModel().selectedRows()[0].row()
+    assert model.row_id(current) == chosen
+
+
+def test_another_listing_keeps_the_order_and_an_error_is_reported(qtbot):
+    model = ListingModel(People([person(1, "B", 1), person(2, "A", 2)]))
+    model.order_by("members", True)
+    model.set_listing(People([person(3, "C", 5), person(4, "D", 9)]))
+    assert shown(model) == ["D", "C"]
+
+    class Broken(People):
+        def _read(self, progress):
+            raise RuntimeError("hỏng")
+
+    errors = []
+    model.failed.connect(errors.append)
+    model.set_listing(Broken([]))
+    assert errors == ["hỏng"]

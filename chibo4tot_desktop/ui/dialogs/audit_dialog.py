@@ -1,5 +1,6 @@
 """Nhật ký thay đổi: who changed what and when, filterable (record kind, user, action, dates,
-text without diacritics). Read-only; the rows come from ``safety.audit_query``."""
+text without diacritics). Read-only; the rows come from ``listings.AuditListing`` page by
+page, so a log of a hundred thousand changes opens and filters without holding the window."""
 
 from __future__ import annotations
 
@@ -7,38 +8,29 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from chibo4tot_desktop.db.engine import Database
+from chibo4tot_desktop.listings import AuditListing
 from chibo4tot_desktop.safety.audit_query import (
     ACTION_LABELS,
     TABLE_LABELS,
     AuditFilter,
-    AuditNames,
     audit_tables,
     audit_users,
-    describe_change,
-    describe_record,
-    search_audit,
 )
-from chibo4tot_desktop.text import format_date
-
-COLUMNS = ("Thời gian", "Người dùng", "Thao tác", "Loại hồ sơ", "Hồ sơ", "Thay đổi")
-LIMIT = 5000
+from chibo4tot_desktop.ui.common import make_table, show_error
+from chibo4tot_desktop.ui.models.listing_model import ListingModel
 
 
 def _to_date(value: QDate) -> dt.date:
@@ -92,13 +84,10 @@ class AuditDialog(QDialog):
         filters.addWidget(self.until_check, 1, 4)
         filters.addWidget(self.until_edit, 1, 5)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.model = ListingModel(AuditListing(db, AuditFilter()), self)
+        self.model.idsReady.connect(self._show_count)
+        self.model.failed.connect(lambda text: show_error(self, text))
+        self.table = make_table(self.model, self)
         self.count_label = QLabel()
         close_button = QPushButton("Đóng")
         close_button.clicked.connect(self.accept)
@@ -123,8 +112,7 @@ class AuditDialog(QDialog):
             widget.toggled.connect(self.refresh)
         for edit in (self.since_edit, self.until_edit):
             edit.dateChanged.connect(self.refresh)
-        self.rows = []
-        self.refresh()
+        self._show_count()
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(
@@ -133,25 +121,15 @@ class AuditDialog(QDialog):
             action=self.action_combo.currentData(),
             text=self.text_edit.text(),
             since=_to_date(self.since_edit.date()) if self.since_check.isChecked() else None,
-            until=_to_date(self.until_edit.date()) if self.until_check.isChecked() else None,
-            limit=LIMIT)
+            until=_to_date(self.until_edit.date()) if self.until_check.isChecked() else None)
 
     def refresh(self) -> None:
-        self.rows = search_audit(self.db, self.current_filter())
-        names = AuditNames(self.db)      # cells and items by name, not by number
-        self.table.setRowCount(len(self.rows))
-        for row_number, row in enumerate(self.rows):
-            when = f"{format_date(row.at.date())} {row.at:%H:%M:%S}" if row.at else ""
-            values = (when, row.user, ACTION_LABELS.get(row.action, row.action),
-                      TABLE_LABELS.get(row.table_name, row.table_name),
-                      describe_record(row, names), describe_change(row, names=names))
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value or "")
-                if column == 5:
-                    item.setToolTip(describe_change(row, width=2000, names=names))
-                self.table.setItem(row_number, column, item)
-        self.table.resizeColumnsToContents()
-        shown = len(self.rows)
-        self.count_label.setText(
-            f"{shown} dòng" + (f" (chỉ hiện {LIMIT} dòng mới nhất; hãy lọc thêm)"
-                               if shown >= LIMIT else ""))
+        self.model.set_listing(AuditListing(self.db, self.current_filter()))
+
+    @property
+    def rows(self) -> list:
+        """The audit rows listed, newest first (the rows of ``db.plain``)."""
+        return [self.model.shown(row).item for row in range(self.model.rowCount())]
+
+    def _show_count(self) -> None:
+        self.count_label.setText(f"{self.model.rowCount()} dòng")

@@ -20,7 +20,8 @@ def _unit_name(award) -> str:
 
 class DecisionDialog(FormDialog):
     def __init__(self, office, awards, default_issuer: str = "", parent=None):
-        awards = list(awards) if isinstance(awards, (list, tuple)) else [awards]
+        # one award, or several (a plain row is a tuple itself: see db.plain)
+        awards = [awards] if hasattr(awards, "decision_number") else list(awards)
         many = len(awards) > 1
         super().__init__("Ghi một quyết định cho nhiều đề nghị" if many
                          else "Ghi quyết định khen thưởng", parent)

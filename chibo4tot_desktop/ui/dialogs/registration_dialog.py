@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from chibo4tot_desktop.errors import ValidationError
@@ -14,19 +15,42 @@ from chibo4tot_desktop.ui.common import DateField, confirm
 from chibo4tot_desktop.ui.dialogs.base import FormDialog
 
 
+class CellChoices(QAbstractListModel):
+    """(id, name) of the cells to choose from, for the combo box: a model over the list, so a
+    city's tens of thousands of cells fill it at once."""
+
+    def __init__(self, cells, parent=None):
+        super().__init__(parent)
+        self.cells = list(cells)
+        self.row_of = {cell_id: row for row, (cell_id, _name) in enumerate(self.cells)}
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self.cells)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells[index.row()][1]
+        if role == Qt.ItemDataRole.UserRole:
+            return self.cells[index.row()][0]
+        return None
+
+
 class RegistrationDialog(FormDialog):
     def __init__(self, office, year: int, cells, cell_id: int | None = None, parent=None,
                  group_titles: list[str] | None = None):
+        """``cells``: (id, name) of the cells to choose from, in the order to show."""
         super().__init__(f"Bản đăng ký thi đua năm {year}", parent)
         self.office = office
         self.year = year
         self.registration = queries.registration(office, cell_id, year) if cell_id else None
         reg = self.registration
         self.cell = QComboBox()
-        for cell in cells:
-            self.cell.addItem(cell.name, cell.id)
+        choices = CellChoices(cells, self.cell)
+        self.cell.setModel(choices)
         if cell_id is not None:
-            self.cell.setCurrentIndex(max(0, self.cell.findData(cell_id)))
+            self.cell.setCurrentIndex(choices.row_of.get(cell_id, 0))
             self.cell.setEnabled(reg is None)
         self.cell.currentIndexChanged.connect(self._cell_changed)
         today = dt.date.today()

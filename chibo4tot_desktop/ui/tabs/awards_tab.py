@@ -24,34 +24,48 @@ from PySide6.QtWidgets import (
 )
 
 from chibo4tot_desktop import rules
-
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import AwardKind
-from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.listings import AwardsListing, ResultsListing
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.awards import (
     clear_decision,
     propose_leading,
     propose_many,
     withdraw,
 )
-from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import (
     DateField,
     confirm,
     make_table,
     run_action,
     selected_ids,
-    set_column_widths,
     show_error,
 )
 from chibo4tot_desktop.ui.dialogs.decision_dialog import DecisionDialog
-from chibo4tot_desktop.ui.models.awards_table_model import AwardsTableModel
-from chibo4tot_desktop.ui.models.results_table_model import ResultsTableModel
+from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.screen import remember_splitter
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 
 DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
+VERDICT = 3                       # the results' verdict column
+AWARD_STATE, AWARD_KEPT = 7, 8    # the awards' state and "facts when decided" columns
+GREEN, RED, ORANGE = QColor("#1b7a1b"), QColor("#b00020"), QColor("#c05000")
+
+
+def _result_colour(tag: str, column: int):
+    if column == VERDICT:
+        return {"passed": GREEN, "failed": RED}.get(tag)
+    return None
+
+
+def _award_colour(tag: str, column: int):
+    if tag == "waiting" and column == AWARD_STATE:
+        return ORANGE
+    if tag == "changed" and column in (AWARD_STATE, AWARD_KEPT):
+        return RED       # the decision's facts differ from today's computation
+    return None
 
 
 class AwardsTab(BaseTab):
@@ -80,10 +94,8 @@ class AwardsTab(BaseTab):
         splitter = QSplitter(Qt.Orientation.Vertical)
         results_box = QGroupBox("Kết quả các chi bộ")
         results_layout = QVBoxLayout(results_box)
-        self.results_model = ResultsTableModel(self)
-        self.results_view, self.results_proxy = make_table(self.results_model, self)
-        set_column_widths(self.results_view, {0: 260, 1: 60, 2: 80, 3: 100, 4: 100, 5: 110})
-        self.results_view.sortByColumn(ResultsTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.results_model = ListingModel(parent=self, colour=_result_colour)
+        self.results_view = make_table(self.results_model, self)
         results_layout.addWidget(self.results_view)
         splitter.addWidget(results_box)
 
@@ -113,12 +125,11 @@ class AwardsTab(BaseTab):
 
         awards_box = QGroupBox("Đề nghị và quyết định khen thưởng")
         awards_layout = QVBoxLayout(awards_box)
-        self.awards_model = AwardsTableModel(parent=self)
-        self.awards_view, self.awards_proxy = make_table(self.awards_model, self)
-        set_column_widths(self.awards_view, {0: 240, 1: 210, 2: 100, 3: 120, 4: 110, 5: 220,
-                                             6: 80})
-        self.awards_view.sortByColumn(AwardsTableModel.UNIT, Qt.SortOrder.AscendingOrder)
+        self.awards_model = ListingModel(parent=self, colour=_award_colour)
+        self.awards_view = make_table(self.awards_model, self)
         self.awards_view.doubleClicked.connect(lambda *_: self.record())
+        for model in (self.results_model, self.awards_model):
+            model.failed.connect(lambda text: show_error(self, text))
         awards_layout.addWidget(self.awards_view)
         splitter.addWidget(awards_box)
 
@@ -149,22 +160,26 @@ class AwardsTab(BaseTab):
         remember_splitter(splitter, "awards/panes")
         self.layout_.addWidget(splitter, 1)
         self.only_qualifying.toggled.connect(
-            lambda on: self.results_proxy.set_row_filter((lambda s: s.qualifies) if on else None))
+            lambda on: self.results_model.set_filter("qualifying" if on else None))
 
     def refresh(self) -> None:
-        self.stale = False
         year = self.year()
         if year is None:
+            self.stale = False
             return
         if year != self.proposal_year:
             self.proposal_year = year
             self.proposal_date.set_date(queries.year_document_date(self.office, year))
-        self.overview = year_overview(self.office, year)
-        self.results_model.set_rows(self.overview.cells)
-        self.awards_model.organisation_name = queries.identity_on(
-            self.office, queries.year_document_date(self.office, year)).name
-        self.awards_model.overview = self.overview
-        self.awards_model.set_rows(queries.awards(self.office, year))
+        overview = self.main.overviews.get(year)
+        if overview is None:
+            self.org_verdict.setText(f"Năm {year}: đang tổng hợp…")
+            return          # still stale: shown when the overview is ready
+        self.stale = False
+        self.overview = overview
+        self.results_model.set_listing(ResultsListing(overview))
+        name = queries.identity_on(self.office, queries.year_document_date(self.office,
+                                                                           year)).name
+        self.awards_model.set_listing(AwardsListing(self.office, year, name, overview))
         org = self.overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
         self.org_verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {colour};")
@@ -223,22 +238,24 @@ class AwardsTab(BaseTab):
         run_action(self, propose_leading, self.office, self.year())
 
     def _selected_states(self):
-        ids = set(selected_ids(self.results_view))
-        return [s for s in self.results_model.rows if s.cell.id in ids]
+        """The ``reports.CellYearState`` of each selected result."""
+        return [state for state in (self.results_model.item(cell_id)
+                                    for cell_id in selected_ids(self.results_view))
+                if state is not None]
 
     def _selected_award(self):
         ids = selected_ids(self.awards_view)
         if len(ids) != 1:
             show_error(self, "Hãy chọn một đề nghị trong bảng khen thưởng.")
             return None
-        return next((a for a in self.awards_model.rows if a.id == ids[0]), None)
+        return self.awards_model.item(ids[0])
 
     def propose_selected(self) -> None:
         """Propose the selected cells (or, with none selected, every qualifying cell not yet
         proposed); the core refuses a cell that does not qualify, with its reasons."""
         states = [s for s in self._selected_states() if not s.proposed]
         if not self._selected_states():
-            states = [s for s in self.results_model.rows if s.qualifies and not s.proposed]
+            states = [s for s in self.overview.cells if s.qualifies and not s.proposed]
             if not states:
                 show_error(self, "Không có chi bộ đạt “Chi bộ 4 tốt” nào chưa được đề nghị.")
                 return
@@ -277,7 +294,7 @@ class AwardsTab(BaseTab):
         """One decision for the selected proposals (one or many), register numbers in the
         order shown."""
         ids = selected_ids(self.awards_view)
-        awards = [next(a for a in self.awards_model.rows if a.id == i) for i in ids]
+        awards = [award for award in map(self.awards_model.item, ids) if award is not None]
         if not awards:
             show_error(self, "Hãy chọn một hoặc nhiều đề nghị trong bảng khen thưởng.")
             return

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QInputDialog, QLineEdit
 
 from chibo4tot_desktop.db import changes
+from chibo4tot_desktop.listings import CellsListing
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.cells import delete_cell, dissolve_cell, reactivate_cell
 from chibo4tot_desktop.text import DateParseError, parse_date
@@ -17,14 +18,15 @@ from chibo4tot_desktop.ui.common import (
     make_table,
     run_action,
     selected_ids,
-    set_column_widths,
     show_error,
 )
 from chibo4tot_desktop.ui.dialogs.cell_dialog import CellDialog
 from chibo4tot_desktop.ui.dialogs.history_dialog import HistoryDialog
 from chibo4tot_desktop.ui.dialogs.merge_dialog import MergeDialog
-from chibo4tot_desktop.ui.models.cells_table_model import CellsTableModel
+from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
+
+GREY = QColor("#808080")
 
 
 class CellsTab(BaseTab):
@@ -48,32 +50,30 @@ class CellsTab(BaseTab):
         self.show_dissolved.setChecked(True)
         self.button_row.addWidget(self.search)
         self.button_row.addWidget(self.show_dissolved)
-        self.model = CellsTableModel(self)
-        self.view, self.proxy = make_table(self.model, self)
+        self.model = ListingModel(parent=self,
+                                  colour=lambda tag, _column: GREY if tag == "dissolved" else None)
+        self.model.failed.connect(lambda text: show_error(self, text))
+        self.view = make_table(self.model, self)
         self.layout_.addWidget(self.view)
-        self.search.textChanged.connect(self.proxy.set_search)
+        self.search.textChanged.connect(self.model.set_search)
         self.show_dissolved.toggled.connect(self._apply_dissolved_filter)
         self.view.doubleClicked.connect(lambda *_: self.edit())
-        set_column_widths(self.view, {0: 80, 1: 300, 2: 110, 3: 190, 4: 110, 5: 100})
-        self.view.sortByColumn(CellsTableModel.NAME, Qt.SortOrder.AscendingOrder)
 
     def _apply_dissolved_filter(self, show: bool) -> None:
-        self.proxy.set_row_filter(None if show else (lambda cell: cell.dissolved_on is None))
+        self.model.set_filter(None if show else "active")
 
     def refresh(self) -> None:
         self.stale = False
-        cells = queries.cells(self.office)
-        names = {cell.id: cell.name for cell in cells}
-        successors: dict[int, list[str]] = {}
-        for link in queries.links(self.office):
-            successors.setdefault(link.predecessor_id, []).append(names.get(link.successor_id,
-                                                                            ""))
-        self.model.successors = successors
-        self.model.set_rows(cells)
+        listing = self.model.listing
+        if listing is None or listing.office is not self.office:
+            self.model.set_listing(CellsListing(self.office))
+        else:
+            self.model.reload()
 
     def _selected(self):
-        ids = selected_ids(self.view)
-        return [cell for cell in self.model.rows if cell.id in set(ids)]
+        """The selected cells (plain rows of ``db.plain``)."""
+        return [cell for cell in (self.model.item(row_id) for row_id in selected_ids(self.view))
+                if cell is not None]
 
     def add(self) -> bool:
         CellDialog(self.office, parent=self).exec()
@@ -111,7 +111,7 @@ class CellsTab(BaseTab):
 
     def merge(self) -> None:
         selected = {cell.id for cell in self._selected() if cell.dissolved_on is None}
-        MergeDialog(self.office, self.model.rows, selected, parent=self).exec()
+        MergeDialog(self.office, queries.cells(self.office), selected, parent=self).exec()
 
     def history(self) -> None:
         cells = self._selected()

@@ -1,5 +1,5 @@
 """Tổng quan: the year at a glance (deadlines and days left, counts, what to do next, a chart
-of the committee's total per cell). Everything comes from ``reports.year_overview``."""
+of the committee's total per cell). Everything comes from the year's ``reports.YearOverview`` (``main.overviews``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from chibo4tot_desktop.db import changes
-from chibo4tot_desktop.reports import COUNT_LABELS, year_overview
+from chibo4tot_desktop.reports import COUNT_LABELS
 from chibo4tot_desktop.ui.common import select_ids
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 from chibo4tot_desktop.ui.widgets.score_chart import Bar, ScoreChart
@@ -115,13 +115,17 @@ class OverviewTab(BaseTab):
             select_ids(main.awards_tab.results_view, cell_ids)
 
     def refresh(self) -> None:
-        self.stale = False
         year = self.year()
         if year is None:
+            self.stale = False
             self.overview = None
             self.heading.setText("Chưa có giai đoạn thi đua nào.")
             return
-        overview = year_overview(self.office, year)
+        overview = self.main.overviews.get(year)
+        if overview is None:
+            self.heading.setText(f"Năm {year}: đang tổng hợp số liệu…")
+            return          # still stale: shown when the overview is ready
+        self.stale = False
         self.overview = overview
         final = " – năm tổng kết giai đoạn" if overview.is_final else ""
         self.heading.setText(f"Năm {year}{final}: {overview.phase_title}")

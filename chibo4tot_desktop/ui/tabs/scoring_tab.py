@@ -39,7 +39,6 @@ from chibo4tot_desktop.errors import DecidedYearError, UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.scoring import save_evaluation
 from chibo4tot_desktop.ops.verdicts import ScoreInput, confirmed_conditions, evaluate
-from chibo4tot_desktop.reports import year_overview
 from chibo4tot_desktop.ui.common import confirm, confirmed, show_error
 from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 from chibo4tot_desktop.ui.widgets.score_edit import ScoreEdit
@@ -79,6 +78,7 @@ class ScoringTab(BaseTab):
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
         self.upper_body = ""
+        self._units: list[tuple[str, int]] = []
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 5)
@@ -176,24 +176,29 @@ class ScoringTab(BaseTab):
 
     # ------------------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        self.stale = False
         year = self.year()
         if year is None:
+            self.stale = False
             return
+        overview = self.main.overviews.get(year)
+        if overview is None:
+            self.verdict_label.setText(f"Năm {year}: đang tổng hợp…")
+            return          # still stale: shown when the overview is ready
+        self.stale = False
         self.phase = queries.phase_for_year(self.office, year)
-        overview = year_overview(self.office, year)
         self.overview = overview
         wanted = self.current_unit
-        self.unit.blockSignals(True)
-        self.unit.clear()
-        for state in overview.cells:
-            self.unit.addItem(state.cell.name, state.cell.id)
+        units = [(state.cell.name, state.cell.id) for state in overview.cells]
         identity = queries.identity_on(self.office, queries.year_document_date(self.office,
                                                                                year))
-        name = identity.name
         self.upper_body = identity.upper_body
-        self.unit.addItem(f"{name} (tự chấm “Đảng bộ cơ sở 4 tốt”)",
-                          ORGANISATION)
+        units.append((f"{identity.name} (tự chấm “Đảng bộ cơ sở 4 tốt”)", ORGANISATION))
+        self.unit.blockSignals(True)
+        if units != self._units:     # a province's 3,000 names: refilled only when changed
+            self._units = units
+            self.unit.clear()
+            for name, unit_id in units:
+                self.unit.addItem(name, unit_id)
         index = self.unit.findData(wanted) if wanted is not None else -1
         self.unit.setCurrentIndex(index if index >= 0 else 0)
         self.unit.blockSignals(False)
@@ -532,7 +537,10 @@ class ScoringTab(BaseTab):
             return False
         self.dirty = False
         self.main.show_status(f"Đã lưu phiếu chấm của {self.unit.currentText()}.")
-        self.refresh()
+        # The change notice of the save marks this tab stale and redraws it (and the few
+        # cells it touched are read again in the year's overview).
+        if self.stale:
+            self.refresh()
         return True
 
     def discard(self) -> None:

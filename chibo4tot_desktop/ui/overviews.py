@@ -1,0 +1,127 @@
+"""The year overviews of the open data file, for the tabs: computed off the GUI thread and
+kept until the data change (``chibo4tot_desktop.overviews``).
+
+    overview = main.overviews.get(year)   # None: being computed; ``ready(year)`` follows
+    main.overviews.changed(change)        # every change notice, before the tabs redraw
+
+A small office (``inline_cells`` cells or fewer) is computed on the spot, in a few
+milliseconds; so is the update of a few cells after a save. Anything bigger runs in a
+QThreadPool thread while the window keeps answering.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from chibo4tot_desktop.overviews import YearOverviews
+from chibo4tot_desktop.progress import Cancelled
+
+INLINE_CELLS = 300    # a year of this many cells is read and judged in tens of milliseconds
+INLINE_UPDATE = 20    # changed cells updated on the spot
+
+
+class _Signals(QObject):
+    done = Signal(int, int)   # year, generation
+
+
+class _Job(QRunnable):
+    def __init__(self, cache: YearOverviews, year: int, generation: int, signals: _Signals,
+                 errors: dict, lock: threading.Lock):
+        super().__init__()
+        self.cache, self.year, self.generation = cache, year, generation
+        self.signals, self.errors, self.lock = signals, errors, lock
+
+    def run(self) -> None:
+        try:
+            self.cache.compute(self.year)
+        except Cancelled:
+            return
+        except Exception as error:  # noqa: BLE001 - shown by the window
+            with self.lock:
+                self.errors[self.year] = error
+        self.signals.done.emit(self.year, self.generation)
+
+
+class OverviewService(QObject):
+    ready = Signal(int)          # the year's overview is up to date: ask again
+    failed = Signal(int, str)    # the year could not be computed (the reason, Vietnamese)
+    busyChanged = Signal(bool)
+
+    def __init__(self, office, parent: QObject | None = None, *,
+                 pool: QThreadPool | None = None, inline_cells: int = INLINE_CELLS):
+        super().__init__(parent)
+        self.inline_cells = inline_cells
+        self._pool = pool or QThreadPool.globalInstance()
+        self._signals = _Signals()
+        self._signals.done.connect(self._done)
+        self._lock = threading.Lock()
+        self._errors: dict[int, Exception] = {}
+        self._running: dict[int, int] = {}     # year -> generation being computed
+        self._generation = 0
+        self.attach(office)
+
+    def attach(self, office) -> None:
+        """Follow another office (another data file): nothing kept from the old one."""
+        self.office = office
+        self.cache = YearOverviews(office)
+        self._running.clear()
+        self._cells = None
+
+    def _size(self) -> int:
+        if self._cells is None:
+            from chibo4tot_desktop.ops import queries
+
+            self._cells = queries.cell_count(self.office)
+        return self._cells
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def get(self, year: int):
+        """The year's overview when it is up to date; otherwise None, and it is being
+        computed (``ready(year)`` follows) - or computed now when that is quick."""
+        overview = self.cache.current(year)
+        if overview is not None:
+            return overview
+        pending = self.cache.pending(year)
+        quick = (self._size() <= self.inline_cells if pending is None
+                 else len(pending) <= INLINE_UPDATE)
+        if quick and year not in self._running:
+            return self.cache.compute(year)
+        self._start(year)
+        return None
+
+    def _start(self, year: int) -> None:
+        self._generation += 1
+        was_busy = self.busy
+        self._running[year] = self._generation
+        if not was_busy:
+            self.busyChanged.emit(True)
+        self._pool.start(_Job(self.cache, year, self._generation, self._signals,
+                              self._errors, self._lock))
+
+    def _done(self, year: int, generation: int) -> None:
+        if self._running.get(year) != generation:
+            return            # another file, or a newer computation of the year
+        del self._running[year]
+        with self._lock:
+            error = self._errors.pop(year, None)
+        if not self._running:
+            self.busyChanged.emit(False)
+        if error is not None:
+            self.failed.emit(year, str(error))
+            return
+        if self.cache.current(year) is None:
+            self._start(year)   # the data changed meanwhile: once more
+            return
+        self.ready.emit(year)
+
+    def changed(self, change) -> None:
+        """A change notice: what it touched is read again when next asked."""
+        rows = getattr(change, "rows", None)
+        if not rows or "cells" in rows:
+            self._cells = None        # the number of cells may have changed
+        self.cache.changed(change)

@@ -1,0 +1,71 @@
+"""A big office's tabs: the year and the long lists are computed off the GUI thread (here
+forced for the demo ward), the window shows them when they are ready, and a save reads again
+only the cells it touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.registrations import save_registration
+from chibo4tot_desktop.ui.main_window import MainWindow
+from chibo4tot_desktop.ui.models.listing_model import ListingModel
+
+
+@pytest.fixture
+def big_window(qtbot, demo_office, boxes):
+    """The demo ward, with every "small enough to do at once" limit set to nothing."""
+    main = MainWindow(demo_office)
+    qtbot.addWidget(main)
+    main.overviews.inline_cells = -1
+    for model in main.findChildren(ListingModel):
+        model.inline_rows = -1
+    return main
+
+
+def test_tabs_wait_for_the_year_computed_in_a_worker(qtbot, big_window):
+    window = big_window
+    with qtbot.waitSignal(window.overviews.ready, timeout=60000):
+        window.set_year(2024)
+        assert window.overview_tab.heading.text() == "Năm 2024: đang tổng hợp số liệu…"
+        assert window.overviews.busy and window.busy_label.text() == "Đang tính…"
+    qtbot.waitUntil(lambda: "đang tổng hợp" not in window.overview_tab.heading.text(),
+                    timeout=60000)
+    assert window.overview_tab.heading.text().startswith("Năm 2024: ")
+    assert window.overview_tab.count_labels["active"].text() == "16"
+    qtbot.waitUntil(lambda: window.busy_label.text() == "", timeout=60000)
+
+    window.show_tab(window.registrations_tab)
+    model = window.registrations_tab.model
+    qtbot.waitUntil(lambda: not model.busy and model.rowCount() == 16, timeout=60000)
+    assert "Đã đăng ký 15/16" in window.registrations_tab.summary.text()
+    window.show_tab(window.awards_tab)
+    results = window.awards_tab.results_model
+    qtbot.waitUntil(lambda: results.rowCount() == 16 and not results.busy, timeout=60000)
+
+
+def test_a_save_reads_again_only_the_cell_it_touched(qtbot, big_window, monkeypatch):
+    from chibo4tot_desktop import overviews
+
+    window = big_window
+    # 2026: the demo's open year (the years before are decided: a new registration there
+    # would move their verdicts and is refused).
+    window.set_year(2026)
+    qtbot.waitUntil(lambda: window.overviews.cache.current(2026) is not None, timeout=60000)
+    window.show_tab(window.overview_tab)
+    qtbot.waitUntil(lambda: not window.overview_tab.stale, timeout=60000)
+    missing = int(window.overview_tab.count_labels["missing"].text())
+    assert missing >= 1
+    updates = []
+    real = overviews.update_overview
+    monkeypatch.setattr(overviews, "update_overview",
+                        lambda office, kept, cells: updates.append(set(cells))
+                        or real(office, kept, cells))
+    cell = queries.cell_by_code(window.office, "TDP10")     # not registered in 2026
+    save_registration(window.office, cell.id, 2026, received_on=dt.date(2026, 3, 2))
+    # One cell changed: read again on the spot (no worker), the tab already redrawn.
+    assert updates == [{cell.id}]
+    assert not window.overviews.busy and window.overviews.cache.current(2026) is not None
+    assert window.overview_tab.count_labels["missing"].text() == str(missing - 1)
