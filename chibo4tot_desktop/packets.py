@@ -63,6 +63,7 @@ from chibo4tot_desktop.ops import Office, queries, rulebook
 from chibo4tot_desktop.ops.evidence import evidence_content, evidence_of_year
 from chibo4tot_desktop.ops.keys import Keyring, Sender
 from chibo4tot_desktop.ops.verdicts import confirmed_conditions
+from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.text import clean
 
 FORMAT = "chibo4tot-desktop/packet"
@@ -393,15 +394,21 @@ def bytes_of(data: dict, year: int, now: dt.datetime | None = None, *, keys,
 
 
 def export_packet(office: Office, year: int, target: str | os.PathLike,
-                  now: dt.datetime | None = None, seal_to: Sender | None = None) -> Path:
+                  now: dt.datetime | None = None, seal_to: Sender | None = None,
+                  progress: Progress = null_progress) -> Path:
     """Write the ward's year to ``target``, signed with this office's key (made on first
-    use), sealed to ``seal_to`` when given."""
+    use), sealed to ``seal_to`` when given. On ``Cancelled`` (from ``progress``) no file is
+    left."""
     from chibo4tot_desktop.ops.keys import own_keys
 
+    progress(0, 3, "Đang đọc dữ liệu của năm…")
     data, contents = packet_data(office, year)
+    progress(1, 3, "Đang đóng gói và ký…")
     keys = own_keys(office)
-    return write_bytes(target, bytes_of(data, year, now, keys=keys, contents=contents,
-                                        seal_to=seal_to.box_public if seal_to else None))
+    content = bytes_of(data, year, now, keys=keys, contents=contents,
+                       seal_to=seal_to.box_public if seal_to else None)
+    progress(2, 3, "Đang ghi gói dữ liệu…")
+    return write_bytes(target, content, progress)
 
 
 def export_decisions(office: Office, year: int, target: str | os.PathLike,

@@ -49,6 +49,7 @@ from chibo4tot_desktop.ops import (
     Office,
     queries,  # noqa: E402
 )
+from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
 from chibo4tot_desktop.text import place_date_line, sort_key
 
@@ -181,19 +182,28 @@ def _party_header(office: Office, date: dt.date | None) -> PartyHeader:
 
 
 def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
-                 date: dt.date | None = None) -> Path:
+                 date: dt.date | None = None, progress: Progress = null_progress) -> Path:
     """Write ``tables`` (one sheet each) to ``target``; ``date`` (else each table's own
     date, else today) goes on the place-date line, under the header of the identity in force
-    that day."""
+    that day. ``progress`` hears of every row written; on ``Cancelled`` no file is left."""
     check_target(target)
     workbook = Workbook(write_only=True)
     use_times_default(workbook)
     _styles(workbook)
+    total = sum(len(table.rows) for table in tables)
+    written = [0]
+
+    def row_done() -> None:
+        written[0] += 1
+        progress(written[0], total)
+
     try:
+        progress(0, total, "Đang ghi tệp Excel…")
         for table in tables:
             day = date or table.date or dt.date.today()
-            _write_table(workbook, table, _party_header(office, day), day)
-        return save_workbook(workbook, target)
+            _write_table(workbook, table, _party_header(office, day), day, row_done)
+        progress(total, total, "Đang lưu tệp Excel…")
+        return save_workbook(workbook, target, progress)
     except BaseException:
         _discard(workbook)
         raise
@@ -301,7 +311,7 @@ class _Rows:
 
 
 def _write_table(workbook: Workbook, table: Table, header: PartyHeader,
-                 date: dt.date | None) -> None:
+                 date: dt.date | None, row_done: Callable[[], None] = lambda: None) -> None:
     sheet = workbook.create_sheet(table.sheet[:31])
     count = len(table.columns)
     place_date = place_date_line(header.place, date) if date else ""
@@ -364,6 +374,7 @@ def _write_table(workbook: Workbook, table: Table, header: PartyHeader,
     guarded = [_ColumnCell(sheet, _STYLE_OF[column.kind], index, quote=True)
                for index, column in enumerate(table.columns, start=1)]
     for index, row in enumerate(table.rows):
+        row_done()
         bold = index in table.bold_rows
         height = row_height(row, widths, BODY_SIZE, bold)
         if bold:
@@ -676,7 +687,7 @@ BUILDERS: dict[str, Callable[[Office, int], list[Table]]] = {
 
 
 def export(office: Office, kind: str, year: int, target: str | Path,
-           date: dt.date | None = None) -> Path:
+           date: dt.date | None = None, progress: Progress = null_progress) -> Path:
     """Write the list ``kind`` of ``year`` to ``target`` (.xlsx), dated ``date`` (by default
     the list's own date: the latest proposal, decision or registration, the review day...)."""
     builder = BUILDERS.get(kind)
@@ -684,7 +695,8 @@ def export(office: Office, kind: str, year: int, target: str | Path,
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
     check_target(target)
     queries.phase_for_year(office, year)
-    return write_tables(office, builder(office, year), target, date)
+    progress(0, None, "Đang đọc dữ liệu…")
+    return write_tables(office, builder(office, year), target, date, progress)
 
 
 def warnings(office: Office, kind: str, year: int) -> list[str]:

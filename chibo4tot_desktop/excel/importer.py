@@ -42,6 +42,7 @@ from chibo4tot_desktop.ops.registrations import (
     import_registrations,
     registration_values,
 )
+from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.text import DateParseError, clean, fold, format_date, parse_date
 
 ADD, UPDATE, UNCHANGED = "add", "update", "unchanged"
@@ -700,15 +701,17 @@ def require_importable(plan: PlanBase, only_good: bool) -> None:
                         "hoặc chọn nhập các dòng đúng (bỏ qua dòng lỗi).")
 
 
-def apply_plan(office: Office, plan: ImportPlan, only_good: bool = False) -> ImportOutcome:
-    """Write the plan in one transaction; with problems, only when ``only_good``."""
+def apply_plan(office: Office, plan: ImportPlan, only_good: bool = False,
+               progress: Progress = null_progress) -> ImportOutcome:
+    """Write the plan in one transaction; with problems, only when ``only_good``. On
+    ``Cancelled`` (from ``progress``) nothing is written."""
     require_importable(plan, only_good)
     changing = [row for row in plan.rows if row.action != UNCHANGED]
     if changing:
         import_registrations(office, plan.year, [
             {"cell_id": row.cell_id, "values": row.values, "source_file": row.file,
              "source_row": row.row, "expected_version": row.expected_version}
-            for row in changing])
+            for row in changing], progress)
     return ImportOutcome(len(plan.to_add), len(plan.to_update), len(plan.unchanged),
                          len(plan.problems))
 

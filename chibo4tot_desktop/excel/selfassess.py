@@ -64,6 +64,7 @@ from chibo4tot_desktop.excel.template import (
 from chibo4tot_desktop.ops import Office, checks, queries
 from chibo4tot_desktop.ops.registrations import absence
 from chibo4tot_desktop.ops.scoring import import_self_scores
+from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.text import clean, sort_key
 
 SELF_KIND = "self-assessment-template"
@@ -391,13 +392,16 @@ def _compare(office: Office, year: int, plan: SelfPlan, items: dict) -> None:
         planned.action = UPDATE if planned.changes else UNCHANGED
 
 
-def apply_self_plan(office: Office, plan: SelfPlan, only_good: bool = False) -> ImportOutcome:
-    """Write the plan in one transaction; with problems, only when ``only_good``."""
+def apply_self_plan(office: Office, plan: SelfPlan, only_good: bool = False,
+                    progress: Progress = null_progress) -> ImportOutcome:
+    """Write the plan in one transaction; with problems, only when ``only_good``. On
+    ``Cancelled`` (from ``progress``) nothing is written."""
     require_importable(plan, only_good)
     changing = [row for row in plan.rows if row.action != UNCHANGED]
     if changing:
         import_self_scores(office, plan.year, [
             {"cell_id": row.cell_id, "scores": row.scores,
-             "expected_version": row.expected_version} for row in changing])
+             "expected_version": row.expected_version} for row in changing],
+            progress=progress)
     return ImportOutcome(len(plan.to_add), len(plan.to_update), len(plan.unchanged),
                          len(plan.problems), noun="phiếu tự chấm")

@@ -74,12 +74,20 @@ from chibo4tot_desktop.packets import (
     PacketError,
     read_packet,
 )
+from chibo4tot_desktop.progress import Progress, null_progress
+
 
 def import_packets(db: Database, paths: Sequence[str | os.PathLike],
-                   now: dt.datetime | None = None) -> list[ImportOutcome]:
-    """Check every packet, then import them all in one transaction (all or nothing)."""
+                   now: dt.datetime | None = None,
+                   progress: Progress = null_progress) -> list[ImportOutcome]:
+    """Check every packet, then import them all in one transaction (all or nothing; also on
+    ``Cancelled`` from ``progress``, which hears of every packet read and written)."""
     keyring = office_keys.keyring(db)
-    packets = [read_packet(path, keyring) for path in paths]
+    steps = 2 * len(paths)
+    packets = []
+    for number, path in enumerate(paths):
+        progress(number, steps, "Đang đọc và kiểm tra các gói dữ liệu…")
+        packets.append(read_packet(path, keyring))
     for packet in packets:
         if packet.kind != DECISIONS:
             problems = content_problems(packet.data, packet.year, packet.exported_at)
@@ -92,11 +100,14 @@ def import_packets(db: Database, paths: Sequence[str | os.PathLike],
     try:
         with db.transaction(PACKETS, SETTINGS, CELLS, REGISTRATIONS, EVALUATIONS,
                             AWARDS, EVIDENCE) as session:
-            for packet in packets:
+            for number, packet in enumerate(packets, start=len(packets)):
+                progress(number, steps, "Đang nhập các gói dữ liệu…")
                 if packet.kind == DECISIONS:
                     outcomes.append(receive_decisions(session, packet, now))
                 else:
                     outcomes.append(_import_one(session, packet, now))
+            # The last report inside the transaction: a "Hủy" after it comes too late.
+            progress(steps, steps)
     except IntegrityError:
         # Another person imported the same ward at the same moment.
         raise ConflictError("Gói dữ liệu của đảng bộ này vừa được người khác nhập cùng lúc; "

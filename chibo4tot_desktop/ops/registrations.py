@@ -217,6 +217,6 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
             if changed != len(updated):
                 raise ConflictError("Bản đăng ký vừa được người khác sửa; hãy đọc lại tệp.")
             audit.record_updates(session, Registration, updated)
-        check_cancelled(progress)
-    progress(len(checked), len(checked))
+        # The last report inside the transaction: a "Hủy" after it comes too late to undo.
+        progress(len(checked), len(checked))
     return len(added), len(updated)

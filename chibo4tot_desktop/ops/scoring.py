@@ -31,6 +31,7 @@ from chibo4tot_desktop.ops.verdicts import (
     confirmed_conditions,
     evaluate,
 )
+from chibo4tot_desktop.progress import Progress, null_progress
 
 REASON_LENGTH = 2000
 ORGANISATION_DISCIPLINED = ("Số đảng viên bị kỷ luật của đảng bộ được cộng từ phiếu chấm các "
@@ -230,7 +231,8 @@ def evaluation_result(office: Office, cell_id: int | None, year: int) -> Evaluat
 
 
 def import_self_scores(office: Office, year: int, entries,
-                       confirm: str | None = None) -> tuple[int, int]:
+                       confirm: str | None = None,
+                       progress: Progress = null_progress) -> tuple[int, int]:
     """The cells' own scores (“Chi bộ tự chấm”) from their filled self-assessment sheets, in
     ONE transaction (all or nothing). Each entry: {"cell_id", "scores" (item id -> the value
     as read; None leaves the stored score), "expected_version" (the evaluation's version the
@@ -238,7 +240,7 @@ def import_self_scores(office: Office, year: int, entries,
     (``checks.points``); the committee's scores are not touched. A sheet changed by someone
     since the plan was read raises ConflictError and nothing is written; so does a change to a
     decided year without ``confirm`` (DecidedYearError). Returns (new sheets, updated
-    sheets)."""
+    sheets). ``progress`` hears of every sheet; on ``Cancelled`` nothing is written."""
     if len({entry["cell_id"] for entry in entries}) != len(entries):
         raise ValidationError("Một chi bộ có hai phiếu tự chấm trong cùng lần nhập.", "cell")
     added = updated = 0
@@ -248,7 +250,8 @@ def import_self_scores(office: Office, year: int, entries,
                  for item in group.items}
         rule = year_rule_of(session, year)
         with keeping_decided_years(office, session, confirm, [year]):
-            for entry in entries:
+            for number, entry in enumerate(entries):
+                progress(number, len(entries), "Đang ghi các phiếu tự chấm…")
                 cell = cell_of_year(session, session.get(Cell, entry["cell_id"]), year, rule)
                 checked = {}
                 for item_id, value in entry["scores"].items():
@@ -279,4 +282,6 @@ def import_self_scores(office: Office, year: int, entries,
                         evaluation.scores.append(score)
                     score.self_points = points
                 _flush_and_bump(session, evaluation)
+        # The last report inside the transaction: a "Hủy" after it comes too late to undo.
+        progress(len(entries), len(entries))
     return added, updated

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
@@ -17,6 +17,7 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.files import write_bytes
 from chibo4tot_desktop.pdf.fonts import FONT_NAMES, register_fonts
 from chibo4tot_desktop.pdf.layout import Group, Line, Page, Paper, Polygon, Rect, Text
+from chibo4tot_desktop.progress import Progress, null_progress
 
 
 def draw_page(canvas: Canvas, page: Page, forms: set | None = None) -> None:
@@ -87,8 +88,9 @@ def _draw_items(canvas: Canvas, items, page_width: float, height: float, forms: 
             canvas.rect(item.x, height - item.y - item.h, item.w, item.h, stroke=1, fill=0)
 
 
-def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes:
-    """The PDF document of ``pages`` as bytes."""
+def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "",
+              progress: Progress = null_progress) -> bytes:
+    """The PDF document of ``pages`` as bytes (``progress`` hears of every page)."""
     register_fonts()
     buffer = io.BytesIO()
     # The page's initial font is the papers' own (embedded) font: reportlab's default,
@@ -100,27 +102,33 @@ def pdf_bytes(pages: Iterable[Page], title: str = "", author: str = "") -> bytes
     canvas.setCreator("chibo4tot-desktop")
     count = 0
     forms: set = set()
+    total = len(pages) if isinstance(pages, Sized) else None
+    progress(0, total, "Đang tạo tệp PDF…")
     for page in pages:
+        progress(count, total)
         canvas.setPageSize((page.width, page.height))
         draw_page(canvas, page, forms)
         canvas.showPage()
         count += 1
     if count == 0:
         raise UserError("Không có trang nào để in.")
+    progress(count, count, "Đang lưu tệp PDF…")
     canvas.save()
     return buffer.getvalue()
 
 
-def write_paper(paper: Paper, target: str | os.PathLike) -> Path:
+def write_paper(paper: Paper, target: str | os.PathLike,
+                progress: Progress = null_progress) -> Path:
     """Write a laid-out paper (``layout.Paper``) to ``target``."""
-    return write_pdf(paper.pages, target, paper.title, paper.author)
+    return write_pdf(paper.pages, target, paper.title, paper.author, progress)
 
 
 def write_pdf(pages: Iterable[Page], target: str | os.PathLike, title: str = "",
-              author: str = "") -> Path:
-    """Write ``pages`` to ``target`` (through the one file writer). Returns the path."""
+              author: str = "", progress: Progress = null_progress) -> Path:
+    """Write ``pages`` to ``target`` (through the one file writer). Returns the path; on
+    ``Cancelled`` (from ``progress``) no file is left and an old one is unchanged."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"Thư mục '{folder}' không có.")
-    return write_bytes(target, pdf_bytes(pages, title, author))
+    return write_bytes(target, pdf_bytes(pages, title, author, progress), progress)

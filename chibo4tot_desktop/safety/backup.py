@@ -42,6 +42,7 @@ from chibo4tot_desktop.files import (
     is_temporary_name,
     reason_of,
 )
+from chibo4tot_desktop.progress import Progress, null_progress
 
 BACKUP_DIR_NAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
@@ -256,8 +257,13 @@ def connect_existing(path: str | os.PathLike, *, readonly: bool = False) -> sqli
     return connection
 
 
-def snapshot_into(source: str | os.PathLike, path: Path) -> int:
-    """Copy the database ``source`` into the new, empty file ``path`` with the backup API.
+BACKUP_STEP_PAGES = 256    # database pages copied between two progress reports
+
+
+def snapshot_into(source: str | os.PathLike, path: Path,
+                  progress: Progress = null_progress) -> int:
+    """Copy the database ``source`` into the new, empty file ``path`` with the backup API,
+    ``BACKUP_STEP_PAGES`` at a time (``progress`` hears of each step and may stop the copy).
 
     The copy is switched to a rollback journal (one self-contained file) and checked with
     ``quick_check`` (DataFileError if it does not read back). Returns the audit log position
@@ -270,7 +276,11 @@ def snapshot_into(source: str | os.PathLike, path: Path) -> int:
         try:
             dst = sqlite3.connect(str(path))
             try:
-                src.backup(dst)
+                progress(0, None, "Đang sao lưu tệp dữ liệu…")
+                src.backup(dst, pages=BACKUP_STEP_PAGES,
+                           progress=lambda _status, remaining, total: progress(
+                               total - remaining, total))
+                progress(1, 1, "Đang kiểm tra bản sao lưu…")
                 dst.execute("PRAGMA journal_mode = DELETE")
                 result = [str(row[0]) for row in dst.execute("PRAGMA quick_check")]
                 damage, _constraint = split_integrity(result)
@@ -291,15 +301,16 @@ def snapshot_into(source: str | os.PathLike, path: Path) -> int:
     return position
 
 
-def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
+def copy_database(source: str | os.PathLike, target: str | os.PathLike,
+                  progress: Progress = null_progress) -> int:
     """Snapshot ``source`` into the new file ``target`` (``snapshot_into``), through the one
     file writer: the copy is checked before it takes the target's name. Returns the audit log
     position in the snapshot, or -1 without an audit log."""
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(target) as temporary:
-            position = snapshot_into(source, temporary)
+        with atomic_write(target, progress) as temporary:
+            position = snapshot_into(source, temporary, progress)
     except sqlite3.DatabaseError as error:
         raise DataFileError(f"Không sao lưu được tệp dữ liệu: {error}") from None
     except FileWriteError as error:
@@ -312,9 +323,11 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> int:
 
 def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
                 target: str | os.PathLike | None = None, now: dt.datetime | None = None,
-                thin: bool = True, folder: str | os.PathLike | None = None) -> BackupInfo:
+                thin: bool = True, folder: str | os.PathLike | None = None,
+                progress: Progress = null_progress) -> BackupInfo:
     """Back the data file up (into ``folder``, by default ``backups/``, unless ``target`` is
-    given) and note it.
+    given) and note it. ``progress`` may stop the copy (``Cancelled``): then no backup file
+    is left and nothing is noted.
 
     The time and audit position of the backup are written to the data file's ``safety_meta``
     (when the file has that table), then the folder is thinned.
@@ -331,7 +344,7 @@ def make_backup(data_path: str | os.PathLike, reason: str = MANUAL, *,
                                + f"-{counter}{BACKUP_SUFFIX}")
             counter += 1
     target = Path(target)
-    position = copy_database(data_path, target)
+    position = copy_database(data_path, target, progress)
     if position >= 0:
         record_backup(data_path, now, position, second)
     if thin and second:
@@ -358,7 +371,8 @@ def second_folder(data_path: str | os.PathLike) -> Path | None:
 
 
 def backup_to_second(data_path: str | os.PathLike, reason: str = MANUAL,
-                     now: dt.datetime | None = None) -> BackupInfo:
+                     now: dt.datetime | None = None,
+                     progress: Progress = null_progress) -> BackupInfo:
     """A backup into the second folder now; DataFileError when none is set or it is not there
     (the USB stick not plugged in)."""
     folder = second_folder(data_path)
@@ -367,7 +381,7 @@ def backup_to_second(data_path: str | os.PathLike, reason: str = MANUAL,
     if not folder.is_dir():
         raise DataFileError(f"Thư mục sao lưu thứ hai '{folder}' không có (ổ USB chưa cắm, "
                             "hoặc thư mục đã bị đổi tên).")
-    return make_backup(data_path, reason, now=now, folder=folder)
+    return make_backup(data_path, reason, now=now, folder=folder, progress=progress)
 
 
 def record_backup(data_path: Path, when: dt.datetime, position: int,

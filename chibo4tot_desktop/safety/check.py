@@ -38,6 +38,7 @@ from chibo4tot_desktop.errors import (
     DataFileReadOnlyError,
 )
 from chibo4tot_desktop.ops import repairs
+from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.safety.backup import (
     BEFORE_REPAIR,
     connect_existing,
@@ -283,7 +284,9 @@ def _describe(key: str, row: tuple) -> str:
     return base
 
 
-def find_problems(connection: sqlite3.Connection) -> list[Finding]:
+def find_problems(connection: sqlite3.Connection,
+                  progress: Progress = null_progress) -> list[Finding]:
+    progress(0, None, "Đang kiểm tra dữ liệu…")
     findings = []
     orphans = repairs.orphans(connection)
     finding = Finding("orphans", "Bản ghi mồ côi (bản ghi cha đã mất)", len(orphans),
@@ -298,14 +301,15 @@ def find_problems(connection: sqlite3.Connection) -> list[Finding]:
                         f"'{unicodedata.normalize('NFC', value)[:60]}'"
                         for table, column, rowid, value in texts[:EXAMPLES]]
     findings.append(finding)
-    for key, title, query in LOGICAL_QUERIES:
+    for number, (key, title, query) in enumerate(LOGICAL_QUERIES, start=1):
+        progress(number, None)
         rows = connection.execute(query).fetchall()
         findings.append(Finding(key, title, len(rows),
                                 [_describe(key, row) for row in rows[:EXAMPLES]]))
     for key, title, rows in _outside_life(connection):
         findings.append(Finding(key, title, len(rows),
                                 [_describe(key, row) for row in rows[:EXAMPLES]]))
-    findings.extend(evidence_findings(connection))
+    findings.extend(evidence_findings(connection, progress))
     return findings
 
 
@@ -356,7 +360,8 @@ def _outside_life(connection: sqlite3.Connection) -> list[tuple[str, str, list[t
     return results
 
 
-def evidence_findings(connection: sqlite3.Connection) -> list[Finding]:
+def evidence_findings(connection: sqlite3.Connection,
+                      progress: Progress = null_progress) -> list[Finding]:
     """Evidence files whose bytes no longer match their SHA-256 or are no longer a sound PDF,
     JPEG or PNG, and stored bytes no record refers to (a person decides: restore a backup,
     attach again)."""
@@ -371,7 +376,8 @@ def evidence_findings(connection: sqlite3.Connection) -> list[Finding]:
                                    "ORDER BY id").fetchall()
     except sqlite3.OperationalError:
         return []      # a file of an older schema, without evidence
-    for blob_id, sha256, media_type in blobs:
+    for number, (blob_id, sha256, media_type) in enumerate(blobs):
+        progress(number, len(blobs), "Đang kiểm tra các tệp đính kèm…")
         content, = connection.execute("SELECT content FROM evidence_blobs WHERE id = ?",
                                       (blob_id,)).fetchone()
         names = [row[0] for row in connection.execute(
@@ -407,13 +413,19 @@ def _repair(path: Path) -> dict[str, int]:
         db.close()
 
 
-def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True) -> CheckReport:
-    """The physical check, then the logical checks; repair the safe ones (after a backup)."""
+def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True,
+              progress: Progress = null_progress) -> CheckReport:
+    """The physical check, then the logical checks; repair the safe ones (after a backup).
+
+    ``progress`` hears of each step and may stop the work (``Cancelled``) until the backup
+    before the repairs is in place; the repairs themselves (one transaction) are not
+    interrupted."""
     from chibo4tot_desktop.db.engine import KNOWN_REVISIONS
 
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    progress(0, None, "Đang kiểm tra cấu trúc tệp dữ liệu…")
     damage, constraint = split_integrity(physical_check(path))
     report = CheckReport(path, damage or ["ok"])
     if report.damaged:
@@ -427,7 +439,7 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
                                  f"(lược đồ {report.revision}); không kiểm tra.")
     connection = connect_existing(path, readonly=True)   # looking writes nothing
     try:
-        report.findings = find_problems(connection)
+        report.findings = find_problems(connection, progress)
         report.findings.append(Finding(
             "constraint", "Dòng vi phạm ràng buộc của lược đồ (CHECK, NOT NULL)",
             len(constraint), constraint[:EXAMPLES]))
@@ -435,7 +447,7 @@ def run_check(path: str | Path, *, repair_safe: bool = True, backup: bool = True
         if repair_safe and needs_repair:
             connection.close()
             if backup:
-                report.backup = make_backup(path, BEFORE_REPAIR).path
+                report.backup = make_backup(path, BEFORE_REPAIR, progress=progress).path
             done = _repair(path)
             connection = connect_existing(path, readonly=True)
             after = {f.key: f.count for f in find_problems(connection)}
