@@ -251,6 +251,7 @@ def import_decisions(main, paths=None):
     from chibo4tot_desktop.ops.exchange import import_packets
     from chibo4tot_desktop.packets import UnknownSenderError, describe_outcomes
     from chibo4tot_desktop.ui.dialogs.keys_dialog import offer_trust
+    from chibo4tot_desktop.ui.long_work import run_long
 
     if paths is None:
         paths, _ = QFileDialog.getOpenFileNames(main, "Chọn gói quyết định của cấp trên", "",
@@ -258,7 +259,8 @@ def import_decisions(main, paths=None):
         if not paths:
             return None
     try:
-        outcomes = import_packets(main.office.db, list(paths))
+        outcomes = run_long(main, "Nhập gói quyết định", lambda progress: import_packets(
+            main.office.db, list(paths), progress=progress))
     except UnknownSenderError as error:
         if offer_trust(main, main.office, error):
             return import_decisions(main, paths)
@@ -267,6 +269,8 @@ def import_decisions(main, paths=None):
         from chibo4tot_desktop.ui.common import show_error
 
         show_error(main, error)
+        return None
+    if outcomes is None:        # cancelled: nothing imported
         return None
     QMessageBox.information(main, APP_TITLE, "\n".join(describe_outcomes(outcomes)))
     return outcomes

@@ -134,6 +134,7 @@ class HelpWindow(QWidget):
         """Write the whole guide as a PDF (the core's ``guide`` command), to print it."""
         from chibo4tot_desktop.errors import UserError
         from chibo4tot_desktop.pdf.guide import write_guide
+        from chibo4tot_desktop.ui.long_work import run_long
 
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "Lưu Hướng dẫn sử dụng ra PDF",
@@ -143,7 +144,9 @@ class HelpWindow(QWidget):
             if not path.lower().endswith(".pdf"):
                 path += ".pdf"
         try:
-            write_guide(path)
+            if run_long(self, "Lưu hướng dẫn ra PDF",
+                        lambda progress: write_guide(path, progress)) is None:
+                return None        # cancelled: no file written
         except UserError as error:
             QMessageBox.warning(self, APP_TITLE, str(error))
             return None

@@ -36,6 +36,8 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.pdf.fonts import STYLES, font_set
 from chibo4tot_desktop.pdf.layout import Group, Line, Page, Paper, Polygon, Rect, Text
 from chibo4tot_desktop.pdf.render import write_paper
+from chibo4tot_desktop.progress import Progress, null_progress
+from chibo4tot_desktop.ui.long_work import run_long
 
 
 @functools.lru_cache(maxsize=1)
@@ -181,9 +183,10 @@ class PaperJob:
         print_pages(printer, pages)
         return True
 
-    def save_pdf(self, path: str) -> None:
+    def save_pdf(self, path: str, progress: Progress = null_progress) -> None:
         paper = self.paper
-        write_paper(Paper(paper.pages, paper.title or self.title, paper.author), path)
+        write_paper(Paper(paper.pages, paper.title or self.title, paper.author), path,
+                    progress)
 
 
 def run_job(parent: QWidget | None, action: Callable[[], object]) -> object | None:
@@ -243,6 +246,7 @@ def save_as_pdf(parent: QWidget | None, job: PaperJob, folder: str = "") -> str 
         return None
     if not path.lower().endswith(".pdf"):
         path += ".pdf"
-    if run_job(parent, lambda: job.save_pdf(path) or path) is None:
-        return None
-    return path
+    # Written off the GUI thread behind a progress dialog ("Hủy": no file is left).
+    return run_job(parent, lambda: run_long(
+        parent, f"Lưu PDF – {job.title}",
+        lambda progress: job.save_pdf(path, progress) or path))

@@ -237,14 +237,18 @@ class SafetyMenu(QObject):
         from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
         from chibo4tot_desktop.safety.check import run_check
+        from chibo4tot_desktop.ui.long_work import run_long
 
         db = self.get_db()
         if db.path is None:
             return None
         try:
-            report = run_check(db.path, repair_safe=not db.readonly)
+            report = run_long(self.window, "Kiểm tra tệp dữ liệu", lambda progress: run_check(
+                db.path, repair_safe=not db.readonly, progress=progress))
         except UserError as error:
             QMessageBox.critical(self.window, APP_TITLE, str(error))
+            return None
+        if report is None:      # cancelled before any repair
             return None
         if any(f.repaired for f in report.findings):
             db.notify(frozenset({"cells", "registrations", "evaluations", "awards",

@@ -39,6 +39,7 @@ from chibo4tot_desktop.safety.backup import (
     second_folder,
 )
 from chibo4tot_desktop.text import format_date
+from chibo4tot_desktop.ui.long_work import run_long
 
 COLUMNS = ("Ngày giờ", "Lý do", "Dung lượng", "Tệp")
 
@@ -152,9 +153,12 @@ class BackupsDialog(QDialog):
 
     def backup_now(self) -> BackupInfo | None:
         try:
-            info = make_backup(self.data_path, MANUAL)
+            info = run_long(self, "Sao lưu dữ liệu", lambda progress: make_backup(
+                self.data_path, MANUAL, progress=progress))
         except UserError as error:
             self.show_error(str(error))
+            return None
+        if info is None:        # cancelled: no backup file left
             return None
         self.refresh()
         self.table.selectRow(next(i for i, b in enumerate(self.backups) if b.path == info.path))
@@ -162,9 +166,12 @@ class BackupsDialog(QDialog):
 
     def backup_second(self) -> BackupInfo | None:
         try:
-            info = backup_to_second(self.data_path)
+            info = run_long(self, "Sao lưu vào thư mục thứ hai", lambda progress:
+                            backup_to_second(self.data_path, progress=progress))
         except UserError as error:
             self.show_error(str(error))
+            return None
+        if info is None:
             return None
         self.refresh()
         return info

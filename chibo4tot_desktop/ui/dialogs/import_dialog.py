@@ -36,7 +36,9 @@ from chibo4tot_desktop.errors import ConflictError, UserError
 from chibo4tot_desktop.excel import exports
 from chibo4tot_desktop.excel.importer import ImportOutcome, ImportPlan, apply_plan, build_plan
 from chibo4tot_desktop.excel.template import write_template
+from chibo4tot_desktop.progress import null_progress
 from chibo4tot_desktop.text import format_date
+from chibo4tot_desktop.ui.long_work import run_long
 
 XLSX_FILTER = "Tệp Excel (*.xlsx)"
 
@@ -118,10 +120,10 @@ class SelfAssessmentImport:
         return build_self_plan(office, year, paths)
 
     @staticmethod
-    def apply(office, plan, only_good=False):
+    def apply(office, plan, only_good=False, progress=null_progress):
         from chibo4tot_desktop.excel.selfassess import apply_self_plan
 
-        return apply_self_plan(office, plan, only_good=only_good)
+        return apply_self_plan(office, plan, only_good=only_good, progress=progress)
 
     @staticmethod
     def row(row) -> list[str]:
@@ -235,12 +237,14 @@ class ImportDialog(QDialog):
 
     # ------------------------------------------------------------------------------ apply
     def confirm(self) -> None:
-        """Write the plan in one transaction; on a refusal the database is unchanged."""
+        """Write the plan in one transaction, behind a progress dialog whose "Hủy" stops it;
+        on a refusal or a cancel the database is unchanged."""
         if self.plan is None:
             return
+        plan, only_good = self.plan, self.only_good.isChecked()
         try:
-            self.outcome = self.kind.apply(self.office, self.plan,
-                                           only_good=self.only_good.isChecked())
+            self.outcome = run_long(self, self.kind.done_title, lambda progress: self.kind.apply(
+                self.office, plan, only_good=only_good, progress=progress))
         except ConflictError as error:
             self.error_label.setText(f"{error} Đã đọc lại tệp với dữ liệu mới nhất.")
             message = self.error_label.text()
@@ -250,7 +254,8 @@ class ImportDialog(QDialog):
         except UserError as error:
             self.error_label.setText(str(error))
             return
-        self.accept()
+        if self.outcome is not None:     # None: cancelled, nothing written
+            self.accept()
 
 
 def _ask_save_path(parent, title: str, suggested: str) -> Path | None:
@@ -325,7 +330,9 @@ def export_list(parent, office, kind: str, year: int,
         if path is None:
             return None
     try:
-        return exports.export(office, kind, year, path)
+        return run_long(parent, f"Xuất {exports.KINDS[kind].lower()}",
+                        lambda progress: exports.export(office, kind, year, path,
+                                                        progress=progress))
     except UserError as error:
         QMessageBox.warning(parent, "Xuất Excel", str(error))
         return None

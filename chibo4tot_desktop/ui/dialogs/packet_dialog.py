@@ -15,6 +15,7 @@ from chibo4tot_desktop import APP_TITLE
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.packets import export_packet
+from chibo4tot_desktop.ui.long_work import run_long
 
 
 def default_packet_name(office, year: int) -> str:
@@ -55,9 +56,12 @@ def export_packet_with_dialog(parent, office, year: int, path: str | None = None
         receiver = choose_receiver(parent, office)
         if receiver is False:
             return None
-        saved = export_packet(office, year, path, seal_to=receiver)
+        saved = run_long(parent, f"Xuất gói dữ liệu năm {year}", lambda progress: export_packet(
+            office, year, path, seal_to=receiver, progress=progress))
     except UserError as error:
         QMessageBox.warning(parent, APP_TITLE, str(error))
+        return None
+    if saved is None:           # cancelled: no file left
         return None
     QMessageBox.information(parent, APP_TITLE,
                             f"Đã lưu gói dữ liệu năm {year}: {saved}.\nGửi tệp này cho "

@@ -35,6 +35,8 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, exchange, queries
 from chibo4tot_desktop.rules import fmt_points
 from chibo4tot_desktop.text import format_date
+from chibo4tot_desktop.ui.bridge import DataBridge
+from chibo4tot_desktop.ui.long_work import run_long
 
 RESULT_COLUMNS = ["Mã", "Đảng bộ", "Chi bộ", "Đã đăng ký", "Đã chấm", "Đạt “4 tốt”",
                   "Tỷ lệ “Chi bộ 4 tốt”", "Đề nghị", "Được công nhận", "“Đảng bộ cơ sở 4 tốt”"]
@@ -92,9 +94,12 @@ class CityTab(QWidget):
         self.scan_button.clicked.connect(lambda: self.decision_files())
         self.send_button.clicked.connect(lambda: self.send_decisions())
         self.proposal_rows: list = []
-        self._listener = self._changed
-        db.subscribe(self._listener)
-        self.destroyed.connect(lambda *_: db.unsubscribe(self._listener))
+        # Change notices through a bridge of its own: an import runs in a worker thread,
+        # and the signal brings its notice to the GUI thread.
+        self.bridge = DataBridge(self)
+        self.bridge.attach(db)
+        self.bridge.changed.connect(self._changed)
+        self.destroyed.connect(lambda *_, bridge=self.bridge: bridge.detach())
         self.refresh()
 
     # ------------------------------------------------------------------ data
@@ -151,7 +156,9 @@ class CityTab(QWidget):
         if not paths:
             return None
         try:
-            outcomes = exchange.import_packets(self.db, list(paths))
+            outcomes = run_long(self, "Nhập gói dữ liệu của các phường",
+                                lambda progress: exchange.import_packets(
+                                    self.db, list(paths), progress=progress))
         except packets.UnknownSenderError as error:
             from chibo4tot_desktop.ui.dialogs.keys_dialog import offer_trust
 
@@ -161,6 +168,9 @@ class CityTab(QWidget):
             return None
         except UserError as error:
             self.show_message(f"Lỗi: {error}")
+            return None
+        if outcomes is None:
+            self.show_message("Đã hủy; chưa nhập gói nào.")
             return None
         years = {outcome.year for outcome in outcomes if outcome.changed}
         if len(years) == 1:
