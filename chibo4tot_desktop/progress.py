@@ -1,7 +1,8 @@
 """Progress and cancellation of long work, without Qt: the window's worker threads (ordering
 a long listing, computing a year's overview) are cancelled through it when a newer request
-supersedes them; the bulk registration import and ``files.atomic_write`` honour it; the
-command line ignores it.
+supersedes them; the window's long actions (imports, exports, PDFs, backups, packets, the
+check) report through it to a progress dialog whose "Hủy" cancels them
+(``ui/long_work.run_long``); the command line ignores it.
 
 A long function takes ``progress: Progress = null_progress`` and calls
 ``progress(done, total, message)`` as it goes; the call raises ``Cancelled`` once the user
