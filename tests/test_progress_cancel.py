@@ -5,6 +5,7 @@ alone, it reports at its start and end and does its work."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import openpyxl
 import pytest
@@ -178,3 +179,40 @@ def test_a_cancelled_packet_export_and_import_change_nothing(db, demo_template, 
     cancelled, outcomes = cancel_at_each_step(
         lambda progress: import_packets(db, [target], progress=progress), untouched)
     assert cancelled >= 2 and outcomes[0].changed and content(db) != before
+
+
+def test_a_cancelled_restore_leaves_the_data_file_as_it_was(demo_office, db_path):
+    from chibo4tot_desktop.ops import Office, queries
+    from chibo4tot_desktop.db.engine import open_database
+    from chibo4tot_desktop.safety.restore import restore_backup, restore_temporaries
+
+    backup = make_backup(db_path)
+    add_cell(demo_office, "MOI", "Chi bộ mới", started_on=dt.date(2026, 5, 1))
+    demo_office.db.close()
+
+    def records() -> dict:
+        """Every table but the note of the last backup (a finished copy of the current file,
+        made before the restore is stopped, is noted like any backup)."""
+        connection = sqlite3.connect(db_path)
+        try:
+            names = [name for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'safety_meta'")]
+            return {name: sorted(map(repr, connection.execute(f'SELECT * FROM "{name}"')))
+                    for name in names}
+        finally:
+            connection.close()
+
+    before = records()
+
+    def untouched():
+        assert records() == before
+        assert restore_temporaries(db_path) == []
+
+    cancelled, result = cancel_at_each_step(
+        lambda progress: restore_backup(backup.path, db_path, progress=progress), untouched)
+    assert cancelled >= 2 and result.restored_from == backup.path
+    db = open_database(db_path)
+    try:
+        assert "MOI" not in {cell.code for cell in queries.cells(Office(db))}
+    finally:
+        db.close()

@@ -51,6 +51,7 @@ from chibo4tot_desktop.errors import (
     DataFileNotOursError,
     DataFileReadOnlyError,
 )
+from chibo4tot_desktop.progress import Cancelled, Progress, null_progress
 from chibo4tot_desktop.safety.backup import interrupted_backup_temporaries, split_integrity
 from chibo4tot_desktop.safety.check import is_good_database
 from chibo4tot_desktop.safety.location import network_warning
@@ -248,13 +249,15 @@ def _backup_hint(path: Path, backup) -> str:
 
 
 # ---------------------------------------------------------------------- after a restore
-def restore_and_reopen(db, backup: str | os.PathLike):
-    """For a program holding ``db`` open: close it, restore ``backup``, open the file again.
+def restore_and_reopen(db, backup: str | os.PathLike, progress: Progress = null_progress):
+    """For a program holding ``db`` open: restore ``backup`` over its file, open it again.
 
-    Returns the new ``Database`` (writer lock held). The backup is checked before ``db`` is
-    closed, so a bad backup leaves ``db`` open and untouched. If the restore fails later, the
-    file (unchanged: the replacement is atomic) is opened again and handed over on the error
-    as ``error.database``, so the caller never ends up without its data.
+    Returns the new ``Database`` (writer lock held). The backup is checked and copied while
+    ``db`` stays open; ``progress`` may stop that (``Cancelled``, raised with
+    ``error.database`` None: ``db`` is still open and untouched). ``db`` is closed only when
+    the copy is ready. If the restore fails after that, the file (unchanged: the replacement
+    is atomic) is opened again and handed over on the error as ``error.database``, so the
+    caller never ends up without its data.
     """
     data_path = db.path
     if data_path is None:
@@ -264,14 +267,23 @@ def restore_and_reopen(db, backup: str | os.PathLike):
         raise DataFileError(f"Không khôi phục được: bản sao lưu '{Path(backup).name}' {why}.")
     # The writer lock stays held from before the restore to after the reopening: no other
     # copy of the program can slip in between.
-    lock, db.lock = db.lock, None
-    db.close()
+    lock = db.lock
+    closed = False
+
+    def close_current() -> None:
+        nonlocal closed
+        db.lock = None
+        db.close()
+        closed = True
+
     try:
-        restore_backup(backup, data_path, lock=lock)
-    except DataFileError as error:
+        restore_backup(backup, data_path, lock=lock, progress=progress,
+                       before_swap=close_current)
+    except (DataFileError, Cancelled) as error:
         error.database = None
-        with contextlib.suppress(DataFileError):
-            error.database = open_for_writing(data_path, lock=lock)
+        if closed:
+            with contextlib.suppress(DataFileError):
+                error.database = open_for_writing(data_path, lock=lock)
         raise
     return open_for_writing(data_path, lock=lock)
 

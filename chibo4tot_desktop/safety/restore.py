@@ -21,11 +21,13 @@ import os
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from chibo4tot_desktop.errors import DataFileError
 from chibo4tot_desktop.files import TEMPORARY_SUFFIX, FileWriteError, atomic_write
+from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
 from chibo4tot_desktop.safety.backup import (
     BEFORE_RESTORE,
     backup_name,
@@ -88,11 +90,16 @@ def _checkpoint_away(data_path: Path) -> None:
 
 
 def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
-                   lock: WriterLock | None = None) -> RestoreResult:
+                   lock: WriterLock | None = None, progress: Progress = null_progress,
+                   before_swap: Callable[[], None] | None = None) -> RestoreResult:
     """Replace ``data_path`` by the contents of ``backup`` (see the module's steps).
 
-    ``lock``: the caller's writer lock when it already holds one (the window, which closed its
-    database first); otherwise the lock is taken and released here.
+    ``lock``: the caller's writer lock when it already holds one (the window); otherwise the
+    lock is taken and released here. ``progress`` hears of the copies (the current file's
+    backup, the snapshot of ``backup``) and may stop them (``Cancelled``): the data file is
+    then unchanged (the copy of it already made stays among the backups).
+    ``before_swap``: called once the new file is ready, just before it replaces the data file
+    and nothing can be cancelled any more (the window closes its database there).
     """
     backup, data_path = Path(backup), Path(data_path)
     if not backup.is_file():
@@ -108,12 +115,18 @@ def restore_backup(backup: str | os.PathLike, data_path: str | os.PathLike, *,
         previous = None
         if data_path.exists():
             try:
-                previous = make_backup(data_path, BEFORE_RESTORE, now=now, thin=False).path
+                previous = make_backup(data_path, BEFORE_RESTORE, now=now, thin=False,
+                                       progress=progress).path
             except DataFileError:
                 previous = _keep_damaged_copy(data_path, now)
         try:
             with atomic_write(data_path) as temporary:
-                snapshot_into(backup, temporary)
+                progress(0, None, f"Đang chép bản sao lưu '{backup.name}'")
+                snapshot_into(backup, temporary, progress)
+                check_cancelled(progress)
+                # From here on the restore goes through: nothing below asks ``progress``.
+                if before_swap is not None:
+                    before_swap()
                 if data_path.exists():
                     _checkpoint_away(data_path)
         except FileWriteError as error:

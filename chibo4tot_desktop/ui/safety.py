@@ -193,17 +193,24 @@ class SafetyMenu(QObject):
         self.audit_action.triggered.connect(self.show_audit)
         self.dialog = None
 
-    def _restore(self, backup: Path) -> None:
+    def _restore(self, backup: Path) -> bool:
+        """Restore ``backup`` behind a progress dialog with Hủy; False when stopped."""
         from chibo4tot_desktop.safety.opening import restore_and_reopen
+        from chibo4tot_desktop.ui.long_work import run_long
 
+        current = self.get_db()
         try:
-            db = restore_and_reopen(self.get_db(), backup)
+            db = run_long(self.window, "Khôi phục bản sao lưu",
+                          lambda progress: restore_and_reopen(current, backup, progress))
         except UserError as error:
             reopened = getattr(error, "database", None)
             if reopened is not None:
                 self.replace_db(reopened)
             raise
+        if db is None:              # the user stopped it: the open file is untouched
+            return False
         self.replace_db(db)
+        return True
 
     def show_backups(self):
         from chibo4tot_desktop.ui.dialogs.backups_dialog import BackupsDialog

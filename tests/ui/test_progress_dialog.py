@@ -7,6 +7,7 @@ speed."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import openpyxl
@@ -267,3 +268,34 @@ def test_a_cancelled_error_is_not_raised_by_the_runner(qtbot, boxes):
 
     assert run_long(None, "Việc", cancelled) is None
     assert boxes.shown == [("warning", CANCELLED)]
+
+
+def test_restore_cancelled_keeps_the_open_file_then_restores(qtbot, demo_window, boxes,
+                                                             monkeypatch):
+    """Hủy while the backup is being copied: the window keeps its open file (the new cell
+    is still there); left alone, the restore ends and the window shows the restored file."""
+    from chibo4tot_desktop.safety import opening
+    from chibo4tot_desktop.safety.restore import restore_backup
+
+    window = demo_window
+    dialog = window.safety_menu.show_backups()
+    qtbot.addWidget(dialog)
+    dialog.backup_now()
+    add_cell(window.office, "MOI", "Chi bộ mới", started_on=datetime.date(2026, 5, 1))
+    dialog.refresh()
+    dialog.table.selectRow(0)
+    dialog.confirm = lambda text: True
+    gate = Gate()
+    monkeypatch.setattr(opening, "restore_backup", gate.wrap(restore_backup))
+    seen = on_dialog(click_cancel(gate))
+    assert dialog.restore_selected() is False
+    assert seen["title"] == "Khôi phục bản sao lưu" and seen["buttons"] == ["Hủy"]
+    assert ("warning", CANCELLED) in boxes.shown
+    assert "MOI" in {cell.code for cell in queries.cells(window.office)}
+
+    gate = Gate()
+    monkeypatch.setattr(opening, "restore_backup", gate.wrap(restore_backup))
+    on_dialog(just_release(gate))
+    dialog.table.selectRow(0)
+    assert dialog.restore_selected() is True
+    assert "MOI" not in {cell.code for cell in queries.cells(window.office)}

@@ -204,13 +204,13 @@ class BackupsDialog(QDialog):
                             "lại trước (lý do “Trước khi khôi phục”) nên vẫn lấy lại được."):
             return False
         try:
-            self.restore_handler(info.path)
+            restored = self.restore_handler(info.path)
         except UserError as error:
             self.show_error(str(error))
             self.refresh()
             return False
         self.refresh()
-        return True
+        return restored is not False
 
     def open_folder(self) -> None:
         folder = backups_dir(self.data_path)
