@@ -513,6 +513,56 @@ def _classification(result) -> str:
     return result.classification.value
 
 
+class RankingListing(SnapshotListing):
+    """Xếp hạng HTXSNV: the cells the rules or the committee put at HTXSNV, in the year's
+    ranking (``overview.ranking``), one row per cell (its id the cell's id)."""
+
+    columns = (
+        Column("position", "Hạng", NUMBER, 50),
+        Column("name", "Chi bộ", TEXT, 220),
+        Column("total", "Điểm", NUMBER, 60),
+        Column("groups", "Điểm nhóm", TEXT, 140),
+        Column("status", "Tình trạng", TEXT, 160),
+    )
+    default_order = "position"
+
+    def __init__(self, overview):
+        super().__init__()
+        self.overview = overview
+
+    def size_hint(self) -> int:
+        return len(self.overview.ranking.cells)
+
+    def _read(self, progress: Progress) -> list:
+        return [_StateRow(ranked.entry.id, ranked) for ranked in self.overview.ranking.cells]
+
+    def _sort_value(self, row, key: str):
+        ranked = row.state
+        if key == "position":
+            return ranked.position
+        if key == "total":
+            return ranked.entry.total
+        return self._values(ranked)[[c.key for c in self.columns].index(key)]
+
+    @staticmethod
+    def _values(ranked) -> tuple:
+        entry = ranked.entry
+        status = ranked.status + (" (bằng điểm, xếp theo tên)" if ranked.tied else "")
+        return (str(ranked.position), entry.name, rules.fmt_points(entry.total),
+                " / ".join(rules.fmt_points(points) for points in entry.group_points), status)
+
+    def _show(self, row) -> Shown:
+        ranked = row.state
+        tag = "over" if ranked.excellent and not ranked.within_cap else ""
+        return Shown(self._values(ranked), tag, ranked)
+
+    def _search_text(self, row) -> str:
+        return row.state.entry.name
+
+    def _keep(self, row, name: str) -> bool:
+        return True
+
+
 # --------------------------------------------------------------------------- awards
 class AwardsListing(SnapshotListing):
     """Đề nghị và quyết định khen thưởng of ``year``: unit, kind, proposal, decision."""

@@ -160,7 +160,12 @@ def review_days_in(session: Session) -> dict[int, dt.date | None]:
 def year_document_date(office: Office, year: int) -> dt.date:
     """The date a list of ``year`` carries when nothing else dates it: the year's review day
     (31/12 when none is set)."""
-    return phase_year(office, year).review_deadline or dt.date(year, 12, 31)
+    office.require_org()
+    with office.read() as session:
+        days = review_days_in(session)        # one light query (the window asks often)
+    if year not in days:
+        phase_year(office, year)              # the error that says why
+    return days[year] or dt.date(year, 12, 31)
 
 
 def catalogue_scored_years(session: Session, version: CatalogueVersion) -> list[int]:

@@ -32,9 +32,16 @@ def test_the_ranking_panel_and_the_giay_khen_of_the_leading_cells(demo_window, d
     office = window.office
     window.show_tab(window.awards_tab)
     tab = window.awards_tab
-    rows = [tab.ranking_table.item(row, 1).text() for row in range(tab.ranking_table.rowCount())]
+    model = tab.ranking_model
+
+    def shown(row, column):
+        return model.data(model.index(row, column))
+
+    rows = [shown(row, 1) for row in range(model.rowCount())]
     assert rows == ["Chi bộ Tổ dân phố 12", "Chi bộ Tổ dân phố 6", "Chi bộ Cơ quan phường"]
-    assert tab.ranking_table.item(2, 4).text() == "Vượt tỷ lệ"
+    assert shown(2, 4) == "Vượt tỷ lệ"
+    assert model.data(model.index(2, 4), Qt.ItemDataRole.ForegroundRole) is not None   # red
+    assert model.data(model.index(1, 4), Qt.ItemDataRole.ForegroundRole) is None
     assert "bảng xếp hạng là tạm thời" in tab.ranking_label.text()
     assert not tab.leading_button.isEnabled()          # 2024 is not fully scored yet
     assert year_overview(office, 2024).warnings == []   # the cap waits for the year's end
@@ -42,7 +49,7 @@ def test_the_ranking_panel_and_the_giay_khen_of_the_leading_cells(demo_window, d
     save_evaluation(office, cell.id, 2024, scores=full_scores(office, 2024, 0.85))
     # TDP 2 scored HTTNV: 15 cells at HTTNV or better now allow three.
     assert "Đang xếp loại HTXSNV: 3, tối đa 3." in tab.ranking_label.text()
-    assert tab.ranking_table.item(2, 4).text() == "Trong tỷ lệ"
+    assert shown(2, 4) == "Trong tỷ lệ"
     assert tab.leading_button.isEnabled()
     def merits():
         return {a.id: a for a in queries.awards(office, 2024) if a.kind == AwardKind.MERIT.value}

@@ -8,26 +8,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
 )
 
-from chibo4tot_desktop import rules
 from chibo4tot_desktop.db import changes
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.listings import AwardsListing, ResultsListing
+from chibo4tot_desktop.listings import AwardsListing, RankingListing, ResultsListing
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.awards import (
     clear_decision,
@@ -51,12 +46,19 @@ from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 DEFAULT_ISSUER = "Ban Thường vụ Thành ủy"
 VERDICT = 3                       # the results' verdict column
 AWARD_STATE, AWARD_KEPT = 7, 8    # the awards' state and "facts when decided" columns
+RANKING_STATUS = 4                # the ranking's "Tình trạng" column
 GREEN, RED, ORANGE = QColor("#1b7a1b"), QColor("#b00020"), QColor("#c05000")
 
 
 def _result_colour(tag: str, column: int):
     if column == VERDICT:
         return {"passed": GREEN, "failed": RED}.get(tag)
+    return None
+
+
+def _ranking_colour(tag: str, column: int):
+    if tag == "over" and column == RANKING_STATUS:
+        return RED       # at HTXSNV beyond the cap
     return None
 
 
@@ -101,16 +103,11 @@ class AwardsTab(BaseTab):
 
         ranking_box = QGroupBox("Xếp hạng HTXSNV và tỷ lệ tối đa")
         ranking_layout = QHBoxLayout(ranking_box)
-        self.ranking_table = QTableWidget(0, 5)
-        self.ranking_table.setObjectName("ranking")
-        self.ranking_table.setHorizontalHeaderLabels(["Hạng", "Chi bộ", "Điểm", "Điểm nhóm",
-                                                      "Tình trạng"])
-        self.ranking_table.verticalHeader().setVisible(False)
-        self.ranking_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.ranking_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.ranking_table.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch)
-        ranking_layout.addWidget(self.ranking_table, 3)
+        # a long list at a province's size: the one table model, ordered off the GUI thread
+        self.ranking_model = ListingModel(parent=self, colour=_ranking_colour)
+        self.ranking_view = make_table(self.ranking_model, self)
+        self.ranking_view.setObjectName("ranking")
+        ranking_layout.addWidget(self.ranking_view, 3)
         side = QVBoxLayout()
         self.ranking_label = QLabel()
         self.ranking_label.setObjectName("rankingBasis")
@@ -206,20 +203,7 @@ class AwardsTab(BaseTab):
         over-the-cap warning even before the year's scoring is complete (the user asks here)."""
         overview = self.overview
         ranking = overview.ranking
-        self.ranking_table.setRowCount(0)
-        for ranked in ranking.cells:
-            row = self.ranking_table.rowCount()
-            self.ranking_table.insertRow(row)
-            entry = ranked.entry
-            status = ranked.status + (" (bằng điểm, xếp theo tên)" if ranked.tied else "")
-            values = (str(ranked.position), entry.name, rules.fmt_points(entry.total),
-                      " / ".join(rules.fmt_points(points) for points in entry.group_points),
-                      status)
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if column == 4 and ranked.excellent and not ranked.within_cap:
-                    item.setForeground(QColor("#b00020"))
-                self.ranking_table.setItem(row, column, item)
+        self.ranking_model.set_listing(RankingListing(overview))
         lines = [f"Theo {overview.year_rules.regulation_name}: {ranking.basis}.",
                  ranking.order + "."]
         if not ranking.cells:
