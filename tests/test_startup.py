@@ -23,9 +23,14 @@ PROBE = textwrap.dedent("""
 
     app = QApplication(sys.argv[:1])
     def report():
-        window = QApplication.topLevelWidgets()
+        # the start frame first ("Đang mở tệp dữ liệu…"), then the main window
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        if not any(type(w).__name__ == "MainWindow" for w in shown):
+            QTimer.singleShot(5, report)
+            return
         heavy = [name for name in {heavy!r} if name in sys.modules]
-        print("WINDOW", any(w.isVisible() for w in window), "HEAVY", ",".join(heavy) or "-")
+        print("WINDOW", True, "HEAVY", ",".join(heavy) or "-",
+              "FRAME", any(w.objectName() == "startFrame" for w in shown))
         app.quit()
     QTimer.singleShot(0, report)
     from chibo4tot_desktop.cli import main
@@ -42,7 +47,46 @@ def test_opening_the_window_imports_no_heavy_library(tmp_path, demo_office):
     result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), str(db.path)],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "WINDOW True HEAVY -" in result.stdout, result.stdout + result.stderr
+    assert "WINDOW True HEAVY - FRAME False" in result.stdout, result.stdout + result.stderr
+
+
+FRAME_PROBE = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    seen = []
+    def look():
+        frame = [w for w in QApplication.topLevelWidgets()
+                 if w.objectName() == "startFrame" and w.isVisible()]
+        if frame and not seen:
+            seen.append(1)
+            print("FRAME", frame[0].windowTitle(), "|", frame[0].centralWidget().text(),
+                  "| SQLALCHEMY", "sqlalchemy" in sys.modules, flush=True)
+        if any(type(w).__name__ == "MainWindow" and w.isVisible()
+               for w in QApplication.topLevelWidgets()):
+            app.quit()
+        else:
+            QTimer.singleShot(1, look)
+    QTimer.singleShot(0, look)
+    from chibo4tot_desktop.cli import main
+    sys.exit(main(["--data", sys.argv[1]]))
+""")
+
+
+def test_the_program_shows_its_frame_before_loading_the_core(tmp_path, demo_office):
+    """What the user sees within a moment of starting: the program's window, "Đang mở tệp
+    dữ liệu…", before SQLAlchemy is even imported; the main window then takes its place."""
+    db = demo_office.db
+    db.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "CHIBO4TOT_DATA_DIR": str(tmp_path / "appdata")}
+    result = subprocess.run([sys.executable, "-c", FRAME_PROBE, str(db.path)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "FRAME Chi bộ 4 tốt | Đang mở tệp dữ liệu… | SQLALCHEMY False" in result.stdout, \
+        result.stdout + result.stderr
 
 
 DATABASE_CODE = ("sqlalchemy", "sqlite3", "psycopg", "chibo4tot_desktop.db",

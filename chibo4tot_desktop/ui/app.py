@@ -5,15 +5,34 @@ from __future__ import annotations
 import sys
 
 
+FRAME_SIZE = (1280, 820)     # the main window's own first size (ui.main_window)
+
+
+def show_frame(app):
+    """The program's window as it starts: its title and size, "Đang mở tệp dữ liệu…" in the
+    middle, shown before the core (SQLAlchemy, the models, the checks of the data file) is
+    even imported; the main window takes its place once the data are read."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QMainWindow
+
+    from chibo4tot_desktop import APP_TITLE
+
+    frame = QMainWindow()
+    frame.setObjectName("startFrame")
+    frame.setWindowTitle(APP_TITLE)
+    label = QLabel("Đang mở tệp dữ liệu…")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    frame.setCentralWidget(label)
+    frame.resize(*FRAME_SIZE)
+    frame.show()
+    app.processEvents()          # on screen before the long imports
+    return frame
+
+
 def run(data: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from chibo4tot_desktop import APP_TITLE
-    from chibo4tot_desktop.ops import Office
-    from chibo4tot_desktop.paths import default_data_file
-    from chibo4tot_desktop.ui.common import install_excepthook
-    from chibo4tot_desktop.ui.main_window import MainWindow
-    from chibo4tot_desktop.ui.safety import open_data_file
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_TITLE)
@@ -24,10 +43,25 @@ def run(data: str | None = None) -> int:
     from chibo4tot_desktop.ui.screen import install_screen_fit
 
     install_screen_fit(app)
+    from chibo4tot_desktop.ui.common import install_excepthook
+
     install_excepthook()
     from chibo4tot_desktop.ui.theme import apply_theme
 
     apply_theme(app)
+    frame = show_frame(app)
+    try:
+        return _open_and_run(app, data, frame)
+    finally:
+        frame.close()
+
+
+def _open_and_run(app, data: str | None, frame) -> int:
+    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.paths import default_data_file
+    from chibo4tot_desktop.ui.main_window import MainWindow
+    from chibo4tot_desktop.ui.safety import open_data_file
+
     target = data or str(default_data_file())
     from chibo4tot_desktop.db.engine import is_url
 
@@ -44,7 +78,10 @@ def run(data: str | None = None) -> int:
     window = MainWindow(Office(db))
     if db.readonly:
         window.setWindowTitle(window.windowTitle() + " (chỉ đọc)")
+    if frame.isVisible():
+        window.move(frame.pos())          # where the user already sees the program
     window.show()
+    frame.close()
     try:
         return app.exec()
     finally:
