@@ -13,6 +13,7 @@ from chibo4tot_desktop.city import ProposalRow, consolidated_proposals, wards
 from chibo4tot_desktop.db.engine import Database
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office
+from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.text import clean, format_date, place_date_line
 
 UPPER_PREFIXES = ("Thành ủy ", "Tỉnh ủy ", "Huyện ủy ", "Quận ủy ", "Thị ủy ")
@@ -41,8 +42,10 @@ def city_place(body: str) -> str:
 
 def write_proposals_xlsx(db: Database, year: int, target: str | os.PathLike,
                          issuer: str | None = None, place: str | None = None,
-                         date: dt.date | None = None) -> int:
-    """Write the consolidated proposal list; returns the number of proposals listed."""
+                         date: dt.date | None = None,
+                         progress: Progress = null_progress) -> int:
+    """Write the consolidated proposal list; returns the number of proposals listed.
+    ``progress`` hears of each row and may stop the work (``Cancelled``: no file written)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -50,6 +53,7 @@ def write_proposals_xlsx(db: Database, year: int, target: str | os.PathLike,
     from chibo4tot_desktop.excel.common import check_target, save_workbook
 
     check_target(target)
+    progress(0, None, "Đang tổng hợp đề nghị của các đảng bộ…")
     rows = consolidated_proposals(db, year)
     if not rows:
         raise UserError(f"Năm {year} chưa có đề nghị khen thưởng nào của các đảng bộ.")
@@ -102,6 +106,7 @@ def write_proposals_xlsx(db: Database, year: int, target: str | os.PathLike,
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.row_dimensions[header_row].height = 45
     for number, row in enumerate(rows, start=1):
+        progress(number - 1, len(rows), "Đang ghi danh sách tổng hợp…")
         values = _values(number, row)
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(header_row + number, index, value)
@@ -121,7 +126,8 @@ def write_proposals_xlsx(db: Database, year: int, target: str | os.PathLike,
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    save_workbook(book, target)
+    progress(len(rows), len(rows), "Đang lưu tệp…")
+    save_workbook(book, target, progress)
     return len(rows)
 
 

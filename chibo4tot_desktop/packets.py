@@ -412,17 +412,22 @@ def export_packet(office: Office, year: int, target: str | os.PathLike,
 
 
 def export_decisions(office: Office, year: int, target: str | os.PathLike,
-                     now: dt.datetime | None = None, seal_to: Sender | None = None) -> Path:
-    """Write the upper level's decisions for the ward ``office`` works on to ``target``."""
+                     now: dt.datetime | None = None, seal_to: Sender | None = None,
+                     progress: Progress = null_progress) -> Path:
+    """Write the upper level's decisions for the ward ``office`` works on to ``target``. On
+    ``Cancelled`` (from ``progress``) no file is left."""
     from chibo4tot_desktop.ops.keys import own_keys
 
+    progress(0, 3, "Đang đọc các quyết định của năm…")
     data, contents = decisions_data(office, year)
+    progress(1, 3, "Đang đóng gói và ký…")
     keys = own_keys(office)
     issuers = sorted({row["issuer"] for row in data["decisions"]})
-    return write_bytes(target, bytes_of(
-        data, year, now, keys=keys, contents=contents, kind=DECISIONS,
-        sender=("", "; ".join(issuers)[:200]),
-        seal_to=seal_to.box_public if seal_to else None))
+    content = bytes_of(data, year, now, keys=keys, contents=contents, kind=DECISIONS,
+                       sender=("", "; ".join(issuers)[:200]),
+                       seal_to=seal_to.box_public if seal_to else None)
+    progress(2, 3, "Đang ghi gói quyết định…")
+    return write_bytes(target, content, progress)
 
 
 # ------------------------------------------------------------------------------ reading

@@ -180,6 +180,33 @@ def test_a_cancelled_packet_export_and_import_change_nothing(db, demo_template, 
         lambda progress: import_packets(db, [target], progress=progress), untouched)
     assert cancelled >= 2 and outcomes[0].changed and content(db) != before
 
+    # The decisions the city sends back down to that ward (the city tab's own packet).
+    from chibo4tot_desktop.ops import Office as CityOffice
+    from chibo4tot_desktop.ops.keys import own_keys
+    from chibo4tot_desktop.ops.organisations import organisation_by_code
+    from chibo4tot_desktop.packets import export_decisions
+
+    from chibo4tot_desktop.ops import queries
+    from chibo4tot_desktop.ops.awards import clear_decision, record_decision
+
+    received = CityOffice(db, organisation_by_code(db, outcomes[0].organisation_code).id)
+    award = next(a for a in queries.awards(received, 2023) if a.is_decided)
+    clear_decision(received, award.id)        # decided again here, at the upper level
+    record_decision(received, [award.id], decision_number="125-QĐ/TU",
+                    decision_date=dt.date(2024, 1, 20), issuer="Ban Thường vụ Tỉnh ủy",
+                    first_register_number="88/2023", place="Hà Tĩnh",
+                    signer_title="PHÓ BÍ THƯ TỈNH ỦY", signer_name="Trần Thế Dũng")
+    own_keys(received)               # the city's key exists before (made on first use)
+    down = tmp_path / "xuong" / "quyet-dinh.zip"
+    down.parent.mkdir()
+
+    def no_decisions():
+        assert list(down.parent.iterdir()) == []
+
+    cancelled, saved = cancel_at_each_step(lambda progress: export_decisions(
+        received, 2023, down, now=T0, progress=progress), no_decisions)
+    assert cancelled >= 3 and saved == down and down.exists()
+
 
 def test_a_cancelled_restore_leaves_the_data_file_as_it_was(demo_office, db_path):
     from chibo4tot_desktop.ops import Office, queries
@@ -216,3 +243,20 @@ def test_a_cancelled_restore_leaves_the_data_file_as_it_was(demo_office, db_path
         assert "MOI" not in {cell.code for cell in queries.cells(Office(db))}
     finally:
         db.close()
+
+
+def test_the_city_list_stopped_leaves_no_file(demo_office, tmp_path):
+    """The city tab's consolidated proposal list."""
+    from chibo4tot_desktop.city_export import write_proposals_xlsx
+
+    folder = tmp_path / "ra"
+    folder.mkdir()
+    listing = folder / "tong-hop.xlsx"
+
+    def nothing_written():
+        assert list(folder.iterdir()) == []
+
+    cancelled, count = cancel_at_each_step(
+        lambda progress: write_proposals_xlsx(demo_office.db, 2023, listing,
+                                              progress=progress), nothing_written)
+    assert cancelled >= 3 and count > 0 and listing.exists()

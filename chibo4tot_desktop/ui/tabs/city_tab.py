@@ -180,10 +180,15 @@ class CityTab(QWidget):
         return outcomes
 
     def export_proposals(self, path: str) -> int | None:
+        year = self.year.value()
         try:
-            count = city_export.write_proposals_xlsx(self.db, self.year.value(), path)
+            count = run_long(self, "Xuất danh sách tổng hợp đề nghị",
+                             lambda progress: city_export.write_proposals_xlsx(
+                                 self.db, year, path, progress=progress))
         except UserError as error:
             self.show_message(f"Lỗi: {error}")
+            return None
+        if count is None:           # stopped: no file written
             return None
         self.show_message(f"Đã lưu danh sách {count} đề nghị vào {path}.")
         return count
@@ -267,11 +272,16 @@ class CityTab(QWidget):
         if seal is None:
             seal = receiver is not None and confirm(
                 self, f"Mã hóa gói để chỉ {receiver.name} mở được?")
+        office = Office(self.db, proposal.organisation_id)
         try:
-            saved = packets.export_decisions(Office(self.db, proposal.organisation_id), year,
-                                             path, seal_to=receiver if seal else None)
+            saved = run_long(self, "Lưu gói quyết định gửi phường",
+                             lambda progress: packets.export_decisions(
+                                 office, year, path, seal_to=receiver if seal else None,
+                                 progress=progress))
         except UserError as error:
             self.show_message(f"Lỗi: {error}")
+            return None
+        if saved is None:           # stopped: no file written
             return None
         self.show_message(f"Đã lưu gói quyết định năm {year} gửi {proposal.ward_name}: "
                           f"{saved}.")
