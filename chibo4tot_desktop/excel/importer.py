@@ -334,18 +334,22 @@ def _name_keys(name: str) -> list[str]:
     return keys
 
 
-def build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> ImportPlan:
-    """Read and check ``paths``; nothing is written."""
+def build_plan(office: Office, year: int, paths: Sequence[str | Path],
+               progress: Progress = null_progress) -> ImportPlan:
+    """Read and check ``paths``; nothing is written. ``progress`` hears of each file and may
+    stop the reading (``Cancelled``)."""
     queries.phase_for_year(office, year)
     with paused_gc():       # many small objects, no cycles: see db.plain
-        return _build_plan(office, year, paths)
+        return _build_plan(office, year, paths, progress)
 
 
-def _build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> ImportPlan:
+def _build_plan(office: Office, year: int, paths: Sequence[str | Path],
+                progress: Progress = null_progress) -> ImportPlan:
     context = _Context(office, year)
     plan = ImportPlan(year=year, files=[Path(path).name for path in paths])
-    for path in paths:
+    for number, path in enumerate(paths):
         name = Path(path).name
+        progress(number, len(paths), f"Đang đọc tệp {name}…")
         try:
             sheets = read_workbook(path)
         except UnsafeFileError as error:
@@ -356,6 +360,7 @@ def _build_plan(office: Office, year: int, paths: Sequence[str | Path]) -> Impor
             _read_template(context, plan, name, sheets, marker)
         else:
             _read_list(context, plan, name, sheets)
+    progress(len(paths), len(paths), "Đã đọc xong")
     return plan
 
 

@@ -246,8 +246,10 @@ class SelfPlan(PlanBase):
     NOUN = "phiếu tự chấm"
 
 
-def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> SelfPlan:
-    """Read and check the filled sheets; nothing is written."""
+def build_self_plan(office: Office, year: int, paths: Sequence[str | Path],
+                    progress: Progress = null_progress) -> SelfPlan:
+    """Read and check the filled sheets; nothing is written. ``progress`` hears of each file
+    and may stop the reading (``Cancelled``)."""
     items = {f"{group.position}.{item.position}": CatalogueItem(
         item.id, f"{group.position}.{item.position}", item.text, item.max_points)
         for group in _items(office, year) for item in group.items}
@@ -256,8 +258,9 @@ def build_self_plan(office: Office, year: int, paths: Sequence[str | Path]) -> S
     lives = queries.cell_timeline(office)
     plan = SelfPlan(year=year, files=[Path(path).name for path in paths])
     seen: dict[int, PlannedSheet] = {}
-    for path in paths:
+    for number, path in enumerate(paths):
         name = Path(path).name
+        progress(number, len(paths), f"Đang đọc tệp {name}…")
         try:
             sheets = read_workbook(path)
         except UnsafeFileError as error:

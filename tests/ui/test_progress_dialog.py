@@ -59,14 +59,15 @@ class Gate:
         return Held()
 
 
-def on_dialog(action, tries=6000) -> dict:
-    """Once the progress dialog is on screen, note what it shows and call ``action(dialog)``
-    (polled from the event loop the window waits in)."""
+def on_dialog(action, tries=6000, title: str | None = None) -> dict:
+    """Once the progress dialog (titled ``title``, when given) is on screen, note what it
+    shows and call ``action(dialog)`` (polled from the event loop the window waits in)."""
     seen: dict = {}
 
     def poll(left=tries):
         dialog = next((widget for widget in QApplication.topLevelWidgets()
-                       if isinstance(widget, QProgressDialog) and widget.isVisible()), None)
+                       if isinstance(widget, QProgressDialog) and widget.isVisible()
+                       and title in (None, widget.windowTitle())), None)
         if dialog is None or dialog.labelText() == "Đang bắt đầu…":
             if left:
                 QTimer.singleShot(5, lambda: poll(left - 1))
@@ -187,7 +188,8 @@ def test_excel_import_cancelled_writes_nothing_then_imports(qtbot, window, boxes
     gate = Gate()
     monkeypatch.setattr(import_dialog.RegistrationImport, "apply",
                         staticmethod(gate.wrap(real)))
-    seen = on_dialog(click_cancel(gate))
+    # the files are read first (a dialog of its own), then written
+    seen = on_dialog(click_cancel(gate), title="Nhập đăng ký")
     button.click()
     assert seen["title"] == "Nhập đăng ký" and seen["buttons"] == ["Hủy"]
     assert seen["label"] == "Đang ghi các bản đăng ký…"
@@ -198,7 +200,7 @@ def test_excel_import_cancelled_writes_nothing_then_imports(qtbot, window, boxes
     gate = Gate()
     monkeypatch.setattr(import_dialog.RegistrationImport, "apply",
                         staticmethod(gate.wrap(real)))
-    on_dialog(just_release(gate))
+    on_dialog(just_release(gate), title="Nhập đăng ký")
     button.click()
     assert len(boxes.shown) == 2 and boxes.shown[-1][1] != CANCELLED
     assert len(queries.registrations(office, 2023)) == 3
@@ -299,3 +301,38 @@ def test_restore_cancelled_keeps_the_open_file_then_restores(qtbot, demo_window,
     dialog.table.selectRow(0)
     assert dialog.restore_selected() is True
     assert "MOI" not in {cell.code for cell in queries.cells(window.office)}
+
+
+def test_reading_the_files_of_an_import_shows_progress_and_can_be_stopped(qtbot, window, boxes,
+                                                                          tmp_path,
+                                                                          monkeypatch):
+    """The preview reads each file (in a child process) behind the dialog: Hủy leaves no
+    plan and says how to read again; “Đọc lại tệp” then reads them."""
+    from chibo4tot_desktop.excel import importer
+    from chibo4tot_desktop.ui.dialogs import import_dialog
+
+    office = window.office
+    add_cell(office, "TDP01", "Chi bộ Tổ dân phố 1", "residential", "Bí thư 1", 20)
+    path = tmp_path / "dang-ky.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Tên chi bộ", "Ngày đăng ký", "Số đảng viên"])
+    book.active.append(["Chi bộ Tổ dân phố 1", "05/03/2023", 20])
+    book.save(path)
+    gate = Gate()
+    monkeypatch.setattr(import_dialog.RegistrationImport, "build",
+                        staticmethod(gate.wrap(importer.build_plan)))
+    seen = on_dialog(click_cancel(gate))
+    dialog = import_dialog.ImportDialog(office, 2023, [path], window)
+    qtbot.addWidget(dialog)
+    assert seen["title"] == "Đọc tệp Excel" and seen["buttons"] == ["Hủy"]
+    assert seen["label"] == "Đang đọc tệp dang-ky.xlsx…"
+    assert dialog.plan is None and "Đọc lại tệp" in dialog.error_label.text()
+    assert boxes.shown == [("warning", CANCELLED)]
+
+    gate = Gate()
+    monkeypatch.setattr(import_dialog.RegistrationImport, "build",
+                        staticmethod(gate.wrap(importer.build_plan)))
+    on_dialog(just_release(gate))
+    dialog.reload()
+    assert dialog.plan is not None and len(dialog.plan.to_add) == 1
+    assert dialog.error_label.text() == ""

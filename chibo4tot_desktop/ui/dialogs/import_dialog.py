@@ -114,10 +114,10 @@ class SelfAssessmentImport:
     headers = ["Chi bộ", "Số mục", "Tổng tự chấm", "Tệp", "Trang", "Mục thay đổi"]
 
     @staticmethod
-    def build(office, year, paths):
+    def build(office, year, paths, progress=null_progress):
         from chibo4tot_desktop.excel.selfassess import build_self_plan
 
-        return build_self_plan(office, year, paths)
+        return build_self_plan(office, year, paths, progress)
 
     @staticmethod
     def apply(office, plan, only_good=False, progress=null_progress):
@@ -182,11 +182,18 @@ class ImportDialog(QDialog):
         """(Re)read the files and show the plan; nothing is written."""
         self.error_label.clear()
         self.files_label.setText("Tệp: " + ", ".join(path.name for path in self.paths))
+        # Reading runs behind the progress dialog (each file is read in a child process):
+        # over the window that opened this dialog, which is not on screen yet the first time.
+        owner = self if self.isVisible() else (self.parentWidget() or self)
         try:
-            self.plan = self.kind.build(self.office, self.year, self.paths)
+            self.plan = run_long(owner, "Đọc tệp Excel", lambda progress: self.kind.build(
+                self.office, self.year, self.paths, progress=progress))
         except UserError as error:
             self.plan = None
             self.error_label.setText(str(error))
+        else:
+            if self.plan is None:
+                self.error_label.setText("Đã dừng đọc tệp; bấm “Đọc lại tệp” để đọc lại.")
         self._show_plan()
 
     def _show_plan(self) -> None:
