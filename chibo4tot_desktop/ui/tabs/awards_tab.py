@@ -9,12 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
 )
@@ -112,11 +114,17 @@ class AwardsTab(BaseTab):
         self.ranking_label = QLabel()
         self.ranking_label.setObjectName("rankingBasis")
         self.ranking_label.setWordWrap(True)
+        self.ranking_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # the basis of the cap is several lines: it scrolls in a short pane (1366×768)
+        basis = QScrollArea()
+        basis.setWidgetResizable(True)
+        basis.setFrameShape(QFrame.Shape.NoFrame)
+        basis.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        basis.setWidget(self.ranking_label)
         self.leading_button = QPushButton("Đề nghị Giấy khen cho chi bộ dẫn đầu")
         self.leading_button.clicked.connect(self.propose_leading)
-        side.addWidget(self.ranking_label)
+        side.addWidget(basis, 1)
         side.addWidget(self.leading_button)
-        side.addStretch(1)
         ranking_layout.addLayout(side, 2)
         splitter.addWidget(ranking_box)
 
