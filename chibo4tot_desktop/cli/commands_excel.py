@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import add_force, confirm_problems, open_office, resolve_year
-from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.cli.common import add_force, confirm_problems, date_option, open_office, resolve_year
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -134,15 +133,9 @@ def _run_import(args: argparse.Namespace, build_plan, apply_plan) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.excel.exports import KINDS, export, warnings
-    from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
-    date = None
-    if args.date:
-        try:
-            date = parse_date(args.date)
-        except DateParseError as error:
-            raise UserError(f"Ngày --date: {error}.") from None
+    date = date_option(args.date)
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         confirm_problems(warnings(office, args.kind, year), args.force)

@@ -7,7 +7,13 @@ from __future__ import annotations
 import argparse
 
 from chibo4tot_desktop.cli.commands_core import _utf8_stdout
-from chibo4tot_desktop.cli.common import open_data, open_office, output_path, resolve_year
+from chibo4tot_desktop.cli.common import (
+    date_option,
+    open_data,
+    open_office,
+    output_path,
+    resolve_year,
+)
 from chibo4tot_desktop.errors import UserError
 
 
@@ -177,16 +183,10 @@ def cmd_city_results(args: argparse.Namespace) -> int:
 
 def cmd_city_proposals(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.city_export import write_proposals_xlsx
-    from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
     output = output_path(args.output, ".xlsx")
-    date = None
-    if args.date:
-        try:
-            date = parse_date(args.date)
-        except DateParseError as error:
-            raise UserError(f"Ngày --date: {error}.") from None
+    date = date_option(args.date)
     with open_data(args) as db:
         count = write_proposals_xlsx(db, args.year, output, args.issuer, args.place, date)
     print(f"Đã tạo {output}: {count} đề nghị năm {args.year}.")

@@ -8,11 +8,11 @@ from chibo4tot_desktop.cli.commands_core import _utf8_stdout
 from chibo4tot_desktop.cli.common import (
     add_force,
     confirm_problems,
+    date_option,
     open_office,
     output_path,
     resolve_year,
 )
-from chibo4tot_desktop.errors import UserError
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -124,16 +124,10 @@ def cmd_score_sheet(args: argparse.Namespace) -> int:
 
 def cmd_proposal_list(args: argparse.Namespace) -> int:
     from chibo4tot_desktop.pdf.forms import proposal_list
-    from chibo4tot_desktop.text import DateParseError, parse_date
 
     _utf8_stdout()
     output = output_path(args.output, ".pdf")
-    date = None
-    if args.date:
-        try:
-            date = parse_date(args.date)
-        except DateParseError as error:
-            raise UserError(f"Ngày --date: {error}.") from None
+    date = date_option(args.date)
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         pages = _write(proposal_list(office, year, date), output, args.force)

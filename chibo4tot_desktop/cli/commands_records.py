@@ -8,20 +8,13 @@ one Vietnamese line and exit code 2 (``cli.main``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-from chibo4tot_desktop.cli.common import open_office, resolve_year
+from chibo4tot_desktop.cli.common import date_argument, open_office, resolve_year
 from chibo4tot_desktop.errors import UserError
-from chibo4tot_desktop.text import DateParseError, format_date, parse_date
+from chibo4tot_desktop.text import format_date
 
 KIND_NAMES = {"cell": "cell_recognition", "org": "org_recognition", "merit": "merit"}
 
-
-def _date(value: str) -> dt.date:
-    try:
-        return parse_date(value)
-    except DateParseError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _subparsers(parser: argparse.ArgumentParser):
@@ -57,7 +50,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     edit.set_defaults(func=cmd_cell_edit)
     dissolve = actions.add_parser("dissolve", parents=[common], help="giải thể chi bộ")
     dissolve.add_argument("cell", metavar="MÃ", help="mã chi bộ")
-    dissolve.add_argument("--date", type=_date, required=True, metavar="NGÀY",
+    dissolve.add_argument("--date", type=date_argument, required=True, metavar="NGÀY",
                           help="ngày giải thể (ngày/tháng/năm)")
     _confirm(dissolve)
     dissolve.set_defaults(func=cmd_cell_dissolve)
@@ -68,7 +61,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "lập ngày đó. Chi bộ nhận sáp nhập giữ hồ sơ của chi bộ cũ; số năm liên "
                     "tục đạt tính nối qua sáp nhập (thiết lập cells.streak_through_merge).")
     merge.add_argument("cells", nargs="+", metavar="MÃ", help="mã các chi bộ sáp nhập")
-    merge.add_argument("--date", type=_date, required=True, metavar="NGÀY",
+    merge.add_argument("--date", type=date_argument, required=True, metavar="NGÀY",
                        help="ngày sáp nhập (ngày/tháng/năm)")
     merge.add_argument("--into", action="append", default=[], metavar="MÃ",
                        help="chi bộ nhận sáp nhập (dùng nhiều lần khi chia tách)")
@@ -108,7 +101,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "thì chỉ các trường được nêu thay đổi.")
     set_.add_argument("--year", type=int_year, required=True, metavar="NĂM", help="năm")
     set_.add_argument("--cell", required=True, metavar="MÃ", help="mã chi bộ")
-    set_.add_argument("--received", type=_date, metavar="NGÀY",
+    set_.add_argument("--received", type=date_argument, metavar="NGÀY",
                       help="ngày nhận bản đăng ký (bắt buộc khi nhập mới)")
     set_.add_argument("--title", metavar="DANH_HIỆU", help="danh hiệu đăng ký")
     set_.add_argument("--members", metavar="SỐ", help="số đảng viên")
@@ -176,7 +169,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     propose.add_argument("--leading", action="store_true",
                          help="(với --kind merit) Giấy khen cho các chi bộ dẫn đầu bảng xếp hạng "
                               "HTXSNV trong tỷ lệ (xem lệnh ranking)")
-    propose.add_argument("--date", type=_date, metavar="NGÀY",
+    propose.add_argument("--date", type=date_argument, metavar="NGÀY",
                          help="ngày đề nghị (mặc định: hạn sơ kết của năm)")
     propose.add_argument("--notes", metavar="GHI_CHÚ", help="ghi chú (thành tích)")
     propose.set_defaults(func=cmd_awards_propose)
@@ -189,7 +182,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                         help="mọi đề nghị loại này của năm chưa có quyết định")
     decide.add_argument("--number", required=True, metavar="SỐ",
                         help="số quyết định, ví dụ 1250-QĐ/Th.U")
-    decide.add_argument("--date", type=_date, required=True, metavar="NGÀY",
+    decide.add_argument("--date", type=date_argument, required=True, metavar="NGÀY",
                         help="ngày quyết định")
     decide.add_argument("--issuer", required=True, metavar="CƠ_QUAN", help="cơ quan ban hành")
     decide.add_argument("--register", default="", metavar="SỐ_SỔ",
@@ -223,7 +216,7 @@ def _cell_fields(parser: argparse.ArgumentParser, kinds: str) -> None:
 
 
 def _date_or_empty(value: str):
-    return "" if not value.strip() else _date(value)
+    return "" if not value.strip() else date_argument(value)
 
 
 def _confirm(parser: argparse.ArgumentParser) -> None:

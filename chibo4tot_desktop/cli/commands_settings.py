@@ -18,7 +18,7 @@ import argparse
 import csv
 import io
 
-from chibo4tot_desktop.cli.common import open_office, output_path, resolve_year
+from chibo4tot_desktop.cli.common import date_argument, open_office, output_path, resolve_year
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.text import DateParseError, format_date, parse_date
 from chibo4tot_desktop.timeline import BEGINNING, Identity
@@ -63,7 +63,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "'settings'. Một giá trị sai thì không lưu giá trị nào.")
     set_.add_argument("--year", type=int_year, metavar="NĂM",
                       help="năm (cho phase.*, rules.* và calendar.*; mặc định: năm nay)")
-    set_.add_argument("--from", dest="valid_from", type=_date_arg, metavar="NGÀY",
+    set_.add_argument("--from", dest="valid_from", type=date_argument, metavar="NGÀY",
                       help="cho organisation.* và người ký giấy khen: áp dụng từ ngày này (một "
                            "phiên bản tên gọi mới; giấy tờ trước ngày đó giữ như cũ). Không có "
                            "thì sửa phiên bản mới nhất")
@@ -93,14 +93,14 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "vào tệp này như đảng bộ đã hợp nhất vào đảng bộ hiện hành từ --date. TỆP "
                     "không bị sửa.")
     take_in.add_argument("file", metavar="TỆP", help="tệp dữ liệu của đảng bộ cũ")
-    take_in.add_argument("--date", type=_date_arg, required=True, metavar="NGÀY",
+    take_in.add_argument("--date", type=date_argument, required=True, metavar="NGÀY",
                          help="ngày hợp nhất")
     take_in.set_defaults(func=cmd_organisations_take_in)
     merge_in = org_actions.add_parser(
         "merge-in", parents=[common], help="đánh dấu đảng bộ đã có trong tệp (nhập từ gói) là "
                                            "đã hợp nhất vào đảng bộ hiện hành")
     merge_in.add_argument("code", metavar="MÃ", help="mã đảng bộ cũ")
-    merge_in.add_argument("--date", type=_date_arg, required=True, metavar="NGÀY",
+    merge_in.add_argument("--date", type=date_argument, required=True, metavar="NGÀY",
                           help="ngày hợp nhất")
     merge_in.set_defaults(func=cmd_organisations_merge_in)
 
@@ -306,12 +306,6 @@ def _rule_changes(current, pairs) -> dict:
         changes["excellent_conditions"] = conditions
     return changes
 
-
-def _date_arg(value: str):
-    try:
-        return parse_date(value)
-    except DateParseError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def cmd_identity(args) -> int:

@@ -9,11 +9,11 @@ from chibo4tot_desktop.cli.commands_core import _utf8_stdout
 from chibo4tot_desktop.cli.common import (
     add_force,
     confirm_problems,
+    date_option,
     open_office,
     output_path,
     resolve_year,
 )
-from chibo4tot_desktop.errors import UserError
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -38,16 +38,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from chibo4tot_desktop.text import DateParseError, parse_date
     from chibo4tot_desktop.word.drafts import draft
     _utf8_stdout()
     output = output_path(args.output, ".docx")
-    date = None
-    if args.date:
-        try:
-            date = parse_date(args.date)
-        except DateParseError as error:
-            raise UserError(f"Ngày --date: {error}.") from None
+    date = date_option(args.date)
     with open_office(args) as office:
         year = resolve_year(office, args.year)
         drafted = draft(office, args.kind, year, date)

@@ -125,6 +125,29 @@ def output_path(value: str, suffix: str) -> Path:
     return path
 
 
+def date_argument(value: str):
+    """An argparse ``type`` for a date typed as ngày/tháng/năm (argparse reports the error)."""
+    from chibo4tot_desktop.text import DateParseError, parse_date
+
+    try:
+        return parse_date(value)
+    except DateParseError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def date_option(value: str | None):
+    """The date of a command's ``--date`` (None when not given); a Vietnamese UserError for
+    one that cannot be read."""
+    from chibo4tot_desktop.text import DateParseError, parse_date
+
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except DateParseError as error:
+        raise UserError(f"Ngày --date: {error}.") from None
+
+
 def confirm_problems(problems: list[str], force: bool) -> None:
     """Before a paper is written: print each problem on stderr ("Cảnh báo: ..."); without
     ``force`` stop there (UserError, nothing written)."""
