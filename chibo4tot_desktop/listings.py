@@ -91,6 +91,10 @@ class Listing:
                 return column
         raise ValueError(key)
 
+    def column_index(self, key: str) -> int:
+        """Where the column ``key`` stands among ``columns`` (the place of its shown value)."""
+        return self.columns.index(self.column(key))
+
     def size_hint(self) -> int:
         """About how many rows (cheap): the window orders small listings at once."""
         raise NotImplementedError
@@ -474,7 +478,7 @@ class ResultsListing(SnapshotListing):
             return state.result.committee_totals.total if state.scored else None
         if key == "streak":
             return state.consecutive_years
-        return self._values(state)[[c.key for c in self.columns].index(key)]
+        return self._values(state)[self.column_index(key)]
 
     def _values(self, state) -> tuple:
         result = state.result
@@ -542,7 +546,7 @@ class RankingListing(SnapshotListing):
             return ranked.position
         if key == "total":
             return ranked.entry.total
-        return self._values(ranked)[[c.key for c in self.columns].index(key)]
+        return self._values(ranked)[self.column_index(key)]
 
     @staticmethod
     def _values(ranked) -> tuple:
@@ -558,9 +562,6 @@ class RankingListing(SnapshotListing):
 
     def _search_text(self, row) -> str:
         return row.state.entry.name
-
-    def _keep(self, row, name: str) -> bool:
-        return True
 
 
 # --------------------------------------------------------------------------- awards
