@@ -11,15 +11,14 @@ import zipfile
 import pytest
 
 from chibo4tot_desktop import rules
-from chibo4tot_desktop.cli import main
-from chibo4tot_desktop.db.engine import open_database
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.excel.exports import export
-from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.exchange import import_packets
 from chibo4tot_desktop.packets import export_packet
 from chibo4tot_desktop.pdf.forms import write_proposal_list
 from chibo4tot_desktop.reports import year_overview
+from tests.test_cli_records import office_of, run
 from tests.test_excel_export import read
 from tests.test_packets import _ward_office, ward  # noqa: F401  (fixture)
 from tests.test_pdf import page_count, page_lines
@@ -29,19 +28,6 @@ from tests.test_pdf import page_count, page_lines
 def demo_file(demo_office, db_path):
     demo_office.db.close()
     return db_path
-
-
-def run(capsys, data, *argv) -> tuple[int, str, str]:
-    try:
-        code = main([*argv, "--data", str(data)])
-    except SystemExit as stop:
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def office_of(path) -> Office:
-    return Office(open_database(path))
 
 
 # ------------------------------------------------------------------------------ commands

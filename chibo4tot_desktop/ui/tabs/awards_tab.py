@@ -172,9 +172,10 @@ class AwardsTab(BaseTab):
         if year is None:
             self.stale = False
             return
+        day = queries.year_document_date(self.office, year)   # the year's lists are dated so
         if year != self.proposal_year:
             self.proposal_year = year
-            self.proposal_date.set_date(queries.year_document_date(self.office, year))
+            self.proposal_date.set_date(day)
         overview = self.main.overviews.get(year)
         if overview is None:
             self.org_verdict.setText(f"Năm {year}: đang tổng hợp…")
@@ -182,8 +183,7 @@ class AwardsTab(BaseTab):
         self.stale = False
         self.overview = overview
         self.results_model.set_listing(ResultsListing(overview))
-        name = queries.identity_on(self.office, queries.year_document_date(self.office,
-                                                                           year)).name
+        name = queries.identity_on(self.office, day).name
         self.awards_model.set_listing(AwardsListing(self.office, year, name, overview))
         org = self.overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
