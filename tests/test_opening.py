@@ -535,3 +535,58 @@ def test_restore_is_refused_while_another_program_holds_the_file(demo_file, caps
     assert "lan trên máy" in err and "đóng chương trình đang mở tệp" in err
     assert table_checksum(demo_file) == before
     assert not [p for p in demo_file.parent.iterdir() if ".restore-" in p.name]
+
+
+# ----------------------------------------------------------- the start check begun early
+def test_an_early_check_stands_only_for_the_file_as_it_was(demo_file):
+    from chibo4tot_desktop.db import sqlite_file
+
+    sqlite_file.begin_early_check(demo_file, sqlite_file.WRITE_CHECK)
+    assert sqlite_file.take_early_check(demo_file, sqlite_file.WRITE_CHECK) == ["ok"]
+    assert sqlite_file.take_early_check(demo_file, sqlite_file.WRITE_CHECK) is None  # once
+    # Written to after the check began: its lines no longer stand for the file.
+    sqlite_file.begin_early_check(demo_file, sqlite_file.WRITE_CHECK)
+    db = open_database(demo_file)
+    add_cell(Office(db), "CB-MOI", "Chi bộ mới", "residential", started_on=dt.date.today())
+    db.close()
+    assert sqlite_file.take_early_check(demo_file, sqlite_file.WRITE_CHECK) is None
+    # Another kind of check, or another file, is not taken for this one.
+    sqlite_file.begin_early_check(demo_file, sqlite_file.READ_CHECK)
+    assert sqlite_file.take_early_check(demo_file, sqlite_file.WRITE_CHECK) is None
+    sqlite_file.drop_early_checks()
+    assert sqlite_file.take_early_check(demo_file, sqlite_file.READ_CHECK) is None
+
+
+def test_a_file_damaged_after_its_early_check_is_still_refused(demo_file):
+    from chibo4tot_desktop.db import sqlite_file
+
+    sqlite_file.begin_early_check(demo_file, sqlite_file.WRITE_CHECK)
+    time.sleep(0.01)           # a later modification time, even on a coarse clock
+    scribble(demo_file)
+    with pytest.raises(DataFileDamagedError):
+        open_for_writing(demo_file)
+    sqlite_file.drop_early_checks()
+
+
+def test_an_early_check_of_a_damaged_file_refuses_it(demo_file):
+    from chibo4tot_desktop.db import sqlite_file
+
+    scribble(demo_file)
+    sqlite_file.begin_early_check(demo_file, sqlite_file.WRITE_CHECK)
+    with pytest.raises(DataFileDamagedError):
+        open_for_writing(demo_file)
+    assert not sqlite_file._early          # taken by that opening
+
+
+def test_no_early_check_for_what_only_the_opening_may_touch(tmp_path, demo_file):
+    from chibo4tot_desktop.db import sqlite_file
+
+    sqlite_file.begin_early_check(tmp_path / "khong-co.sqlite3")
+    not_ours = tmp_path / "ghi-chu.txt"
+    not_ours.write_text("không phải SQLite", encoding="utf-8")
+    sqlite_file.begin_early_check(not_ours)
+    journal = demo_file.with_name(demo_file.name + "-journal")
+    journal.write_bytes(b"\x00" * 512)        # a write cut short beside it
+    sqlite_file.begin_early_check(demo_file)
+    assert not sqlite_file._early
+    journal.unlink()

@@ -108,6 +108,9 @@ def test_preview_dialog_shows_every_page(qtbot, demo_office):
     dialog.show()
     widget = dialog.findChild(QPrintPreviewWidget)
     qtbot.waitUntil(lambda: widget.pageCount() == 3, timeout=5000)
+    area = dialog.screen().availableGeometry()
+    assert area.width() < 1000 or area.height() < 760    # the test screen is smaller
+    assert area.contains(dialog.frameGeometry())          # so the preview was fitted to it
     dialog.close()
 
 

@@ -1,5 +1,6 @@
-"""Storage: the models, the engine with its SQLite settings, migrations and the audit log."""
+"""Storage: the models, the engine with its SQLite settings, migrations and the audit log.
 
-from chibo4tot_desktop.db.engine import Database, open_database
-
-__all__ = ["Database", "open_database"]
+The package itself imports nothing: ``db.sqlite_file`` (plain sqlite3) is read before
+SQLAlchemy is loaded, while the window starts. ``Database`` and ``open_database`` live in
+``db.engine``.
+"""

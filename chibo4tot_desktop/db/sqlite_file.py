@@ -99,3 +99,89 @@ def read_revision(connection: sqlite3.Connection) -> tuple[str | None, bool]:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
     return revision, revision is None and bool(names - {"alembic_version"})
+
+
+# ------------------------------------------------------------------ the start check, begun early
+# The physical check at each opening (safety.opening): the thorough one before writing, the
+# quick one (pages and records, not index contents) before reading.
+WRITE_CHECK = "integrity_check"
+READ_CHECK = "quick_check"
+
+
+def _signature(path: Path) -> tuple:
+    """What changes when anything is written to the file: size, time and inode of the file and
+    of its -wal and -journal beside it (an empty one, as a reader may leave, holds nothing)."""
+    marks = []
+    for name in (path.name, path.name + "-wal", path.name + "-journal"):
+        try:
+            stat = path.with_name(name).stat()
+        except OSError:
+            stat = None
+        marks.append((stat.st_size, stat.st_mtime_ns, stat.st_ino) if stat and stat.st_size
+                     else None)
+    return tuple(marks)
+
+
+class EarlyCheck:
+    """The physical check of a data file run in a thread while the window imports the core
+    (SQLite does not hold Python's lock while it checks, so both go at once). Its lines are
+    used by the opening only if nothing was written to the file from before the check began
+    until it is taken; otherwise the opening checks again as usual."""
+
+    def __init__(self, path: Path, pragma: str):
+        import threading
+
+        self.path, self.pragma = path, pragma
+        self.lines: list[str] | None = None
+        self.before = _signature(path)
+        self._thread = threading.Thread(target=self._run, name="early-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            connection = connect_readonly(self.path)
+            try:
+                self.lines = [str(row[0]) for row in connection.execute(
+                    f"PRAGMA {self.pragma}")] or ["ok"]
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            self.lines = None       # the opening's own check says what is wrong
+
+    def take(self) -> list[str] | None:
+        """The check's lines, or None when they cannot stand for the file as it is now."""
+        self._thread.join()
+        if self.lines is None or _signature(self.path) != self.before:
+            return None
+        return self.lines
+
+
+_early: dict[tuple[str, str], EarlyCheck] = {}
+
+
+def begin_early_check(path: str | os.PathLike, pragma: str = WRITE_CHECK) -> None:
+    """Start checking ``path`` now, for the opening that follows. Nothing is begun for a file
+    that is missing, not SQLite, or has a write cut short beside it (only the opening, with
+    the writer lock held, may roll that back)."""
+    path = Path(os.path.abspath(path))
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return
+    except OSError:
+        return
+    journal = path.with_name(path.name + "-journal")
+    if journal.exists() and journal.stat().st_size > 0:
+        return
+    _early[str(path), pragma] = EarlyCheck(path, pragma)
+
+
+def take_early_check(path: str | os.PathLike, pragma: str) -> list[str] | None:
+    """The lines of an early check of ``path`` still true of it (used once), else None."""
+    early = _early.pop((os.path.abspath(path), pragma), None)
+    return early.take() if early is not None else None
+
+
+def drop_early_checks() -> None:
+    """Forget early checks the opening did not take (a later opening checks afresh)."""
+    _early.clear()

@@ -38,10 +38,13 @@ from pathlib import Path
 from chibo4tot_desktop.db.engine import Database, is_url, open_database, refuse_schema
 from chibo4tot_desktop.db.sqlite_file import (
     HEAD_REVISION,
+    READ_CHECK,
     SQLITE_HEADER,
+    WRITE_CHECK,
     connect_for_check,
     folder_writable,
     read_revision,
+    take_early_check,
 )
 from chibo4tot_desktop.errors import (
     DataFileDamagedError,
@@ -52,7 +55,10 @@ from chibo4tot_desktop.errors import (
     DataFileReadOnlyError,
 )
 from chibo4tot_desktop.progress import Cancelled, Progress, null_progress
-from chibo4tot_desktop.safety.backup import interrupted_backup_temporaries, split_integrity
+from chibo4tot_desktop.safety.backup import (
+    interrupted_backup_temporaries,
+    split_integrity,
+)
 from chibo4tot_desktop.safety.check import is_good_database
 from chibo4tot_desktop.safety.location import network_warning
 from chibo4tot_desktop.safety.lock import (
@@ -67,10 +73,8 @@ from chibo4tot_desktop.safety.restore import (
 )
 from chibo4tot_desktop.text import format_date
 
-# The physical check at each opening: the thorough one before writing, the quick one (pages
-# and records, not index contents) before reading. See benchmarks/safety_bench.py for costs.
-WRITE_CHECK = "integrity_check"
-READ_CHECK = "quick_check"
+# The physical check at each opening (WRITE_CHECK, READ_CHECK): see db.sqlite_file and
+# benchmarks/safety_bench.py for costs.
 
 __all__ = ["DataFileLockedError", "open_for_reading", "open_for_writing"]
 
@@ -196,7 +200,8 @@ def _check_contents(path: Path, pragma: str) -> str | None:
     try:
         connection = connect_for_check(path)
         try:
-            lines = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")] or ["ok"]
+            lines = take_early_check(path, pragma) or [
+                str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")] or ["ok"]
             damage, _constraint = split_integrity(lines)
             if damage:
                 problem = damage[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 FRAME_SIZE = (1280, 820)     # the main window's own first size (ui.main_window)
 
 
@@ -40,9 +39,6 @@ def run(data: str | None = None) -> int:
     from chibo4tot_desktop.ui.translation import install_translation
 
     install_translation(app)
-    from chibo4tot_desktop.ui.screen import install_screen_fit
-
-    install_screen_fit(app)
     from chibo4tot_desktop.ui.common import install_excepthook
 
     install_excepthook()
@@ -50,10 +46,22 @@ def run(data: str | None = None) -> int:
 
     apply_theme(app)
     frame = show_frame(app)
+    _begin_check(data)
     try:
         return _open_and_run(app, data, frame)
     finally:
         frame.close()
+
+
+def _begin_check(data: str | None) -> None:
+    """The data file's physical check starts now, in a thread, and runs while the core is
+    imported; the opening (``safety.opening``) takes its result if the file is unchanged."""
+    from chibo4tot_desktop.db.sqlite_file import WRITE_CHECK, begin_early_check
+    from chibo4tot_desktop.paths import default_data_file
+
+    target = data or str(default_data_file())
+    if "://" not in target:          # a database server checks itself
+        begin_early_check(target, WRITE_CHECK)
 
 
 def _open_and_run(app, data: str | None, frame) -> int:
@@ -70,9 +78,14 @@ def _open_and_run(app, data: str | None, frame) -> int:
 
         db = open_or_choose(target)   # a server out of reach: choose again, not locked out
     else:
+        from chibo4tot_desktop.db.sqlite_file import drop_early_checks
+
         # Physical check (damaged: offer the newest good backup), writer lock (second copy:
         # offer read-only), network-share warning; None when the user chose to stop.
-        db = open_data_file(target)
+        try:
+            db = open_data_file(target)
+        finally:
+            drop_early_checks()
     if db is None:
         return 2
     window = MainWindow(Office(db))

@@ -2,13 +2,14 @@
 the tab or dialog in use), the "Xem hướng dẫn" button of error boxes, "In / Lưu PDF".
 
 The guide's text and the error-to-section pointer are the core's (``guide.py``); this module
-only shows them. F1 is one application-wide event filter (modal dialogs included).
+only shows them. F1 is the Trợ giúp menu's shortcut in the main window and a shortcut of
+every dialog (``ui.screen.ProgramDialog``, modal ones included), each within its own window.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTranslator, QUrl
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QTranslator, QUrl
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -166,14 +167,17 @@ def show_help(parent: QWidget | None = None, section_id: str = "bat-dau") -> Hel
     return window
 
 
-class _F1Filter(QObject):
-    def eventFilter(self, watched, event):
-        if (event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_F1
-                and isinstance(watched, QWidget)
-                and not isinstance(watched.window(), HelpWindow)):
-            show_help(watched.window(), section_for_widget(watched))
-            return True
-        return False
+def bind_f1(window: QWidget) -> QShortcut:
+    """F1 while ``window`` is the active window (a modal dialog too) opens the guide at the
+    section of what has the focus in it, as the guide's child window."""
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_F1), window)
+    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    shortcut.activated.connect(lambda: _f1(shortcut.parent()))
+    return shortcut
+
+
+def _f1(window: QWidget) -> None:
+    show_help(window, section_for_widget(window.focusWidget() or window))
 
 
 class _HelpButtonText(QTranslator):
@@ -186,18 +190,16 @@ class _HelpButtonText(QTranslator):
 
 
 def install_help(main) -> None:
-    """Trợ giúp ▸ Hướng dẫn sử dụng (F1), and F1 in every window of the program."""
+    """Trợ giúp ▸ Hướng dẫn sử dụng, F1 anywhere in the main window (the tab on show)."""
     action = QAction("Hướng dẫn sử dụng", main)
     action.setShortcut(QKeySequence(Qt.Key.Key_F1))
-    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)   # F1 goes to the filter
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     action.triggered.connect(lambda *_: show_help(main, section_for_widget(main)))
     first = main.help_menu.actions()[0] if main.help_menu.actions() else None
     main.help_menu.insertAction(first, action)
     main.guide_action = action
     app = QApplication.instance()
     if not getattr(app, "_chibo4tot_help_installed", False):
-        app._chibo4tot_f1 = _F1Filter(app)
-        app.installEventFilter(app._chibo4tot_f1)
         app._chibo4tot_help_text = _HelpButtonText(app)
         app.installTranslator(app._chibo4tot_help_text)
         app._chibo4tot_help_installed = True

@@ -23,8 +23,8 @@ from PySide6.QtGui import (
     QFontDatabase,
     QPageLayout,
     QPageSize,
-    QPainter,
     QPaintDevice,
+    QPainter,
     QPen,
     QPolygonF,
 )
@@ -37,7 +37,9 @@ from chibo4tot_desktop.pdf.fonts import STYLES, font_set
 from chibo4tot_desktop.pdf.layout import Group, Line, Page, Paper, Polygon, Rect, Text
 from chibo4tot_desktop.pdf.render import write_paper
 from chibo4tot_desktop.progress import Progress, null_progress
+from chibo4tot_desktop.ui.help import bind_f1
 from chibo4tot_desktop.ui.long_work import run_long
+from chibo4tot_desktop.ui.screen import fit_to_screen
 
 
 @functools.lru_cache(maxsize=1)
@@ -170,6 +172,8 @@ class PaperJob:
         dialog.setWindowTitle(f"Xem trước khi in – {self.title}")
         dialog.paintRequested.connect(lambda target: print_pages(target, pages))
         dialog.resize(1000, 760)
+        fit_to_screen(dialog)
+        bind_f1(dialog)
         return dialog
 
     def print_with_dialog(self, parent: QWidget | None = None) -> bool:

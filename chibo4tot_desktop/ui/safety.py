@@ -241,10 +241,11 @@ class SafetyMenu(QObject):
 
     def run_check(self):
         """The full check; safe repairs when this window is the writer. Shows the report."""
-        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
+        from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
         from chibo4tot_desktop.safety.check import run_check
         from chibo4tot_desktop.ui.long_work import run_long
+        from chibo4tot_desktop.ui.screen import ProgramDialog
 
         db = self.get_db()
         if db.path is None:
@@ -260,7 +261,7 @@ class SafetyMenu(QObject):
         if any(f.repaired for f in report.findings):
             db.notify(frozenset({"cells", "registrations", "evaluations", "awards",
                                  "settings"}))
-        dialog = QDialog(self.window)
+        dialog = ProgramDialog(self.window)
         dialog.setWindowTitle("Kiểm tra tệp dữ liệu")
         dialog.resize(760, 480)
         text = QPlainTextEdit("\n".join(report.lines()))

@@ -1,10 +1,13 @@
 """Fitting the window to the screen it is on (a 1366×768 laptop as well as a large screen):
-dialogs never open taller or wider than the screen, and the panes the user resized keep
-their sizes from one session to the next (QSettings)."""
+the program's dialogs (``ProgramDialog``) never open taller or wider than the screen, and
+the panes the user resized keep their sizes from one session to the next (QSettings).
+
+Each dialog fits itself when it shows (and binds F1 to the guide): no application-wide
+event filter, which would make every event of the program pass through Python."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QSplitter, QWidget
 
 MARGIN = 0.95      # of the screen's free area (without the task bar)
@@ -27,20 +30,19 @@ def fit_to_screen(widget: QWidget) -> None:
         widget.move(max(x, area.x()), max(y, area.y()))
 
 
-class DialogsFitScreen(QObject):
-    """Application event filter: every dialog, ours or Qt's (print preview, file dialog),
-    is fitted to the screen when it is shown."""
+class ProgramDialog(QDialog):
+    """Every dialog of the program: fitted to the free area of its screen when it shows, and
+    F1 opens the guide at its section (``ui.help``)."""
 
-    def eventFilter(self, watched, event):          # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
-            fit_to_screen(watched)
-        return False
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from chibo4tot_desktop.ui.help import bind_f1
 
+        bind_f1(self)
 
-def install_screen_fit(app: QApplication) -> DialogsFitScreen:
-    fitter = DialogsFitScreen(app)
-    app.installEventFilter(fitter)
-    return fitter
+    def showEvent(self, event):                     # noqa: N802 - Qt's name
+        fit_to_screen(self)
+        super().showEvent(event)
 
 
 def remember_splitter(splitter: QSplitter, key: str) -> None:

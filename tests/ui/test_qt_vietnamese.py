@@ -165,15 +165,13 @@ def test_input_dialog(qtbot, vietnamese):
 
 def test_the_program_installs_it_at_start(qtbot, qapp, demo_office, db_path, monkeypatch):
     from chibo4tot_desktop.ui import app as app_module
-    from chibo4tot_desktop.ui import screen, translation
+    from chibo4tot_desktop.ui import translation
 
     demo_office.db.close()
     installed, seen = [], {}
-    real_translation, real_fit = translation.install_translation, screen.install_screen_fit
+    real_translation = translation.install_translation
     monkeypatch.setattr(translation, "install_translation",
                         lambda app: installed.append(real_translation(app)) or installed[-1])
-    monkeypatch.setattr(screen, "install_screen_fit",
-                        lambda app: installed.append(real_fit(app)) or installed[-1])
 
     def fake_exec(self):
         from PySide6.QtCore import QCoreApplication
@@ -189,5 +187,4 @@ def test_the_program_installs_it_at_start(qtbot, qapp, demo_office, db_path, mon
         assert app_module.run(str(db_path)) == 0
     finally:
         qapp.removeTranslator(installed[0])
-        qapp.removeEventFilter(installed[1])
     assert seen["cancel"] == "Hủy"

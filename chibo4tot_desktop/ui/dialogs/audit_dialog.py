@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -31,13 +30,14 @@ from chibo4tot_desktop.safety.audit_query import (
 )
 from chibo4tot_desktop.ui.common import make_table, show_error
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 
 def _to_date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class AuditDialog(QDialog):
+class AuditDialog(ProgramDialog):
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,11 +39,12 @@ from chibo4tot_desktop.safety.backup import (
 )
 from chibo4tot_desktop.text import format_date
 from chibo4tot_desktop.ui.long_work import run_long
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 COLUMNS = ("Ngày giờ", "Lý do", "Dung lượng", "Tệp")
 
 
-class BackupsDialog(QDialog):
+class BackupsDialog(ProgramDialog):
     def __init__(self, data_path: str | Path, parent: QWidget | None = None,
                  restore_handler: Callable[[Path], None] | None = None,
                  readonly: bool = False,

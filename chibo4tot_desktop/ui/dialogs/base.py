@@ -3,13 +3,19 @@ shown under the fields, when the core refuses the input."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+)
 
 from chibo4tot_desktop.errors import DecidedYearError, UserError
 from chibo4tot_desktop.ui.common import ask_reason
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 
-class FormDialog(QDialog):
+class FormDialog(ProgramDialog):
     def __init__(self, title: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)

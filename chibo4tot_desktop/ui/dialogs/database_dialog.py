@@ -9,7 +9,6 @@ liệu...); after it is accepted, ``dialog.chosen_url`` is the saved URL or None
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -20,11 +19,12 @@ from PySide6.QtWidgets import (
 
 from chibo4tot_desktop import connection
 from chibo4tot_desktop.errors import UserError
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 EXAMPLE = "postgresql+psycopg://tên-đăng-nhập:mật-khẩu@máy-chủ:5432/chibo4tot"
 
 
-class DatabaseDialog(QDialog):
+class DatabaseDialog(ProgramDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Cơ sở dữ liệu")

@@ -21,7 +21,6 @@ from PySide6.QtGui import QDesktopServices, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -46,6 +45,7 @@ from chibo4tot_desktop.ops.evidence import (
 )
 from chibo4tot_desktop.text import format_date
 from chibo4tot_desktop.ui.common import confirm, show_error
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 COLUMNS = ("Hồ sơ", "Tên tệp", "Loại", "Dung lượng", "Ngày đính kèm", "Ghi chú")
 FILE_FILTER = "Tệp minh chứng (*.pdf *.jpg *.jpeg *.png)"
@@ -95,7 +95,7 @@ def image_pixmap(content: bytes, limit: QSize = VIEW_SIZE) -> QPixmap:
     return QPixmap.fromImage(image)
 
 
-class ImageViewer(QDialog):
+class ImageViewer(ProgramDialog):
     def __init__(self, title: str, content: bytes, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -110,7 +110,7 @@ class ImageViewer(QDialog):
         layout.addWidget(area)
 
 
-class EvidenceDialog(QDialog):
+class EvidenceDialog(ProgramDialog):
     def __init__(self, office, targets: Sequence[Target], title: str,
                  parent: QWidget | None = None):
         super().__init__(parent)

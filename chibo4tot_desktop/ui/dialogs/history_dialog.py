@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
@@ -16,6 +15,7 @@ from chibo4tot_desktop import rules
 from chibo4tot_desktop.db.models import AwardKind
 from chibo4tot_desktop.reports import cell_history
 from chibo4tot_desktop.text import format_date
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 HEADERS = ("Năm", "Chi bộ", "Đăng ký", "Số đảng viên", "Điểm", "Xếp loại", "Kết quả",
            "Số năm liên tục", "Khen thưởng")
@@ -41,7 +41,7 @@ def history_rows(office, cell_id: int) -> list[tuple[str, ...]]:
     return rows
 
 
-class HistoryDialog(QDialog):
+class HistoryDialog(ProgramDialog):
     def __init__(self, office, cell, parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"Hồ sơ các năm – {cell.name}")

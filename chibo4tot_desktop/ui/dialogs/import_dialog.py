@@ -34,11 +34,17 @@ from PySide6.QtWidgets import (
 
 from chibo4tot_desktop.errors import ConflictError, UserError
 from chibo4tot_desktop.excel import exports
-from chibo4tot_desktop.excel.importer import ImportOutcome, ImportPlan, apply_plan, build_plan
+from chibo4tot_desktop.excel.importer import (
+    ImportOutcome,
+    ImportPlan,
+    apply_plan,
+    build_plan,
+)
 from chibo4tot_desktop.excel.template import write_template
 from chibo4tot_desktop.progress import null_progress
 from chibo4tot_desktop.text import format_date
 from chibo4tot_desktop.ui.long_work import run_long
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 XLSX_FILTER = "Tệp Excel (*.xlsx)"
 
@@ -133,7 +139,7 @@ class SelfAssessmentImport:
                 row.sheet, ", ".join(row.changes)]
 
 
-class ImportDialog(QDialog):
+class ImportDialog(ProgramDialog):
     """Shows what an import will add, update and leave, and every problem; writes on confirm.
     ``kind``: ``RegistrationImport`` (default) or ``SelfAssessmentImport``."""
 

@@ -40,11 +40,12 @@ from chibo4tot_desktop.ops.keys import (
 from chibo4tot_desktop.packets import SenderClaim, key_file_bytes, read_claim
 from chibo4tot_desktop.text import format_date
 from chibo4tot_desktop.ui.common import confirm, show_error
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 COLUMNS = ("Bên gửi", "Mã", "Vai trò", "Vân tay", "Ngày đăng ký")
 
 
-class TrustDialog(QDialog):
+class TrustDialog(ProgramDialog):
     """Register the sender of ``claim`` once the fingerprint typed matches."""
 
     def __init__(self, office, claim: SenderClaim, parent: QWidget | None = None):
@@ -99,7 +100,7 @@ class TrustDialog(QDialog):
         super().accept()
 
 
-class KeysDialog(QDialog):
+class KeysDialog(ProgramDialog):
     def __init__(self, office, parent: QWidget | None = None):
         super().__init__(parent)
         self.office = office

@@ -15,7 +15,6 @@ import datetime as dt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -35,6 +34,7 @@ from chibo4tot_desktop.pdf import certificates as cert
 from chibo4tot_desktop.pdf.forms import proposal_list, registration_form
 from chibo4tot_desktop.ui import printing
 from chibo4tot_desktop.ui.printing import PaperJob
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 CERTIFICATES, FORM, PROPOSAL_LIST = "certificates", "form", "proposal_list"
 PAPER_NAMES = {
@@ -80,7 +80,7 @@ def proposal_list_job(office, year: int) -> PaperJob:
                     f"Danh sách đề nghị khen thưởng năm {year}", f"danh-sach-de-nghi-{year}.pdf")
 
 
-class PapersDialog(QDialog):
+class PapersDialog(ProgramDialog):
     def __init__(self, office, parent: QWidget | None = None, year: int | None = None,
                  paper: str = CERTIFICATES):
         super().__init__(parent)
@@ -180,7 +180,7 @@ def open_papers_dialog(parent: QWidget | None, office, year: int | None = None,
     PapersDialog(office, parent, year, paper).exec()
 
 
-class CertificateSettingsDialog(QDialog):
+class CertificateSettingsDialog(ProgramDialog):
     """Issuer, signer, wording, paper kind and offsets of the certificates."""
 
     TEXT_FIELDS = ("issuer", "on_behalf", "signer_title", "signer_name", "place", "lead_word",

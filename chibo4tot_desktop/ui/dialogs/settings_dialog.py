@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -49,6 +48,7 @@ from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.setup import SetupChanges, YearDates, save_setup
 from chibo4tot_desktop.text import DateParseError, format_date, parse_date
 from chibo4tot_desktop.ui.common import DateField, ask_reason
+from chibo4tot_desktop.ui.screen import ProgramDialog
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -438,7 +438,7 @@ class YearRulesEditor(QWidget):
         return result
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(ProgramDialog):
     def __init__(self, office, year: int, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Thiết lập")
