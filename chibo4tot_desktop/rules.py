@@ -60,6 +60,13 @@ def fmt_points(value: float | None) -> str:
     """14 -> "14", 22.5 -> "22,5" (Vietnamese decimal comma); None -> "–"."""
     if value is None:
         return "–"
+    return _points_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _points_text(value: float) -> str:
+    # A year's reasons write the same few values thousands of times (maxima, thresholds,
+    # group points): each is formatted once.
     rounded = round(float(value), 2)
     if abs(rounded - round(rounded)) < EPSILON:
         return str(int(round(rounded)))
@@ -396,25 +403,30 @@ class ScoreTotals:
 def score_totals(groups: Iterable[GroupSpec], scores: Mapping[int, float | None]) -> ScoreTotals:
     """Add up ``scores`` (item id -> points, None or absent for not scored) per group."""
     results = []
-    for group in sorted(groups, key=lambda g: g.position):
+    get = scores.get            # a province's year adds up 6,000 sheets: kept tight
+    total = max_total = 0.0
+    all_missing = 0
+    for group in sorted(groups, key=_position):
         points = 0.0
         missing = 0
         for item in group.items:
-            value = scores.get(item.id)
+            value = get(item.id)
             if value is None:
                 missing += 1
             else:
                 points += float(value)
-        results.append(
-            GroupTotal(group.position, group.title, round(points, 4), group.max_points,
-                       group.pass_points, missing)
-        )
-    return ScoreTotals(
-        groups=tuple(results),
-        total=round(sum(g.points for g in results), 4),
-        max_total=sum(g.max_points for g in results),
-        missing=sum(g.missing for g in results),
-    )
+        points = round(points, 4)
+        results.append(GroupTotal(group.position, group.title, points, group.max_points,
+                                  group.pass_points, missing))
+        total += points
+        max_total += group.max_points
+        all_missing += missing
+    return ScoreTotals(groups=tuple(results), total=round(total, 4), max_total=max_total,
+                       missing=all_missing)
+
+
+def _position(group: GroupSpec) -> int:
+    return group.position
 
 
 # -------------------------------------------------------------------------- classification

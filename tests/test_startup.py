@@ -108,3 +108,33 @@ def test_commands_that_need_no_data_file_load_no_database_code(argv):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert "LOADED []" in result.stdout, result.stdout[-500:] + result.stderr[-2000:]
+
+
+def test_pyside_reads_no_source_of_modules_that_never_use_qt():
+    """PySide6's import hook would read the source of every module imported after it; the
+    program answers for its core and libraries by name (``ui.app.narrow_feature_scan``)."""
+    code = textwrap.dedent("""
+        import inspect, sys
+        import PySide6.QtWidgets
+        from PySide6.support import feature
+        from chibo4tot_desktop.ui.app import narrow_feature_scan
+        narrow_feature_scan()
+        read = []
+        real = inspect.getsource
+        inspect.getsource = lambda module: read.append(module.__name__) or real(module)
+        import dataclasses, sqlalchemy.sql
+        from chibo4tot_desktop import rules
+        from chibo4tot_desktop.ui import screen
+        print([name for name in read if not name.startswith("PySide6")])
+        print(feature.pyside_feature_dict.get('sqlalchemy'),
+              feature.pyside_feature_dict.get('chibo4tot_desktop'),
+              feature.pyside_feature_dict.get('chibo4tot_desktop.ui'))
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                 "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+                            check=True)
+    read, marks = result.stdout.strip().splitlines()
+    # Only the window's own package is read (it names PySide6); the rest answered by name.
+    assert read == "['chibo4tot_desktop.ui']"
+    assert marks.split()[:2] == ["-1", "-1"]      # "does not use PySide6", as read would say
