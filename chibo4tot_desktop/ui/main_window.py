@@ -42,6 +42,7 @@ from chibo4tot_desktop.ui.tabs.registrations_tab import RegistrationsTab
 from chibo4tot_desktop.ui.tabs.scoring_tab import ScoringTab
 
 RECENT_KEY = "recent_files"
+TAB_KEY = "window/tab"          # the tab the window was left on (its class name)
 MAX_RECENT = 8
 
 
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         wire_all(self)
         self.year_combo.currentIndexChanged.connect(self._year_changed)
         self.organisation_combo.currentIndexChanged.connect(self._organisation_changed)
+        self._reopen_tab()
         self.attach(office)
         if ask_first_run and not queries.phases(office):
             self.first_run()
@@ -177,6 +179,16 @@ class MainWindow(QMainWindow):
         self.settings_action.setEnabled(has_year)
 
     # --------------------------------------------------------------------------------- data
+    def _reopen_tab(self) -> None:
+        """Open on the tab the window was left on: its data alone are read (the Đăng ký list
+        of a province's 100,000 cells opens without computing the year's overview)."""
+        left = QSettings().value(TAB_KEY, "")
+        for tab in self.all_tabs():
+            if type(tab).__name__ == left:
+                self.tabs.blockSignals(True)
+                self.tabs.setCurrentWidget(tab)
+                self.tabs.blockSignals(False)
+
     def all_tabs(self):
         return (self.overview_tab, self.cells_tab, self.registrations_tab, self.scoring_tab,
                 self.awards_tab)
@@ -523,4 +535,7 @@ class MainWindow(QMainWindow):
             self.auto_backup.on_close()
             self.auto_backup.timer.stop()
         self.bridge.detach()
+        current = self.tabs.currentWidget()
+        if current in self.all_tabs():
+            QSettings().setValue(TAB_KEY, type(current).__name__)
         super().closeEvent(event)

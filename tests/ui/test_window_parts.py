@@ -224,3 +224,31 @@ def test_the_final_year_stays_named_after_a_settings_change(window):
     update_organisation(window.office, name="Đảng bộ phường Mới")
     assert window.phase_label.text().endswith("(năm tổng kết)")
     assert window.windowTitle().endswith("Đảng bộ phường Mới")
+
+
+def test_the_window_reopens_on_the_tab_it_was_left_on(qtbot, demo_office, boxes):
+    """Only the tab on show reads its data: reopened on Đăng ký thi đua, the year's overview
+    is not computed until a tab that shows it is opened."""
+    from chibo4tot_desktop.ui.main_window import MainWindow
+
+    first = MainWindow(demo_office)
+    qtbot.addWidget(first)
+    first.show_tab(first.registrations_tab)
+    first.close()
+
+    again = MainWindow(demo_office)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.tabs.currentWidget() is again.registrations_tab
+    qtbot.waitUntil(lambda: again.registrations_tab.model.rowCount() > 0)
+    assert "Đã đăng ký" in again.registrations_tab.summary.text()
+    year = again.current_year()
+    assert again.overviews.cache.current(year) is None and not again.overviews.busy
+    again.show_tab(again.overview_tab)
+    qtbot.waitUntil(lambda: again.overviews.cache.current(year) is not None)
+    again.show_tab(again.cells_tab)
+    again.close()
+
+    last = MainWindow(demo_office)
+    qtbot.addWidget(last)
+    assert last.tabs.currentWidget() is last.cells_tab
