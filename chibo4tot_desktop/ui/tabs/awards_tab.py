@@ -219,11 +219,12 @@ class AwardsTab(BaseTab):
         else:
             lines.append(f"Đang xếp loại HTXSNV: {ranking.excellent}, tối đa {ranking.allowed}"
                          + (" – vượt tỷ lệ." if ranking.over else "."))
-        if not overview.scoring_complete:
-            lines.append(f"Năm chưa chấm xong ({len(overview.pending)} chi bộ chưa chấm đủ): "
+        pending = len(overview.pending)     # read once: a province's 3,000 cells
+        if pending:
+            lines.append(f"Năm chưa chấm xong ({pending} chi bộ chưa chấm đủ): "
                          "bảng xếp hạng là tạm thời.")
         self.ranking_label.setText("\n".join(lines))
-        self.leading_button.setEnabled(overview.scoring_complete and bool(ranking.leading))
+        self.leading_button.setEnabled(not pending and bool(ranking.leading))
 
     def propose_leading(self) -> None:
         """Giấy khen for the leading cells of the ranking (the core picks and checks them)."""
