@@ -252,3 +252,20 @@ def test_the_window_reopens_on_the_tab_it_was_left_on(qtbot, demo_office, boxes)
     last = MainWindow(demo_office)
     qtbot.addWidget(last)
     assert last.tabs.currentWidget() is last.cells_tab
+
+
+def test_the_unit_box_lists_the_years_cells_then_the_ward(qtbot, demo_window):
+    window = demo_window
+    tab = window.scoring_tab
+    window.show_tab(tab)
+    qtbot.waitUntil(lambda: not tab.stale)
+    overview = window.overviews.get(window.current_year())
+    names = [state.cell.name for state in overview.cells]
+    box = tab.unit
+    assert [box.itemText(row) for row in range(box.count())][:-1] == names
+    assert "tự chấm “Đảng bộ cơ sở 4 tốt”" in box.itemText(box.count() - 1)
+    last = overview.cells[-1].cell
+    tab.select_cell(last.id)
+    assert box.currentText() == last.name and tab.cell_id() == last.id
+    tab.select_cell(None)
+    assert tab.cell_id() is None and box.currentIndex() == box.count() - 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,41 @@ def _centred(box: QWidget) -> QWidget:
     return holder
 
 
+class UnitsModel(QAbstractListModel):
+    """The units to score (every cell of the year, then the ward) for the unit box: one list,
+    read by the box for the rows it shows (a province's 3,000 or 100,000 names are not made
+    into one item each); the place of a unit found by its id in a dict."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._units: list[tuple[str, int]] = []
+        self._rows: dict[int, int] = {}
+
+    def set_units(self, units: list[tuple[str, int]]) -> None:
+        if units == self._units:
+            return
+        self.beginResetModel()
+        self._units = units
+        self._rows = {unit_id: row for row, (_name, unit_id) in enumerate(units)}
+        self.endResetModel()
+
+    def row_of(self, unit_id) -> int:
+        return self._rows.get(unit_id, -1) if unit_id is not None else -1
+
+    def rowCount(self, parent=QModelIndex()) -> int:      # noqa: B008 - Qt's
+        return 0 if parent.isValid() else len(self._units)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._units):
+            return None
+        name, unit_id = self._units[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return name
+        if role == Qt.ItemDataRole.UserRole:
+            return unit_id
+        return None
+
+
 class ScoringTab(BaseTab):
     TITLE = "Chấm điểm"
     TOPICS = frozenset({changes.CELLS, changes.EVALUATIONS,
@@ -64,6 +99,14 @@ class ScoringTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.unit = QComboBox()
+        self.units_model = UnitsModel(self.unit)
+        self.unit.setModel(self.units_model)
+        # Sized by a name's usual length, not by measuring every name; the list's rows all
+        # one height, so it draws the rows on screen only.
+        self.unit.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.unit.setMinimumContentsLength(32)
+        self.unit.view().setUniformItemSizes(True)
         self.unit.setMinimumWidth(260)
         self.button_row.insertWidget(0, QLabel("Đơn vị được chấm:"))
         self.button_row.insertWidget(1, self.unit)
@@ -78,7 +121,6 @@ class ScoringTab(BaseTab):
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
         self.upper_body = ""
-        self._units: list[tuple[str, int]] = []
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 5)
@@ -194,12 +236,8 @@ class ScoringTab(BaseTab):
         self.upper_body = identity.upper_body
         units.append((f"{identity.name} (tự chấm “Đảng bộ cơ sở 4 tốt”)", ORGANISATION))
         self.unit.blockSignals(True)
-        if units != self._units:     # a province's 3,000 names: refilled only when changed
-            self._units = units
-            self.unit.clear()
-            for name, unit_id in units:
-                self.unit.addItem(name, unit_id)
-        index = self.unit.findData(wanted) if wanted is not None else -1
+        self.units_model.set_units(units)     # a province's names: one list, no item each
+        index = self.units_model.row_of(wanted)
         self.unit.setCurrentIndex(index if index >= 0 else 0)
         self.unit.blockSignals(False)
         unit = self.unit.currentData()
@@ -230,7 +268,7 @@ class ScoringTab(BaseTab):
 
     def select_cell(self, cell_id: int | None) -> None:
         """Show the scoring sheet of ``cell_id`` (None: the organisation)."""
-        index = self.unit.findData(ORGANISATION if cell_id is None else cell_id)
+        index = self.units_model.row_of(ORGANISATION if cell_id is None else cell_id)
         if index >= 0:
             self.unit.setCurrentIndex(index)
 
@@ -239,11 +277,11 @@ class ScoringTab(BaseTab):
             if confirm(self, "Phiếu chấm đang sửa chưa được lưu. Lưu trước khi chuyển?"):
                 previous = self.unit.currentData()
                 self.unit.blockSignals(True)
-                self.unit.setCurrentIndex(self.unit.findData(self.current_unit))
+                self.unit.setCurrentIndex(self.units_model.row_of(self.current_unit))
                 self.unit.blockSignals(False)
                 if not self.save():
                     return
-                self.unit.setCurrentIndex(self.unit.findData(previous))
+                self.unit.setCurrentIndex(self.units_model.row_of(previous))
                 return
         self.load()
 
