@@ -9,7 +9,9 @@ process; there the measure and the parent's time limit are the guard.
 
 It sends plain values through the pipe: ("sheet", name, visible), then ("rows", [...]) in
 pieces of ROWS_PER_MESSAGE rows (the parent unpickles a piece while the next is pickled), and
-("done",) at the end -- or one ("refused", message), ("damaged", what) or ("memory",).
+("done",) at the end. Equal texts of a sheet are sent as one object (pickle sends it once per
+piece, and the parent holds it once): a list repeats its title, and often its commitments, in
+every row -- or one ("refused", message), ("damaged", what) or ("memory",).
 Its output and error streams go nowhere: what went wrong reaches the user as the parent's
 sentence, not as a Rust message on the console.
 """
@@ -88,8 +90,11 @@ def read(path: str, file_name: str, send) -> None:
             rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             check_values(rows, totals, file_name, meta.name)
             send(("sheet", meta.name, meta.visible == SheetVisibleEnum.Visible))
+            same = {}.setdefault
             for start in range(0, len(rows), ROWS_PER_MESSAGE):
-                send(("rows", rows[start:start + ROWS_PER_MESSAGE]))
+                send(("rows", [[same(value, value) if value.__class__ is str else value
+                                for value in row]
+                               for row in rows[start:start + ROWS_PER_MESSAGE]]))
             del rows
     send(("done",))
 
