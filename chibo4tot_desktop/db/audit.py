@@ -175,14 +175,20 @@ def _encode_other(value):
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=_encode_other)
 
 
+# Audit rows are made and written this many at a time: 100,000 imported rows never have all
+# their audit texts in memory at once.
+AUDIT_BATCH = 5000
+
+
 def record_inserts(session: Session, model, rows: Sequence[Mapping]) -> None:
     """Audit rows for ``rows`` (each with its new ``id`` and every column) inserted into
     ``model``'s table."""
     keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in SKIPPED_FIELDS]
     encode = _ENCODER.encode
-    entries = [("insert", row["id"], row, "", None, encode({key: row[key] for key in keys}))
-               for row in rows]
-    _write(session, model.__tablename__, entries)
+    for start in range(0, len(rows), AUDIT_BATCH):
+        _write(session, model.__tablename__, [
+            ("insert", row["id"], row, "", None, encode({key: row[key] for key in keys}))
+            for row in rows[start:start + AUDIT_BATCH]])
 
 
 def record_updates(session: Session, model, changes: Sequence[tuple[object, Mapping]]
