@@ -39,6 +39,13 @@ def limit_memory(memory_limit: int) -> None:
 
 
 def main(path: str, file_name: str, connection, memory_limit: int) -> None:
+    """The child's whole life: it leaves at once when done (``os._exit``), without tearing
+    down its interpreter, since the parent waits for it to end before going on."""
+    answer(path, file_name, connection, memory_limit)
+    os._exit(0)
+
+
+def answer(path: str, file_name: str, connection, memory_limit: int) -> None:
     limit_memory(memory_limit)
     _quiet()
     from python_calamine import CalamineWorkbook  # noqa: F401 - loaded while the parent measures
