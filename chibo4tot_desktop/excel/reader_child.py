@@ -1,8 +1,9 @@
 """The child process of ``reader.read_workbook``: read one workbook's values with calamine.
 
-It runs in a fresh interpreter (multiprocessing, "spawn"), so a file that makes the reader
-allocate without end or crash (python-calamine is Rust: a failed allocation aborts the whole
-process) ends this process only. It first limits its own address space (RLIMIT_AS, POSIX)
+It runs in a process of its own (forked from the reading server, or a fresh interpreter: see
+``reader._context``), so a file that makes the reader allocate without end or crash
+(python-calamine is Rust: a failed allocation aborts the whole process) ends this process
+only. It first limits its own address space (RLIMIT_AS, POSIX)
 and turns core dumps off, then loads calamine and waits: it reads only when the parent,
 having measured the file (``extent``), sends "go". Windows has no memory limit for a
 process; there the measure and the parent's time limit are the guard.
