@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -29,7 +30,7 @@ from chibo4tot_desktop.excel.reader import (
     SheetValues,
     UnsafeFileError,
     column_letter,
-    read_workbook,
+    reading_workbook,
 )
 from chibo4tot_desktop.excel.template import (
     FORM_LABEL_KEYS,
@@ -262,8 +263,9 @@ class ImportOutcome:
 
 
 # ----------------------------------------------------------------------------- building
-@dataclass(frozen=True)
-class CellRef:
+class CellRef(NamedTuple):
+    """A cell as the plan needs it (a tuple: 10,000 are made in a blink)."""
+
     id: int
     code: str
     name: str
@@ -367,13 +369,16 @@ def build_plan(office: Office, year: int, paths: Sequence[str | Path],
 
 def _build_plan(office: Office, year: int, paths: Sequence[str | Path],
                 progress: Progress = null_progress) -> ImportPlan:
-    context = _Context(office, year)
+    context = None
     plan = ImportPlan(year=year, files=[Path(path).name for path in paths])
     for number, path in enumerate(paths):
         name = Path(path).name
         progress(number, len(paths), f"Đang đọc tệp {name}…")
         try:
-            sheets = read_workbook(path)
+            with reading_workbook(path) as values:
+                if context is None:    # the office's cells, read while the child reads
+                    context = _Context(office, year)
+                sheets = values()
         except UnsafeFileError as error:
             plan.problems.append(Problem(name, "", None, None, None, str(error)))
             continue

@@ -36,6 +36,7 @@ to go on without it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
@@ -45,6 +46,7 @@ import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,6 +204,18 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
     server, about 15 ms, or a fresh interpreter (a few tenths of a second), hidden behind the
     measure for a large file: the child starts first and waits.
     """
+    with reading_workbook(path, time_limit, memory_limit) as values:
+        return values()
+
+
+@contextlib.contextmanager
+def reading_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
+                     memory_limit: int = READ_MEMORY_LIMIT
+                     ) -> Iterator[Callable[[], list[SheetValues]]]:
+    """``read_workbook`` in two steps: on entering, the file is copied, checked and measured
+    (UnsafeFileError as there) and the child told to read it; the caller may do other work
+    while it reads (the import reads the office's cells meanwhile), then calls what this
+    yields for the values. On leaving, a child still reading is stopped."""
     from chibo4tot_desktop.excel.extent import scan_workbook
 
     path = Path(path)
@@ -217,7 +231,8 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
                 reading.start()
             scan_workbook(copy, name, deadline)
             reading.start()
-            return reading.collect(deadline)
+            reading.go()
+            yield lambda: reading.collect(deadline)
         finally:
             reading.close()
 
@@ -330,13 +345,16 @@ class _ReadingProcess:
         finally:
             child_end.close()
 
-    def collect(self, deadline: float) -> list[SheetValues]:
-        """Tell the child to read (the file is measured), then gather what it sends."""
-        name = self.name
+    def go(self) -> None:
+        """Tell the child to read (the file is measured)."""
         try:
             self.connection.send("go")
         except OSError:
-            pass   # it is gone already: its exit code says why, below
+            pass   # it is gone already: its exit code says why, in ``collect``
+
+    def collect(self, deadline: float) -> list[SheetValues]:
+        """Gather what the child sends."""
+        name = self.name
         sheets: list[SheetValues] = []
         while True:
             remaining = deadline - time.monotonic()
