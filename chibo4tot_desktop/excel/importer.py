@@ -323,8 +323,8 @@ class _Context:
         return result
 
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
-        """The cell for a typed code and/or name, or (None, why not)."""
-        code, name = clean(code), clean(name)
+        """The cell for a typed code and/or name, both cleaned (``clean``), or (None, why
+        not)."""
         # fold() of a clean text is its casefold
         by_code = self.by_code.get(code.casefold()) if code else None
         by_name = None
@@ -634,11 +634,11 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
     code = _text(record["code"][0]) if "code" in record else ""
     name = _text(record["name"][0]) if "name" in record else ""
     cell = None
-    typed_code = clean(code)
-    if not typed_code and not clean(name):
+    typed_code, typed_name = clean(code), clean(name)
+    if not typed_code and not typed_name:
         problem("name", "", "chưa ghi tên chi bộ")
     else:
-        cell, why = context.find_cell(code, name)
+        cell, why = context.find_cell(typed_code, typed_name)
         if cell is None:
             problem("code" if typed_code and "mã" in why else "name", name or code, why)
         elif not timeline.in_year(cell.started_on, cell.dissolved_on, context.year,
