@@ -709,3 +709,30 @@ def test_the_bulk_write_audits_exactly_as_a_form_save_does(cells_office, tmp_pat
     assert changes[-1].ids("registrations") == {added.id, typed.id}
     assert "registrations" in changes[-1]
     assert isinstance(added, Registration)
+
+
+def test_a_write_in_batches_is_the_same_write(cells_office, monkeypatch):
+    """Large imports hand their rows and audit rows to the database in batches (bounded
+    memory): with batches of two rows, five new registrations are all written, each with its
+    audit row, all the audit rows with the one time of the import."""
+    import json
+
+    from chibo4tot_desktop.db import audit, bulk
+
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 2)
+    monkeypatch.setattr(audit, "AUDIT_BATCH", 2)
+    ids = [queries.cell_by_code(cells_office, code).id
+           for code in ("TDP01", "TDP02", "TDP06", "TDP12", "CQ")]
+    import_registrations(cells_office, YEAR, [
+        {"cell_id": cell_id, "values": {"received_on": dt.date(2024, 3, 1 + number),
+                                        "signer": f"Bí thư {number}"},
+         "source_file": "a.xlsx", "source_row": 4 + number, "expected_version": None}
+        for number, cell_id in enumerate(ids)])
+    added = [queries.registration(cells_office, cell_id, YEAR) for cell_id in ids]
+    assert [row.signer for row in added] == [f"Bí thư {number}" for number in range(5)]
+    inserts = [entry for entry in queries.audit_log(cells_office, table="registrations")
+               if entry.action == "insert"]
+    assert sorted(entry.row_id for entry in inserts) == sorted(row.id for row in added)
+    assert len({entry.at for entry in inserts}) == 1
+    by_row = {entry.row_id: json.loads(entry.new_value) for entry in inserts}
+    assert [by_row[row.id]["source_row"] for row in added] == [4, 5, 6, 7, 8]

@@ -58,6 +58,20 @@ def test_values_come_back_as_calamine_reads_them(tmp_path):
     assert no_reader_left()
 
 
+def test_a_child_started_as_a_fresh_interpreter_reads_too(tmp_path, monkeypatch):
+    """Windows and the packaged program start the child with "spawn" (a fresh interpreter),
+    not from the reading server; the values and the refusals are the same."""
+    monkeypatch.setattr(reader, "_context", lambda: multiprocessing.get_context("spawn"))
+    sound = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    assert read_workbook(sound)[0].rows == [hostile_files.HEADERS]
+    with pytest.raises(UnsafeFileError, match=r"'chi-so.xlsx' bị hỏng, không đọc được \("):
+        read_workbook(hostile_files.raw_xlsx(
+            tmp_path / "chi-so.xlsx",
+            f'{hostile_files.SHEET_HEAD}<sheetData><row r="1"><c r="A1" t="s"><v>7</v></c>'
+            "</row></sheetData></worksheet>"))
+    assert no_reader_left()
+
+
 def test_a_child_started_before_the_measure_reads_only_what_passed_it(tmp_path, monkeypatch):
     """Large files start the child first (it boots while the file is measured): a refusal
     ends it unread, a sound file is read."""

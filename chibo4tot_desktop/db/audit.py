@@ -175,14 +175,21 @@ def _encode_other(value):
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=_encode_other)
 
 
+# Audit rows are made and written this many at a time: 100,000 imported rows never have all
+# their audit texts in memory at once.
+AUDIT_BATCH = 5000
+
+
 def record_inserts(session: Session, model, rows: Sequence[Mapping]) -> None:
     """Audit rows for ``rows`` (each with its new ``id`` and every column) inserted into
     ``model``'s table."""
     keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in SKIPPED_FIELDS]
     encode = _ENCODER.encode
-    entries = [("insert", row["id"], row, "", None, encode({key: row[key] for key in keys}))
-               for row in rows]
-    _write(session, model.__tablename__, entries)
+    now = _now()         # one time for all of them, as one flush has
+    for start in range(0, len(rows), AUDIT_BATCH):
+        _write(session, model.__tablename__, [
+            ("insert", row["id"], row, "", None, encode({key: row[key] for key in keys}))
+            for row in rows[start:start + AUDIT_BATCH]], now)
 
 
 def record_updates(session: Session, model, changes: Sequence[tuple[object, Mapping]]
@@ -204,10 +211,15 @@ def record_updates(session: Session, model, changes: Sequence[tuple[object, Mapp
     _write(session, model.__tablename__, entries)
 
 
-def _write(session: Session, table: str, entries: list[tuple]) -> None:
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _write(session: Session, table: str, entries: list[tuple],
+           now: dt.datetime | None = None) -> None:
     if not entries:
         return
-    now = dt.datetime.now().replace(microsecond=0)
+    now = now or _now()
     user = current_user()
     note = session.info.get(AUDIT_NOTE)
     changed = session.info.setdefault(CHANGED_ROWS, {}).setdefault(table, set())

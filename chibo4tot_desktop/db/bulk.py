@@ -51,12 +51,25 @@ def update_many(connection, table: Table, where: Mapping[str, str], rows: Sequen
     return sum(_run(connection, statement, keys, processors, [row]) for row in rows)
 
 
+# Rows handed to the driver at a time: the converted parameters of 100,000 rows are never all
+# in memory at once (one statement, compiled once, executed for each batch).
+BATCH_ROWS = 5000
+
+
 def _run(connection, statement, keys, processors, rows) -> int:
     compiled = statement.compile(dialect=connection.dialect)
     converters = dict(zip(keys, processors))
     order = list(compiled.positiontup) if compiled.positional else list(compiled.params)
-    # Column by column (each a list made in one comprehension), then rows: tuples for a
-    # positional driver (SQLite), mappings for a named one (psycopg).
+    changed = 0
+    for start in range(0, len(rows), BATCH_ROWS):
+        params = _parameters(compiled, order, converters, rows[start:start + BATCH_ROWS])
+        changed += connection.exec_driver_sql(compiled.string, params).rowcount
+    return changed
+
+
+def _parameters(compiled, order, converters, rows) -> list:
+    """Column by column (each a list made in one comprehension), then rows: tuples for a
+    positional driver (SQLite), mappings for a named one (psycopg)."""
     values = []
     fixed = compiled.params          # binds of the statement itself (the 1 of version + 1)
     for key in order:
@@ -65,9 +78,13 @@ def _run(connection, statement, keys, processors, rows) -> int:
             continue
         convert = converters[key]
         column = [row[key] for row in rows]
-        values.append([convert(value) for value in column] if convert is not None else column)
+        if convert is not None and len(set(map(id, column))) == 1:
+            # One object in every row (the time of the audit rows): converted once.
+            values.append([convert(column[0])] * len(column))
+        else:
+            values.append([convert(value) for value in column] if convert is not None
+                          else column)
     params = list(zip(*values))
     if not compiled.positional:
         params = [dict(zip(order, row)) for row in params]
-    result = connection.exec_driver_sql(compiled.string, params)
-    return result.rowcount
+    return params

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -29,7 +30,7 @@ from chibo4tot_desktop.excel.reader import (
     SheetValues,
     UnsafeFileError,
     column_letter,
-    read_workbook,
+    reading_workbook,
 )
 from chibo4tot_desktop.excel.template import (
     FORM_LABEL_KEYS,
@@ -38,7 +39,7 @@ from chibo4tot_desktop.excel.template import (
 )
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.registrations import (
-    checked_values,
+    CheckedValues,
     import_registrations,
     registration_values,
 )
@@ -160,7 +161,7 @@ class Problem:
         return f"{place}: {self.text()}"
 
 
-@dataclass
+@dataclass(slots=True)      # 100,000 of them in a large list's plan
 class PlannedRow:
     file: str
     sheet: str
@@ -262,8 +263,9 @@ class ImportOutcome:
 
 
 # ----------------------------------------------------------------------------- building
-@dataclass(frozen=True)
-class CellRef:
+class CellRef(NamedTuple):
+    """A cell as the plan needs it (a tuple: 10,000 are made in a blink)."""
+
     id: int
     code: str
     name: str
@@ -301,10 +303,28 @@ class _Context:
             for key in _name_keys(cell.name):
                 self.by_name.setdefault(key, cell)
         self.seen: dict[int, PlannedRow] = {}
+        self.checked: dict[tuple, tuple] = {}
+
+    def check_field(self, key: str, value: object) -> tuple[object, str | None]:
+        """(the field's value as ``registration_values`` returns it, None), or (None, why it
+        is refused). A check depends on the value alone, so each distinct value is checked
+        once per plan: a list repeats its title, dates, numbers and often its commitments."""
+        remembered = value.__class__ in _REMEMBERED
+        if remembered:
+            found = self.checked.get((key, value.__class__, value))
+            if found is not None:
+                return found
+        try:
+            result = (registration_values({key: value})[key], None)
+        except ValidationError as error:
+            result = (None, _lower_first(str(error).rstrip(".")))
+        if remembered:
+            self.checked[(key, value.__class__, value)] = result
+        return result
 
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
-        """The cell for a typed code and/or name, or (None, why not)."""
-        code, name = clean(code), clean(name)
+        """The cell for a typed code and/or name, both cleaned (``clean``), or (None, why
+        not)."""
         # fold() of a clean text is its casefold
         by_code = self.by_code.get(code.casefold()) if code else None
         by_name = None
@@ -323,6 +343,10 @@ class _Context:
         if cell is None:
             return None, f"không có chi bộ '{name}' trong danh sách chi bộ"
         return cell, None
+
+
+# The kinds of value whose equal values print alike (and so get the same messages).
+_REMEMBERED = frozenset((str, int, dt.date))
 
 
 def _name_keys(name: str) -> list[str]:
@@ -345,13 +369,16 @@ def build_plan(office: Office, year: int, paths: Sequence[str | Path],
 
 def _build_plan(office: Office, year: int, paths: Sequence[str | Path],
                 progress: Progress = null_progress) -> ImportPlan:
-    context = _Context(office, year)
+    context = None
     plan = ImportPlan(year=year, files=[Path(path).name for path in paths])
     for number, path in enumerate(paths):
         name = Path(path).name
         progress(number, len(paths), f"Đang đọc tệp {name}…")
         try:
-            sheets = read_workbook(path)
+            with reading_workbook(path) as values:
+                if context is None:    # the office's cells, read while the child reads
+                    context = _Context(office, year)
+                sheets = values()
         except UnsafeFileError as error:
             plan.problems.append(Problem(name, "", None, None, None, str(error)))
             continue
@@ -526,10 +553,12 @@ def _is_closing(row: list, record: dict) -> bool:
     """The first row of the closing block: a place-date line or a signature heading, on a
     row that names no cell (a date typed as "Tân Giang, ngày 7 tháng 3 năm 2024" beside a
     cell's name is that cell's date)."""
-    if not any(closing_text(value) for value in row):
-        return False
+    # The row's unit cells first: on a row of the list one of them names a cell, and the
+    # answer is known without looking at the row's other cells.
     units = [record[key][0] for key in ("code", "name") if key in record]
-    return all(_is_blank(value) or closing_text(value) for value in units)
+    if not all(_is_blank(value) or closing_text(value) for value in units):
+        return False
+    return any(closing_text(value) for value in row)
 
 
 def _find_header(rows: list[list], group_titles: Sequence[str] = ()
@@ -602,15 +631,16 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         _, row_number, column = record.get(key, (None, row, None))
         problems.append(Problem(file, sheet, row_number, column, value, message))
 
-    code = _text(record.get("code", ("",))[0])
-    name = _text(record.get("name", ("",))[0])
+    code = _text(record["code"][0]) if "code" in record else ""
+    name = _text(record["name"][0]) if "name" in record else ""
     cell = None
-    if not clean(code) and not clean(name):
+    typed_code, typed_name = clean(code), clean(name)
+    if not typed_code and not typed_name:
         problem("name", "", "chưa ghi tên chi bộ")
     else:
-        cell, why = context.find_cell(code, name)
+        cell, why = context.find_cell(typed_code, typed_name)
         if cell is None:
-            problem("code" if clean(code) and "mã" in why else "name", name or code, why)
+            problem("code" if typed_code and "mã" in why else "name", name or code, why)
         elif not timeline.in_year(cell.started_on, cell.dissolved_on, context.year,
                                   context.rule, context.review_day):
             problem("name", name or code,
@@ -622,7 +652,6 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         if typed != str(context.year):
             problem("year", typed, f"năm '{typed}' khác năm đang nhập ({context.year})")
 
-    values: dict = {}
     converted: dict = {}
     for key in VALUE_FIELDS:
         if key not in record:
@@ -647,17 +676,15 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
             converted[key] = value
         except DateParseError as error:
             problem(key, raw, str(error))
-    try:
-        # The office's own rules, all fields at once (checked once: the import's write takes
-        # them as they are); field by field only to name each error.
-        values = checked_values(converted)
-    except ValidationError:
-        values = {}
-        for key, value in converted.items():
-            try:
-                values.update(registration_values({key: value}))
-            except ValidationError as error:
-                problem(key, record[key][0], _lower_first(str(error).rstrip(".")))
+    # The office's own rules, field by field to name each error (checked once: the import's
+    # write takes them as they are).
+    values = CheckedValues()
+    for key, value in converted.items():
+        checked, why = context.check_field(key, value)
+        if why is None:
+            values[key] = checked
+        else:
+            problem(key, record[key][0], why)
     if "received_on" not in record:
         problem("received_on", "", "thiếu cột ngày đăng ký")
     if problems or cell is None:

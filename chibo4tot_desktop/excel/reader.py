@@ -36,14 +36,17 @@ to go on without it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,9 +200,22 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
     Why always a child, even for a small file that the measure has proven small: the measure
     is made with Python's zip reader and calamine reads with Rust's; if the two ever saw a
     different file (a crafted zip) or the measure had a gap, an in-process read could take the
-    window down, a child only itself. Its cost is a fresh interpreter (a few tenths of a
-    second), hidden behind the measure for a large file: the child starts first and waits.
+    window down, a child only itself. Its cost (see ``_context``): a fork of the reading
+    server, about 15 ms, or a fresh interpreter (a few tenths of a second), hidden behind the
+    measure for a large file: the child starts first and waits.
     """
+    with reading_workbook(path, time_limit, memory_limit) as values:
+        return values()
+
+
+@contextlib.contextmanager
+def reading_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
+                     memory_limit: int = READ_MEMORY_LIMIT
+                     ) -> Iterator[Callable[[], list[SheetValues]]]:
+    """``read_workbook`` in two steps: on entering, the file is copied, checked and measured
+    (UnsafeFileError as there) and the child told to read it; the caller may do other work
+    while it reads (the import reads the office's cells meanwhile), then calls what this
+    yields for the values. On leaving, a child still reading is stopped."""
     from chibo4tot_desktop.excel.extent import scan_workbook
 
     path = Path(path)
@@ -215,7 +231,8 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
                 reading.start()
             scan_workbook(copy, name, deadline)
             reading.start()
-            return reading.collect(deadline)
+            reading.go()
+            yield lambda: reading.collect(deadline)
         finally:
             reading.close()
 
@@ -280,6 +297,27 @@ def _exit_reason(code: int | None) -> str:
     return f"tiến trình đọc tệp dừng đột ngột (mã {code})"
 
 
+# What the reading server loads once, so that each child forked from it starts ready.
+SERVER_MODULES = ("python_calamine", "chibo4tot_desktop.errors", "chibo4tot_desktop.excel.extent",
+                  "chibo4tot_desktop.excel.reader_child")
+
+
+def _context():
+    """How the reading child starts. On POSIX, run from source: forked from a small server
+    process (multiprocessing "forkserver", started by the first read and kept for the next
+    ones) that has loaded calamine and the reader once, so a child is ready in milliseconds;
+    it is a fork of that server, never of this process and its threads. On Windows (no fork)
+    and in the packaged program (whose children are this executable again, handed over by
+    ``freeze_support``): a fresh interpreter ("spawn"). Either way each file gets a new
+    process of its own, with its own limits."""
+    if sys.platform != "win32" and not getattr(sys, "frozen", False) \
+            and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(SERVER_MODULES))  # not the program's __main__
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 class _ReadingProcess:
     """``reader_child.main`` in a fresh process: it reads when told to and sends the values."""
 
@@ -294,7 +332,7 @@ class _ReadingProcess:
             return
         from chibo4tot_desktop.excel import reader_child
 
-        context = multiprocessing.get_context("spawn")
+        context = _context()
         self.connection, child_end = context.Pipe()
         self.process = context.Process(
             target=reader_child.main, name="chibo4tot-doc-excel", daemon=True,
@@ -307,13 +345,16 @@ class _ReadingProcess:
         finally:
             child_end.close()
 
-    def collect(self, deadline: float) -> list[SheetValues]:
-        """Tell the child to read (the file is measured), then gather what it sends."""
-        name = self.name
+    def go(self) -> None:
+        """Tell the child to read (the file is measured)."""
         try:
             self.connection.send("go")
         except OSError:
-            pass   # it is gone already: its exit code says why, below
+            pass   # it is gone already: its exit code says why, in ``collect``
+
+    def collect(self, deadline: float) -> list[SheetValues]:
+        """Gather what the child sends."""
+        name = self.name
         sheets: list[SheetValues] = []
         while True:
             remaining = deadline - time.monotonic()

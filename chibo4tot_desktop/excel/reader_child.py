@@ -1,15 +1,18 @@
 """The child process of ``reader.read_workbook``: read one workbook's values with calamine.
 
-It runs in a fresh interpreter (multiprocessing, "spawn"), so a file that makes the reader
-allocate without end or crash (python-calamine is Rust: a failed allocation aborts the whole
-process) ends this process only. It first limits its own address space (RLIMIT_AS, POSIX)
+It runs in a process of its own (forked from the reading server, or a fresh interpreter: see
+``reader._context``), so a file that makes the reader allocate without end or crash
+(python-calamine is Rust: a failed allocation aborts the whole process) ends this process
+only. It first limits its own address space (RLIMIT_AS, POSIX)
 and turns core dumps off, then loads calamine and waits: it reads only when the parent,
 having measured the file (``extent``), sends "go". Windows has no memory limit for a
 process; there the measure and the parent's time limit are the guard.
 
 It sends plain values through the pipe: ("sheet", name, visible), then ("rows", [...]) in
 pieces of ROWS_PER_MESSAGE rows (the parent unpickles a piece while the next is pickled), and
-("done",) at the end -- or one ("refused", message), ("damaged", what) or ("memory",).
+("done",) at the end. Equal texts of a sheet are sent as one object (pickle sends it once per
+piece, and the parent holds it once): a list repeats its title, and often its commitments, in
+every row -- or one ("refused", message), ("damaged", what) or ("memory",).
 Its output and error streams go nowhere: what went wrong reaches the user as the parent's
 sentence, not as a Rust message on the console.
 """
@@ -37,6 +40,13 @@ def limit_memory(memory_limit: int) -> None:
 
 
 def main(path: str, file_name: str, connection, memory_limit: int) -> None:
+    """The child's whole life: it leaves at once when done (``os._exit``), without tearing
+    down its interpreter, since the parent waits for it to end before going on."""
+    answer(path, file_name, connection, memory_limit)
+    os._exit(0)
+
+
+def answer(path: str, file_name: str, connection, memory_limit: int) -> None:
     limit_memory(memory_limit)
     _quiet()
     from python_calamine import CalamineWorkbook  # noqa: F401 - loaded while the parent measures
@@ -88,8 +98,11 @@ def read(path: str, file_name: str, send) -> None:
             rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             check_values(rows, totals, file_name, meta.name)
             send(("sheet", meta.name, meta.visible == SheetVisibleEnum.Visible))
+            same = {}.setdefault
             for start in range(0, len(rows), ROWS_PER_MESSAGE):
-                send(("rows", rows[start:start + ROWS_PER_MESSAGE]))
+                send(("rows", [[same(value, value) if value.__class__ is str else value
+                                for value in row]
+                               for row in rows[start:start + ROWS_PER_MESSAGE]]))
             del rows
     send(("done",))
 

@@ -174,6 +174,8 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
         existing = {row.cell_id: row for row in plain.rows(
             session, Registration, Registration.year == year)}
         rule = year_rule_of(session, year)
+        # Every column of a new row (defaults filled in), for one executemany.
+        defaults = audit.column_defaults(Registration)
         for entry, values in checked:
             cell = cell_of_year(session, cells.get(entry["cell_id"]), year, rule)
             registration = existing.get(cell.id)
@@ -187,22 +189,19 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
                    "source_file": entry.get("source_file"),
                    "source_row": entry.get("source_row")}
             if registration is None:
-                added.append({"cell_id": cell.id, "year": year, **row})
+                added.append({**defaults, "cell_id": cell.id, "year": year, **row})
             else:
                 updated.append((registration, row))
         check_cancelled(progress)
         if added:
-            # One executemany with every column (defaults filled in), then the new ids by
-            # cell: a cell has one registration a year.
-            defaults = audit.column_defaults(Registration)
-            rows = [{**defaults, **row} for row in added]
-            bulk.insert_many(session.connection(), Registration.__table__, rows)
+            # One executemany, then the new ids by cell: a cell has one registration a year.
+            bulk.insert_many(session.connection(), Registration.__table__, added)
             new_ids = dict(session.execute(
                 select(Registration.cell_id, Registration.id).where(
                     Registration.year == year)).all())
-            for row in rows:
+            for row in added:
                 row["id"] = new_ids[row["cell_id"]]
-            audit.record_inserts(session, Registration, rows)
+            audit.record_inserts(session, Registration, added)
         progress(len(added), len(checked))
         if updated:
             batches: dict[frozenset, list[dict]] = {}   # one statement per set of fields
