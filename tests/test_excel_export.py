@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.errors import UserError
@@ -42,7 +43,7 @@ def test_every_kind_is_office_ready(demo_office, tmp_path):
         assert int(sheet.page_setup.paperSize) == 9
         # A fixed scale, never fit to the page: nothing prints under 10 pt.
         assert not sheet.sheet_properties.pageSetUpPr.fitToPage
-        scale = sheet.page_setup.scale
+        scale = sheet.page_setup.scale or 100      # no scale written: 100%, the default
         smallest = min(cell.font.sz for row in sheet.iter_rows() for cell in row
                        if cell.value is not None and cell.font and cell.font.sz)
         assert smallest * scale / 100 >= 10, (kind, smallest, scale)
@@ -146,31 +147,29 @@ def test_text_that_looks_like_a_formula_stays_text(demo_office, tmp_path):
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
 
 
-def test_a_tab_at_the_start_is_guarded_too(tmp_path):
-    from openpyxl import Workbook
-
+def test_a_tab_at_the_start_is_guarded_too(demo_office, tmp_path):
     from chibo4tot_desktop.excel.common import needs_text_guard
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("a")
-    cell = exports._cell(sheet, "\t=cmd")
     assert needs_text_guard("\t=cmd") and not needs_text_guard("Chi bộ")
-    assert cell.data_type == "s" and cell.quotePrefix
-    sheet.append([cell])
-    workbook.save(tmp_path / "a.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["a"]["A1"].value == "\t=cmd"
+    table = exports.Table("a", "Thử", "", [exports.Column("Nội dung", 20)],
+                          [["\t=cmd"], [" -1"], ["Chi bộ"]])
+    path = exports.write_tables(demo_office, [table], tmp_path / "a.xlsx")
+    sheet, _, rows = read(path)
+    assert [row[0] for row in rows] == ["\t=cmd", " -1", "Chi bộ"]
+    marked = [sheet.cell(row=HEADER_ROW + n, column=1).quotePrefix for n in (1, 2, 3)]
+    assert marked == [True, True, False]
 
 
 def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
     target = tmp_path / "dk.xlsx"
     target.write_bytes(b"old content")
 
-    def broken(self, filename):
-        with open(filename, "wb") as handle:
+    def broken(self):
+        with open(self.filename, "wb") as handle:
             handle.write(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken)
     with pytest.raises(UserError, match="Không ghi được tệp .*dk.xlsx"):
         export(demo_office, "registrations", 2023, target)
     assert target.read_bytes() == b"old content"
@@ -309,7 +308,8 @@ def test_the_proposal_list_is_signed_and_keeps_its_end_together(demo_office, tmp
     values = [value for row in rows for value in row if isinstance(value, str)]
     assert {"Nơi nhận:", "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Lê Văn Quang"} <= set(values)
     room = [sheet.row_dimensions[n].height for n in range(1, sheet.max_row + 1)]
-    assert 85 in room
+    # 30 mm to sign, to the pixel (row heights are whole pixels, 0.75 pt)
+    assert any(abs(height - exports.SIGNATURE_ROOM) <= 0.375 for height in room if height)
 
 
 def test_a_list_to_sign_without_a_signer_needs_force(demo_office, db_path, tmp_path, capsys):

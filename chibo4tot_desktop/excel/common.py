@@ -135,6 +135,11 @@ def row_height(values, widths, size: float = BODY_SIZE, bold: bool = False) -> f
     """The height in points a row of ``values`` needs (its tallest wrapped cell)."""
     lines = max((text_lines(value, width, size, bold)
                  for value, width in zip(values, widths)), default=1)
+    return lines_height(lines, size)
+
+
+def lines_height(lines: int, size: float = BODY_SIZE) -> float:
+    """The height in points of a row of ``lines`` lines of text of ``size``."""
     return round(lines * size * LINE_FACTOR + 3, 1)
 
 
