@@ -127,8 +127,12 @@ def text_lines(value: object, width: float, size: float, bold: bool = False) -> 
         return 1
     from chibo4tot_desktop.pdf.layout import wrap   # Times-metric widths of the papers
 
-    room = max((column_points(width) - CELL_PADDING) * WIDTH_MARGIN, 10.0)
-    return max(1, len(wrap(value, "bold" if bold else "regular", size, room)))
+    return max(1, len(wrap(value, "bold" if bold else "regular", size, text_room(width))))
+
+
+def text_room(width: float) -> float:
+    """The points of a column ``width`` characters wide that its wrapped text may take."""
+    return max((column_points(width) - CELL_PADDING) * WIDTH_MARGIN, 10.0)
 
 
 def row_height(values, widths, size: float = BODY_SIZE, bold: bool = False) -> float:

@@ -9,8 +9,8 @@ heights computed from it, thin borders, totals, a signature block where the list
 A4 landscape at a fixed scale that never prints the body under 10 pt (a wide list takes more
 pages, its first columns repeated), dates as real Excel dates shown dd/mm/yyyy, rows in
 Vietnamese order. Text passes the text guard of ``common`` (never a formula). The workbook is
-written with xlsxwriter in its constant-memory mode (one row in memory at a time), through the
-program's one file writer; ``city_export`` writes the city's list with the same pieces.
+written with xlsxwriter (a long list in its constant-memory mode), through the program's one
+file writer.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import xlsxwriter
 from sqlalchemy import select
 from xlsxwriter.exceptions import FileCreateError
 
-from chibo4tot_desktop import documents, rules
+from chibo4tot_desktop import documents, rules, timeline
 from chibo4tot_desktop.db.models import AwardKind, Cell, CellKind, Registration, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel.common import (
@@ -35,6 +35,7 @@ from chibo4tot_desktop.excel.common import (
     BODY_SIZE,
     DIGIT_PIXELS,
     FONT_NAME,
+    FORMULA_STARTS,
     PrintLayout,
     check_target,
     lines_height,
@@ -42,12 +43,14 @@ from chibo4tot_desktop.excel.common import (
     print_layout,
     row_height,
     text_lines,
+    text_room,
 )
+from chibo4tot_desktop.excel.kinds import KINDS  # noqa: F401  (re-exported)
 from chibo4tot_desktop.files import atomic_write
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
-from chibo4tot_desktop.text import place_date_line, sort_key
+from chibo4tot_desktop.text import place_date_line, ranks, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
 HEADER_ROW = 8  # the column titles; data starts on the next row
@@ -77,7 +80,7 @@ class Table:
     title: str
     subtitle: str
     columns: list[Column]
-    rows: list[list] = field(default_factory=list)
+    rows: list[Sequence] = field(default_factory=list)
     totals: list | None = None
     notes: list[str] = field(default_factory=list)
     recipient: str = ""
@@ -87,16 +90,15 @@ class Table:
     title_columns: str = "A:C"                          # repeated on pages across
 
 
-from chibo4tot_desktop.excel.kinds import KINDS  # noqa: E402, F401  (re-exported)
-
-
 # ------------------------------------------------------------------------------ writing
-# The workbook is written with xlsxwriter in its constant-memory mode: each row goes to the
-# sheet's file as soon as the next one starts, so a list of any length holds one row in
-# memory. Hence the order below: a row's height is set before its cells, and the sheet's
-# columns, panes and print setup may come at any time (they are written at the end).
+# The workbook is written with xlsxwriter. A list of up to CONSTANT_MEMORY_CELLS cells is kept
+# in memory until it is saved (about 20 MB for 10,000 registrations), its texts stored once
+# each (shared strings: the fastest way, and the smallest file, when texts repeat); a longer
+# one is written in constant-memory mode, each row going to the sheet's file as soon as the
+# next one starts. The same code writes both: rows in order, a row's height set before the
+# next row starts; the sheet's columns, panes and print setup may come at any time.
+CONSTANT_MEMORY_CELLS = 250_000
 WORKBOOK_OPTIONS = {
-    "constant_memory": True,
     # A text is written as a text: never read as a formula, a link or a number.
     "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
     # Times New Roman 12, the workbooks' default font (``common.use_times_default``), outside
@@ -110,18 +112,19 @@ EXCEL_TEXT_LIMIT = 32767        # characters (UTF-16 units) a cell holds
 
 
 @contextlib.contextmanager
-def list_workbook(target: str | Path, progress: Progress = null_progress
-                  ) -> Iterator[xlsxwriter.Workbook]:
-    """A new workbook that becomes ``target`` when the block ends well, through the program's
-    one file writer (``files.atomic_write``). On any error or ``Cancelled`` nothing is left:
-    neither ``target`` changed nor a temporary file (the rows' files of the constant-memory
-    mode live in a folder of their own, removed at the end)."""
+def list_workbook(target: str | Path, progress: Progress = null_progress,
+                  cells: int = 0) -> Iterator[xlsxwriter.Workbook]:
+    """A new workbook for about ``cells`` cells that becomes ``target`` when the block ends
+    well, through the program's one file writer (``files.atomic_write``). On any error or
+    ``Cancelled`` nothing is left: neither ``target`` changed nor a temporary file (xlsxwriter's
+    own files live in a folder of their own, removed at the end)."""
     target = check_target(target)
     scratch = tempfile.mkdtemp(prefix="chibo4tot-xlsx-")
     try:
         with atomic_write(target, progress) as temporary:
-            workbook = xlsxwriter.Workbook(str(temporary), {**WORKBOOK_OPTIONS,
-                                                            "tmpdir": scratch})
+            workbook = xlsxwriter.Workbook(str(temporary), {
+                **WORKBOOK_OPTIONS, "tmpdir": scratch,
+                "constant_memory": cells > CONSTANT_MEMORY_CELLS})
             try:
                 yield workbook
                 workbook.close()
@@ -140,9 +143,10 @@ def _discard(workbook: xlsxwriter.Workbook) -> None:
     """Close the row files of an unsaved constant-memory workbook (so that its folder can be
     removed, also on Windows)."""
     workbook.fileclosed = True
-    for sheet in workbook.worksheets():
-        with contextlib.suppress(Exception):
-            sheet._opt_close()       # xlsxwriter's own closing of the rows' file
+    if workbook.constant_memory:
+        for sheet in workbook.worksheets():
+            with contextlib.suppress(Exception):
+                sheet._opt_close()       # xlsxwriter's own closing of the rows' file
 
 
 def font(size: float = BODY_SIZE, bold: bool = False, italic: bool = False,
@@ -276,7 +280,8 @@ def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
         written[0] += 1
         progress(written[0], total)
 
-    with list_workbook(target, progress) as workbook:
+    cells = sum(len(table.rows) * len(table.columns) for table in tables)
+    with list_workbook(target, progress, cells) as workbook:
         progress(0, total, "Đang ghi tệp Excel…")
         formats = CellFormats(workbook)
         for table in tables:
@@ -345,6 +350,15 @@ class _Rows:
         self.heights.append(height)
         return index
 
+    def height(self, index: int, height: float) -> None:
+        """The height of the row ``index`` just written (before the next row starts)."""
+        assert index == len(self.heights)
+        if height > DEFAULT_ROW + 1:
+            self.sheet.set_row(index, height)
+        else:
+            height = DEFAULT_ROW
+        self.heights.append(height)
+
     def text(self, value, properties: dict, across: int, height: float | None) -> int:
         """A row of one text over the columns 1..``across``."""
         index = self.start(height)
@@ -400,24 +414,57 @@ class _Rows:
 
 class _RowHeights:
     """``common.row_height`` for the rows of one table: each distinct text of a column is
-    wrapped once (a list repeats its titles, states and much of the commitments)."""
+    measured once (a list repeats its titles, states and much of the commitments), wrapped
+    only when it does not fit on one line, and not at all when it surely takes no more lines
+    than the row's other cells."""
 
     def __init__(self, widths: Sequence[float], size: float = BODY_SIZE):
         self.widths = list(widths)
+        self.rooms = [text_room(width) for width in widths]
         self.size = size
-        self._lines: dict = {}
+        self.known: list[tuple[dict, dict]] = [({}, {}) for _ in widths]  # regular, bold
+        self._widest: dict[bool, float] = {}
+
+    def widest(self, bold: bool) -> float:
+        """The widest character of the font (points): a piece of a word cut to fit a line is
+        wider than the line less this."""
+        if bold not in self._widest:
+            from reportlab.pdfbase.pdfmetrics import getFont
+
+            from chibo4tot_desktop.pdf.fonts import font_name
+
+            face = getFont(font_name("bold" if bold else "regular")).face
+            self._widest[bold] = max(max(face.charWidths.values(), default=0.0),
+                                     face.defaultWidth) * self.size / 1000
+        return self._widest[bold]
+
+    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0) -> int:
+        """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
+        takes no more than that (a single word cut into pieces: that is not remembered)."""
+        from chibo4tot_desktop.pdf.layout import measure
+
+        known = self.known[column][bold]
+        count = known.get(value)
+        if count is not None:
+            return count
+        if "\n" not in value:
+            width = measure(value, "bold" if bold else "regular", self.size)
+            room = self.rooms[column]
+            if width <= room:
+                known[value] = 1                    # fits on one line (``layout.wrap``)
+                return 1
+            widest = self.widest(bold)
+            if enough > 1 and room > widest and width // (room - widest) + 1 <= enough \
+                    and len(value.split()) == 1:
+                return enough
+        count = known[value] = text_lines(value, self.widths[column], self.size, bold)
+        return count
 
     def __call__(self, row: Sequence, bold: bool = False) -> float:
         lines = 1
-        known = self._lines
         for column, value in enumerate(row):
-            if value.__class__ is str and value:
-                key = (value, column, bold)
-                count = known.get(key)
-                if count is None:
-                    count = known[key] = text_lines(value, self.widths[column], self.size,
-                                                    bold)
-                lines = max(lines, count)
+            if isinstance(value, str) and value:
+                lines = max(lines, self.lines(column, value, bold))
         return lines_height(lines, self.size)
 
 
@@ -508,31 +555,59 @@ def _write_table(workbook: xlsxwriter.Workbook, formats: CellFormats, table: Tab
 
 def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                 widths: list[float], row_done: Callable[[], None]) -> None:
-    """The table's rows, one after the other (the long part: kept to plain loops)."""
+    """The table's rows, one after the other: the long part, kept to one plain loop that
+    writes each cell and counts its lines (the row's height is set once its cells are
+    written, before the next row starts, as the constant-memory mode allows)."""
     # Per column: (plain, guarded, for a date) formats of the column's kind.
     column_formats = []
     for column in table.columns:
         style = CELL_STYLES[column.kind]
         column_formats.append((*formats.pair(style),
                                formats({**style, "num_format": DATE_FORMAT})))
+    plain = [formats[0] for formats in column_formats]
+    guarded = [formats[1] for formats in column_formats]
+    dated = [formats[2] for formats in column_formats]
     heights = _RowHeights(widths)
+    known = [regular for regular, _ in heights.known]      # lines of each text seen
+    count_lines = heights.lines
     bold_rows = table.bold_rows
-    start = rows.start
-    write_string = sheet.write_string
+    write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
+                                                  sheet.write_datetime)
     guard = needs_text_guard
+    formula_starts = frozenset(FORMULA_STARTS)      # single characters
+    short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
+    date_class = dt.date
     for index, row in enumerate(table.rows):
         row_done()
-        bold = index in bold_rows
-        if bold:
+        if index in bold_rows:
             rows.totals(row, heights(row, True))
             continue
-        number = start(heights(row))
+        number = rows.last                  # xlsxwriter's index of the new row
+        lines = 1
+        new_texts = []                      # texts not seen before in their column
         for column, value in enumerate(row):
-            if value.__class__ is str and value and len(value) <= EXCEL_TEXT_LIMIT // 2:
-                plain, guarded, _ = column_formats[column]
-                write_string(number, column, value, guarded if guard(value) else plain)
+            kind = value.__class__
+            if kind is str and value and len(value) <= short:
+                first = value[0]                # the guard's question, asked cheaply first
+                write_string(number, column, value,
+                             guarded[column] if (first in formula_starts or first.isspace())
+                             and guard(value) else plain[column])
+                count = known[column].get(value)
+                if count is None:
+                    new_texts.append((column, value))
+                elif count > lines:
+                    lines = count
+            elif kind is int or kind is float:
+                write_number(number, column, value, plain[column])
+            elif kind is date_class:
+                write_datetime(number, column, value, dated[column])
             else:
                 write_value(sheet, number, column, value, column_formats[column])
+                if isinstance(value, str) and value:
+                    new_texts.append((column, value))
+        for column, value in new_texts:     # after the known ones: the row's lines so far
+            lines = max(lines, count_lines(column, value, enough=lines))
+        rows.height(number, lines_height(lines))
 
 
 def _write_signature(rows: _Rows, signature: Signature, split: int, across: int,
@@ -593,7 +668,7 @@ def registrations_table(office: Office, year: int) -> list[Table]:
     # Straight from the registrations (no scoring needed): this list may have thousands of rows.
     deadline = queries.phase_year(office, year).registration_deadline
     inclusive = queries.year_rules(office, year).deadline_inclusive
-    with office.db.session() as session:
+    with office.read() as session:
         registered = session.execute(
             select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
                    Registration.received_on, Registration.members_count,
@@ -602,23 +677,33 @@ def registrations_table(office: Office, year: int) -> list[Table]:
             .join(Registration.cell)
             .where(Cell.organisation_id == office.require_org(), Registration.year == year)
         ).all()
-    registered.sort(key=lambda row: sort_key(row.name))     # Vietnamese order of cell names
+        # The cells of the year (the year rule) that have not registered.
+        unregistered = session.execute(
+            select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on)
+            .where(~select(Registration.id).where(Registration.cell_id == Cell.id,
+                                                  Registration.year == year).exists())).all()
+        lives = timeline.CellTimeline(
+            {cell.id: (cell.started_on, cell.dissolved_on) for cell in unregistered}, {},
+            queries.review_days_in(session), queries.year_rule_in(session))
+        missing = sorted((cell.name for cell in unregistered if lives.in_year(cell.id, year)),
+                         key=sort_key)
+    order = ranks(registration.name for registration in registered)
+    registered.sort(key=lambda row: order[row.name])        # Vietnamese order of cell names
     rows, late = [], 0
-    for registration in registered:
+    for number, registration in enumerate(registered, start=1):
         days = rules.days_late(registration.received_on, deadline, inclusive)
         late += days > 0
-        rows.append([*registration[1:], f"Muộn {days} ngày" if days > 0 else "Đúng hạn"])
+        # A tuple: the collector need not look into 10,000 rows while the list is written.
+        rows.append((number, *registration[1:],
+                     f"Muộn {days} ngày" if days > 0 else "Đúng hạn"))
     notes = [f"Hạn đăng ký: {rules.deadline_phrase(deadline, inclusive)}."] if deadline else []
-    done = {registration.cell_id for registration in registered}
-    missing = [cell for cell in queries.cells_in_year(office, year) if cell.id not in done]
     if missing:
-        notes.append(f"Chưa đăng ký ({len(missing)}): "
-                     + ", ".join(cell.name for cell in missing) + ".")
+        notes.append(f"Chưa đăng ký ({len(missing)}): " + ", ".join(missing) + ".")
     members = sum(registration.members_count or 0 for registration in registered)
     received = [registration.received_on for registration in registered]
     date = max(received) if received else (deadline or documents.review_date(office, year))
     return [Table("Đăng ký", "Danh sách chi bộ đăng ký thi đua",
-                  f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, _numbered(rows),
+                  f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, rows,
                   ["", "Tổng cộng", f"{len(registered)} chi bộ", "", "", members, "", "", "", "",
                    "", f"{late} muộn"], notes, date=date)]
 
