@@ -324,6 +324,7 @@ def _header_split(widths: list[float], left_need: float, right_need: float
 
 
 DEFAULT_ROW = BODY_SIZE * 1.32   # what a row of one line of the body text takes
+MAX_ROW_HEIGHT = 409.5           # points: Excel's tallest row (a taller one spoils the file)
 
 
 class _Rows:
@@ -344,6 +345,7 @@ class _Rows:
         """A new row; returns its index for xlsxwriter (its number less one)."""
         index = len(self.heights)
         if height is not None and height > DEFAULT_ROW + 1:
+            height = min(height, MAX_ROW_HEIGHT)
             self.sheet.set_row(index, height)
         else:
             height = DEFAULT_ROW
@@ -354,6 +356,7 @@ class _Rows:
         """The height of the row ``index`` just written (before the next row starts)."""
         assert index == len(self.heights)
         if height > DEFAULT_ROW + 1:
+            height = min(height, MAX_ROW_HEIGHT)
             self.sheet.set_row(index, height)
         else:
             height = DEFAULT_ROW
