@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import statistics
 import sys
 import tempfile
@@ -208,6 +209,7 @@ def interleaved(functions: dict, repeat: int) -> dict[str, tuple[float, float, f
     processor: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeat):
         for name, function in functions.items():
+            gc.collect()            # each starts from the same heap, not the last one's garbage
             start, start_cpu = time.perf_counter(), time.process_time()
             function()
             clock[name].append(time.perf_counter() - start)
