@@ -6,7 +6,7 @@ text cell is always stored as a string (openpyxl would make a formula of a text 
 line break at the start, also after leading spaces, or their full-width forms) is marked
 "typed as text" (quotePrefix, the invisible apostrophe): it shows exactly as typed.
 ``save_workbook`` puts every cell of an ordinary workbook through the guard before saving; the
-streaming writer of the lists (``exports``) guards each cell as it makes it.
+lists' writer (``exports``, xlsxwriter) asks ``needs_text_guard`` of each text it writes.
 """
 
 from __future__ import annotations
