@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from chibo4tot_desktop.cli import main
 from chibo4tot_desktop.errors import UserError
@@ -42,7 +43,7 @@ def test_every_kind_is_office_ready(demo_office, tmp_path):
         assert int(sheet.page_setup.paperSize) == 9
         # A fixed scale, never fit to the page: nothing prints under 10 pt.
         assert not sheet.sheet_properties.pageSetUpPr.fitToPage
-        scale = sheet.page_setup.scale
+        scale = sheet.page_setup.scale or 100      # no scale written: 100%, the default
         smallest = min(cell.font.sz for row in sheet.iter_rows() for cell in row
                        if cell.value is not None and cell.font and cell.font.sz)
         assert smallest * scale / 100 >= 10, (kind, smallest, scale)
@@ -146,31 +147,29 @@ def test_text_that_looks_like_a_formula_stays_text(demo_office, tmp_path):
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
 
 
-def test_a_tab_at_the_start_is_guarded_too(tmp_path):
-    from openpyxl import Workbook
-
+def test_a_tab_at_the_start_is_guarded_too(demo_office, tmp_path):
     from chibo4tot_desktop.excel.common import needs_text_guard
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("a")
-    cell = exports._cell(sheet, "\t=cmd")
     assert needs_text_guard("\t=cmd") and not needs_text_guard("Chi bộ")
-    assert cell.data_type == "s" and cell.quotePrefix
-    sheet.append([cell])
-    workbook.save(tmp_path / "a.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["a"]["A1"].value == "\t=cmd"
+    table = exports.Table("a", "Thử", "", [exports.Column("Nội dung", 20)],
+                          [["\t=cmd"], [" -1"], ["Chi bộ"]])
+    path = exports.write_tables(demo_office, [table], tmp_path / "a.xlsx")
+    sheet, _, rows = read(path)
+    assert [row[0] for row in rows] == ["\t=cmd", " -1", "Chi bộ"]
+    marked = [sheet.cell(row=HEADER_ROW + n, column=1).quotePrefix for n in (1, 2, 3)]
+    assert marked == [True, True, False]
 
 
 def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
     target = tmp_path / "dk.xlsx"
     target.write_bytes(b"old content")
 
-    def broken(self, filename):
-        with open(filename, "wb") as handle:
+    def broken(self):
+        with open(self.filename, "wb") as handle:
             handle.write(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken)
     with pytest.raises(UserError, match="Không ghi được tệp .*dk.xlsx"):
         export(demo_office, "registrations", 2023, target)
     assert target.read_bytes() == b"old content"
@@ -309,7 +308,8 @@ def test_the_proposal_list_is_signed_and_keeps_its_end_together(demo_office, tmp
     values = [value for row in rows for value in row if isinstance(value, str)]
     assert {"Nơi nhận:", "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Lê Văn Quang"} <= set(values)
     room = [sheet.row_dimensions[n].height for n in range(1, sheet.max_row + 1)]
-    assert 85 in room
+    # 30 mm to sign, to the pixel (row heights are whole pixels, 0.75 pt)
+    assert any(abs(height - exports.SIGNATURE_ROOM) <= 0.375 for height in room if height)
 
 
 def test_a_list_to_sign_without_a_signer_needs_force(demo_office, db_path, tmp_path, capsys):
@@ -348,3 +348,138 @@ def test_every_list_prints_readably_in_libreoffice(demo_office, tmp_path):
     assert page_count(pdfs["template"]) == 1 + len(queries.cells_in_year(demo_office, 2025))
     form = page_lines(pdfs["template"], 2)
     assert "T/M CHI BỘ" in form and "Nguyễn Thị Ân" in form
+
+
+# ------------------------------------------------------------------ the writer's styles
+def test_a_list_reads_back_with_the_styles_of_a_paper(demo_office, tmp_path):
+    """What the office sees and prints, read back with openpyxl: fonts, bold header, borders,
+    dates, widths, merged header blocks, frozen and repeated header row, A4 print setup."""
+    path = export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Đăng ký"]
+    # The workbook's default font is the papers' own (column widths count its digits) and no
+    # font follows the theme (Excel would show the theme's Calibri instead).
+    assert workbook._named_styles["Normal"].font.name == "Times New Roman"
+    assert workbook._named_styles["Normal"].font.sz == 12
+    with zipfile.ZipFile(path) as archive:
+        assert b"<scheme" not in archive.read("xl/styles.xml")
+    header = [sheet.cell(row=HEADER_ROW, column=c) for c in range(1, 13)]
+    first = [sheet.cell(row=HEADER_ROW + 1, column=c) for c in range(1, 13)]
+    for cell in header + first:
+        assert cell.font.name == "Times New Roman" and cell.font.sz == 12, cell.coordinate
+        sides = (cell.border.left, cell.border.right, cell.border.top, cell.border.bottom)
+        assert all(side.style == "thin" and side.color.rgb.endswith("000000")
+                   for side in sides), cell.coordinate
+    assert all(cell.font.b for cell in header) and not any(cell.font.b for cell in first)
+    assert all(cell.alignment.horizontal == "center" and cell.alignment.wrap_text
+               for cell in header)
+    number, date, members, commitment = first[0], first[4], first[5], first[6]
+    assert number.number_format == "0" and number.alignment.horizontal == "right"
+    assert date.is_date and date.number_format == "dd/mm/yyyy"
+    assert date.alignment.horizontal == "center"
+    assert isinstance(members.value, int) and members.alignment.horizontal == "right"
+    assert commitment.alignment.vertical == "top" and commitment.alignment.wrap_text
+    total = next(row for row in sheet.iter_rows(min_row=HEADER_ROW + 1)
+                 if row[1].value == "Tổng cộng")
+    assert total[1].font.b and total[5].font.b and total[5].number_format == "0.##"
+    # The Party header: bold committee, underlined party name, italic place-date line,
+    # each a merged block; the title merged over the page's columns.
+    assert sheet["A2"].font.b and sheet["A2"].font.sz == 14 and not sheet["A1"].font.b
+    right = sheet.cell(row=1, column=next(c.column for c in sheet[1][1:] if c.value))
+    assert right.font.b and right.font.u == "single" and right.font.sz == 15
+    assert sheet.cell(row=2, column=right.column).font.i
+    merged = {str(block) for block in sheet.merged_cells.ranges}
+    assert {"A1:D1", "A2:D2", "A3:D3", "A5:H5", "A6:H6"} <= merged
+    assert sheet["A5"].font.b and sheet["A5"].font.sz == 15
+    assert sheet["A5"].value == "DANH SÁCH CHI BỘ ĐĂNG KÝ THI ĐUA"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCG"}
+    assert widths == {"A": 5, "B": 8, "C": 24, "G": 28}
+    # Print: A4 landscape at a fixed scale, the list's margins, the header row repeated and
+    # the first columns too (this list is wider than a page), the header row frozen.
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.scale == 84 and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    margins = sheet.page_margins
+    assert (margins.left, margins.right, margins.top, margins.bottom) == (0.6, 0.5, 0.6, 0.6)
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert sheet.print_title_cols == "$A:$C"
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    # A list one page wide is centred on it.
+    cells = openpyxl.load_workbook(export(demo_office, "cells", 2023,
+                                          tmp_path / "cb.xlsx")).worksheets[0]
+    assert cells.print_options.horizontalCentered and cells.print_title_cols is None
+
+
+def _cells_of(path):
+    """Every cell's value and look, to compare two files."""
+    found = {}
+    for sheet in openpyxl.load_workbook(path).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                font, border, alignment = cell.font, cell.border, cell.alignment
+                found[sheet.title, cell.coordinate] = (
+                    cell.value, font.name, font.sz, font.b, font.i, font.u,
+                    border.left.style, alignment.horizontal, alignment.vertical,
+                    alignment.wrap_text, cell.number_format, cell.quotePrefix)
+        found[sheet.title, "rows"] = {n: d.height for n, d in sheet.row_dimensions.items()}
+        found[sheet.title, "merged"] = sorted(map(str, sheet.merged_cells.ranges))
+    return found
+
+
+def test_a_long_list_in_constant_memory_mode_is_the_same_list(demo_office, tmp_path,
+                                                              monkeypatch):
+    """Lists over CONSTANT_MEMORY_CELLS cells are written a row at a time: the same file."""
+    save_registration(demo_office, queries.cell_by_code(demo_office, "TDP10").id, 2023,
+                      received_on=dt.date(2023, 3, 5), signer="=1+2",
+                      commitment_1="Kết nạp 02 đảng viên\nvà  giữ  khoảng trắng ")
+    for kind in ("registrations", "scores", "proposals"):
+        in_memory = export(demo_office, kind, 2023, tmp_path / f"{kind}-1.xlsx")
+        monkeypatch.setattr(exports, "CONSTANT_MEMORY_CELLS", 0)
+        by_rows = export(demo_office, kind, 2023, tmp_path / f"{kind}-2.xlsx")
+        monkeypatch.undo()
+        assert _cells_of(by_rows) == _cells_of(in_memory), kind
+        with zipfile.ZipFile(by_rows) as archive:
+            assert "xl/sharedStrings.xml" not in archive.namelist()    # inline texts
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_a_stopped_list_leaves_no_file_anywhere(demo_office, tmp_path, monkeypatch,
+                                                constant_memory):
+    """Neither the list nor the temporary files of the writer (in their own folder)."""
+    from chibo4tot_desktop.progress import Cancelled, ProgressState
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    if constant_memory:
+        monkeypatch.setattr(exports, "CONSTANT_MEMORY_CELLS", 0)
+    progress = ProgressState(lambda done, total, message: progress.cancel() if done == 5
+                             else None)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(Cancelled):
+        export(demo_office, "registrations", 2023, tmp_path / "out" / "dk.xlsx",
+               progress=progress)
+    assert list((tmp_path / "out").iterdir()) == [] and list(scratch.iterdir()) == []
+    export(demo_office, "registrations", 2023, tmp_path / "out" / "dk.xlsx")
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_text_longer_than_a_cell_holds_is_refused_not_cut(demo_office, tmp_path):
+    table = exports.Table("a", "Thử", "", [exports.Column("Nội dung", 20, exports.WRAP)],
+                          [["x" * 32767], ["y" * 32768]])
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "a.xlsx"
+    with pytest.raises(UserError, match="32768 ký tự, quá 32767"):
+        exports.write_tables(demo_office, [table], target)
+    assert list(target.parent.iterdir()) == []
+    table.rows.pop()
+    sheet, _, rows = read(exports.write_tables(demo_office, [table], target))
+    assert rows[0][0] == "x" * 32767
+    # Excel's tallest row: a cell's text beyond it is still all there (scrolled in the cell).
+    assert sheet.row_dimensions[HEADER_ROW + 1].height == exports.MAX_ROW_HEIGHT
+
+
+def test_the_guard_asks_its_question_on_the_first_character():
+    """The list's writer checks the first character before asking ``needs_text_guard``."""
+    from chibo4tot_desktop.excel.common import FORMULA_STARTS
+
+    assert all(len(start) == 1 for start in FORMULA_STARTS)

@@ -13,8 +13,8 @@ import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("openpyxl", "reportlab", "alembic", "mako", "PIL", "python_calamine", "defusedxml",
-         "docx", "lxml")
+HEAVY = ("openpyxl", "xlsxwriter", "reportlab", "alembic", "mako", "PIL", "python_calamine",
+         "defusedxml", "docx", "lxml")
 
 PROBE = textwrap.dedent("""
     import sys

@@ -6,7 +6,7 @@ text cell is always stored as a string (openpyxl would make a formula of a text 
 line break at the start, also after leading spaces, or their full-width forms) is marked
 "typed as text" (quotePrefix, the invisible apostrophe): it shows exactly as typed.
 ``save_workbook`` puts every cell of an ordinary workbook through the guard before saving; the
-streaming writer of the lists (``exports``) guards each cell as it makes it.
+lists' writer (``exports``, xlsxwriter) asks ``needs_text_guard`` of each text it writes.
 """
 
 from __future__ import annotations
@@ -127,14 +127,23 @@ def text_lines(value: object, width: float, size: float, bold: bool = False) -> 
         return 1
     from chibo4tot_desktop.pdf.layout import wrap   # Times-metric widths of the papers
 
-    room = max((column_points(width) - CELL_PADDING) * WIDTH_MARGIN, 10.0)
-    return max(1, len(wrap(value, "bold" if bold else "regular", size, room)))
+    return max(1, len(wrap(value, "bold" if bold else "regular", size, text_room(width))))
+
+
+def text_room(width: float) -> float:
+    """The points of a column ``width`` characters wide that its wrapped text may take."""
+    return max((column_points(width) - CELL_PADDING) * WIDTH_MARGIN, 10.0)
 
 
 def row_height(values, widths, size: float = BODY_SIZE, bold: bool = False) -> float:
     """The height in points a row of ``values`` needs (its tallest wrapped cell)."""
     lines = max((text_lines(value, width, size, bold)
                  for value, width in zip(values, widths)), default=1)
+    return lines_height(lines, size)
+
+
+def lines_height(lines: int, size: float = BODY_SIZE) -> float:
+    """The height in points of a row of ``lines`` lines of text of ``size``."""
     return round(lines * size * LINE_FACTOR + 3, 1)
 
 

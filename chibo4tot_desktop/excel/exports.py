@@ -9,49 +9,48 @@ heights computed from it, thin borders, totals, a signature block where the list
 A4 landscape at a fixed scale that never prints the body under 10 pt (a wide list takes more
 pages, its first columns repeated), dates as real Excel dates shown dd/mm/yyyy, rows in
 Vietnamese order. Text passes the text guard of ``common`` (never a formula). The workbook is
-written in openpyxl's streaming (write-only) mode through the program's one file writer.
+written with xlsxwriter (a long list in its constant-memory mode), through the program's one
+file writer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell as SheetCell
-from openpyxl.styles import Alignment, NamedStyle
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 from sqlalchemy import select
+from xlsxwriter.exceptions import FileCreateError
 
-from chibo4tot_desktop import documents, rules
+from chibo4tot_desktop import documents, rules, timeline
 from chibo4tot_desktop.db.models import AwardKind, Cell, CellKind, Registration, Scope
 from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.excel.common import (
     A4_WIDTH,
     BODY_SIZE,
-    BORDER,
     DIGIT_PIXELS,
-    apply_print_setup,
+    FONT_NAME,
+    FORMULA_STARTS,
+    PrintLayout,
     check_target,
-    font,
-    guard_cell,
+    lines_height,
     needs_text_guard,
     print_layout,
     row_height,
-    save_workbook,
-    use_times_default,
+    text_lines,
+    text_room,
 )
-from chibo4tot_desktop.ops import (
-    Office,
-    queries,  # noqa: E402
-)
+from chibo4tot_desktop.excel.kinds import KINDS  # noqa: F401  (re-exported)
+from chibo4tot_desktop.files import atomic_write
+from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
-from chibo4tot_desktop.text import place_date_line, sort_key
+from chibo4tot_desktop.text import place_date_line, ranks, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
 HEADER_ROW = 8  # the column titles; data starts on the next row
@@ -81,7 +80,7 @@ class Table:
     title: str
     subtitle: str
     columns: list[Column]
-    rows: list[list] = field(default_factory=list)
+    rows: list[Sequence] = field(default_factory=list)
     totals: list | None = None
     notes: list[str] = field(default_factory=list)
     recipient: str = ""
@@ -91,76 +90,163 @@ class Table:
     title_columns: str = "A:C"                          # repeated on pages across
 
 
-from chibo4tot_desktop.excel.kinds import KINDS  # noqa: E402, F401  (re-exported)
-
-
 # ------------------------------------------------------------------------------ writing
-def _styles(workbook: Workbook) -> None:
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    wrap = Alignment(horizontal="left", vertical="top", wrap_text=True)
-    right = Alignment(horizontal="right", vertical="center")
-    size = BODY_SIZE
-    specs = {
-        "c4t_header": dict(font=font(size, bold=True), border=BORDER, alignment=center),
-        "c4t_text": dict(font=font(size), border=BORDER, alignment=left),
-        "c4t_wrap": dict(font=font(size), border=BORDER, alignment=wrap),
-        "c4t_date": dict(font=font(size), border=BORDER, alignment=center,
-                         number_format="dd/mm/yyyy"),
-        "c4t_int": dict(font=font(size), border=BORDER, alignment=right, number_format="0"),
-        "c4t_points": dict(font=font(size), border=BORDER, alignment=right,
-                           number_format="0.##"),
-        "c4t_total": dict(font=font(size, bold=True), border=BORDER, alignment=left),
-        "c4t_total_num": dict(font=font(size, bold=True), border=BORDER, alignment=right,
-                              number_format="0.##"),
-    }
-    for name, values in specs.items():
-        workbook.add_named_style(NamedStyle(name=name, **values))
+# The workbook is written with xlsxwriter. A list of up to CONSTANT_MEMORY_CELLS cells is kept
+# in memory until it is saved (about 20 MB for 10,000 registrations), its texts stored once
+# each (shared strings: the fastest way, and the smallest file, when texts repeat); a longer
+# one is written in constant-memory mode, each row going to the sheet's file as soon as the
+# next one starts. The same code writes both: rows in order, a row's height set before the
+# next row starts; the sheet's columns, panes and print setup may come at any time.
+CONSTANT_MEMORY_CELLS = 250_000
+WORKBOOK_OPTIONS = {
+    # A text is written as a text: never read as a formula, a link or a number.
+    "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    # Times New Roman 12, the workbooks' default font (``common.use_times_default``), outside
+    # the theme's fonts ("none": Excel would otherwise show the theme's Calibri).
+    "default_format_properties": {"font_name": FONT_NAME, "font_size": 12,
+                                  "font_scheme": "none"},
+    # Its digits are DIGIT_PIXELS (8) pixels wide: what xlsxwriter counts column widths in.
+    "default_column_width": 72,
+}
+EXCEL_TEXT_LIMIT = 32767        # characters (UTF-16 units) a cell holds
 
 
-_STYLE_OF = {TEXT: "c4t_text", WRAP: "c4t_wrap", DATE: "c4t_date", INT: "c4t_int",
-             POINTS: "c4t_points"}
+@contextlib.contextmanager
+def list_workbook(target: str | Path, progress: Progress = null_progress,
+                  cells: int = 0) -> Iterator[xlsxwriter.Workbook]:
+    """A new workbook for about ``cells`` cells that becomes ``target`` when the block ends
+    well, through the program's one file writer (``files.atomic_write``). On any error or
+    ``Cancelled`` nothing is left: neither ``target`` changed nor a temporary file (xlsxwriter's
+    own files live in a folder of their own, removed at the end)."""
+    target = check_target(target)
+    scratch = tempfile.mkdtemp(prefix="chibo4tot-xlsx-")
+    try:
+        with atomic_write(target, progress) as temporary:
+            workbook = xlsxwriter.Workbook(str(temporary), {
+                **WORKBOOK_OPTIONS, "tmpdir": scratch,
+                "constant_memory": cells > CONSTANT_MEMORY_CELLS})
+            try:
+                yield workbook
+                workbook.close()
+            except FileCreateError as error:      # xlsxwriter's wrapper of an OSError
+                _discard(workbook)
+                cause = error.args[0] if error.args else None
+                raise (cause if isinstance(cause, OSError) else OSError(str(error))) from None
+            except BaseException:
+                _discard(workbook)
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _cell(sheet, value, style: str | None = None, text_font=None, alignment=None):
-    cell = WriteOnlyCell(sheet, value)
-    if style:
-        cell.style = style
-    if text_font is not None:
-        cell.font = text_font
-    if alignment is not None:
-        cell.alignment = alignment
-    guard_cell(cell)                   # after the style, which would reset the mark
-    return cell
+def _discard(workbook: xlsxwriter.Workbook) -> None:
+    """Close the row files of an unsaved constant-memory workbook (so that its folder can be
+    removed, also on Windows)."""
+    workbook.fileclosed = True
+    if workbook.constant_memory:
+        for sheet in workbook.worksheets():
+            with contextlib.suppress(Exception):
+                sheet._opt_close()       # xlsxwriter's own closing of the rows' file
 
 
-class _ColumnCell(SheetCell):
-    """A write-only cell reused for one column: its style never changes, so its style id is
-    looked up once instead of once per row."""
+def font(size: float = BODY_SIZE, bold: bool = False, italic: bool = False,
+         underline: bool = False) -> dict:
+    """The format properties of a Times New Roman font (the workbook's default name)."""
+    properties: dict = {"font_size": int(size) if float(size).is_integer() else size}
+    if bold:
+        properties["bold"] = True
+    if italic:
+        properties["italic"] = True
+    if underline:
+        properties["underline"] = 1
+    return properties
 
-    __slots__ = ("_cached_style_id",)
 
-    def __init__(self, sheet, style: str, column: int, quote: bool = False):
-        super().__init__(sheet, row=1, column=column)   # the writer sets the real place
-        self.style = style
-        if quote:
-            self.quotePrefix = True
-        self._cached_style_id = None
+BORDER = {"border": 1, "border_color": "#000000"}      # thin, black, all four sides
+CENTER = {"align": "center", "valign": "vcenter", "text_wrap": True}
+LEFT = {"align": "left", "valign": "vcenter", "text_wrap": True}
+TOP_LEFT = {"align": "left", "valign": "top", "text_wrap": True}
+RIGHT = {"align": "right", "valign": "vcenter"}
+DATE_FORMAT = "dd/mm/yyyy"
+CELL_STYLES = {
+    "header": {**font(bold=True), **BORDER, **CENTER},
+    TEXT: {**font(), **BORDER, **LEFT},
+    WRAP: {**font(), **BORDER, **TOP_LEFT},
+    DATE: {**font(), **BORDER, **CENTER, "num_format": DATE_FORMAT},
+    INT: {**font(), **BORDER, **RIGHT, "num_format": "0"},
+    POINTS: {**font(), **BORDER, **RIGHT, "num_format": "0.##"},
+    "total": {**font(bold=True), **BORDER, **LEFT},
+    "total_num": {**font(bold=True), **BORDER, **RIGHT, "num_format": "0.##"},
+}
 
-    # The streaming writer first tries a cell as a value (ValueError, whose message holds the
-    # repr) and asks ``has_style`` twice per cell: keep both cheap.
-    def __repr__(self) -> str:
-        return "<ColumnCell>"
 
-    @property
-    def has_style(self) -> bool:
-        return True
+class CellFormats:
+    """The workbook's cell formats, each made once (xlsxwriter adds a format per call) and
+    each in two forms: plain, and marked "typed as text" (quote prefix) for a text the text
+    guard of ``common`` marks."""
 
-    @property
-    def style_id(self):
-        if self._cached_style_id is None:
-            self._cached_style_id = SheetCell.style_id.fget(self)
-        return self._cached_style_id
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.workbook = workbook
+        self._made: dict = {}
+
+    def __call__(self, properties: dict, guarded: bool = False):
+        key = (tuple(sorted(properties.items())), guarded)
+        made = self._made.get(key)
+        if made is None:
+            made = self.workbook.add_format(
+                {**properties, "quote_prefix": True} if guarded else properties)
+            self._made[key] = made
+        return made
+
+    def pair(self, properties: dict) -> tuple:
+        return self(properties), self(properties, True)
+
+
+def too_long(value: str) -> bool:
+    """More than Excel holds in a cell (xlsxwriter would cut it: the list is refused)."""
+    return len(value) > EXCEL_TEXT_LIMIT // 2 and \
+        len(value.encode("utf-16-le")) // 2 > EXCEL_TEXT_LIMIT
+
+
+def refuse_long_text(sheet, row: int, column: int, value: str) -> None:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    raise UserError(f"Ô {xl_rowcol_to_cell(row, column)} của trang '{sheet.name}' có "
+                    f"{len(value)} ký tự, quá {EXCEL_TEXT_LIMIT} ký tự một ô Excel chứa được; "
+                    f"chưa ghi tệp. Nội dung bắt đầu: “{value[:60]}…”.")
+
+
+def write_value(sheet, row: int, column: int, value, formats: tuple) -> None:
+    """Write ``value`` with ``formats`` (plain, guarded[, for a date]): a text always as text
+    (guarded when it looks like a formula), a date as a real date, an empty text or None as
+    an empty cell that keeps its borders."""
+    kind = value.__class__
+    if kind is str:
+        if not value:
+            sheet.write_blank(row, column, None, formats[0])
+            return
+        if len(value) > EXCEL_TEXT_LIMIT // 2 and too_long(value):
+            refuse_long_text(sheet, row, column, value)
+        sheet.write_string(row, column, value,
+                           formats[1] if needs_text_guard(value) else formats[0])
+    elif value is None:
+        sheet.write_blank(row, column, None, formats[0])
+    elif kind is bool:
+        sheet.write_boolean(row, column, value, formats[0])
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, column, value, formats[2] if len(formats) > 2 else formats[0])
+    elif isinstance(value, str):            # a subclass of str
+        write_value(sheet, row, column, str(value), formats)
+    else:
+        sheet.write_number(row, column, value, formats[0])
+
+
+def merged_text(sheet, row: int, first: int, last: int, value, formats: tuple) -> None:
+    """``value`` over the columns ``first``..``last`` (0-based) of ``row``."""
+    if last > first:
+        sheet.merge_range(row, first, row, last, "", formats[0])
+    if value is not None:
+        write_value(sheet, row, first, value, formats)
 
 
 @dataclass(frozen=True)
@@ -186,10 +272,7 @@ def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
     """Write ``tables`` (one sheet each) to ``target``; ``date`` (else each table's own
     date, else today) goes on the place-date line, under the header of the identity in force
     that day. ``progress`` hears of every row written; on ``Cancelled`` no file is left."""
-    check_target(target)
-    workbook = Workbook(write_only=True)
-    use_times_default(workbook)
-    _styles(workbook)
+    target = check_target(target)
     total = sum(len(table.rows) for table in tables)
     written = [0]
 
@@ -197,26 +280,15 @@ def write_tables(office: Office, tables: Sequence[Table], target: str | Path,
         written[0] += 1
         progress(written[0], total)
 
-    try:
+    cells = sum(len(table.rows) * len(table.columns) for table in tables)
+    with list_workbook(target, progress, cells) as workbook:
         progress(0, total, "Đang ghi tệp Excel…")
+        formats = CellFormats(workbook)
         for table in tables:
             day = date or table.date or dt.date.today()
-            _write_table(workbook, table, _party_header(office, day), day, row_done)
+            _write_table(workbook, formats, table, _party_header(office, day), day, row_done)
         progress(total, total, "Đang lưu tệp Excel…")
-        return save_workbook(workbook, target, progress)
-    except BaseException:
-        _discard(workbook)
-        raise
-
-
-def _discard(workbook: Workbook) -> None:
-    """Close the row writers of an unsaved streaming workbook (and their temporary files)."""
-    for sheet in workbook.worksheets:
-        rows = getattr(sheet, "_rows", None)
-        if rows is not None:
-            with contextlib.suppress(Exception):
-                rows.close()
-            sheet._rows = None
+    return target
 
 
 HEADER_FONTS = {
@@ -251,50 +323,83 @@ def _header_split(widths: list[float], left_need: float, right_need: float
     return split, widths
 
 
-def _merge(sheet, row: int, first: int, last: int) -> None:
-    if last > first:
-        sheet.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
-
-
 DEFAULT_ROW = BODY_SIZE * 1.32   # what a row of one line of the body text takes
+MAX_ROW_HEIGHT = 409.5           # points: Excel's tallest row (a taller one spoils the file)
 
 
 class _Rows:
-    """Appends rows to a streaming sheet, setting each row's height before it is written, and
-    remembers the heights (to keep the end of a list with its signature)."""
+    """Starts the rows of a sheet one after the other, setting each row's height before its
+    cells are written, and remembers the heights (to keep the end of a list with its
+    signature). Rows are numbered from 1 here, as on screen; xlsxwriter counts from 0."""
 
-    def __init__(self, sheet):
+    def __init__(self, sheet, formats: CellFormats):
         self.sheet = sheet
+        self.formats = formats
         self.heights: list[float] = []
 
     @property
     def last(self) -> int:
         return len(self.heights)
 
-    def append(self, cells: list, height: float | None = None) -> int:
-        number = self.last + 1
+    def start(self, height: float | None = None) -> int:
+        """A new row; returns its index for xlsxwriter (its number less one)."""
+        index = len(self.heights)
         if height is not None and height > DEFAULT_ROW + 1:
-            self.sheet.row_dimensions[number].height = height
+            height = min(height, MAX_ROW_HEIGHT)
+            self.sheet.set_row(index, height)
         else:
             height = DEFAULT_ROW
-        self.sheet.append(cells)
         self.heights.append(height)
-        return number
+        return index
+
+    def height(self, index: int, height: float) -> None:
+        """The height of the row ``index`` just written (before the next row starts)."""
+        assert index == len(self.heights)
+        if height > DEFAULT_ROW + 1:
+            height = min(height, MAX_ROW_HEIGHT)
+            self.sheet.set_row(index, height)
+        else:
+            height = DEFAULT_ROW
+        self.heights.append(height)
+
+    def text(self, value, properties: dict, across: int, height: float | None) -> int:
+        """A row of one text over the columns 1..``across``."""
+        index = self.start(height)
+        merged_text(self.sheet, index, 0, across - 1, value, self.formats.pair(properties))
+        return index
+
+    def values(self, values: Sequence, formats: Sequence[tuple],
+               height: float | None) -> int:
+        index = self.start(height)
+        for column, value in enumerate(values):
+            write_value(self.sheet, index, column, value, formats[column])
+        return index
+
+    def totals(self, values: Sequence, height: float | None) -> int:
+        """A bold row (a subtotal or the totals): numbers right, the rest left."""
+        number, other = (self.formats.pair(CELL_STYLES["total_num"]),
+                         self.formats.pair(CELL_STYLES["total"]))
+        return self.values(values, [number if isinstance(value, (int, float)) else other
+                                    for value in values], height)
 
     def blocks(self, left, right, split: int, across: int, height: float | None) -> int:
-        """A row of a left block (columns 1..split) and a right block (split+1..across)."""
-        number = self.append([left] + [None] * (split - 1) + [right]
-                             + [None] * (across - split - 1), height)
-        _merge(self.sheet, number, 1, split)
-        _merge(self.sheet, number, split + 1, across)
-        return number
+        """A row of a left block (columns 1..split) and a right block (split+1..across);
+        ``left`` and ``right``: (text, font properties, alignment) or None."""
+        index = self.start(height)
+        for block, first, last in ((left, 0, split - 1), (right, split, across - 1)):
+            if block is None:
+                if last > first:
+                    self.sheet.merge_range(index, first, index, last, "", None)
+                continue
+            text, text_font, alignment = block
+            merged_text(self.sheet, index, first, last, text,
+                        self.formats.pair({**text_font, **alignment}))
+        return index
 
     def keep_together(self, first: int, scale: int) -> None:
         """A page break before row ``first`` when the rows from there to the end would
         otherwise be split between two pages (and fit on one): the last rows of a list, its
         totals and its signature print on the same page."""
-        from openpyxl.worksheet.pagebreak import Break
-
         page = (A4_WIDTH - 1.2 * 72) * 100 / scale - 4      # landscape: the paper's width
         repeated = self.heights[HEADER_ROW - 1]
         used = 0.0
@@ -307,12 +412,85 @@ class _Rows:
             used += height
         tail = sum(self.heights[first - 1:])
         if start_of_tail + tail > page and repeated + tail <= page and first > HEADER_ROW + 1:
-            self.sheet.row_breaks.append(Break(id=first - 1))
+            self.sheet.set_h_pagebreaks([first - 1])       # a break under row first - 1
 
 
-def _write_table(workbook: Workbook, table: Table, header: PartyHeader,
-                 date: dt.date | None, row_done: Callable[[], None] = lambda: None) -> None:
-    sheet = workbook.create_sheet(table.sheet[:31])
+class _RowHeights:
+    """``common.row_height`` for the rows of one table: each distinct text of a column is
+    measured once (a list repeats its titles, states and much of the commitments), wrapped
+    only when it does not fit on one line, and not at all when it surely takes no more lines
+    than the row's other cells."""
+
+    def __init__(self, widths: Sequence[float], size: float = BODY_SIZE):
+        self.widths = list(widths)
+        self.rooms = [text_room(width) for width in widths]
+        self.size = size
+        self.known: list[tuple[dict, dict]] = [({}, {}) for _ in widths]  # regular, bold
+        self._widest: dict[bool, float] = {}
+
+    def widest(self, bold: bool) -> float:
+        """The widest character of the font (points): a piece of a word cut to fit a line is
+        wider than the line less this."""
+        if bold not in self._widest:
+            from reportlab.pdfbase.pdfmetrics import getFont
+
+            from chibo4tot_desktop.pdf.fonts import font_name
+
+            face = getFont(font_name("bold" if bold else "regular")).face
+            self._widest[bold] = max(max(face.charWidths.values(), default=0.0),
+                                     face.defaultWidth) * self.size / 1000
+        return self._widest[bold]
+
+    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0) -> int:
+        """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
+        takes no more than that (a single word cut into pieces: that is not remembered)."""
+        from chibo4tot_desktop.pdf.layout import measure
+
+        known = self.known[column][bold]
+        count = known.get(value)
+        if count is not None:
+            return count
+        if "\n" not in value:
+            width = measure(value, "bold" if bold else "regular", self.size)
+            room = self.rooms[column]
+            if width <= room:
+                known[value] = 1                    # fits on one line (``layout.wrap``)
+                return 1
+            widest = self.widest(bold)
+            if enough > 1 and room > widest and width // (room - widest) + 1 <= enough \
+                    and len(value.split()) == 1:
+                return enough
+        count = known[value] = text_lines(value, self.widths[column], self.size, bold)
+        return count
+
+    def __call__(self, row: Sequence, bold: bool = False) -> float:
+        lines = 1
+        for column, value in enumerate(row):
+            if isinstance(value, str) and value:
+                lines = max(lines, self.lines(column, value, bold))
+        return lines_height(lines, self.size)
+
+
+def _print_setup(sheet, layout: PrintLayout, title_columns: str | None) -> None:
+    """A4 landscape at ``layout``'s fixed scale (never fit to the page); a list more than one
+    page wide repeats ``title_columns`` (e.g. "A:C") on every page, one page wide is centred
+    (``common.apply_print_setup`` for the lists)."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.set_print_scale(layout.scale)
+    sheet.set_margins(left=MARGINS[0], right=MARGINS[1], top=0.6, bottom=0.6)
+    sheet.set_header("", {"margin": 0.5})
+    sheet.set_footer("", {"margin": 0.5})
+    if layout.pages_across == 1:
+        sheet.center_horizontally()
+    elif title_columns:
+        sheet.repeat_columns(title_columns)
+
+
+def _write_table(workbook: xlsxwriter.Workbook, formats: CellFormats, table: Table,
+                 header: PartyHeader, date: dt.date | None,
+                 row_done: Callable[[], None] = lambda: None) -> None:
+    sheet = workbook.add_worksheet(table.sheet[:31])
     count = len(table.columns)
     place_date = place_date_line(header.place, date) if date else ""
     left_lines = list(header.left)
@@ -329,15 +507,14 @@ def _write_table(workbook: Workbook, table: Table, header: PartyHeader,
     split, page_widths = _header_split(widths[:across], left_need, right_need)
     widths[:across] = page_widths
     layout = print_layout(widths, True, MARGINS)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    # Streaming mode writes the sheet view and columns with the first row: set them first.
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    apply_print_setup(sheet, layout, True, MARGINS, table.title_columns)
-    rows = _Rows(sheet)
+    for index, width in enumerate(widths):
+        # The width in digits of the default font, as written (8 pixels a digit).
+        sheet.set_column_pixels(index, index, round(width * DIGIT_PIXELS))
+    sheet.freeze_panes(HEADER_ROW, 0)
+    sheet.repeat_rows(HEADER_ROW - 1)
+    _print_setup(sheet, layout, table.title_columns)
+    rows = _Rows(sheet, formats)
 
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left_width = sum(widths[:split])
     right_width = sum(widths[split:across])
     page_width = sum(widths[:across])
@@ -349,75 +526,97 @@ def _write_table(workbook: Workbook, table: Table, header: PartyHeader,
     rights = [("ĐẢNG CỘNG SẢN VIỆT NAM", HEADER_FONTS["party"]),
               (place_date, HEADER_FONTS["date"]), ("", HEADER_FONTS["date"])]
     for (left_text, left_font), (right_text, right_font) in zip(heads, rights):
-        height = max(row_height([left_text], [left_width], 14, bool(left_font.b)),
-                     row_height([right_text], [right_width], right_font.sz or 14,
-                                bool(right_font.b)))
-        rows.blocks(_cell(sheet, left_text, text_font=left_font, alignment=center),
-                    _cell(sheet, right_text, text_font=right_font, alignment=center),
+        height = max(row_height([left_text], [left_width], 14, "bold" in left_font),
+                     row_height([right_text], [right_width], right_font["font_size"],
+                                "bold" in right_font))
+        rows.blocks((left_text, left_font, CENTER), (right_text, right_font, CENTER),
                     split, across, height)
-    rows.append([])
+    rows.start()
     title_lines = [(table.title.upper(), font(15, bold=True), 15),
                    (table.subtitle, font(14, bold=True), 14),
                    (table.recipient, font(14, italic=True), 14)]
     for text, title_font, size in title_lines:
-        number = rows.append([_cell(sheet, text, text_font=title_font, alignment=center)],
-                             row_height([text], [page_width], size, True))
-        _merge(sheet, number, 1, across)
-    rows.append([_cell(sheet, column.title, "c4t_header") for column in table.columns],
+        rows.text(text, {**title_font, **CENTER}, across,
+                  row_height([text], [page_width], size, True))
+    header_formats = [formats.pair(CELL_STYLES["header"])] * count
+    rows.values([column.title for column in table.columns], header_formats,
                 row_height([column.title for column in table.columns], widths, BODY_SIZE,
                            True))
-    # Two styled cells per column (plain, and marked "typed as text" for what the text guard
-    # marks), refilled for every row: the streaming writer serialises a row as soon as it is
-    # appended, and styling 100,000 fresh cells costs more than writing them.
-    plain = [_ColumnCell(sheet, _STYLE_OF[column.kind], index)
-             for index, column in enumerate(table.columns, start=1)]
-    guarded = [_ColumnCell(sheet, _STYLE_OF[column.kind], index, quote=True)
-               for index, column in enumerate(table.columns, start=1)]
-    for index, row in enumerate(table.rows):
-        row_done()
-        bold = index in table.bold_rows
-        height = row_height(row, widths, BODY_SIZE, bold)
-        if bold:
-            rows.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
-                               else "c4t_total") for value in row], height)
-            continue
-        cells = []
-        for column, value in enumerate(row):
-            if value.__class__ is str:
-                cell = guarded[column] if needs_text_guard(value) else plain[column]
-                cell.value = value
-                cell.data_type = "s"           # never a formula
-            else:
-                cell = plain[column]
-                cell.value = value
-            cells.append(cell)
-        rows.append(cells, height)
+    _write_body(sheet, formats, rows, table, widths, row_done)
     tail = max(HEADER_ROW + 1, rows.last - 1)     # the last two rows stay with what follows
     if table.totals is not None:
-        rows.append([_cell(sheet, value, "c4t_total_num" if isinstance(value, (int, float))
-                           else "c4t_total") for value in table.totals],
-                    row_height(table.totals, widths, BODY_SIZE, True))
+        rows.totals(table.totals, row_height(table.totals, widths, BODY_SIZE, True))
     if table.notes:
-        rows.append([])
-        note_font = font(BODY_SIZE, italic=True)
-        note_alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        rows.start()
+        note_style = {**font(italic=True), **TOP_LEFT}
         for note in table.notes:
-            number = rows.append([_cell(sheet, note, text_font=note_font,
-                                        alignment=note_alignment)],
-                                 row_height([note], [page_width], BODY_SIZE))
-            _merge(sheet, number, 1, across)
+            rows.text(note, note_style, across, row_height([note], [page_width], BODY_SIZE))
     if table.signature:
-        _write_signature(sheet, rows, table.signature, split, across, left_width,
-                         right_width)
+        _write_signature(rows, table.signature, split, across, left_width, right_width)
         rows.keep_together(tail, layout.scale)
 
 
-def _write_signature(sheet, rows: _Rows, signature: Signature, split: int, across: int,
+def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
+                widths: list[float], row_done: Callable[[], None]) -> None:
+    """The table's rows, one after the other: the long part, kept to one plain loop that
+    writes each cell and counts its lines (the row's height is set once its cells are
+    written, before the next row starts, as the constant-memory mode allows)."""
+    # Per column: (plain, guarded, for a date) formats of the column's kind.
+    column_formats = []
+    for column in table.columns:
+        style = CELL_STYLES[column.kind]
+        column_formats.append((*formats.pair(style),
+                               formats({**style, "num_format": DATE_FORMAT})))
+    plain = [formats[0] for formats in column_formats]
+    guarded = [formats[1] for formats in column_formats]
+    dated = [formats[2] for formats in column_formats]
+    heights = _RowHeights(widths)
+    known = [regular for regular, _ in heights.known]      # lines of each text seen
+    count_lines = heights.lines
+    bold_rows = table.bold_rows
+    write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
+                                                  sheet.write_datetime)
+    guard = needs_text_guard
+    formula_starts = frozenset(FORMULA_STARTS)      # single characters
+    short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
+    date_class = dt.date
+    for index, row in enumerate(table.rows):
+        row_done()
+        if index in bold_rows:
+            rows.totals(row, heights(row, True))
+            continue
+        number = rows.last                  # xlsxwriter's index of the new row
+        lines = 1
+        new_texts = []                      # texts not seen before in their column
+        for column, value in enumerate(row):
+            kind = value.__class__
+            if kind is str and value and len(value) <= short:
+                first = value[0]                # the guard's question, asked cheaply first
+                write_string(number, column, value,
+                             guarded[column] if (first in formula_starts or first.isspace())
+                             and guard(value) else plain[column])
+                count = known[column].get(value)
+                if count is None:
+                    new_texts.append((column, value))
+                elif count > lines:
+                    lines = count
+            elif kind is int or kind is float:
+                write_number(number, column, value, plain[column])
+            elif kind is date_class:
+                write_datetime(number, column, value, dated[column])
+            else:
+                write_value(sheet, number, column, value, column_formats[column])
+                if isinstance(value, str) and value:
+                    new_texts.append((column, value))
+        for column, value in new_texts:     # after the known ones: the row's lines so far
+            lines = max(lines, count_lines(column, value, enough=lines))
+        rows.height(number, lines_height(lines))
+
+
+def _write_signature(rows: _Rows, signature: Signature, split: int, across: int,
                      left_width: float, right_width: float) -> None:
     """"Nơi nhận" on the left; the signer's lines, room to sign and the name on the right."""
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
-    rows.append([])
+    rows.start()
     lefts = [("Nơi nhận:", font(14, underline=True), 14)] + [
         (line, font(12), 12) for line in signature.recipients]
     rights = [(line.upper(), font(14, bold=True)) for line in signature.lines]
@@ -430,10 +629,9 @@ def _write_signature(sheet, rows: _Rows, signature: Signature, split: int, acros
         else:
             height = max(row_height([left_text], [left_width], left_size),
                          row_height([right_text], [right_width], 14, True))
-        rows.blocks(_cell(sheet, left_text, text_font=left_font, alignment=top_left)
-                    if left_text else None,
-                    _cell(sheet, right_text, text_font=right_font, alignment=center)
-                    if right_text else None, split, across, height)
+        rows.blocks((left_text, left_font, TOP_LEFT) if left_text else None,
+                    (right_text, right_font, CENTER) if right_text else None,
+                    split, across, height)
 
 
 # ------------------------------------------------------------------------------- kinds
@@ -473,7 +671,7 @@ def registrations_table(office: Office, year: int) -> list[Table]:
     # Straight from the registrations (no scoring needed): this list may have thousands of rows.
     deadline = queries.phase_year(office, year).registration_deadline
     inclusive = queries.year_rules(office, year).deadline_inclusive
-    with office.db.session() as session:
+    with office.read() as session:
         registered = session.execute(
             select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
                    Registration.received_on, Registration.members_count,
@@ -482,23 +680,33 @@ def registrations_table(office: Office, year: int) -> list[Table]:
             .join(Registration.cell)
             .where(Cell.organisation_id == office.require_org(), Registration.year == year)
         ).all()
-    registered.sort(key=lambda row: sort_key(row.name))     # Vietnamese order of cell names
+        # The cells of the year (the year rule) that have not registered.
+        unregistered = session.execute(
+            select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on)
+            .where(~select(Registration.id).where(Registration.cell_id == Cell.id,
+                                                  Registration.year == year).exists())).all()
+        lives = timeline.CellTimeline(
+            {cell.id: (cell.started_on, cell.dissolved_on) for cell in unregistered}, {},
+            queries.review_days_in(session), queries.year_rule_in(session))
+        missing = sorted((cell.name for cell in unregistered if lives.in_year(cell.id, year)),
+                         key=sort_key)
+    order = ranks(registration.name for registration in registered)
+    registered.sort(key=lambda row: order[row.name])        # Vietnamese order of cell names
     rows, late = [], 0
-    for registration in registered:
+    for number, registration in enumerate(registered, start=1):
         days = rules.days_late(registration.received_on, deadline, inclusive)
         late += days > 0
-        rows.append([*registration[1:], f"Muộn {days} ngày" if days > 0 else "Đúng hạn"])
+        # A tuple: the collector need not look into 10,000 rows while the list is written.
+        rows.append((number, *registration[1:],
+                     f"Muộn {days} ngày" if days > 0 else "Đúng hạn"))
     notes = [f"Hạn đăng ký: {rules.deadline_phrase(deadline, inclusive)}."] if deadline else []
-    done = {registration.cell_id for registration in registered}
-    missing = [cell for cell in queries.cells_in_year(office, year) if cell.id not in done]
     if missing:
-        notes.append(f"Chưa đăng ký ({len(missing)}): "
-                     + ", ".join(cell.name for cell in missing) + ".")
+        notes.append(f"Chưa đăng ký ({len(missing)}): " + ", ".join(missing) + ".")
     members = sum(registration.members_count or 0 for registration in registered)
     received = [registration.received_on for registration in registered]
     date = max(received) if received else (deadline or documents.review_date(office, year))
     return [Table("Đăng ký", "Danh sách chi bộ đăng ký thi đua",
-                  f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, _numbered(rows),
+                  f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, rows,
                   ["", "Tổng cộng", f"{len(registered)} chi bộ", "", "", members, "", "", "", "",
                    "", f"{late} muộn"], notes, date=date)]
 

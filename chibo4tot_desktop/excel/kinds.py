@@ -1,5 +1,5 @@
 """The lists the office exports, by command-line name (kept apart from ``exports`` so the
-command line and the window can list them without loading openpyxl)."""
+command line and the window can list them without loading xlsxwriter)."""
 
 KINDS = {
     "cells": "Danh sách chi bộ",
