@@ -176,6 +176,12 @@ def main(argv=None) -> int:
     if args.platform == "xcb":
         server, display = _start_xvfb()
         extra["DISPLAY"] = display
+    import tempfile
+
+    # The program's own settings (QSettings: the tab it reopens on, recent files) in a folder
+    # of this run: each start opens on Tổng quan, whatever this machine's user left.
+    settings_home = tempfile.TemporaryDirectory()
+    extra["XDG_CONFIG_HOME"] = settings_home.name
     env = _env(root, extra)
     try:
         # The program's modules compiled (.pyc), as an installed program has them (pip and
