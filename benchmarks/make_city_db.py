@@ -3,6 +3,10 @@ registration and (unless --no-scores) every evaluation with all its scores.
 
     PYTHONPATH=. python benchmarks/make_city_db.py benchmarks/out/city.sqlite3
         [--cells 200] [--years 5] [--first-year 2021] [--no-scores] [--force]
+    PYTHONPATH=. python benchmarks/make_city_db.py postgresql+psycopg://USER@HOST/DB [...]
+
+The output is a file path (SQLite) or a database URL (an empty database or schema, e.g. a URL
+with ``options=-csearch_path=SCHEMA``), opened with ``open_database`` as the program does.
 
 The organisation and the phase (its catalogue of criteria) are created through ``Office``; the
 bulk rows (cells, registrations, evaluations, scores) are inserted with SQLAlchemy Core
@@ -23,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from chibo4tot_desktop.db.engine import open_database  # noqa: E402
+from chibo4tot_desktop.db.engine import is_url, open_database  # noqa: E402
 from chibo4tot_desktop.db.models import (  # noqa: E402
     Cell,
     CellKind,
@@ -70,9 +74,10 @@ def _insert(session, table, rows: list[dict]) -> None:
         session.execute(insert(table), rows[start:start + CHUNK])
 
 
-def make_city(path: Path, cells: int = 200, years: int = 5, first_year: int = 2021,
+def make_city(path: str | Path, cells: int = 200, years: int = 5, first_year: int = 2021,
               scores: bool = True, seed: int = 2025) -> dict[str, int]:
-    """Create the data file at ``path`` (which must not exist); returns the row counts."""
+    """Create the data file at ``path`` (which must not exist), or fill the empty database at
+    the URL ``path``; returns the row counts."""
     rng = random.Random(seed)
     db = open_database(path)
     try:
@@ -147,15 +152,30 @@ def _evaluations(session, rng, org_id, phase_id, cell_ids, years) -> dict[str, i
     return {"evaluations": len(evaluation_rows), "scores": len(score_rows)}
 
 
+def _hidden(url: str) -> str:
+    """The URL as printed: without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("output", type=Path)
+    parser.add_argument("output", help="a file path, or a database URL (an empty database)")
     parser.add_argument("--cells", type=int, default=200)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--first-year", type=int, default=2021)
     parser.add_argument("--no-scores", action="store_true")
     parser.add_argument("--force", action="store_true", help="replace the file if it exists")
     args = parser.parse_args(argv)
+    if is_url(args.output):
+        start = time.perf_counter()
+        counts = make_city(args.output, args.cells, args.years, args.first_year,
+                           scores=not args.no_scores)
+        summary = ", ".join(f"{value:,} {key}" for key, value in counts.items())
+        print(f"{_hidden(args.output)}: {summary} in {time.perf_counter() - start:.1f} s")
+        return 0
+    args.output = Path(args.output)
     if args.output.exists():
         if not args.force:
             parser.error(f"{args.output} exists (use --force to replace it)")

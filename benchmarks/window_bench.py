@@ -3,6 +3,8 @@ registrations, with the longest time the window could not answer and the peak me
 
     PYTHONPATH=. python benchmarks/window_bench.py [--cells 2000] [--years 5] [--no-scores]
     PYTHONPATH=. python benchmarks/window_bench.py --cells 100000 --years 1 --no-scores
+    bash scripts/with_postgres.sh .venv/bin/python benchmarks/window_bench.py --cells 3000 --pg
+        [--compare [ROUNDS]]      # or --database-url postgresql+psycopg://USER@HOST/DB
 
 Makes (once, reused) benchmarks/out/window-CELLSxYEARS[-noscores].sqlite3 with make_city_db.py,
 then in one process builds ``ui.main_window.MainWindow`` on it, as the program does, and times:
@@ -17,11 +19,20 @@ throughout, the longest gap between two ticks less 10 ms is the longest the wind
 answer (the anchor: 100 ms, the most a person does not notice). Peak memory: the process's
 peak resident size (ru_maxrss, what ``/usr/bin/time -v`` reports), and with --tracemalloc
 Python's peak allocation (which slows the run).
+
+With --database-url URL (or --pg: the URL in CHIBO4TOT_TEST_DATABASE_URL, which
+scripts/with_postgres.sh sets) the window runs on a database server instead: a fresh schema
+is created there, the same city is made in it by make_city_db.py, and the schema is dropped
+at the end. --compare [ROUNDS] (with --pg or --database-url) runs the SQLite file and the
+server in turn, each in its own process, ROUNDS times each (default 2), and prints each step's
+best time on both and their ratio against the target (the server within 1.5x of SQLite).
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import json
 import os
 import resource
 import subprocess
@@ -32,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ANCHOR_MS = 100
+SERVER_TARGET = 1.5     # the server's times within this factor of SQLite's
 
 
 class StallMeter:
@@ -104,11 +116,16 @@ def main(argv=None) -> int:
                              "registrations: the Đăng ký list alone is read at start)")
     parser.add_argument("--first-only", action="store_true",
                         help="measure the opening of the window only")
+    add_database_options(parser)
     args = parser.parse_args(argv)
+    if args.compare:
+        return compare(args, sys.argv[1:] if argv is None else list(argv))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     suffix = "-noscores" if args.no_scores else ""
     data = ROOT / "benchmarks" / "out" / f"window-{args.cells}x{args.years}{suffix}.sqlite3"
-    if not data.exists():
+    if server_url(args):
+        data = server_database(args)
+    elif not data.exists():
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_city_db.py"),
                         str(data), "--cells", str(args.cells), "--years", str(args.years)]
                        + (["--no-scores"] if args.no_scores else []), check=True)
@@ -211,7 +228,8 @@ def main(argv=None) -> int:
                                                           else "")
     flags += f" --open-on {args.open_on}" if args.open_on != "overview" else ""
     flags += " --first-only" if args.first_only else ""
-    print(f"The window on {data.name} ({rows:,} rows in Đăng ký thi đua {other}); command: "
+    save_results(args, results, rows, peak)
+    print(f"The window on {shown(data)} ({rows:,} rows in Đăng ký thi đua {other}); command: "
           f"PYTHONPATH=. python benchmarks/window_bench.py --cells {args.cells} "
           f"--years {args.years}{flags}")
     print(f"  {'step':<62} {'time':>9}  {'longest GUI stall':>17}")
@@ -220,6 +238,148 @@ def main(argv=None) -> int:
     worst = max(result[2] for result in results)
     print(f"  longest GUI stall overall: {worst * 1000:.0f} ms (anchor: {ANCHOR_MS} ms); peak "
           f"resident memory {peak:.0f} MiB (before the window: {before:.0f} MiB){traced}")
+    return 0
+
+
+def add_database_options(parser) -> None:
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--database-url", default="",
+                        help="run on this database server (a fresh schema, dropped afterwards)")
+    server.add_argument("--pg", action="store_true",
+                        help="run on the server in CHIBO4TOT_TEST_DATABASE_URL")
+    parser.add_argument("--compare", nargs="?", type=int, const=2, default=0, metavar="ROUNDS",
+                        help="run SQLite and the server in turn, ROUNDS times each; the ratios")
+    parser.add_argument("--schema-ready", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--results-json", default="", help=argparse.SUPPRESS)
+
+
+def server_url(args) -> str:
+    if args.pg:
+        url = os.environ.get("CHIBO4TOT_TEST_DATABASE_URL", "")
+        if not url:
+            sys.exit("--pg: CHIBO4TOT_TEST_DATABASE_URL is not set (scripts/with_postgres.sh)")
+        return url
+    return args.database_url
+
+
+def shown(data) -> str:
+    """The data file's name, or the URL without its password."""
+    if isinstance(data, Path):
+        return data.name
+    from sqlalchemy.engine import make_url
+
+    return make_url(data).render_as_string(hide_password=True)
+
+
+def fresh_schema(url: str) -> str:
+    """A new schema on the server, dropped when the process ends; returns a URL whose
+    connections use only it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = "window_" + uuid.uuid4().hex[:12]
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+
+    def drop():
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+    atexit.register(drop)
+    return make_url(url).update_query_dict({"options": f"-csearch_path={name}"}) \
+        .render_as_string(hide_password=False)
+
+
+def make_on_server(args, url: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_city_db.py"), url,
+                    "--cells", str(args.cells), "--years", str(args.years)]
+                   + (["--no-scores"] if args.no_scores else []), check=True)
+    # The planner's statistics, as the server's autovacuum makes them once the rows settle
+    # (not in the middle of the measured steps).
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def server_database(args) -> str:
+    """The URL to run on: a fresh schema holding the city (or, with --schema-ready, the
+    schema the URL names, where --compare made the city)."""
+    if args.schema_ready:
+        return args.database_url
+    url = fresh_schema(server_url(args))
+    make_on_server(args, url)
+    return url
+
+
+def save_results(args, results, rows: int, peak: float) -> None:
+    if args.results_json:
+        Path(args.results_json).write_text(json.dumps(
+            {"results": results, "rows": rows, "peak": peak}), encoding="utf-8")
+
+
+def compare(args, argv: list[str]) -> int:
+    """SQLite and the server in turn, each run in its own process; each step's best times."""
+    import statistics
+    import tempfile
+
+    url = server_url(args)
+    if not url:
+        sys.exit("--compare needs --pg or --database-url")
+    rest, skip = [], False
+    for index, token in enumerate(argv):
+        if skip:
+            skip = False
+        elif token == "--compare":
+            skip = index + 1 < len(argv) and argv[index + 1].isdigit()
+        elif token == "--database-url":
+            skip = True
+        elif token.startswith(("--compare=", "--database-url=")) or token == "--pg":
+            pass
+        else:
+            rest.append(token)
+    schema = fresh_schema(url)
+    make_on_server(args, schema)
+    command = [sys.executable, str(Path(__file__).resolve()), *rest]
+    runs = {"SQLite": [], "PostgreSQL": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for number in range(args.compare):
+            for name, extra in (("SQLite", []),
+                                ("PostgreSQL", ["--database-url", schema, "--schema-ready"])):
+                out = Path(folder) / f"{name}-{number}.json"
+                subprocess.run([*command, *extra, "--results-json", str(out)], check=True,
+                               stdout=subprocess.DEVNULL)
+                runs[name].append(json.loads(out.read_text(encoding="utf-8")))
+                print(f"  round {number + 1}, {name}: done", flush=True)
+    print(f"The window on SQLite and on PostgreSQL ({shown(url)}), {args.cells} cells x "
+          f"{args.years} years, best of {args.compare} runs each, in turn; target: "
+          f"PostgreSQL within {SERVER_TARGET}x of SQLite")
+    print(f"  {'step':<62} {'SQLite':>9} {'PostgreSQL':>10} {'ratio':>6}  "
+          f"{'longest GUI stall SQLite / PostgreSQL':>37}")
+    labels = [result[0] for result in runs["SQLite"][0]["results"]]
+    ratios = []
+    for index, label in enumerate(labels):
+        best = {name: min(run["results"][index][1] for run in done)
+                for name, done in runs.items()}
+        stall = {name: statistics.median(run["results"][index][2] for run in done)
+                 for name, done in runs.items()}
+        ratio = best["PostgreSQL"] / best["SQLite"] if best["SQLite"] else float("inf")
+        ratios.append(ratio)
+        mark = "" if ratio <= SERVER_TARGET else f"  over {SERVER_TARGET}x"
+        print(f"  {label:<62} {best['SQLite'] * 1000:6.0f} ms {best['PostgreSQL'] * 1000:7.0f} ms "
+              f"{ratio:5.2f}x  {stall['SQLite'] * 1000:20.0f} / {stall['PostgreSQL'] * 1000:.0f}"
+              f" ms{mark}")
+    peaks = {name: statistics.median(run["peak"] for run in done) for name, done in runs.items()}
+    print(f"  ratios {min(ratios):.2f}x - {max(ratios):.2f}x (median "
+          f"{statistics.median(ratios):.2f}x); {sum(r > SERVER_TARGET for r in ratios)} of "
+          f"{len(ratios)} steps over {SERVER_TARGET}x; peak resident memory "
+          f"{peaks['SQLite']:.0f} / {peaks['PostgreSQL']:.0f} MiB")
     return 0
 
 

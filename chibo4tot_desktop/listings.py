@@ -38,7 +38,7 @@ from chibo4tot_desktop.db.models import (
     CellLink,
     Registration,
 )
-from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops import queries, rulebook
 from chibo4tot_desktop.ops.base import Office
 from chibo4tot_desktop.progress import Progress, check_cancelled, null_progress
 from chibo4tot_desktop.reports import DecisionFacts
@@ -260,10 +260,13 @@ class RegistrationListing(Listing):
     def __init__(self, office: Office, year: int):
         self.office = office
         self.year = year
-        self.deadline = queries.phase_year(office, year).registration_deadline
-        # whether the deadline day itself is on time (the year's rules)
-        self.inclusive = queries.year_rules(office, year).deadline_inclusive
+        office.require_org()
         with office.read() as session:
+            # The year's phase read once (on a server every query is a round trip).
+            phase = queries.phase_in(session, year)
+            self.deadline = queries.phase_year_of(phase, year).registration_deadline
+            # whether the deadline day itself is on time (the year's rules)
+            self.inclusive = rulebook.rules_in(session, year, phase).deadline_inclusive
             rule = queries.year_rule_in(session)
             review_day = queries.review_days_in(session).get(year)
         self._day = timeline.reference_day(year, rule, review_day)

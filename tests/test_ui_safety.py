@@ -165,6 +165,19 @@ def test_auto_backup_driver_does_nothing_read_only(qtbot, office, db_path):
     assert list_backups(db_path) == []
 
 
+def test_auto_backup_driver_on_a_database_url_has_no_file_to_back_up(qtbot, tmp_path):
+    server = tmp_path / "server.sqlite3"
+    database = open_database(f"sqlite:///{server}")   # a URL: as a database server is opened
+    try:
+        assert database.path is None
+        driver = AutoBackupDriver(database)
+        assert not driver.timer.isActive()
+        assert driver.tick() is None and driver.on_close() is None
+    finally:
+        database.close()
+    assert list_backups(server) == []
+
+
 # -------------------------------------------------------------------------- backups dialog
 def test_backups_dialog_lists_backs_up_and_restores(qtbot, demo_office, db_path):
     make_backup(db_path, "tu-dong", now=dt.datetime(2024, 5, 6, 7, 8, 9))

@@ -144,7 +144,12 @@ def year_rules(office: Office, year: int) -> rules.YearRules:
 
 
 def phase_year(office: Office, year: int) -> PhaseYear:
-    for item in phase_for_year(office, year).years:
+    return phase_year_of(phase_for_year(office, year), year)
+
+
+def phase_year_of(phase: Phase, year: int) -> PhaseYear:
+    """The schedule of ``year`` in ``phase``, the phase holding it (``phase_in``)."""
+    for item in phase.years:
         if item.year == year:
             return item
     raise UserError(f"Năm {year} chưa có lịch thi đua.")

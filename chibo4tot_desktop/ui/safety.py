@@ -141,18 +141,20 @@ class AutoBackupDriver(QObject):
                  clock: Callable | None = None, interval_ms: int = CHECK_INTERVAL_MS):
         super().__init__(parent)
         self.db = db
-        self.auto = AutoBackup(db.path, clock) if clock else AutoBackup(db.path)
+        # A database on a server has no file to back up: its server keeps its backups.
+        self.auto = (None if db.path is None else
+                     AutoBackup(db.path, clock) if clock else AutoBackup(db.path))
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
         if not db.readonly and db.path is not None:
             self.timer.start()
 
-    def _run(self, action) -> BackupInfo | None:
-        if self.db.readonly or self.db.path is None:
+    def _run(self, action: str) -> BackupInfo | None:
+        if self.db.readonly or self.auto is None:
             return None
         try:
-            info = action()
+            info = getattr(self.auto, action)()
         except UserError as error:
             self.failed.emit(f"Sao lưu tự động không thành công: {error}")
             return None
@@ -161,13 +163,13 @@ class AutoBackupDriver(QObject):
         return info
 
     def tick(self) -> BackupInfo | None:
-        return self._run(self.auto.run_if_due)
+        return self._run("run_if_due")
 
     def on_close(self) -> BackupInfo | None:
         """The backup beside the file, then one in the second folder when it is there."""
         self.timer.stop()
-        info = self._run(self.auto.on_close)
-        self._run(self.auto.second_on_close)
+        info = self._run("on_close")
+        self._run("second_on_close")
         return info
 
 
