@@ -171,6 +171,9 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     window = MainWindow(office, ask_first_run=False)
     window.show()
+    from chibo4tot_desktop.ui.app import keep_from_collector
+
+    keep_from_collector()          # as the program does once its window shows (ui.app)
     first = window.tabs.currentWidget()
     wait(app, lambda: ready(window, first))
     opened = time.perf_counter() - start

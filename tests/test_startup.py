@@ -138,3 +138,17 @@ def test_pyside_reads_no_source_of_modules_that_never_use_qt():
     # Only the window's own package is read (it names PySide6); the rest answered by name.
     assert read == "['chibo4tot_desktop.ui']"
     assert marks.split()[:2] == ["-1", "-1"]      # "does not use PySide6", as read would say
+
+
+def test_the_objects_of_the_start_are_kept_from_the_collector_until_the_program_ends():
+    import gc
+
+    from chibo4tot_desktop.ui.app import keep_from_collector
+
+    before = gc.get_freeze_count()
+    undo = keep_from_collector()
+    try:
+        assert gc.get_freeze_count() > before     # the start's objects set aside
+    finally:
+        undo()
+    assert gc.get_freeze_count() == 0
