@@ -37,6 +37,12 @@ def test_every_tab_fits_and_no_button_is_cut(qtbot, demo_office, boxes):
             where = QRect(button.mapTo(tab, button.rect().topLeft()), button.size())
             assert area.contains(where), (tab.TITLE, button.text(), where, area)
             assert button.width() >= button.sizeHint().width(), (tab.TITLE, button.text())
+    # The scoring tab's regulation is shown whole (a wrapped label there was cut in half).
+    label = window.scoring_tab.regulation_label
+    window.show_tab(window.scoring_tab)
+    qtbot.waitUntil(lambda: label.text().startswith("Quy định"))
+    assert label.height() >= label.sizeHint().height()
+    assert label.width() >= label.sizeHint().width(), label.text()
 
 
 def test_scoring_sheet_shows_a_whole_group(qtbot, demo_office, boxes):

@@ -177,7 +177,8 @@ class ScoringTab(BaseTab):
         self.disciplined_from_cells.setWordWrap(True)
         self.regulation_label = QLabel()
         self.regulation_label.setObjectName("regulation")
-        self.regulation_label.setWordWrap(True)
+        # Its short name ("Quy định 124-QĐ/TW") on one line: a wrapped label in this form row
+        # was cut to half its height at 1366×768. The citation is its tooltip.
         self.conditions_box = QWidget()
         self.conditions_layout = QVBoxLayout(self.conditions_box)
         self.conditions_layout.setContentsMargins(0, 0, 0, 0)
