@@ -6,6 +6,7 @@ import sys
 
 FRAME_SIZE = (1280, 820)     # the main window's own first size (ui.main_window)
 
+
 def narrow_feature_scan() -> None:
     """PySide6's ``__feature__`` import hook reads the source of every module an import
     statement names after PySide6 is loaded (``_mod_uses_pyside``: does it name PySide6?),
