@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chibo4tot_desktop.db import audit, blobs, scope
 from chibo4tot_desktop.db.changes import Change
+
 # The schema revisions this program knows are defined beside the header, in db.sqlite_file.
 from chibo4tot_desktop.db.sqlite_file import (
     HEAD_REVISION,
     KNOWN_REVISIONS,
     SQLITE_HEADER,
     connect_readonly,
+    is_url,
     read_revision,
     readonly_uri,
 )
@@ -44,9 +46,6 @@ from chibo4tot_desktop.errors import (
     DataFileNotOursError,
     DataFileReadOnlyError,
 )
-
-def is_url(target: str | os.PathLike) -> bool:
-    return "://" in str(target)
 
 
 def make_engine(target: str | os.PathLike, *, readonly: bool = False) -> Engine:

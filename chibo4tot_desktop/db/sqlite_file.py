@@ -25,6 +25,11 @@ KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_evidence_keys",
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+def is_url(target: str | os.PathLike) -> bool:
+    """A database server's URL rather than a data file's path."""
+    return "://" in str(target)
+
+
 def sqlite_uri(path: str | os.PathLike, **params: str) -> str:
     """An SQLite URI naming exactly ``path``: every character SQLite would read as URI syntax
     (``?``, ``#``, ``%``, spaces) is percent-encoded."""

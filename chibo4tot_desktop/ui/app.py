@@ -74,9 +74,12 @@ def run(data: str | None = None) -> int:
 
     apply_theme(app)
     frame = show_frame(app)
-    _begin_check(data)
+    from chibo4tot_desktop.paths import default_data_file
+
+    target = data or str(default_data_file())
+    _begin_check(target)
     try:
-        return _open_and_run(app, data, frame)
+        return _open_and_run(app, target, frame)
     finally:
         frame.close()
 
@@ -93,25 +96,20 @@ def keep_from_collector():
     return gc.unfreeze
 
 
-def _begin_check(data: str | None) -> None:
+def _begin_check(target: str) -> None:
     """The data file's physical check starts now, in a thread, and runs while the core is
     imported; the opening (``safety.opening``) takes its result if the file is unchanged."""
-    from chibo4tot_desktop.db.sqlite_file import WRITE_CHECK, begin_early_check
-    from chibo4tot_desktop.paths import default_data_file
+    from chibo4tot_desktop.db.sqlite_file import WRITE_CHECK, begin_early_check, is_url
 
-    target = data or str(default_data_file())
-    if "://" not in target:          # a database server checks itself
+    if not is_url(target):           # a database server checks itself
         begin_early_check(target, WRITE_CHECK)
 
 
-def _open_and_run(app, data: str | None, frame) -> int:
+def _open_and_run(app, target: str, frame) -> int:
+    from chibo4tot_desktop.db.sqlite_file import is_url
     from chibo4tot_desktop.ops import Office
-    from chibo4tot_desktop.paths import default_data_file
     from chibo4tot_desktop.ui.main_window import MainWindow
     from chibo4tot_desktop.ui.safety import open_data_file
-
-    target = data or str(default_data_file())
-    from chibo4tot_desktop.db.engine import is_url
 
     if is_url(target):
         from chibo4tot_desktop.ui.dialogs.database_dialog import open_or_choose
