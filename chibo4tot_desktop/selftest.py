@@ -3,9 +3,10 @@ has everything it needs, without touching the user's data.
 
 Each check prints one Vietnamese line ("[ĐẠT] ..." or "[LỖI] ..."); the exit code is 0 when all
 pass, 1 otherwise. Everything is written in a temporary folder that is removed afterwards.
-The checks use openpyxl and reportlab directly (not the program's Excel/PDF modules), so they
-test the bundle itself: the migrations as data files, the hidden imports, the bundled font,
-defusedxml, and the Qt plugins; their files go through the program's one file writer.
+The checks use openpyxl, xlsxwriter and reportlab directly (not the program's Excel/PDF
+modules), so they test the bundle itself: the migrations as data files, the hidden imports, the
+bundled font, defusedxml, and the Qt plugins; their files go through the program's one file
+writer.
 """
 
 from __future__ import annotations
@@ -99,6 +100,21 @@ def check_excel(folder: Path) -> str:
     _require(rows[1][0] == SAMPLE_NAME and rows[1][2] == 87.5,
              "đọc lại tệp Excel không đúng nội dung")
     _require(rows[1][1].date() == dt.date(2024, 3, 8), "ngày trong tệp Excel bị sai")
+    # The lists the office sends upward are written with xlsxwriter: written here too and read
+    # back with openpyxl.
+    import xlsxwriter
+
+    listed = folder / "tu-kiem-tra-danh-sach.xlsx"
+    with atomic_write(listed) as temporary:
+        writer = xlsxwriter.Workbook(str(temporary))
+        page = writer.add_worksheet("Danh sách")
+        page.write_row(0, 0, ["Chi bộ", "Điểm"], writer.add_format({"bold": True}))
+        page.write_row(1, 0, [SAMPLE_NAME, 87.5])
+        writer.close()
+    back = load_workbook(listed, read_only=True)
+    rows = list(back["Danh sách"].iter_rows(values_only=True))
+    back.close()
+    _require(rows[1] == (SAMPLE_NAME, 87.5), "đọc lại danh sách Excel (xlsxwriter) không đúng")
     # The import's reader: measured here, read by calamine in a child process (in the packaged
     # program that child is this executable again, handed over by freeze_support).
     from chibo4tot_desktop.excel.reader import read_workbook
@@ -106,8 +122,8 @@ def check_excel(folder: Path) -> str:
     sheets = read_workbook(path)
     _require(sheets[0].rows[1][0] == SAMPLE_NAME and sheets[0].rows[1][2] == 87.5,
              "tiến trình đọc tệp Excel (calamine) đọc lại không đúng nội dung")
-    return ("ghi và đọc lại tệp Excel có chữ tiếng Việt (openpyxl, và calamine trong tiến "
-            "trình đọc riêng)")
+    return ("ghi và đọc lại tệp Excel có chữ tiếng Việt (openpyxl, xlsxwriter, và calamine "
+            "trong tiến trình đọc riêng)")
 
 
 def check_pdf(folder: Path) -> str:
