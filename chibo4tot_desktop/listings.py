@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from chibo4tot_desktop import rules, timeline
 from chibo4tot_desktop.db import plain
@@ -295,50 +294,77 @@ class RegistrationListing(Listing):
     def days_late(self, received_on: dt.date | None) -> int:
         return rules.days_late(received_on, self.deadline, self.inclusive)
 
+    def _late(self):
+        """The SQL condition of a registration received after the last day on time."""
+        if self.deadline is None:
+            return false()
+        last_day = self.deadline if self.inclusive else self.deadline - dt.timedelta(days=1)
+        return Registration.received_on > last_day
+
+    def _order_by(self, key: str, descending: bool) -> list:
+        """The SQL order of ``key``; rows without a value last either way, and equal values
+        by the cell's name (``Cell.name_key``, the Vietnamese order), then id."""
+        ties = [Cell.name_key, Cell.id]
+        if key == "name":
+            return [Cell.name_key.desc() if descending else Cell.name_key, Cell.id]
+        if key == "state":   # missing first, then on time, then by days late
+            late = self._late()
+            state = case((Registration.received_on.is_(None), 0), (late, 2), else_=1)
+            received = case((late, Registration.received_on), else_=None)
+            if descending:
+                return [state.desc(), received.desc(), *ties]
+            return [state, received, *ties]
+        value = Cell.code_key if key == "code" else self._FIELDS[key]
+        return [value.is_(None), value.desc() if descending else value, *ties]
+
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
         column = self.column(query.column)
-        value_column = (Registration.received_on if column.key == "state"
-                        else self._FIELDS[column.key])
+        # Titles and signers have no stored key: the database gives them in the order of the
+        # names, and they are ordered here by their Vietnamese ranks (stable on that order).
+        in_python = column.kind == TEXT and column.key not in ("name", "code")
+        order_by = (self._order_by("name", False) if in_python
+                    else self._order_by(column.key, query.descending))
         search_columns = (Cell.code, Cell.name, Registration.signer, Registration.title) \
             if query.search else ()
+        value_columns = (self._FIELDS[column.key],) if in_python else ()
+        statement = self._select(Cell.id, *value_columns, *search_columns)
+        if query.filter == "late":
+            statement = statement.where(self._late())
+        elif query.filter == "missing":
+            statement = statement.where(Registration.received_on.is_(None))
+        elif query.filter == "registered":
+            statement = statement.where(Registration.received_on.is_not(None))
         progress(0, None, "Đang đọc danh sách đăng ký…")
-        rows: list[tuple] = []
         with self.office.read() as session, plain.paused_gc():
-            result = session.execute(self._select(
-                Cell.id, Cell.name, Registration.received_on, value_column, *search_columns)
-                .execution_options(yield_per=FETCH_ROWS))
+            active, registered, late = session.execute(self._select(
+                func.count(Cell.id), func.count(Registration.received_on),
+                func.count(case((self._late(), 1))))).one()
+            self.counts = {"active": active, "registered": registered, "late": late,
+                           "missing": active - registered}
+            result = session.execute(statement.order_by(*order_by)
+                                     .execution_options(yield_per=FETCH_ROWS))
+            if not value_columns and not search_columns:
+                ids: list[int] = []
+                for part in result.partitions():
+                    ids.extend([row[0] for row in part])
+                    check_cancelled(progress)
+                progress(len(ids), len(ids))
+                return ids
+            rows: list[tuple] = []
             for part in result.partitions():
                 rows.extend(part)
                 check_cancelled(progress)
-            progress(0, len(rows), "Đang sắp xếp…")
-            registered = sum(1 for row in rows if row[2] is not None)
-            late = sum(1 for row in rows if self.days_late(row[2]) > 0)
-            self.counts = {"active": len(rows), "registered": registered, "late": late,
-                           "missing": len(rows) - registered}
-            if query.filter == "late":
-                rows = [row for row in rows if self.days_late(row[2]) > 0]
-            elif query.filter == "missing":
-                rows = [row for row in rows if row[2] is None]
-            elif query.filter == "registered":
-                rows = [row for row in rows if row[2] is not None]
-            if query.search:
-                rows = search(rows, lambda row: " ".join(str(part) for part in row[4:] if part),
-                              query.search, self._folded, progress)
-            # Ties: by cell name, then id; every order is stable on that one.
-            rows = gil_friendly_sorted(rows, operator.itemgetter(0))
-            by_name = order_positions([row[1] for row in rows], TEXT, False, progress)
-            if column.key == "name":
-                order = by_name if not query.descending else order_positions(
-                    [row[1] for row in rows], TEXT, True, progress, ties=by_name)
-            elif column.key == "state":   # missing first, then on time, then days late
-                order = order_positions(
-                    [-1 if row[2] is None else self.days_late(row[2]) for row in rows],
-                    NUMBER, query.descending, progress, ties=by_name)
-            else:
-                order = order_positions([row[3] for row in rows], column.kind,
-                                        query.descending, progress, ties=by_name)
-            progress(len(rows), len(rows))
-            return [rows[index][0] for index in order]
+        first_search = 1 + len(value_columns)
+        if query.search:
+            rows = search(rows, lambda row: " ".join(
+                str(part) for part in row[first_search:] if part),
+                query.search, self._folded, progress)
+        if in_python:
+            order = order_positions([row[1] for row in rows], TEXT, query.descending,
+                                    progress)
+            rows = [rows[index] for index in order]
+        progress(len(rows), len(rows))
+        return [row[0] for row in rows]
 
     def shown(self, ids: Sequence[int]) -> dict[int, Shown]:
         result: dict[int, Shown] = {}
@@ -365,9 +391,8 @@ class RegistrationListing(Listing):
     def cells(self) -> list[tuple[int, str]]:
         """(id, name) of every active cell of the year in Vietnamese order (for a form)."""
         with self.office.read() as session, plain.paused_gc():
-            rows = session.execute(self._select(Cell.id, Cell.name)).all()
-        order = order_positions([row[1] for row in rows], TEXT)
-        return [tuple(rows[index]) for index in order]
+            return [tuple(row) for row in session.execute(
+                self._select(Cell.id, Cell.name).order_by(*self._order_by("name", False)))]
 
 
 # ---------------------------------------------------------------------------- cells
