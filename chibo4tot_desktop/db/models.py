@@ -48,7 +48,7 @@ class Base(DeclarativeBase):
 
 from chibo4tot_desktop import kinds  # noqa: E402 - the records' kinds, in a light module
 from chibo4tot_desktop.kinds import CellKind, RegistrationSource, Scope  # noqa: E402
-from chibo4tot_desktop.text import stored_sort_key  # noqa: E402
+from chibo4tot_desktop.text import stored_sort_key
 
 # The kinds' other names, re-exported beside the records that use them.
 AwardKind = kinds.AwardKind
