@@ -101,6 +101,11 @@ class Listing:
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
         raise NotImplementedError
 
+    def first_ids(self, query: Query, count: int) -> list | None:
+        """The first ``count`` ids of ``ordered_ids(query)`` if they can be read quickly without
+        the others (the window shows them while the whole order is read); None otherwise."""
+        return None
+
     def shown(self, ids: Sequence) -> dict:
         raise NotImplementedError
 
@@ -277,15 +282,24 @@ class RegistrationListing(Listing):
         self._folded: dict[str, str] = {}
 
     def _select(self, *columns):
-        # The cells of the year by the year rule (``timeline.in_year``), in SQL.
+        # The organisation's cells of the year by the year rule (``timeline.in_year``), in
+        # SQL, with their registrations of the year. The organisation is named here: these
+        # statements run on the session's connection (``_execute``), below the session's
+        # filter, whose condition on registrations (their cell among the organisation's,
+        # a subquery of every cell) cost more than the rest of the query.
         day = self._day
         ended = Cell.dissolved_on >= day if self._ended_on_day_counts \
             else Cell.dissolved_on > day
         return (select(*columns)
                 .outerjoin(Registration, and_(Registration.cell_id == Cell.id,
                                               Registration.year == self.year))
-                .where(or_(Cell.started_on.is_(None), Cell.started_on <= day),
+                .where(Cell.organisation_id == self.office.organisation_id,
+                       or_(Cell.started_on.is_(None), Cell.started_on <= day),
                        or_(Cell.dissolved_on.is_(None), ended)))
+
+    @staticmethod
+    def _execute(session, statement):
+        return session.connection().execute(statement)
 
     def size_hint(self) -> int:
         with self.office.read() as session:
@@ -317,32 +331,53 @@ class RegistrationListing(Listing):
         value = Cell.code_key if key == "code" else self._FIELDS[key]
         return [value.is_(None), value.desc() if descending else value, *ties]
 
-    def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
-        column = self.column(query.column)
+    @staticmethod
+    def _in_python(column: Column) -> bool:
         # Titles and signers have no stored key: the database gives them in the order of the
         # names, and they are ordered here by their Vietnamese ranks (stable on that order).
-        in_python = column.kind == TEXT and column.key not in ("name", "code")
-        order_by = (self._order_by("name", False) if in_python
+        return column.kind == TEXT and column.key not in ("name", "code")
+
+    def _statement(self, query: Query, *columns):
+        """The rows of ``query``'s filter, ordered by the database (by name for a column
+        ordered in Python)."""
+        column = self.column(query.column)
+        order_by = (self._order_by("name", False) if self._in_python(column)
                     else self._order_by(column.key, query.descending))
-        search_columns = (Cell.code, Cell.name, Registration.signer, Registration.title) \
-            if query.search else ()
-        value_columns = (self._FIELDS[column.key],) if in_python else ()
-        statement = self._select(Cell.id, *value_columns, *search_columns)
+        statement = self._select(Cell.id, *columns)
         if query.filter == "late":
             statement = statement.where(self._late())
         elif query.filter == "missing":
             statement = statement.where(Registration.received_on.is_(None))
         elif query.filter == "registered":
             statement = statement.where(Registration.received_on.is_not(None))
+        return statement.order_by(*order_by)
+
+    def first_ids(self, query: Query, count: int) -> list[int] | None:
+        """The first ``count`` ids of ``ordered_ids(query)`` when the database alone orders
+        them (no search, no column ordered in Python), read without the rest."""
+        if query.search or self._in_python(self.column(query.column)):
+            return None
+        with self.office.read() as session:
+            return list(self._execute(session, self._statement(query).limit(count)).scalars())
+
+    def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
+        column = self.column(query.column)
+        in_python = self._in_python(column)
+        search_columns = (Cell.code, Cell.name, Registration.signer, Registration.title) \
+            if query.search else ()
+        value_columns = (self._FIELDS[column.key],) if in_python else ()
+        statement = self._statement(query, *value_columns, *search_columns)
         progress(0, None, "Đang đọc danh sách đăng ký…")
         with self.office.read() as session, plain.paused_gc():
-            active, registered, late = session.execute(self._select(
-                func.count(Cell.id), func.count(Registration.received_on),
+            # count(code), not count(id) (the same: a code is never empty): SQLite would
+            # read the id from the index of the names and look the registrations up in that
+            # order, all over the table; reading the cells themselves, it takes them by id.
+            active, registered, late = self._execute(session, self._select(
+                func.count(Cell.code), func.count(Registration.received_on),
                 func.count(case((self._late(), 1))))).one()
             self.counts = {"active": active, "registered": registered, "late": late,
                            "missing": active - registered}
-            result = session.execute(statement.order_by(*order_by)
-                                     .execution_options(yield_per=FETCH_ROWS))
+            result = self._execute(session, statement.execution_options(yield_per=FETCH_ROWS))
             if not value_columns and not search_columns:
                 ids: list[int] = []
                 for part in result.partitions():
@@ -370,7 +405,7 @@ class RegistrationListing(Listing):
         result: dict[int, Shown] = {}
         with self.office.read() as session:
             for chunk in _chunks(ids):
-                for row in session.execute(self._select(
+                for row in self._execute(session, self._select(
                         Cell.id, Cell.code, Cell.name, Registration.id,
                         Registration.received_on, Registration.title,
                         Registration.members_count, Registration.signer)
@@ -391,7 +426,7 @@ class RegistrationListing(Listing):
     def cells(self) -> list[tuple[int, str]]:
         """(id, name) of every active cell of the year in Vietnamese order (for a form)."""
         with self.office.read() as session, plain.paused_gc():
-            return [tuple(row) for row in session.execute(
+            return [tuple(row) for row in self._execute(session,
                 self._select(Cell.id, Cell.name).order_by(*self._order_by("name", False)))]
 
 

@@ -399,7 +399,9 @@ def _code_set(cell, value, _old, _initiator):
     cell.code_key = None if value is None else stored_sort_key(value)
 
 
-Index("ix_cells_organisation_id_name_key", Cell.organisation_id, Cell.name_key)
+# The cells in the order of their names, then ids, with what decides their years (0007).
+Index("ix_cells_name_order", Cell.organisation_id, Cell.name_key, Cell.id, Cell.started_on,
+      Cell.dissolved_on)
 
 
 class CellLink(Base):
