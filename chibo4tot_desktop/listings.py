@@ -1,13 +1,16 @@
 """The window's long lists, read in pieces (no Qt): registrations, cells, results, awards and
 the audit log of a province hold thousands of rows, and tens of thousands in a big city.
 
-A ``Listing`` answers two questions for a table:
+A ``Listing`` answers these questions for a table:
 - ``ordered_ids(query, progress)``: the ids of the rows to show, in the asked order, with
   the filter and the search applied. It reads and sorts every row, so the window runs it
   in a worker thread (``ui.models.listing_model``); it takes a ``Progress`` so that a newer
   order can cancel an older one, and no single step holds Python's lock for long (rows in
   chunks, sorts in short runs, integer keys: ``text.ranks`` gives each distinct text its
   place in the Vietnamese order once).
+- ``first_ids(query, count)``: the first of those ids when the database alone orders them
+  (Đăng ký thi đua, by the cells' stored sort keys), so that the window shows them while the
+  whole order is read; None for a listing ordered in Python.
 - ``shown(ids)``: what the table shows of those rows (``Shown``: the values, a state tag the
   window colours, tooltips, and the row itself for the tab's actions), for the page of rows
   on screen.
@@ -389,17 +392,17 @@ class RegistrationListing(Listing):
             for part in result.partitions():
                 rows.extend(part)
                 check_cancelled(progress)
-        first_search = 1 + len(value_columns)
-        if query.search:
-            rows = search(rows, lambda row: " ".join(
-                str(part) for part in row[first_search:] if part),
-                query.search, self._folded, progress)
-        if in_python:
-            order = order_positions([row[1] for row in rows], TEXT, query.descending,
-                                    progress)
-            rows = [rows[index] for index in order]
-        progress(len(rows), len(rows))
-        return [row[0] for row in rows]
+            first_search = 1 + len(value_columns)
+            if query.search:
+                rows = search(rows, lambda row: " ".join(
+                    str(part) for part in row[first_search:] if part),
+                    query.search, self._folded, progress)
+            if in_python:
+                order = order_positions([row[1] for row in rows], TEXT, query.descending,
+                                        progress)
+                rows = [rows[index] for index in order]
+            progress(len(rows), len(rows))
+            return [row[0] for row in rows]
 
     def shown(self, ids: Sequence[int]) -> dict[int, Shown]:
         result: dict[int, Shown] = {}

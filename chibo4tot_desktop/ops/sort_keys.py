@@ -11,6 +11,7 @@ key again, in one transaction (``bring_up_to_date``, called by ``db.engine.open_
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from chibo4tot_desktop.db import bulk
 from chibo4tot_desktop.db.models import Cell, SafetyMeta
@@ -40,16 +41,24 @@ def bring_up_to_date(db, progress: Progress = null_progress) -> int:
             return 0
     cells = Cell.__table__
     meta = SafetyMeta.__table__
-    with db.transaction() as session:
-        connection = session.connection()
-        if keys_current(session):      # made meanwhile by another opening of the same server
-            return 0
-        rows = connection.execute(select(cells.c.id, cells.c.name, cells.c.code)).all()
-        progress(0, len(rows), "Đang chuẩn bị thứ tự tên chi bộ…")
-        bulk.update_many(connection, cells, {"id": "_id"}, [
-            {"_id": row.id, "name_key": stored_sort_key(row.name),
-             "code_key": stored_sort_key(row.code)} for row in rows])
-        connection.execute(delete(meta).where(meta.c.key == VERSION_KEY))
-        connection.execute(insert(meta).values(key=VERSION_KEY, value=str(SORT_KEY_VERSION)))
-        progress(len(rows), len(rows))
+    try:
+        with db.transaction() as session:
+            connection = session.connection()
+            if keys_current(session):   # made meanwhile by another opening of the same server
+                return 0
+            rows = connection.execute(select(cells.c.id, cells.c.name, cells.c.code)).all()
+            progress(0, len(rows), "Đang chuẩn bị thứ tự tên chi bộ…")
+            bulk.update_many(connection, cells, {"id": "_id"}, [
+                {"_id": row.id, "name_key": stored_sort_key(row.name),
+                 "code_key": stored_sort_key(row.code)} for row in rows])
+            connection.execute(delete(meta).where(meta.c.key == VERSION_KEY))
+            connection.execute(insert(meta).values(key=VERSION_KEY,
+                                                   value=str(SORT_KEY_VERSION)))
+            progress(len(rows), len(rows))
+    except IntegrityError:
+        # Another user of the same server made them at the same moment and committed first.
+        with db.session() as session:
+            if keys_current(session):
+                return 0
+        raise
     return len(rows)
