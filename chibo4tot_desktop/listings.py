@@ -1,13 +1,16 @@
 """The window's long lists, read in pieces (no Qt): registrations, cells, results, awards and
 the audit log of a province hold thousands of rows, and tens of thousands in a big city.
 
-A ``Listing`` answers two questions for a table:
+A ``Listing`` answers these questions for a table:
 - ``ordered_ids(query, progress)``: the ids of the rows to show, in the asked order, with
   the filter and the search applied. It reads and sorts every row, so the window runs it
   in a worker thread (``ui.models.listing_model``); it takes a ``Progress`` so that a newer
   order can cancel an older one, and no single step holds Python's lock for long (rows in
   chunks, sorts in short runs, integer keys: ``text.ranks`` gives each distinct text its
   place in the Vietnamese order once).
+- ``first_ids(query, count)``: the first of those ids when the database alone orders them
+  (Đăng ký thi đua, by the cells' stored sort keys), so that the window shows them while the
+  whole order is read; None for a listing ordered in Python.
 - ``shown(ids)``: what the table shows of those rows (``Shown``: the values, a state tag the
   window colours, tooltips, and the row itself for the tab's actions), for the page of rows
   on screen.
@@ -18,12 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from chibo4tot_desktop import rules, timeline
 from chibo4tot_desktop.db import plain
@@ -101,6 +103,11 @@ class Listing:
 
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
         raise NotImplementedError
+
+    def first_ids(self, query: Query, count: int) -> list | None:
+        """The first ``count`` ids of ``ordered_ids(query)`` if they can be read quickly without
+        the others (the window shows them while the whole order is read); None otherwise."""
+        return None
 
     def shown(self, ids: Sequence) -> dict:
         raise NotImplementedError
@@ -278,15 +285,24 @@ class RegistrationListing(Listing):
         self._folded: dict[str, str] = {}
 
     def _select(self, *columns):
-        # The cells of the year by the year rule (``timeline.in_year``), in SQL.
+        # The organisation's cells of the year by the year rule (``timeline.in_year``), in
+        # SQL, with their registrations of the year. The organisation is named here: these
+        # statements run on the session's connection (``_execute``), below the session's
+        # filter, whose condition on registrations (their cell among the organisation's,
+        # a subquery of every cell) cost more than the rest of the query.
         day = self._day
         ended = Cell.dissolved_on >= day if self._ended_on_day_counts \
             else Cell.dissolved_on > day
         return (select(*columns)
                 .outerjoin(Registration, and_(Registration.cell_id == Cell.id,
                                               Registration.year == self.year))
-                .where(or_(Cell.started_on.is_(None), Cell.started_on <= day),
+                .where(Cell.organisation_id == self.office.organisation_id,
+                       or_(Cell.started_on.is_(None), Cell.started_on <= day),
                        or_(Cell.dissolved_on.is_(None), ended)))
+
+    @staticmethod
+    def _execute(session, statement):
+        return session.connection().execute(statement)
 
     def size_hint(self) -> int:
         with self.office.read() as session:
@@ -295,56 +311,104 @@ class RegistrationListing(Listing):
     def days_late(self, received_on: dt.date | None) -> int:
         return rules.days_late(received_on, self.deadline, self.inclusive)
 
+    def _late(self):
+        """The SQL condition of a registration received after the last day on time."""
+        if self.deadline is None:
+            return false()
+        last_day = self.deadline if self.inclusive else self.deadline - dt.timedelta(days=1)
+        return Registration.received_on > last_day
+
+    def _order_by(self, key: str, descending: bool) -> list:
+        """The SQL order of ``key``; rows without a value last either way, and equal values
+        by the cell's name (``Cell.name_key``, the Vietnamese order), then id."""
+        ties = [Cell.name_key, Cell.id]
+        if key == "name":
+            return [Cell.name_key.desc() if descending else Cell.name_key, Cell.id]
+        if key == "state":   # missing first, then on time, then by days late
+            late = self._late()
+            state = case((Registration.received_on.is_(None), 0), (late, 2), else_=1)
+            received = case((late, Registration.received_on), else_=None)
+            if descending:
+                return [state.desc(), received.desc(), *ties]
+            return [state, received, *ties]
+        value = Cell.code_key if key == "code" else self._FIELDS[key]
+        return [value.is_(None), value.desc() if descending else value, *ties]
+
+    @staticmethod
+    def _in_python(column: Column) -> bool:
+        # Titles and signers have no stored key: the database gives them in the order of the
+        # names, and they are ordered here by their Vietnamese ranks (stable on that order).
+        return column.kind == TEXT and column.key not in ("name", "code")
+
+    def _statement(self, query: Query, *columns):
+        """The rows of ``query``'s filter, ordered by the database (by name for a column
+        ordered in Python)."""
+        column = self.column(query.column)
+        order_by = (self._order_by("name", False) if self._in_python(column)
+                    else self._order_by(column.key, query.descending))
+        statement = self._select(Cell.id, *columns)
+        if query.filter == "late":
+            statement = statement.where(self._late())
+        elif query.filter == "missing":
+            statement = statement.where(Registration.received_on.is_(None))
+        elif query.filter == "registered":
+            statement = statement.where(Registration.received_on.is_not(None))
+        return statement.order_by(*order_by)
+
+    def first_ids(self, query: Query, count: int) -> list[int] | None:
+        """The first ``count`` ids of ``ordered_ids(query)`` when the database alone orders
+        them (no search, no column ordered in Python), read without the rest."""
+        if query.search or self._in_python(self.column(query.column)):
+            return None
+        with self.office.read() as session:
+            return list(self._execute(session, self._statement(query).limit(count)).scalars())
+
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
         column = self.column(query.column)
-        value_column = (Registration.received_on if column.key == "state"
-                        else self._FIELDS[column.key])
+        in_python = self._in_python(column)
         search_columns = (Cell.code, Cell.name, Registration.signer, Registration.title) \
             if query.search else ()
+        value_columns = (self._FIELDS[column.key],) if in_python else ()
+        statement = self._statement(query, *value_columns, *search_columns)
         progress(0, None, "Đang đọc danh sách đăng ký…")
-        rows: list[tuple] = []
         with self.office.read() as session, plain.paused_gc():
-            result = session.execute(self._select(
-                Cell.id, Cell.name, Registration.received_on, value_column, *search_columns)
-                .execution_options(yield_per=FETCH_ROWS))
+            # count(code), not count(id) (the same: a code is never empty): SQLite would
+            # read the id from the index of the names and look the registrations up in that
+            # order, all over the table; reading the cells themselves, it takes them by id.
+            active, registered, late = self._execute(session, self._select(
+                func.count(Cell.code), func.count(Registration.received_on),
+                func.count(case((self._late(), 1))))).one()
+            self.counts = {"active": active, "registered": registered, "late": late,
+                           "missing": active - registered}
+            result = self._execute(session, statement.execution_options(yield_per=FETCH_ROWS))
+            if not value_columns and not search_columns:
+                ids: list[int] = []
+                for part in result.partitions():
+                    ids.extend([row[0] for row in part])
+                    check_cancelled(progress)
+                progress(len(ids), len(ids))
+                return ids
+            rows: list[tuple] = []
             for part in result.partitions():
                 rows.extend(part)
                 check_cancelled(progress)
-            progress(0, len(rows), "Đang sắp xếp…")
-            registered = sum(1 for row in rows if row[2] is not None)
-            late = sum(1 for row in rows if self.days_late(row[2]) > 0)
-            self.counts = {"active": len(rows), "registered": registered, "late": late,
-                           "missing": len(rows) - registered}
-            if query.filter == "late":
-                rows = [row for row in rows if self.days_late(row[2]) > 0]
-            elif query.filter == "missing":
-                rows = [row for row in rows if row[2] is None]
-            elif query.filter == "registered":
-                rows = [row for row in rows if row[2] is not None]
+            first_search = 1 + len(value_columns)
             if query.search:
-                rows = search(rows, lambda row: " ".join(str(part) for part in row[4:] if part),
-                              query.search, self._folded, progress)
-            # Ties: by cell name, then id; every order is stable on that one.
-            rows = gil_friendly_sorted(rows, operator.itemgetter(0))
-            by_name = order_positions([row[1] for row in rows], TEXT, False, progress)
-            if column.key == "name":
-                order = by_name if not query.descending else order_positions(
-                    [row[1] for row in rows], TEXT, True, progress, ties=by_name)
-            elif column.key == "state":   # missing first, then on time, then days late
-                order = order_positions(
-                    [-1 if row[2] is None else self.days_late(row[2]) for row in rows],
-                    NUMBER, query.descending, progress, ties=by_name)
-            else:
-                order = order_positions([row[3] for row in rows], column.kind,
-                                        query.descending, progress, ties=by_name)
+                rows = search(rows, lambda row: " ".join(
+                    str(part) for part in row[first_search:] if part),
+                    query.search, self._folded, progress)
+            if in_python:
+                order = order_positions([row[1] for row in rows], TEXT, query.descending,
+                                        progress)
+                rows = [rows[index] for index in order]
             progress(len(rows), len(rows))
-            return [rows[index][0] for index in order]
+            return [row[0] for row in rows]
 
     def shown(self, ids: Sequence[int]) -> dict[int, Shown]:
         result: dict[int, Shown] = {}
         with self.office.read() as session:
             for chunk in _chunks(ids):
-                for row in session.execute(self._select(
+                for row in self._execute(session, self._select(
                         Cell.id, Cell.code, Cell.name, Registration.id,
                         Registration.received_on, Registration.title,
                         Registration.members_count, Registration.signer)
@@ -365,9 +429,8 @@ class RegistrationListing(Listing):
     def cells(self) -> list[tuple[int, str]]:
         """(id, name) of every active cell of the year in Vietnamese order (for a form)."""
         with self.office.read() as session, plain.paused_gc():
-            rows = session.execute(self._select(Cell.id, Cell.name)).all()
-        order = order_positions([row[1] for row in rows], TEXT)
-        return [tuple(rows[index]) for index in order]
+            return [tuple(row) for row in self._execute(session,
+                self._select(Cell.id, Cell.name).order_by(*self._order_by("name", False)))]
 
 
 # ---------------------------------------------------------------------------- cells

@@ -19,6 +19,8 @@ __all__ = [
     "clean",
     "fold",
     "sort_key",
+    "stored_sort_key",
+    "SORT_KEY_VERSION",
     "primary_key",
     "ranks",
     "name_sort_key",
@@ -274,6 +276,22 @@ def sort_key(value: str | None) -> tuple[str, str, str]:
     space = _space()
     return (space[0].join([key[0] for key in keys]), space[1].join([key[1] for key in keys]),
             space[2].join([key[2] for key in keys]))
+
+
+# The version of ``sort_key``'s order: the data file keeps the keys of its cells' names and
+# codes (``stored_sort_key``) with the version they were made by; a program whose order differs
+# raises it, and opening a file whose keys are of another version makes them again.
+SORT_KEY_VERSION = 1
+# Below every weight character (the smallest is ``_COMMON``): the levels joined by it compare
+# as the tuple does, a shorter level before a longer one it begins.
+_LEVEL_SEPARATOR = "\u0001"
+
+
+def stored_sort_key(value: str | None) -> bytes:
+    """``sort_key(value)`` as one byte string that compares, byte by byte (SQLite's BLOB,
+    PostgreSQL's bytea), in the same order as the key: the three levels joined by a character
+    below every weight, in UTF-8 (which keeps the order of code points)."""
+    return _LEVEL_SEPARATOR.join(sort_key(value)).encode("utf-8", "surrogatepass")
 
 
 def primary_key(value: str | None) -> str:

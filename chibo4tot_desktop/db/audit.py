@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from chibo4tot_desktop.db.bulk import insert_many
 from chibo4tot_desktop.db.models import AuditEntry, Base
 
-SKIPPED_FIELDS = {"version"}
+# The row version, and the sort keys of a cell (derived from its name and code, not typed).
+SKIPPED_FIELDS = {"version", "name_key", "code_key"}
 # session.info key: table name -> ids touched in this unit of work (``db.changes.Change``).
 CHANGED_ROWS = "changed_rows"
 # session.info key: a note put before every audit row's summary (e.g. the repairs of check).

@@ -288,7 +288,17 @@ def _open(target, *, create: bool, readonly: bool, migrate: bool) -> Database:
     except Exception:
         engine.dispose()
         raise
-    return Database(engine, target, readonly=readonly)
+    db = Database(engine, target, readonly=readonly)
+    if not readonly:
+        # The cells' sort keys in this program's order (derived data, made by the core).
+        from chibo4tot_desktop.ops.sort_keys import bring_up_to_date
+
+        try:
+            bring_up_to_date(db)
+        except BaseException:
+            db.close()
+            raise
+    return db
 
 
 def refuse_schema(target, revision: str | None, foreign: bool) -> None:

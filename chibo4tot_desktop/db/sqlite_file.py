@@ -18,9 +18,10 @@ from pathlib import Path
 
 # The newest schema revision this program knows, and every revision it can read or migrate.
 # tests/test_db.py checks these against the Alembic scripts.
-HEAD_REVISION = "0006_year_rules"
+HEAD_REVISION = "0007_sort_keys"
 KNOWN_REVISIONS = ("0001", "0002_i6", "0002_i8", "0003_evidence_keys",
-                   "0004_dated_history", "0005_decision_signers", "0006_year_rules")
+                   "0004_dated_history", "0005_decision_signers", "0006_year_rules",
+                   "0007_sort_keys")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

@@ -122,8 +122,9 @@ CONDITION_TEXTS = {condition.key: condition.text
 # Columns that keep JSON (lists of conditions, sources of values), said in words.
 JSON_FIELDS = {"conditions_met", "excellent_conditions", "sources"}
 # Technical columns shown in no sentence (the unit they point to is named in "Hồ sơ").
+# (A cell's sort keys are derived from its name and code and never logged: ``db.audit``.)
 HIDDEN_FIELDS = {"id", "organisation_id", "evaluation_id", "group_id", "phase_id",
-                 "version_id", "version"}
+                 "version_id", "version", "name_key", "code_key"}
 POINT_FIELDS = {"self_points", "committee_points", "max_points", "pass_points"}
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?")
 SUMMARY_PAIR = re.compile(r"(\w+)=([^,]*)")

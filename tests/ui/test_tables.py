@@ -135,3 +135,50 @@ def test_another_listing_keeps_the_order_and_an_error_is_reported(qtbot):
     model.failed.connect(errors.append)
     model.set_listing(Broken([]))
     assert errors == ["hỏng"]
+
+
+def test_an_empty_table_shows_the_first_page_while_the_whole_order_is_read(qtbot):
+    import threading
+
+    from chibo4tot_desktop.ui.models import listing_model
+
+    release = threading.Event()
+
+    class Slow(People):
+        """The database gives the first page at once; the whole order waits for the test."""
+
+        def first_ids(self, query, count):
+            return [row.id for row in self.rows[:count]]
+
+        def ordered_ids(self, query, progress=None):
+            release.wait(30)
+            return super().ordered_ids(query)
+
+        def shown(self, ids):
+            return {row_id: self._show(self.rows[row_id]) for row_id in ids}
+
+    rows = [person(i, f"Chi bộ {i:05d}", i) for i in range(5000)]
+    model = ListingModel(Slow(rows), inline_rows=0)
+    try:
+        qtbot.waitUntil(lambda: model.rowCount() == listing_model.PAGE, timeout=30000)
+        assert model.busy                                 # the rest of the order is still read
+        assert model.index(0, 0).data() == "Chi bộ 00000"
+        view = make_table(model)
+        qtbot.addWidget(view)
+        view.selectRow(3)
+        inserted = []
+        model.rowsInserted.connect(lambda *args: inserted.append(args[1:]))
+        release.set()
+        assert model.wait_until_ready(60000)
+        assert model.rowCount() == 5000 and inserted == [(listing_model.PAGE, 4999)]
+        assert model.row_id(view.selectionModel().selectedRows()[0].row()) == 3
+        # A table already showing rows keeps them until a new order is whole.
+        release.clear()
+        model.order_by("members", True)
+        qtbot.wait(100)
+        assert model.busy and model.index(0, 0).data() == "Chi bộ 00000"
+        release.set()
+        assert model.wait_until_ready(60000)
+        assert model.index(0, 0).data() == "Chi bộ 04999"
+    finally:
+        release.set()

@@ -9,7 +9,8 @@ list (``inline_rows``) is ordered at once, which keeps small offices free of any
     model.set_listing(other)                 # another year; model.reload() after a change
 
 While an order is being computed the old one stays on screen and ``busyChanged(True)`` is
-emitted; a newer request supersedes an older one, whose result is thrown away. ``idsReady``
+emitted (an empty table shows the first page of the new order as soon as the listing reads it,
+``Listing.first_ids``, and the other rows are added when the whole order is there); a newer request supersedes an older one, whose result is thrown away. ``idsReady``
 is emitted each time a new order is in place. Each row's ``tag`` (its state: "missing",
 "late"...) is coloured by ``colour(tag, column) -> QColor | None``, given by the tab.
 """
@@ -44,17 +45,26 @@ INLINE_ROWS = 2000  # a listing this short is ordered on the spot (a few millise
 class _OrderSignals(QObject):
     # Only the generation crosses threads; the result waits in ``_OrderJob.results``.
     done = Signal(int)
+    first = Signal(int)     # the first page of the order is there (``_OrderJob.firsts``)
 
 
 class _OrderJob(QRunnable):
     def __init__(self, listing: Listing, query: Query, generation: int, state: ProgressState,
-                 signals: _OrderSignals, results: dict, lock: threading.Lock):
+                 signals: _OrderSignals, results: dict, lock: threading.Lock,
+                 firsts: dict | None = None):
         super().__init__()
         self.listing, self.query, self.generation = listing, query, generation
         self.state, self.signals, self.results, self.lock = state, signals, results, lock
+        self.firsts = firsts   # given: read the first page first, for an empty table
 
     def run(self) -> None:
         try:
+            if self.firsts is not None:
+                first = self.listing.first_ids(self.query, PAGE)
+                if first:
+                    with self.lock:
+                        self.firsts[self.generation] = first
+                    self.signals.first.emit(self.generation)
             outcome = (self.listing.ordered_ids(self.query, self.state), None)
         except Cancelled:
             return
@@ -84,9 +94,11 @@ class ListingModel(QAbstractTableModel):
         self._generation = 0
         self._running: ProgressState | None = None
         self._results: dict[int, tuple] = {}
+        self._firsts: dict[int, list] = {}
         self._lock = threading.Lock()
         self._signals = _OrderSignals()
         self._signals.done.connect(self._order_done)
+        self._signals.first.connect(self._first_done)
         self._pool = pool or QThreadPool.globalInstance()
         self.query = Query(listing.default_order if listing is not None else "")
         if listing is not None:
@@ -222,14 +234,23 @@ class ListingModel(QAbstractTableModel):
             self.idsReady.emit()
             return
         self._running = ProgressState()
+        # An empty table (a window opening on a long list) shows the first page of the order
+        # as soon as it is read; a table already showing rows keeps them until the new order.
         job = _OrderJob(self.listing, query, generation, self._running, self._signals,
-                        self._results, self._lock)
+                        self._results, self._lock, self._firsts if not self._ids else None)
         self.busyChanged.emit(True)
         self._pool.start(job)
+
+    def _first_done(self, generation: int) -> None:
+        with self._lock:
+            ids = self._firsts.pop(generation, None)
+        if generation == self._generation and ids and not self._ids:
+            self._apply(ids)
 
     def _order_done(self, generation: int) -> None:
         with self._lock:
             ids, error = self._results.pop(generation, (None, None))
+            self._firsts.pop(generation, None)
         if generation != self._generation:
             return  # superseded
         self._running = None
@@ -241,6 +262,12 @@ class ListingModel(QAbstractTableModel):
         self.idsReady.emit()
 
     def _apply(self, ids: list) -> None:
+        if self._ids and len(ids) > len(self._ids) and ids[:len(self._ids)] == self._ids:
+            # The rest of an order whose first page is shown: the rows on screen stay.
+            self.beginInsertRows(QModelIndex(), len(self._ids), len(ids) - 1)
+            self._ids, self._row_of = ids, None
+            self.endInsertRows()
+            return
         if len(ids) != len(self._ids) or not self._ids:
             self.beginResetModel()
             self._ids, self._row_of = ids, None
