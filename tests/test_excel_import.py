@@ -399,6 +399,26 @@ def test_every_bad_value_is_reported_with_its_place(cells_office, tmp_path):
     assert "Dòng 7, cột D: số đảng viên '2.5' không phải là số nguyên" in texts
 
 
+def test_a_bad_value_repeated_is_reported_on_every_row_in_order(cells_office, tmp_path):
+    """Each distinct value is converted and checked once per plan: the rows that repeat it
+    get the same problem each, what could not be read before what the rules refuse, and a
+    value equal to another of another kind (1 and 1.0) is its own."""
+    header = ["Tên chi bộ", "Ngày đăng ký", "Số đảng viên", "Bí thư"]
+    rows = [
+        ["Chi bộ Tổ dân phố 1", "hôm qua", -3, "Bí thư 🌟"],
+        ["Chi bộ Tổ dân phố 2", "hôm qua", -3, "Bí thư 🌟"],
+        ["Chi bộ Tổ dân phố 6", "06/03/2024", 21.0, "Bí thư 6"],
+        ["Chi bộ Tổ dân phố 12", "06/03/2024", 21.5, "Bí thư 12"],
+    ]
+    path = plain_list(tmp_path / "lap.xlsx", header, rows, title_rows=False)
+    plan = build_plan(cells_office, YEAR, [path])
+    places = [(problem.row, problem.column) for problem in plan.problems]
+    assert places == [(2, "B"), (2, "C"), (2, "D"), (3, "B"), (3, "C"), (3, "D"), (5, "C")]
+    assert plan.problems[0].message == plan.problems[3].message
+    assert "U+1F31F" in plan.problems[5].message
+    assert [(row.cell_code, row.values["members_count"]) for row in plan.rows] == [("TDP06", 21)]
+
+
 def test_the_same_cell_twice(cells_office, tmp_path):
     header = ["Mã chi bộ", "Tên chi bộ", "Ngày đăng ký"]
     rows = [["TDP01", "Chi bộ Tổ dân phố 1", "06/03/2024"],

@@ -85,6 +85,34 @@ def test_a_child_started_before_the_measure_reads_only_what_passed_it(tmp_path, 
     assert no_reader_left()
 
 
+@pytest.mark.parametrize("failure", [OSError(24, "Too many open files"),
+                                     RuntimeError("no __main__ guard")])
+def test_a_reader_that_cannot_start_is_its_own_error_alone(tmp_path, monkeypatch, failure):
+    """A child process that cannot be started (no process left to the user, a script without
+    a main guard): its own error, not a second one from stopping a process that never ran."""
+    real = reader._context()
+
+    class Context:
+        Pipe = staticmethod(real.Pipe)
+
+        @staticmethod
+        def Process(**kwargs):
+            process = real.Process(**kwargs)
+            process.start = lambda: (_ for _ in ()).throw(failure)
+            return process
+
+    monkeypatch.setattr(reader, "_context", Context)
+    sound = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    if isinstance(failure, OSError):
+        with pytest.raises(UnsafeFileError, match="Không mở được tiến trình đọc tệp 'tot.xlsx': "
+                                                  "Too many open files"):
+            read_workbook(sound)
+    else:
+        with pytest.raises(RuntimeError, match="no __main__ guard"):
+            read_workbook(sound)
+    assert no_reader_left()
+
+
 def test_a_reader_that_dies_is_one_sentence(tmp_path, unmeasured):
     """calamine aborts its process on a failed allocation: here it is the child that dies."""
     path = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])

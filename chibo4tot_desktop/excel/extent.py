@@ -42,6 +42,7 @@ time limit are the guard.
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import time
@@ -253,38 +254,62 @@ class _Scan:
         return self.result
 
     def _run(self, handle, archive: zipfile.ZipFile) -> None:
-        sheets: list[tuple[zipfile.ZipInfo, SheetExtent]] = []
+        """The shared strings first (a sheet's text counts them); then every other part once:
+        a part whose first chunk has ``sheetData`` (a worksheet as every program writes it)
+        is measured as it is inflated, any other part is inflated to be checked, and measured
+        after that if ``sheetData`` came later."""
+        infos = archive.infolist()
         shared: list[array] = []
-        for info in archive.infolist():
+        late_sheets: set[int] = set()
+        for index, info in enumerate(infos):
             self.result.size += info.file_size
-            is_shared = _normal(info.filename).rsplit("/", 1)[-1] == "sharedstrings.xml"
+            if _normal(info.filename).rsplit("/", 1)[-1] != "sharedstrings.xml":
+                continue
             found = _Finder(self.chunks(handle, info))
-            lengths = None
-            if is_shared:
-                try:
-                    lengths = _quick_shared(self, found, info.filename)
-                except _NotSimple:
-                    pass
+            try:
+                lengths = _quick_shared(self, found, info.filename)
+            except _NotSimple:
+                lengths = None
             for _ in found:      # the rest of the part: its size and checksum are verified
                 pass
-            if is_shared:
-                if lengths is None:
-                    lengths = _careful_shared(self, self.chunks(handle, info), info.filename)
-                shared.append(lengths)
+            if lengths is None:
+                lengths = _careful_shared(self, self.chunks(handle, info), info.filename)
+            shared.append(lengths)
             if found.sheet_data:
-                sheets.append((info, SheetExtent(info.filename, size=info.file_size)))
+                late_sheets.add(index)
         self._merge_shared(shared)
         names = _sheet_names(archive)
-        for info, sheet in sheets:
-            sheet.name = names.get(_normal(info.filename), "")
-            self.result.sheets.append(sheet)
-            try:
-                _QuickSheet(self, sheet).run(self.chunks(handle, info))
-            except _NotSimple:
-                sheet.rows = sheet.columns = sheet.cells = sheet.text = sheet.longest_text = 0
-                sheet.careful = True
-                _CarefulSheet(self, sheet).run(self.chunks(handle, info))
-            self._check_totals(sheet)
+        for index, info in enumerate(infos):
+            if index in late_sheets:
+                self._measure(handle, info, names, None)
+                continue
+            if _normal(info.filename).rsplit("/", 1)[-1] == "sharedstrings.xml":
+                continue
+            stream = self.chunks(handle, info)
+            first = next(stream, b"")
+            if b"sheetData" in first:
+                self._measure(handle, info, names, itertools.chain((first,), stream))
+                continue
+            found = _Finder(itertools.chain((first,), stream))
+            for _ in found:      # the whole part: its size and checksum are verified
+                pass
+            if found.sheet_data:
+                self._measure(handle, info, names, None)
+
+    def _measure(self, handle, info: zipfile.ZipInfo, names: dict[str, str], chunks) -> None:
+        """Measure one worksheet part, from ``chunks`` (the part being inflated) or inflated
+        anew (None); the careful way inflates it anew when the quick way cannot vouch."""
+        sheet = SheetExtent(info.filename, size=info.file_size,
+                            name=names.get(_normal(info.filename), ""))
+        self.result.sheets.append(sheet)
+        try:
+            _QuickSheet(self, sheet).run(chunks if chunks is not None
+                                         else self.chunks(handle, info))
+        except _NotSimple:
+            sheet.rows = sheet.columns = sheet.cells = sheet.text = sheet.longest_text = 0
+            sheet.careful = True
+            _CarefulSheet(self, sheet).run(self.chunks(handle, info))
+        self._check_totals(sheet)
 
     # ----------------------------------------------------------- shared strings
     def _merge_shared(self, shared: list[array]) -> None:

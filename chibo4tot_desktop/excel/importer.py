@@ -303,24 +303,40 @@ class _Context:
             for key in _name_keys(cell.name):
                 self.by_name.setdefault(key, cell)
         self.seen: dict[int, PlannedRow] = {}
-        self.checked: dict[tuple, tuple] = {}
+        self.fields: dict[tuple, tuple] = {}
 
-    def check_field(self, key: str, value: object) -> tuple[object, str | None]:
-        """(the field's value as ``registration_values`` returns it, None), or (None, why it
-        is refused). A check depends on the value alone, so each distinct value is checked
-        once per plan: a list repeats its title, dates, numbers and often its commitments."""
-        remembered = value.__class__ in _REMEMBERED
-        if remembered:
-            found = self.checked.get((key, value.__class__, value))
-            if found is not None:
-                return found
+    def field_value(self, key: str, raw: object) -> tuple[object, str | None, str | None]:
+        """A cell's value for field ``key``, converted and checked with the office's rules:
+        (the value as ``registration_values`` returns it, None, None), or (None, why it could
+        not be read, None), or (None, None, why the rules refuse it). Both depend on the value
+        alone (and the year of the plan), so each distinct value of a field is done once per
+        plan: a list repeats its title, dates, numbers and often its commitments."""
+        remembered = (key, raw.__class__, raw)   # equal values of one kind print alike
+        found = self.fields.get(remembered)
+        if found is None:
+            found = self.fields[remembered] = self._field_value(key, raw)
+        return found
+
+    def _field_value(self, key: str, raw: object) -> tuple[object, str | None, str | None]:
         try:
-            result = (registration_values({key: value})[key], None)
+            if key == "received_on":
+                if _is_blank(raw):
+                    return None, "chưa nhập ngày đăng ký", None
+                value = to_date(raw)
+                if not self.year - 1 <= value.year <= self.year:
+                    return None, f"ngày '{format_date(value)}' không thuộc năm {self.year}", None
+            elif key == "members_count":
+                value = None if _is_blank(raw) else to_count(raw)
+            elif key == "title":
+                value = _text(raw) if not _is_blank(raw) else DEFAULT_TITLE
+            else:
+                value = raw if raw.__class__ is str else _text(raw)
+        except DateParseError as error:
+            return None, str(error), None
+        try:
+            return registration_values({key: value})[key], None, None
         except ValidationError as error:
-            result = (None, _lower_first(str(error).rstrip(".")))
-        if remembered:
-            self.checked[(key, value.__class__, value)] = result
-        return result
+            return None, None, _lower_first(str(error).rstrip("."))
 
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, both cleaned (``clean``), or (None, why
@@ -343,10 +359,6 @@ class _Context:
         if cell is None:
             return None, f"không có chi bộ '{name}' trong danh sách chi bộ"
         return cell, None
-
-
-# The kinds of value whose equal values print alike (and so get the same messages).
-_REMEMBERED = frozenset((str, int, dt.date))
 
 
 def _name_keys(name: str) -> list[str]:
@@ -652,39 +664,23 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         if typed != str(context.year):
             problem("year", typed, f"năm '{typed}' khác năm đang nhập ({context.year})")
 
-    converted: dict = {}
-    for key in VALUE_FIELDS:
-        if key not in record:
-            continue
-        raw = record[key][0]
-        try:
-            if key == "received_on":
-                if _is_blank(raw):
-                    problem(key, raw, "chưa nhập ngày đăng ký")
-                    continue
-                value = to_date(raw)
-                if not context.year - 1 <= value.year <= context.year:
-                    problem(key, raw, f"ngày '{format_date(value)}' không thuộc năm "
-                                      f"{context.year}")
-                    continue
-            elif key == "members_count":
-                value = None if _is_blank(raw) else to_count(raw)
-            elif key == "title":
-                value = _text(raw) if not _is_blank(raw) else DEFAULT_TITLE
-            else:
-                value = raw if raw.__class__ is str else _text(raw)
-            converted[key] = value
-        except DateParseError as error:
-            problem(key, raw, str(error))
     # The office's own rules, field by field to name each error (checked once: the import's
-    # write takes them as they are).
+    # write takes them as they are); what could not be read is reported before what the rules
+    # refuse.
     values = CheckedValues()
-    for key, value in converted.items():
-        checked, why = context.check_field(key, value)
-        if why is None:
-            values[key] = checked
-        else:
-            problem(key, record[key][0], why)
+    refused = []
+    for key in VALUE_FIELDS:
+        if key in record:
+            raw = record[key][0]
+            value, unreadable, why = context.field_value(key, raw)
+            if unreadable is not None:
+                problem(key, raw, unreadable)
+            elif why is not None:
+                refused.append((key, raw, why))
+            else:
+                values[key] = value
+    for key, raw, why in refused:
+        problem(key, raw, why)
     if "received_on" not in record:
         problem("received_on", "", "thiếu cột ngày đăng ký")
     if problems or cell is None:

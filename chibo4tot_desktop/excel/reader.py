@@ -333,17 +333,23 @@ class _ReadingProcess:
         from chibo4tot_desktop.excel import reader_child
 
         context = _context()
-        self.connection, child_end = context.Pipe()
-        self.process = context.Process(
+        connection, child_end = context.Pipe()
+        process = context.Process(
             target=reader_child.main, name="chibo4tot-doc-excel", daemon=True,
             args=(str(self.copy), self.name, child_end, self.memory_limit))
         try:
-            self.process.start()
+            process.start()
         except OSError as error:
+            connection.close()
             raise UnsafeFileError(f"Không mở được tiến trình đọc tệp '{self.name}': "
                                   f"{error.strerror or type(error).__name__}.") from None
+        except BaseException:
+            connection.close()
+            raise
         finally:
             child_end.close()
+        # Kept only once it runs: ``close`` has no process to stop after a failed start.
+        self.process, self.connection = process, connection
 
     def go(self) -> None:
         """Tell the child to read (the file is measured)."""

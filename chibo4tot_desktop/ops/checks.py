@@ -7,6 +7,7 @@ that cannot be taken is refused with its reason; nothing is rounded, clamped or 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from decimal import Decimal
 
@@ -66,9 +67,7 @@ def printable(text: str, label: str, field: str) -> str:
     would come out as a gap on the certificate or in the list."""
     if not text or text.isascii() and text.isprintable():
         return text
-    from chibo4tot_desktop.pdf.fonts import unprintable  # loads the font files on first use
-
-    bad = unprintable(text)
+    bad = _unprintable()(text)
     if bad:
         shown = ", ".join(_describe(char) for char in bad[:3])
         more = f" và {len(bad) - 3} ký tự khác" if len(bad) > 3 else ""
@@ -77,6 +76,16 @@ def printable(text: str, label: str, field: str) -> str:
             "(sẽ in ra thành chỗ trống); hãy xóa hoặc thay bằng chữ, số, dấu câu thông "
             "thường.", field)
     return text
+
+
+@functools.cache
+def _unprintable():
+    """``pdf.fonts.unprintable``, imported on first use (it loads the font files); an import
+    statement in ``printable`` itself cost more than the check, once per value of a long
+    list."""
+    from chibo4tot_desktop.pdf.fonts import unprintable
+
+    return unprintable
 
 
 def _describe(char: str) -> str:

@@ -170,7 +170,9 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
     with office.write(REGISTRATIONS) as session, plain.paused_gc(), \
             keeping_decided_years(office, session, confirm, [year]):
         queries.phase_in(session, year)
-        cells = {cell.id: cell for cell in plain.rows(session, Cell)}
+        # What ``cell_of_year`` and the messages use of a cell, not its every column.
+        cells = {cell.id: cell for cell in session.execute(
+            select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on))}
         existing = {row.cell_id: row for row in plain.rows(
             session, Registration, Registration.year == year)}
         rule = year_rule_of(session, year)
