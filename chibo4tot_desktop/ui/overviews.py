@@ -13,10 +13,12 @@ a second after every saved sheet).
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from chibo4tot_desktop.db.plain import paused_gc
 from chibo4tot_desktop.overviews import YearOverviews
 from chibo4tot_desktop.progress import Cancelled
 
@@ -36,7 +38,15 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            self.cache.compute(self.year)
+            # A year's overview is some 150,000 objects on a province's file, kept until the
+            # data change, and none of them in a reference cycle (reference counting frees
+            # them when dropped). The cyclic collector is kept from scanning them again and
+            # again while they are made, and from its full passes afterwards: such a pass,
+            # run in this thread, holds the window as long as it lasts (half a second over
+            # two years' overviews).
+            with paused_gc():
+                self.cache.compute(self.year)
+                gc.freeze()
         except Cancelled:
             return
         except Exception as error:  # noqa: BLE001 - shown by the window

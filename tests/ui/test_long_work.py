@@ -101,3 +101,23 @@ def test_a_saved_sheet_stays_on_screen_and_saves_again(qtbot, big_window, boxes)
         saved = evaluation_result(window.office, cell.id, 2026)
         assert saved.committee_totals.total == points
     assert boxes.shown == []      # the second save was not taken for someone else's
+
+
+def test_a_year_computed_in_the_worker_is_kept_from_the_collector(qtbot, demo_office):
+    import gc
+    import weakref
+
+    from chibo4tot_desktop.ui.overviews import OverviewService
+
+    service = OverviewService(demo_office, inline_cells=-1)
+    frozen = gc.get_freeze_count()
+    with qtbot.waitSignal(service.ready, timeout=60000):
+        assert service.get(2024) is None
+    overview = service.get(2024)
+    assert overview is not None and gc.get_freeze_count() > frozen
+    # Set aside, yet freed by reference counting once the data change drop it: it holds
+    # no reference cycle that only the collector could break.
+    kept = weakref.ref(overview)
+    del overview
+    service.changed({"cells"})
+    assert kept() is None
