@@ -10,9 +10,10 @@ list (``inline_rows``) is ordered at once, which keeps small offices free of any
 
 While an order is being computed the old one stays on screen and ``busyChanged(True)`` is
 emitted; the worker also reads, in the new order, the pages on screen, so that the window
-draws the new order without reading the database; a newer request supersedes an older one, whose result is thrown away. ``idsReady``
-is emitted each time a new order is in place. Each row's ``tag`` (its state: "missing",
-"late"...) is coloured by ``colour(tag, column) -> QColor | None``, given by the tab.
+draws the new order without reading the database. A newer request supersedes an older one,
+whose result is thrown away. ``idsReady`` is emitted each time a new order is in place.
+Each row's ``tag`` (its state: "missing", "late"...) is coloured by
+``colour(tag, column) -> QColor | None``, given by the tab.
 """
 
 from __future__ import annotations
