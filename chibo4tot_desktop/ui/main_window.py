@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
         for tab in self.all_tabs():
             if tab.TOPICS & topics:
                 tab.stale = True
+                tab.data_changed(topics)
         self._refresh_visible()
 
     def _refresh_visible(self) -> None:

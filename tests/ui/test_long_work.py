@@ -74,8 +74,10 @@ def test_a_save_reads_again_only_the_cell_it_touched(qtbot, big_window, monkeypa
     assert window.overview_tab.count_labels["missing"].text() == str(missing - 1)
 
 
-def test_a_saved_sheet_stays_on_screen_and_saves_again(qtbot, big_window, boxes):
+def test_a_saved_sheet_stays_on_screen_and_saves_again(qtbot, big_window, boxes,
+                                                       monkeypatch):
     from chibo4tot_desktop.ops.scoring import evaluation_result
+    from chibo4tot_desktop.ui.tabs import scoring_tab
 
     window = big_window
     window.set_year(2026)
@@ -86,6 +88,10 @@ def test_a_saved_sheet_stays_on_screen_and_saves_again(qtbot, big_window, boxes)
     tab.select_cell(cell.id)
     first_id = next(iter(tab.boxes))
     own, committee = tab.boxes[first_id]
+    phases = []
+    real_phase = scoring_tab.queries.phase_for_year
+    monkeypatch.setattr(scoring_tab.queries, "phase_for_year",
+                        lambda office, year: phases.append(year) or real_phase(office, year))
     for points in (committee.maximum(), committee.maximum() - 0.5):
         committee.setText(f"{points:g}".replace(".", ","))
         assert tab.dirty
@@ -101,6 +107,7 @@ def test_a_saved_sheet_stays_on_screen_and_saves_again(qtbot, big_window, boxes)
         saved = evaluation_result(window.office, cell.id, 2026)
         assert saved.committee_totals.total == points
     assert boxes.shown == []      # the second save was not taken for someone else's
+    assert phases == []           # a saved sheet leaves the year's phase as it was
 
 
 def test_a_year_computed_in_the_worker_is_kept_from_the_collector(qtbot, demo_office):

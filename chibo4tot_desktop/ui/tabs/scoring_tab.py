@@ -121,6 +121,8 @@ class ScoringTab(BaseTab):
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
         self._shape = None          # what the sheet's rows were built for (see load)
+        self._read_for = None       # (office, year) of the phase and identity read
+        self._identity = None
         self.upper_body = ""
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -233,12 +235,16 @@ class ScoringTab(BaseTab):
                 self.verdict_label.setText(f"Năm {year}: đang tổng hợp…")
             return
         self.stale = False
-        self.phase = queries.phase_for_year(self.office, year)
+        if self._read_for is None or self._read_for[0] is not self.office \
+                or self._read_for[1] != year:
+            self.phase = queries.phase_for_year(self.office, year)
+            self._identity = queries.identity_on(
+                self.office, queries.year_document_date(self.office, year))
+            self._read_for = (self.office, year)
         self.overview = overview
         wanted = self.current_unit
         units = [(state.cell.name, state.cell.id) for state in overview.cells]
-        identity = queries.identity_on(self.office, queries.year_document_date(self.office,
-                                                                               year))
+        identity = self._identity
         self.upper_body = identity.upper_body
         units.append((f"{identity.name} (tự chấm “Đảng bộ cơ sở 4 tốt”)", ORGANISATION))
         self.unit.blockSignals(True)
@@ -251,6 +257,12 @@ class ScoringTab(BaseTab):
             self.recompute()
         else:
             self.load()
+
+    def data_changed(self, topics) -> None:
+        # The year's phase and the ward's identity are read again unless only scoring sheets
+        # changed (a saved sheet leaves them as they were).
+        if set(topics) - {changes.EVALUATIONS}:
+            self._read_for = None
 
     def _same_catalogue(self) -> bool:
         ids = {item.id for g in self.phase.catalogue(self.year(), self.scope())
