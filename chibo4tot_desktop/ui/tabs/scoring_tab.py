@@ -228,10 +228,12 @@ class ScoringTab(BaseTab):
             return
         overview = self.main.overviews.get(year)
         if overview is None:
-            # Still stale: drawn again when the overview is ready. A sheet of the year on
-            # screen stays as it is meanwhile (after its own save, the year is being updated).
+            # Still stale: drawn again when the overview is ready. A sheet of the year and
+            # of this data file on screen stays as it is meanwhile (after its own save, the
+            # year is being updated).
             if self.overview is None or self.overview.year != year \
-                    or self.current_unit is None:
+                    or self.current_unit is None or self._read_for is None \
+                    or self._read_for[0] is not self.office:
                 self.verdict_label.setText(f"Năm {year}: đang tổng hợp…")
             return
         self.stale = False
