@@ -12,6 +12,9 @@ then in one process builds ``ui.main_window.MainWindow`` on it, as the program d
 - each tab switch (Đăng ký, Chấm điểm, Khen thưởng, Chi bộ, Tổng quan): from the click to
   the tab showing its data (the year's overview and the tab's lists computed; they run in
   worker threads where they are long);
+- a scoring sheet saved on the Chấm điểm tab (a committee score typed, then "Lưu phiếu
+  chấm" clicked), until the sheet shows its saved figures; the run works on a copy of the
+  file, which stays as made;
 - a year change on the Đăng ký tab, and the Khen thưởng tab of that year;
 - the Đăng ký table sorted by each column (header click), and scrolled to 100 places.
 For each step: the time, and the longest GUI stall - a 10 ms QTimer ticks on the GUI thread
@@ -129,6 +132,13 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_city_db.py"),
                         str(data), "--cells", str(args.cells), "--years", str(args.years)]
                        + (["--no-scores"] if args.no_scores else []), check=True)
+    if isinstance(data, Path) and not args.first_only:
+        # The run saves a scoring sheet: on a copy, so that the file made once stays as made.
+        import shutil
+        import tempfile
+
+        copy_dir = tempfile.TemporaryDirectory()
+        data = Path(shutil.copy(data, Path(copy_dir.name) / data.name))
     if args.tracemalloc:
         import tracemalloc
 
@@ -196,6 +206,14 @@ def main(argv=None) -> int:
                 window.cells_tab, window.overview_tab):
         step(f"switch to {tab.TITLE} ({year})", lambda tab=tab: window.show_tab(tab), tab)
 
+    if not args.first_only:
+        window.show_tab(window.scoring_tab)
+        wait(app, lambda: ready(window, window.scoring_tab))
+        typed = type_a_score(window.scoring_tab)
+        stall.take()
+        step(f"save a scoring sheet on Chấm điểm ({year}; typed {typed})",
+             window.scoring_tab.save_button.click, window.scoring_tab)
+
     years = queries.years(office)
     other = years[0] if years[0] != year else years[-1]
     if other != year and not args.first_only:
@@ -251,6 +269,21 @@ def main(argv=None) -> int:
     print(f"  longest GUI stall overall: {worst * 1000:.0f} ms (anchor: {ANCHOR_MS} ms); peak "
           f"resident memory {peak:.0f} MiB (before the window: {before:.0f} MiB){traced}")
     return 0
+
+
+def type_a_score(tab) -> str:
+    """Type, as a person would, another committee score for the first item of the sheet shown
+    (its maximum, or half a point less when it has it); returns what was typed."""
+    from chibo4tot_desktop import rules
+
+    _own, committee = next(iter(tab.boxes.values()))
+    maximum = committee.maximum()
+    points = maximum - 0.5 if committee.points() == maximum else maximum
+    typed = rules.fmt_points(points)
+    committee.setFocus()
+    committee.selectAll()
+    committee.insert(typed)
+    return typed
 
 
 def add_database_options(parser) -> None:

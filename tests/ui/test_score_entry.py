@@ -160,3 +160,24 @@ def test_arrows_walk_the_column_across_groups(qtbot, sheet):
     qtbot.keyClick(last, Qt.Key.Key_Up)
     assert QApplication.focusWidget() is committees[-2]
     assert isinstance(QApplication.focusWidget(), ScoreEdit)
+
+
+def test_a_box_is_restyled_only_when_its_state_changes(qtbot):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QLineEdit
+
+    from chibo4tot_desktop.ui.widgets.score_edit import INVALID_STYLE
+
+    box = ScoreEdit(SimpleNamespace(label="1.1", max_points=10), "Đảng ủy chấm")
+    qtbot.addWidget(box)
+    styles = []
+    box.setStyleSheet = lambda style: styles.append(style) or QLineEdit.setStyleSheet(box, style)
+    box.setText("5")
+    box.setText("6,5")
+    assert styles == []                      # valid, then valid: nothing to restyle
+    box.setText("11")
+    assert styles == [INVALID_STYLE] and box.error() and box.text() == "11"
+    box.setText("12")
+    box.setText("7")
+    assert styles == [INVALID_STYLE, ""] and box.points() == 7

@@ -121,6 +121,30 @@ def test_a_new_order_keeps_the_selection_and_a_newer_one_wins(qtbot):
     assert model.row_id(current) == chosen
 
 
+def test_a_new_order_brings_the_rows_on_screen_read_in_its_worker(qtbot):
+    import threading
+
+    rows = [person(i, f"Chi bộ {i:04}", i) for i in range(3000)]
+    listing = People(rows)
+    model = ListingModel(listing, inline_rows=0)
+    assert model.wait_until_ready(60000)
+    view = make_table(model)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    view.scrollTo(model.index(1500, 0))
+    qtbot.waitUntil(lambda: model.index(1500, 0).data() == "Chi bộ 1500", timeout=60000)
+    readers = []
+    real = listing.shown
+    listing.shown = lambda ids: readers.append(threading.current_thread()) or real(ids)
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert model.wait_until_ready(60000)
+    qtbot.wait(50)                           # drawn in the new order
+    assert model.index(1500, 0).data() == "Chi bộ 1499"
+    assert model.index(0, 0).data() == "Chi bộ 2999"
+    assert readers and threading.main_thread() not in readers
+
+
 def test_another_listing_keeps_the_order_and_an_error_is_reported(qtbot):
     model = ListingModel(People([person(1, "B", 1), person(2, "A", 2)]))
     model.order_by("members", True)

@@ -9,10 +9,13 @@ list (``inline_rows``) is ordered at once, which keeps small offices free of any
     model.set_listing(other)                 # another year; model.reload() after a change
 
 While an order is being computed the old one stays on screen and ``busyChanged(True)`` is
-emitted (an empty table shows the first page of the new order as soon as the listing reads it,
-``Listing.first_ids``, and the other rows are added when the whole order is there); a newer request supersedes an older one, whose result is thrown away. ``idsReady``
-is emitted each time a new order is in place. Each row's ``tag`` (its state: "missing",
-"late"...) is coloured by ``colour(tag, column) -> QColor | None``, given by the tab.
+emitted; the worker also reads, in the new order, the pages on screen, so that the window
+draws the new order without reading the database (an empty table shows the first page of the
+new order as soon as the listing reads it, ``Listing.first_ids``, and the other rows are added
+when the whole order is there). A newer request supersedes an older one, whose result is
+thrown away. ``idsReady`` is emitted each time a new order is in place. Each row's ``tag``
+(its state: "missing", "late"...) is coloured by ``colour(tag, column) -> QColor | None``,
+given by the tab.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from chibo4tot_desktop.ui.common import ID_ROLE
 PAGE = 200          # rows read at once when the view needs one of them
 CACHED_PAGES = 50   # pages kept (10,000 rows); older ones are forgotten
 INLINE_ROWS = 2000  # a listing this short is ordered on the spot (a few milliseconds)
+SHOWN_PAGES = 2     # pages read again with a new order, in its worker: those on screen
 
 
 class _OrderSignals(QObject):
@@ -49,12 +53,16 @@ class _OrderSignals(QObject):
 
 
 class _OrderJob(QRunnable):
+    """Orders the listing, then reads in the new order the pages the view showed (the view
+    keeps its place), so that the window does not read them while it draws."""
+
     def __init__(self, listing: Listing, query: Query, generation: int, state: ProgressState,
                  signals: _OrderSignals, results: dict, lock: threading.Lock,
-                 firsts: dict | None = None):
+                 pages: tuple[int, ...] = (0,), firsts: dict | None = None):
         super().__init__()
         self.listing, self.query, self.generation = listing, query, generation
         self.state, self.signals, self.results, self.lock = state, signals, results, lock
+        self.pages = pages
         self.firsts = firsts   # given: read the first page first, for an empty table
 
     def run(self) -> None:
@@ -62,10 +70,14 @@ class _OrderJob(QRunnable):
             if self.firsts is not None:
                 first = self.listing.first_ids(self.query, PAGE)
                 if first:
+                    page = self.listing.shown(first)
                     with self.lock:
-                        self.firsts[self.generation] = first
+                        self.firsts[self.generation] = (first, page)
                     self.signals.first.emit(self.generation)
-            outcome = (self.listing.ordered_ids(self.query, self.state), None)
+            ids = self.listing.ordered_ids(self.query, self.state)
+            pages = {number: self.listing.shown(ids[number * PAGE:(number + 1) * PAGE])
+                     for number in self.pages if number * PAGE < len(ids)}
+            outcome = ((ids, pages), None)
         except Cancelled:
             return
         except Exception as error:  # noqa: BLE001 - shown by the window
@@ -220,7 +232,7 @@ class ListingModel(QAbstractTableModel):
             self._running.cancel()  # the older order is no longer wanted
         self._generation += 1
         generation = self._generation
-        if max(len(self._ids), self.listing.size_hint()) <= self.inline_rows:
+        if len(self._ids) <= self.inline_rows and self.listing.size_hint() <= self.inline_rows:
             was_busy = self._running is not None
             self._running = None
             try:
@@ -234,22 +246,26 @@ class ListingModel(QAbstractTableModel):
             self.idsReady.emit()
             return
         self._running = ProgressState()
-        # An empty table (a window opening on a long list) shows the first page of the order
-        # as soon as it is read; a table already showing rows keeps them until the new order.
+        # The pages drawn last (most recently read last): those on screen; and the first,
+        # where the view goes when the number of rows changes. An empty table (a window
+        # opening on a long list) shows the first page of the order as soon as it is read; a
+        # table already showing rows keeps them until the new order.
+        pages = tuple(dict.fromkeys((*list(self._pages)[-SHOWN_PAGES:], 0)))
         job = _OrderJob(self.listing, query, generation, self._running, self._signals,
-                        self._results, self._lock, self._firsts if not self._ids else None)
+                        self._results, self._lock, pages, self._firsts if not self._ids else None)
         self.busyChanged.emit(True)
         self._pool.start(job)
 
     def _first_done(self, generation: int) -> None:
         with self._lock:
-            ids = self._firsts.pop(generation, None)
-        if generation == self._generation and ids and not self._ids:
-            self._apply(ids)
+            first = self._firsts.pop(generation, None)
+        if generation == self._generation and first is not None and not self._ids:
+            ids, page = first
+            self._apply(ids, {0: page})
 
     def _order_done(self, generation: int) -> None:
         with self._lock:
-            ids, error = self._results.pop(generation, (None, None))
+            outcome, error = self._results.pop(generation, (None, None))
             self._firsts.pop(generation, None)
         if generation != self._generation:
             return  # superseded
@@ -258,20 +274,25 @@ class ListingModel(QAbstractTableModel):
         if error is not None:
             self.failed.emit(error)
             return
-        self._apply(ids)
+        ids, pages = outcome
+        self._apply(ids, pages)
         self.idsReady.emit()
 
-    def _apply(self, ids: list) -> None:
+    def _apply(self, ids: list, pages: dict | None = None) -> None:
+        """The new order, with the pages already read in it (page number -> rows)."""
         if self._ids and len(ids) > len(self._ids) and ids[:len(self._ids)] == self._ids:
             # The rest of an order whose first page is shown: the rows on screen stay.
             self.beginInsertRows(QModelIndex(), len(self._ids), len(ids) - 1)
             self._ids, self._row_of = ids, None
+            for number, page in (pages or {}).items():
+                self._pages.setdefault(number, page)
             self.endInsertRows()
             return
         if len(ids) != len(self._ids) or not self._ids:
             self.beginResetModel()
             self._ids, self._row_of = ids, None
             self._pages.clear()
+            self._pages.update(pages or {})
             self.endResetModel()
             return
         # As many rows (a new order, or the rows read again): keep the selection and the
@@ -281,6 +302,7 @@ class ListingModel(QAbstractTableModel):
         old_ids = [self._ids[index.row()] if index.isValid() else None for index in persistent]
         self._ids, self._row_of = ids, None
         self._pages.clear()
+        self._pages.update(pages or {})
         new_indexes = []
         for index, row_id in zip(persistent, old_ids):
             row = self.row_of(row_id) if row_id is not None else None

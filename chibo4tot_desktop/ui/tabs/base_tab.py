@@ -27,6 +27,10 @@ class BaseTab(QWidget):
     def year(self) -> int | None:
         return self.main.current_year()
 
+    def data_changed(self, topics) -> None:
+        """A change notice about the tab's topics (``db.changes.Change``), before it is
+        drawn again; a tab that keeps what does not change with some topics overrides it."""
+
     def refresh(self) -> None:
         """Read again what the tab shows (called when it is visible and stale)."""
         raise NotImplementedError

@@ -120,6 +120,9 @@ class ScoringTab(BaseTab):
         self.boxes: dict[int, tuple[ScoreEdit, ScoreEdit]] = {}
         self.group_rows: dict[int, int] = {}
         self.current_unit = None
+        self._shape = None          # what the sheet's rows were built for (see load)
+        self._read_for = None       # (office, year) of the phase and identity read
+        self._identity = None
         self.upper_body = ""
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -225,15 +228,25 @@ class ScoringTab(BaseTab):
             return
         overview = self.main.overviews.get(year)
         if overview is None:
-            self.verdict_label.setText(f"Năm {year}: đang tổng hợp…")
-            return          # still stale: shown when the overview is ready
+            # Still stale: drawn again when the overview is ready. A sheet of the year and
+            # of this data file on screen stays as it is meanwhile (after its own save, the
+            # year is being updated).
+            if self.overview is None or self.overview.year != year \
+                    or self.current_unit is None or self._read_for is None \
+                    or self._read_for[0] is not self.office:
+                self.verdict_label.setText(f"Năm {year}: đang tổng hợp…")
+            return
         self.stale = False
-        self.phase = queries.phase_for_year(self.office, year)
+        if self._read_for is None or self._read_for[0] is not self.office \
+                or self._read_for[1] != year:
+            self.phase = queries.phase_for_year(self.office, year)
+            self._identity = queries.identity_on(
+                self.office, queries.year_document_date(self.office, year))
+            self._read_for = (self.office, year)
         self.overview = overview
         wanted = self.current_unit
         units = [(state.cell.name, state.cell.id) for state in overview.cells]
-        identity = queries.identity_on(self.office, queries.year_document_date(self.office,
-                                                                               year))
+        identity = self._identity
         self.upper_body = identity.upper_body
         units.append((f"{identity.name} (tự chấm “Đảng bộ cơ sở 4 tốt”)", ORGANISATION))
         self.unit.blockSignals(True)
@@ -246,6 +259,12 @@ class ScoringTab(BaseTab):
             self.recompute()
         else:
             self.load()
+
+    def data_changed(self, topics) -> None:
+        # The year's phase and the ward's identity are read again unless only scoring sheets
+        # changed (a saved sheet leaves them as they were).
+        if set(topics) - {changes.EVALUATIONS}:
+            self._read_for = None
 
     def _same_catalogue(self) -> bool:
         ids = {item.id for g in self.phase.catalogue(self.year(), self.scope())
@@ -301,6 +320,35 @@ class ScoringTab(BaseTab):
                                               upper_words])
         self.form_box.setTitle("Đánh giá của cấp trên" if self.scope() is Scope.ORGANISATION
                                else "Đánh giá của Đảng ủy")
+        # The sheet's rows and boxes are built again only when its items or its words
+        # change: another unit with the same catalogue, or the same sheet read again after
+        # a save, only takes the new values.
+        shape = (own_words, upper_words,
+                 tuple((group.position, tuple((item.id, item.position, item.text,
+                                               item.max_points) for item in group.items))
+                       for group in groups))
+        if shape != self._shape:
+            self._build_sheet(groups, own_words, upper_words)
+            self._shape = shape
+        for item_id, (own, committee) in self.boxes.items():
+            score = scores.get(item_id)
+            own.set_points(score.self_points if score else None)
+            committee.set_points(score.committee_points if score else None)
+        typed = self.disciplined_typed()
+        self.disciplined.setVisible(typed)
+        self.disciplined.setValue(self.evaluation.disciplined_members
+                                  if typed and self.evaluation else 0)
+        self._build_conditions()
+        decided = self.evaluation.classification if self.evaluation else None
+        self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
+        self.reason.setText(self.evaluation.classification_reason if self.evaluation else "")
+        self.notes.setPlainText(self.evaluation.notes if self.evaluation else "")
+        self._loading = False
+        self.dirty = False
+        self.recompute()
+
+    def _build_sheet(self, groups, own_words: str, upper_words: str) -> None:
+        """A row for each group and item of the catalogue, with its two score boxes."""
         self.table.setRowCount(0)
         self.boxes.clear()
         self.group_rows.clear()
@@ -330,9 +378,6 @@ class ScoringTab(BaseTab):
                                         max_points=item.max_points)
                 own = ScoreEdit(shown, own_words[0].lower() + own_words[1:])
                 committee = ScoreEdit(shown, upper_words)
-                score = scores.get(item.id)
-                own.set_points(score.self_points if score else None)
-                committee.set_points(score.committee_points if score else None)
                 for column, box in ((self.SELF, own), (self.COMMITTEE, committee)):
                     box.edited.connect(self._edited)
                     box.moved.connect(lambda step, r=row, c=column: self._move(r, c, step))
@@ -342,18 +387,6 @@ class ScoringTab(BaseTab):
                 self.boxes[item.id] = (own, committee)
         self._fit_rows()
         self._chain_focus()
-        typed = self.disciplined_typed()
-        self.disciplined.setVisible(typed)
-        self.disciplined.setValue(self.evaluation.disciplined_members
-                                  if typed and self.evaluation else 0)
-        self._build_conditions()
-        decided = self.evaluation.classification if self.evaluation else None
-        self.classification.setCurrentIndex(max(0, self.classification.findData(decided)))
-        self.reason.setText(self.evaluation.classification_reason if self.evaluation else "")
-        self.notes.setPlainText(self.evaluation.notes if self.evaluation else "")
-        self._loading = False
-        self.dirty = False
-        self.recompute()
 
     def _build_conditions(self) -> None:
         """A check box for each HTXSNV condition of the year the committee confirms."""
@@ -576,8 +609,13 @@ class ScoringTab(BaseTab):
             return False
         self.dirty = False
         self.main.show_status(f"Đã lưu phiếu chấm của {self.unit.currentText()}.")
-        # The change notice of the save marks this tab stale and redraws it (and the few
-        # cells it touched are read again in the year's overview).
+        # The sheet as saved, with its new version: the change notice came while the sheet
+        # was still being edited (it was only recomputed), and a second save must not be
+        # taken for someone else's change.
+        self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
+        self.recompute()
+        # The change notice marked this tab stale: it is drawn again once the year's overview
+        # has read again the cells the save touched (at once in a small office).
         if self.stale:
             self.refresh()
         return True

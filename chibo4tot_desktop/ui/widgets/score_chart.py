@@ -1,13 +1,17 @@
 """A small bar chart of the committee's total per cell, drawn with QPainter (QtCharts is not
 part of PySide6-Essentials). Bars are green when the cell earns "Chi bộ 4 tốt", red when it
-does not, grey when it is not fully scored; a dashed line marks the overall threshold."""
+does not, grey when it is not fully scored; a dashed line marks the overall threshold.
+
+A province's chart is thousands of bars: it is drawn once into a picture, for its data and its
+size, and every later repaint (the tab shown again, a window passing over it) shows that
+picture."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 PASSED, FAILED, INCOMPLETE = "passed", "failed", "incomplete"
@@ -28,6 +32,7 @@ class ScoreChart(QWidget):
         self.threshold: float | None = None
         self.maximum = 100.0
         self.title = ""
+        self._drawn: tuple[tuple, QPixmap] | None = None   # (size, scale), the picture
         self.setMinimumHeight(240)
 
     def sizeHint(self):
@@ -39,10 +44,29 @@ class ScoreChart(QWidget):
         self.threshold = threshold
         self.maximum = maximum or 100
         self.title = title
+        self._drawn = None
         self.update()
 
+    def changeEvent(self, event):
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.PaletteChange):
+            self._drawn = None
+        super().changeEvent(event)
+
     def paintEvent(self, event):
-        painter = QPainter(self)
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio)
+        if self._drawn is None or self._drawn[0] != key:
+            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            picture.setDevicePixelRatio(ratio)
+            painter = QPainter(picture)
+            painter.setFont(self.font())
+            self._draw(painter)
+            painter.end()
+            self._drawn = (key, picture)
+        QPainter(self).drawPixmap(0, 0, self._drawn[1])
+
+    def _draw(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
         font = QFont(self.font())

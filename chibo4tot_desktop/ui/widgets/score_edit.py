@@ -62,7 +62,9 @@ class ScoreEdit(QLineEdit):
         except ValidationError as error:
             self._points = None
             self._error = str(error)
-        self.setStyleSheet(INVALID_STYLE if self._error else "")
+        style = INVALID_STYLE if self._error else ""
+        if style != self.styleSheet():   # setting one restyles the box: only when it changes
+            self.setStyleSheet(style)
         self.setToolTip(self._error or f"Tối đa {rules.fmt_points(self.item.max_points)} "
                                         f"điểm; gõ dấu phẩy hoặc dấu chấm cho phần lẻ.")
         self.edited.emit()
