@@ -47,7 +47,7 @@ from chibo4tot_desktop.excel.common import (
 )
 from chibo4tot_desktop.excel.kinds import KINDS  # noqa: F401  (re-exported)
 from chibo4tot_desktop.files import atomic_write
-from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops import Office, queries, rulebook
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
 from chibo4tot_desktop.text import place_date_line, ranks, sort_key
@@ -419,45 +419,63 @@ class _RowHeights:
     """``common.row_height`` for the rows of one table: each distinct text of a column is
     measured once (a list repeats its titles, states and much of the commitments), wrapped
     only when it does not fit on one line, and not at all when it surely takes no more lines
-    than the row's other cells."""
+    than the row's other cells. A text is measured by adding up the widths of its characters
+    in the font's own table (what ``pdf.layout.measure`` adds up, without its cache: a long
+    list's names and codes are each measured once); only a width within a hair of the room,
+    or a character missing from the table, is measured by ``measure`` itself, so the heights
+    are those of ``common.row_height`` exactly."""
+
+    HAIR = 0.001        # points: closer to the room than this, ``measure`` decides
 
     def __init__(self, widths: Sequence[float], size: float = BODY_SIZE):
         self.widths = list(widths)
         self.rooms = [text_room(width) for width in widths]
         self.size = size
         self.known: list[tuple[dict, dict]] = [({}, {}) for _ in widths]  # regular, bold
-        self._widest: dict[bool, float] = {}
+        self._metrics: dict[bool, tuple[dict[str, float], float]] = {}
 
-    def widest(self, bold: bool) -> float:
-        """The widest character of the font (points): a piece of a word cut to fit a line is
-        wider than the line less this."""
-        if bold not in self._widest:
+    def metrics(self, bold: bool) -> tuple[dict[str, float], float]:
+        """The width in points of each character of the font, and of the widest one (a
+        piece of a word cut to fit a line is wider than the line less this)."""
+        made = self._metrics.get(bold)
+        if made is None:
             from reportlab.pdfbase.pdfmetrics import getFont
 
             from chibo4tot_desktop.pdf.fonts import font_name
 
             face = getFont(font_name("bold" if bold else "regular")).face
-            self._widest[bold] = max(max(face.charWidths.values(), default=0.0),
-                                     face.defaultWidth) * self.size / 1000
-        return self._widest[bold]
+            scale = self.size / 1000
+            table = {chr(code): width * scale for code, width in face.charWidths.items()}
+            widest = max(max(face.charWidths.values(), default=0.0), face.defaultWidth) * scale
+            made = self._metrics[bold] = (table, widest)
+        return made
+
+    def widest(self, bold: bool) -> float:
+        return self.metrics(bold)[1]
 
     def lines(self, column: int, value: str, bold: bool = False, enough: int = 0) -> int:
         """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
         takes no more than that (a single word cut into pieces: that is not remembered)."""
-        from chibo4tot_desktop.pdf.layout import measure
-
         known = self.known[column][bold]
         count = known.get(value)
         if count is not None:
             return count
         if "\n" not in value:
-            width = measure(value, "bold" if bold else "regular", self.size)
+            table, widest = self.metrics(bold)
             room = self.rooms[column]
+            try:
+                width = sum(map(table.__getitem__, value))
+            except KeyError:                        # a character the font does not have
+                width = room
+            if abs(width - room) <= self.HAIR:
+                from chibo4tot_desktop.pdf.layout import measure
+
+                width = measure(value, "bold" if bold else "regular", self.size)
             if width <= room:
                 known[value] = 1                    # fits on one line (``layout.wrap``)
                 return 1
-            widest = self.widest(bold)
-            if enough > 1 and room > widest and width // (room - widest) + 1 <= enough \
+            if enough > 1 and room > widest and \
+                    (width + self.HAIR) // (room - widest) + 1 <= enough \
                     and len(value.split()) == 1:
                 return enough
         count = known[value] = text_lines(value, self.widths[column], self.size, bold)
@@ -668,18 +686,20 @@ REGISTRATION_COLUMNS = [
 
 
 def registrations_table(office: Office, year: int) -> list[Table]:
-    # Straight from the registrations (no scoring needed): this list may have thousands of rows.
-    deadline = queries.phase_year(office, year).registration_deadline
-    inclusive = queries.year_rules(office, year).deadline_inclusive
+    # Straight from the registrations (no scoring needed): this list may have thousands of
+    # rows, read in one session with the year's phase and rules; the rows by the Core (the
+    # query names the organisation itself) as plain tuples, no row object outliving the query.
     with office.read() as session:
-        registered = session.execute(
-            select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
+        phase = queries.phase_in(session, year)
+        deadline = queries.phase_year_of(phase, year).registration_deadline
+        inclusive = rulebook.rules_in(session, year, phase).deadline_inclusive
+        registered = [tuple(row) for row in session.connection().execute(
+            select(Cell.code, Cell.name, Registration.title,
                    Registration.received_on, Registration.members_count,
                    Registration.commitment_1, Registration.commitment_2,
                    Registration.commitment_3, Registration.commitment_4, Registration.signer)
             .join(Registration.cell)
-            .where(Cell.organisation_id == office.require_org(), Registration.year == year)
-        ).all()
+            .where(Cell.organisation_id == office.require_org(), Registration.year == year))]
         # The cells of the year (the year rule) that have not registered.
         unregistered = session.execute(
             select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on)
@@ -690,21 +710,26 @@ def registrations_table(office: Office, year: int) -> list[Table]:
             queries.review_days_in(session), queries.year_rule_in(session))
         missing = sorted((cell.name for cell in unregistered if lives.in_year(cell.id, year)),
                          key=sort_key)
-    order = ranks(registration.name for registration in registered)
-    registered.sort(key=lambda row: order[row.name])        # Vietnamese order of cell names
-    rows, late = [], 0
+    order = ranks(row[1] for row in registered)
+    registered.sort(key=lambda row: order[row[1]])          # Vietnamese order of cell names
+    states: dict = {}                   # the day received -> (days late, the state shown)
+    rows, late, members, latest = [], 0, 0, None
     for number, registration in enumerate(registered, start=1):
-        days = rules.days_late(registration.received_on, deadline, inclusive)
-        late += days > 0
+        received = registration[3]
+        state = states.get(received)
+        if state is None:
+            days = rules.days_late(received, deadline, inclusive)
+            state = states[received] = (days, f"Muộn {days} ngày" if days > 0 else "Đúng hạn")
+        late += state[0] > 0
+        members += registration[4] or 0
+        if received is not None and (latest is None or received > latest):
+            latest = received
         # A tuple: the collector need not look into 10,000 rows while the list is written.
-        rows.append((number, *registration[1:],
-                     f"Muộn {days} ngày" if days > 0 else "Đúng hạn"))
+        rows.append((number, *registration, state[1]))
     notes = [f"Hạn đăng ký: {rules.deadline_phrase(deadline, inclusive)}."] if deadline else []
     if missing:
         notes.append(f"Chưa đăng ký ({len(missing)}): " + ", ".join(missing) + ".")
-    members = sum(registration.members_count or 0 for registration in registered)
-    received = [registration.received_on for registration in registered]
-    date = max(received) if received else (deadline or documents.review_date(office, year))
+    date = latest or deadline or documents.review_date(office, year)
     return [Table("Đăng ký", "Danh sách chi bộ đăng ký thi đua",
                   f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, rows,
                   ["", "Tổng cộng", f"{len(registered)} chi bộ", "", "", members, "", "", "", "",
