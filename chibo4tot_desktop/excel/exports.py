@@ -109,6 +109,9 @@ WORKBOOK_OPTIONS = {
     "default_column_width": 72,
 }
 EXCEL_TEXT_LIMIT = 32767        # characters (UTF-16 units) a cell holds
+# The first characters of a text worth asking ``needs_text_guard`` about: the formula starts
+# and the ASCII spaces (a text starting with another space is asked about too).
+RISKY_FIRSTS = frozenset(FORMULA_STARTS) | frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f ")
 
 
 @contextlib.contextmanager
@@ -328,8 +331,9 @@ MAX_ROW_HEIGHT = 409.5           # points: Excel's tallest row (a taller one spo
 
 
 class _Rows:
-    """Starts the rows of a sheet one after the other, setting each row's height before its
-    cells are written, and remembers the heights (to keep the end of a list with its
+    """Starts the rows of a sheet one after the other, setting each row's height before the
+    next row starts (a row of the list's body is started once its cells are written and its
+    height known), and remembers the heights (to keep the end of a list with its
     signature). Rows are numbered from 1 here, as on screen; xlsxwriter counts from 0."""
 
     def __init__(self, sheet, formats: CellFormats):
@@ -351,16 +355,6 @@ class _Rows:
             height = DEFAULT_ROW
         self.heights.append(height)
         return index
-
-    def height(self, index: int, height: float) -> None:
-        """The height of the row ``index`` just written (before the next row starts)."""
-        assert index == len(self.heights)
-        if height > DEFAULT_ROW + 1:
-            height = min(height, MAX_ROW_HEIGHT)
-            self.sheet.set_row(index, height)
-        else:
-            height = DEFAULT_ROW
-        self.heights.append(height)
 
     def text(self, value, properties: dict, across: int, height: float | None) -> int:
         """A row of one text over the columns 1..``across``."""
@@ -578,7 +572,9 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                 widths: list[float], row_done: Callable[[], None]) -> None:
     """The table's rows, one after the other: the long part, kept to one plain loop that
     writes each cell and counts its lines (the row's height is set once its cells are
-    written, before the next row starts, as the constant-memory mode allows)."""
+    written, before the next row starts, as the constant-memory mode allows). A text not
+    seen before in its column is first tried on one line by adding up its characters'
+    widths here (``_RowHeights.lines`` for the rest, after the row's known texts)."""
     # Per column: (plain, guarded, for a date) formats of the column's kind.
     column_formats = []
     for column in table.columns:
@@ -591,11 +587,15 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     heights = _RowHeights(widths)
     known = [regular for regular, _ in heights.known]      # lines of each text seen
     count_lines = heights.lines
+    char_width = heights.metrics(False)[0].__getitem__
+    one_line = [room - _RowHeights.HAIR for room in heights.rooms]  # surely fits below this
+    line_heights = {1: DEFAULT_ROW}                         # lines -> the row's height
+    start_row, row_heights = rows.start, rows.heights
     bold_rows = table.bold_rows
     write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
                                                   sheet.write_datetime)
     guard = needs_text_guard
-    formula_starts = frozenset(FORMULA_STARTS)      # single characters
+    risky = RISKY_FIRSTS
     short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
     date_class = dt.date
     for index, row in enumerate(table.rows):
@@ -603,19 +603,27 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
         if index in bold_rows:
             rows.totals(row, heights(row, True))
             continue
-        number = rows.last                  # xlsxwriter's index of the new row
+        number = len(row_heights)           # xlsxwriter's index of the new row
         lines = 1
-        new_texts = []                      # texts not seen before in their column
+        new_texts = []                      # texts not seen before that need more than that
         for column, value in enumerate(row):
             kind = value.__class__
             if kind is str and value and len(value) <= short:
                 first = value[0]                # the guard's question, asked cheaply first
                 write_string(number, column, value,
-                             guarded[column] if (first in formula_starts or first.isspace())
+                             guarded[column] if (first in risky or first > "\x7f"
+                                                 and first.isspace())
                              and guard(value) else plain[column])
                 count = known[column].get(value)
                 if count is None:
-                    new_texts.append((column, value))
+                    try:
+                        fits = sum(map(char_width, value)) < one_line[column]
+                    except KeyError:            # a character the font lacks
+                        fits = False
+                    if fits and "\n" not in value:
+                        known[column][value] = 1
+                    else:
+                        new_texts.append((column, value))
                 elif count > lines:
                     lines = count
             elif kind is int or kind is float:
@@ -628,7 +636,10 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                     new_texts.append((column, value))
         for column, value in new_texts:     # after the known ones: the row's lines so far
             lines = max(lines, count_lines(column, value, enough=lines))
-        rows.height(number, lines_height(lines))
+        height = line_heights.get(lines)
+        if height is None:
+            height = line_heights[lines] = lines_height(lines)
+        start_row(height)
 
 
 def _write_signature(rows: _Rows, signature: Signature, split: int, across: int,
