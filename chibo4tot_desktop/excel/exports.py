@@ -444,12 +444,11 @@ class _RowHeights:
             made = self._metrics[bold] = (table, widest)
         return made
 
-    def widest(self, bold: bool) -> float:
-        return self.metrics(bold)[1]
-
-    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0) -> int:
+    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0,
+              width: float | None = None) -> int:
         """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
-        takes no more than that (a single word cut into pieces: that is not remembered)."""
+        takes no more than that (a single word cut into pieces: that is not remembered).
+        ``width``: its characters' widths already added up, if they were."""
         known = self.known[column][bold]
         count = known.get(value)
         if count is not None:
@@ -457,10 +456,11 @@ class _RowHeights:
         if "\n" not in value:
             table, widest = self.metrics(bold)
             room = self.rooms[column]
-            try:
-                width = sum(map(table.__getitem__, value))
-            except KeyError:                        # a character the font does not have
-                width = room
+            if width is None:
+                try:
+                    width = sum(map(table.__getitem__, value))
+                except KeyError:                    # a character the font does not have
+                    width = room
             if abs(width - room) <= self.HAIR:
                 from chibo4tot_desktop.pdf.layout import measure
 
@@ -617,13 +617,14 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                 count = known[column].get(value)
                 if count is None:
                     try:
-                        fits = sum(map(char_width, value)) < one_line[column]
+                        width = sum(map(char_width, value))
                     except KeyError:            # a character the font lacks
-                        fits = False
-                    if fits and "\n" not in value:
-                        known[column][value] = 1
+                        new_texts.append((column, value, None))
                     else:
-                        new_texts.append((column, value))
+                        if width < one_line[column] and "\n" not in value:
+                            known[column][value] = 1
+                        else:
+                            new_texts.append((column, value, width))
                 elif count > lines:
                     lines = count
             elif kind is int or kind is float:
@@ -633,9 +634,9 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
             else:
                 write_value(sheet, number, column, value, column_formats[column])
                 if isinstance(value, str) and value:
-                    new_texts.append((column, value))
-        for column, value in new_texts:     # after the known ones: the row's lines so far
-            lines = max(lines, count_lines(column, value, enough=lines))
+                    new_texts.append((column, value, None))
+        for column, value, width in new_texts:  # after the known ones: the row's lines so far
+            lines = max(lines, count_lines(column, value, enough=lines, width=width))
         height = line_heights.get(lines)
         if height is None:
             height = line_heights[lines] = lines_height(lines)
@@ -938,7 +939,7 @@ def export(office: Office, kind: str, year: int, target: str | Path,
     if builder is None:
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
     check_target(target)
-    queries.phase_for_year(office, year)
+    queries.year_document_date(office, year)    # a year of the calendar (one light query)
     progress(0, None, "Đang đọc dữ liệu…")
     return write_tables(office, builder(office, year), target, date, progress)
 
