@@ -182,6 +182,28 @@ def test_a_tab_at_the_start_is_guarded_too(demo_office, tmp_path):
     assert marked == [True, True, False]
 
 
+def test_each_body_row_is_as_high_as_its_text_needs(demo_office, tmp_path):
+    # One line, wrapped, line breaks, a character the font lacks, a word cut in pieces: each
+    # body row gets the height of ``common.row_height``, one-line rows included.
+    from chibo4tot_desktop.excel.common import row_height
+
+    columns = [exports.Column("Mã", 8), exports.Column("Tên", 24),
+               exports.Column("Nội dung", 28, exports.WRAP), exports.Column("Số", 6, exports.INT)]
+    body = [["A1", "Chi bộ 1", "Ngắn", 1], ["A2", "Chi bộ 2", "Một câu dài " * 8, 2],
+            ["CB000012345", "Chi bộ 3", "x", 3], ["A4", "dòng một\ndòng hai", "", None],
+            ["A5", "漢字 🙂", "Ngắn", 5], ["A1", "Chi bộ 1", "Ngắn", 6]]
+    table = exports.Table("a", "Thử", "", columns, body)
+    sheet, _, _ = read(exports.write_tables(demo_office, [table], tmp_path / "h.xlsx"))
+    widths = [column.width for column in columns]
+    for number, row in enumerate(body, start=HEADER_ROW + 1):
+        expected = row_height(row, widths)
+        written = sheet.row_dimensions[number].height
+        if expected <= exports.DEFAULT_ROW + 1:
+            assert written is None, (row, written)
+        else:       # written in whole pixels (0.75 pt)
+            assert written is not None and abs(written - expected) <= 0.375, (row, written)
+
+
 def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
     target = tmp_path / "dk.xlsx"
     target.write_bytes(b"old content")

@@ -589,7 +589,7 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     count_lines = heights.lines
     char_width = heights.metrics(False)[0].__getitem__
     one_line = [room - _RowHeights.HAIR for room in heights.rooms]  # surely fits below this
-    line_heights = {1: DEFAULT_ROW}                         # lines -> the row's height
+    line_heights: dict[int, float] = {}                    # lines -> the row's height
     start_row, row_heights = rows.start, rows.heights
     bold_rows = table.bold_rows
     write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
