@@ -12,6 +12,7 @@ fastest raw write of the same values with the same cell formats (xlsxwriter in i
 constant-memory and shared-strings modes, openpyxl write-only; openpyxl unstyled shown for
 reference), interleaved in the same run (``export_part``). Goals: import within 2x of the raw
 read, export within 1.2x of the raw write. Each figure is the best of ``--repeat`` runs.
+``--export-only`` measures the export alone (the file imported once, not measured).
 ``--import-only`` measures the import alone and its memory: the database and the file are
 made in another process, and the peak resident size (``getrusage``) is that of a fresh
 process doing one import alone (plan and write, on a copy of the database), so neither the
@@ -359,6 +360,25 @@ def export_part(office, values: list[list], folder: Path, repeat: int) -> None:
           f"Xuất = {export_best / anchor:4.2f} x mốc (mục tiêu ≤ 1,2)")
 
 
+def export_only(rows: int, repeat: int) -> int:
+    """The export alone: the registrations imported once (not measured), then the export and
+    the raw writes, interleaved."""
+    from chibo4tot_desktop.excel.importer import apply_plan, build_plan
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        office = make_office(folder, rows)
+        source = folder / "dang_ky.xlsx"
+        values = make_file(source, rows)
+        plan = build_plan(office, YEAR, [source])
+        assert not plan.problems and len(plan.to_add) == rows, plan.problems[:3]
+        assert apply_plan(office, plan).added == rows
+        print(f"{rows} dòng")
+        export_part(office, values, folder, repeat)
+        office.db.close()
+    return 0
+
+
 def main() -> int:
     from chibo4tot_desktop.excel.importer import apply_plan, build_plan
     from chibo4tot_desktop.excel.reader import read_workbook
@@ -368,9 +388,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--import-only", action="store_true",
                         help="the import alone, with its peak memory")
+    parser.add_argument("--export-only", action="store_true",
+                        help="the export alone (the file imported once, unmeasured)")
     args = parser.parse_args()
     if args.import_only:
         return import_only(args.rows, args.repeat)
+    if args.export_only:
+        return export_only(args.rows, args.repeat)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         office = make_office(folder, args.rows)

@@ -83,6 +83,28 @@ def test_registrations_list_content_sort_dates_and_totals(demo_office, tmp_path)
     assert "Chưa đăng ký (1): Chi bộ Tổ dân phố 9." in notes
 
 
+def test_registrations_list_holds_only_its_organisations_rows(demo_office, tmp_path):
+    # The list reads its rows by the Core, naming the organisation itself: another
+    # organisation of the same file (its cells registered the same year) stays out.
+    from chibo4tot_desktop.ops import Office
+    from chibo4tot_desktop.ops.cells import add_cell
+    from chibo4tot_desktop.ops.setup import create_organisation, create_phase
+
+    before = read(export(demo_office, "registrations", 2023, tmp_path / "before.xlsx"))[2]
+    other = Office(demo_office.db)
+    create_organisation(other, "HP", "Đảng bộ phường Hà Phương")
+    create_phase(other, "Giai đoạn 2023 - 2025", 2023, 2025)
+    for number in (1, 2):
+        cell = add_cell(other, f"HP{number}", f"Chi bộ Hà Phương {number}", members_count=9)
+        save_registration(other, cell.id, 2023, received_on=dt.date(2023, 3, 1), signer="X")
+    after = read(export(demo_office, "registrations", 2023, tmp_path / "after.xlsx"))[2]
+    assert after == before
+    assert not any("Hà Phương" in str(value) for row in after for value in row)
+    theirs = read(export(other, "registrations", 2023, tmp_path / "theirs.xlsx"))[2]
+    assert [row[2] for row in theirs if isinstance(row[0], int)] == [
+        "Chi bộ Hà Phương 1", "Chi bộ Hà Phương 2"]
+
+
 def test_exported_registrations_reimport_as_unchanged(demo_office, tmp_path):
     path = export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx")
     plan = build_plan(demo_office, 2023, [path])
@@ -158,6 +180,28 @@ def test_a_tab_at_the_start_is_guarded_too(demo_office, tmp_path):
     assert [row[0] for row in rows] == ["\t=cmd", " -1", "Chi bộ"]
     marked = [sheet.cell(row=HEADER_ROW + n, column=1).quotePrefix for n in (1, 2, 3)]
     assert marked == [True, True, False]
+
+
+def test_each_body_row_is_as_high_as_its_text_needs(demo_office, tmp_path):
+    # One line, wrapped, line breaks, a character the font lacks, a word cut in pieces: each
+    # body row gets the height of ``common.row_height``, one-line rows included.
+    from chibo4tot_desktop.excel.common import row_height
+
+    columns = [exports.Column("Mã", 8), exports.Column("Tên", 24),
+               exports.Column("Nội dung", 28, exports.WRAP), exports.Column("Số", 6, exports.INT)]
+    body = [["A1", "Chi bộ 1", "Ngắn", 1], ["A2", "Chi bộ 2", "Một câu dài " * 8, 2],
+            ["CB000012345", "Chi bộ 3", "x", 3], ["A4", "dòng một\ndòng hai", "", None],
+            ["A5", "漢字 🙂", "Ngắn", 5], ["A1", "Chi bộ 1", "Ngắn", 6]]
+    table = exports.Table("a", "Thử", "", columns, body)
+    sheet, _, _ = read(exports.write_tables(demo_office, [table], tmp_path / "h.xlsx"))
+    widths = [column.width for column in columns]
+    for number, row in enumerate(body, start=HEADER_ROW + 1):
+        expected = row_height(row, widths)
+        written = sheet.row_dimensions[number].height
+        if expected <= exports.DEFAULT_ROW + 1:
+            assert written is None, (row, written)
+        else:       # written in whole pixels (0.75 pt)
+            assert written is not None and abs(written - expected) <= 0.375, (row, written)
 
 
 def test_a_failed_write_leaves_no_half_file(demo_office, tmp_path, monkeypatch):
@@ -483,3 +527,26 @@ def test_the_guard_asks_its_question_on_the_first_character():
     from chibo4tot_desktop.excel.common import FORMULA_STARTS
 
     assert all(len(start) == 1 for start in FORMULA_STARTS)
+
+
+def test_list_row_heights_are_those_of_common_row_height():
+    # The list's heights add up the font's character widths themselves: the same heights as
+    # ``common.row_height`` for every kind of text (one line, wrapped, a word cut in pieces,
+    # line breaks, a character the font lacks, a text just as wide as its column).
+    from chibo4tot_desktop.excel.common import row_height, text_room
+    from chibo4tot_desktop.pdf.layout import measure
+
+    widths = [8, 24, 28, 11]
+    exact = "i" * 200
+    while measure(exact, "regular", 12) > text_room(24):
+        exact = exact[:-1]
+    texts = ["CB00001", "Chi bộ Tổ dân phố 12", "Nguyễn Thị Ánh Tuyết", "x" * 90, exact,
+             exact + "i", "Hoàn thành 100% chỉ tiêu kinh tế - xã hội năm 2024, kết nạp 2 đảng "
+             + "viên mới.", "dòng một\ndòng hai\ndòng ba", "漢字 🙂 chi bộ", "", "W" * 40,
+             "Đảng bộ " * 12]
+    rows = [[texts[(n + k) % len(texts)] for k in range(len(widths))]
+            for n in range(len(texts))]
+    for bold in (False, True):
+        heights = exports._RowHeights(widths)
+        for row in rows + rows:
+            assert heights(row, bold) == row_height(row, widths, bold=bold), (row, bold)

@@ -47,7 +47,7 @@ from chibo4tot_desktop.excel.common import (
 )
 from chibo4tot_desktop.excel.kinds import KINDS  # noqa: F401  (re-exported)
 from chibo4tot_desktop.files import atomic_write
-from chibo4tot_desktop.ops import Office, queries
+from chibo4tot_desktop.ops import Office, queries, rulebook
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
 from chibo4tot_desktop.text import place_date_line, ranks, sort_key
@@ -109,6 +109,9 @@ WORKBOOK_OPTIONS = {
     "default_column_width": 72,
 }
 EXCEL_TEXT_LIMIT = 32767        # characters (UTF-16 units) a cell holds
+# The first characters of a text worth asking ``needs_text_guard`` about: the formula starts
+# and the ASCII spaces (a text starting with another space is asked about too).
+RISKY_FIRSTS = frozenset(FORMULA_STARTS) | frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f ")
 
 
 @contextlib.contextmanager
@@ -328,8 +331,9 @@ MAX_ROW_HEIGHT = 409.5           # points: Excel's tallest row (a taller one spo
 
 
 class _Rows:
-    """Starts the rows of a sheet one after the other, setting each row's height before its
-    cells are written, and remembers the heights (to keep the end of a list with its
+    """Starts the rows of a sheet one after the other, setting each row's height before the
+    next row starts (a row of the list's body is started once its cells are written and its
+    height known), and remembers the heights (to keep the end of a list with its
     signature). Rows are numbered from 1 here, as on screen; xlsxwriter counts from 0."""
 
     def __init__(self, sheet, formats: CellFormats):
@@ -351,16 +355,6 @@ class _Rows:
             height = DEFAULT_ROW
         self.heights.append(height)
         return index
-
-    def height(self, index: int, height: float) -> None:
-        """The height of the row ``index`` just written (before the next row starts)."""
-        assert index == len(self.heights)
-        if height > DEFAULT_ROW + 1:
-            height = min(height, MAX_ROW_HEIGHT)
-            self.sheet.set_row(index, height)
-        else:
-            height = DEFAULT_ROW
-        self.heights.append(height)
 
     def text(self, value, properties: dict, across: int, height: float | None) -> int:
         """A row of one text over the columns 1..``across``."""
@@ -419,45 +413,63 @@ class _RowHeights:
     """``common.row_height`` for the rows of one table: each distinct text of a column is
     measured once (a list repeats its titles, states and much of the commitments), wrapped
     only when it does not fit on one line, and not at all when it surely takes no more lines
-    than the row's other cells."""
+    than the row's other cells. A text is measured by adding up the widths of its characters
+    in the font's own table (what ``pdf.layout.measure`` adds up, without its cache: a long
+    list's names and codes are each measured once); only a width within a hair of the room,
+    or a character missing from the table, is measured by ``measure`` itself, so the heights
+    are those of ``common.row_height`` exactly."""
+
+    HAIR = 0.001        # points: closer to the room than this, ``measure`` decides
 
     def __init__(self, widths: Sequence[float], size: float = BODY_SIZE):
         self.widths = list(widths)
         self.rooms = [text_room(width) for width in widths]
         self.size = size
         self.known: list[tuple[dict, dict]] = [({}, {}) for _ in widths]  # regular, bold
-        self._widest: dict[bool, float] = {}
+        self._metrics: dict[bool, tuple[dict[str, float], float]] = {}
 
-    def widest(self, bold: bool) -> float:
-        """The widest character of the font (points): a piece of a word cut to fit a line is
-        wider than the line less this."""
-        if bold not in self._widest:
+    def metrics(self, bold: bool) -> tuple[dict[str, float], float]:
+        """The width in points of each character of the font, and of the widest one (a
+        piece of a word cut to fit a line is wider than the line less this)."""
+        made = self._metrics.get(bold)
+        if made is None:
             from reportlab.pdfbase.pdfmetrics import getFont
 
             from chibo4tot_desktop.pdf.fonts import font_name
 
             face = getFont(font_name("bold" if bold else "regular")).face
-            self._widest[bold] = max(max(face.charWidths.values(), default=0.0),
-                                     face.defaultWidth) * self.size / 1000
-        return self._widest[bold]
+            scale = self.size / 1000
+            table = {chr(code): width * scale for code, width in face.charWidths.items()}
+            widest = max(max(face.charWidths.values(), default=0.0), face.defaultWidth) * scale
+            made = self._metrics[bold] = (table, widest)
+        return made
 
-    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0) -> int:
+    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0,
+              width: float | None = None) -> int:
         """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
-        takes no more than that (a single word cut into pieces: that is not remembered)."""
-        from chibo4tot_desktop.pdf.layout import measure
-
+        takes no more than that (a single word cut into pieces: that is not remembered).
+        ``width``: its characters' widths already added up, if they were."""
         known = self.known[column][bold]
         count = known.get(value)
         if count is not None:
             return count
         if "\n" not in value:
-            width = measure(value, "bold" if bold else "regular", self.size)
+            table, widest = self.metrics(bold)
             room = self.rooms[column]
+            if width is None:
+                try:
+                    width = sum(map(table.__getitem__, value))
+                except KeyError:                    # a character the font does not have
+                    width = room
+            if abs(width - room) <= self.HAIR:
+                from chibo4tot_desktop.pdf.layout import measure
+
+                width = measure(value, "bold" if bold else "regular", self.size)
             if width <= room:
                 known[value] = 1                    # fits on one line (``layout.wrap``)
                 return 1
-            widest = self.widest(bold)
-            if enough > 1 and room > widest and width // (room - widest) + 1 <= enough \
+            if enough > 1 and room > widest and \
+                    (width + self.HAIR) // (room - widest) + 1 <= enough \
                     and len(value.split()) == 1:
                 return enough
         count = known[value] = text_lines(value, self.widths[column], self.size, bold)
@@ -560,7 +572,9 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                 widths: list[float], row_done: Callable[[], None]) -> None:
     """The table's rows, one after the other: the long part, kept to one plain loop that
     writes each cell and counts its lines (the row's height is set once its cells are
-    written, before the next row starts, as the constant-memory mode allows)."""
+    written, before the next row starts, as the constant-memory mode allows). A text not
+    seen before in its column is first tried on one line by adding up its characters'
+    widths here (``_RowHeights.lines`` for the rest, after the row's known texts)."""
     # Per column: (plain, guarded, for a date) formats of the column's kind.
     column_formats = []
     for column in table.columns:
@@ -573,11 +587,15 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     heights = _RowHeights(widths)
     known = [regular for regular, _ in heights.known]      # lines of each text seen
     count_lines = heights.lines
+    char_width = heights.metrics(False)[0].__getitem__
+    one_line = [room - _RowHeights.HAIR for room in heights.rooms]  # surely fits below this
+    line_heights: dict[int, float] = {}                    # lines -> the row's height
+    start_row, row_heights = rows.start, rows.heights
     bold_rows = table.bold_rows
     write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
                                                   sheet.write_datetime)
     guard = needs_text_guard
-    formula_starts = frozenset(FORMULA_STARTS)      # single characters
+    risky = RISKY_FIRSTS
     short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
     date_class = dt.date
     for index, row in enumerate(table.rows):
@@ -585,19 +603,28 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
         if index in bold_rows:
             rows.totals(row, heights(row, True))
             continue
-        number = rows.last                  # xlsxwriter's index of the new row
+        number = len(row_heights)           # xlsxwriter's index of the new row
         lines = 1
-        new_texts = []                      # texts not seen before in their column
+        new_texts = []                      # texts not seen before that need more than that
         for column, value in enumerate(row):
             kind = value.__class__
             if kind is str and value and len(value) <= short:
                 first = value[0]                # the guard's question, asked cheaply first
                 write_string(number, column, value,
-                             guarded[column] if (first in formula_starts or first.isspace())
+                             guarded[column] if (first in risky or first > "\x7f"
+                                                 and first.isspace())
                              and guard(value) else plain[column])
                 count = known[column].get(value)
                 if count is None:
-                    new_texts.append((column, value))
+                    try:
+                        width = sum(map(char_width, value))
+                    except KeyError:            # a character the font lacks
+                        new_texts.append((column, value, None))
+                    else:
+                        if width < one_line[column] and "\n" not in value:
+                            known[column][value] = 1
+                        else:
+                            new_texts.append((column, value, width))
                 elif count > lines:
                     lines = count
             elif kind is int or kind is float:
@@ -607,10 +634,13 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
             else:
                 write_value(sheet, number, column, value, column_formats[column])
                 if isinstance(value, str) and value:
-                    new_texts.append((column, value))
-        for column, value in new_texts:     # after the known ones: the row's lines so far
-            lines = max(lines, count_lines(column, value, enough=lines))
-        rows.height(number, lines_height(lines))
+                    new_texts.append((column, value, None))
+        for column, value, width in new_texts:  # after the known ones: the row's lines so far
+            lines = max(lines, count_lines(column, value, enough=lines, width=width))
+        height = line_heights.get(lines)
+        if height is None:
+            height = line_heights[lines] = lines_height(lines)
+        start_row(height)
 
 
 def _write_signature(rows: _Rows, signature: Signature, split: int, across: int,
@@ -668,18 +698,20 @@ REGISTRATION_COLUMNS = [
 
 
 def registrations_table(office: Office, year: int) -> list[Table]:
-    # Straight from the registrations (no scoring needed): this list may have thousands of rows.
-    deadline = queries.phase_year(office, year).registration_deadline
-    inclusive = queries.year_rules(office, year).deadline_inclusive
+    # Straight from the registrations (no scoring needed): this list may have thousands of
+    # rows, read in one session with the year's phase and rules; the rows by the Core (the
+    # query names the organisation itself) as plain tuples, no row object outliving the query.
     with office.read() as session:
-        registered = session.execute(
-            select(Registration.cell_id, Cell.code, Cell.name, Registration.title,
+        phase = queries.phase_in(session, year)
+        deadline = queries.phase_year_of(phase, year).registration_deadline
+        inclusive = rulebook.rules_in(session, year, phase).deadline_inclusive
+        registered = [tuple(row) for row in session.connection().execute(
+            select(Cell.code, Cell.name, Registration.title,
                    Registration.received_on, Registration.members_count,
                    Registration.commitment_1, Registration.commitment_2,
                    Registration.commitment_3, Registration.commitment_4, Registration.signer)
             .join(Registration.cell)
-            .where(Cell.organisation_id == office.require_org(), Registration.year == year)
-        ).all()
+            .where(Cell.organisation_id == office.require_org(), Registration.year == year))]
         # The cells of the year (the year rule) that have not registered.
         unregistered = session.execute(
             select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on)
@@ -690,21 +722,26 @@ def registrations_table(office: Office, year: int) -> list[Table]:
             queries.review_days_in(session), queries.year_rule_in(session))
         missing = sorted((cell.name for cell in unregistered if lives.in_year(cell.id, year)),
                          key=sort_key)
-    order = ranks(registration.name for registration in registered)
-    registered.sort(key=lambda row: order[row.name])        # Vietnamese order of cell names
-    rows, late = [], 0
+    order = ranks(row[1] for row in registered)
+    registered.sort(key=lambda row: order[row[1]])          # Vietnamese order of cell names
+    states: dict = {}                   # the day received -> (days late, the state shown)
+    rows, late, members, latest = [], 0, 0, None
     for number, registration in enumerate(registered, start=1):
-        days = rules.days_late(registration.received_on, deadline, inclusive)
-        late += days > 0
+        received = registration[3]
+        state = states.get(received)
+        if state is None:
+            days = rules.days_late(received, deadline, inclusive)
+            state = states[received] = (days, f"Muộn {days} ngày" if days > 0 else "Đúng hạn")
+        late += state[0] > 0
+        members += registration[4] or 0
+        if received is not None and (latest is None or received > latest):
+            latest = received
         # A tuple: the collector need not look into 10,000 rows while the list is written.
-        rows.append((number, *registration[1:],
-                     f"Muộn {days} ngày" if days > 0 else "Đúng hạn"))
+        rows.append((number, *registration, state[1]))
     notes = [f"Hạn đăng ký: {rules.deadline_phrase(deadline, inclusive)}."] if deadline else []
     if missing:
         notes.append(f"Chưa đăng ký ({len(missing)}): " + ", ".join(missing) + ".")
-    members = sum(registration.members_count or 0 for registration in registered)
-    received = [registration.received_on for registration in registered]
-    date = max(received) if received else (deadline or documents.review_date(office, year))
+    date = latest or deadline or documents.review_date(office, year)
     return [Table("Đăng ký", "Danh sách chi bộ đăng ký thi đua",
                   f"Xây dựng “Chi bộ 4 tốt” năm {year}", REGISTRATION_COLUMNS, rows,
                   ["", "Tổng cộng", f"{len(registered)} chi bộ", "", "", members, "", "", "", "",
@@ -902,7 +939,7 @@ def export(office: Office, kind: str, year: int, target: str | Path,
     if builder is None:
         raise UserError(f"Không có loại danh sách '{kind}' (chọn: {', '.join(BUILDERS)}).")
     check_target(target)
-    queries.phase_for_year(office, year)
+    queries.year_document_date(office, year)    # a year of the calendar (one light query)
     progress(0, None, "Đang đọc dữ liệu…")
     return write_tables(office, builder(office, year), target, date, progress)
 
