@@ -50,7 +50,7 @@ from chibo4tot_desktop.files import atomic_write
 from chibo4tot_desktop.ops import Office, queries, rulebook
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.reports import COUNT_LABELS, DecisionFacts, year_overview
-from chibo4tot_desktop.text import place_date_line, ranks, sort_key
+from chibo4tot_desktop.text import place_date_line, sort_key
 
 TEXT, WRAP, DATE, INT, POINTS = "text", "wrap", "date", "int", "points"
 HEADER_ROW = 8  # the column titles; data starts on the next row
@@ -711,7 +711,9 @@ def registrations_table(office: Office, year: int) -> list[Table]:
                    Registration.commitment_1, Registration.commitment_2,
                    Registration.commitment_3, Registration.commitment_4, Registration.signer)
             .join(Registration.cell)
-            .where(Cell.organisation_id == office.require_org(), Registration.year == year))]
+            .where(Cell.organisation_id == office.require_org(), Registration.year == year)
+            # the Vietnamese order of the cells' names, by their stored keys
+            .order_by(Cell.name_key, Cell.id))]
         # The cells of the year (the year rule) that have not registered.
         unregistered = session.execute(
             select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on)
@@ -722,8 +724,6 @@ def registrations_table(office: Office, year: int) -> list[Table]:
             queries.review_days_in(session), queries.year_rule_in(session))
         missing = sorted((cell.name for cell in unregistered if lives.in_year(cell.id, year)),
                          key=sort_key)
-    order = ranks(row[1] for row in registered)
-    registered.sort(key=lambda row: order[row[1]])          # Vietnamese order of cell names
     states: dict = {}                   # the day received -> (days late, the state shown)
     rows, late, members, latest = [], 0, 0, None
     for number, registration in enumerate(registered, start=1):
