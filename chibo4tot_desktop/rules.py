@@ -368,6 +368,10 @@ class GroupSpec:
     def max_points(self) -> float:
         return sum(item.max_points for item in self.items)
 
+    @functools.cached_property
+    def item_ids(self) -> tuple[int, ...]:
+        return tuple(item.id for item in self.items)
+
 
 @dataclass(frozen=True)
 class GroupTotal:
@@ -409,8 +413,8 @@ def score_totals(groups: Iterable[GroupSpec], scores: Mapping[int, float | None]
     for group in sorted(groups, key=_position):
         points = 0.0
         missing = 0
-        for item in group.items:
-            value = get(item.id)
+        for item_id in group.item_ids:
+            value = get(item_id)
             if value is None:
                 missing += 1
             else:
@@ -533,27 +537,44 @@ def _score_reasons(totals: ScoreTotals, rules: YearRules) -> list[Reason]:
     for group in totals.groups:
         if group.missing:
             continue
-        got = f"Nhóm {group.position} đạt {fmt_points(group.points)}/{fmt_points(group.max_points)}"
-        if group.passed:
-            reasons.append(Reason(True, f"{got} (ngưỡng {fmt_points(group.pass_points)})"))
-        else:
-            reasons.append(Reason(False, f"{got}, dưới ngưỡng {fmt_points(group.pass_points)}"))
+        reasons.append(_group_reason(group.position, group.points, group.max_points,
+                                     group.pass_points))
     if totals.complete:
-        got = f"Tổng điểm {fmt_points(totals.total)}/{fmt_points(totals.max_total)}"
-        if totals.total + EPSILON >= rules.overall_pass:
-            reasons.append(Reason(True, f"{got} (ngưỡng {fmt_points(rules.overall_pass)})"))
-        else:
-            reasons.append(
-                Reason(False, f"{got}, dưới ngưỡng {fmt_points(rules.overall_pass)}"))
+        reasons.append(_total_reason(totals.total, totals.max_total, rules.overall_pass))
     return reasons
 
 
+# A province's year writes the same group and total lines for thousands of cells (points
+# fall on a few values): each line is made once. A Reason is immutable, so sharing is safe.
+@functools.lru_cache(maxsize=8192)
+def _group_reason(position: int, points: float, max_points: float,
+                  pass_points: float) -> Reason:
+    """The line of a fully scored group (``GroupTotal.passed`` with nothing missing)."""
+    got = f"Nhóm {position} đạt {fmt_points(points)}/{fmt_points(max_points)}"
+    if points + EPSILON >= pass_points:
+        return Reason(True, f"{got} (ngưỡng {fmt_points(pass_points)})")
+    return Reason(False, f"{got}, dưới ngưỡng {fmt_points(pass_points)}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _total_reason(total: float, max_total: float, overall_pass: float) -> Reason:
+    got = f"Tổng điểm {fmt_points(total)}/{fmt_points(max_total)}"
+    if total + EPSILON >= overall_pass:
+        return Reason(True, f"{got} (ngưỡng {fmt_points(overall_pass)})")
+    return Reason(False, f"{got}, dưới ngưỡng {fmt_points(overall_pass)}")
+
+
 def registration_reason(registered: bool, days_late: int, rules: YearRules) -> Reason:
+    return _registration_reason(registered, days_late, rules.registration_required)
+
+
+@functools.lru_cache(maxsize=1024)
+def _registration_reason(registered: bool, days_late: int, required: bool) -> Reason:
     if registered:
         if days_late > 0:
             return Reason(True, f"Đăng ký thi đua muộn {days_late} ngày", warning=True)
         return Reason(True, "Đã đăng ký thi đua đúng hạn")
-    if rules.registration_required:
+    if required:
         return Reason(False, "Chưa đăng ký thi đua: không xét công nhận khi không có bản đăng "
                              "ký")
     return Reason(True, "Chưa đăng ký thi đua", warning=True)
@@ -617,11 +638,20 @@ def _minimum_reason(classification: Classification, rules: YearRules) -> Reason:
 def discipline_reason(disciplined: int, allowed: int,
                       detail: Sequence[tuple[str, int]] | None = None) -> Reason:
     """``detail``: for the organisation, (cell name, members) of the cells it is counted from."""
-    where = ""
-    if detail is not None:
-        listed = "; ".join(f"{name}: {count}" for name, count in detail)
-        where = (f" (cộng từ phiếu chấm các chi bộ: {listed})" if listed
-                 else " (cộng từ phiếu chấm các chi bộ)")
+    if detail is None:
+        return _own_discipline_reason(disciplined, allowed)
+    listed = "; ".join(f"{name}: {count}" for name, count in detail)
+    return _discipline_reason(disciplined, allowed,
+                              f" (cộng từ phiếu chấm các chi bộ: {listed})" if listed
+                              else " (cộng từ phiếu chấm các chi bộ)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _own_discipline_reason(disciplined: int, allowed: int) -> Reason:
+    return _discipline_reason(disciplined, allowed, "")
+
+
+def _discipline_reason(disciplined: int, allowed: int, where: str) -> Reason:
     if disciplined <= allowed:
         if disciplined == 0:
             return Reason(True, f"Không có đảng viên bị kỷ luật trong năm{where}")
