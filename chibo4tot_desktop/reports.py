@@ -300,42 +300,49 @@ def overview_in(session: Session, year: int, today: dt.date | None = None,
     ``previous``, only ``cell_ids`` and the organisation's own rows are read again.
 
     Plain rows (``db.plain``), not ORM objects, with the garbage collector paused: a
-    province's year is some 60,000 rows, which the ORM would make ten times slower."""
-    today = today or dt.date.today()
+    province's year is some 60,000 rows, which the ORM would make ten times slower, and
+    judging them makes as many small objects again (none in a cycle)."""
     with plain.paused_gc():
-        phase = queries.phase_in(session, year)
-        phase_year = next(item for item in phase.years if item.year == year)
-        year_rules = rulebook.rules_in(session, year, phase)
-        lives = queries.cell_timeline_in(session)
-        if cell_ids is None:
-            all_cells = plain.rows(session, Cell)
-            only = ()
-        else:
-            all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
-            only = (Registration.cell_id.in_(cell_ids),)
-        cells = [cell for cell in all_cells if lives.in_year(cell.id, year)]
-        registrations = {row.cell_id: row for row in plain.rows(
-            session, Registration, Registration.year == year, *only)}
+        return _overview_in(session, year, today, previous, cell_ids)
 
-        def owned(model):       # the cells asked for, and the organisation's own rows
-            return () if cell_ids is None else (
-                or_(model.cell_id.in_(cell_ids), model.cell_id.is_(None)),)
 
-        evaluations = {row.cell_id: row for row in plain.rows(
-            session, Evaluation, Evaluation.year == year, *owned(Evaluation))}
-        scores: dict[int, list] = {row.id: [] for row in evaluations.values()}
-        if scores:
-            # IN (the year's evaluations), not a join: SQLite reads the scores of each
-            # evaluation by its index either way, and the join costs it twice the time.
-            of_year = select(Evaluation.id).where(Evaluation.year == year, *owned(Evaluation))
-            for score in plain.rows(session, Score, Score.evaluation_id.in_(of_year)):
-                scores[score.evaluation_id].append(score)
-        for row in evaluations.values():
-            row.scores = scores[row.id]
-        awards = plain.rows(session, Award, Award.year == year, *owned(Award),
-                            order_by=Award.id)
-        recognised = queries.recognised_years_in(session)
-        through_merge = queries.streak_through_merge_in(session)
+def _overview_in(session: Session, year: int, today: dt.date | None,
+                 previous: YearOverview | None,
+                 cell_ids: frozenset[int] | None) -> YearOverview:
+    today = today or dt.date.today()
+    phase = queries.phase_in(session, year)
+    phase_year = next(item for item in phase.years if item.year == year)
+    year_rules = rulebook.rules_in(session, year, phase)
+    lives = queries.cell_timeline_in(session)
+    if cell_ids is None:
+        all_cells = plain.rows(session, Cell)
+        only = ()
+    else:
+        all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
+        only = (Registration.cell_id.in_(cell_ids),)
+    cells = [cell for cell in all_cells if lives.in_year(cell.id, year)]
+    registrations = {row.cell_id: row for row in plain.rows(
+        session, Registration, Registration.year == year, *only)}
+
+    def owned(model):       # the cells asked for, and the organisation's own rows
+        return () if cell_ids is None else (
+            or_(model.cell_id.in_(cell_ids), model.cell_id.is_(None)),)
+
+    evaluations = {row.cell_id: row for row in plain.rows(
+        session, Evaluation, Evaluation.year == year, *owned(Evaluation))}
+    scores: dict[int, list] = {row.id: [] for row in evaluations.values()}
+    if scores:
+        # IN (the year's evaluations), not a join: SQLite reads the scores of each
+        # evaluation by its index either way, and the join costs it twice the time.
+        of_year = select(Evaluation.id).where(Evaluation.year == year, *owned(Evaluation))
+        for score in plain.rows(session, Score, Score.evaluation_id.in_(of_year)):
+            scores[score.evaluation_id].append(score)
+    for row in evaluations.values():
+        row.scores = scores[row.id]
+    awards = plain.rows(session, Award, Award.year == year, *owned(Award),
+                        order_by=Award.id)
+    recognised = queries.recognised_years_in(session)
+    through_merge = queries.streak_through_merge_in(session)
     cells_by_id = {cell.id: cell for cell in all_cells}
     for award in awards:
         award.cell = cells_by_id.get(award.cell_id)
