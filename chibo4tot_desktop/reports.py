@@ -356,12 +356,13 @@ def _overview_in(session: Session, year: int, today: dt.date | None,
     for award in awards:
         awards_of.setdefault(award.cell_id, []).append(award)
     states = []
+    deadline = phase_year.registration_deadline     # an ORM attribute: read once
     for cell in cells:
         registration = registrations.get(cell.id)
         if registration is not None:
             registration.cell = cell
         late = rules.days_late(registration.received_on if registration else None,
-                               phase_year.registration_deadline, year_rules.deadline_inclusive)
+                               deadline, year_rules.deadline_inclusive)
         evaluation = evaluations.get(cell.id)
         context = UnitContext(registered=registration is not None, days_late=late)
         states.append(CellYearState(
