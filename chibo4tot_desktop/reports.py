@@ -369,7 +369,9 @@ def _overview_in(session: Session, year: int, today: dt.date | None,
             cell=cell, registration=registration, days_late=late,
             result=evaluate(phase, year_rules, evaluation, Scope.CELL, context, cell_groups),
             evaluated=evaluation is not None,
-            consecutive_years=lives.streak(cell.id, year, recognised, through_merge),
+            # The cell lives in the year: its streak ends at once unless it was recognised.
+            consecutive_years=(lives.streak(cell.id, year, recognised, through_merge)
+                               if year in recognised.get(cell.id, ()) else 0),
             awards=awards_of.get(cell.id, []), context=context))
     if previous is None:
         rank = ranks(state.cell.name for state in states)
