@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from chibo4tot_desktop import rules
@@ -300,41 +300,49 @@ def overview_in(session: Session, year: int, today: dt.date | None = None,
     ``previous``, only ``cell_ids`` and the organisation's own rows are read again.
 
     Plain rows (``db.plain``), not ORM objects, with the garbage collector paused: a
-    province's year is some 60,000 rows, which the ORM would make ten times slower."""
-    today = today or dt.date.today()
+    province's year is some 60,000 rows, which the ORM would make ten times slower, and
+    judging them makes as many small objects again (none in a cycle)."""
     with plain.paused_gc():
-        phase = queries.phase_in(session, year)
-        phase_year = next(item for item in phase.years if item.year == year)
-        year_rules = rulebook.rules_in(session, year, phase)
-        lives = queries.cell_timeline_in(session)
-        if cell_ids is None:
-            all_cells = plain.rows(session, Cell)
-            only = ()
-        else:
-            all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
-            only = (Registration.cell_id.in_(cell_ids),)
-        cells = [cell for cell in all_cells if lives.in_year(cell.id, year)]
-        registrations = {row.cell_id: row for row in plain.rows(
-            session, Registration, Registration.year == year, *only)}
+        return _overview_in(session, year, today, previous, cell_ids)
 
-        def owned(model):       # the cells asked for, and the organisation's own rows
-            return () if cell_ids is None else (
-                or_(model.cell_id.in_(cell_ids), model.cell_id.is_(None)),)
 
-        evaluations = {row.cell_id: row for row in plain.rows(
-            session, Evaluation, Evaluation.year == year, *owned(Evaluation))}
-        scores: dict[int, list] = {row.id: [] for row in evaluations.values()}
-        if scores:
-            for score in plain.rows(session, Score, Evaluation.year == year,
-                                    *owned(Evaluation),
-                                    join=(Evaluation, Score.evaluation_id == Evaluation.id)):
-                scores[score.evaluation_id].append(score)
-        for row in evaluations.values():
-            row.scores = scores[row.id]
-        awards = plain.rows(session, Award, Award.year == year, *owned(Award),
-                            order_by=Award.id)
-        recognised = queries.recognised_years_in(session)
-        through_merge = queries.streak_through_merge_in(session)
+def _overview_in(session: Session, year: int, today: dt.date | None,
+                 previous: YearOverview | None,
+                 cell_ids: frozenset[int] | None) -> YearOverview:
+    today = today or dt.date.today()
+    phase = queries.phase_in(session, year)
+    phase_year = next(item for item in phase.years if item.year == year)
+    year_rules = rulebook.rules_in(session, year, phase)
+    lives = queries.cell_timeline_in(session)
+    if cell_ids is None:
+        all_cells = plain.rows(session, Cell)
+        only = ()
+    else:
+        all_cells = plain.rows(session, Cell, Cell.id.in_(cell_ids)) if cell_ids else []
+        only = (Registration.cell_id.in_(cell_ids),)
+    cells = [cell for cell in all_cells if lives.in_year(cell.id, year)]
+    registrations = {row.cell_id: row for row in plain.rows(
+        session, Registration, Registration.year == year, *only)}
+
+    def owned(model):       # the cells asked for, and the organisation's own rows
+        return () if cell_ids is None else (
+            or_(model.cell_id.in_(cell_ids), model.cell_id.is_(None)),)
+
+    evaluations = {row.cell_id: row for row in plain.rows(
+        session, Evaluation, Evaluation.year == year, *owned(Evaluation))}
+    scores: dict[int, list] = {row.id: [] for row in evaluations.values()}
+    if scores:
+        # IN (the year's evaluations), not a join: SQLite reads the scores of each
+        # evaluation by its index either way, and the join costs it twice the time.
+        of_year = select(Evaluation.id).where(Evaluation.year == year, *owned(Evaluation))
+        for score in plain.rows(session, Score, Score.evaluation_id.in_(of_year)):
+            scores[score.evaluation_id].append(score)
+    for row in evaluations.values():
+        row.scores = scores[row.id]
+    awards = plain.rows(session, Award, Award.year == year, *owned(Award),
+                        order_by=Award.id)
+    recognised = queries.recognised_years_in(session)
+    through_merge = queries.streak_through_merge_in(session)
     cells_by_id = {cell.id: cell for cell in all_cells}
     for award in awards:
         award.cell = cells_by_id.get(award.cell_id)
@@ -348,19 +356,22 @@ def overview_in(session: Session, year: int, today: dt.date | None = None,
     for award in awards:
         awards_of.setdefault(award.cell_id, []).append(award)
     states = []
+    deadline = phase_year.registration_deadline     # an ORM attribute: read once
     for cell in cells:
         registration = registrations.get(cell.id)
         if registration is not None:
             registration.cell = cell
         late = rules.days_late(registration.received_on if registration else None,
-                               phase_year.registration_deadline, year_rules.deadline_inclusive)
+                               deadline, year_rules.deadline_inclusive)
         evaluation = evaluations.get(cell.id)
         context = UnitContext(registered=registration is not None, days_late=late)
         states.append(CellYearState(
             cell=cell, registration=registration, days_late=late,
             result=evaluate(phase, year_rules, evaluation, Scope.CELL, context, cell_groups),
             evaluated=evaluation is not None,
-            consecutive_years=lives.streak(cell.id, year, recognised, through_merge),
+            # The cell lives in the year: its streak ends at once unless it was recognised.
+            consecutive_years=(lives.streak(cell.id, year, recognised, through_merge)
+                               if year in recognised.get(cell.id, ()) else 0),
             awards=awards_of.get(cell.id, []), context=context))
     if previous is None:
         rank = ranks(state.cell.name for state in states)
@@ -427,13 +438,17 @@ def excellent_ranking(states: list[CellYearState], year_rules: rules.YearRules,
                       complete: bool) -> rules.Ranking:
     """The scored cells at HTXSNV ranked against the year's cap (``rules.excellent_ranking``)."""
     scored = [state for state in states if state.scored]
+    # Only the cells at HTXSNV are ranked (``rules.excellent_ranking`` leaves the others
+    # out): their entries alone are made, each with its name's collation key.
+    excellent = rules.Classification.HTXSNV
     entries = [rules.RankEntry(
         id=state.cell.id, name=state.cell.name, order_key=sort_key(state.cell.name),
         total=state.result.committee_totals.total,
         group_points=tuple(group.points for group in state.result.committee_totals.groups),
         registered_on=state.registration.received_on if state.registration else None,
         classification=state.result.classification,
-        computed=state.result.computed_classification) for state in scored]
+        computed=state.result.computed_classification) for state in scored
+        if excellent in (state.result.classification, state.result.computed_classification)]
     return rules.excellent_ranking(
         entries, [state.result.classification for state in scored], len(states), year_rules,
         complete)

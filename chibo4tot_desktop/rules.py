@@ -368,6 +368,10 @@ class GroupSpec:
     def max_points(self) -> float:
         return sum(item.max_points for item in self.items)
 
+    @functools.cached_property
+    def item_ids(self) -> tuple[int, ...]:
+        return tuple(item.id for item in self.items)
+
 
 @dataclass(frozen=True)
 class GroupTotal:
@@ -409,20 +413,25 @@ def score_totals(groups: Iterable[GroupSpec], scores: Mapping[int, float | None]
     for group in sorted(groups, key=_position):
         points = 0.0
         missing = 0
-        for item in group.items:
-            value = get(item.id)
+        for item_id in group.item_ids:
+            value = get(item_id)
             if value is None:
                 missing += 1
             else:
                 points += float(value)
         points = round(points, 4)
-        results.append(GroupTotal(group.position, group.title, points, group.max_points,
-                                  group.pass_points, missing))
+        results.append(_group_total(group.position, group.title, points, group.max_points,
+                                    group.pass_points, missing))
         total += points
         max_total += group.max_points
         all_missing += missing
     return ScoreTotals(groups=tuple(results), total=round(total, 4), max_total=max_total,
                        missing=all_missing)
+
+
+# A year's sheets give each group a few distinct totals: each GroupTotal (immutable) is made
+# once and shared.
+_group_total = functools.lru_cache(maxsize=4096, typed=True)(GroupTotal)
 
 
 def _position(group: GroupSpec) -> int:
@@ -533,27 +542,44 @@ def _score_reasons(totals: ScoreTotals, rules: YearRules) -> list[Reason]:
     for group in totals.groups:
         if group.missing:
             continue
-        got = f"Nhóm {group.position} đạt {fmt_points(group.points)}/{fmt_points(group.max_points)}"
-        if group.passed:
-            reasons.append(Reason(True, f"{got} (ngưỡng {fmt_points(group.pass_points)})"))
-        else:
-            reasons.append(Reason(False, f"{got}, dưới ngưỡng {fmt_points(group.pass_points)}"))
+        reasons.append(_group_reason(group.position, group.points, group.max_points,
+                                     group.pass_points))
     if totals.complete:
-        got = f"Tổng điểm {fmt_points(totals.total)}/{fmt_points(totals.max_total)}"
-        if totals.total + EPSILON >= rules.overall_pass:
-            reasons.append(Reason(True, f"{got} (ngưỡng {fmt_points(rules.overall_pass)})"))
-        else:
-            reasons.append(
-                Reason(False, f"{got}, dưới ngưỡng {fmt_points(rules.overall_pass)}"))
+        reasons.append(_total_reason(totals.total, totals.max_total, rules.overall_pass))
     return reasons
 
 
+# A province's year writes the same group and total lines for thousands of cells (points
+# fall on a few values): each line is made once. A Reason is immutable, so sharing is safe.
+@functools.lru_cache(maxsize=4096)
+def _group_reason(position: int, points: float, max_points: float,
+                  pass_points: float) -> Reason:
+    """The line of a fully scored group (``GroupTotal.passed`` with nothing missing)."""
+    got = f"Nhóm {position} đạt {fmt_points(points)}/{fmt_points(max_points)}"
+    if points + EPSILON >= pass_points:
+        return Reason(True, f"{got} (ngưỡng {fmt_points(pass_points)})")
+    return Reason(False, f"{got}, dưới ngưỡng {fmt_points(pass_points)}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _total_reason(total: float, max_total: float, overall_pass: float) -> Reason:
+    got = f"Tổng điểm {fmt_points(total)}/{fmt_points(max_total)}"
+    if total + EPSILON >= overall_pass:
+        return Reason(True, f"{got} (ngưỡng {fmt_points(overall_pass)})")
+    return Reason(False, f"{got}, dưới ngưỡng {fmt_points(overall_pass)}")
+
+
 def registration_reason(registered: bool, days_late: int, rules: YearRules) -> Reason:
+    return _registration_reason(registered, days_late, rules.registration_required)
+
+
+@functools.lru_cache(maxsize=1024)
+def _registration_reason(registered: bool, days_late: int, required: bool) -> Reason:
     if registered:
         if days_late > 0:
             return Reason(True, f"Đăng ký thi đua muộn {days_late} ngày", warning=True)
         return Reason(True, "Đã đăng ký thi đua đúng hạn")
-    if rules.registration_required:
+    if required:
         return Reason(False, "Chưa đăng ký thi đua: không xét công nhận khi không có bản đăng "
                              "ký")
     return Reason(True, "Chưa đăng ký thi đua", warning=True)
@@ -561,15 +587,21 @@ def registration_reason(registered: bool, days_late: int, rules: YearRules) -> R
 
 def self_assessment_reason(own: ScoreTotals, unit: str, rules: YearRules) -> Reason:
     """``unit``: "Chi bộ" or "Đảng bộ" (whose own scores these are)."""
-    if own.empty:
-        text = (f"{unit} chưa tự chấm điểm (tự chấm {fmt_points(own.total)}/"
-                f"{fmt_points(own.max_total)})")
-    elif own.missing:
-        text = f"{unit} tự chấm chưa đủ: còn {own.missing} mục chưa chấm"
+    return _self_assessment_reason(own.total, own.max_total, own.missing, unit,
+                                   rules.self_assessment_required)
+
+
+@functools.lru_cache(maxsize=4096)
+def _self_assessment_reason(total: float, max_total: float, missing: int, unit: str,
+                            required: bool) -> Reason:
+    if total <= EPSILON:            # ``ScoreTotals.empty``
+        text = (f"{unit} chưa tự chấm điểm (tự chấm {fmt_points(total)}/"
+                f"{fmt_points(max_total)})")
+    elif missing:
+        text = f"{unit} tự chấm chưa đủ: còn {missing} mục chưa chấm"
     else:
-        return Reason(True, f"{unit} tự chấm {fmt_points(own.total)}/"
-                            f"{fmt_points(own.max_total)}")
-    if rules.self_assessment_required:
+        return Reason(True, f"{unit} tự chấm {fmt_points(total)}/{fmt_points(max_total)}")
+    if required:
         return Reason(False, text)
     return Reason(True, text, warning=True)
 
@@ -591,9 +623,13 @@ def _classification_reasons(totals: ScoreTotals, disciplined: int, rules: YearRu
             True, f"Tổng điểm đạt mức HTXSNV (từ {fmt_points(rules.band_excellent)}) nhưng chưa "
                   f"đủ điều kiện HTXSNV theo {rules.regulation_name}: " + "; ".join(parts),
             warning=True))
-    text = f"Theo {rules.regulation_name}: xếp loại {computed.label} ({computed.value})"
-    reasons.append(Reason(True, text))
+    reasons.append(_classified_reason(rules.regulation_name, computed))
     return computed, reasons
+
+
+@functools.lru_cache(maxsize=256)
+def _classified_reason(regulation_name: str, computed: Classification) -> Reason:
+    return Reason(True, f"Theo {regulation_name}: xếp loại {computed.label} ({computed.value})")
 
 
 def _decision_reason(decided: Classification, computed: Classification,
@@ -608,20 +644,34 @@ def _decision_reason(decided: Classification, computed: Classification,
 
 
 def _minimum_reason(classification: Classification, rules: YearRules) -> Reason:
+    return _minimum_reason_of(classification, rules.min_classification)
+
+
+@functools.lru_cache(maxsize=64)
+def _minimum_reason_of(classification: Classification, minimum: Classification) -> Reason:
     text = f"Xếp loại {classification.label} ({classification.value})"
-    if classification.rank >= rules.min_classification.rank:
+    if classification.rank >= minimum.rank:
         return Reason(True, text)
-    return Reason(False, f"{text}, chưa đạt mức {rules.min_classification.label}")
+    return Reason(False, f"{text}, chưa đạt mức {minimum.label}")
 
 
 def discipline_reason(disciplined: int, allowed: int,
                       detail: Sequence[tuple[str, int]] | None = None) -> Reason:
     """``detail``: for the organisation, (cell name, members) of the cells it is counted from."""
-    where = ""
-    if detail is not None:
-        listed = "; ".join(f"{name}: {count}" for name, count in detail)
-        where = (f" (cộng từ phiếu chấm các chi bộ: {listed})" if listed
-                 else " (cộng từ phiếu chấm các chi bộ)")
+    if detail is None:
+        return _own_discipline_reason(disciplined, allowed)
+    listed = "; ".join(f"{name}: {count}" for name, count in detail)
+    return _discipline_reason(disciplined, allowed,
+                              f" (cộng từ phiếu chấm các chi bộ: {listed})" if listed
+                              else " (cộng từ phiếu chấm các chi bộ)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _own_discipline_reason(disciplined: int, allowed: int) -> Reason:
+    return _discipline_reason(disciplined, allowed, "")
+
+
+def _discipline_reason(disciplined: int, allowed: int, where: str) -> Reason:
     if disciplined <= allowed:
         if disciplined == 0:
             return Reason(True, f"Không có đảng viên bị kỷ luật trong năm{where}")

@@ -152,3 +152,67 @@ def test_the_objects_of_the_start_are_kept_from_the_collector_until_the_program_
     finally:
         undo()
     assert gc.get_freeze_count() == 0
+
+
+COLLECTOR_PROBE = textwrap.dedent("""
+    import gc
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    seen = []
+    def look():
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        if any(w.objectName() == "startFrame" for w in shown) and not seen:
+            seen.append(1)
+            print("FRAME COLLECTING", gc.isenabled(), flush=True)
+        if any(type(w).__name__ == "MainWindow" for w in shown):
+            print("WINDOW COLLECTING", gc.isenabled(), "FROZEN", gc.get_freeze_count() > 0,
+                  flush=True)
+            app.quit()
+        else:
+            QTimer.singleShot(1, look)
+    QTimer.singleShot(0, look)
+    from chibo4tot_desktop.cli import main
+    code = main(["--data", sys.argv[1]])
+    print("AFTER COLLECTING", gc.isenabled(), flush=True)
+    sys.exit(code)
+""")
+
+
+def test_the_collector_waits_until_the_main_window_shows(tmp_path, demo_office):
+    """The start makes long-lived objects and next to no garbage: no collector passes over
+    them until the main window shows; from then on it collects (the start's objects set
+    aside), and a caller that goes on finds it as it was."""
+    db = demo_office.db
+    db.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "CHIBO4TOT_DATA_DIR": str(tmp_path / "appdata")}
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE, str(db.path)],
+                            check=False, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "FRAME COLLECTING False" in out, out + result.stderr
+    assert "WINDOW COLLECTING True FROZEN True" in out, out + result.stderr
+    assert "AFTER COLLECTING True" in out, out + result.stderr
+
+
+def test_pauses_of_the_collector_nest_and_restore_its_state():
+    import gc
+
+    from chibo4tot_desktop.collector import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()        # the outer pause still holds
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()        # it was off before: it stays off
+    finally:
+        gc.enable()

@@ -52,11 +52,16 @@ def make_engine(target: str | os.PathLike, *, readonly: bool = False) -> Engine:
     """An engine for a file path (SQLite) or a database URL."""
     if is_url(target):
         try:
-            return create_engine(str(target), future=True, pool_pre_ping=True)
+            engine = create_engine(str(target), future=True, pool_pre_ping=True)
         except ImportError as error:   # e.g. psycopg missing from this installation
             raise DataFileError(f"Bản cài đặt này thiếu thư viện để kết nối cơ sở dữ liệu "
                                 f"'{error.name or error}' (cài thêm: pip install "
                                 "\"chibo4tot-desktop[postgres]\").") from None
+        if engine.dialect.name == "postgresql":
+            from chibo4tot_desktop.db.models import for_postgresql
+
+            for_postgresql()
+        return engine
     if readonly:
         url = URL.create("sqlite+pysqlite", database=readonly_uri(target),
                          query={"uri": "true"})

@@ -9,23 +9,22 @@ model's objects but are not in any session: nothing written to them is saved (th
 for writes stays ``ops``). The query goes through the ORM, so an organisation's session
 (``db.scope``) still sees only its rows.
 
-``paused_gc()`` keeps Python's cyclic garbage collector from running while a bulk read makes
-its many small objects (it would scan them again and again; none of them forms a cycle).
+``paused_gc()`` (from ``collector``) keeps Python's cyclic garbage collector from running while
+a bulk read makes its many small objects (it would scan them again and again; none of them
+forms a cycle).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import operator
-import threading
-from collections.abc import Iterator
 
 from sqlalchemy import inspect, select
 
+from chibo4tot_desktop.collector import paused_gc
+
+__all__ = ["columns", "paused_gc", "plain_class", "rows"]
+
 _CLASSES: dict[type, type] = {}
-_gc_lock = threading.Lock()
-_gc_pauses = 0
 
 
 def plain_class(model: type) -> type:
@@ -72,23 +71,3 @@ def rows(session, model: type, *where, join=None, order_by=None) -> list:
         query = query.order_by(order_by)
     with paused_gc():
         return [cls(row) for row in session.execute(query)]
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside (reference counting still frees memory). Safe to
-    nest and to use from several threads: collection resumes when the last one leaves."""
-    global _gc_pauses
-    with _gc_lock:
-        if _gc_pauses == 0:
-            enabled = gc.isenabled()
-            gc.disable()
-            paused_gc.enabled = enabled
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and getattr(paused_gc, "enabled", True):
-                gc.enable()

@@ -9,6 +9,7 @@ builds.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -80,6 +81,14 @@ def confirmed_conditions(evaluation) -> frozenset[str]:
     stored = getattr(evaluation, "conditions_met", None) if evaluation is not None else None
     if isinstance(stored, (list, tuple, set, frozenset)):
         return frozenset(str(key) for key in stored)
+    if type(stored) is str:
+        return _stored_conditions(stored)
+    return _stored_conditions.__wrapped__(stored)
+
+
+@functools.lru_cache(maxsize=256)
+def _stored_conditions(stored) -> frozenset[str]:
+    """The stored JSON list read (a year's evaluations hold a handful of distinct ones)."""
     try:
         keys = json.loads(stored or "[]")
     except ValueError:

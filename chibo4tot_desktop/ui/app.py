@@ -56,6 +56,35 @@ def show_frame(app):
 
 
 def run(data: str | None = None) -> int:
+    # No cyclic garbage collection until the main window shows (``keep_from_collector``):
+    # the start makes some hundreds of thousands of objects that live as long as the program
+    # (modules, classes, mappers, widgets) and next to no garbage, and the collector's
+    # passes over them took a tenth of the start (a quarter of a second on a province's
+    # file) to free a few hundred objects. Reference counting frees the rest as always.
+    global _start_pause
+    from chibo4tot_desktop import collector
+
+    collector.pause()
+    _start_pause = True
+    try:
+        return _run(data)
+    finally:
+        _end_start_pause()
+
+
+_start_pause = False
+
+
+def _end_start_pause() -> None:
+    global _start_pause
+    if _start_pause:
+        from chibo4tot_desktop import collector
+
+        _start_pause = False
+        collector.resume()
+
+
+def _run(data: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from chibo4tot_desktop import APP_TITLE
@@ -87,12 +116,14 @@ def run(data: str | None = None) -> int:
 def keep_from_collector():
     """Set aside from Python's cyclic garbage collector every object made until the main
     window shows (modules, classes, the ORM's mappers, the window and its widgets: some
-    hundreds of thousands that live as long as the program). Its full passes walk every
-    object it tracks: on a province's file one such pass held the window for a quarter of a
-    second. Reference counting still frees whatever is dropped. Returns what undoes it."""
+    hundreds of thousands that live as long as the program), and let it collect again from
+    there on (``run`` pauses it for the start). Its full passes walk every object it tracks:
+    on a province's file one such pass held the window for a quarter of a second. Reference
+    counting still frees whatever is dropped. Returns what undoes it."""
     import gc
 
     gc.freeze()
+    _end_start_pause()
     return gc.unfreeze
 
 

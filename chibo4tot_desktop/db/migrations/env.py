@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from chibo4tot_desktop.db.models import Base
+from chibo4tot_desktop.db.models import Base, for_postgresql
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,6 +22,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        for_postgresql()           # the models' partial indexes as PostgreSQL reads them
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
