@@ -444,6 +444,14 @@ class _RowHeights:
             made = self._metrics[bold] = (table, widest)
         return made
 
+    def text_width(self, value: str, bold: bool = False) -> float | None:
+        """The widths of ``value``'s characters added up (points); None when the font's
+        table lacks one of them (``measure`` knows what to do then)."""
+        try:
+            return sum(map(self.metrics(bold)[0].__getitem__, value))
+        except KeyError:
+            return None
+
     def lines(self, column: int, value: str, bold: bool = False, enough: int = 0,
               width: float | None = None) -> int:
         """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
@@ -454,14 +462,11 @@ class _RowHeights:
         if count is not None:
             return count
         if "\n" not in value:
-            table, widest = self.metrics(bold)
+            widest = self.metrics(bold)[1]
             room = self.rooms[column]
             if width is None:
-                try:
-                    width = sum(map(table.__getitem__, value))
-                except KeyError:                    # a character the font does not have
-                    width = room
-            if abs(width - room) <= self.HAIR:
+                width = self.text_width(value, bold)
+            if width is None or abs(width - room) <= self.HAIR:
                 from chibo4tot_desktop.pdf.layout import measure
 
                 width = measure(value, "bold" if bold else "regular", self.size)
@@ -587,7 +592,7 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     heights = _RowHeights(widths)
     known = [regular for regular, _ in heights.known]      # lines of each text seen
     count_lines = heights.lines
-    char_width = heights.metrics(False)[0].__getitem__
+    text_width = heights.text_width
     one_line = [room - _RowHeights.HAIR for room in heights.rooms]  # surely fits below this
     line_heights: dict[int, float] = {}                    # lines -> the row's height
     start_row, row_heights = rows.start, rows.heights
@@ -616,15 +621,11 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                              and guard(value) else plain[column])
                 count = known[column].get(value)
                 if count is None:
-                    try:
-                        width = sum(map(char_width, value))
-                    except KeyError:            # a character the font lacks
-                        new_texts.append((column, value, None))
+                    width = text_width(value)
+                    if width is not None and width < one_line[column] and "\n" not in value:
+                        known[column][value] = 1
                     else:
-                        if width < one_line[column] and "\n" not in value:
-                            known[column][value] = 1
-                        else:
-                            new_texts.append((column, value, width))
+                        new_texts.append((column, value, width))
                 elif count > lines:
                     lines = count
             elif kind is int or kind is float:
