@@ -542,31 +542,26 @@ def _score_reasons(totals: ScoreTotals, rules: YearRules) -> list[Reason]:
     for group in totals.groups:
         if group.missing:
             continue
-        reasons.append(_group_reason(group.position, group.points, group.max_points,
-                                     group.pass_points))
+        # (a fully scored group: ``GroupTotal.passed`` with nothing missing)
+        reasons.append(_points_reason(group.position, group.points, group.max_points,
+                                      group.pass_points))
     if totals.complete:
-        reasons.append(_total_reason(totals.total, totals.max_total, rules.overall_pass))
+        reasons.append(_points_reason(None, totals.total, totals.max_total,
+                                      rules.overall_pass))
     return reasons
 
 
 # A province's year writes the same group and total lines for thousands of cells (points
 # fall on a few values): each line is made once. A Reason is immutable, so sharing is safe.
 @functools.lru_cache(maxsize=4096)
-def _group_reason(position: int, points: float, max_points: float,
-                  pass_points: float) -> Reason:
-    """The line of a fully scored group (``GroupTotal.passed`` with nothing missing)."""
-    got = f"Nhóm {position} đạt {fmt_points(points)}/{fmt_points(max_points)}"
+def _points_reason(group: int | None, points: float, max_points: float,
+                   pass_points: float) -> Reason:
+    """The line of group ``group``'s points, or of the total (None), against its threshold."""
+    what = "Tổng điểm" if group is None else f"Nhóm {group} đạt"
+    got = f"{what} {fmt_points(points)}/{fmt_points(max_points)}"
     if points + EPSILON >= pass_points:
         return Reason(True, f"{got} (ngưỡng {fmt_points(pass_points)})")
     return Reason(False, f"{got}, dưới ngưỡng {fmt_points(pass_points)}")
-
-
-@functools.lru_cache(maxsize=4096)
-def _total_reason(total: float, max_total: float, overall_pass: float) -> Reason:
-    got = f"Tổng điểm {fmt_points(total)}/{fmt_points(max_total)}"
-    if total + EPSILON >= overall_pass:
-        return Reason(True, f"{got} (ngưỡng {fmt_points(overall_pass)})")
-    return Reason(False, f"{got}, dưới ngưỡng {fmt_points(overall_pass)}")
 
 
 def registration_reason(registered: bool, days_late: int, rules: YearRules) -> Reason:
@@ -659,7 +654,7 @@ def discipline_reason(disciplined: int, allowed: int,
                       detail: Sequence[tuple[str, int]] | None = None) -> Reason:
     """``detail``: for the organisation, (cell name, members) of the cells it is counted from."""
     if detail is None:
-        return _own_discipline_reason(disciplined, allowed)
+        return _discipline_reason(disciplined, allowed, "")
     listed = "; ".join(f"{name}: {count}" for name, count in detail)
     return _discipline_reason(disciplined, allowed,
                               f" (cộng từ phiếu chấm các chi bộ: {listed})" if listed
@@ -667,10 +662,6 @@ def discipline_reason(disciplined: int, allowed: int,
 
 
 @functools.lru_cache(maxsize=1024)
-def _own_discipline_reason(disciplined: int, allowed: int) -> Reason:
-    return _discipline_reason(disciplined, allowed, "")
-
-
 def _discipline_reason(disciplined: int, allowed: int, where: str) -> Reason:
     if disciplined <= allowed:
         if disciplined == 0:
