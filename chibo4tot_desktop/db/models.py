@@ -384,19 +384,22 @@ class Cell(Base):
         return self.dissolved_on is None
 
 
-def _stored_key(context, column: str) -> bytes | None:
-    value = context.get_current_parameters().get(column)
+def _key_of(value: str | None) -> bytes | None:
     return None if value is None else stored_sort_key(value)
+
+
+def _stored_key(context, column: str) -> bytes | None:
+    return _key_of(context.get_current_parameters().get(column))
 
 
 @event.listens_for(Cell.name, "set")
 def _name_set(cell, value, _old, _initiator):
-    cell.name_key = None if value is None else stored_sort_key(value)
+    cell.name_key = _key_of(value)
 
 
 @event.listens_for(Cell.code, "set")
 def _code_set(cell, value, _old, _initiator):
-    cell.code_key = None if value is None else stored_sort_key(value)
+    cell.code_key = _key_of(value)
 
 
 # The cells in the order of their names, then ids, with what decides their years (0007).
