@@ -109,6 +109,12 @@ class Listing:
         the others (the window shows them while the whole order is read); None otherwise."""
         return None
 
+    def ids_at_hand(self, query: Query) -> list | None:
+        """``ordered_ids(query)`` when the listing has that order without ordering anything
+        (its rows are kept in it): the window shows a long list at once, with no worker
+        and no second drawing; None otherwise."""
+        return None
+
     def shown(self, ids: Sequence) -> dict:
         raise NotImplementedError
 
@@ -117,11 +123,22 @@ class SnapshotListing(Listing):
     """A listing read whole at each ordering (hundreds to a few thousand rows): the rows of
     the last ordering answer ``shown``. Subclasses give ``_read(progress)`` -> rows (each
     with an ``id``, in tie order: usually by name), ``_sort_value(row, key)``,
-    ``_show(row)`` -> Shown, ``_search_text(row)`` and ``_keep(row, filter)``."""
+    ``_show(row)`` -> Shown, ``_search_text(row)`` and ``_keep(row, filter)``; one whose
+    ``_read`` is cheap and gives the rows in ``default_order`` already sets
+    ``read_in_default_order``."""
+
+    read_in_default_order = False
 
     def __init__(self):
         self._rows: dict = {}
         self._folded: dict[str, str] = {}
+
+    def ids_at_hand(self, query: Query) -> list | None:
+        if not self.read_in_default_order or query != Query(self.default_order):
+            return None
+        rows = self._read(null_progress)
+        self._rows = {row.id: row for row in rows}
+        return [row.id for row in rows]
 
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
         column = self.column(query.column)
@@ -526,6 +543,7 @@ class ResultsListing(SnapshotListing):
         Column("reasons", "Lý do", TEXT, 300),
     )
     filters = {"qualifying": "Chỉ hiện chi bộ đạt"}
+    read_in_default_order = True     # the overview's cells, in the order of their names
 
     def __init__(self, overview):
         super().__init__()
@@ -595,6 +613,7 @@ class RankingListing(SnapshotListing):
         Column("status", "Tình trạng", TEXT, 160),
     )
     default_order = "position"
+    read_in_default_order = True     # the ranking's cells, by their positions
 
     def __init__(self, overview):
         super().__init__()

@@ -16,11 +16,13 @@ from chibo4tot_desktop.listings import (
     AwardsListing,
     CellsListing,
     Query,
+    RankingListing,
     RegistrationListing,
     ResultsListing,
     order_positions,
 )
 from chibo4tot_desktop.ops import queries
+from chibo4tot_desktop.ops.cells import update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.progress import Cancelled, ProgressState
 from chibo4tot_desktop.reports import year_overview
@@ -150,6 +152,33 @@ def test_cells_results_and_awards(demo_office):
     assert units == sorted(units, key=sort_key)
     waiting = awards.ordered_ids(Query("unit", filter="waiting"))
     assert all(not awards.shown(waiting)[i].item.is_decided for i in waiting)
+
+
+def test_results_and_ranking_have_their_default_order_at_hand(demo_office):
+    """The year's results and ranking are kept in the order the window first shows (the
+    names; the positions): the window shows them whole at once, in exactly that order."""
+    # Names whose Vietnamese order differs from the codes' and from Python's.
+    for code, name in (("TDP03", "chi bộ Ấp Đông"), ("TDP05", "Chi bộ ấp đông 2"),
+                       ("TDP07", "Chi bộ Ap Dong")):
+        cell = queries.cell_by_code(demo_office, code)
+        update_cell(demo_office, cell.id, name=name, confirm="Đồng ý")
+    for year in (2023, 2024):
+        overview = year_overview(demo_office, year)
+        results = ResultsListing(overview)
+        at_hand = results.ids_at_hand(Query("name"))
+        assert at_hand == ResultsListing(overview).ordered_ids(Query("name"))
+        assert len(at_hand) == len(overview.cells)
+        assert results.shown(at_hand[:3])[at_hand[0]].item is overview.cells[0]
+        ranking = RankingListing(overview)
+        at_hand = ranking.ids_at_hand(Query("position"))
+        assert at_hand == RankingListing(overview).ordered_ids(Query("position"))
+        assert len(at_hand) == len(overview.ranking.cells)
+    assert year_overview(demo_office, 2024).ranking.cells      # the demo ranks some cells
+    for query in (Query("name", descending=True), Query("name", filter="qualifying"),
+                  Query("name", search="đông"), Query("points")):
+        assert results.ids_at_hand(query) is None
+    assert ranking.ids_at_hand(Query("total")) is None
+    assert AwardsListing(demo_office, 2023, "Đảng bộ").ids_at_hand(Query("unit")) is None
 
 
 def test_order_positions_puts_missing_values_last_and_keeps_ties():

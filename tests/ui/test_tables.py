@@ -8,7 +8,14 @@ from types import SimpleNamespace
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from chibo4tot_desktop.listings import NUMBER, TEXT, Column, Shown, SnapshotListing
+from chibo4tot_desktop.listings import (
+    NUMBER,
+    TEXT,
+    Column,
+    Query,
+    Shown,
+    SnapshotListing,
+)
 from chibo4tot_desktop.ui.common import ID_ROLE, make_table
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
 
@@ -206,3 +213,29 @@ def test_an_empty_table_shows_the_first_page_while_the_whole_order_is_read(qtbot
         assert model.index(0, 0).data() == "Chi bộ 04999"
     finally:
         release.set()
+
+
+def test_a_long_list_kept_in_its_order_shows_whole_at_once(qtbot):
+    """A listing that has its default order at hand (the year's results, already in the
+    order of the names) fills the table on the spot, every row, with no worker; another
+    order of it is still computed off the GUI thread."""
+
+    class InOrder(People):
+        read_in_default_order = True
+
+    rows = [person(i, f"Chi bộ {i:05d}", i % 70) for i in range(5000)]
+    listing = InOrder(rows)
+    model = ListingModel(listing, inline_rows=10)
+    assert not model.busy and model.rowCount() == 5000
+    assert model.ids == [row.id for row in rows] == listing.ordered_ids(Query("name"))
+    assert model.index(4999, 0).data() == "Chi bộ 04999"
+    assert model.item(4321).members == 4321 % 70
+    model.order_by("name", descending=True)
+    assert model.busy                                 # not at hand: ordered in the worker
+    assert model.wait_until_ready(60000)
+    assert model.index(0, 0).data() == "Chi bộ 04999"
+    model.order_by("name")
+    assert not model.busy and model.index(0, 0).data() == "Chi bộ 00000"
+    model.set_filter("big")
+    assert model.wait_until_ready(60000)
+    assert model.rowCount() == sum(1 for row in rows if row.members >= 50)

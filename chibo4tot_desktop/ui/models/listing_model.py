@@ -232,11 +232,14 @@ class ListingModel(QAbstractTableModel):
             self._running.cancel()  # the older order is no longer wanted
         self._generation += 1
         generation = self._generation
-        if len(self._ids) <= self.inline_rows and self.listing.size_hint() <= self.inline_rows:
+        ids = self.listing.ids_at_hand(query)     # a long list already in this order
+        if ids is not None or (len(self._ids) <= self.inline_rows
+                               and self.listing.size_hint() <= self.inline_rows):
             was_busy = self._running is not None
             self._running = None
             try:
-                ids = self.listing.ordered_ids(query)
+                if ids is None:
+                    ids = self.listing.ordered_ids(query)
             except Exception as error:  # noqa: BLE001 - shown by the window
                 self.failed.emit(str(error) or type(error).__name__)
                 return
