@@ -701,6 +701,8 @@ class AwardsListing(SnapshotListing):
         return "Đã có quyết định" + (" – kết quả tính lại khác" if self.changed(award) else "")
 
     def size_hint(self) -> int:
+        if self.overview is not None:
+            return len(self.overview.awards)     # the year's awards when it was computed
         with self.office.read() as session:
             return session.scalar(select(func.count(Award.id))
                                   .where(Award.year == self.year)) or 0

@@ -219,7 +219,9 @@ class AwardsTab(BaseTab):
         else:
             lines.append(f"Đang xếp loại HTXSNV: {ranking.excellent}, tối đa {ranking.allowed}"
                          + (" – vượt tỷ lệ." if ranking.over else "."))
-        pending = len(overview.pending)     # read once: a province's 3,000 cells
+        # Counted once, and only when some are (the ranking knows whether the year is
+        # complete): a province's 3,000 cells.
+        pending = 0 if ranking.complete else len(overview.pending)
         if pending:
             lines.append(f"Năm chưa chấm xong ({pending} chi bộ chưa chấm đủ): "
                          "bảng xếp hạng là tạm thời.")
