@@ -44,6 +44,12 @@ PAGE = 200          # rows read at once when the view needs one of them
 CACHED_PAGES = 50   # pages kept (10,000 rows); older ones are forgotten
 INLINE_ROWS = 2000  # a listing this short is ordered on the spot (a few milliseconds)
 SHOWN_PAGES = 2     # pages read again with a new order, in its worker: those on screen
+_DISPLAY, _FOREGROUND, _ALIGNMENT, _TOOLTIP = (int(Qt.ItemDataRole.DisplayRole),
+                                               int(Qt.ItemDataRole.ForegroundRole),
+                                               int(Qt.ItemDataRole.TextAlignmentRole),
+                                               int(Qt.ItemDataRole.ToolTipRole))
+_ROLES = frozenset({_DISPLAY, _FOREGROUND, _ALIGNMENT, _TOOLTIP, int(ID_ROLE)})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class _OrderSignals(QObject):
@@ -129,24 +135,27 @@ class ListingModel(QAbstractTableModel):
             return self.columns[section].title
         return None
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._ids):
+    def data(self, index: QModelIndex, role=_DISPLAY):
+        # Asked some eight times per cell at every paint, mostly for roles no row gives
+        # (font, background, check state...): those are answered first.
+        if role not in _ROLES or not index.isValid():
             return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = self.shown(index.row()).values[column]
+        row = index.row()
+        if row >= len(self._ids):
+            return None
+        if role == _DISPLAY:
+            value = self.shown(row).values[index.column()]
             return "" if value is None else value
+        if role == _FOREGROUND:
+            tag = self.shown(row).tag
+            return self.colour(tag, index.column()) if tag and self.colour is not None \
+                else None
+        if role == _ALIGNMENT:
+            return _RIGHT if self.columns[index.column()].kind == NUMBER else None
         if role == ID_ROLE:
-            return self._ids[index.row()]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            tag = self.shown(index.row()).tag
-            return self.colour(tag, column) if tag and self.colour is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tips = self.shown(index.row()).tips
-            return tips[column] if tips is not None else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[column].kind == NUMBER:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+            return self._ids[row]
+        tips = self.shown(row).tips             # the tooltip
+        return tips[index.column()] if tips is not None else None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if self.listing is None or not self.listing.sortable or \
