@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 
 from chibo4tot_desktop.ops import queries
 from chibo4tot_desktop.ops.registrations import save_registration
@@ -22,6 +23,7 @@ def big_window(qtbot, demo_office, boxes):
     main.overviews.inline_cells = -1
     for model in main.findChildren(ListingModel):
         model.inline_rows = -1
+    main.awards_tab.later_cells = -1
     return main
 
 
@@ -44,6 +46,56 @@ def test_tabs_wait_for_the_year_computed_in_a_worker(qtbot, big_window):
     window.show_tab(window.awards_tab)
     results = window.awards_tab.results_model
     qtbot.waitUntil(lambda: results.rowCount() == 16 and not results.busy, timeout=60000)
+
+
+def test_a_big_office_draws_the_awards_tab_then_fills_its_lists(qtbot, big_window):
+    """Khen thưởng in a big office: the tab is drawn, then its three lists are filled in
+    the next turn of the event loop, every row of them; a newer refresh (another year)
+    drops the fill an older one had asked for."""
+    window = big_window
+    window.show()
+    qtbot.waitExposed(window)
+    for year in (2024, 2023):
+        window.set_year(year)
+        qtbot.waitUntil(lambda year=year: window.overviews.cache.current(year) is not None,
+                        timeout=60000)
+    tab = window.awards_tab
+    models = (tab.results_model, tab.ranking_model, tab.awards_model)
+    rows_when_drawn = []
+
+    class Drawn(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                rows_when_drawn.append(tab.results_model.rowCount())
+            return False
+
+    drawn = Drawn()
+    tab.org_verdict.installEventFilter(drawn)
+    window.show_tab(tab)
+    assert tab.stale and tab.results_model.rowCount() == 0      # the lists come after
+    assert tab.org_verdict.text().startswith("Năm 2023: ")
+    qtbot.waitUntil(lambda: not tab.stale and not any(m.busy for m in models), timeout=60000)
+    assert rows_when_drawn and rows_when_drawn[0] == 0           # drawn before the lists
+    overview = window.overviews.cache.current(2023)
+    assert tab.results_model.ids == [state.cell.id for state in overview.cells]
+    assert [tab.results_model.item(state.cell.id) for state in overview.cells] == \
+        overview.cells
+    assert tab.ranking_model.ids == [ranked.entry.id for ranked in overview.ranking.cells]
+    assert sorted(tab.awards_model.ids) == sorted(award.id for award in overview.awards)
+    assert tab.awards_model.ids                                   # 2023 has awards
+
+    # Another year asked for before the lists of this one are filled, and still being
+    # computed: this one's lists never come, the other's do once it is computed.
+    window.set_year(2024)
+    assert tab.stale
+    window.set_year(2025)
+    assert window.overviews.cache.current(2025) is None
+    qtbot.waitUntil(lambda: not tab.stale and not any(m.busy for m in models), timeout=60000)
+    later = window.overviews.cache.current(2025)
+    assert tab.overview is later and tab.org_verdict.text().startswith("Năm 2025: ")
+    assert [tab.results_model.item(state.cell.id) for state in later.cells] == later.cells
+    assert tab.ranking_model.ids == [ranked.entry.id for ranked in later.ranking.cells]
+    tab.org_verdict.removeEventFilter(drawn)
 
 
 def test_a_save_reads_again_only_the_cell_it_touched(qtbot, big_window, monkeypatch):

@@ -5,7 +5,7 @@ organisation's own "Đảng bộ cơ sở 4 tốt" result with its reasons."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,6 +50,7 @@ VERDICT = 3                       # the results' verdict column
 AWARD_STATE, AWARD_KEPT = 7, 8    # the awards' state and "facts when decided" columns
 RANKING_STATUS = 4                # the ranking's "Tình trạng" column
 GREEN, RED, ORANGE = QColor("#1b7a1b"), QColor("#b00020"), QColor("#c05000")
+LISTS_LATER_CELLS = 300   # a year of more cells fills the tab's lists after drawing the rest
 
 
 def _result_colour(tag: str, column: int):
@@ -80,6 +81,7 @@ class AwardsTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.overview = None
+        self._day = None          # the year's lists' date (``queries.year_document_date``)
         self.proposal_year = None
         self.propose_button = self.button_row.add_button("Lập đề nghị “Chi bộ 4 tốt”",
                                                          self.propose_selected)
@@ -166,8 +168,14 @@ class AwardsTab(BaseTab):
         self.layout_.addWidget(splitter, 1)
         self.only_qualifying.toggled.connect(
             lambda on: self.results_model.set_filter("qualifying" if on else None))
+        self.later_cells = LISTS_LATER_CELLS
+        self._lists_later = QTimer(self)
+        self._lists_later.setSingleShot(True)
+        self._lists_later.setInterval(0)
+        self._lists_later.timeout.connect(self.fill_lists)
 
     def refresh(self) -> None:
+        self._lists_later.stop()       # the lists of an older refresh are not wanted
         year = self.year()
         if year is None:
             self.stale = False
@@ -180,16 +188,12 @@ class AwardsTab(BaseTab):
         if overview is None:
             self.org_verdict.setText(f"Năm {year}: đang tổng hợp…")
             return          # still stale: shown when the overview is ready
-        self.stale = False
-        self.overview = overview
-        self.results_model.set_listing(ResultsListing(overview))
-        name = queries.identity_on(self.office, day).name
-        self.awards_model.set_listing(AwardsListing(self.office, year, name, overview))
-        org = self.overview.organisation_result
+        self.overview, self._day = overview, day
+        org = overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
         self.org_verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {colour};")
         self.org_verdict.setText(f"Năm {year}: {org.verdict.label}")
-        awards = self.overview.organisation_awards
+        awards = overview.organisation_awards
         if awards:
             self.org_award.setText("; ".join(
                 (f"Quyết định số {a.decision_number}" if a.is_decided else "Đã đề nghị, chờ "
@@ -205,13 +209,30 @@ class AwardsTab(BaseTab):
                                QColor("#9a6700") if reason.warning else QColor("#1b7a1b"))
             self.org_reasons.addItem(item)
         self.show_ranking()
+        if len(overview.cells) > self.later_cells:
+            # A big office: the tab is drawn first, its lists in the next turn of the event
+            # loop (a zero timer runs after the paint the changes above asked for), so that
+            # neither holds the window long. Stale until then.
+            self._lists_later.start()
+            return
+        self.fill_lists()
+
+    def fill_lists(self) -> None:
+        """The year's three lists: its results, the ranking and the awards (all of them
+        read from the year's overview but the awards' rows)."""
+        self._lists_later.stop()
+        overview = self.overview
+        self.stale = False
+        self.results_model.set_listing(ResultsListing(overview))
+        self.ranking_model.set_listing(RankingListing(overview))
+        name = queries.identity_on(self.office, self._day).name
+        self.awards_model.set_listing(AwardsListing(self.office, overview.year, name, overview))
 
     def show_ranking(self) -> None:
         """The ranking the core computed (``reports.year_overview``): shown always, the
         over-the-cap warning even before the year's scoring is complete (the user asks here)."""
         overview = self.overview
         ranking = overview.ranking
-        self.ranking_model.set_listing(RankingListing(overview))
         lines = [f"Theo {overview.year_rules.regulation_name}: {ranking.basis}.",
                  ranking.order + "."]
         if not ranking.cells:
