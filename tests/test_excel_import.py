@@ -20,6 +20,7 @@ from chibo4tot_desktop.excel.importer import (
     UPDATE,
     apply_plan,
     build_plan,
+    closing_text,
     header_field,
     to_date,
 )
@@ -673,6 +674,17 @@ def test_the_closing_lines_of_a_typed_list_are_passed_over(cells_office, tmp_pat
         ["Tân Giang, ngày 12 tháng 3 năm 2025", None]])
     plan = build_plan(cells_office, YEAR, [path])
     assert plan.problems == [] and [row.cell_code for row in plan.rows] == ["TDP06"]
+
+
+@pytest.mark.parametrize("value, closing", [
+    ("T/M ĐẢNG ỦY", True), ("  t/m  dang uy", True), ("TM. BCH", True), ("T.M Chi bo", True),
+    ("\tKT. BI THU", True), ("kt\u00a0bí thư", True), ("Nơi nhận:", True),
+    ("Tân Giang, ngày 12 tháng 3 năm 2024", True), ("Tan Giang, ngay 12 thang 3 nam 2024", False),
+    ("TDP01", False), ("Tổ dân phố 1", False), ("  ", False), ("", False), ("Kim Lien", False),
+    ("Tm", False), ("\u212at. Bí thư", True), (12, False), (None, False)])
+def test_closing_texts(value, closing):
+    """The closing block's cells, ASCII or not (ASCII text is answered without cleaning)."""
+    assert closing_text(value) is closing
 
 
 def test_header_words_offices_use():

@@ -134,6 +134,8 @@ def closing_text(value: object) -> bool:
     """A cell of the list's closing block (place-date line, signature headings)."""
     if not isinstance(value, str):
         return False
+    if value.isascii() and value.lstrip()[:1] not in ("t", "T", "k", "K"):
+        return False      # ASCII text holds no "ngày" and no other heading than T/M, KT...
     text = clean(value).casefold()
     return bool(_PLACE_DATE.match(text)) or text.startswith(_CLOSING_STARTS)
 
@@ -590,6 +592,8 @@ def _find_header(rows: list[list], group_titles: Sequence[str] = ()
 
 # ------------------------------------------------------------------------- conversions
 def _text(value: object) -> str:
+    if value.__class__ is str:
+        return "" if value.isspace() else value
     if _is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -669,10 +673,12 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
     # refuse.
     values = CheckedValues()
     refused = []
+    known = context.fields.get
     for key in VALUE_FIELDS:
         if key in record:
             raw = record[key][0]
-            value, unreadable, why = context.field_value(key, raw)
+            value, unreadable, why = known((key, raw.__class__, raw)) or \
+                context.field_value(key, raw)
             if unreadable is not None:
                 problem(key, raw, unreadable)
             elif why is not None:
