@@ -309,6 +309,7 @@ class _Context:
                 self.by_name.setdefault(key, cell)
         self.seen: dict[int, PlannedRow] = {}
         self.fields: dict[tuple, tuple] = {}
+        self.lives: dict[tuple, bool] = {}
 
     def field_value(self, key: str, raw: object) -> tuple[object, str | None, str | None]:
         """A cell's value for field ``key``, converted and checked with the office's rules:
@@ -342,6 +343,15 @@ class _Context:
             return registration_values({key: value})[key], None, None
         except ValidationError as error:
             return None, None, _lower_first(str(error).rstrip("."))
+
+    def in_year(self, cell: CellRef) -> bool:
+        """``timeline.in_year`` for the plan's year, once per distinct life of a cell."""
+        life = (cell.started_on, cell.dissolved_on)
+        answer = self.lives.get(life)
+        if answer is None:
+            answer = self.lives[life] = timeline.in_year(*life, self.year, self.rule,
+                                                         self.review_day)
+        return answer
 
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, both cleaned (``clean``), or (None, why
@@ -687,8 +697,7 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         cell, why = context.find_cell(typed_code, typed_name)
         if cell is None:
             problem("code" if typed_code and "mã" in why else "name", name or code, why)
-        elif not timeline.in_year(cell.started_on, cell.dissolved_on, context.year,
-                                  context.rule, context.review_day):
+        elif not context.in_year(cell):
             problem("name", name or code,
                     f"chi bộ '{cell.name}' không thuộc năm {context.year} (chưa thành lập hoặc "
                     f"đã kết thúc hoạt động), không đăng ký năm {context.year} được")
