@@ -422,9 +422,10 @@ class _ReadingProcess:
     def pieces(self, deadline: float) -> Iterator[tuple]:
         """What the child sends, as it comes: ("sheets", [(name, visible), ...]) first, then
         for each sheet ("sheet", SheetValues with no rows) and ("rows", [...]) pieces of its
-        rows; it ends when the child is done, or raises UnsafeFileError. The time limit is
-        the child's: the time the caller spends on a piece before asking for the next is
-        added to ``deadline`` (meanwhile the child makes one piece at most and waits)."""
+        rows; it ends when the child is done, or raises UnsafeFileError. The time the
+        caller spends on a piece before asking for the next is added to ``deadline``: a long
+        check of many rows does not count as a slow reader (the child may go on meanwhile,
+        for at most that time)."""
         name = self.name
         while True:
             remaining = deadline - time.monotonic()
