@@ -20,6 +20,7 @@ from chibo4tot_desktop.excel.importer import (
     UPDATE,
     apply_plan,
     build_plan,
+    closing_text,
     header_field,
     to_date,
 )
@@ -675,6 +676,17 @@ def test_the_closing_lines_of_a_typed_list_are_passed_over(cells_office, tmp_pat
     assert plan.problems == [] and [row.cell_code for row in plan.rows] == ["TDP06"]
 
 
+@pytest.mark.parametrize("value, closing", [
+    ("T/M ĐẢNG ỦY", True), ("  t/m  dang uy", True), ("TM. BCH", True), ("T.M Chi bo", True),
+    ("\tKT. BI THU", True), ("kt\u00a0bí thư", True), ("Nơi nhận:", True),
+    ("Tân Giang, ngày 12 tháng 3 năm 2024", True), ("Tan Giang, ngay 12 thang 3 nam 2024", False),
+    ("TDP01", False), ("Tổ dân phố 1", False), ("  ", False), ("", False), ("Kim Lien", False),
+    ("Tm", False), ("\u212at. Bí thư", True), (12, False), (None, False)])
+def test_closing_texts(value, closing):
+    """The closing block's cells, ASCII or not (ASCII text is answered without cleaning)."""
+    assert closing_text(value) is closing
+
+
 def test_header_words_offices_use():
     assert header_field("Họ tên Bí thư") == "signer"
     assert header_field("Tên tổ chức đảng") == "name"
@@ -756,3 +768,51 @@ def test_a_write_in_batches_is_the_same_write(cells_office, monkeypatch):
     assert len({entry.at for entry in inserts}) == 1
     by_row = {entry.row_id: json.loads(entry.new_value) for entry in inserts}
     assert [by_row[row.id]["source_row"] for row in added] == [4, 5, 6, 7, 8]
+
+
+def test_a_list_that_fails_half_way_adds_nothing_but_its_refusal(cells_office, tmp_path,
+                                                               monkeypatch):
+    """A list's rows are checked as the reading child sends them; when the child then fails
+    (a limit, a crash), what the file's first rows added to the plan is taken back, and the
+    rows of the files before it stay."""
+    import contextlib
+
+    from chibo4tot_desktop.excel import importer
+
+    good = plain_list(tmp_path / "a.xlsx", ["Tên chi bộ", "Ngày đăng ký"], [
+        ["Chi bộ Tổ dân phố 1", "06/03/2024"], ["Chi bộ Tổ dân phố 2", "07/03/2024"]])
+    real = importer.reading_workbook
+    header = ["Tên chi bộ", "Ngày đăng ký"]
+
+    class Failing:
+        def pieces(self):
+            yield "sheets", [("Trang 1", True)]
+            yield "sheet", reader.SheetValues("Trang 1", True, [])
+            # A different row for TDP02 (takes TDP02 of a.xlsx out of the plan as a
+            # conflict), a new one for TDP06, a bad date and a duplicate note.
+            yield "rows", [header, ["Chi bộ Tổ dân phố 2", "08/03/2024"],
+                           ["Chi bộ Tổ dân phố 6", "08/03/2024"],
+                           ["Chi bộ Tổ dân phố 12", "hôm qua"],
+                           ["Chi bộ Tổ dân phố 1", "06/03/2024"]] + [["", ""]] * 40
+            raise UnsafeFileError("Tệp 'b.xlsx' quá lớn hoặc hỏng, không đọc được: thử.")
+
+    @contextlib.contextmanager
+    def reading(path):
+        if str(path).endswith("b.xlsx"):
+            yield Failing()
+        else:
+            with real(path) as values:
+                yield values
+
+    monkeypatch.setattr(importer, "reading_workbook", reading)
+    alone = build_plan(cells_office, YEAR, [good])
+    plan = build_plan(cells_office, YEAR, [good, tmp_path / "b.xlsx"])
+    assert [(row.file, row.cell_code, row.values) for row in plan.rows] == \
+        [(row.file, row.cell_code, row.values) for row in alone.rows]
+    assert [row.cell_code for row in plan.rows] == ["TDP01", "TDP02"]
+    assert [problem.full_text() for problem in plan.problems] == [
+        "b.xlsx: Tệp 'b.xlsx' quá lớn hoặc hỏng, không đọc được: thử."]
+    assert plan.notes == alone.notes
+    # The same list twice: its rows once (the second file only repeats them).
+    plan = build_plan(cells_office, YEAR, [good, good])
+    assert [row.cell_code for row in plan.rows] == ["TDP01", "TDP02"]

@@ -226,3 +226,33 @@ def test_a_declared_string_count_is_refused_by_the_import_command(tmp_path, demo
     assert code == 2 and "khai báo 100.000.000.000.000 đoạn chữ dùng chung" in out
     assert "Traceback" not in out + err
     assert table_checksum(demo_data) == before
+
+
+def test_values_come_as_the_child_sends_them(tmp_path):
+    """The sheets' names first, then each sheet and its rows in pieces; ``SheetRows`` gives
+    each sheet's rows as they come and passes over what a loop leaves untaken."""
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "Một"
+    for number in range(1, reader_child.ROWS_PER_MESSAGE + 11):
+        first.append([number, f"dòng {number}"])
+    second = workbook.create_sheet("Hai")
+    second["A1"] = "x"
+    third = workbook.create_sheet("Ba")
+    third.sheet_state = "hidden"
+    third["B2"] = "y"
+    path = tmp_path / "ba-trang.xlsx"
+    workbook.save(path)
+    whole = read_workbook(path)
+    with reader.reading_workbook(path) as values:
+        pieces = values.pieces()
+        assert next(pieces) == ("sheets", [("Một", True), ("Hai", True), ("Ba", False)])
+        taken = []
+        for sheet, rows in reader.SheetRows(pieces):
+            for index, row in enumerate(rows):
+                if sheet.name == "Một" and index == 3:
+                    break         # the rest of the sheet, in this piece and the next, skipped
+                taken.append((sheet.name, sheet.visible, row))
+    assert taken == [("Một", True, row) for row in whole[0].rows[:3]] + \
+        [("Hai", True, ["x"]), ("Ba", False, ["", ""]), ("Ba", False, ["", "y"])]
+    assert no_reader_left()

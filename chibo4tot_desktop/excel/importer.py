@@ -13,6 +13,7 @@ or none. With problems it refuses unless the user chose to import the good rows 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,11 @@ from chibo4tot_desktop.db.plain import paused_gc
 from chibo4tot_desktop.errors import UserError, ValidationError
 from chibo4tot_desktop.excel.common import MARKER_SHEET, PROGRAM
 from chibo4tot_desktop.excel.reader import (
+    SheetRows,
     SheetValues,
     UnsafeFileError,
     column_letter,
+    gather,
     reading_workbook,
 )
 from chibo4tot_desktop.excel.template import (
@@ -134,6 +137,8 @@ def closing_text(value: object) -> bool:
     """A cell of the list's closing block (place-date line, signature headings)."""
     if not isinstance(value, str):
         return False
+    if value.isascii() and value.lstrip()[:1] not in ("t", "T", "k", "K"):
+        return False      # ASCII text holds no "ngày" and no other heading than T/M, KT...
     text = clean(value).casefold()
     return bool(_PLACE_DATE.match(text)) or text.startswith(_CLOSING_STARTS)
 
@@ -304,6 +309,7 @@ class _Context:
                 self.by_name.setdefault(key, cell)
         self.seen: dict[int, PlannedRow] = {}
         self.fields: dict[tuple, tuple] = {}
+        self.lives: dict[tuple, bool] = {}
 
     def field_value(self, key: str, raw: object) -> tuple[object, str | None, str | None]:
         """A cell's value for field ``key``, converted and checked with the office's rules:
@@ -337,6 +343,15 @@ class _Context:
             return registration_values({key: value})[key], None, None
         except ValidationError as error:
             return None, None, _lower_first(str(error).rstrip("."))
+
+    def in_year(self, cell: CellRef) -> bool:
+        """``timeline.in_year`` for the plan's year, once per distinct life of a cell."""
+        life = (cell.started_on, cell.dissolved_on)
+        answer = self.lives.get(life)
+        if answer is None:
+            answer = self.lives[life] = timeline.in_year(*life, self.year, self.rule,
+                                                         self.review_day)
+        return answer
 
     def find_cell(self, code: str, name: str) -> tuple[CellRef | None, str | None]:
         """The cell for a typed code and/or name, both cleaned (``clean``), or (None, why
@@ -386,19 +401,26 @@ def _build_plan(office: Office, year: int, paths: Sequence[str | Path],
     for number, path in enumerate(paths):
         name = Path(path).name
         progress(number, len(paths), f"Đang đọc tệp {name}…")
+        before = None
         try:
             with reading_workbook(path) as values:
                 if context is None:    # the office's cells, read while the child reads
                     context = _Context(office, year)
-                sheets = values()
+                pieces = values.pieces()
+                listed = next(pieces, ("sheets", []))[1]
+                if any(sheet_name == MARKER_SHEET for sheet_name, _ in listed):
+                    sheets = gather(pieces)
+                    marker = next(sheet for sheet in sheets if sheet.name == MARKER_SHEET)
+                    _read_template(context, plan, name, sheets, marker)
+                else:
+                    # A list is checked piece by piece as the child sends it.
+                    before = _Undo(plan, context)
+                    _read_list(context, plan, name, SheetRows(pieces))
         except UnsafeFileError as error:
+            if before is not None:
+                before.undo()       # what was read of the file before it failed goes
             plan.problems.append(Problem(name, "", None, None, None, str(error)))
             continue
-        marker = next((sheet for sheet in sheets if sheet.name == MARKER_SHEET), None)
-        if marker is not None:
-            _read_template(context, plan, name, sheets, marker)
-        else:
-            _read_list(context, plan, name, sheets)
     progress(len(paths), len(paths), "Đã đọc xong")
     return plan
 
@@ -517,21 +539,41 @@ def _first_row(record: dict) -> int:
     return min(row for _, row, _ in record.values())
 
 
+class _Undo:
+    """The plan and the rows seen as they were before a file: put back when the file fails
+    half-way (its rows are checked as they come), so a refused file adds nothing but its
+    refusal."""
+
+    def __init__(self, plan: ImportPlan, context: _Context):
+        self.plan, self.context = plan, context
+        self.rows, self.seen = list(plan.rows), dict(context.seen)
+        self.problems, self.notes = len(plan.problems), len(plan.notes)
+
+    def undo(self) -> None:
+        self.plan.rows[:] = self.rows
+        del self.plan.problems[self.problems:]
+        del self.plan.notes[self.notes:]
+        self.context.seen = self.seen
+
+
 def _read_list(context: _Context, plan: ImportPlan, name: str,
-               sheets: list[SheetValues]) -> None:
+               sheets: Iterable[tuple[SheetValues, Iterable[list]]]) -> None:
+    """The rows of a plain list: ``sheets`` gives each sheet with its rows."""
     found = False
-    for sheet in sheets:
+    for sheet, rows in sheets:
         if not sheet.visible:
             continue
-        header = _find_header(sheet.rows, context.group_titles)
+        rows = iter(rows)
+        head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+        header = _find_header(head, context.group_titles)
         if header is None:
             continue
         found = True
         header_row, columns = header
         wanted = [(column, key, column_letter(column)) for column, key in columns.items()
                   if key != "skip"]
-        for index in range(header_row + 1, len(sheet.rows)):
-            row = sheet.rows[index]
+        for index, row in enumerate(itertools.chain(head[header_row + 1:], rows),
+                                    start=header_row + 1):
             width = len(row)
             record = {key: (row[column] if column < width else "", index + 1, letter)
                       for column, key, letter in wanted}
@@ -590,6 +632,8 @@ def _find_header(rows: list[list], group_titles: Sequence[str] = ()
 
 # ------------------------------------------------------------------------- conversions
 def _text(value: object) -> str:
+    if value.__class__ is str:
+        return "" if value.isspace() else value
     if _is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -653,8 +697,7 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
         cell, why = context.find_cell(typed_code, typed_name)
         if cell is None:
             problem("code" if typed_code and "mã" in why else "name", name or code, why)
-        elif not timeline.in_year(cell.started_on, cell.dissolved_on, context.year,
-                                  context.rule, context.review_day):
+        elif not context.in_year(cell):
             problem("name", name or code,
                     f"chi bộ '{cell.name}' không thuộc năm {context.year} (chưa thành lập hoặc "
                     f"đã kết thúc hoạt động), không đăng ký năm {context.year} được")
@@ -669,10 +712,12 @@ def _add_record(context: _Context, plan: ImportPlan, file: str, sheet: str, row:
     # refuse.
     values = CheckedValues()
     refused = []
+    known = context.fields.get
     for key in VALUE_FIELDS:
         if key in record:
             raw = record[key][0]
-            value, unreadable, why = context.field_value(key, raw)
+            value, unreadable, why = known((key, raw.__class__, raw)) or \
+                context.field_value(key, raw)
             if unreadable is not None:
                 problem(key, raw, unreadable)
             elif why is not None:

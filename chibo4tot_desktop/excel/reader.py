@@ -46,7 +46,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +82,48 @@ class SheetValues:
     name: str
     visible: bool
     rows: list[list]   # from A1; '' for an empty cell (calamine's convention)
+
+
+def gather(pieces: Iterable[tuple]) -> list[SheetValues]:
+    """Every sheet with all its rows, from ``_ReadingProcess.pieces`` (or what is left of
+    them)."""
+    sheets: list[SheetValues] = []
+    for kind, value in pieces:
+        if kind == "rows":
+            sheets[-1].rows.extend(value)
+        elif kind == "sheet":
+            sheets.append(value)
+    return sheets
+
+
+class SheetRows:
+    """The sheets of ``_ReadingProcess.pieces`` one after the other, each with its rows as
+    they come (the rows are not kept): ``for sheet, rows in SheetRows(pieces)``. The rows a
+    loop leaves untaken are passed over when it goes on to the next sheet."""
+
+    def __init__(self, pieces: Iterator[tuple]):
+        self.pieces = pieces
+        self.following: SheetValues | None = None
+
+    def __iter__(self) -> Iterator[tuple[SheetValues, Iterator[list]]]:
+        while True:
+            if self.following is None:
+                for kind, value in self.pieces:
+                    if kind == "sheet":
+                        self.following = value
+                        break
+                else:
+                    return
+            sheet, self.following = self.following, None
+            yield sheet, self._rows()
+
+    def _rows(self) -> Iterator[list]:
+        for kind, value in self.pieces:
+            if kind == "sheet":
+                self.following = value
+                return
+            if kind == "rows":
+                yield from value
 
 
 def require_defused_openpyxl() -> None:
@@ -211,11 +253,12 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
 @contextlib.contextmanager
 def reading_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
                      memory_limit: int = READ_MEMORY_LIMIT
-                     ) -> Iterator[Callable[[], list[SheetValues]]]:
+                     ) -> Iterator[Values]:
     """``read_workbook`` in two steps: on entering, the file is copied, checked and measured
     (UnsafeFileError as there) and the child told to read it; the caller may do other work
     while it reads (the import reads the office's cells meanwhile), then calls what this
-    yields for the values. On leaving, a child still reading is stopped."""
+    yields for the values, or takes them piece by piece as they come (``Values.pieces``).
+    On leaving, a child still reading is stopped."""
     from chibo4tot_desktop.excel.extent import scan_workbook
 
     path = Path(path)
@@ -232,9 +275,23 @@ def reading_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
             scan_workbook(copy, name, deadline)
             reading.start()
             reading.go()
-            yield lambda: reading.collect(deadline)
+            yield Values(reading, deadline)
         finally:
             reading.close()
+
+
+class Values:
+    """What ``reading_workbook`` yields: called, every sheet with its rows (``read_workbook``);
+    ``pieces()``, the same as it comes from the child (``_ReadingProcess.pieces``)."""
+
+    def __init__(self, reading: _ReadingProcess, deadline: float):
+        self.reading, self.deadline = reading, deadline
+
+    def __call__(self) -> list[SheetValues]:
+        return self.reading.collect(self.deadline)
+
+    def pieces(self) -> Iterator[tuple]:
+        return self.reading.pieces(self.deadline)
 
 
 def remove_stale_copies(folder: str | Path | None = None) -> int:
@@ -360,8 +417,16 @@ class _ReadingProcess:
 
     def collect(self, deadline: float) -> list[SheetValues]:
         """Gather what the child sends."""
+        return gather(self.pieces(deadline))
+
+    def pieces(self, deadline: float) -> Iterator[tuple]:
+        """What the child sends, as it comes: ("sheets", [(name, visible), ...]) first, then
+        for each sheet ("sheet", SheetValues with no rows) and ("rows", [...]) pieces of its
+        rows; it ends when the child is done, or raises UnsafeFileError. The time the
+        caller spends on a piece before asking for the next is added to ``deadline``: a long
+        check of many rows does not count as a slow reader (the child may go on meanwhile,
+        for at most that time)."""
         name = self.name
-        sheets: list[SheetValues] = []
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self.connection.poll(remaining):
@@ -372,15 +437,14 @@ class _ReadingProcess:
                 self.process.join(10)
                 raise _too_big_or_damaged(name, _exit_reason(self.process.exitcode)) from None
             kind = message[0]
-            if kind == "rows":
-                sheets[-1].rows.extend(message[1])
-                continue
-            if kind == "sheet":
-                sheets.append(SheetValues(message[1], message[2], []))
+            if kind == "rows" or kind == "sheets" or kind == "sheet":
+                given = time.monotonic()
+                yield message if kind != "sheet" else (kind, SheetValues(*message[1:], []))
+                deadline += time.monotonic() - given
                 continue
             self.answered = True
             if kind == "done":
-                return sheets
+                return
             elif kind == "refused":
                 raise UnsafeFileError(message[1])
             elif kind == "damaged":

@@ -8,11 +8,12 @@ and turns core dumps off, then loads calamine and waits: it reads only when the 
 having measured the file (``extent``), sends "go". Windows has no memory limit for a
 process; there the measure and the parent's time limit are the guard.
 
-It sends plain values through the pipe: ("sheet", name, visible), then ("rows", [...]) in
-pieces of ROWS_PER_MESSAGE rows (the parent unpickles a piece while the next is pickled), and
-("done",) at the end. Equal texts of a sheet are sent as one object (pickle sends it once per
-piece, and the parent holds it once): a list repeats its title, and often its commitments, in
-every row -- or one ("refused", message), ("damaged", what) or ("memory",).
+It sends plain values through the pipe: ("sheets", [(name, visible), ...]) first, then for
+each sheet ("sheet", name, visible) and ("rows", [...]) in pieces of ROWS_PER_MESSAGE rows (the
+parent works on a piece while the next is pickled), and ("done",) at the end.
+Equal texts of a sheet are sent as one object (pickle sends it once per piece, and the parent
+holds it once): a list repeats its title, and often its commitments, in every row. Or, at any
+point, one ("refused", message), ("damaged", what) or ("memory",).
 Its output and error streams go nowhere: what went wrong reaches the user as the parent's
 sentence, not as a Rust message on the console.
 """
@@ -89,15 +90,20 @@ def _send(connection, message: tuple) -> None:
 
 
 def read(path: str, file_name: str, send) -> None:
-    """Read every sheet of the measured file with calamine and ``send`` the values."""
+    """Read every sheet of the measured file with calamine and ``send`` the values: the
+    sheets' names first, then each sheet's rows in pieces (the parent works on a piece while
+    the next is pickled)."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     totals = [0, 0]
     with CalamineWorkbook.from_path(path) as workbook:
-        for meta in workbook.sheets_metadata:
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            check_values(rows, totals, file_name, meta.name)
-            send(("sheet", meta.name, meta.visible == SheetVisibleEnum.Visible))
+        sheets = [(meta.name, meta.visible == SheetVisibleEnum.Visible)
+                  for meta in workbook.sheets_metadata]
+        send(("sheets", sheets))
+        for name, visible in sheets:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            check_values(rows, totals, file_name, name)
+            send(("sheet", name, visible))
             same = {}.setdefault
             for start in range(0, len(rows), ROWS_PER_MESSAGE):
                 send(("rows", [[same(value, value) if value.__class__ is str else value
