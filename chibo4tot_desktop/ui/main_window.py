@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.organisation_combo.currentIndexChanged.connect(self._organisation_changed)
         self._reopen_tab()
         self.attach(office)
-        if ask_first_run and not queries.phases(office):
+        if ask_first_run and not queries.has_phase(office):
             self.first_run()
 
     # -------------------------------------------------------------------------------- menus
@@ -423,9 +423,9 @@ class MainWindow(QMainWindow):
         if year is None:
             self.phase_label.setText("Chưa khai báo giai đoạn thi đua")
             return
-        phase = queries.phase_for_year(self.office, year)
-        final = " (năm tổng kết)" if phase.is_final(year) else ""
-        self.phase_label.setText(f"{phase.title}{final}")
+        title, is_final = queries.phase_heading(self.office, year)
+        final = " (năm tổng kết)" if is_final else ""
+        self.phase_label.setText(f"{title}{final}")
 
     def on_data_changed(self, topics: frozenset) -> None:
         self.overviews.changed(topics)      # first: the tabs redraw from the overviews
@@ -554,7 +554,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self.windowTitle() + " (chỉ đọc)")
         if old is not db:
             old.close()
-        if not db.readonly and not queries.phases(self.office):
+        if not db.readonly and not queries.has_phase(self.office):
             self.first_run()
 
     def _confirm_discard(self) -> bool:
