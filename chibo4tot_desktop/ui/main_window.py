@@ -36,8 +36,6 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ui.bridge import DataBridge
 from chibo4tot_desktop.ui.common import show_error
-from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
-from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.overviews import OverviewService
 from chibo4tot_desktop.ui.safety import open_data_file
@@ -474,6 +472,8 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------------- files
     def first_run(self) -> bool:
         """Declare the organisation and a phase (or, later, add the next phase)."""
+        from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
+
         dialog = FirstRunDialog(self.office, self)
         if dialog.exec():
             year = dialog.result_value.first_year if dialog.result_value else None
@@ -590,6 +590,8 @@ class MainWindow(QMainWindow):
         if year is None:
             show_error(self, "Chưa có giai đoạn thi đua; hãy khai báo đảng bộ và giai đoạn.")
             return
+        from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
+
         SettingsDialog(self.office, year, self).exec()
 
     def about(self) -> None:
