@@ -250,13 +250,16 @@ class MainWindow(QMainWindow):
 
     def _build_others_later(self) -> None:
         """Once the year's figures are shown: the tabs not built yet, one per turn of the
-        event loop (each some tens of milliseconds), so that the window keeps answering and a
-        later switch finds its tab ready."""
+        event loop (each some tens of milliseconds) while nothing is being computed, so that
+        the window keeps answering and a later switch finds its tab ready."""
         if not self._idle_build and self._pages:
             self._idle_build = True
             QTimer.singleShot(IDLE_BUILD_MS, self._build_next)
 
     def _build_next(self) -> None:
+        if self._busy:              # a year or a long list is being computed: after it
+            QTimer.singleShot(IDLE_BUILD_MS, self._build_next)
+            return
         for name, _kind in TABS:
             if name in self._pages:
                 self._build_tab(name)
