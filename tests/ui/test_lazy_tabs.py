@@ -85,3 +85,24 @@ def test_a_data_change_before_a_tab_is_built_shows_in_it(qtbot, demo_office, box
     texts = {model.index(row, column).data() for row in range(model.rowCount())
              for column in range(model.columnCount())}
     assert cell.name + " mới" in texts
+
+
+def test_a_click_on_a_tab_not_built(qtbot, demo_office, boxes):
+    from PySide6.QtCore import Qt
+
+    window = MainWindow(demo_office)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.tabs.tabBar()
+    index = [name for name, _kind in TABS].index("awards_tab")
+    assert "awards_tab" not in window._built
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.tabs.currentIndex() == index
+    assert window.tabs.currentWidget() is window.awards_tab and window.awards_tab.isVisible()
+    qtbot.waitUntil(lambda: not window.awards_tab.stale, timeout=10000)
+    # Back and forth: the same tabs, nothing built twice.
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.tabs.currentWidget() is window.awards_tab
+    assert window.tabs.count() == len(TABS)
