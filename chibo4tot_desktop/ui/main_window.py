@@ -253,19 +253,19 @@ class MainWindow(QMainWindow):
         event loop (each some tens of milliseconds) while nothing is being computed, so that
         the window keeps answering and a later switch finds its tab ready."""
         if not self._idle_build and self._pages:
-            self._idle_build = True
-            QTimer.singleShot(IDLE_BUILD_MS, self._build_next)
+            self._idle_build = True     # (the timers go with the window if it closes first)
+            QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
 
     def _build_next(self) -> None:
         if self._busy:              # a year or a long list is being computed: after it
-            QTimer.singleShot(IDLE_BUILD_MS, self._build_next)
+            QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
             return
         for name, _kind in TABS:
             if name in self._pages:
                 self._build_tab(name)
                 break
         if self._pages:
-            QTimer.singleShot(0, self._build_next)
+            QTimer.singleShot(0, self, self._build_next)
 
     def tabs_built(self) -> bool:
         """Whether every tab is built."""

@@ -106,3 +106,15 @@ def test_a_click_on_a_tab_not_built(qtbot, demo_office, boxes):
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     assert window.tabs.currentWidget() is window.awards_tab
     assert window.tabs.count() == len(TABS)
+
+
+def test_a_window_gone_before_its_tabs_are_built_leaves_no_timer_behind(qtbot, demo_office,
+                                                                       boxes):
+    window = MainWindow(demo_office)
+    window.show()
+    assert window._idle_build and not window.tabs_built()
+    from shiboken6 import Shiboken
+
+    window.close()
+    Shiboken.delete(window)
+    qtbot.wait(600)          # past the idle build's time: nothing runs on a deleted window
