@@ -63,7 +63,9 @@ FRAME_PROBE = textwrap.dedent("""
         if frame and not seen:
             seen.append(1)
             print("FRAME", frame[0].windowTitle(), "|", frame[0].centralWidget().text(),
-                  "| SQLALCHEMY", "sqlalchemy" in sys.modules, flush=True)
+                  "| SQLALCHEMY", "sqlalchemy" in sys.modules, "| COMMANDS",
+                  any(name.startswith("chibo4tot_desktop.cli.commands_")
+                      for name in sys.modules), flush=True)
         if any(type(w).__name__ == "MainWindow" and w.isVisible()
                for w in QApplication.topLevelWidgets()):
             app.quit()
@@ -85,8 +87,35 @@ def test_the_program_shows_its_frame_before_loading_the_core(tmp_path, demo_offi
     result = subprocess.run([sys.executable, "-c", FRAME_PROBE, str(db.path)],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "FRAME Chi bộ 4 tốt | Đang mở tệp dữ liệu… | SQLALCHEMY False" in result.stdout, \
-        result.stdout + result.stderr
+    # Nor the subcommands' modules: "--data FILE" alone opens the window.
+    assert ("FRAME Chi bộ 4 tốt | Đang mở tệp dữ liệu… | SQLALCHEMY False | COMMANDS False"
+            in result.stdout), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("argv, window", [
+    ([], True), (["--data", "a.sqlite3"], True), (["--data=a b.sqlite3"], True),
+    (["--database-url", "postgresql+psycopg://u@h/db", "--data", "x"], True),
+    (["--data"], False), (["--data", "--version"], False), (["--dat", "x"], False),
+    (["--data", "x", "status"], False), (["status"], False), (["--version"], False),
+    (["--self-test"], False), (["-h"], False)])
+def test_only_the_window_options_skip_the_subcommands(argv, window):
+    from chibo4tot_desktop.cli import build_parser, opens_the_window
+
+    assert opens_the_window(argv) is window
+    if window:        # what the whole parser reads: no command, the same file or server
+        args = build_parser().parse_args(argv)
+        assert args.command is None and not args.self_test
+
+
+def test_the_window_options_reach_the_window(monkeypatch):
+    from chibo4tot_desktop.ui import app
+    from chibo4tot_desktop.cli import main
+
+    opened = []
+    monkeypatch.setattr(app, "run", lambda target: opened.append(target) or 0)
+    assert main(["--data", "some.sqlite3"]) == 0
+    assert main(["--data=other.sqlite3"]) == 0
+    assert opened == ["some.sqlite3", "other.sqlite3"]
 
 
 DATABASE_CODE = ("sqlalchemy", "sqlite3", "psycopg", "chibo4tot_desktop.db",

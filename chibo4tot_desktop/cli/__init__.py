@@ -75,6 +75,38 @@ DATABASE_URL_HELP = ("cơ sở dữ liệu dùng chung trên máy chủ PostgreS
                      "postgresql+psycopg://tên:mật-khẩu@máy-chủ/tên-csdl (thay cho --data)")
 
 
+WINDOW_OPTIONS = ("--data", "--database-url")
+
+
+def _window_parser() -> ArgumentParser:
+    """The program's own options: those that open the window."""
+    parser = ArgumentParser(
+        prog="chibo4tot-desktop",
+        description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "
+                    "Không có lệnh con thì mở cửa sổ chương trình.")
+    parser.add_argument("--data", metavar="TỆP", default=None,
+                        help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
+    parser.add_argument("--database-url", metavar="URL", default=None, help=DATABASE_URL_HELP)
+    return parser
+
+
+def opens_the_window(argv: Sequence[str]) -> bool:
+    """Only the window's options, each written out in full with its value (``--data F``,
+    ``--data=F``): the window opens, and the ten modules of subcommands need not be loaded
+    (a tenth of a second before the window shows). Anything else goes through the whole
+    parser."""
+    words = list(argv)
+    while words:
+        name, equals, _value = words.pop(0).partition("=")
+        if name not in WINDOW_OPTIONS:
+            return False
+        if not equals:
+            if not words or words[0].startswith("-"):
+                return False
+            words.pop(0)
+    return True
+
+
 def build_parser() -> ArgumentParser:
     common = ArgumentParser(add_help=False)
     common.add_argument("--data", metavar="TỆP", default=argparse.SUPPRESS,
@@ -85,13 +117,7 @@ def build_parser() -> ArgumentParser:
                         help="làm việc với đảng bộ có mã này trong tệp (đảng bộ cũ đã hợp nhất "
                              "vào, hoặc một phường trong dữ liệu của cấp trên); mặc định: đảng bộ "
                              "hiện hành")
-    parser = ArgumentParser(
-        prog="chibo4tot-desktop",
-        description="Quản lý phong trào thi đua “Chi bộ 4 tốt”, “Đảng bộ cơ sở 4 tốt”. "
-                    "Không có lệnh con thì mở cửa sổ chương trình.")
-    parser.add_argument("--data", metavar="TỆP", default=None,
-                        help="tệp dữ liệu (mặc định: trong thư mục dữ liệu của người dùng)")
-    parser.add_argument("--database-url", metavar="URL", default=None, help=DATABASE_URL_HELP)
+    parser = _window_parser()
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="tự kiểm tra chương trình (cơ sở dữ liệu, Excel, PDF, Word, defusedxml, "
@@ -104,14 +130,15 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    window = opens_the_window(argv)
+    args = (_window_parser() if window else build_parser()).parse_args(argv)
     try:
-        if args.self_test:
+        if not window and args.self_test:
             from chibo4tot_desktop.selftest import run_self_test
 
             return run_self_test()
-        if args.command is None:
+        if window or args.command is None:
             from chibo4tot_desktop.ui.app import run
 
             from chibo4tot_desktop.cli.common import data_target

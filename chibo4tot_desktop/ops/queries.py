@@ -132,8 +132,35 @@ def phase_for_year(office: Office, year: int) -> Phase:
         return phase_in(session, year)
 
 
+def has_phase(office: Office) -> bool:
+    """Whether the organisation has declared a phase (one light query)."""
+    if office.organisation_id is None:
+        return False
+    with office.read() as session:
+        return session.scalar(select(Phase.id).limit(1)) is not None
+
+
 def years(office: Office) -> list[int]:
-    return [item.year for row in phases(office) for item in row.years]
+    """Every year of the organisation's phases, in order (one light query: the window asks at
+    every start, before the phases and their catalogues are needed)."""
+    if office.organisation_id is None:
+        return []
+    with office.read() as session:
+        return list(session.scalars(
+            select(PhaseYear.year).join(Phase, PhaseYear.phase_id == Phase.id)
+            .order_by(Phase.first_year, PhaseYear.year)))
+
+
+def phase_heading(office: Office, year: int) -> tuple[str, bool]:
+    """The title of the phase holding ``year`` and whether ``year`` is its last (the final
+    summary): what the year bar shows, without the phase's catalogue."""
+    office.require_org()
+    with office.read() as session:
+        row = session.execute(select(Phase.title, Phase.last_year).where(
+            Phase.first_year <= year, Phase.last_year >= year)).first()
+    if row is None:
+        raise UserError(f"Năm {year} không thuộc giai đoạn thi đua nào.")
+    return row.title, row.last_year == year
 
 
 def year_rules(office: Office, year: int) -> rules.YearRules:

@@ -34,6 +34,20 @@ def _guard(main, action):
         return None
 
 
+def _add_buttons(main, name: str, *buttons) -> None:
+    """Buttons ((text, slot), ...) at the end of the button row of the tab ``name`` (an
+    attribute of the main window), added once the tab is built."""
+    def add(tab):
+        for text, slot in buttons:
+            tab.button_row.add_button(text, slot)
+    main.when_tab_built(name, add)
+
+
+def _print_paper(main, name: str, slot) -> None:
+    """What Ctrl+P prints on the tab ``name`` (its ``print_paper``), once it is built."""
+    main.when_tab_built(name, lambda tab: setattr(tab, "print_paper", slot))
+
+
 def wire_excel(main) -> None:
     # openpyxl and the Excel modules load on first use, not while the window opens.
     def export(kind):
@@ -76,14 +90,13 @@ def wire_excel(main) -> None:
     export_menu = menu.addMenu("Xuất Excel")
     export_menu.aboutToShow.connect(fill_exports)
 
-    main.registrations_tab.button_row.add_button("Mẫu đăng ký Excel…", template)
-    main.registrations_tab.button_row.add_button("Nhập từ Excel…", import_)
-    main.registrations_tab.button_row.add_button("Xuất Excel", export("registrations"))
-    main.cells_tab.button_row.add_button("Xuất Excel", export("cells"))
-    main.scoring_tab.button_row.add_button("Xuất phiếu chấm Excel", export("scores"))
-    main.awards_tab.button_row.add_button("Xuất kết quả Excel", export("results"))
-    main.awards_tab.button_row.add_button("Xuất danh sách đề nghị", export("proposals"))
-    main.overview_tab.button_row.add_button("Xuất thống kê Excel", export("summary"))
+    _add_buttons(main, "registrations_tab", ("Mẫu đăng ký Excel…", template),
+                 ("Nhập từ Excel…", import_), ("Xuất Excel", export("registrations")))
+    _add_buttons(main, "cells_tab", ("Xuất Excel", export("cells")))
+    _add_buttons(main, "scoring_tab", ("Xuất phiếu chấm Excel", export("scores")))
+    _add_buttons(main, "awards_tab", ("Xuất kết quả Excel", export("results")),
+                 ("Xuất danh sách đề nghị", export("proposals")))
+    _add_buttons(main, "overview_tab", ("Xuất thống kê Excel", export("summary")))
 
 
 def _printing():
@@ -138,10 +151,10 @@ def wire_papers(main) -> None:
     papers.addAction("Danh sách đề nghị khen thưởng…", proposal_list)
     main.tools_menu.addAction(
         "Cài đặt giấy khen…", lambda: _papers().CertificateSettingsDialog(main.office, main).exec())
-    main.awards_tab.button_row.add_button("In giấy khen…", certificates("preview"))
-    main.registrations_tab.button_row.add_button("In bản đăng ký…", form)
-    main.awards_tab.print_paper = certificates("preview")        # Ctrl+P on these tabs
-    main.registrations_tab.print_paper = form
+    _add_buttons(main, "awards_tab", ("In giấy khen…", certificates("preview")))
+    _add_buttons(main, "registrations_tab", ("In bản đăng ký…", form))
+    _print_paper(main, "awards_tab", certificates("preview"))        # Ctrl+P on these tabs
+    _print_paper(main, "registrations_tab", form)
 
 
 def wire_word(main) -> None:
@@ -322,14 +335,13 @@ def wire_cells_side(main) -> None:
     main.excel_menu.addSeparator()
     main.excel_menu.addAction("Lập mẫu phiếu tự chấm…", self_template)
     main.excel_menu.addAction("Nhập phiếu tự chấm từ Excel…", self_import)
-    main.scoring_tab.button_row.add_button("Mẫu tự chấm Excel…", self_template)
-    main.scoring_tab.button_row.add_button("Nhập phiếu tự chấm…", self_import)
-    main.scoring_tab.button_row.add_button("In phiếu chấm…", scoring_sheet)
-    main.scoring_tab.print_paper = scoring_sheet
-    main.scoring_tab.button_row.add_button("Tệp đính kèm…", lambda: evaluation_evidence(main))
-    main.registrations_tab.button_row.add_button("Tệp đính kèm…",
-                                                 lambda: registration_evidence(main))
-    main.awards_tab.button_row.add_button("Tệp đính kèm…", lambda: award_evidence(main))
+    _add_buttons(main, "scoring_tab", ("Mẫu tự chấm Excel…", self_template),
+                 ("Nhập phiếu tự chấm…", self_import), ("In phiếu chấm…", scoring_sheet))
+    _print_paper(main, "scoring_tab", scoring_sheet)
+    _add_buttons(main, "scoring_tab", ("Tệp đính kèm…", lambda: evaluation_evidence(main)))
+    _add_buttons(main, "registrations_tab",
+                 ("Tệp đính kèm…", lambda: registration_evidence(main)))
+    _add_buttons(main, "awards_tab", ("Tệp đính kèm…", lambda: award_evidence(main)))
     main.tools_menu.addAction("Khóa và chữ ký gói dữ liệu…", keys)
     main.city_menu.addAction("Nhập gói quyết định của cấp trên…", lambda: import_decisions(main))
 

@@ -3,7 +3,11 @@
 Public attributes other parts plug into: ``file_menu``, ``edit_menu``, ``tools_menu``
 (Công cụ), ``help_menu``, ``tabs`` (the QTabWidget), ``overview_tab``, ``cells_tab``,
 ``registrations_tab``, ``scoring_tab``, ``awards_tab`` (each with ``button_row.add_button``),
-``year_toolbar``, ``current_year()``, ``office`` and ``open_file(path)``.
+``when_tab_built(name, hook)``, ``year_toolbar``, ``current_year()``, ``office`` and
+``open_file(path)``.
+Only the tab the window opens on is built before it shows; the others are built once the
+year's figures are shown, one per turn of the event loop (``IDLE_BUILD_MS``), or at once when
+one is asked for (its attribute read, or the user switching to it).
 It holds no business rule: the tabs call ``Office`` and ``reports``; after each Office call the
 database's change notice (``DataBridge``) marks the tabs that show the changed topics stale and
 redraws the visible one.
@@ -14,7 +18,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QTabWidget,
     QToolBar,
+    QWidget,
 )
 
 from chibo4tot_desktop import APP_TITLE, __version__
@@ -31,8 +36,6 @@ from chibo4tot_desktop.errors import UserError
 from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ui.bridge import DataBridge
 from chibo4tot_desktop.ui.common import show_error
-from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
-from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.overviews import OverviewService
 from chibo4tot_desktop.ui.safety import open_data_file
@@ -46,6 +49,18 @@ RECENT_KEY = "recent_files"
 TAB_KEY = "window/tab"          # the tab the window was left on (its class name)
 MAX_RECENT = 8
 SWITCH_INTERVAL = 0.001          # seconds (Python's own: 0.005)
+# The tabs in their order: the attribute that holds each, and its class.
+TABS = (("overview_tab", OverviewTab), ("cells_tab", CellsTab),
+        ("registrations_tab", RegistrationsTab), ("scoring_tab", ScoringTab),
+        ("awards_tab", AwardsTab))
+# The tabs not shown at start are built this long after the year's figures are shown (the
+# window painted and answering first), then one per turn of the event loop.
+IDLE_BUILD_MS = 200
+
+
+def _tab_attribute(name: str) -> property:
+    return property(lambda self: self.tab(name),
+                    doc=f"The {name.replace('_', ' ')} (built when first asked for).")
 
 
 class MainWindow(QMainWindow):
@@ -87,13 +102,15 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.overview_tab = OverviewTab(self)
-        self.cells_tab = CellsTab(self)
-        self.registrations_tab = RegistrationsTab(self)
-        self.scoring_tab = ScoringTab(self)
-        self.awards_tab = AwardsTab(self)
-        for tab in self.all_tabs():
-            self.tabs.addTab(tab, tab.TITLE)
+        # Each tab starts as an empty page with the tab's title; the tab itself is built
+        # into its place when first needed (``tab``), the one the window opens on first.
+        self._built: dict[str, QWidget] = {}
+        self._pages: dict[str, QWidget] = {}
+        self._hooks: dict[str, list] = {}
+        self._idle_build = False
+        for name, kind in TABS:
+            self._pages[name] = QWidget()
+            self.tabs.addTab(self._pages[name], kind.TITLE)
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -101,9 +118,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy_label)
         self._busy: set[object] = set()
         self.overviews.busyChanged.connect(lambda busy: self._set_busy(self.overviews, busy))
-        for tab in self.all_tabs():
-            for model in tab.findChildren(ListingModel):
-                model.busyChanged.connect(lambda busy, m=model: self._set_busy(m, busy))
         self.file_label = QLabel()
         self.statusBar().addPermanentWidget(self.file_label)
         self._build_menus()
@@ -119,7 +133,7 @@ class MainWindow(QMainWindow):
         self.organisation_combo.currentIndexChanged.connect(self._organisation_changed)
         self._reopen_tab()
         self.attach(office)
-        if ask_first_run and not queries.phases(office):
+        if ask_first_run and not queries.has_phase(office):
             self.first_run()
 
     # -------------------------------------------------------------------------------- menus
@@ -175,29 +189,112 @@ class MainWindow(QMainWindow):
             getattr(tab, name)()
 
     def _update_actions(self) -> None:
-        tab = self.tabs.currentWidget()
+        name = self._current_name()
         has_year = self.current_year() is not None
-        self.add_action.setEnabled(has_year and tab in (self.cells_tab, self.registrations_tab))
-        self.find_action.setEnabled(tab in (self.cells_tab, self.registrations_tab))
-        self.save_action.setEnabled(tab is self.scoring_tab)
-        self.delete_action.setEnabled(tab in (self.cells_tab, self.registrations_tab,
-                                              self.awards_tab))
+        self.add_action.setEnabled(has_year and name in ("cells_tab", "registrations_tab"))
+        self.find_action.setEnabled(name in ("cells_tab", "registrations_tab"))
+        self.save_action.setEnabled(name == "scoring_tab")
+        self.delete_action.setEnabled(name in ("cells_tab", "registrations_tab", "awards_tab"))
         self.settings_action.setEnabled(has_year)
+
+    # --------------------------------------------------------------------------------- tabs
+    overview_tab = _tab_attribute("overview_tab")
+    cells_tab = _tab_attribute("cells_tab")
+    registrations_tab = _tab_attribute("registrations_tab")
+    scoring_tab = _tab_attribute("scoring_tab")
+    awards_tab = _tab_attribute("awards_tab")
+
+    def tab(self, name: str):
+        """The tab held by attribute ``name`` (one of ``TABS``), built now if it is not yet."""
+        tab = self._built.get(name)
+        return tab if tab is not None else self._build_tab(name)
+
+    def when_tab_built(self, name: str, hook) -> None:
+        """Call ``hook(tab)`` once the tab ``name`` is built (now, if it is): the buttons and
+        actions other parts add to a tab, in the order they were asked for."""
+        tab = self._built.get(name)
+        if tab is not None:
+            hook(tab)
+        else:
+            self._hooks.setdefault(name, []).append(hook)
+
+    def _build_tab(self, name: str):
+        tab = dict(TABS)[name](self)
+        self._built[name] = tab
+        page = self._pages.pop(name)
+        index = self.tabs.indexOf(page)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)         # the same tab stays current: no switch
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, tab.TITLE)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        page.deleteLater()
+        for model in tab.findChildren(ListingModel):
+            model.busyChanged.connect(lambda busy, m=model: self._set_busy(m, busy))
+        for hook in self._hooks.pop(name, ()):
+            hook(tab)
+        return tab
+
+    def _built_tabs(self) -> list:
+        return [self._built[name] for name, _kind in TABS if name in self._built]
+
+    def _current_name(self) -> str | None:
+        widget = self.tabs.currentWidget()
+        for name, tab in {**self._built, **self._pages}.items():
+            if tab is widget:
+                return name
+        return None
+
+    def _build_others_later(self) -> None:
+        """Once the year's figures are shown: the tabs not built yet, one per turn of the
+        event loop (each some tens of milliseconds) while nothing is being computed, so that
+        the window keeps answering and a later switch finds its tab ready."""
+        if not self._idle_build and self._pages:
+            self._idle_build = True     # (the timers go with the window if it closes first)
+            QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
+
+    def _build_next(self) -> None:
+        if self._busy:              # a year or a long list is being computed: after it
+            QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
+            return
+        for name, _kind in TABS:
+            if name in self._pages:
+                self._build_tab(name)
+                break
+        if self._pages:
+            QTimer.singleShot(0, self, self._build_next)
+
+    def tabs_built(self) -> bool:
+        """Whether every tab is built."""
+        return not self._pages
+
+    def _scoring_dirty(self) -> bool:
+        """Unsaved changes on the Chấm điểm sheet (none before the tab is built)."""
+        tab = self._built.get("scoring_tab")
+        return tab is not None and tab.dirty
+
+    def _forget_scoring_sheet(self) -> None:
+        tab = self._built.get("scoring_tab")
+        if tab is not None:
+            tab.dirty = False
+            tab.current_unit = None
 
     # --------------------------------------------------------------------------------- data
     def _reopen_tab(self) -> None:
         """Open on the tab the window was left on: its data alone are read (the Đăng ký list
         of a province's 100,000 cells opens without computing the year's overview)."""
         left = QSettings().value(TAB_KEY, "")
-        for tab in self.all_tabs():
-            if type(tab).__name__ == left:
-                self.tabs.blockSignals(True)
-                self.tabs.setCurrentWidget(tab)
-                self.tabs.blockSignals(False)
+        name = next((name for name, kind in TABS if kind.__name__ == left), TABS[0][0])
+        self.tabs.blockSignals(True)
+        self.tabs.setCurrentWidget(self.tab(name))
+        self.tabs.blockSignals(False)
 
     def all_tabs(self):
-        return (self.overview_tab, self.cells_tab, self.registrations_tab, self.scoring_tab,
-                self.awards_tab)
+        """The five tabs (every one built)."""
+        return tuple(self.tab(name) for name, _kind in TABS)
 
     def attach(self, office: Office) -> None:
         """Show ``office``'s data file (at start, and after opening another file)."""
@@ -241,15 +338,14 @@ class MainWindow(QMainWindow):
         organisation_id = self.organisation_combo.currentData()
         if organisation_id is None or organisation_id == self.office.organisation_id:
             return
-        if self.scoring_tab.dirty and not self._confirm_discard():
+        if self._scoring_dirty() and not self._confirm_discard():
             self.fill_organisations()
             return
         self.show_organisation(organisation_id)
 
     def show_organisation(self, organisation_id: int) -> None:
         """Show the records of another organisation of the same file."""
-        self.scoring_tab.dirty = False
-        self.scoring_tab.current_unit = None
+        self._forget_scoring_sheet()
         self.office = Office(self.office.db, organisation_id)
         self.overviews.attach(self.office)      # nothing kept from the other organisation
         name = queries.organisation(self.office).name
@@ -311,16 +407,16 @@ class MainWindow(QMainWindow):
 
     def _year_changed(self, *_args) -> None:
         year = self.current_year()
-        if self.scoring_tab.dirty and year != self._shown_year:
+        if self._scoring_dirty() and year != self._shown_year:
             if not self._confirm_discard():
                 self.year_combo.blockSignals(True)
                 self.year_combo.setCurrentIndex(self.year_combo.findData(self._shown_year))
                 self.year_combo.blockSignals(False)
                 return
-            self.scoring_tab.dirty = False
+            self._forget_scoring_sheet()
         self._shown_year = year
         self._show_phase(year)
-        for tab in self.all_tabs():
+        for tab in self._built_tabs():
             tab.stale = True
         self._refresh_visible()
 
@@ -328,9 +424,9 @@ class MainWindow(QMainWindow):
         if year is None:
             self.phase_label.setText("Chưa khai báo giai đoạn thi đua")
             return
-        phase = queries.phase_for_year(self.office, year)
-        final = " (năm tổng kết)" if phase.is_final(year) else ""
-        self.phase_label.setText(f"{phase.title}{final}")
+        title, is_final = queries.phase_heading(self.office, year)
+        final = " (năm tổng kết)" if is_final else ""
+        self.phase_label.setText(f"{title}{final}")
 
     def on_data_changed(self, topics: frozenset) -> None:
         self.overviews.changed(topics)      # first: the tabs redraw from the overviews
@@ -338,7 +434,7 @@ class MainWindow(QMainWindow):
             name = queries.organisation(self.office).name if self.office.has_organisation() else ""
             self.setWindowTitle(f"{APP_TITLE} – {name}")
             self._show_phase(self.current_year())
-        for tab in self.all_tabs():
+        for tab in self._built_tabs():       # one built later reads the data then
             if tab.TOPICS & topics:
                 tab.stale = True
                 tab.data_changed(topics)
@@ -349,8 +445,13 @@ class MainWindow(QMainWindow):
         if tab is not None and getattr(tab, "stale", False) and self.current_year() is not None:
             tab.refresh()
         self._update_actions()
+        if self.current_year() is None or not getattr(tab, "stale", True):
+            self._build_others_later()       # the tab in front shows its figures
 
     def _tab_changed(self, _index) -> None:
+        name = self._current_name()
+        if name in self._pages:
+            self._build_tab(name)            # the user asked for it: built at once
         self._refresh_visible()
 
     def _overview_ready(self, year: int) -> None:
@@ -374,6 +475,8 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------------------- files
     def first_run(self) -> bool:
         """Declare the organisation and a phase (or, later, add the next phase)."""
+        from chibo4tot_desktop.ui.dialogs.first_run_dialog import FirstRunDialog
+
         dialog = FirstRunDialog(self.office, self)
         if dialog.exec():
             year = dialog.result_value.first_year if dialog.result_value else None
@@ -410,7 +513,7 @@ class MainWindow(QMainWindow):
         if Path(path).exists():
             show_error(self, f"Tệp '{path}' đã có; hãy chọn tên khác.")
             return
-        if self.scoring_tab.dirty and not self._confirm_discard():
+        if self._scoring_dirty() and not self._confirm_discard():
             return
         db = open_data_file(path, self, create=True, cancel_text="Hủy")
         if db is None:
@@ -432,7 +535,7 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str, *, create: bool = False) -> bool:
         """Open another data file (File ▸ Open, Recent, New) as at start: the start checks,
         the writer lock, the same questions. The current file stays open when that fails."""
-        if self.scoring_tab.dirty and not self._confirm_discard():
+        if self._scoring_dirty() and not self._confirm_discard():
             return False
         current = self.office.db
         if (current.path is not None and not current.readonly
@@ -448,14 +551,13 @@ class MainWindow(QMainWindow):
     def _show_database(self, db) -> None:
         old = self.office.db
         self.bridge.detach()
-        self.scoring_tab.dirty = False
-        self.scoring_tab.current_unit = None
+        self._forget_scoring_sheet()
         self.attach(Office(db))
         if db.readonly:
             self.setWindowTitle(self.windowTitle() + " (chỉ đọc)")
         if old is not db:
             old.close()
-        if not db.readonly and not queries.phases(self.office):
+        if not db.readonly and not queries.has_phase(self.office):
             self.first_run()
 
     def _confirm_discard(self) -> bool:
@@ -491,6 +593,8 @@ class MainWindow(QMainWindow):
         if year is None:
             show_error(self, "Chưa có giai đoạn thi đua; hãy khai báo đảng bộ và giai đoạn.")
             return
+        from chibo4tot_desktop.ui.dialogs.settings_dialog import SettingsDialog
+
         SettingsDialog(self.office, year, self).exec()
 
     def about(self) -> None:
@@ -517,8 +621,7 @@ class MainWindow(QMainWindow):
     def set_database(self, db) -> None:
         """After a restore: show the restored file (the old Database is already closed)."""
         self.bridge.detach()
-        self.scoring_tab.dirty = False
-        self.scoring_tab.current_unit = None
+        self._forget_scoring_sheet()
         if self.auto_backup is not None:
             self.auto_backup.timer.stop()
             self.auto_backup.deleteLater()
@@ -535,14 +638,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.city_tab)
 
     def closeEvent(self, event):
-        if self.scoring_tab.dirty and not self._confirm_discard():
+        if self._scoring_dirty() and not self._confirm_discard():
             event.ignore()
             return
         if self.auto_backup is not None:
             self.auto_backup.on_close()
             self.auto_backup.timer.stop()
         self.bridge.detach()
-        current = self.tabs.currentWidget()
-        if current in self.all_tabs():
-            QSettings().setValue(TAB_KEY, type(current).__name__)
+        name = self._current_name()
+        if name is not None:
+            QSettings().setValue(TAB_KEY, dict(TABS)[name].__name__)
         super().closeEvent(event)
