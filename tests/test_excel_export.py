@@ -533,7 +533,7 @@ def test_list_row_heights_are_those_of_common_row_height():
     # The list's heights add up the font's character widths themselves: the same heights as
     # ``common.row_height`` for every kind of text (one line, wrapped, a word cut in pieces,
     # line breaks, a character the font lacks, a text just as wide as its column).
-    from chibo4tot_desktop.excel.common import row_height, text_room
+    from chibo4tot_desktop.excel.common import lines_height, row_height, text_room
     from chibo4tot_desktop.pdf.layout import measure
 
     widths = [8, 24, 28, 11]
@@ -550,3 +550,14 @@ def test_list_row_heights_are_those_of_common_row_height():
         heights = exports._RowHeights(widths)
         for row in rows + rows:
             assert heights(row, bold) == row_height(row, widths, bold=bold), (row, bold)
+
+    # The body's heights, a column at a time: the same for each row, whatever the other
+    # rows hold (a word cut in pieces beside taller or shorter cells, numbers, dates, None),
+    # and for rows of unequal lengths (asked row by row).
+    body = rows + [["W" * 30, "x", None, 5], ["W" * 30, "a b", dt.date(2024, 1, 2), 1.5],
+                   ["CB00001", "dòng một\ndòng hai\ndòng ba\nbốn", "", ""],
+                   ["CB00001", "", "W" * 40, None]]
+    for table in (body, body[::-1], [row[:3] for row in body[:5]] + body[5:]):
+        lines = exports._RowHeights(widths).body_lines(table)
+        assert [lines_height(count) for count in lines] == \
+            [row_height(row, widths) for row in table]
