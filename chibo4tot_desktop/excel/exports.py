@@ -222,6 +222,17 @@ def refuse_long_text(sheet, row: int, column: int, value: str) -> None:
                     f"chưa ghi tệp. Nội dung bắt đầu: “{value[:60]}…”.")
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 31)      # day 0 of Excel's 1900 date system
+
+
+def excel_serial(day: dt.date) -> int:
+    """The number Excel stores for ``day`` (a date, not a datetime): what ``write_datetime``
+    stores, in the workbook's 1900 date system: the days since 31/12/1899, one more from
+    1/3/1900 on (Excel counts a 29/2/1900)."""
+    days = (day - EXCEL_EPOCH).days
+    return days + 1 if days > 59 else days
+
+
 def write_value(sheet, row: int, column: int, value, formats: tuple) -> None:
     """Write ``value`` with ``formats`` (plain, guarded[, for a date]): a text always as text
     (guarded when it looks like a formula), a date as a real date, an empty text or None as
@@ -415,12 +426,13 @@ class _Rows:
 class _RowHeights:
     """``common.row_height`` for the rows of one table: each distinct text of a column is
     measured once (a list repeats its titles, states and much of the commitments), wrapped
-    only when it does not fit on one line, and not at all when it surely takes no more lines
-    than the row's other cells. A text is measured by adding up the widths of its characters
-    in the font's own table (what ``pdf.layout.measure`` adds up, without its cache: a long
-    list's names and codes are each measured once); only a width within a hair of the room,
-    or a character missing from the table, is measured by ``measure`` itself, so the heights
-    are those of ``common.row_height`` exactly."""
+    only when it does not fit on one line, and a word cut into pieces not at all when it
+    surely takes no more lines than the row's other cells (``body_lines``, the body's rows a
+    column at a time; calling the object: one row). A text is measured by adding up the
+    widths of its characters in the font's own table (what ``pdf.layout.measure`` adds up,
+    without its cache: a long list's names and codes are each measured once); only a width
+    within a hair of the room, or a character missing from the table, is measured by
+    ``measure`` itself, so the heights are those of ``common.row_height`` exactly."""
 
     HAIR = 0.001        # points: closer to the room than this, ``measure`` decides
 
@@ -648,7 +660,8 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     """The table's rows, one after the other: the long part. Each row's height is known
     before its cells are written (``_RowHeights.body_lines``, worked out a column at a time),
     so the loop only writes: the row's height first, then each cell with the format of its
-    column (the constant-memory mode writes a row once the next one starts)."""
+    column (the constant-memory mode writes a row once the next one starts); a date as the
+    number ``write_datetime`` would store for it (``excel_serial``, once per day)."""
     # Per column: (plain, guarded, for a date) formats of the column's kind.
     column_formats = []
     for column in table.columns:
@@ -663,8 +676,8 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     line_heights = {count: lines_height(count) for count in set(lines)}
     start_row = rows.start
     bold_rows = table.bold_rows
-    write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
-                                                  sheet.write_datetime)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    serials: dict = {}                      # each day's number in Excel, worked out once
     guard = needs_text_guard
     risky = RISKY_FIRSTS
     short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
@@ -687,7 +700,10 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
             elif kind is int or kind is float:
                 write_number(number, column, value, plain[column])
             elif kind is date_class:
-                write_datetime(number, column, value, dated[column])
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = excel_serial(value)
+                write_number(number, column, serial, dated[column])
             else:
                 write_value(sheet, number, column, value, column_formats[column])
 
