@@ -107,9 +107,9 @@ def test_registrations_list_holds_only_its_organisations_rows(demo_office, tmp_p
 
 def test_the_cells_not_registered_are_those_of_the_year_in_vietnamese_order(demo_office,
                                                                            tmp_path):
-    # The list reads the office's cells with their registration of the year or none: the
-    # cells without one are named in the note in Vietnamese order, a cell founded after the
-    # year left out (the year rule), and the registered rows are numbered without gaps.
+    # The cells without a registration of the year are named in the note in Vietnamese
+    # order, a cell founded after the year left out (the year rule); the registered rows are
+    # numbered without gaps.
     from chibo4tot_desktop.ops.cells import add_cell
 
     reason = "Chi bộ có từ trước, chưa đăng ký"
@@ -554,7 +554,7 @@ def test_list_row_heights_are_those_of_common_row_height():
     # The list's heights add up the font's character widths themselves: the same heights as
     # ``common.row_height`` for every kind of text (one line, wrapped, a word cut in pieces,
     # line breaks, a character the font lacks, a text just as wide as its column).
-    from chibo4tot_desktop.excel.common import lines_height, row_height, text_room
+    from chibo4tot_desktop.excel.common import row_height, text_room
     from chibo4tot_desktop.pdf.layout import measure
 
     widths = [8, 24, 28, 11]
@@ -572,16 +572,6 @@ def test_list_row_heights_are_those_of_common_row_height():
         for row in rows + rows:
             assert heights(row, bold) == row_height(row, widths, bold=bold), (row, bold)
 
-    # The body's heights, a column at a time: the same for each row, whatever the other
-    # rows hold (a word cut in pieces beside taller or shorter cells, numbers, dates, None),
-    # and for rows of unequal lengths (asked row by row).
-    body = rows + [["W" * 30, "x", None, 5], ["W" * 30, "a b", dt.date(2024, 1, 2), 1.5],
-                   ["CB00001", "dòng một\ndòng hai\ndòng ba\nbốn", "", ""],
-                   ["CB00001", "", "W" * 40, None]]
-    for table in (body, body[::-1], [row[:3] for row in body[:5]] + body[5:]):
-        lines = exports._RowHeights(widths).body_lines(table)
-        assert [lines_height(count) for count in lines] == \
-            [row_height(row, widths) for row in table]
 
 
 def test_a_date_is_written_as_the_number_write_datetime_stores(tmp_path):

@@ -21,9 +21,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from itertools import compress, repeat
-from operator import contains, gt, or_
 from pathlib import Path
 
 import xlsxwriter
@@ -426,13 +423,12 @@ class _Rows:
 class _RowHeights:
     """``common.row_height`` for the rows of one table: each distinct text of a column is
     measured once (a list repeats its titles, states and much of the commitments), wrapped
-    only when it does not fit on one line, and a word cut into pieces not at all when it
-    surely takes no more lines than the row's other cells (``body_lines``, the body's rows a
-    column at a time; calling the object: one row). A text is measured by adding up the
-    widths of its characters in the font's own table (what ``pdf.layout.measure`` adds up,
-    without its cache: a long list's names and codes are each measured once); only a width
-    within a hair of the room, or a character missing from the table, is measured by
-    ``measure`` itself, so the heights are those of ``common.row_height`` exactly."""
+    only when it does not fit on one line, and not at all when it surely takes no more lines
+    than the row's other cells. A text is measured by adding up the widths of its characters
+    in the font's own table (what ``pdf.layout.measure`` adds up, without its cache: a long
+    list's names and codes are each measured once); only a width within a hair of the room,
+    or a character missing from the table, is measured by ``measure`` itself, so the heights
+    are those of ``common.row_height`` exactly."""
 
     HAIR = 0.001        # points: closer to the room than this, ``measure`` decides
 
@@ -467,15 +463,17 @@ class _RowHeights:
         except KeyError:
             return None
 
-    def lines(self, column: int, value: str, bold: bool = False,
+    def lines(self, column: int, value: str, bold: bool = False, enough: int = 0,
               width: float | None = None) -> int:
-        """How many lines the text ``value`` takes in ``column``. ``width``: its characters'
-        widths already added up, if they were."""
+        """How many lines the text ``value`` takes in ``column``; or ``enough`` when it surely
+        takes no more than that (a single word cut into pieces: that is not remembered).
+        ``width``: its characters' widths already added up, if they were."""
         known = self.known[column][bold]
         count = known.get(value)
         if count is not None:
             return count
         if "\n" not in value:
+            widest = self.metrics(bold)[1]
             room = self.rooms[column]
             if width is None:
                 width = self.text_width(value, bold)
@@ -486,6 +484,10 @@ class _RowHeights:
             if width <= room:
                 known[value] = 1                    # fits on one line (``layout.wrap``)
                 return 1
+            if enough > 1 and room > widest and \
+                    (width + self.HAIR) // (room - widest) + 1 <= enough \
+                    and len(value.split()) == 1:
+                return enough
         count = known[value] = text_lines(value, self.widths[column], self.size, bold)
         return count
 
@@ -495,79 +497,6 @@ class _RowHeights:
             if isinstance(value, str) and value:
                 lines = max(lines, self.lines(column, value, bold))
         return lines_height(lines, self.size)
-
-    def body_lines(self, rows: Sequence[Sequence]) -> list[int]:
-        """How many lines each of ``rows`` takes in the regular font (what ``__call__``
-        counts), worked out a column at a time: each distinct text of a column is looked at
-        once, the widths of a column's texts added up in one pass, and a row's count is the
-        largest of its cells' counts, taken for all rows at once. A single word cut into
-        pieces is wrapped only in a row whose other cells do not surely need as many lines."""
-        width_count = len(self.widths)
-        if not rows or set(map(len, rows)) != {width_count}:
-            return [self._row_lines(row) for row in rows]
-        columns = list(zip(*rows))
-        counted: list = []      # per column: each row's lines in that column
-        pieces: list = []       # (column, its cut words and the most lines each may take)
-        for column, values in enumerate(columns):
-            try:
-                distinct = set(values)
-            except TypeError:       # a value that cannot be a key: asked row by row
-                return [self._row_lines(row) for row in rows]
-            distinct_values = list(distinct)
-            texts = list(filter(None, compress(distinct_values, map(
-                isinstance, distinct_values, repeat(str)))))     # the texts but ""
-            if not texts:
-                continue
-            more, cut = self._column_lines(column, texts)
-            if more:
-                found = dict.fromkeys(distinct, 1)
-                found.update(more)
-                counted.append(map(found.__getitem__, values))
-            if cut:
-                pieces.append((column, cut))
-        if len(counted) > 1:
-            lines = list(map(max, *counted))
-        elif counted:
-            lines = list(counted[0])
-        else:
-            lines = [1] * len(rows)
-        for column, cut in pieces:
-            values = columns[column]
-            for index in compress(range(len(rows)),
-                                  map(gt, map(cut.get, values, repeat(0)), lines)):
-                lines[index] = max(lines[index], self.lines(column, values[index]))
-        return lines
-
-    def _row_lines(self, row: Sequence) -> int:
-        return max([self.lines(column, value) for column, value in enumerate(row)
-                    if isinstance(value, str) and value], default=1)
-
-    def _column_lines(self, column: int, texts: list[str]) -> tuple[dict, dict]:
-        """The distinct ``texts`` of ``column`` that take more than one line, with their
-        lines; and the single words cut into pieces, with the most lines they may take (a
-        piece of a word is wider than the room less the widest character: the exact count
-        is left to the rows whose other cells need fewer lines)."""
-        table, widest = self.metrics(False)
-        room = self.rooms[column]
-        try:
-            widths = list(map(sum, map(partial(map, table.__getitem__), texts)))
-        except KeyError:        # a character the font's table lacks: ``lines`` measures it
-            unsure = [(text, self.text_width(text)) for text in texts]
-        else:                   # on one line surely, unless a line break is in it
-            unsure = compress(zip(texts, widths),
-                              map(or_, map((room - self.HAIR).__le__, widths),
-                                  map(contains, texts, repeat("\n"))))
-        more: dict = {}
-        cut: dict = {}
-        for text, width in unsure:
-            if width is not None and width > room + self.HAIR and room > widest \
-                    and "\n" not in text and len(text.split()) == 1:
-                cut[text] = (width + self.HAIR) // (room - widest) + 1
-                continue
-            count = self.lines(column, text, width=width)
-            if count > 1:
-                more[text] = count
-        return more, cut
 
 
 def _print_setup(sheet, layout: PrintLayout, title_columns: str | None) -> None:
@@ -657,11 +586,13 @@ def _write_table(workbook: xlsxwriter.Workbook, formats: CellFormats, table: Tab
 
 def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                 widths: list[float], row_done: Callable[[], None]) -> None:
-    """The table's rows, one after the other: the long part. Each row's height is known
-    before its cells are written (``_RowHeights.body_lines``, worked out a column at a time),
-    so the loop only writes: the row's height first, then each cell with the format of its
-    column (the constant-memory mode writes a row once the next one starts); a date as the
-    number ``write_datetime`` would store for it (``excel_serial``, once per day)."""
+    """The table's rows, one after the other: the long part, kept to one plain loop that
+    writes each cell and counts its lines (the row's height is set once its cells are
+    written, before the next row starts, as the constant-memory mode allows). A text not
+    seen before in its column is first tried on one line by adding up its characters'
+    widths here (``_RowHeights.lines`` for the rest, after the row's known texts). A date is
+    written as the number ``write_datetime`` would store for it (``excel_serial``, once per
+    day)."""
     # Per column: (plain, guarded, for a date) formats of the column's kind.
     column_formats = []
     for column in table.columns:
@@ -672,9 +603,12 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     guarded = [formats[1] for formats in column_formats]
     dated = [formats[2] for formats in column_formats]
     heights = _RowHeights(widths)
-    lines = heights.body_lines(table.rows)
-    line_heights = {count: lines_height(count) for count in set(lines)}
-    start_row = rows.start
+    known = [regular for regular, _ in heights.known]      # lines of each text seen
+    count_lines = heights.lines
+    text_width = heights.text_width
+    one_line = [room - _RowHeights.HAIR for room in heights.rooms]  # surely fits below this
+    line_heights: dict[int, float] = {}                    # lines -> the row's height
+    start_row, row_heights = rows.start, rows.heights
     bold_rows = table.bold_rows
     write_string, write_number = sheet.write_string, sheet.write_number
     serials: dict = {}                      # each day's number in Excel, worked out once
@@ -682,13 +616,14 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     risky = RISKY_FIRSTS
     short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
     date_class = dt.date
-    for index, (row, height) in enumerate(zip(table.rows,
-                                              map(line_heights.__getitem__, lines))):
+    for index, row in enumerate(table.rows):
         row_done()
         if index in bold_rows:
             rows.totals(row, heights(row, True))
             continue
-        number = start_row(height)          # xlsxwriter's index of the new row
+        number = len(row_heights)           # xlsxwriter's index of the new row
+        lines = 1
+        new_texts = []                      # texts not seen before that need more than that
         for column, value in enumerate(row):
             kind = value.__class__
             if kind is str and value and len(value) <= short:
@@ -697,6 +632,15 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                              guarded[column] if (first in risky or first > "\x7f"
                                                  and first.isspace())
                              and guard(value) else plain[column])
+                count = known[column].get(value)
+                if count is None:
+                    width = text_width(value)
+                    if width is not None and width < one_line[column] and "\n" not in value:
+                        known[column][value] = 1
+                    else:
+                        new_texts.append((column, value, width))
+                elif count > lines:
+                    lines = count
             elif kind is int or kind is float:
                 write_number(number, column, value, plain[column])
             elif kind is date_class:
@@ -706,6 +650,14 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
                 write_number(number, column, serial, dated[column])
             else:
                 write_value(sheet, number, column, value, column_formats[column])
+                if isinstance(value, str) and value:
+                    new_texts.append((column, value, None))
+        for column, value, width in new_texts:  # after the known ones: the row's lines so far
+            lines = max(lines, count_lines(column, value, enough=lines, width=width))
+        height = line_heights.get(lines)
+        if height is None:
+            height = line_heights[lines] = lines_height(lines)
+        start_row(height)
 
 
 def _write_signature(rows: _Rows, signature: Signature, split: int, across: int,
