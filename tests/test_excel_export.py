@@ -105,6 +105,27 @@ def test_registrations_list_holds_only_its_organisations_rows(demo_office, tmp_p
         "Chi bộ Hà Phương 1", "Chi bộ Hà Phương 2"]
 
 
+def test_the_cells_not_registered_are_those_of_the_year_in_vietnamese_order(demo_office,
+                                                                           tmp_path):
+    # The cells without a registration of the year are named in the note in Vietnamese
+    # order, a cell founded after the year left out (the year rule); the registered rows are
+    # numbered without gaps.
+    from chibo4tot_desktop.ops.cells import add_cell
+
+    reason = "Chi bộ có từ trước, chưa đăng ký"
+    add_cell(demo_office, "AP2", "Chi bộ Ấp 2", members_count=5, confirm=reason)
+    add_cell(demo_office, "AN1", "Chi bộ An Bình", members_count=5, confirm=reason)
+    add_cell(demo_office, "MOI", "Chi bộ Mới lập", members_count=5,
+             started_on=dt.date(2024, 5, 1), confirm=reason)
+    _, _, rows = read(export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx"))
+    data = [row for row in rows if isinstance(row[0], int)]
+    assert [row[0] for row in data] == list(range(1, 16))
+    notes = [row[0] for row in rows[len(data) + 1:] if row and row[0]]
+    missing = ["Chi bộ An Bình", "Chi bộ Ấp 2", "Chi bộ Tổ dân phố 9"]
+    assert sorted(missing, key=sort_key) == missing
+    assert f"Chưa đăng ký (3): {', '.join(missing)}." in notes
+
+
 def test_exported_registrations_reimport_as_unchanged(demo_office, tmp_path):
     path = export(demo_office, "registrations", 2023, tmp_path / "dk.xlsx")
     plan = build_plan(demo_office, 2023, [path])
@@ -550,3 +571,23 @@ def test_list_row_heights_are_those_of_common_row_height():
         heights = exports._RowHeights(widths)
         for row in rows + rows:
             assert heights(row, bold) == row_height(row, widths, bold=bold), (row, bold)
+
+
+
+def test_a_date_is_written_as_the_number_write_datetime_stores(tmp_path):
+    # The body writes each day's number itself (worked out once per day): the number
+    # xlsxwriter's write_datetime stores for the same date, around Excel's 29/2/1900 too.
+    import re
+
+    days = [dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(1900, 2, 28),
+            dt.date(1900, 3, 1), dt.date(2000, 2, 29), dt.date(2024, 3, 10),
+            dt.date(2099, 12, 31)]
+    path = tmp_path / "days.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), exports.WORKBOOK_OPTIONS)
+    sheet = workbook.add_worksheet()
+    for row, day in enumerate(days):
+        sheet.write_datetime(row, 0, day)
+    workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        stored = re.findall(r"<v>([^<]*)</v>", archive.read("xl/worksheets/sheet1.xml").decode())
+    assert stored == [str(exports.excel_serial(day)) for day in days]

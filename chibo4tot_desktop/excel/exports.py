@@ -219,6 +219,17 @@ def refuse_long_text(sheet, row: int, column: int, value: str) -> None:
                     f"chưa ghi tệp. Nội dung bắt đầu: “{value[:60]}…”.")
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 31)      # day 0 of Excel's 1900 date system
+
+
+def excel_serial(day: dt.date) -> int:
+    """The number Excel stores for ``day`` (a date, not a datetime): what ``write_datetime``
+    stores, in the workbook's 1900 date system: the days since 31/12/1899, one more from
+    1/3/1900 on (Excel counts a 29/2/1900)."""
+    days = (day - EXCEL_EPOCH).days
+    return days + 1 if days > 59 else days
+
+
 def write_value(sheet, row: int, column: int, value, formats: tuple) -> None:
     """Write ``value`` with ``formats`` (plain, guarded[, for a date]): a text always as text
     (guarded when it looks like a formula), a date as a real date, an empty text or None as
@@ -579,7 +590,9 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     writes each cell and counts its lines (the row's height is set once its cells are
     written, before the next row starts, as the constant-memory mode allows). A text not
     seen before in its column is first tried on one line by adding up its characters'
-    widths here (``_RowHeights.lines`` for the rest, after the row's known texts)."""
+    widths here (``_RowHeights.lines`` for the rest, after the row's known texts). A date is
+    written as the number ``write_datetime`` would store for it (``excel_serial``, once per
+    day)."""
     # Per column: (plain, guarded, for a date) formats of the column's kind.
     column_formats = []
     for column in table.columns:
@@ -597,8 +610,8 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
     line_heights: dict[int, float] = {}                    # lines -> the row's height
     start_row, row_heights = rows.start, rows.heights
     bold_rows = table.bold_rows
-    write_string, write_number, write_datetime = (sheet.write_string, sheet.write_number,
-                                                  sheet.write_datetime)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    serials: dict = {}                      # each day's number in Excel, worked out once
     guard = needs_text_guard
     risky = RISKY_FIRSTS
     short = EXCEL_TEXT_LIMIT // 2           # no text this short can be too long for a cell
@@ -631,7 +644,10 @@ def _write_body(sheet, formats: CellFormats, rows: _Rows, table: Table,
             elif kind is int or kind is float:
                 write_number(number, column, value, plain[column])
             elif kind is date_class:
-                write_datetime(number, column, value, dated[column])
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = excel_serial(value)
+                write_number(number, column, serial, dated[column])
             else:
                 write_value(sheet, number, column, value, column_formats[column])
                 if isinstance(value, str) and value:
