@@ -108,8 +108,8 @@ def test_only_the_window_options_skip_the_subcommands(argv, window):
 
 
 def test_the_window_options_reach_the_window(monkeypatch):
-    from chibo4tot_desktop.ui import app
     from chibo4tot_desktop.cli import main
+    from chibo4tot_desktop.ui import app
 
     opened = []
     monkeypatch.setattr(app, "run", lambda target: opened.append(target) or 0)
