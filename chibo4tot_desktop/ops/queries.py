@@ -118,11 +118,20 @@ def phase(office: Office, phase_id: int) -> Phase:
     return row
 
 
+def _holding(year: int) -> tuple:
+    """The conditions of the phase holding ``year``."""
+    return Phase.first_year <= year, Phase.last_year >= year
+
+
+def _no_phase(year: int) -> UserError:
+    return UserError(f"Năm {year} không thuộc giai đoạn thi đua nào.")
+
+
 def phase_in(session: Session, year: int) -> Phase:
     """The phase holding ``year`` in an organisation-scoped session."""
-    row = session.scalar(_phase_query().where(Phase.first_year <= year, Phase.last_year >= year))
+    row = session.scalar(_phase_query().where(*_holding(year)))
     if row is None:
-        raise UserError(f"Năm {year} không thuộc giai đoạn thi đua nào.")
+        raise _no_phase(year)
     return row
 
 
@@ -156,11 +165,11 @@ def phase_heading(office: Office, year: int) -> tuple[str, bool]:
     summary): what the year bar shows, without the phase's catalogue."""
     office.require_org()
     with office.read() as session:
-        row = session.execute(select(Phase.title, Phase.last_year).where(
-            Phase.first_year <= year, Phase.last_year >= year)).first()
+        row = session.execute(select(Phase.title, Phase.last_year)
+                              .where(*_holding(year))).first()
     if row is None:
-        raise UserError(f"Năm {year} không thuộc giai đoạn thi đua nào.")
-    return row.title, row.last_year == year
+        raise _no_phase(year)
+    return row.title, Phase.is_final(row, year)     # the phase's own rule, on its columns
 
 
 def year_rules(office: Office, year: int) -> rules.YearRules:
