@@ -131,14 +131,17 @@ def header_field(value: object, group_titles: Sequence[str] = ()) -> str | None:
 _PLACE_DATE = re.compile(r"^[^\d,]{2,80},\s*ngày\b.*\btháng\b.*\bnăm\b")
 _CLOSING_STARTS = ("t/m ", "tm. ", "tm ", "t.m ", "kt. ", "kt ", "nơi nhận", "người lập",
                    "người tổng hợp", "xác nhận", "thủ trưởng")
+# An ASCII text holds no "ngày" (the place-date line): it can only be a closing cell by one
+# of the ASCII starts above, so one whose first letter starts none of them is not.
+_ASCII_FIRSTS = frozenset(start[0] for start in _CLOSING_STARTS if start.isascii())
 
 
 def closing_text(value: object) -> bool:
     """A cell of the list's closing block (place-date line, signature headings)."""
     if not isinstance(value, str):
         return False
-    if value.isascii() and value.lstrip()[:1] not in ("t", "T", "k", "K"):
-        return False      # ASCII text holds no "ngày" and no other heading than T/M, KT...
+    if value.isascii() and value.lstrip()[:1].lower() not in _ASCII_FIRSTS:
+        return False
     text = clean(value).casefold()
     return bool(_PLACE_DATE.match(text)) or text.startswith(_CLOSING_STARTS)
 
