@@ -136,15 +136,12 @@ class SnapshotListing(Listing):
     def ids_at_hand(self, query: Query) -> list | None:
         if not self.read_in_default_order or query != Query(self.default_order):
             return None
-        rows = self._read(null_progress)
-        self._rows = {row.id: row for row in rows}
-        return [row.id for row in rows]
+        return [row.id for row in self._read_rows(null_progress)]
 
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
         column = self.column(query.column)
         with plain.paused_gc():
-            rows = self._read(progress)
-            self._rows = {row.id: row for row in rows}
+            rows = self._read_rows(progress)
             if query.filter is not None:
                 rows = [row for row in rows if self._keep(row, query.filter)]
             if query.search:
@@ -156,6 +153,12 @@ class SnapshotListing(Listing):
     def shown(self, ids: Sequence) -> dict:
         rows = self._rows
         return {row_id: self._show(rows[row_id]) for row_id in ids if row_id in rows}
+
+    def _read_rows(self, progress: Progress) -> list:
+        """The rows read again; they answer ``shown`` from now on."""
+        rows = self._read(progress)
+        self._rows = {row.id: row for row in rows}
+        return rows
 
     def _read(self, progress: Progress) -> list:
         raise NotImplementedError
