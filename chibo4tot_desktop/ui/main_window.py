@@ -292,10 +292,6 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.tab(name))
         self.tabs.blockSignals(False)
 
-    def all_tabs(self):
-        """The five tabs (every one built)."""
-        return tuple(self.tab(name) for name, _kind in TABS)
-
     def attach(self, office: Office) -> None:
         """Show ``office``'s data file (at start, and after opening another file)."""
         self.office = office
