@@ -404,29 +404,51 @@ class ScoreTotals:
         return self.total <= EPSILON
 
 
-def score_totals(groups: Iterable[GroupSpec], scores: Mapping[int, float | None]) -> ScoreTotals:
-    """Add up ``scores`` (item id -> points, None or absent for not scored) per group."""
-    results = []
-    get = scores.get            # a province's year adds up 6,000 sheets: kept tight
-    total = max_total = 0.0
-    all_missing = 0
+def sheet_totals(groups: Iterable[GroupSpec],
+                 points: Mapping[int, tuple[float | None, float | None]],
+                 ) -> tuple[ScoreTotals, ScoreTotals]:
+    """Add up one sheet per group: ``points`` maps an item id to its (own, committee)
+    points, None or an absent item for not scored. Returns (own totals, committee totals).
+
+    Both in one pass: a province's year adds up 3,000 sheets, so this is kept tight."""
+    own_groups = []
+    committee_groups = []
+    get = points.get
+    own_total = committee_total = max_total = 0.0
+    own_missing = committee_missing = 0
     for group in sorted(groups, key=_position):
-        points = 0.0
-        missing = 0
+        own = committee = 0.0
+        own_left = committee_left = 0
         for item_id in group.item_ids:
-            value = get(item_id)
-            if value is None:
-                missing += 1
+            pair = get(item_id)
+            if pair is None:
+                own_left += 1
+                committee_left += 1
+                continue
+            mine, theirs = pair
+            if mine is None:
+                own_left += 1
             else:
-                points += float(value)
-        points = round(points, 4)
-        results.append(_group_total(group.position, group.title, points, group.max_points,
-                                    group.pass_points, missing))
-        total += points
-        max_total += group.max_points
-        all_missing += missing
-    return ScoreTotals(groups=tuple(results), total=round(total, 4), max_total=max_total,
-                       missing=all_missing)
+                own += float(mine)
+            if theirs is None:
+                committee_left += 1
+            else:
+                committee += float(theirs)
+        own = round(own, 4)
+        committee = round(committee, 4)
+        position, title, group_max, pass_points = (group.position, group.title,
+                                                   group.max_points, group.pass_points)
+        own_groups.append(_group_total(position, title, own, group_max, pass_points, own_left))
+        committee_groups.append(_group_total(position, title, committee, group_max, pass_points,
+                                             committee_left))
+        own_total += own
+        committee_total += committee
+        max_total += group_max
+        own_missing += own_left
+        committee_missing += committee_left
+    return (ScoreTotals(tuple(own_groups), round(own_total, 4), max_total, own_missing),
+            ScoreTotals(tuple(committee_groups), round(committee_total, 4), max_total,
+                        committee_missing))
 
 
 # A year's sheets give each group a few distinct totals: each GroupTotal (immutable) is made

@@ -29,21 +29,41 @@ def scores(*values):
     return dict(zip(range(1, 9), values, strict=True))
 
 
+def committee_totals(points):
+    """The committee's totals of a sheet holding only the committee's ``points``."""
+    return rules.sheet_totals(GROUPS, {item: (None, value) for item, value in points.items()})[1]
+
+
 def verdict(values, disciplined=0, thresholds=T, classification=None):
-    totals = rules.score_totals(GROUPS, scores(*values))
+    totals = committee_totals(scores(*values))
     return rules.cell_verdict(totals, disciplined, thresholds, classification)
 
 
 def test_totals_per_group_and_overall():
-    totals = rules.score_totals(GROUPS, scores(14, 12, 9, 8, 11, 10, 12, 9.5))
+    totals = committee_totals(scores(14, 12, 9, 8, 11, 10, 12, 9.5))
     assert [g.points for g in totals.groups] == [26, 17, 21, 21.5]
     assert totals.total == 85.5
     assert totals.max_total == 100
     assert totals.complete
 
 
+def test_a_sheets_own_and_committee_totals_are_added_up_apart():
+    own, committee = rules.sheet_totals(GROUPS, {
+        1: (15, 14), 2: (15, None), 3: (None, 9), 4: (10, 8), 5: (12.5, 11), 6: (12, 10),
+        7: (None, None), 8: (12.5, 9.5)})
+    assert [g.points for g in own.groups] == [30, 10, 24.5, 12.5]
+    assert [g.missing for g in own.groups] == [0, 1, 0, 1]
+    assert (own.total, own.missing, own.max_total) == (77, 2, 100)
+    assert [g.points for g in committee.groups] == [14, 17, 21, 9.5]
+    assert [g.missing for g in committee.groups] == [1, 0, 0, 1]
+    assert (committee.total, committee.missing) == (61.5, 2)
+    # an item absent from the sheet is missing on both sides
+    own, committee = rules.sheet_totals(GROUPS, {1: (15, 15)})
+    assert own.missing == committee.missing == 7
+
+
 def test_missing_scores_make_the_verdict_incomplete():
-    totals = rules.score_totals(GROUPS, {1: 15, 2: 15, 3: 10})
+    totals = committee_totals({1: 15, 2: 15, 3: 10})
     assert totals.missing == 5
     result = rules.cell_verdict(totals, 0, T)
     assert result.state is VerdictState.INCOMPLETE
@@ -112,7 +132,7 @@ def test_thresholds_are_data():
 
 
 def test_organisation_needs_its_share_of_cells():
-    totals = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
+    totals = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
     assert rules.organisation_verdict(totals, 0, T, 7, 10).passed          # exactly 70%
     result = rules.organisation_verdict(totals, 0, T, 6, 10)
     assert result.state is VerdictState.FAILED
@@ -217,7 +237,7 @@ def test_conditions_are_data():
 
 # ------------------------------------------------------------------ registration, own scores
 def test_no_recognition_without_registration():
-    totals = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
+    totals = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
     result = rules.cell_verdict(totals, 0, T, registered=False)
     assert result.state is VerdictState.FAILED
     assert [r.text for r in result.reasons if not r.ok] == [
@@ -230,7 +250,7 @@ def test_no_recognition_without_registration():
 
 
 def test_a_late_registration_is_a_warning_not_a_refusal():
-    totals = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
+    totals = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
     result = rules.cell_verdict(totals, 0, T, registered=True, days_late=2)
     assert result.passed
     assert any(r.warning and r.text == "Đăng ký thi đua muộn 2 ngày" for r in result.reasons)
@@ -242,21 +262,21 @@ def test_a_late_registration_is_a_warning_not_a_refusal():
     ({1: 15, 2: 15}, "Chi bộ tự chấm chưa đủ: còn 6 mục chưa chấm"),
 ])
 def test_a_missing_self_assessment_is_a_reason(own, expected):
-    totals = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
-    own_totals = rules.score_totals(GROUPS, own)
+    totals = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
+    own_totals = committee_totals(own)
     result = rules.cell_verdict(totals, 0, T, own=own_totals)
     assert result.state is VerdictState.FAILED
     assert [r.text for r in result.reasons if not r.ok] == [expected]
     relaxed = rules.cell_verdict(totals, 0, YearRules(self_assessment_required=False),
                                  own=own_totals)
     assert relaxed.passed and any(r.warning and r.text == expected for r in relaxed.reasons)
-    complete = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
+    complete = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
     assert rules.cell_verdict(totals, 0, T, own=complete).passed
 
 
 # ------------------------------------------------------------------------------- the ward
 def test_the_wards_disciplined_members_are_counted_from_its_cells():
-    totals = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
+    totals = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
     detail = (("Chi bộ Tổ dân phố 8", 1),)
     result = rules.organisation_verdict(totals, 1, T, 8, 10, disciplined_detail=detail)
     assert result.state is VerdictState.FAILED
@@ -270,7 +290,7 @@ def test_the_wards_disciplined_members_are_counted_from_its_cells():
 
 
 def test_the_ward_is_not_judged_before_every_cell_is_scored():
-    totals = rules.score_totals(GROUPS, scores(14, 14, 9, 9, 11, 11, 11, 11))
+    totals = committee_totals(scores(14, 14, 9, 9, 11, 11, 11, 11))
     result = rules.organisation_verdict(totals, 0, T, 11, 16,
                                         cells_pending=("Chi bộ Tổ dân phố 2",))
     assert result.state is VerdictState.INCOMPLETE and result.label == "Chưa chấm đủ"
@@ -291,7 +311,7 @@ def test_a_decision_against_the_rules_is_shown_beside_and_needs_its_reason():
     assert [r.text for r in bare.reasons if not r.ok] == [
         "Đảng ủy quyết định xếp loại Hoàn thành xuất sắc nhiệm vụ (HTXSNV), khác kết quả theo "
         "quy định (HTTNV), chưa ghi lý do"]
-    totals = rules.score_totals(GROUPS, scores(*values))
+    totals = committee_totals(scores(*values))
     reasoned = rules.cell_verdict(totals, 2, YearRules(max_disciplined=2), Classification.HTXSNV,
                                   decided_reason="Thành tích đột xuất")
     assert reasoned.passed

@@ -113,8 +113,8 @@ def evaluate(phase: Phase, year_rules: rules.YearRules, evaluation, scope: Scope
         groups = group_specs(phase, scope, year)
     context = context or UnitContext()
     scores = evaluation.scores if evaluation is not None else []
-    self_totals = rules.score_totals(groups, {s.item_id: s.self_points for s in scores})
-    committee_totals = rules.score_totals(groups, {s.item_id: s.committee_points for s in scores})
+    self_totals, committee_totals = rules.sheet_totals(
+        groups, {s.item_id: (s.self_points, s.committee_points) for s in scores})
     decided = (rules.Classification(evaluation.classification)
                if evaluation is not None and evaluation.classification else None)
     reason = (getattr(evaluation, "classification_reason", "") or "") if evaluation else ""
