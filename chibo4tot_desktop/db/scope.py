@@ -35,10 +35,17 @@ OWNED = (Phase, Cell, CellLink, Evaluation, Award, Setting, OrganisationIdentity
 
 
 def _filter(state: ORMExecuteState) -> None:
-    organisation_id = state.session.info.get(ORGANISATION_ID)
-    if organisation_id is None or not state.is_select or state.is_column_load:
-        return
-    state.statement = state.statement.options(*_options(organisation_id))
+    if state.is_select and not state.is_column_load:
+        state.statement = scoped(state.session, state.statement)
+
+
+def scoped(session, statement):
+    """``statement`` (an ORM select) with the organisation filter of ``session``: what its
+    ORM queries get, for a select run on the session's connection (``db.plain``)."""
+    organisation_id = session.info.get(ORGANISATION_ID)
+    if organisation_id is None:
+        return statement
+    return statement.options(*_options(organisation_id))
 
 
 @functools.lru_cache(maxsize=64)
