@@ -86,4 +86,4 @@ def rows(session, model: type, *where, join=None, order_by=None) -> list:
         session.flush()
     result = session.connection().execute(scope.scoped(session, query))
     with paused_gc():
-        return list(map(cls, result))
+        return list(map(cls, result.all()))
