@@ -10,6 +10,7 @@ structure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -242,6 +243,12 @@ class YearOverview:
 
     @property
     def counts(self) -> dict[str, int]:
+        return dict(self._counts)
+
+    @functools.cached_property
+    def _counts(self) -> dict[str, int]:
+        # Counted once, where the overview is made (``_overview_in``: the worker thread on a
+        # big office), not by the window as it shows them; the states do not change.
         registered = self.count("registered")
         return {
             "active": len(self.cells),
@@ -419,6 +426,7 @@ def _overview_in(session: Session, year: int, today: dt.date | None,
                         f"{award.decision_number}): khi quyết định {kept.describe()}; tính lại "
                         f"hôm nay {now.describe() if now else 'không còn thuộc năm này'}")
     overview.todo = _todo(overview, phase_year, today)
+    overview.counts  # noqa: B018 - counted here, not by the window (``YearOverview._counts``)
     return overview
 
 
