@@ -734,7 +734,8 @@ class AwardsListing(SnapshotListing):
 
     def _read(self, progress: Progress) -> list:
         with self.office.read() as session:
-            awards = plain.rows(session, Award, Award.year == self.year)
+            # In the order they were made (ties keep it); a server gives rows in no order.
+            awards = plain.rows(session, Award, Award.year == self.year, order_by=Award.id)
             cell_ids = {award.cell_id for award in awards if award.cell_id is not None}
             cells = {}
             for chunk in _chunks(sorted(cell_ids)):
