@@ -308,13 +308,14 @@ class RegistrationListing(Listing):
         self.year = year
         office.require_org()
         with office.read() as session:
-            # The year's phase read once (on a server every query is a round trip).
-            phase = queries.phase_in(session, year)
-            self.deadline = queries.phase_year_of(phase, year).registration_deadline
+            # The year's schedule read once (on a server every query is a round trip).
+            phase = queries.schedule_in(session, year)
+            schedule = queries.phase_year_of(phase, year)
+            self.deadline = schedule.registration_deadline
             # whether the deadline day itself is on time (the year's rules)
             self.inclusive = rulebook.rules_in(session, year, phase).deadline_inclusive
             rule = queries.year_rule_in(session)
-            review_day = queries.review_days_in(session).get(year)
+            review_day = schedule.review_deadline
         self._day = timeline.reference_day(year, rule, review_day)
         # A cell ended on that very day is still in the year under the review-day rule only.
         self._ended_on_day_counts = (rule is not timeline.YearRule.YEAR_END

@@ -136,6 +136,17 @@ def phase_in(session: Session, year: int) -> Phase:
     return row
 
 
+def schedule_in(session: Session, year: int) -> Phase:
+    """The phase holding ``year`` with its years' schedule but not its catalogues, to be
+    read inside ``session``: what the year's deadlines and rules need, in two statements
+    (``phase_in`` takes three more for the catalogues)."""
+    row = session.scalar(select(Phase).options(selectinload(Phase.years))
+                         .where(*_holding(year)))
+    if row is None:
+        raise _no_phase(year)
+    return row
+
+
 def phase_for_year(office: Office, year: int) -> Phase:
     office.require_org()
     with office.read() as session:
