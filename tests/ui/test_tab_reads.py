@@ -110,3 +110,32 @@ def test_the_awards_tab_shown_reads_its_date_and_name_once(qtbot, demo_window, m
     # The year's date and the ward's name, then the awards' rows.
     assert _sessions_while(monkeypatch, lambda: window.show_tab(tab)) == 2
     assert not tab.stale and tab.awards_model.rowCount()
+
+
+def test_a_registration_list_reads_its_order_with_the_page_on_screen(qtbot, demo_office,
+                                                                    monkeypatch):
+    from chibo4tot_desktop.listings import Query, RegistrationListing
+    from chibo4tot_desktop.ui.models.listing_model import ListingModel
+
+    listing = RegistrationListing(demo_office, 2024)
+    model = ListingModel(inline_rows=0)          # every order computed by the worker
+
+    def shown_rows():
+        return [[model.index(row, column).data() for column in range(model.columnCount())]
+                for row in range(model.rowCount())]
+
+    def expected(query):
+        ids = listing.ordered_ids(query)
+        rows = listing.shown(ids)
+        return [["" if value is None else value for value in rows[row_id].values]
+                for row_id in ids]
+
+    # An empty table: its size, the first page, then the order (the first page not read
+    # again): three reads.
+    assert _sessions_while(monkeypatch, lambda: (model.set_listing(listing),
+                                                 model.wait_until_ready())) == 3
+    assert shown_rows() == expected(Query("name"))
+    # Another order: the order and the page on screen in one read.
+    assert _sessions_while(monkeypatch, lambda: (model.order_by("code", True),
+                                                 model.wait_until_ready())) == 1
+    assert shown_rows() == expected(Query("code", True))
