@@ -25,7 +25,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+)
 
 from chibo4tot_desktop import rules, timeline
 from chibo4tot_desktop.db import plain
@@ -104,10 +115,20 @@ class Listing:
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list:
         raise NotImplementedError
 
-    def first_ids(self, query: Query, count: int) -> list | None:
-        """The first ``count`` ids of ``ordered_ids(query)`` if they can be read quickly without
-        the others (the window shows them while the whole order is read); None otherwise."""
+    def first_page(self, query: Query, count: int) -> tuple[list, dict] | None:
+        """The first ``count`` ids of ``ordered_ids(query)`` and what the table shows of them
+        (``shown``), if they can be read quickly without the others (the window shows them
+        while the whole order is read); None otherwise."""
         return None
+
+    def ordered_pages(self, query: Query, progress: Progress, numbers: Iterable[int],
+                      size: int) -> tuple[list, dict[int, dict]]:
+        """``ordered_ids(query, progress)`` and what the table shows of the pages ``numbers``
+        of ``size`` rows in that order (page number -> ``shown``); a listing read from the
+        database reads them together."""
+        ids = self.ordered_ids(query, progress)
+        return ids, {number: self.shown(ids[number * size:(number + 1) * size])
+                     for number in numbers if number * size < len(ids)}
 
     def ids_at_hand(self, query: Query) -> list | None:
         """``ordered_ids(query)`` when the listing has that order without ordering anything
@@ -240,6 +261,14 @@ def search(rows: Sequence, text_of: Callable, wanted: str, folded: dict[str, str
     return result
 
 
+def _among(session, column, ids: list):
+    """``column IN ids``; on PostgreSQL as one array (``= ANY``): a page's 200 ids as 200
+    parameters cost the server's planning and psycopg's sending more than the read itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _chunks(ids: Sequence, size: int = PAGE_ROWS) -> Iterable[list]:
     for start in range(0, len(ids), size):
         yield list(ids[start:start + size])
@@ -283,19 +312,23 @@ class RegistrationListing(Listing):
     _FIELDS = {"code": Cell.code, "name": Cell.name, "received_on": Registration.received_on,
                "title": Registration.title, "members_count": Registration.members_count,
                "signer": Registration.signer}
+    # A ``RegistrationRow``'s columns.
+    _ROW = (Cell.id, Cell.code, Cell.name, Registration.id, Registration.received_on,
+            Registration.title, Registration.members_count, Registration.signer)
 
     def __init__(self, office: Office, year: int):
         self.office = office
         self.year = year
         office.require_org()
         with office.read() as session:
-            # The year's phase read once (on a server every query is a round trip).
-            phase = queries.phase_in(session, year)
-            self.deadline = queries.phase_year_of(phase, year).registration_deadline
+            # The year's schedule read once (on a server every query is a round trip).
+            phase = queries.schedule_in(session, year)
+            schedule = queries.phase_year_of(phase, year)
+            self.deadline = schedule.registration_deadline
             # whether the deadline day itself is on time (the year's rules)
             self.inclusive = rulebook.rules_in(session, year, phase).deadline_inclusive
             rule = queries.year_rule_in(session)
-            review_day = queries.review_days_in(session).get(year)
+            review_day = schedule.review_deadline
         self._day = timeline.reference_day(year, rule, review_day)
         # A cell ended on that very day is still in the year under the review-day rule only.
         self._ended_on_day_counts = (rule is not timeline.YearRule.YEAR_END
@@ -375,15 +408,29 @@ class RegistrationListing(Listing):
             statement = statement.where(Registration.received_on.is_not(None))
         return statement.order_by(*order_by)
 
-    def first_ids(self, query: Query, count: int) -> list[int] | None:
-        """The first ``count`` ids of ``ordered_ids(query)`` when the database alone orders
-        them (no search, no column ordered in Python), read without the rest."""
+    def first_page(self, query: Query, count: int) -> tuple[list[int], dict] | None:
+        """The first ``count`` rows of ``ordered_ids(query)`` when the database alone orders
+        them (no search, no column ordered in Python), read without the rest: their ids and
+        rows in one statement."""
         if query.search or self._in_python(self.column(query.column)):
             return None
         with self.office.read() as session:
-            return list(self._execute(session, self._statement(query).limit(count)).scalars())
+            rows = [RegistrationRow(*row) for row in self._execute(
+                session, self._statement(query, *self._ROW[1:]).limit(count))]
+        return [row.id for row in rows], {row.id: self._show(row) for row in rows}
 
     def ordered_ids(self, query: Query, progress: Progress = null_progress) -> list[int]:
+        with self.office.read() as session:
+            return self._ordered_in(session, query, progress)
+
+    def ordered_pages(self, query: Query, progress: Progress, numbers: Iterable[int],
+                      size: int) -> tuple[list[int], dict[int, dict]]:
+        with self.office.read() as session:     # one read: on a server, three round trips
+            ids = self._ordered_in(session, query, progress)
+            return ids, {number: self._shown_in(session, ids[number * size:(number + 1) * size])
+                         for number in numbers if number * size < len(ids)}
+
+    def _ordered_in(self, session, query: Query, progress: Progress) -> list[int]:
         column = self.column(query.column)
         in_python = self._in_python(column)
         search_columns = (Cell.code, Cell.name, Registration.signer, Registration.title) \
@@ -391,7 +438,7 @@ class RegistrationListing(Listing):
         value_columns = (self._FIELDS[column.key],) if in_python else ()
         statement = self._statement(query, *value_columns, *search_columns)
         progress(0, None, "Đang đọc danh sách đăng ký…")
-        with self.office.read() as session, plain.paused_gc():
+        with plain.paused_gc():
             # count(code), not count(id) (the same: a code is never empty): SQLite would
             # read the id from the index of the names and look the registrations up in that
             # order, all over the table; reading the cells themselves, it takes them by id.
@@ -400,14 +447,17 @@ class RegistrationListing(Listing):
                 func.count(case((self._late(), 1))))).one()
             self.counts = {"active": active, "registered": registered, "late": late,
                            "missing": active - registered}
-            result = self._execute(session, statement.execution_options(yield_per=FETCH_ROWS))
             if not value_columns and not search_columns:
+                # The ids alone, taken in pieces from an ordinary cursor: on a server,
+                # ``yield_per`` declares a cursor there and fetches from it, five round trips
+                # more for a province's ids (a city's 100,000 ids are a few megabytes).
                 ids: list[int] = []
-                for part in result.partitions():
+                for part in self._execute(session, statement).partitions(FETCH_ROWS):
                     ids.extend([row[0] for row in part])
                     check_cancelled(progress)
                 progress(len(ids), len(ids))
                 return ids
+            result = self._execute(session, statement.execution_options(yield_per=FETCH_ROWS))
             rows: list[tuple] = []
             for part in result.partitions():
                 rows.extend(part)
@@ -425,16 +475,16 @@ class RegistrationListing(Listing):
             return [row[0] for row in rows]
 
     def shown(self, ids: Sequence[int]) -> dict[int, Shown]:
-        result: dict[int, Shown] = {}
         with self.office.read() as session:
-            for chunk in _chunks(ids):
-                for row in self._execute(session, self._select(
-                        Cell.id, Cell.code, Cell.name, Registration.id,
-                        Registration.received_on, Registration.title,
-                        Registration.members_count, Registration.signer)
-                        .where(Cell.id.in_(chunk))):
-                    item = RegistrationRow(*row)
-                    result[item.id] = self._show(item)
+            return self._shown_in(session, ids)
+
+    def _shown_in(self, session, ids: Sequence[int]) -> dict[int, Shown]:
+        result: dict[int, Shown] = {}
+        for chunk in _chunks(ids):
+            for row in self._execute(session, self._select(*self._ROW)
+                                     .where(_among(session, Cell.id, chunk))):
+                item = RegistrationRow(*row)
+                result[item.id] = self._show(item)
         return result
 
     def _show(self, row: RegistrationRow) -> Shown:
@@ -712,7 +762,8 @@ class AwardsListing(SnapshotListing):
 
     def _read(self, progress: Progress) -> list:
         with self.office.read() as session:
-            awards = plain.rows(session, Award, Award.year == self.year)
+            # In the order they were made (ties keep it); a server gives rows in no order.
+            awards = plain.rows(session, Award, Award.year == self.year, order_by=Award.id)
             cell_ids = {award.cell_id for award in awards if award.cell_id is not None}
             cells = {}
             for chunk in _chunks(sorted(cell_ids)):

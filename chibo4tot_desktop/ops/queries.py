@@ -6,6 +6,7 @@ Rows come back detached from their session with what they need loaded; nothing h
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -135,6 +136,17 @@ def phase_in(session: Session, year: int) -> Phase:
     return row
 
 
+def schedule_in(session: Session, year: int) -> Phase:
+    """The phase holding ``year`` with its years' schedule but not its catalogues, to be
+    read inside ``session``: what the year's deadlines and rules need, in two statements
+    (``phase_in`` takes three more for the catalogues)."""
+    row = session.scalar(select(Phase).options(selectinload(Phase.years))
+                         .where(*_holding(year)))
+    if row is None:
+        raise _no_phase(year)
+    return row
+
+
 def phase_for_year(office: Office, year: int) -> Phase:
     office.require_org()
     with office.read() as session:
@@ -206,7 +218,43 @@ def year_document_date(office: Office, year: int) -> dt.date:
         days = review_days_in(session)        # one light query (the window asks often)
     if year not in days:
         phase_year(office, year)              # the error that says why
-    return days[year] or dt.date(year, 12, 31)
+    return _document_date(year, days[year])
+
+
+def _document_date(year: int, review_deadline: dt.date | None) -> dt.date:
+    return review_deadline or dt.date(year, 12, 31)
+
+
+def year_identity(office: Office, year: int) -> tuple[dt.date, timeline.Identity]:
+    """``year_document_date`` and the identity in force on that day, in one read (on a
+    server each read is a round trip to check the connection, one to begin and one to end
+    besides its statements)."""
+    office.require_org()
+    with office.read() as session:
+        days = review_days_in(session)
+        if year not in days:
+            phase_year_of(phase_in(session, year), year)     # the error that says why
+        day = _document_date(year, days[year])
+        return day, identity_in(session, day)
+
+
+class ScoringSheet(NamedTuple):
+    phase: Phase                    # the phase holding the year, with its catalogues
+    identity: timeline.Identity     # the organisation's, on the year's document date
+    evaluation: Evaluation | None   # the unit's saved sheet, with its scores
+
+
+def scoring_sheet(office: Office, year: int, cell_id: int | None) -> ScoringSheet:
+    """What the scoring sheet of a cell (None: the organisation) for ``year`` shows beyond
+    the year's overview, in one read (``year_identity``): the phase, the identity on the
+    year's document date (the day from the phase's own schedule of the year) and the saved
+    evaluation (``evaluation``)."""
+    office.require_org()
+    with office.read() as session:
+        phase = phase_in(session, year)
+        day = _document_date(year, phase_year_of(phase, year).review_deadline)
+        return ScoringSheet(phase, identity_in(session, day), evaluation_in(session, cell_id,
+                                                                            year))
 
 
 def catalogue_scored_years(session: Session, version: CatalogueVersion) -> list[int]:

@@ -178,8 +178,9 @@ def test_an_empty_table_shows_the_first_page_while_the_whole_order_is_read(qtbot
     class Slow(People):
         """The database gives the first page at once; the whole order waits for the test."""
 
-        def first_ids(self, query, count):
-            return [row.id for row in self.rows[:count]]
+        def first_page(self, query, count):
+            first = [row.id for row in self.rows[:count]]
+            return first, self.shown(first)
 
         def ordered_ids(self, query, progress=None):
             release.wait(30)

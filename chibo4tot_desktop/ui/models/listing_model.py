@@ -11,7 +11,7 @@ list (``inline_rows``) is ordered at once, which keeps small offices free of any
 While an order is being computed the old one stays on screen and ``busyChanged(True)`` is
 emitted; the worker also reads, in the new order, the pages on screen, so that the window
 draws the new order without reading the database (an empty table shows the first page of the
-new order as soon as the listing reads it, ``Listing.first_ids``, and the other rows are added
+new order as soon as the listing reads it, ``Listing.first_page``, and the other rows are added
 when the whole order is there). A newer request supersedes an older one, whose result is
 thrown away. ``idsReady`` is emitted each time a new order is in place. Each row's ``tag``
 (its state: "missing", "late"...) is coloured by ``colour(tag, column) -> QColor | None``,
@@ -73,16 +73,19 @@ class _OrderJob(QRunnable):
 
     def run(self) -> None:
         try:
-            if self.firsts is not None:
-                first = self.listing.first_ids(self.query, PAGE)
-                if first:
-                    page = self.listing.shown(first)
-                    with self.lock:
-                        self.firsts[self.generation] = (first, page)
-                    self.signals.first.emit(self.generation)
-            ids = self.listing.ordered_ids(self.query, self.state)
-            pages = {number: self.listing.shown(ids[number * PAGE:(number + 1) * PAGE])
-                     for number in self.pages if number * PAGE < len(ids)}
+            first = self.listing.first_page(self.query, PAGE) if self.firsts is not None \
+                else None
+            if first and first[0]:
+                with self.lock:
+                    self.firsts[self.generation] = first
+                self.signals.first.emit(self.generation)
+            else:
+                first = None
+            # The first page read just now is not read again if the order begins with it.
+            numbers = [number for number in self.pages if number or first is None]
+            ids, pages = self.listing.ordered_pages(self.query, self.state, numbers, PAGE)
+            if first is not None and 0 in self.pages and ids:
+                pages[0] = first[1] if ids[:PAGE] == first[0] else self.listing.shown(ids[:PAGE])
             outcome = ((ids, pages), None)
         except Cancelled:
             return

@@ -81,7 +81,7 @@ class AwardsTab(BaseTab):
     def __init__(self, main, parent=None):
         super().__init__(main, parent)
         self.overview = None
-        self._day = None          # the year's lists' date (``queries.year_document_date``)
+        self._name = ""           # the organisation's name on the year's lists' date
         self.proposal_year = None
         self.propose_button = self.button_row.add_button("Lập đề nghị “Chi bộ 4 tốt”",
                                                          self.propose_selected)
@@ -180,7 +180,8 @@ class AwardsTab(BaseTab):
         if year is None:
             self.stale = False
             return
-        day = queries.year_document_date(self.office, year)   # the year's lists are dated so
+        # The year's lists are dated so; the organisation named as on that day (one read).
+        day, identity = queries.year_identity(self.office, year)
         if year != self.proposal_year:
             self.proposal_year = year
             self.proposal_date.set_date(day)
@@ -188,7 +189,7 @@ class AwardsTab(BaseTab):
         if overview is None:
             self.org_verdict.setText(f"Năm {year}: đang tổng hợp…")
             return          # still stale: shown when the overview is ready
-        self.overview, self._day = overview, day
+        self.overview, self._name = overview, identity.name
         org = overview.organisation_result
         colour = {"passed": "#1b7a1b", "failed": "#b00020"}.get(org.verdict.state.value, "#666")
         self.org_verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {colour};")
@@ -225,8 +226,8 @@ class AwardsTab(BaseTab):
         self.stale = False
         self.results_model.set_listing(ResultsListing(overview))
         self.ranking_model.set_listing(RankingListing(overview))
-        name = queries.identity_on(self.office, self._day).name
-        self.awards_model.set_listing(AwardsListing(self.office, overview.year, name, overview))
+        self.awards_model.set_listing(AwardsListing(self.office, overview.year, self._name,
+                                                    overview))
 
     def show_ranking(self) -> None:
         """The ranking the core computed (``reports.year_overview``): shown always, the

@@ -83,12 +83,10 @@ class RegistrationsTab(BaseTab):
         year = self.year()
         if year is None:
             return
-        listing = self.listing
-        if listing is None or listing.office is not self.office or listing.year != year:
-            self.model.set_listing(RegistrationListing(self.office, year))
-        else:
-            listing.deadline = queries.phase_year(self.office, year).registration_deadline
-            self.model.reload()
+        # Read again with the year's schedule and rules (a change may be to them: the
+        # deadline, whether its day is on time, the day that makes up the year); the order,
+        # filter and search stay.
+        self.model.set_listing(RegistrationListing(self.office, year))
 
     def _show_summary(self) -> None:
         listing = self.listing

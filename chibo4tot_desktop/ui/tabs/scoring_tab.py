@@ -44,6 +44,7 @@ from chibo4tot_desktop.ui.tabs.base_tab import BaseTab
 from chibo4tot_desktop.ui.widgets.score_edit import ScoreEdit
 
 ORGANISATION = -1   # combo data for the organisation's own evaluation
+_UNREAD = object()  # a unit's saved sheet not read yet (``ScoringTab.load``)
 
 
 def _centred(box: QWidget) -> QWidget:
@@ -237,28 +238,30 @@ class ScoringTab(BaseTab):
                 self.verdict_label.setText(f"Năm {year}: đang tổng hợp…")
             return
         self.stale = False
+        self.overview = overview
+        units = [(state.cell.name, state.cell.id) for state in overview.cells]
+        # The unit shown stays if it is still in the year; otherwise the first.
+        unit = self.current_unit
+        if unit != ORGANISATION and unit not in {cell_id for _name, cell_id in units}:
+            unit = units[0][1] if units else ORGANISATION
+        evaluation = _UNREAD
         if self._read_for is None or self._read_for[0] is not self.office \
                 or self._read_for[1] != year:
-            self.phase = queries.phase_for_year(self.office, year)
-            self._identity = queries.identity_on(
-                self.office, queries.year_document_date(self.office, year))
+            # The phase, the identity and the unit's saved sheet in one read.
+            self.phase, self._identity, evaluation = queries.scoring_sheet(
+                self.office, year, None if unit == ORGANISATION else unit)
             self._read_for = (self.office, year)
-        self.overview = overview
-        wanted = self.current_unit
-        units = [(state.cell.name, state.cell.id) for state in overview.cells]
         identity = self._identity
         self.upper_body = identity.upper_body
         units.append((f"{identity.name} (tự chấm “Đảng bộ cơ sở 4 tốt”)", ORGANISATION))
         self.unit.blockSignals(True)
         self.units_model.set_units(units)     # a province's names: one list, no item each
-        index = self.units_model.row_of(wanted)
-        self.unit.setCurrentIndex(index if index >= 0 else 0)
+        self.unit.setCurrentIndex(self.units_model.row_of(unit))
         self.unit.blockSignals(False)
-        unit = self.unit.currentData()
         if self.dirty and unit == self.current_unit and self._same_catalogue():
             self.recompute()
         else:
-            self.load()
+            self.load(evaluation)
 
     def data_changed(self, topics) -> None:
         # The year's phase and the ward's identity are read again unless only scoring sheets
@@ -305,14 +308,16 @@ class ScoringTab(BaseTab):
                 return
         self.load()
 
-    def load(self) -> None:
-        """Build the sheet of the selected unit from the database."""
+    def load(self, evaluation=_UNREAD) -> None:
+        """Build the sheet of the selected unit from the database (``evaluation``: its saved
+        sheet, already read with the phase)."""
         year = self.year()
         if year is None or self.unit.currentData() is None:
             return
         self._loading = True
         self.current_unit = self.unit.currentData()
-        self.evaluation = queries.evaluation(self.office, self.cell_id(), year)
+        self.evaluation = queries.evaluation(self.office, self.cell_id(), year) \
+            if evaluation is _UNREAD else evaluation
         scores = {s.item_id: s for s in self.evaluation.scores} if self.evaluation else {}
         groups = self.phase.catalogue(year, self.scope())
         own_words, upper_words = self.words()
