@@ -82,7 +82,9 @@ def _columns(obj) -> dict:
 def label(obj) -> str:
     """A short human description built from the row's own columns (no lazy loads); ``obj``
     is a model object or a mapping of its columns."""
-    get = obj.get if isinstance(obj, Mapping) else (lambda key: getattr(obj, key, None))
+    # A dict (the bulk writes' rows) is known without the slower abstract Mapping check.
+    get = obj.get if obj.__class__ is dict or isinstance(obj, Mapping) else (
+        lambda key: getattr(obj, key, None))
     for name in ("name", "title", "text", "key", "file_name"):
         value = get(name)
         if isinstance(value, str) and value:
