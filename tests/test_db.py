@@ -138,3 +138,28 @@ def test_listeners_hear_after_commit_only(office):
 def _count(office, model):
     with office.db.session() as session:
         return session.scalar(select(func.count()).select_from(model))
+
+
+def test_bulk_audit_texts_are_the_flushs_texts():
+    """The bulk writes' audit text of a row (each distinct date or enum converted once) is
+    the flush's ``json.dumps`` of the plain values, whatever the values; a value JSON has no
+    form of is refused as by json."""
+    import datetime as dt
+    import json
+
+    from chibo4tot_desktop.db import audit
+    from chibo4tot_desktop.db.models import RegistrationSource
+
+    text = audit.row_texts()
+    rows = [{"id": 1, "name": "Chi bộ “Đoàn” \\ 1\n", "on": dt.date(2024, 3, 1),
+             "at": dt.datetime(2024, 3, 1, 8, 30), "source": RegistrationSource.FILE,
+             "n": 1.5, "ok": True, "none": None, "file": b"abc", "buffer": bytearray(b"ab"),
+             "list": ["x", 2]},
+            {"id": 2, "on": dt.datetime(2024, 3, 1), "again": dt.date(2024, 3, 1),
+             "source": RegistrationSource.TYPED, "file": b"abc"},
+            {"on": dt.date(2024, 3, 1), "emoji": "😀", "big": 10 ** 30}]
+    for row in rows + rows:
+        assert text(row) == json.dumps({key: audit._plain(value) for key, value in row.items()},
+                                       ensure_ascii=False)
+    with pytest.raises(TypeError):
+        text({"odd": object()})

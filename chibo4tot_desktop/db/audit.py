@@ -82,7 +82,9 @@ def _columns(obj) -> dict:
 def label(obj) -> str:
     """A short human description built from the row's own columns (no lazy loads); ``obj``
     is a model object or a mapping of its columns."""
-    get = obj.get if isinstance(obj, Mapping) else (lambda key: getattr(obj, key, None))
+    # A dict (the bulk writes' rows) is known without the slower abstract Mapping check.
+    get = obj.get if obj.__class__ is dict or isinstance(obj, Mapping) else (
+        lambda key: getattr(obj, key, None))
     for name in ("name", "title", "text", "key", "file_name"):
         value = get(name)
         if isinstance(value, str) and value:
@@ -172,11 +174,41 @@ def _encode_other(value):
     return plain
 
 
-# json.dumps(..., ensure_ascii=False) as the flush writes it, calling Python only for dates:
-# json's C encoder, made once (``JSONEncoder.encode`` makes one anew at every call, which
-# costs as much as the encoding of a row). No check for cycles: a row's values are plain.
-_ENCODE_ROW = json.encoder.c_make_encoder(
-    None, _encode_other, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+def _row_encoder(default):
+    """json.dumps(..., ensure_ascii=False) as the flush writes it, calling ``default`` only
+    for what JSON has no form of: json's C encoder, made once (``JSONEncoder.encode`` makes
+    one anew at every call, which costs as much as the encoding of a row). No check for
+    cycles: a row's values are plain."""
+    return json.encoder.c_make_encoder(
+        None, default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+
+
+_ENCODE_ROW = _row_encoder(_encode_other)
+
+
+class _PlainOnce(dict):
+    """What ``_encode_other`` gives each distinct value (a date, an enum member): its
+    ``__getitem__`` is the encoder's ``default``, so a value seen before costs no Python call.
+    A value that cannot be a key (a bytearray) raises TypeError: the row is then encoded by
+    ``_ENCODE_ROW`` (the same text, or the same error)."""
+
+    def __missing__(self, value):
+        plain = self[value] = _encode_other(value)
+        return plain
+
+
+def row_texts():
+    """A function giving a row's audit text (a dict of its columns): the text the flush
+    writes, ``json.dumps`` of the plain values with ``ensure_ascii=False``."""
+    join = "".join
+    encode = _row_encoder(_PlainOnce().__getitem__)   # distinct values: a year's days...
+
+    def text(values: dict) -> str:
+        try:
+            return join(encode(values, 0))
+        except TypeError:
+            return join(_ENCODE_ROW(values, 0))
+    return text
 
 
 # Audit rows are made and written this many at a time: 100,000 imported rows never have all
@@ -188,11 +220,11 @@ def record_inserts(session: Session, model, rows: Sequence[Mapping]) -> None:
     """Audit rows for ``rows`` (each with its new ``id`` and every column) inserted into
     ``model``'s table."""
     keys = [attr.key for attr in inspect(model).column_attrs if attr.key not in SKIPPED_FIELDS]
-    join, encode = "".join, _ENCODE_ROW
+    text = row_texts()
     now = _now()         # one time for all of them, as one flush has
     for start in range(0, len(rows), AUDIT_BATCH):
         _write(session, model.__tablename__, [
-            ("insert", row["id"], row, "", None, join(encode({key: row[key] for key in keys}, 0)))
+            ("insert", row["id"], row, "", None, text({key: row[key] for key in keys}))
             for row in rows[start:start + AUDIT_BATCH]], now)
 
 

@@ -178,8 +178,13 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
         rule = year_rule_of(session, year)
         # Every column of a new row (defaults filled in), for one executemany.
         defaults = audit.column_defaults(Registration)
+        source = RegistrationSource.FILE.value
+        of_year = set()     # the (start, end) of cells found in the year: checked once each
         for entry, values in checked:
-            cell = cell_of_year(session, cells.get(entry["cell_id"]), year, rule)
+            cell = cells.get(entry["cell_id"])
+            if cell is None or (cell.started_on, cell.dissolved_on) not in of_year:
+                cell = cell_of_year(session, cell, year, rule)     # refuses another year's
+                of_year.add((cell.started_on, cell.dissolved_on))
             registration = existing.get(cell.id)
             expected = entry.get("expected_version")
             if (registration is None) != (expected is None) or (
@@ -187,13 +192,14 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
                 raise ConflictError(
                     f"Bản đăng ký của '{cell.name}' vừa được người khác thêm hoặc sửa; "
                     "hãy đọc lại tệp để xem thay đổi mới nhất.")
-            row = {**values, "source": RegistrationSource.FILE.value,
-                   "source_file": entry.get("source_file"),
-                   "source_row": entry.get("source_row")}
             if registration is None:
-                added.append({**defaults, "cell_id": cell.id, "year": year, **row})
+                added.append({**defaults, "cell_id": cell.id, "year": year, **values,
+                              "source": source, "source_file": entry.get("source_file"),
+                              "source_row": entry.get("source_row")})
             else:
-                updated.append((registration, row))
+                updated.append((registration, {
+                    **values, "source": source, "source_file": entry.get("source_file"),
+                    "source_row": entry.get("source_row")}))
         check_cancelled(progress)
         if added:
             # One executemany, then the new ids by cell: a cell has one registration a year.
