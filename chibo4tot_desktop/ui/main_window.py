@@ -242,8 +242,9 @@ class MainWindow(QMainWindow):
 
     def _build_others_later(self) -> None:
         """Once the year's figures are shown: the tabs not built yet, one per turn of the
-        event loop (each some tens of milliseconds) while nothing is being computed, so that
-        the window keeps answering and a later switch finds its tab ready."""
+        event loop (each some tens of milliseconds; a tab's module imported in one turn, the
+        tab built in the next) while nothing is being computed, so that the window keeps
+        answering and a later switch finds its tab ready."""
         if not self._idle_build and self._pages:
             self._idle_build = True     # (the timers go with the window if it closes first)
             QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
@@ -254,7 +255,10 @@ class MainWindow(QMainWindow):
             return
         for kind in TABS:
             if kind.name in self._pages:
-                self._build_tab(kind.name)
+                if kind.loaded():
+                    self._build_tab(kind.name)
+                else:
+                    kind.load()          # its module in this turn, the tab in the next
                 break
         if self._pages:
             QTimer.singleShot(0, self, self._build_next)

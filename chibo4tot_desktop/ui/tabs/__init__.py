@@ -8,6 +8,7 @@ operations) are not part of the start.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import NamedTuple
 
@@ -17,9 +18,17 @@ class TabKind(NamedTuple):
     title: str
     class_name: str
 
+    @property
+    def module(self) -> str:
+        return f"{__name__}.{self.name}"
+
+    def loaded(self) -> bool:
+        """Whether the tab's module is imported."""
+        return self.module in sys.modules
+
     def load(self) -> type:
         """The tab's class (its module imported now if it is not yet)."""
-        return getattr(import_module(f"{__name__}.{self.name}"), self.class_name)
+        return getattr(import_module(self.module), self.class_name)
 
 
 TABS = (TabKind("overview_tab", "Tổng quan", "OverviewTab"),
