@@ -8,9 +8,12 @@ are not stored: ``rules`` computes them from these rows and the phase's threshol
 
 Rows that people edit carry a ``version`` counter (SQLAlchemy's version_id_col), so a write
 based on a stale read fails instead of silently overwriting someone else's change.
-"""
 
-from __future__ import annotations
+The annotations are objects, not texts (no ``from __future__ import annotations`` here): the
+declarative mapping reads every ``Mapped[...]`` of the 22 records when this module loads, at
+every start, and from a text it has to rewrite and evaluate each one; only the names of
+records defined further down are written as texts ("Phase").
+"""
 
 import datetime as dt
 from enum import StrEnum
@@ -111,9 +114,9 @@ class Organisation(Base):
         ForeignKey("organisations.id", ondelete="SET NULL"))
     merged_on: Mapped[dt.date | None] = mapped_column(Date)
 
-    phases: Mapped[list[Phase]] = relationship(back_populates="organisation",
-                                               order_by="Phase.first_year")
-    cells: Mapped[list[Cell]] = relationship(back_populates="organisation")
+    phases: Mapped[list["Phase"]] = relationship(back_populates="organisation",
+                                                 order_by="Phase.first_year")
+    cells: Mapped[list["Cell"]] = relationship(back_populates="organisation")
 
     @property
     def committee_name(self) -> str:
@@ -180,9 +183,9 @@ class Phase(Base):
                                          server_default=text("1"))
 
     organisation: Mapped[Organisation] = relationship(back_populates="phases")
-    years: Mapped[list[PhaseYear]] = relationship(back_populates="phase", order_by="PhaseYear.year",
-                                                  cascade="all, delete-orphan")
-    versions: Mapped[list[CatalogueVersion]] = relationship(
+    years: Mapped[list["PhaseYear"]] = relationship(
+        back_populates="phase", order_by="PhaseYear.year", cascade="all, delete-orphan")
+    versions: Mapped[list["CatalogueVersion"]] = relationship(
         back_populates="phase",
         order_by="(CatalogueVersion.scope, CatalogueVersion.first_year)",
         cascade="all, delete-orphan")
@@ -192,7 +195,7 @@ class Phase(Base):
     def contains(self, year: int) -> bool:
         return self.first_year <= year <= self.last_year
 
-    def catalogue_version(self, year: int, scope: Scope | str = None) -> CatalogueVersion:
+    def catalogue_version(self, year: int, scope: Scope | str = None) -> "CatalogueVersion":
         """The catalogue of ``scope`` in force for ``year``: the version with the latest first
         year not after it (a year keeps the catalogue it was scored with)."""
         scope = Scope(scope or Scope.CELL).value
@@ -204,12 +207,12 @@ class Phase(Base):
             return max(in_force, key=lambda version: version.first_year)
         return min(versions, key=lambda version: version.first_year)
 
-    def catalogue(self, year: int, scope: Scope | str = None) -> list[CriteriaGroup]:
+    def catalogue(self, year: int, scope: Scope | str = None) -> list["CriteriaGroup"]:
         """The criteria groups (with their items) of ``scope`` for ``year``."""
         return list(self.catalogue_version(year, scope).groups)
 
     @property
-    def groups(self) -> list[CriteriaGroup]:
+    def groups(self) -> list["CriteriaGroup"]:
         """The catalogues in force for the phase's last year (both scopes; the one being
         used now). A given year's own: ``catalogue(year, scope)``."""
         groups = []
@@ -293,7 +296,7 @@ class CatalogueVersion(Base):
     first_year: Mapped[int] = mapped_column(Integer)
 
     phase: Mapped[Phase] = relationship(back_populates="versions")
-    groups: Mapped[list[CriteriaGroup]] = relationship(
+    groups: Mapped[list["CriteriaGroup"]] = relationship(
         back_populates="catalogue", order_by="CriteriaGroup.position",
         cascade="all, delete-orphan")
 
@@ -315,7 +318,7 @@ class CriteriaGroup(Base):
     pass_points: Mapped[float] = mapped_column(Float, default=0)
 
     catalogue: Mapped[CatalogueVersion] = relationship(back_populates="groups")
-    items: Mapped[list[CriteriaItem]] = relationship(
+    items: Mapped[list["CriteriaItem"]] = relationship(
         back_populates="group", order_by="CriteriaItem.position", cascade="all, delete-orphan")
 
     @property
@@ -507,8 +510,8 @@ class Evaluation(Base):
                                          server_default=text("1"))
 
     cell: Mapped[Cell | None] = relationship()
-    scores: Mapped[list[Score]] = relationship(back_populates="evaluation",
-                                               cascade="all, delete-orphan")
+    scores: Mapped[list["Score"]] = relationship(back_populates="evaluation",
+                                                 cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -39,20 +39,12 @@ from chibo4tot_desktop.ui.common import show_error
 from chibo4tot_desktop.ui.models.listing_model import ListingModel
 from chibo4tot_desktop.ui.overviews import OverviewService
 from chibo4tot_desktop.ui.safety import open_data_file
-from chibo4tot_desktop.ui.tabs.awards_tab import AwardsTab
-from chibo4tot_desktop.ui.tabs.cells_tab import CellsTab
-from chibo4tot_desktop.ui.tabs.overview_tab import OverviewTab
-from chibo4tot_desktop.ui.tabs.registrations_tab import RegistrationsTab
-from chibo4tot_desktop.ui.tabs.scoring_tab import ScoringTab
+from chibo4tot_desktop.ui.tabs import TABS, TITLES
 
 RECENT_KEY = "recent_files"
 TAB_KEY = "window/tab"          # the tab the window was left on (its class name)
 MAX_RECENT = 8
 SWITCH_INTERVAL = 0.001          # seconds (Python's own: 0.005)
-# The tabs in their order: the attribute that holds each, and its class.
-TABS = (("overview_tab", OverviewTab), ("cells_tab", CellsTab),
-        ("registrations_tab", RegistrationsTab), ("scoring_tab", ScoringTab),
-        ("awards_tab", AwardsTab))
 # The tabs not shown at start are built this long after the year's figures are shown (the
 # window painted and answering first), then one per turn of the event loop.
 IDLE_BUILD_MS = 200
@@ -108,9 +100,9 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._hooks: dict[str, list] = {}
         self._idle_build = False
-        for name, kind in TABS:
-            self._pages[name] = QWidget()
-            self.tabs.addTab(self._pages[name], kind.TITLE)
+        for kind in TABS:
+            self._pages[kind.name] = QWidget()
+            self.tabs.addTab(self._pages[kind.name], kind.title)
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -219,7 +211,7 @@ class MainWindow(QMainWindow):
             self._hooks.setdefault(name, []).append(hook)
 
     def _build_tab(self, name: str):
-        tab = dict(TABS)[name](self)
+        tab = next(kind for kind in TABS if kind.name == name).load()(self)
         self._built[name] = tab
         page = self._pages.pop(name)
         index = self.tabs.indexOf(page)
@@ -227,7 +219,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)         # the same tab stays current: no switch
         try:
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, tab, tab.TITLE)
+            self.tabs.insertTab(index, tab, TITLES[name])
             self.tabs.setCurrentIndex(current)
         finally:
             self.tabs.blockSignals(False)
@@ -239,7 +231,7 @@ class MainWindow(QMainWindow):
         return tab
 
     def _built_tabs(self) -> list:
-        return [self._built[name] for name, _kind in TABS if name in self._built]
+        return [self._built[kind.name] for kind in TABS if kind.name in self._built]
 
     def _current_name(self) -> str | None:
         widget = self.tabs.currentWidget()
@@ -250,8 +242,9 @@ class MainWindow(QMainWindow):
 
     def _build_others_later(self) -> None:
         """Once the year's figures are shown: the tabs not built yet, one per turn of the
-        event loop (each some tens of milliseconds) while nothing is being computed, so that
-        the window keeps answering and a later switch finds its tab ready."""
+        event loop (each some tens of milliseconds; a tab's module imported in one turn, the
+        tab built in the next) while nothing is being computed, so that the window keeps
+        answering and a later switch finds its tab ready."""
         if not self._idle_build and self._pages:
             self._idle_build = True     # (the timers go with the window if it closes first)
             QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
@@ -260,9 +253,12 @@ class MainWindow(QMainWindow):
         if self._busy:              # a year or a long list is being computed: after it
             QTimer.singleShot(IDLE_BUILD_MS, self, self._build_next)
             return
-        for name, _kind in TABS:
-            if name in self._pages:
-                self._build_tab(name)
+        for kind in TABS:
+            if kind.name in self._pages:
+                if kind.loaded():
+                    self._build_tab(kind.name)
+                else:
+                    kind.load()          # its module in this turn, the tab in the next
                 break
         if self._pages:
             QTimer.singleShot(0, self, self._build_next)
@@ -287,7 +283,7 @@ class MainWindow(QMainWindow):
         """Open on the tab the window was left on: its data alone are read (the Đăng ký list
         of a province's 100,000 cells opens without computing the year's overview)."""
         left = QSettings().value(TAB_KEY, "")
-        name = next((name for name, kind in TABS if kind.__name__ == left), TABS[0][0])
+        name = next((kind.name for kind in TABS if kind.class_name == left), TABS[0].name)
         self.tabs.blockSignals(True)
         self.tabs.setCurrentWidget(self.tab(name))
         self.tabs.blockSignals(False)
@@ -643,5 +639,6 @@ class MainWindow(QMainWindow):
         self.bridge.detach()
         name = self._current_name()
         if name is not None:
-            QSettings().setValue(TAB_KEY, dict(TABS)[name].__name__)
+            QSettings().setValue(TAB_KEY, next(kind.class_name for kind in TABS
+                                               if kind.name == name))
         super().closeEvent(event)

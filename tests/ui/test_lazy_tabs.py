@@ -21,12 +21,12 @@ def test_only_the_tab_it_opens_on_is_built_then_the_others_at_idle_time(qtbot, d
     assert window._current_name() == "overview_tab"
     assert not window.tabs_built() and set(window._built) == {"overview_tab"}
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        kind.TITLE for _name, kind in TABS]
+        kind.title for kind in TABS]
     window.show()
     qtbot.waitUntil(window.tabs_built, timeout=20000)
     # Each in its place, none shown meanwhile: the window stays on Tổng quan.
     assert [type(window.tabs.widget(i)) for i in range(window.tabs.count())] == [
-        kind for _name, kind in TABS]
+        kind.load() for kind in TABS]
     assert window.tabs.currentWidget() is window.overview_tab
     assert "Xuất Excel" in buttons(window.cells_tab)
     assert buttons(window.registrations_tab)[-2:] == ["In bản đăng ký…", "Tệp đính kèm…"]
@@ -37,7 +37,7 @@ def test_a_switch_to_a_tab_not_built_builds_it_at_once_with_its_data(qtbot, demo
     window = MainWindow(demo_office)
     qtbot.addWidget(window)
     window.set_year(2024)
-    index = [name for name, _kind in TABS].index("scoring_tab")
+    index = [kind.name for kind in TABS].index("scoring_tab")
     assert "scoring_tab" not in window._built
     window.tabs.setCurrentIndex(index)              # as a click on the tab does
     tab = window.tabs.currentWidget()
@@ -54,10 +54,10 @@ def test_the_same_buttons_in_the_same_order_as_when_every_tab_was_built_at_once(
     qtbot.addWidget(lazy)
     eager = MainWindow(demo_office)
     qtbot.addWidget(eager)
-    for name, _kind in TABS:
-        eager.tab(name)                             # every one built now
-    for name, _kind in TABS:
-        assert buttons(lazy.tab(name)) == buttons(eager.tab(name)), name
+    for kind in TABS:
+        eager.tab(kind.name)                        # every one built now
+    for kind in TABS:
+        assert buttons(lazy.tab(kind.name)) == buttons(eager.tab(kind.name)), kind.name
 
 
 def test_the_window_reopens_on_its_tab_building_that_one(qtbot, demo_office, boxes):
@@ -96,7 +96,7 @@ def test_a_click_on_a_tab_not_built(qtbot, demo_office, boxes):
     window.show()
     qtbot.waitExposed(window)
     bar = window.tabs.tabBar()
-    index = [name for name, _kind in TABS].index("awards_tab")
+    index = [kind.name for kind in TABS].index("awards_tab")
     assert "awards_tab" not in window._built
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     assert window.tabs.currentIndex() == index
@@ -119,3 +119,33 @@ def test_a_window_gone_before_its_tabs_are_built_leaves_no_timer_behind(qtbot, d
     window.close()
     Shiboken.delete(window)
     qtbot.wait(600)          # past the idle build's time: nothing runs on a deleted window
+
+
+def test_each_tab_shows_its_own_title_before_and_after_it_is_built(qtbot, demo_office, boxes):
+    for kind in TABS:
+        assert kind.load().TITLE == kind.title
+    window = MainWindow(demo_office)
+    qtbot.addWidget(window)
+    before = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    for kind in TABS:
+        window.tab(kind.name)
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == before
+
+
+def test_the_window_module_imports_no_tab_before_it_is_built():
+    """The main window's module loads none of the tabs' modules: each is imported when its
+    tab is first built (the others after the year's figures are shown)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys\n"
+        "from chibo4tot_desktop.ui import main_window\n"
+        "print(','.join(m for m in sys.modules if m.startswith('chibo4tot_desktop.ui.tabs.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(root)}).stdout.strip()
+    assert not {f"chibo4tot_desktop.ui.tabs.{kind.name}" for kind in TABS} & set(out.split(","))

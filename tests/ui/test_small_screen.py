@@ -27,7 +27,7 @@ def test_every_tab_fits_and_no_button_is_cut(qtbot, demo_office, boxes):
     window = laptop_window(qtbot, demo_office)
     assert window.minimumSizeHint().width() <= LAPTOP[0]
     assert window.width() == LAPTOP[0]
-    for tab in [window.tab(name) for name, _kind in TABS]:      # every one built
+    for tab in [window.tab(kind.name) for kind in TABS]:      # every one built
         window.show_tab(tab)
         qtbot.wait(1)
         area = QRect(0, 0, tab.width(), tab.height())

@@ -25,7 +25,7 @@ def test_menus_and_public_attributes(window):
     assert window.delete_action.shortcut().toString() == "Del"
     assert window.current_year() == 2023
     assert "Tệp dữ liệu:" in window.file_label.text()
-    for tab in [window.tab(name) for name, _kind in TABS]:      # every one built
+    for tab in [window.tab(kind.name) for kind in TABS]:      # every one built
         button = tab.button_row.add_button("Xuất Excel")
         assert button.parent() is tab
 
