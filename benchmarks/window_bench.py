@@ -186,6 +186,9 @@ def main(argv=None) -> int:
 
     keep_from_collector()          # as the program does once its window shows (ui.app)
     first = window.tabs.currentWidget()
+
+    def title(tab) -> str:          # as the window shows it
+        return window.tabs.tabText(window.tabs.indexOf(tab))
     # A long list shows its first rows while the rest of its order is read.
     from chibo4tot_desktop.ui.models.listing_model import ListingModel
 
@@ -196,11 +199,11 @@ def main(argv=None) -> int:
     opened = time.perf_counter() - start
     peak_opened = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if models:
-        results.append((f"window built and shown on {first.TITLE}, its first rows shown",
+        results.append((f"window built and shown on {title(first)}, its first rows shown",
                         first_rows, 0.0, ""))
     results.append((("window built and shown, Tổng quan with the year's figures"
                      if first is window.overview_tab else
-                     f"window built and shown on {first.TITLE}, its list filled"),
+                     f"window built and shown on {title(first)}, its list filled"),
                     opened, stall.take(), f"peak memory then {peak_opened:.0f} MiB"))
     if not args.first_only:
         # The tabs not shown at start are built once the figures are shown, one per turn of
@@ -212,7 +215,7 @@ def main(argv=None) -> int:
     year = window.current_year()
     for tab in () if args.first_only else (window.registrations_tab, window.scoring_tab, window.awards_tab,
                 window.cells_tab, window.overview_tab):
-        step(f"switch to {tab.TITLE} ({year})", lambda tab=tab: window.show_tab(tab), tab)
+        step(f"switch to {title(tab)} ({year})", lambda tab=tab: window.show_tab(tab), tab)
 
     if not args.first_only:
         window.show_tab(window.scoring_tab)

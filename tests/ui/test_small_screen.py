@@ -35,8 +35,8 @@ def test_every_tab_fits_and_no_button_is_cut(qtbot, demo_office, boxes):
         assert buttons
         for button in buttons:
             where = QRect(button.mapTo(tab, button.rect().topLeft()), button.size())
-            assert area.contains(where), (tab.TITLE, button.text(), where, area)
-            assert button.width() >= button.sizeHint().width(), (tab.TITLE, button.text())
+            assert area.contains(where), (type(tab).__name__, button.text(), where, area)
+            assert button.width() >= button.sizeHint().width(), (type(tab).__name__, button.text())
     # The scoring tab's regulation is shown whole (a wrapped label there was cut in half).
     label = window.scoring_tab.regulation_label
     window.show_tab(window.scoring_tab)

@@ -74,7 +74,6 @@ def _award_colour(tag: str, column: int):
 
 
 class AwardsTab(BaseTab):
-    TITLE = "Khen thưởng"
     TOPICS = frozenset({changes.CELLS, changes.EVALUATIONS, changes.AWARDS,
                         changes.SETTINGS})
 

@@ -9,7 +9,6 @@ from chibo4tot_desktop.ui.common import ButtonRow
 
 
 class BaseTab(QWidget):
-    TITLE = ""
     TOPICS: frozenset[str] = frozenset()
 
     def __init__(self, main, parent=None):

@@ -30,7 +30,6 @@ GREY = QColor("#808080")
 
 
 class CellsTab(BaseTab):
-    TITLE = "Chi bộ"
     TOPICS = frozenset({changes.CELLS})
 
     def __init__(self, main, parent=None):

@@ -27,7 +27,6 @@ COUNT_KEYS = ("active", "registered", "late", "missing", "scored", "qualifying",
 
 
 class OverviewTab(BaseTab):
-    TITLE = "Tổng quan"
     TOPICS = frozenset({changes.CELLS, changes.REGISTRATIONS,
                         changes.EVALUATIONS, changes.AWARDS,
                         changes.SETTINGS})

@@ -43,7 +43,6 @@ def _colour(tag: str, column: int):
 
 
 class RegistrationsTab(BaseTab):
-    TITLE = "Đăng ký thi đua"
     TOPICS = frozenset({changes.CELLS, changes.REGISTRATIONS,
                         changes.SETTINGS})
 

@@ -92,7 +92,6 @@ class UnitsModel(QAbstractListModel):
 
 
 class ScoringTab(BaseTab):
-    TITLE = "Chấm điểm"
     TOPICS = frozenset({changes.CELLS, changes.EVALUATIONS,
                         changes.SETTINGS})
     NUMBER, TEXT, MAX, SELF, COMMITTEE = range(5)
