@@ -215,9 +215,13 @@ def year_document_date(office: Office, year: int) -> dt.date:
     (31/12 when none is set)."""
     office.require_org()
     with office.read() as session:
-        days = review_days_in(session)        # one light query (the window asks often)
+        return _document_date_in(session, year)
+
+
+def _document_date_in(session: Session, year: int) -> dt.date:
+    days = review_days_in(session)        # one light query (the window asks often)
     if year not in days:
-        phase_year(office, year)              # the error that says why
+        phase_year_of(phase_in(session, year), year)     # the error that says why
     return _document_date(year, days[year])
 
 
@@ -231,10 +235,7 @@ def year_identity(office: Office, year: int) -> tuple[dt.date, timeline.Identity
     besides its statements)."""
     office.require_org()
     with office.read() as session:
-        days = review_days_in(session)
-        if year not in days:
-            phase_year_of(phase_in(session, year), year)     # the error that says why
-        day = _document_date(year, days[year])
+        day = _document_date_in(session, year)
         return day, identity_in(session, day)
 
 
