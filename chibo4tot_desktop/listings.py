@@ -127,8 +127,7 @@ class Listing:
         of ``size`` rows in that order (page number -> ``shown``); a listing read from the
         database reads them together."""
         ids = self.ordered_ids(query, progress)
-        return ids, {number: self.shown(ids[number * size:(number + 1) * size])
-                     for number in numbers if number * size < len(ids)}
+        return ids, _pages(ids, numbers, size, self.shown)
 
     def ids_at_hand(self, query: Query) -> list | None:
         """``ordered_ids(query)`` when the listing has that order without ordering anything
@@ -267,6 +266,14 @@ def _among(session, column, ids: list):
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+def _pages(ids: Sequence, numbers: Iterable[int], size: int,
+           shown: Callable[[Sequence], dict]) -> dict[int, dict]:
+    """Page number -> ``shown`` of that page of ``ids`` (``size`` rows), for the ``numbers``
+    the order reaches."""
+    return {number: shown(ids[number * size:(number + 1) * size])
+            for number in numbers if number * size < len(ids)}
 
 
 def _chunks(ids: Sequence, size: int = PAGE_ROWS) -> Iterable[list]:
@@ -427,8 +434,7 @@ class RegistrationListing(Listing):
                       size: int) -> tuple[list[int], dict[int, dict]]:
         with self.office.read() as session:     # one read: on a server, three round trips
             ids = self._ordered_in(session, query, progress)
-            return ids, {number: self._shown_in(session, ids[number * size:(number + 1) * size])
-                         for number in numbers if number * size < len(ids)}
+            return ids, _pages(ids, numbers, size, lambda page: self._shown_in(session, page))
 
     def _ordered_in(self, session, query: Query, progress: Progress) -> list[int]:
         column = self.column(query.column)
