@@ -72,10 +72,14 @@ def test_a_child_started_as_a_fresh_interpreter_reads_too(tmp_path, monkeypatch)
     assert no_reader_left()
 
 
-def test_a_child_started_before_the_measure_reads_only_what_passed_it(tmp_path, monkeypatch):
-    """Large files start the child first (it boots while the file is measured): a refusal
-    ends it unread, a sound file is read."""
+@pytest.mark.parametrize("while_measuring", [True, False])
+def test_a_child_started_before_the_measure_sends_only_what_passed_it(tmp_path, monkeypatch,
+                                                                      while_measuring):
+    """Large files start the child first (it boots, and where its memory is limited reads,
+    while the file is measured): a refusal is the measure's sentence and ends the child, its
+    values unsent (here it would build a grid of 17 billion cells), a sound file is read."""
     monkeypatch.setattr(reader, "EARLY_START_BYTES", 0)
+    monkeypatch.setattr(reader, "READ_WHILE_MEASURING", while_measuring)
     far = hostile_files.far_cell(tmp_path / "xa.xlsx", ["TDP01"])
     with pytest.raises(UnsafeFileError, match="trang 'Sheet1' quá lớn: có ô XFD1048576"):
         read_workbook(far)
@@ -256,3 +260,59 @@ def test_values_come_as_the_child_sends_them(tmp_path):
     assert taken == [("Một", True, row) for row in whole[0].rows[:3]] + \
         [("Hai", True, ["x"]), ("Ba", False, ["", ""]), ("Ba", False, ["", "y"])]
     assert no_reader_left()
+
+
+class Pipe:
+    """A connection to the parent that notes what the child does: words it waits for, and
+    messages it sends."""
+
+    def __init__(self, *words):
+        self.words = list(words)
+        self.events = []
+
+    def recv(self):
+        self.events.append("recv")
+        if not self.words:
+            raise EOFError
+        return self.words.pop(0)
+
+    def send(self, message):
+        self.events.append(message[0])
+
+
+def test_the_child_sends_nothing_before_the_measure_passed(tmp_path, monkeypatch):
+    """The child reads the first sheet, then waits for the parent's "send" before its first
+    message; without it (the measure refused, the parent gone) nothing is sent."""
+    path = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    allowed = Pipe("send")
+    real = reader_child.check_values
+    monkeypatch.setattr(reader_child, "check_values",
+                        lambda *args: (allowed.events.append("read"), real(*args)))
+    reader_child.read(str(path), "tot.xlsx", reader_child.Channel(allowed).send)
+    assert allowed.events == ["read", "recv", "sheets", "sheet", "rows", "done"]
+
+    refused = Pipe()
+    with pytest.raises(EOFError):
+        reader_child.read(str(path), "tot.xlsx", reader_child.Channel(refused).send)
+    assert refused.events == ["recv"]
+    other = Pipe("go")
+    with pytest.raises(EOFError):
+        reader_child.read(str(path), "tot.xlsx", reader_child.Channel(other).send)
+    assert other.events == ["recv"]
+
+
+def test_a_refusal_of_the_child_waits_for_the_measure_too(monkeypatch):
+    """What the child finds wrong (here its own limits) is sent only once the measure
+    passed; a parent that refused first hears nothing of it."""
+    monkeypatch.setattr(extent, "MAX_GRID_CELLS", 1)
+    rows = [["a", "b"]]
+    allowed, refused = Pipe("send"), Pipe()
+    for pipe in (allowed, refused):
+        channel = reader_child.Channel(pipe)
+        try:
+            reader_child.check_values(rows, [0, 0], "x.xlsx", "Sheet1")
+        except UnsafeFileError as error:
+            reader_child._send(channel, ("refused", str(error)))
+    assert allowed.events == ["recv", "refused"]
+    assert refused.events == ["recv"]
+

@@ -22,11 +22,14 @@ it between the checks and the reading, and the reader always sees an .xlsx name)
    stream (last row and column, cells, text, shared strings; the ``<dimension>`` a sheet
    declares is not trusted). A file over a limit is refused with one sentence naming the sheet.
 
-3. Only then are the values read with python-calamine (Rust, fast), in a child process with a
-   memory limit (POSIX) and a time limit (``reader_child``). A child that runs out of memory
-   or time, or crashes, is one sentence too ("quá lớn hoặc hỏng"): the window and the command
-   line never die from a file. Windows has no memory limit for a process: there the measure
-   and the time limit are the guard.
+3. Only then are the values taken: read with python-calamine (Rust, fast), in a child process
+   with a memory limit (POSIX) and a time limit (``reader_child``). A child that runs out of
+   memory or time, or crashes, is one sentence too ("quá lớn hoặc hỏng"): the window and the
+   command line never die from a file. Where the child has a memory limit, a large file is
+   read while it is measured (the child holds its values until the measure has passed, and
+   a file the measure refuses is stopped unsent); Windows has no memory limit for a
+   process: there the child reads only after the measure, which with the time limit is the
+   guard.
 
 Calamine does not use defusedxml; that is why the checks above run on the raw zip first and
 are not optional. openpyxl, used to write files and in tests, parses through defusedxml when
@@ -70,9 +73,12 @@ COPY_BYTES = 1024 * 1024
 COPY_PREFIX = "chibo4tot-doc-"
 # A private copy left by a program killed while reading (a read lasts READ_TIME_LIMIT at most).
 STALE_COPY_SECONDS = 3600
-# Larger files start the child before they are measured (it boots while the measure runs);
-# smaller ones are measured first, so a refused small file costs no process.
+# Larger files start the child before they are measured (it boots, and where its memory is
+# limited reads, while the measure runs); smaller ones are measured first, so a refused small
+# file costs no process.
 EARLY_START_BYTES = 256 * 1024
+# Whether the child may read while the file is measured: only where its memory is limited.
+READ_WHILE_MEASURING = sys.platform != "win32"
 
 _ROOT_START = re.compile(rb"<(?![?!])")
 
@@ -244,7 +250,8 @@ def read_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
     different file (a crafted zip) or the measure had a gap, an in-process read could take the
     window down, a child only itself. Its cost (see ``_context``): a fork of the reading
     server, about 15 ms, or a fresh interpreter (a few tenths of a second), hidden behind the
-    measure for a large file: the child starts first and waits.
+    measure for a large file: the child starts first, and reads (``READ_WHILE_MEASURING``) or
+    waits.
     """
     with reading_workbook(path, time_limit, memory_limit) as values:
         return values()
@@ -272,9 +279,12 @@ def reading_workbook(path: str | Path, time_limit: float = READ_TIME_LIMIT,
         try:
             if copy.stat().st_size > EARLY_START_BYTES:
                 reading.start()
+                if READ_WHILE_MEASURING:
+                    reading.go()
             scan_workbook(copy, name, deadline)
             reading.start()
             reading.go()
+            reading.send()
             yield Values(reading, deadline)
         finally:
             reading.close()
@@ -376,12 +386,14 @@ def _context():
 
 
 class _ReadingProcess:
-    """``reader_child.main`` in a fresh process: it reads when told to and sends the values."""
+    """``reader_child.main`` in a fresh process: it reads when told to ("go") and sends the
+    values when allowed ("send")."""
 
     def __init__(self, copy: Path, name: str, memory_limit: int, time_limit: float):
         self.copy, self.name = copy, name
         self.memory_limit, self.time_limit = memory_limit, time_limit
         self.process = self.connection = None
+        self.told = False         # "go" was said
         self.answered = False     # the child sent its last message and leaves by itself
 
     def start(self) -> None:
@@ -409,9 +421,18 @@ class _ReadingProcess:
         self.process, self.connection = process, connection
 
     def go(self) -> None:
-        """Tell the child to read (the file is measured)."""
+        """Tell the child to read (once)."""
+        if not self.told:
+            self.told = True
+            self._say("go")
+
+    def send(self) -> None:
+        """Tell the child to send what it reads (the file passed the measure)."""
+        self._say("send")
+
+    def _say(self, word: str) -> None:
         try:
-            self.connection.send("go")
+            self.connection.send(word)
         except OSError:
             pass   # it is gone already: its exit code says why, in ``collect``
 
@@ -453,8 +474,9 @@ class _ReadingProcess:
                 raise _too_big_or_damaged(name, "cần nhiều bộ nhớ hơn mức cho phép")
 
     def close(self) -> None:
-        """A child that answered leaves by itself; any other (still booting, waiting for "go"
-        after a refusal, reading past the time limit) is killed."""
+        """A child that answered leaves by itself; any other (still booting, reading a file
+        the measure refused, waiting for a word that will not come, reading past the time
+        limit) is killed."""
         if self.process is None:
             return
         self.connection.close()

@@ -4,9 +4,12 @@ It runs in a process of its own (forked from the reading server, or a fresh inte
 ``reader._context``), so a file that makes the reader allocate without end or crash
 (python-calamine is Rust: a failed allocation aborts the whole process) ends this process
 only. It first limits its own address space (RLIMIT_AS, POSIX)
-and turns core dumps off, then loads calamine and waits: it reads only when the parent,
-having measured the file (``extent``), sends "go". Windows has no memory limit for a
-process; there the measure and the parent's time limit are the guard.
+and turns core dumps off, then loads calamine and waits. It reads when the parent sends
+"go", and sends nothing before the parent, having measured the file (``extent``), sends
+"send": a file the measure refuses is stopped with its values unsent. Where the process has
+a memory limit (POSIX) the parent says "go" while it measures a large file, so that the two
+run together; Windows has no memory limit for a process, there "go" comes after the measure,
+and the measure and the parent's time limit are the guard.
 
 It sends plain values through the pipe: ("sheets", [(name, visible), ...]) first, then for
 each sheet ("sheet", name, visible) and ("rows", [...]) in pieces of ROWS_PER_MESSAGE rows (the
@@ -54,22 +57,40 @@ def answer(path: str, file_name: str, connection, memory_limit: int) -> None:
 
     from chibo4tot_desktop.errors import UnsafeFileError
 
+    channel = Channel(connection)
     try:
         if connection.recv() != "go":
             return
-        read(path, file_name, connection.send)
+        read(path, file_name, channel.send)
     except EOFError:
-        return                      # the parent refused the file: nothing to read
+        return                      # the parent refused the file: nothing to read or send
     except UnsafeFileError as error:
-        _send(connection, ("refused", str(error)))
+        _send(channel, ("refused", str(error)))
     except MemoryError:
-        _send(connection, ("memory",))
+        _send(channel, ("memory",))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # calamine's errors and Rust panics (a BaseException)
-        _send(connection, ("damaged", type(error).__name__))
+        _send(channel, ("damaged", type(error).__name__))
     finally:
         connection.close()
+
+
+class Channel:
+    """The connection to the parent, whose first ``send`` waits for the parent's "send" (the
+    file passed the measure). Any other word, or the parent gone, is EOFError: nothing is
+    sent."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.allowed = False
+
+    def send(self, message: tuple) -> None:
+        if not self.allowed:
+            if self.connection.recv() != "send":
+                raise EOFError
+            self.allowed = True
+        self.connection.send(message)
 
 
 def _quiet() -> None:
@@ -82,27 +103,31 @@ def _quiet() -> None:
     os.close(devnull)
 
 
-def _send(connection, message: tuple) -> None:
+def _send(channel: Channel, message: tuple) -> None:
     try:
-        connection.send(message)
+        channel.send(message)
+    except EOFError:                 # the measure refused the file: the parent has its reason
+        return
     except (OSError, MemoryError):   # the parent gave up, or nothing left to pickle with
         sys.exit(3)
 
 
 def read(path: str, file_name: str, send) -> None:
-    """Read every sheet of the measured file with calamine and ``send`` the values: the
-    sheets' names first, then each sheet's rows in pieces (the parent works on a piece while
-    the next is pickled)."""
+    """Read every sheet of the file with calamine and ``send`` the values: the sheets' names
+    first, then each sheet's rows in pieces (the parent works on a piece while the next is
+    pickled). The first sheet is read before anything is sent: its reading is what may run
+    while the parent measures (``Channel``)."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     totals = [0, 0]
     with CalamineWorkbook.from_path(path) as workbook:
         sheets = [(meta.name, meta.visible == SheetVisibleEnum.Visible)
                   for meta in workbook.sheets_metadata]
-        send(("sheets", sheets))
-        for name, visible in sheets:
+        for number, (name, visible) in enumerate(sheets):
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             check_values(rows, totals, file_name, name)
+            if number == 0:
+                send(("sheets", sheets))
             send(("sheet", name, visible))
             same = {}.setdefault
             for start in range(0, len(rows), ROWS_PER_MESSAGE):
@@ -110,6 +135,8 @@ def read(path: str, file_name: str, send) -> None:
                                 for value in row]
                                for row in rows[start:start + ROWS_PER_MESSAGE]]))
             del rows
+        if not sheets:
+            send(("sheets", sheets))
     send(("done",))
 
 
