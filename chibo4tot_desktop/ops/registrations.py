@@ -167,7 +167,9 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
     progress(0, len(checked), "Đang ghi các bản đăng ký…")
     added: list[dict] = []
     updated: list[tuple] = []
-    with office.write(REGISTRATIONS) as session, plain.paused_gc(), \
+    # The collector paused over the commit and its listeners too: the rows just written are
+    # still alive there, and a pass would walk them all.
+    with plain.paused_gc(), office.write(REGISTRATIONS) as session, \
             keeping_decided_years(office, session, confirm, [year]):
         queries.phase_in(session, year)
         # What ``cell_of_year`` and the messages use of a cell, not its every column.
