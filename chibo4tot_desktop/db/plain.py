@@ -30,7 +30,7 @@ except ImportError:     # pragma: no cover - other Pythons
 from chibo4tot_desktop.collector import paused_gc
 from chibo4tot_desktop.db import scope
 
-__all__ = ["columns", "paused_gc", "plain_class", "rows"]
+__all__ = ["columns", "executed", "paused_gc", "plain_class", "rows"]
 
 _CLASSES: dict[type, type] = {}
 
@@ -77,13 +77,18 @@ def rows(session, model: type, *where, join=None, order_by=None) -> list:
         query = query.where(*where)
     if order_by is not None:
         query = query.order_by(order_by)
-    # Run on the session's connection, past the ORM's row loading (a quarter of the read's
-    # work): the statement still goes through the ORM's compiler, so the organisation's
-    # filter, added here as ``session.execute`` adds it, is in the SQL. And as
-    # ``session.execute`` does, the session's pending changes are written first (an
-    # operation reads the year's overview again after its change, in its transaction).
-    if session.autoflush:
-        session.flush()
-    result = session.connection().execute(scope.scoped(session, query))
+    result = executed(session, query)
     with paused_gc():
         return list(map(cls, result.all()))
+
+
+def executed(session, query):
+    """The result of ``query`` (an ORM select), its rows SQLAlchemy's own (tuples with the
+    columns by name), run on the session's connection, past the ORM's row loading (a quarter
+    of the read's work): the statement still goes through the ORM's compiler, so the
+    organisation's filter, added here as ``session.execute`` adds it, is in the SQL. And as
+    ``session.execute`` does, the session's pending changes are written first (an operation
+    reads the year's overview again after its change, in its transaction)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(scope.scoped(session, query))

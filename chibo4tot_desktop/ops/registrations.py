@@ -171,10 +171,10 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
     # still alive there, and a pass would walk them all.
     with plain.paused_gc(), office.write(REGISTRATIONS) as session, \
             keeping_decided_years(office, session, confirm, [year]):
-        queries.phase_in(session, year)
+        queries.schedule_in(session, year)     # a year of no phase refused (no catalogues)
         # What ``cell_of_year`` and the messages use of a cell, not its every column.
-        cells = {cell.id: cell for cell in session.execute(
-            select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on))}
+        cells = {cell.id: cell for cell in plain.executed(
+            session, select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on))}
         existing = {row.cell_id: row for row in plain.rows(
             session, Registration, Registration.year == year)}
         rule = year_rule_of(session, year)
@@ -206,9 +206,8 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
         if added:
             # One executemany, then the new ids by cell: a cell has one registration a year.
             bulk.insert_many(session.connection(), Registration.__table__, added)
-            new_ids = dict(session.execute(
-                select(Registration.cell_id, Registration.id).where(
-                    Registration.year == year)).all())
+            new_ids = dict(plain.executed(session, select(
+                Registration.cell_id, Registration.id).where(Registration.year == year)).all())
             for row in added:
                 row["id"] = new_ids[row["cell_id"]]
             audit.record_inserts(session, Registration, added)
