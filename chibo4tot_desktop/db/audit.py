@@ -174,13 +174,13 @@ def _encode_other(value):
     return plain
 
 
-def _row_encoder(default):
+def _row_encoder(default, quote=json.encoder.encode_basestring):
     """json.dumps(..., ensure_ascii=False) as the flush writes it, calling ``default`` only
-    for what JSON has no form of: json's C encoder, made once (``JSONEncoder.encode`` makes
-    one anew at every call, which costs as much as the encoding of a row). No check for
-    cycles: a row's values are plain."""
+    for what JSON has no form of and ``quote`` for a text (a key or a value): json's C
+    encoder, made once (``JSONEncoder.encode`` makes one anew at every call, which costs as
+    much as the encoding of a row). No check for cycles: a row's values are plain."""
     return json.encoder.c_make_encoder(
-        None, default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+        None, default, quote, None, ": ", ", ", False, False, True)
 
 
 _ENCODE_ROW = _row_encoder(_encode_other)
@@ -197,11 +197,23 @@ class _PlainOnce(dict):
         return plain
 
 
+class _QuotedOnce(dict):
+    """A text as JSON writes it (quoted, escaped), made once for each distinct text: the rows
+    of a bulk write repeat their column names and often their values (a list's commitments,
+    its file's name). Its ``__getitem__`` is the encoder's ``quote``: a text seen before costs
+    one lookup instead of a scan and a copy."""
+
+    def __missing__(self, text):
+        quoted = self[text] = json.encoder.encode_basestring(text)
+        return quoted
+
+
 def row_texts():
     """A function giving a row's audit text (a dict of its columns): the text the flush
     writes, ``json.dumps`` of the plain values with ``ensure_ascii=False``."""
     join = "".join
-    encode = _row_encoder(_PlainOnce().__getitem__)   # distinct values: a year's days...
+    # distinct values: a year's days, the texts
+    encode = _row_encoder(_PlainOnce().__getitem__, _QuotedOnce().__getitem__)
 
     def text(values: dict) -> str:
         try:
