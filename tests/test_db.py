@@ -163,3 +163,39 @@ def test_bulk_audit_texts_are_the_flushs_texts():
                                        ensure_ascii=False)
     with pytest.raises(TypeError):
         text({"odd": object()})
+
+
+def test_bulk_parameters_convert_as_the_column_types_do(tmp_path):
+    """The bulk writes' parameters are each column type's own conversion of each value,
+    whether a column repeats its values (each distinct one converted once), mixes types
+    that compare equal (1 and True), or holds values that cannot be keys."""
+    import datetime as dt
+
+    from sqlalchemy import (
+        Boolean,
+        Column,
+        Date,
+        Integer,
+        MetaData,
+        PickleType,
+        Table,
+        create_engine,
+    )
+
+    from chibo4tot_desktop.db import bulk
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("on", Date), Column("flag", Boolean), Column("blob", PickleType))
+    engine = create_engine(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    table.metadata.create_all(engine)
+    days = [dt.date(2024, 3, 1 + n % 3) for n in range(9)]
+    rows = [{"id": n + 1, "on": days[n], "flag": [True, 1, False][n % 3],
+             "blob": [n, "x"]} for n in range(9)]
+    with engine.begin() as connection:
+        bulk.insert_many(connection, table, rows)
+    with engine.connect() as connection:
+        assert [tuple(row) for row in connection.execute(table.select().order_by(table.c.id))] \
+            == [(row["id"], row["on"], bool(row["flag"]), row["blob"]) for row in rows]
+        raw = connection.exec_driver_sql('SELECT "on", flag FROM t ORDER BY id').all()
+    assert [tuple(row) for row in raw] == [(day.isoformat(), int(bool(flag)))
+                                          for day, flag in zip(days, [True, 1, False] * 3)]

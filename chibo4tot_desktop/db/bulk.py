@@ -78,13 +78,38 @@ def _parameters(compiled, order, converters, rows) -> list:
             continue
         convert = converters[key]
         column = [row[key] for row in rows]
-        if convert is not None and len(set(map(id, column))) == 1:
+        if convert is None:
+            values.append(column)
+        elif len(set(map(id, column))) == 1:
             # One object in every row (the time of the audit rows): converted once.
             values.append([convert(column[0])] * len(column))
         else:
-            values.append([convert(value) for value in column] if convert is not None
-                          else column)
+            values.append(_converted(convert, column))
     params = list(zip(*values))
     if not compiled.positional:
         params = [dict(zip(order, row)) for row in params]
     return params
+
+
+class _Converted(dict):
+    """Each distinct value of a column converted once (a list's few dates of registration):
+    its ``__getitem__`` is the conversion, a value seen before a lookup."""
+
+    def __init__(self, convert):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value):
+        converted = self[value] = self.convert(value)
+        return converted
+
+
+def _converted(convert, column: list) -> list:
+    """``convert`` of every value, each distinct value once when the column holds one type
+    (equal values of two types, 1 and True, may convert apart)."""
+    if len(set(map(type, column))) == 1:
+        try:
+            return list(map(_Converted(convert).__getitem__, column))
+        except TypeError:             # a value that cannot be a key
+            pass
+    return [convert(value) for value in column]
