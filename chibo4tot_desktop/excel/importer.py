@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from chibo4tot_desktop.ops import Office, queries
 from chibo4tot_desktop.ops.registrations import (
     CheckedValues,
     import_registrations,
-    registration_values,
+    registration_value,
 )
 from chibo4tot_desktop.progress import Progress, null_progress
 from chibo4tot_desktop.text import DateParseError, clean, fold, format_date, parse_date
@@ -343,7 +344,7 @@ class _Context:
         except DateParseError as error:
             return None, str(error), None
         try:
-            return registration_values({key: value})[key], None, None
+            return registration_value(key, value), None, None
         except ValidationError as error:
             return None, None, _lower_first(str(error).rstrip("."))
 
@@ -573,23 +574,40 @@ def _read_list(context: _Context, plan: ImportPlan, name: str,
             continue
         found = True
         header_row, columns = header
-        wanted = [(column, key, column_letter(column)) for column, key in columns.items()
-                  if key != "skip"]
-        for index, row in enumerate(itertools.chain(head[header_row + 1:], rows),
-                                    start=header_row + 1):
-            width = len(row)
-            record = {key: (row[column] if column < width else "", index + 1, letter)
-                      for column, key, letter in wanted}
-            if all(_is_blank(value) for value, _, _ in record.values()) or _is_total(record):
+        wanted = [(column, key) for column, key in columns.items() if key != "skip"]
+        keys = [key for _, key in wanted]
+        letters = [column_letter(column) for column, _ in wanted]
+        take = _taker([column for column, _ in wanted])
+        # Each row's record: {key: (value, row number, column letter)}, made in C.
+        for number, row in enumerate(itertools.chain(head[header_row + 1:], rows),
+                                     start=header_row + 2):
+            values = take(row)
+            if _is_blank(values[0]) and all(map(_is_blank, values)):
+                continue
+            record = dict(zip(keys, zip(values, itertools.repeat(number), letters)))
+            if _is_total(record):
                 continue
             if _is_closing(row, record):
                 break        # the place-date line and signatures under the list
-            _add_record(context, plan, name, sheet.name, index + 1, record)
+            _add_record(context, plan, name, sheet.name, number, record)
     if not found:
         plan.problems.append(Problem(
             name, "", None, None, None,
             f"Tệp '{name}' không phải mẫu của chương trình và không tìm thấy dòng tiêu đề của "
             "danh sách (cần các cột 'Chi bộ' hoặc 'Mã chi bộ', và 'Ngày đăng ký')."))
+
+
+def _taker(columns: list[int]):
+    """A function giving a row's values at ``columns`` as a tuple ('' past the row's end)."""
+    getter = operator.itemgetter(*columns)
+    last = max(columns)
+    single = len(columns) == 1
+
+    def take(row: list) -> tuple:
+        if len(row) > last:
+            return (getter(row),) if single else getter(row)
+        return tuple(row[column] if column < len(row) else "" for column in columns)
+    return take
 
 
 TOTAL_WORDS = ("tong cong", "cong", "tong so", "tong")

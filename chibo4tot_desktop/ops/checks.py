@@ -65,7 +65,7 @@ def printable(text: str, label: str, field: str) -> str:
     """``text`` if every character of it can be printed on the papers (the fonts have it);
     otherwise refused, naming the characters: an emoji, a symbol or a control character
     would come out as a gap on the certificate or in the list."""
-    if not text or text.isascii() and text.isprintable():
+    if not text or text.isascii() and text.isprintable() or _printable().issuperset(text):
         return text
     bad = _unprintable()(text)
     if bad:
@@ -86,6 +86,15 @@ def _unprintable():
     from chibo4tot_desktop.pdf.fonts import unprintable
 
     return unprintable
+
+
+@functools.cache
+def _printable():
+    """``pdf.fonts.printable_characters()``, loaded on first use: a text made only of them is
+    printable without a closer look (``unprintable`` also lets white space through)."""
+    from chibo4tot_desktop.pdf.fonts import printable_characters
+
+    return printable_characters()
 
 
 def _describe(char: str) -> str:

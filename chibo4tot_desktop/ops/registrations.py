@@ -52,13 +52,15 @@ _FIELD_CHECKS = {
 
 def registration_values(values: Mapping) -> dict:
     """A registration's fields, checked."""
-    result = {}
-    for key, value in values.items():
-        check = _FIELD_CHECKS.get(key)
-        if check is None:
-            raise ValueError(key)
-        result[key] = check(value)
-    return result
+    return {key: registration_value(key, value) for key, value in values.items()}
+
+
+def registration_value(key: str, value):
+    """One field of a registration, checked (ValidationError naming it)."""
+    check = _FIELD_CHECKS.get(key)
+    if check is None:
+        raise ValueError(key)
+    return check(value)
 
 
 def absence(cell: Cell) -> str:
@@ -174,7 +176,7 @@ def import_registrations(office: Office, year: int, entries: Sequence[Mapping],
         queries.schedule_in(session, year)     # a year of no phase refused (no catalogues)
         # What ``cell_of_year`` and the messages use of a cell, not its every column.
         cells = {cell.id: cell for cell in plain.executed(
-            session, select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on))}
+            session, select(Cell.id, Cell.name, Cell.started_on, Cell.dissolved_on)).all()}
         existing = {row.cell_id: row for row in plain.rows(
             session, Registration, Registration.year == year)}
         rule = year_rule_of(session, year)
