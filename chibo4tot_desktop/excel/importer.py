@@ -630,9 +630,10 @@ def _is_closing(row: list, record: dict) -> bool:
     cell's name is that cell's date)."""
     # The row's unit cells first: on a row of the list one of them names a cell, and the
     # answer is known without looking at the row's other cells.
-    units = [record[key][0] for key in ("code", "name") if key in record]
-    if not all(_is_blank(value) or closing_text(value) for value in units):
-        return False
+    for key in ("code", "name"):
+        unit = record.get(key)
+        if unit is not None and not (_is_blank(unit[0]) or closing_text(unit[0])):
+            return False
     return any(closing_text(value) for value in row)
 
 
