@@ -66,3 +66,26 @@ def test_the_generator_is_reproducible(tmp_path, seed):
     second = hostile_files.fuzz_case(seed, tmp_path / "b.xlsx", ["X"])
     assert first[0] == second[0]
     assert first[1].read_bytes() == second[1].read_bytes()
+
+
+def test_reading_while_measuring_answers_every_hostile_file_alike(tmp_path, monkeypatch):
+    """A child that reads while the file is measured (POSIX, a large file: here every file)
+    gives what a child reading after the measure gives: the same values, or the same
+    sentence (the measure's when it refuses, the child's own when the measure passed)."""
+    from chibo4tot_desktop.excel import reader
+
+    monkeypatch.setattr(reader, "EARLY_START_BYTES", 0)
+    answers = collections.Counter()
+    for case in range(100):
+        family, path = hostile_files.fuzz_case(SEED + case, tmp_path / f"{case}.xlsx",
+                                               ["TDP01", "TDP02"])
+        outcomes = []
+        for while_measuring in (False, True):
+            monkeypatch.setattr(reader, "READ_WHILE_MEASURING", while_measuring)
+            try:
+                outcomes.append([(sheet.name, sheet.rows) for sheet in reader.read_workbook(path)])
+            except UserError as error:
+                outcomes.append(str(error))
+        assert outcomes[0] == outcomes[1], f"case {SEED + case} ({family})"
+        answers["refused" if isinstance(outcomes[1], str) else "read"] += 1
+    assert answers["refused"] and answers["read"], answers
