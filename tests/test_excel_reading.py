@@ -316,3 +316,34 @@ def test_a_refusal_of_the_child_waits_for_the_measure_too(monkeypatch):
     assert allowed.events == ["recv", "refused"]
     assert refused.events == ["recv"]
 
+
+@pytest.mark.parametrize("words", [("go",), ("go", "send")])
+def test_the_childs_own_refusal_waits_for_send(tmp_path, monkeypatch, words):
+    """``answer`` itself: a refusal the child finds (here its own limits) is sent only after
+    "send"; a parent that stops before it hears nothing."""
+    monkeypatch.setattr(reader_child, "limit_memory", lambda limit: None)
+    monkeypatch.setattr(reader_child, "_quiet", lambda: None)
+    monkeypatch.setattr(extent, "MAX_GRID_CELLS", 1)
+    path = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    pipe = Pipe(*words)
+    pipe.close = lambda: None
+    reader_child.answer(str(path), "tot.xlsx", pipe, 0)
+    assert pipe.events == (["recv", "recv"] if len(words) == 1 else
+                           ["recv", "recv", "refused"])
+
+
+def test_the_parent_says_send_only_after_the_measure(tmp_path, monkeypatch):
+    """Reading while measuring: "go" before the measure, "send" only after it passed."""
+    said = []
+    monkeypatch.setattr(reader, "EARLY_START_BYTES", 0)
+    monkeypatch.setattr(reader, "READ_WHILE_MEASURING", True)
+    real_say, real_scan = reader._ReadingProcess._say, extent.scan_workbook
+    monkeypatch.setattr(reader._ReadingProcess, "_say",
+                        lambda self, word: (said.append(word), real_say(self, word)))
+    monkeypatch.setattr(extent, "scan_workbook",
+                        lambda *args: (said.append("measured"), real_scan(*args)))
+    path = hostile_files.openpyxl_list(tmp_path / "tot.xlsx", [hostile_files.HEADERS])
+    reader.read_workbook(path)
+    assert said == ["go", "measured", "send"]
+    assert no_reader_left()
+

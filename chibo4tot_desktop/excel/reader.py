@@ -77,8 +77,9 @@ STALE_COPY_SECONDS = 3600
 # limited reads, while the measure runs); smaller ones are measured first, so a refused small
 # file costs no process.
 EARLY_START_BYTES = 256 * 1024
-# Whether the child may read while the file is measured: only where its memory is limited.
-READ_WHILE_MEASURING = sys.platform != "win32"
+# Whether the child may read while the file is measured: only where its memory limit is
+# enforced (Linux; macOS accepts RLIMIT_AS without enforcing it, Windows has none).
+READ_WHILE_MEASURING = sys.platform.startswith("linux")
 
 _ROOT_START = re.compile(rb"<(?![?!])")
 
@@ -422,7 +423,7 @@ class _ReadingProcess:
 
     def go(self) -> None:
         """Tell the child to read (once)."""
-        if not self.told:
+        if not self.told:      # a second "go" would read as "not send": the child would leave
             self.told = True
             self._say("go")
 

@@ -7,7 +7,7 @@ only. It first limits its own address space (RLIMIT_AS, POSIX)
 and turns core dumps off, then loads calamine and waits. It reads when the parent sends
 "go", and sends nothing before the parent, having measured the file (``extent``), sends
 "send": a file the measure refuses is stopped with its values unsent. Where the process has
-a memory limit (POSIX) the parent says "go" while it measures a large file, so that the two
+an enforced memory limit (Linux) the parent says "go" while it measures a large file, so that the two
 run together; Windows has no memory limit for a process, there "go" comes after the measure,
 and the measure and the parent's time limit are the guard.
 
