@@ -16,7 +16,7 @@ from enum import Enum
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
-from chibo4tot_desktop.db.bulk import insert_many
+from chibo4tot_desktop.db.bulk import Once, insert_many
 from chibo4tot_desktop.db.models import AuditEntry, Base
 
 # The row version, and the sort keys of a cell (derived from its name and code, not typed).
@@ -187,34 +187,16 @@ def _row_encoder(default, quote=json.encoder.encode_basestring):
 _ENCODE_ROW = _row_encoder(_encode_other)
 
 
-class _PlainOnce(dict):
-    """What ``_encode_other`` gives each distinct value (a date, an enum member): its
-    ``__getitem__`` is the encoder's ``default``, so a value seen before costs no Python call.
-    A value that cannot be a key (a bytearray) raises TypeError: the row is then encoded by
-    ``_ENCODE_ROW`` (the same text, or the same error)."""
-
-    def __missing__(self, value):
-        plain = self[value] = _encode_other(value)
-        return plain
-
-
-class _QuotedOnce(dict):
-    """A text as JSON writes it (quoted, escaped), made once for each distinct text: the rows
-    of a bulk write repeat their column names and often their values (a list's commitments,
-    its file's name). Its ``__getitem__`` is the encoder's ``quote``: a text seen before costs
-    one lookup instead of a scan and a copy."""
-
-    def __missing__(self, text):
-        quoted = self[text] = json.encoder.encode_basestring(text)
-        return quoted
-
-
 def row_texts():
     """A function giving a row's audit text (a dict of its columns): the text the flush
     writes, ``json.dumps`` of the plain values with ``ensure_ascii=False``."""
     join = "".join
-    # distinct values: a year's days, the texts
-    encode = _row_encoder(_PlainOnce().__getitem__, _QuotedOnce().__getitem__)
+    # Each distinct value converted (a year's days, an enum member) and each distinct text
+    # quoted (column names, a list's repeated values) once. A value that cannot be a key (a
+    # bytearray) raises TypeError: the row is then encoded by ``_ENCODE_ROW`` (the same text,
+    # or the same error).
+    encode = _row_encoder(Once(_encode_other).__getitem__,
+                          Once(json.encoder.encode_basestring).__getitem__)
 
     def text(values: dict) -> str:
         try:

@@ -91,17 +91,18 @@ def _parameters(compiled, order, converters, rows) -> list:
     return params
 
 
-class _Converted(dict):
-    """Each distinct value of a column converted once (a list's few dates of registration):
-    its ``__getitem__`` is the conversion, a value seen before a lookup."""
+class Once(dict):
+    """``function`` of each distinct value, worked out once: its ``__getitem__`` is the
+    function, a value seen before a lookup made in C (a column's few dates, an audit text's
+    repeated texts). A value that cannot be a key raises TypeError."""
 
-    def __init__(self, convert):
+    def __init__(self, function):
         super().__init__()
-        self.convert = convert
+        self.function = function
 
     def __missing__(self, value):
-        converted = self[value] = self.convert(value)
-        return converted
+        result = self[value] = self.function(value)
+        return result
 
 
 def _converted(convert, column: list) -> list:
@@ -109,7 +110,7 @@ def _converted(convert, column: list) -> list:
     (equal values of two types, 1 and True, may convert apart)."""
     if len(set(map(type, column))) == 1:
         try:
-            return list(map(_Converted(convert).__getitem__, column))
+            return list(map(Once(convert).__getitem__, column))
         except TypeError:             # a value that cannot be a key
             pass
     return [convert(value) for value in column]
