@@ -38,6 +38,20 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _workers_end_with_their_test(request):
+    """A Qt test ends once the workers it started have: a list's ordering or a year's
+    overview still running in Qt's thread pool would otherwise end during the next test,
+    and drop there, from its thread, the last references to the finished test's objects."""
+    yield
+    if "qapp" in request.fixturenames:
+        from PySide6.QtCore import QThreadPool
+        from PySide6.QtWidgets import QApplication
+
+        assert QThreadPool.globalInstance().waitForDone(120_000), "a worker did not end"
+        QApplication.processEvents()      # what the last ones sent, delivered
+
+
+@pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path, monkeypatch):
     """Never touch the real application-data folder."""
     monkeypatch.setenv("CHIBO4TOT_DATA_DIR", str(tmp_path / "appdata"))
