@@ -183,7 +183,7 @@ def test_a_year_computed_in_the_worker_is_kept_from_the_collector(qtbot, demo_of
 
 
 def test_the_worker_sets_aside_no_garbage_after_a_saved_sheet(qtbot, demo_office):
-    """After an update of some cells (a saved sheet), the objects the collector is kept from
+    """After an update of some cells (a saved sheet or record), the objects the collector is kept from
     are the year's, not the garbage its reading left (the read's session and its
     transaction form reference cycles): that garbage is collected before the rest is set
     aside, or every saved sheet of a day would keep some for good."""
@@ -195,13 +195,16 @@ def test_the_worker_sets_aside_no_garbage_after_a_saved_sheet(qtbot, demo_office
     service = OverviewService(demo_office, inline_cells=-1)
     with qtbot.waitSignal(service.ready, timeout=60000):
         assert service.get(2024) is None
-    cells = [state.cell.id for state in service.get(2024).cells]
+    saved = [state.registration.id for state in service.get(2024).cells
+             if state.registration is not None]
     gc.collect()
     gc.unfreeze()          # what the whole year and earlier tests set aside, looked at again
     gc.collect()
     try:
-        for cell_id in cells[:5]:            # a saved sheet: its cell read again
-            service.changed(Change({"scores"}, rows={"scores": [cell_id]}))
+        for registration_id in saved[:5]:    # a saved record: its cell read again
+            service.changed(Change({"registrations"},
+                                   rows={"registrations": [registration_id]}))
+            assert service.cache.pending(2024)        # an update of one cell, not the year
             with qtbot.waitSignal(service.ready, timeout=60000):
                 assert service.get(2024) is None
         assert gc.get_freeze_count() > 0
