@@ -346,4 +346,3 @@ def test_the_parent_says_send_only_after_the_measure(tmp_path, monkeypatch):
     reader.read_workbook(path)
     assert said == ["go", "measured", "send"]
     assert no_reader_left()
-

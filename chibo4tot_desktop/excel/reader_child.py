@@ -6,10 +6,11 @@ It runs in a process of its own (forked from the reading server, or a fresh inte
 only. It first limits its own address space (RLIMIT_AS, POSIX)
 and turns core dumps off, then loads calamine and waits. It reads when the parent sends
 "go", and sends nothing before the parent, having measured the file (``extent``), sends
-"send": a file the measure refuses is stopped with its values unsent. Where the process has
-an enforced memory limit (Linux) the parent says "go" while it measures a large file, so that the two
-run together; Windows has no memory limit for a process, there "go" comes after the measure,
-and the measure and the parent's time limit are the guard.
+"send": a file the measure refuses is stopped with its values unsent. Where the process's
+memory limit is enforced (Linux) the parent says "go" while it measures a large file, so that
+the two run together; elsewhere (Windows has no memory limit for a process, macOS accepts
+RLIMIT_AS without enforcing it) "go" comes after the measure, and the measure and the parent's
+time limit are the guard.
 
 It sends plain values through the pipe: ("sheets", [(name, visible), ...]) first, then for
 each sheet ("sheet", name, visible) and ("rows", [...]) in pieces of ROWS_PER_MESSAGE rows (the

@@ -45,7 +45,7 @@ class _Job(QRunnable):
             # run in this thread, holds the window as long as it lasts (half a second over
             # two years' overviews). After an update of some cells (a saved sheet), what the
             # computation left as garbage (the read's session and transaction form reference
-            # cycles, some 80 objects) is collected first, by a pass over the young objects
+            # cycles, some 100 objects) is collected first, by a pass over the young objects
             # (a few milliseconds): set aside with the rest, it would be kept for good, some
             # more after every saved sheet of the day. Not after a whole year: the pass would
             # walk the year's 150,000 new objects, 65-90 ms that the window would wait for.

@@ -183,8 +183,8 @@ def test_a_year_computed_in_the_worker_is_kept_from_the_collector(qtbot, demo_of
 
 
 def test_the_worker_sets_aside_no_garbage_after_a_saved_sheet(qtbot, demo_office):
-    """After an update of some cells (a saved sheet or record), the objects the collector is kept from
-    are the year's, not the garbage its reading left (the read's session and its
+    """After an update of some cells (a saved sheet or record), the objects the collector is
+    kept from are the year's, not the garbage its reading left (the read's session and its
     transaction form reference cycles): that garbage is collected before the rest is set
     aside, or every saved sheet of a day would keep some for good."""
     import gc
