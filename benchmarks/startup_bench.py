@@ -6,8 +6,9 @@ against a bare PySide6 window started the same way.
 
 Each figure is one new Python process (`python benchmarks/startup_bench.py --probe ...`): the
 parent notes the time, starts it, and the child prints the time when Qt first reports a
-window exposed (QEvent.Expose with isExposed()). "bare" builds a QMainWindow with a label and
-a status bar, the size of ours, and quits there. "demo"/"province" run the program's own
+window exposed (QEvent.Expose with isExposed()). "bare" builds a QMainWindow with five tabs
+(the anchor the speed targets name: the program's five tab titles, a label in the first) and a
+status bar, the size of ours, and quits there. "demo"/"province" run the program's own
 entry point (`chibo4tot_desktop.cli.main(["--data", FILE])`): its first window is the frame
 it shows before the core is imported (`ui.app.show_frame`); the child then waits for the main
 window to show the year's figures (its overview computed, the Tổng quan tab filled) and
@@ -105,11 +106,16 @@ def probe(mode: str, data: str) -> None:
     watcher = Watcher()
     app.installEventFilter(watcher)
     if mode == "bare":
-        from PySide6.QtWidgets import QLabel, QMainWindow
+        from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
         window = QMainWindow()
         window.setWindowTitle("Chi bộ 4 tốt – cửa sổ trống")
-        window.setCentralWidget(QLabel("Đảng bộ phường Tân Giang"))
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        tabs.addTab(QLabel("Đảng bộ phường Tân Giang"), "Tổng quan")
+        for title in ("Chi bộ", "Đăng ký thi đua", "Chấm điểm", "Khen thưởng"):
+            tabs.addTab(QLabel(), title)
+        window.setCentralWidget(tabs)
         window.statusBar().showMessage("Tệp dữ liệu: " + data)
         window.resize(1280, 820)
         window.show()
