@@ -12,14 +12,30 @@ debs="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
 debs="$debs libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"
 # With --test also PostgreSQL (Debian's server package): .ci/run runs the storage tests on it.
 [ "${1:-}" = "--test" ] && debs="$debs postgresql"
+# With --test also LibreOffice (Calc and Writer, no GUI), which the tests use to read the
+# exports and drafts back as the office prints them, and the Liberation fonts it draws Times
+# New Roman with (metric-compatible: the lines wrap where they do in Word and Excel).
+office_debs=""
+[ "${1:-}" = "--test" ] && office_debs="libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation"
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
   for deb in $debs; do
     dpkg -s "$deb" >/dev/null 2>&1 || missing="$missing $deb"
   done
-  if [ -n "$missing" ]; then
+  office_missing=""
+  for deb in $office_debs; do
+    dpkg -s "$deb" >/dev/null 2>&1 || office_missing="$office_missing $deb"
+  done
+  if [ -n "$missing$office_missing" ]; then
     apt-get update -qq
+  fi
+  if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  fi
+  if [ -n "$office_missing" ]; then
+    # Without the recommended packages: LibreOffice's would add some hundreds of megabytes.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      $office_missing >/dev/null
   fi
 fi
 

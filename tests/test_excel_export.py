@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import zipfile
 
@@ -21,6 +20,7 @@ from chibo4tot_desktop.ops.cells import update_cell
 from chibo4tot_desktop.ops.registrations import save_registration
 from chibo4tot_desktop.text import sort_key
 from tests.datafiles import copy_data_file
+from tests.office_suite import needs_soffice
 
 
 def read(path):
@@ -290,7 +290,7 @@ def test_cli_template_import_export(tmp_path, capsys, demo_template):
     assert code == 2 and "không phải là tệp Excel .xlsx" in out
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@needs_soffice
 def test_libreoffice_opens_the_exports(demo_office, tmp_path):
     paths = [export(demo_office, kind, 2023, tmp_path / f"{kind}.xlsx")
              for kind in ("registrations", "results")]
@@ -306,7 +306,7 @@ def test_libreoffice_opens_the_exports(demo_office, tmp_path):
     assert "Không đạt" in (out / "results.csv").read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@needs_soffice
 def test_a_template_filled_and_saved_by_libreoffice_imports(demo_office, tmp_path):
     from chibo4tot_desktop.excel.template import write_template
 
