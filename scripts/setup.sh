@@ -17,14 +17,19 @@ debs="$debs libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"
 # New Roman with (metric-compatible: the lines wrap where they do in Word and Excel).
 office_debs=""
 [ "${1:-}" = "--test" ] && office_debs="libreoffice-calc-nogui libreoffice-writer-nogui fonts-liberation"
+# Installed, not merely known to dpkg (a removed package keeps its configuration files, and
+# "dpkg -s" still answers for it).
+installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
   for deb in $debs; do
-    dpkg -s "$deb" >/dev/null 2>&1 || missing="$missing $deb"
+    installed "$deb" || missing="$missing $deb"
   done
   office_missing=""
   for deb in $office_debs; do
-    dpkg -s "$deb" >/dev/null 2>&1 || office_missing="$office_missing $deb"
+    installed "$deb" || office_missing="$office_missing $deb"
   done
   if [ -n "$missing$office_missing" ]; then
     apt-get update -qq
