@@ -22,15 +22,16 @@ office_debs=""
 installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
+# The packages named that are not installed.
+not_installed() {
+  local deb
+  for deb in "$@"; do
+    installed "$deb" || printf ' %s' "$deb"
+  done
+}
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-  missing=""
-  for deb in $debs; do
-    installed "$deb" || missing="$missing $deb"
-  done
-  office_missing=""
-  for deb in $office_debs; do
-    installed "$deb" || office_missing="$office_missing $deb"
-  done
+  missing="$(not_installed $debs)"
+  office_missing="$(not_installed $office_debs)"
   if [ -n "$missing$office_missing" ]; then
     apt-get update -qq
   fi
